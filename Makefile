@@ -1,0 +1,60 @@
+# Two commands do all set-up on a fresh Debian machine: `make demo` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PYTEST_ARGS ?=
+
+.PHONY: demo test install test-deps system-deps lint typecheck messages bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[test]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: install
+	$(BIN)/kuntarobo demo
+
+# Debian packages the tests need (Chromium for browser tests, PostgreSQL server binaries for the
+# throwaway cluster, gettext for translations); installed only when missing and when root.
+system-deps:
+	@missing=""; \
+	command -v chromium >/dev/null || missing="$$missing chromium"; \
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	command -v msgfmt >/dev/null || missing="$$missing gettext"; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = "0" ]; then \
+	    echo "installing Debian packages:$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	  else \
+	    echo "missing Debian packages:$$missing (run as root, or: sudo apt-get install$$missing)"; \
+	  fi; \
+	fi
+
+test-deps: install system-deps
+
+lint: install
+	$(BIN)/ruff check kuntarobo tests benchmarks
+	$(BIN)/ruff format --check kuntarobo tests benchmarks
+
+typecheck: install
+	$(BIN)/mypy
+
+test: test-deps lint typecheck
+	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest --db=postgres -m "not browser" $(PYTEST_ARGS)
+
+messages: install
+	cd kuntarobo && ../$(BIN)/kuntarobo makemessages -l fi -l sv -l en --no-obsolete && ../$(BIN)/kuntarobo compilemessages
+
+bench: install
+	$(BIN)/python benchmarks/queue_throughput.py
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .ruff_cache .mypy_cache

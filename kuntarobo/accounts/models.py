@@ -1,0 +1,133 @@
+"""Municipalities, and who may do what in each: every query of municipal data goes through here."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.core.validators import RegexValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+
+
+class Role(models.TextChoices):
+    ADMINISTRATOR = "administrator", _("Administrator")
+    COORDINATOR = "coordinator", _("Automation coordinator")
+    REVIEWER = "reviewer", _("Reviewer")
+    DEVELOPER = "developer", _("Robot developer")
+    VIEWER = "viewer", _("Viewer")
+
+
+class Permission(models.TextChoices):
+    """What a role allows; views, API and CLI ask for these, never for role names."""
+
+    VIEW = "view", _("See robots, runs and work items")
+    VIEW_PERSONAL_DATA = "view_personal_data", _("See work items' personal data")
+    REVIEW = "review", _("Approve, reject and correct work items")
+    RUN = "run", _("Start robot runs")
+    CONFIGURE = "configure", _("Change robots' schedules and parameters")
+    VIEW_LOGS = "view_logs", _("See run logs and technical errors")
+    VIEW_AUDIT = "view_audit", _("See and export the audit trail")
+    MANAGE_USERS = "manage_users", _("Manage users and roles")
+
+
+ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
+    Role.ADMINISTRATOR: frozenset(Permission.values),
+    Role.COORDINATOR: frozenset(
+        {
+            Permission.VIEW,
+            Permission.RUN,
+            Permission.CONFIGURE,
+            Permission.VIEW_LOGS,
+            Permission.VIEW_PERSONAL_DATA,
+        }
+    ),
+    Role.REVIEWER: frozenset({Permission.VIEW, Permission.REVIEW, Permission.VIEW_PERSONAL_DATA}),
+    Role.DEVELOPER: frozenset({Permission.VIEW, Permission.RUN, Permission.VIEW_LOGS}),
+    Role.VIEWER: frozenset({Permission.VIEW}),
+}
+
+
+class MunicipalityQuerySet(models.QuerySet["Municipality"]):
+    def for_user(
+        self, user: AbstractBaseUser | AnonymousUser, permission: str = Permission.VIEW
+    ) -> MunicipalityQuerySet:
+        """The municipalities in which `user` holds a role granting `permission`."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        roles = [role for role, perms in ROLE_PERMISSIONS.items() if permission in perms]
+        return self.filter(memberships__user=user, memberships__role__in=roles).distinct()
+
+
+class Municipality(models.Model):
+    slug = models.SlugField(_("identifier"), unique=True, max_length=50)
+    name_fi = models.CharField(_("name in Finnish"), max_length=200)
+    name_sv = models.CharField(_("name in Swedish"), max_length=200, blank=True)
+    business_id = models.CharField(
+        _("business ID"),
+        max_length=9,
+        blank=True,
+        validators=[RegexValidator(r"^\d{7}-\d$", _("Business ID has the form 1234567-8."))],
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = MunicipalityQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name_fi"]
+        verbose_name = _("municipality")
+        verbose_name_plural = _("municipalities")
+
+    def __str__(self) -> str:
+        return self.name_fi
+
+    def name_in(self, language: str) -> str:
+        if language == "sv" and self.name_sv:
+            return self.name_sv
+        return self.name_fi
+
+
+class Membership(models.Model):
+    """One role of one user in one municipality; a user may hold several."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "municipality", "role"], name="membership_unique_role"
+            )
+        ]
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+
+    def __str__(self) -> str:
+        return f"{self.user} / {self.municipality} / {self.role}"
+
+
+def permissions_in(user: AbstractBaseUser | AnonymousUser, municipality: Municipality) -> set[str]:
+    if not user.is_authenticated or not user.is_active:
+        return set()
+    roles = Membership.objects.filter(user=user, municipality=municipality).values_list(
+        "role", flat=True
+    )
+    granted: set[str] = set()
+    for role in roles:
+        granted |= ROLE_PERMISSIONS.get(role, frozenset())
+    return granted
+
+
+def has_permission(
+    user: AbstractBaseUser | AnonymousUser, municipality: Municipality, permission: str
+) -> bool:
+    return permission in permissions_in(user, municipality)

@@ -1,0 +1,290 @@
+"""The example robot: checks purchase invoices before payment and proposes payment (class B)."""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+import json
+from collections.abc import Iterator
+from decimal import Decimal
+from pathlib import Path
+
+from django.conf import settings
+from django.utils import timezone
+
+from kuntarobo.robots.invoice_check import rules
+from kuntarobo.runtime.sdk import (
+    BusinessException,
+    InputError,
+    ItemSpec,
+    ItemView,
+    Outcome,
+    Parameter,
+    PathDescription,
+    PathStep,
+    Robot,
+    RobotClass,
+    RunContext,
+    Schedule,
+    Text,
+    register,
+)
+
+MAX_ERRORS_SHOWN = 20
+MAX_ROWS = 100_000
+
+
+def read_invoice_file(path: Path) -> list[dict[str, str]]:
+    """Read the CSV (UTF-8, ; or , separated); raise InputError listing every bad row."""
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise InputError(f"{path.name}: not UTF-8 text (byte {error.start})") from None
+    if not text.strip():
+        raise InputError(f"{path.name}: the file is empty")
+    first_line = text.splitlines()[0]
+    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+    reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
+    header = [h.strip() for h in (reader.fieldnames or [])]
+    missing = [c for c in rules.REQUIRED_COLUMNS if c not in header]
+    if missing:
+        raise InputError(f"{path.name}: column '{missing[0]}' is missing from the header row")
+    reader.fieldnames = header
+    rows, errors = [], []
+    for number, row in enumerate(reader, start=2):
+        if None in row:
+            errors.append(f"row {number}: more fields than columns")
+            continue
+        try:
+            rules.parse_invoice_row(row)
+        except rules.InvoiceRowError as error:
+            errors.append(f"row {number}: {error}")
+            continue
+        rows.append(row)
+        if len(rows) > MAX_ROWS:
+            raise InputError(f"{path.name}: more than {MAX_ROWS} rows")
+    if errors:
+        shown = "; ".join(errors[:MAX_ERRORS_SHOWN])
+        more = (
+            f" (and {len(errors) - MAX_ERRORS_SHOWN} more)"
+            if len(errors) > MAX_ERRORS_SHOWN
+            else ""
+        )
+        raise InputError(f"{path.name}: {len(errors)} rows cannot be read: {shown}{more}")
+    if not rows:
+        raise InputError(f"{path.name}: no invoice rows")
+    return rows
+
+
+def newest_file(folder: str) -> Path:
+    directory = Path(folder)
+    if not directory.is_dir():
+        raise InputError(f"inbox folder {folder} does not exist")
+    files = sorted(directory.glob("*.csv"), key=lambda p: p.stat().st_mtime)
+    if not files:
+        raise InputError(f"inbox folder {folder} has no .csv files")
+    return files[-1]
+
+
+def outbox_dir(municipality_slug: str) -> Path:
+    return Path(settings.MEDIA_ROOT) / "outbox" / "invoice_check" / municipality_slug
+
+
+@register
+class InvoiceCheckRobot(Robot):
+    slug = "invoice_check"
+    name = Text(
+        fi="Ostolaskujen tarkistus", sv="Granskning av inköpsfakturor", en="Purchase invoice check"
+    )
+    description = Text(
+        fi="Tarkistaa saapuneet ostolaskut (Y-tunnus, IBAN, viitenumero, eräpäivä) ja laatii "
+        "maksuehdotuksen. Laskentasihteeri hyväksyy ehdotukset ennen maksua.",
+        sv="Granskar inkomna inköpsfakturor (FO-nummer, IBAN, referens, förfallodag) och "
+        "gör ett betalningsförslag. Räkenskapssekreteraren godkänner förslagen före betalning.",
+        en="Checks incoming purchase invoices (business ID, IBAN, reference, due date) and "
+        "proposes payment. An accounts official approves each proposal before payment.",
+    )
+    robot_class = RobotClass.PREPARES
+    systems = ("CSV export of the purchase ledger", "payment outbox (files)")
+    manual_minutes_per_item = Decimal("3")
+    accepts_upload = True
+    upload_suffixes = (".csv",)
+    schedule = Schedule(
+        cron="0 7 * * *",
+        calendar="working_days",
+        description=Text(fi="Arkipäivisin klo 7", sv="Vardagar kl. 7", en="Working days at 07:00"),
+    )
+    parameters = (
+        Parameter(
+            "approval_limit",
+            Text(fi="Hyväksymisraja (€)", sv="Godkännandegräns (€)", en="Approval limit (€)"),
+            kind="decimal",
+            default="5000",
+        ),
+        Parameter(
+            "inbox_folder",
+            Text(
+                fi="Saapuvien laskujen kansio", sv="Mapp för inkommande fakturor", en="Inbox folder"
+            ),
+            kind="text",
+            default="",
+        ),
+    )
+    correctable_fields = (
+        Parameter(
+            "payment_date",
+            Text(fi="Maksupäivä", sv="Betalningsdag", en="Payment date"),
+            kind="date",
+            required=True,
+        ),
+    )
+    path = PathDescription(
+        summary=Text(
+            fi="Laskut luetaan CSV-tiedostosta, jokainen tarkistetaan ja maksettavaksi "
+            "kelpaavista tehdään maksuehdotus hyväksyttäväksi.",
+            sv="Fakturorna läses från en CSV-fil, var och en granskas och för de "
+            "betalbara görs ett betalningsförslag för godkännande.",
+            en="Invoices are read from a CSV file, each is checked and payable ones "
+            "get a payment proposal for approval.",
+        ),
+        steps=(
+            PathStep(
+                Text(fi="Lue laskutiedosto", sv="Läs fakturafilen", en="Read the file"),
+                "robot",
+                "CSV",
+            ),
+            PathStep(
+                Text(fi="Tarkista tunnisteet", sv="Granska identifierare", en="Check identifiers"),
+                "robot",
+            ),
+            PathStep(
+                Text(fi="Laske maksupäivä", sv="Beräkna betalningsdag", en="Compute payment date"),
+                "robot",
+            ),
+            PathStep(
+                Text(
+                    fi="Hyväksy maksuehdotus",
+                    sv="Godkänn betalningsförslaget",
+                    en="Approve the proposal",
+                ),
+                "person",
+            ),
+            PathStep(
+                Text(
+                    fi="Kirjoita maksu lähtevään kansioon",
+                    sv="Skriv betalningen till utkorgen",
+                    en="Write the payment to the outbox",
+                ),
+                "robot",
+                "payment outbox",
+            ),
+        ),
+        inputs=(
+            Text(
+                fi="Ostoreskontran CSV-tiedosto",
+                sv="Reskontrans CSV-fil",
+                en="Purchase ledger CSV file",
+            ),
+        ),
+        outputs=(
+            Text(
+                fi="Hyväksytyt maksut (JSON)",
+                sv="Godkända betalningar (JSON)",
+                en="Approved payments (JSON)",
+            ),
+        ),
+        rules=(
+            Text(
+                fi="Y-tunnuksen tarkiste (painot 7-9-10-5-8-4-2, mod 11)",
+                sv="FO-numrets kontrollsiffra",
+                en="Business ID check digit",
+            ),
+            Text(
+                fi="Viitenumeron tarkiste (painot 7-3-1)",
+                sv="Referensens kontrollsiffra (vikter 7-3-1)",
+                en="Reference check digit (weights 7-3-1)",
+            ),
+            Text(
+                fi="Eräpäivä siirtyy seuraavaan arkipäivään",
+                sv="Förfallodagen flyttas till nästa vardag",
+                en="A due date moves to the next working day",
+            ),
+        ),
+        business_exceptions=(
+            Text(
+                fi="Virheellinen IBAN, Y-tunnus tai viite",
+                sv="Felaktigt IBAN, FO-nummer eller referens",
+                en="Invalid IBAN, business ID or reference",
+            ),
+        ),
+        technical_exceptions=(
+            Text(
+                fi="Lähtevään kansioon ei voi kirjoittaa",
+                sv="Utkorgen kan inte skrivas",
+                en="The outbox cannot be written",
+            ),
+        ),
+        human_role=Text(
+            fi="Laskentasihteeri hyväksyy tai hylkää jokaisen ehdotuksen.",
+            sv="Räkenskapssekreteraren godkänner eller avslår varje förslag.",
+            en="The accounts official approves or rejects each proposal.",
+        ),
+    )
+
+    def _input(self, context: RunContext) -> Path:
+        if context.input_path is not None:
+            return context.input_path
+        folder = str(context.parameters.get("inbox_folder") or "")
+        if not folder:
+            raise InputError("give an input file, or set the inbox folder parameter")
+        return newest_file(folder)
+
+    def produce(self, context: RunContext) -> Iterator[ItemSpec]:
+        path = self._input(context)
+        rows = read_invoice_file(path)
+        context.log(f"read {len(rows)} invoices from {context.input_name or path.name}")
+        for row in rows:
+            invoice = rules.parse_invoice_row(row)
+            yield ItemSpec(
+                reference=f"{invoice.business_id}:{invoice.invoice_id}",
+                title=f"{invoice.supplier_name} {invoice.invoice_id}",
+                payload={
+                    key: (row.get(key) or "").strip()
+                    for key in (*rules.REQUIRED_COLUMNS, *rules.OPTIONAL_COLUMNS)
+                },
+                deadline=invoice.due_date,
+            )
+
+    def handle(self, item: ItemView, context: RunContext) -> Outcome:
+        invoice = rules.parse_invoice_row(item.payload)
+        limit = rules.parse_amount_cents(str(context.parameters.get("approval_limit") or "5000"))
+        result = rules.check_invoice(
+            invoice, approval_limit_cents=limit, today=timezone.localdate()
+        )
+        if not result.payable:
+            raise BusinessException("; ".join(result.blocking))
+        return Outcome(
+            output={
+                "payment_date": result.payment_date.isoformat() if result.payment_date else None,
+                "amount_cents": result.amount_cents,
+                "iban": invoice.iban,
+                "reference": invoice.reference,
+                "supplier_name": invoice.supplier_name,
+            },
+            explanation=result.explanation,
+            attention=result.attention,
+        )
+
+    def deliver(self, item: ItemView, context: RunContext) -> None:
+        payment_date = datetime.date.fromisoformat(str(item.output["payment_date"]))
+        folder = outbox_dir(context.municipality_slug)
+        folder.mkdir(parents=True, exist_ok=True)
+        safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in item.reference)
+        target = folder / f"{payment_date:%Y%m%d}-{safe}.json"
+        temporary = target.with_suffix(".tmp")
+        temporary.write_text(
+            json.dumps({**item.output, "invoice": item.reference}, ensure_ascii=False, indent=2)
+        )
+        temporary.replace(target)  # atomic: a retried delivery overwrites, never duplicates
+        context.log(f"{item.reference}: payment written to the outbox")

@@ -1,0 +1,199 @@
+"""Purchase invoice checks: pure rules with an explanation line for every conclusion.
+
+The robot checks an incoming invoice before payment: the supplier's business ID, the IBAN,
+the payment reference (Finnish viitenumero or RF), the amount and the due date (moved to the
+next working day). Nothing here imports Django.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from stdnum import iban as stdnum_iban
+from stdnum import iso11649
+from stdnum.exceptions import ValidationError
+from stdnum.fi import ytunnus
+
+from kuntarobo.runtime.calendar import next_working_day
+
+REQUIRED_COLUMNS = (
+    "invoice_id",
+    "supplier_name",
+    "business_id",
+    "iban",
+    "reference",
+    "amount",
+    "invoice_date",
+    "due_date",
+)
+OPTIONAL_COLUMNS = ("purchase_order",)
+
+
+class InvoiceRowError(ValueError):
+    """A row of the input that cannot be read; the message names the column and the problem."""
+
+
+def reference_check_digit(base: str) -> int:
+    """The check digit of a Finnish reference number: weights 7, 3, 1 from the right."""
+    if not base.isdigit():
+        raise ValueError("a reference base has digits only")
+    weights = (7, 3, 1)
+    total = sum(int(d) * weights[i % 3] for i, d in enumerate(reversed(base)))
+    return (10 - total % 10) % 10
+
+
+def is_valid_finnish_reference(reference: str) -> bool:
+    digits = reference.replace(" ", "")
+    if not digits.isdigit() or not 4 <= len(digits) <= 20:
+        return False
+    return reference_check_digit(digits[:-1]) == int(digits[-1])
+
+
+def parse_amount_cents(text: str) -> int:
+    """Euros with a comma or a dot as the decimal separator, spaces as thousand separators."""
+    cleaned = text.replace("\u00a0", "").replace(" ", "").replace("€", "").replace(",", ".")
+    if not re.fullmatch(r"-?\d+(\.\d{1,2})?", cleaned):
+        raise InvalidOperation(text)
+    return int((Decimal(cleaned) * 100).to_integral_value())
+
+
+def format_euros(cents: int) -> str:
+    sign = "-" if cents < 0 else ""
+    euros, rest = divmod(abs(cents), 100)
+    return f"{sign}{euros:,}".replace(",", "\u00a0") + f",{rest:02d} €"
+
+
+@dataclass(frozen=True)
+class Invoice:
+    invoice_id: str
+    supplier_name: str
+    business_id: str
+    iban: str
+    reference: str
+    amount_cents: int
+    invoice_date: datetime.date
+    due_date: datetime.date
+    purchase_order: str = ""
+
+
+def parse_invoice_row(row: dict[str, str]) -> Invoice:
+    """Read one CSV row; raise InvoiceRowError naming the column for anything unreadable."""
+    missing = [c for c in REQUIRED_COLUMNS if not (row.get(c) or "").strip()]
+    if missing:
+        raise InvoiceRowError(f"column '{missing[0]}' is empty")
+    values = {k: (row.get(k) or "").strip() for k in (*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS)}
+    try:
+        amount = parse_amount_cents(values["amount"])
+    except InvalidOperation:
+        raise InvoiceRowError(
+            f"column 'amount': {values['amount']!r} is not an amount in euros"
+        ) from None
+    dates: dict[str, datetime.date] = {}
+    for column in ("invoice_date", "due_date"):
+        try:
+            dates[column] = datetime.date.fromisoformat(values[column])
+        except ValueError:
+            raise InvoiceRowError(
+                f"column '{column}': {values[column]!r} is not a date YYYY-MM-DD"
+            ) from None
+    return Invoice(
+        invoice_id=values["invoice_id"],
+        supplier_name=values["supplier_name"],
+        business_id=values["business_id"],
+        iban=values["iban"].replace(" ", "").upper(),
+        reference=values["reference"].replace(" ", ""),
+        amount_cents=amount,
+        invoice_date=dates["invoice_date"],
+        due_date=dates["due_date"],
+        purchase_order=values["purchase_order"],
+    )
+
+
+@dataclass
+class CheckResult:
+    """The proposal for one invoice: pay (with a date) or not, and every reason."""
+
+    payable: bool
+    payment_date: datetime.date | None
+    amount_cents: int
+    explanation: list[str] = field(default_factory=list)
+    attention: list[str] = field(default_factory=list)
+    blocking: list[str] = field(default_factory=list)
+
+
+def check_invoice(
+    invoice: Invoice, *, approval_limit_cents: int, today: datetime.date
+) -> CheckResult:
+    result = CheckResult(payable=True, payment_date=None, amount_cents=invoice.amount_cents)
+    lines = result.explanation
+
+    try:
+        ytunnus.validate(invoice.business_id)
+        lines.append(
+            f"Business ID {invoice.business_id} is valid (check digit, weights "
+            "7-9-10-5-8-4-2, mod 11)."
+        )
+    except ValidationError:
+        result.blocking.append(f"business ID {invoice.business_id!r} is not valid")
+
+    try:
+        stdnum_iban.validate(invoice.iban)
+        lines.append(f"IBAN {stdnum_iban.format(invoice.iban)} is valid (mod 97).")
+    except ValidationError:
+        result.blocking.append(f"IBAN {invoice.iban!r} is not valid")
+
+    if invoice.reference.upper().startswith("RF"):
+        if iso11649.is_valid(invoice.reference):
+            lines.append(f"RF reference {invoice.reference} is valid (ISO 11649).")
+        else:
+            result.blocking.append(f"RF reference {invoice.reference!r} is not valid")
+    elif is_valid_finnish_reference(invoice.reference):
+        lines.append(
+            f"Reference {invoice.reference} is valid (weights 7-3-1, check digit "
+            f"{invoice.reference[-1]})."
+        )
+    else:
+        result.blocking.append(
+            f"reference {invoice.reference!r} is not a valid Finnish reference number"
+        )
+
+    if invoice.amount_cents <= 0:
+        result.blocking.append(
+            f"amount {format_euros(invoice.amount_cents)} is not positive "
+            "(credit notes are handled by hand)"
+        )
+    else:
+        lines.append(f"Amount {format_euros(invoice.amount_cents)}.")
+        if invoice.amount_cents > approval_limit_cents:
+            result.attention.append(
+                f"amount {format_euros(invoice.amount_cents)} exceeds the approval limit "
+                f"{format_euros(approval_limit_cents)}"
+            )
+
+    if invoice.due_date < invoice.invoice_date:
+        result.blocking.append(
+            f"due date {invoice.due_date} is before the invoice date {invoice.invoice_date}"
+        )
+    payment_date = next_working_day(max(invoice.due_date, today))
+    if payment_date != invoice.due_date:
+        reason = "is in the past" if invoice.due_date < today else "is not a working day"
+        lines.append(
+            f"Due date {invoice.due_date} {reason}; payment on the next working day {payment_date}."
+        )
+    else:
+        lines.append(f"Payment on the due date {payment_date}.")
+    if invoice.due_date < today:
+        result.attention.append(f"due date {invoice.due_date} has passed")
+    if not invoice.purchase_order:
+        result.attention.append("no purchase order number")
+
+    if result.blocking:
+        result.payable = False
+        lines.append("Not payable: " + "; ".join(result.blocking) + ".")
+    else:
+        result.payment_date = payment_date
+        lines.append(f"Proposal: pay {format_euros(invoice.amount_cents)} on {payment_date}.")
+    return result

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class RuntimeConfig(AppConfig):
+    name = "kuntarobo.runtime"
+    verbose_name = _("Robot runtime")

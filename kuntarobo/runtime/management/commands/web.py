@@ -1,0 +1,36 @@
+"""`kuntarobo web`: the web server (waitress) for the embedded mode and small installations."""
+
+from __future__ import annotations
+
+import os
+from argparse import ArgumentParser
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+
+
+class Command(BaseCommand):
+    help = "Serve the web UI and API."
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
+        parser.add_argument("--port", default=os.environ.get("PORT", "8000"))
+        parser.add_argument("--threads", type=int, default=8)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        from waitress import serve
+
+        from kuntarobo.wsgi import application
+
+        try:
+            port = int(options["port"])
+        except ValueError:
+            raise CommandError(f"port must be a number, not {options['port']!r}") from None
+        self.stdout.write(f"serving on http://{options['host']}:{port}/")
+        serve(
+            application,
+            host=options["host"],
+            port=port,
+            threads=options["threads"],
+            ident="kuntarobo",
+        )

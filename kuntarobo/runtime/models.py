@@ -1,0 +1,238 @@
+"""Runs and work items: the durable state of robot work, and the queue's source of truth."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from kuntarobo.accounts.models import Municipality, Permission
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+
+
+class ScopedQuerySet(models.QuerySet):  # type: ignore[type-arg]
+    """Every query of municipal data goes through `for_user`: no other way to list it in views."""
+
+    def for_user(
+        self, user: AbstractBaseUser | AnonymousUser, permission: str = Permission.VIEW
+    ) -> ScopedQuerySet:
+        return self.filter(municipality__in=Municipality.objects.for_user(user, permission))
+
+
+class RobotDeployment(models.Model):
+    """A robot switched on in one municipality, with its schedule and parameter values."""
+
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.CASCADE, related_name="deployments"
+    )
+    robot_slug = models.CharField(_("robot"), max_length=50)
+    enabled = models.BooleanField(_("in use"), default=True)
+    schedule_enabled = models.BooleanField(_("runs on schedule"), default=False)
+    cron = models.CharField(_("schedule (cron)"), max_length=100, blank=True)
+    calendar_rule = models.CharField(_("calendar rule"), max_length=40, blank=True)
+    parameters = models.JSONField(_("parameters"), default=dict, blank=True)
+    last_scheduled_for = models.DateTimeField(null=True, blank=True)
+    # Class C (automatic decisions) preconditions, chapter 8 b of the Administrative Procedure Act.
+    automation_decision = models.CharField(
+        _("deployment decision (reference)"), max_length=200, blank=True
+    )
+    responsible_official = models.CharField(_("responsible official"), max_length=200, blank=True)
+    public_description_url = models.URLField(_("published description"), blank=True)
+    approved_rule_version = models.CharField(
+        _("approved processing rules version"), max_length=50, blank=True
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "robot_slug"], name="deployment_unique_robot"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.robot_slug} @ {self.municipality.slug}"
+
+
+class RunStatus(models.TextChoices):
+    RUNNING = "running", _("Running")
+    FINISHED = "finished", _("Finished")
+    FAILED = "failed", _("Failed")
+
+
+class Trigger(models.TextChoices):
+    MANUAL = "manual", _("Started by hand")
+    SCHEDULE = "schedule", _("Schedule")
+    API = "api", _("API")
+    CLI = "cli", _("Command line")
+
+
+class Run(models.Model):
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="runs")
+    robot_slug = models.CharField(_("robot"), max_length=50, db_index=True)
+    trigger = models.CharField(_("trigger"), max_length=20, choices=Trigger.choices)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=RunStatus.choices, default=RunStatus.RUNNING
+    )
+    parameters = models.JSONField(_("parameters"), default=dict, blank=True)
+    input_file = models.FileField(_("input file"), upload_to="inputs/%Y/%m/", blank=True)
+    input_name = models.CharField(_("input file name"), max_length=255, blank=True)
+    scheduled_for = models.DateTimeField(null=True, blank=True)
+    rule_version = models.CharField(max_length=50, blank=True)
+    created_at = models.DateTimeField(_("started"), auto_now_add=True, db_index=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    items_created = models.PositiveIntegerField(default=0)
+    items_duplicate = models.PositiveIntegerField(default=0)
+    summary = models.JSONField(default=dict, blank=True)
+    manual_minutes_saved = models.DecimalField(
+        max_digits=12, decimal_places=1, default=Decimal("0")
+    )
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "robot_slug", "scheduled_for"],
+                condition=Q(scheduled_for__isnull=False),
+                name="run_unique_schedule_tick",
+            )
+        ]
+        verbose_name = _("run")
+        verbose_name_plural = _("runs")
+
+    def __str__(self) -> str:
+        return f"{self.robot_slug} #{self.pk}"
+
+
+class ItemStatus(models.TextChoices):
+    NEW = "new", _("New")
+    IN_PROGRESS = "in_progress", _("In progress")
+    NEEDS_REVIEW = "needs_review", _("Needs review")
+    APPROVED = "approved", _("Approved")
+    DONE = "done", _("Done")
+    REJECTED = "rejected", _("Rejected")
+    FAILED_BUSINESS = "failed_business", _("Failed — business")
+    FAILED_APPLICATION = "failed_application", _("Failed — application")
+    ABANDONED = "abandoned", _("Abandoned")
+
+
+OPEN_STATUSES = (ItemStatus.NEW, ItemStatus.IN_PROGRESS, ItemStatus.APPROVED)
+WAITING_FOR_PERSON = (
+    ItemStatus.NEEDS_REVIEW,
+    ItemStatus.FAILED_BUSINESS,
+    ItemStatus.FAILED_APPLICATION,
+)
+FINAL_STATUSES = (ItemStatus.DONE, ItemStatus.REJECTED, ItemStatus.ABANDONED)
+
+
+class WorkItem(models.Model):
+    run = models.ForeignKey(Run, on_delete=models.PROTECT, related_name="items")
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.PROTECT, related_name="work_items"
+    )
+    robot_slug = models.CharField(_("robot"), max_length=50)
+    reference = models.CharField(_("reference"), max_length=200)
+    title = models.CharField(_("title"), max_length=300, blank=True)
+    payload = models.JSONField(_("input"), default=dict)
+    status = models.CharField(
+        _("status"), max_length=20, choices=ItemStatus.choices, default=ItemStatus.NEW
+    )
+    priority = models.SmallIntegerField(_("priority"), default=0)
+    deadline = models.DateField(_("deadline"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    output = models.JSONField(_("output"), default=dict, blank=True)
+    explanation = models.JSONField(_("explanation"), default=list, blank=True)
+    attention = models.JSONField(_("needs attention"), default=list, blank=True)
+    error_message = models.TextField(_("error"), blank=True)
+    claim_token = models.CharField(max_length=32, blank=True)
+    claimed_by = models.CharField(max_length=64, blank=True, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    retry_at = models.DateTimeField(null=True, blank=True)
+    duration_ms = models.PositiveIntegerField(null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    review_note = models.TextField(_("review note"), blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-priority", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "robot_slug", "reference"], name="workitem_unique_reference"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["run", "status"]),
+            models.Index(fields=["municipality", "status"]),
+        ]
+        verbose_name = _("work item")
+        verbose_name_plural = _("work items")
+
+    def __str__(self) -> str:
+        return f"{self.robot_slug}:{self.reference}"
+
+
+class ItemDocument(models.Model):
+    item = models.ForeignKey(WorkItem, on_delete=models.PROTECT, related_name="documents")
+    name = models.CharField(_("name"), max_length=255)
+    content_type = models.CharField(max_length=100)
+    file = models.FileField(upload_to="documents/%Y/%m/")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class LogLevel(models.TextChoices):
+    INFO = "info", _("Info")
+    WARNING = "warning", _("Warning")
+    ERROR = "error", _("Error")
+
+
+class RunLogEntry(models.Model):
+    """A run's log, masked of identity codes before it is written."""
+
+    run = models.ForeignKey(Run, on_delete=models.CASCADE, related_name="log_entries")
+    item = models.ForeignKey(
+        WorkItem, null=True, blank=True, on_delete=models.CASCADE, related_name="log_entries"
+    )
+    at = models.DateTimeField(auto_now_add=True)
+    level = models.CharField(max_length=10, choices=LogLevel.choices, default=LogLevel.INFO)
+    message = models.TextField()
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%H:%M:%S} {self.level} {self.message[:80]}"
+
+
+class WorkerProcess(models.Model):
+    """A live worker's heartbeat: when it stops, its items are given to other workers."""
+
+    worker_id = models.CharField(max_length=64, unique=True)
+    hostname = models.CharField(max_length=255)
+    pid = models.PositiveIntegerField()
+    started_at = models.DateTimeField(auto_now_add=True)
+    heartbeat_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.hostname}:{self.pid}"

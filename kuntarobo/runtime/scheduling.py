@@ -1,0 +1,118 @@
+"""Turning schedules into runs: cron in Helsinki time, filtered by the Finnish working-day calendar.
+
+A tick is started at most once (unique run per robot, municipality and tick), so two schedulers
+running by mistake, or a scheduler restarted, never start the same run twice.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+from zoneinfo import ZoneInfo
+
+from croniter import CroniterBadCronError, croniter
+from django.db import transaction
+from django.utils import timezone
+
+from kuntarobo.runtime import actions, execution
+from kuntarobo.runtime.calendar import CALENDAR_RULES, HELSINKI, day_matches_rule
+from kuntarobo.runtime.models import RobotDeployment, Run, RunStatus, Trigger, WorkItem
+from kuntarobo.runtime.sdk import InputError, Robot, Schedule, get_robot
+
+logger = logging.getLogger(__name__)
+ZONE = ZoneInfo(HELSINKI)
+MAX_TICKS_PER_PASS = 50
+
+
+def validate_schedule(cron: str, calendar_rule: str) -> None:
+    if not croniter.is_valid(cron):
+        raise InputError(
+            f"schedule {cron!r} is not a valid cron expression (minute hour day month weekday)"
+        )
+    if calendar_rule not in CALENDAR_RULES:
+        raise InputError(
+            f"calendar rule {calendar_rule!r} is not one of {', '.join(CALENDAR_RULES)}"
+        )
+
+
+def effective_schedule(robot: type[Robot], deployment: RobotDeployment) -> Schedule | None:
+    if deployment.cron:
+        return Schedule(cron=deployment.cron, calendar=deployment.calendar_rule or "any_day")
+    if robot.schedule is None:
+        return None
+    if deployment.calendar_rule:
+        return Schedule(cron=robot.schedule.cron, calendar=deployment.calendar_rule)
+    return robot.schedule
+
+
+def ticks_between(
+    schedule: Schedule, after: datetime.datetime, until: datetime.datetime
+) -> list[datetime.datetime]:
+    """Fire times in (after, until], local Helsinki time, that the calendar rule keeps."""
+    try:
+        iterator = croniter(schedule.cron, after.astimezone(ZONE))
+    except CroniterBadCronError as error:
+        raise InputError(f"schedule {schedule.cron!r}: {error}") from error
+    ticks: list[datetime.datetime] = []
+    while len(ticks) < MAX_TICKS_PER_PASS:
+        tick = iterator.get_next(datetime.datetime)
+        if tick > until:
+            break
+        if day_matches_rule(tick.date(), schedule.calendar):
+            ticks.append(tick)
+    return ticks
+
+
+def next_tick(schedule: Schedule, after: datetime.datetime) -> datetime.datetime | None:
+    iterator = croniter(schedule.cron, after.astimezone(ZONE))
+    for _ in range(5000):
+        tick = iterator.get_next(datetime.datetime)
+        if day_matches_rule(tick.date(), schedule.calendar):
+            return tick
+    return None
+
+
+def run_due_schedules(now: datetime.datetime | None = None) -> list[Run]:
+    """Start every run whose tick has come; a missed tick (scheduler down) runs once, late."""
+    now = now or timezone.now()
+    started: list[Run] = []
+    for deployment in RobotDeployment.objects.filter(
+        enabled=True, schedule_enabled=True
+    ).select_related("municipality"):
+        try:
+            robot = get_robot(deployment.robot_slug)
+        except InputError:
+            logger.error("deployment %s names an unknown robot", deployment)
+            continue
+        schedule = effective_schedule(robot, deployment)
+        if schedule is None:
+            continue
+        after = deployment.last_scheduled_for or now
+        ticks = ticks_between(schedule, after, now)
+        if not ticks:
+            continue
+        tick = ticks[-1]  # catching up means one run, not one per missed tick
+        try:
+            result = actions.start_run(
+                f"scheduler ({robot.slug})",
+                deployment.municipality,
+                robot.slug,
+                trigger=Trigger.SCHEDULE,
+                scheduled_for=tick,
+                via="scheduler",
+            )
+            started.append(result.run)
+        except InputError as error:
+            logger.error("scheduled run of %s failed to start: %s", deployment, error)
+        with transaction.atomic():
+            RobotDeployment.objects.filter(pk=deployment.pk).update(last_scheduled_for=tick)
+    return started
+
+
+def sweep_runs() -> int:
+    """Safety net: finish runs whose last item completed while the finishing check was missed."""
+    finished = 0
+    for run_id in Run.objects.filter(status=RunStatus.RUNNING).values_list("pk", flat=True):
+        if not WorkItem.objects.filter(run_id=run_id, status__in=["new", "in_progress"]).exists():
+            finished += execution.finish_run_if_done(run_id)
+    return finished

@@ -1,0 +1,291 @@
+"""The robot SDK: what a robot declares and implements. Robots touch the platform only through it.
+
+A robot is a class in its own Django app (module `robot.py`), registered with `@register`.
+It declares its names, class (A/B/C), systems, path description, schedule and parameters;
+`produce` turns an input into work items and `handle` does one item. Class B robots also
+implement `deliver`, called only after an official approved the item.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from enum import StrEnum
+from pathlib import Path
+from typing import Any, ClassVar
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.utils.translation import get_language
+
+from kuntarobo.runtime.masking import mask_identity_codes
+
+
+class RobotClass(StrEnum):
+    """Chapter 8 b of the Administrative Procedure Act: what a robot may do alone."""
+
+    ASSISTS = "A"
+    PREPARES = "B"
+    DECIDES = "C"
+
+
+class InputError(Exception):
+    """Bad input to an entry point: the message names the problem; nothing has been changed."""
+
+
+class BusinessException(Exception):
+    """The data does not allow the robot to proceed: a person must look at it. Not retried."""
+
+
+class ApplicationException(Exception):
+    """A system failed (down, timed out): the item is retried with back-off."""
+
+
+@dataclass(frozen=True)
+class Text:
+    """A text in Finnish, Swedish and English; Finnish is the fallback."""
+
+    fi: str
+    sv: str = ""
+    en: str = ""
+
+    def get(self, language: str | None = None) -> str:
+        language = (language or get_language() or "fi")[:2]
+        return getattr(self, language, "") or self.fi
+
+    def __str__(self) -> str:
+        return self.get()
+
+
+PARAMETER_KINDS = ("text", "integer", "decimal", "boolean", "date", "email", "choice", "month")
+
+
+@dataclass(frozen=True)
+class Parameter:
+    name: str
+    label: Text
+    kind: str = "text"
+    default: Any = None
+    required: bool = False
+    choices: tuple[str, ...] = ()
+    help: Text | None = None
+
+    def __post_init__(self) -> None:
+        if self.kind not in PARAMETER_KINDS:
+            raise ValueError(f"parameter {self.name}: unknown kind {self.kind!r}")
+
+    def parse(self, raw: Any) -> Any:
+        """Turn a raw value (form, JSON, CLI) into the typed value, or raise InputError."""
+        if raw is None or (isinstance(raw, str) and raw.strip() == ""):
+            if self.required and self.default is None:
+                raise InputError(f"parameter '{self.name}' is required")
+            return self.default
+        try:
+            return self._parse(raw)
+        except (ValueError, InvalidOperation, ValidationError) as error:
+            raise InputError(f"parameter '{self.name}': {error_text(error)}") from error
+
+    def _parse(self, raw: Any) -> Any:
+        text = str(raw).strip()
+        if self.kind == "integer":
+            if isinstance(raw, bool) or not re.fullmatch(r"-?\d+", text):
+                raise ValueError(f"{text!r} is not a whole number")
+            return int(text)
+        if self.kind == "decimal":
+            value = Decimal(text.replace(",", "."))
+            if not value.is_finite():
+                raise ValueError(f"{text!r} is not a number")
+            return str(value)
+        if self.kind == "boolean":
+            if isinstance(raw, bool):
+                return raw
+            if text.lower() in {"1", "true", "yes", "on", "kyllä", "ja"}:
+                return True
+            if text.lower() in {"0", "false", "no", "off", "ei", "nej"}:
+                return False
+            raise ValueError(f"{text!r} is not yes or no")
+        if self.kind == "date":
+            return datetime.date.fromisoformat(text).isoformat()
+        if self.kind == "month":
+            if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", text):
+                raise ValueError(f"{text!r} is not a month of the form YYYY-MM")
+            return text
+        if self.kind == "email":
+            validate_email(text)
+            return text
+        if self.kind == "choice":
+            if text not in self.choices:
+                raise ValueError(f"{text!r} is not one of {', '.join(self.choices)}")
+            return text
+        if len(text) > 2000:
+            raise ValueError("text is longer than 2000 characters")
+        return text
+
+
+def error_text(error: Exception) -> str:
+    if isinstance(error, ValidationError):
+        return "; ".join(str(m) for m in error.messages)
+    return str(error)
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """When the scheduler starts a run: a cron expression in Helsinki time and a calendar rule."""
+
+    cron: str
+    calendar: str = "any_day"
+    description: Text | None = None
+
+
+@dataclass(frozen=True)
+class PathStep:
+    name: Text
+    actor: str  # "robot" or "person"
+    system: str = ""
+    description: Text | None = None
+
+
+@dataclass(frozen=True)
+class PathDescription:
+    """The path document (polkudokumentaatio) as structured data, rendered on the robot page."""
+
+    summary: Text
+    steps: tuple[PathStep, ...]
+    inputs: tuple[Text, ...] = ()
+    outputs: tuple[Text, ...] = ()
+    rules: tuple[Text, ...] = ()
+    business_exceptions: tuple[Text, ...] = ()
+    technical_exceptions: tuple[Text, ...] = ()
+    human_role: Text | None = None
+    volume: Text | None = None
+
+
+@dataclass
+class ItemSpec:
+    """One unit of work a producer yields; `reference` is unique per robot and municipality."""
+
+    reference: str
+    payload: dict[str, Any]
+    title: str = ""
+    priority: int = 0
+    deadline: datetime.date | None = None
+
+
+@dataclass
+class Document:
+    name: str
+    content: bytes
+    content_type: str = "application/octet-stream"
+
+
+@dataclass
+class Outcome:
+    """What `handle` returns: the output (proposal), why, and what a reviewer must notice."""
+
+    output: dict[str, Any]
+    explanation: list[str] = field(default_factory=list)
+    attention: list[str] = field(default_factory=list)
+    documents: list[Document] = field(default_factory=list)
+
+
+@dataclass
+class ItemView:
+    """The robot's read-only view of one work item."""
+
+    id: int
+    reference: str
+    payload: dict[str, Any]
+    attempt: int
+    output: dict[str, Any]
+    title: str = ""
+
+
+@dataclass
+class RunContext:
+    """What a robot sees of the run: municipality, parameters, input file, and a masked log."""
+
+    run_id: int
+    municipality_slug: str
+    municipality_name: str
+    parameters: dict[str, Any]
+    trigger: str
+    input_path: Path | None = None
+    input_name: str = ""
+    log_lines: list[tuple[str, str]] = field(default_factory=list)
+
+    def log(self, message: str, level: str = "info") -> None:
+        self.log_lines.append((level, mask_identity_codes(message)))
+
+
+class Robot:
+    slug: ClassVar[str]
+    name: ClassVar[Text]
+    description: ClassVar[Text]
+    robot_class: ClassVar[RobotClass]
+    systems: ClassVar[tuple[str, ...]] = ()
+    path: ClassVar[PathDescription]
+    schedule: ClassVar[Schedule | None] = None
+    parameters: ClassVar[tuple[Parameter, ...]] = ()
+    correctable_fields: ClassVar[tuple[Parameter, ...]] = ()
+    manual_minutes_per_item: ClassVar[Decimal] = Decimal("0")
+    max_attempts: ClassVar[int] = 3
+    accepts_upload: ClassVar[bool] = False
+    upload_suffixes: ClassVar[tuple[str, ...]] = ()
+    requires_upload: ClassVar[bool] = False
+    rule_version: ClassVar[str] = "1"
+
+    def produce(self, context: RunContext) -> Iterable[ItemSpec]:
+        raise NotImplementedError
+
+    def handle(self, item: ItemView, context: RunContext) -> Outcome:
+        raise NotImplementedError
+
+    def deliver(self, item: ItemView, context: RunContext) -> None:
+        """Send what the item's (approved) output says. Class A and C robots deliver in handle."""
+
+    @classmethod
+    def on_status(cls, item: ItemView, status: str) -> None:
+        """Called inside the transaction that gives an item a new status: robots keep their own
+        records (a decision, a sent report) here, so they commit or vanish with the status."""
+
+    @classmethod
+    def needs_review(cls) -> bool:
+        return cls.robot_class == RobotClass.PREPARES
+
+    @classmethod
+    def parse_parameters(cls, raw: dict[str, Any]) -> dict[str, Any]:
+        known = {p.name for p in cls.parameters}
+        unknown = sorted(set(raw) - known)
+        if unknown:
+            raise InputError(f"unknown parameter '{unknown[0]}' for robot {cls.slug}")
+        return {p.name: p.parse(raw.get(p.name)) for p in cls.parameters}
+
+
+_REGISTRY: dict[str, type[Robot]] = {}
+
+
+def register(robot: type[Robot]) -> type[Robot]:
+    """Class decorator that makes a robot known to the platform by its slug."""
+    if not re.fullmatch(r"[a-z][a-z0-9_-]{1,48}", robot.slug):
+        raise ValueError(f"robot slug {robot.slug!r} must be lower-case letters, digits, - or _")
+    existing = _REGISTRY.get(robot.slug)
+    if existing is not None and existing.__qualname__ != robot.__qualname__:
+        raise ValueError(f"two robots share the slug {robot.slug!r}")
+    if robot.robot_class not in RobotClass:
+        raise ValueError(f"robot {robot.slug}: class must be A, B or C")
+    _REGISTRY[robot.slug] = robot
+    return robot
+
+
+def get_robot(slug: str) -> type[Robot]:
+    try:
+        return _REGISTRY[slug]
+    except KeyError:
+        raise InputError(f"unknown robot '{slug}'") from None
+
+
+def all_robots() -> list[type[Robot]]:
+    return sorted(_REGISTRY.values(), key=lambda r: r.slug)

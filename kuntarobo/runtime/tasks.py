@@ -1,0 +1,38 @@
+"""The Tasks API entry points. Each is a thin shell: the work is in `execution`."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Sequence
+from typing import Any
+
+from django_tasks import TaskContext, task
+from django_tasks.base import Task
+
+from kuntarobo.runtime import execution
+from kuntarobo.runtime.enqueue import enqueue_many
+from kuntarobo.runtime.models import WorkItem
+
+QUEUE = "robots"
+
+
+def _worker_id(context: TaskContext) -> str:
+    worker_ids = context.task_result.worker_ids
+    return worker_ids[-1] if worker_ids else "inline:immediate"
+
+
+@task(queue_name=QUEUE, takes_context=True)
+def process_item(context: TaskContext, item_id: int) -> str:
+    return execution.execute(item_id, _worker_id(context), execution.PROCESS)
+
+
+@task(queue_name=QUEUE, takes_context=True)
+def deliver_item(context: TaskContext, item_id: int) -> str:
+    return execution.execute(item_id, _worker_id(context), execution.DELIVER)
+
+
+def enqueue_items(
+    task_: Task[Any, Any], items: Sequence[WorkItem], run_after: datetime.datetime | None = None
+) -> None:
+    if items:
+        enqueue_many(task_, [(item.pk, item.priority) for item in items], run_after=run_after)

@@ -1,0 +1,48 @@
+"""Chooses the tests' database before pytest-django loads the settings.
+
+Loaded with `-p kuntarobo.testing.pytest_plugin` (pyproject).
+
+`--db=postgres` uses KUNTAROBO_TEST_DATABASE_URL if set, otherwise a throwaway cluster that this
+plugin starts and removes.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import pytest
+
+_cluster = None
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--db", choices=["sqlite", "postgres"], default="sqlite", help="database the tests run on"
+    )
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_load_initial_conftests(
+    early_config: pytest.Config, parser: pytest.Parser, args: list[str]
+) -> None:
+    global _cluster
+    os.environ["KUNTAROBO_VAR_DIR"] = tempfile.mkdtemp(prefix="kuntarobo-test-var-")
+    os.environ.setdefault("KUNTAROBO_RETRY_BASE_SECONDS", "0")
+    if early_config.known_args_namespace.db == "postgres":
+        url = os.environ.get("KUNTAROBO_TEST_DATABASE_URL", "")
+        if not url:
+            from kuntarobo.testing.postgres import ThrowawayCluster
+
+            _cluster = ThrowawayCluster()
+            url = _cluster.start()
+        os.environ["DATABASE_URL"] = url
+    else:
+        os.environ.pop("DATABASE_URL", None)
+    Path(os.environ["KUNTAROBO_VAR_DIR"]).mkdir(parents=True, exist_ok=True)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if _cluster is not None:
+        _cluster.stop()
