@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "kuntarobo.web",
     "kuntarobo.api",
     "kuntarobo.robots.invoice_check",
+    "kuntarobo.robots.file_archiver",
     "kuntarobo.demo",
     "django.contrib.admin",
     "django.contrib.auth",

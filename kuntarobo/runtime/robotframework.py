@@ -1,0 +1,125 @@
+"""Robots written as Robot Framework task suites (RPA mode), which Finnish public-sector robot
+developers already write. One run executes the suite once as one work item; its `output.xml`
+and `log.html` are kept with the item.
+
+A failing task whose message starts with "BusinessException:" is a business exception (a
+person must act); any other failure is an application exception and is retried.
+"""
+
+from __future__ import annotations
+
+import io
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import ClassVar
+
+from kuntarobo.runtime.sdk import (
+    ApplicationException,
+    BusinessException,
+    Document,
+    ItemSpec,
+    ItemView,
+    Outcome,
+    Robot,
+    RobotClass,
+    RunContext,
+)
+
+BUSINESS_PREFIX = "BusinessException:"
+
+
+class TaskSuiteFailure:
+    """Failed tasks of one execution, read from output.xml."""
+
+    def __init__(self, output_xml: Path) -> None:
+        from robot.api import ExecutionResult
+
+        result = ExecutionResult(str(output_xml))
+        self.passed = 0
+        self.failed: list[tuple[str, str]] = []
+        for test in _all_tests(result.suite):
+            if test.status == "PASS":
+                self.passed += 1
+            elif test.status == "FAIL":
+                self.failed.append((test.name, test.message))
+
+    @property
+    def business(self) -> list[tuple[str, str]]:
+        return [(n, m) for n, m in self.failed if m.startswith(BUSINESS_PREFIX)]
+
+
+def _all_tests(suite: object) -> Iterator[object]:
+    yield from getattr(suite, "tests", [])
+    for child in getattr(suite, "suites", []):
+        yield from _all_tests(child)
+
+
+class RobotFrameworkRobot(Robot):
+    """Base class: set `suite` to the .robot file or folder; parameters become ${VARIABLES}."""
+
+    suite: ClassVar[Path]
+    robot_class = RobotClass.ASSISTS
+
+    def item_reference(self, context: RunContext) -> str:
+        """One execution per run by default; override to make executions idempotent per day."""
+        return f"run-{context.run_id}"
+
+    def produce(self, context: RunContext) -> Iterator[ItemSpec]:
+        if not self.suite.exists():
+            raise FileNotFoundError(f"task suite {self.suite} is missing")
+        yield ItemSpec(
+            reference=self.item_reference(context),
+            title=f"{self.suite.name} ({context.trigger})",
+            payload={"suite": self.suite.name, "parameters": context.parameters},
+        )
+
+    def variables(self, context: RunContext) -> list[str]:
+        names = {p.name: p.name.upper() for p in self.parameters}
+        return [
+            f"{names.get(key, key.upper())}:{'' if value is None else value}"
+            for key, value in context.parameters.items()
+        ]
+
+    def handle(self, item: ItemView, context: RunContext) -> Outcome:
+        import robot
+
+        with tempfile.TemporaryDirectory(prefix="kuntarobo-rf-") as folder:
+            out = Path(folder)
+            console = io.StringIO()
+            return_code = robot.run(
+                str(self.suite),
+                rpa=True,
+                outputdir=str(out),
+                output="output.xml",
+                log="log.html",
+                report="NONE",
+                variable=self.variables(context),
+                console="dotted",
+                stdout=console,
+                stderr=console,
+            )
+            if not (out / "output.xml").exists():
+                raise ApplicationException(
+                    f"Robot Framework did not run (exit {return_code}): {console.getvalue()[-500:]}"
+                )
+            outcome_of_tasks = TaskSuiteFailure(out / "output.xml")
+            documents = [
+                Document("log.html", (out / "log.html").read_bytes(), "text/html"),
+                Document("output.xml", (out / "output.xml").read_bytes(), "application/xml"),
+            ]
+        for name, message in outcome_of_tasks.failed:
+            context.log(f"task '{name}' failed: {message}", "warning")
+        if outcome_of_tasks.business:
+            name, message = outcome_of_tasks.business[0]
+            raise BusinessException(f"{name}: {message[len(BUSINESS_PREFIX) :].strip()}")
+        if outcome_of_tasks.failed:
+            name, message = outcome_of_tasks.failed[0]
+            raise ApplicationException(f"{name}: {message}")
+        return Outcome(
+            output={"tasks_passed": outcome_of_tasks.passed, "return_code": return_code},
+            explanation=[
+                f"Robot Framework suite {self.suite.name}: {outcome_of_tasks.passed} tasks passed."
+            ],
+            documents=documents,
+        )
