@@ -1,1 +1,27 @@
-urlpatterns: list = []
+"""The JSON API, mounted at /api/v1/. Every pattern here must have a case in the permission
+matrix test (tests/api/test_permission_matrix.py), which enumerates them."""
+
+from django.urls import URLPattern, path, re_path
+
+from kuntarobo.api import views
+
+app_name = "api"
+
+urlpatterns: list[URLPattern] = [
+    path("robots", views.robots, name="robots"),
+    path("robots/<str:slug>", views.robot, name="robot"),
+    path("municipalities", views.municipalities, name="municipalities"),
+    path("runs", views.runs, name="runs"),
+    path("runs/<int:run_id>", views.run, name="run"),
+    path("items", views.items, name="items"),
+    path("items/approve", views.items_approve, name="items-approve"),
+    path("items/reject", views.items_reject, name="items-reject"),
+    path("items/retry", views.items_retry, name="items-retry"),
+    path("items/abandon", views.items_abandon, name="items-abandon"),
+    path("items/<int:item_id>", views.item, name="item"),
+    path("items/<int:item_id>/correct", views.item_correct, name="item-correct"),
+    path("audit", views.audit, name="audit"),
+    path("audit/export", views.audit_export, name="audit-export"),
+    # Last: any other path under /api/v1/ answers with the API's JSON 404, not an HTML page.
+    re_path(r"^(?P<rest>.*)$", views.unknown_endpoint, name="unknown"),
+]

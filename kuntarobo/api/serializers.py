@@ -1,0 +1,203 @@
+"""Plain dicts of the platform's objects, shared by the JSON API and the command line."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from kuntarobo.audit.models import AuditEvent
+from kuntarobo.runtime.models import ItemStatus, Run, WorkItem
+from kuntarobo.runtime.sdk import (
+    InputError,
+    Parameter,
+    PathDescription,
+    Robot,
+    RobotClass,
+    Text,
+    get_robot,
+)
+
+CLASS_MEANING = {
+    RobotClass.ASSISTS: "assists: the robot does routine work on its own",
+    RobotClass.PREPARES: "prepares: an official approves each proposal",
+    RobotClass.DECIDES: "decides: automatic decisions under a documented deployment decision",
+}
+# Items the robot has still to work on; the rest count as processed for progress.
+UNPROCESSED = (ItemStatus.NEW, ItemStatus.IN_PROGRESS)
+
+
+def text_data(text: Text | None) -> dict[str, str] | None:
+    if text is None:
+        return None
+    return {"fi": text.fi, "sv": text.sv or text.fi, "en": text.en or text.fi}
+
+
+def parameter_data(parameter: Parameter) -> dict[str, Any]:
+    return {
+        "name": parameter.name,
+        "label": text_data(parameter.label),
+        "kind": parameter.kind,
+        "default": parameter.default,
+        "required": parameter.required,
+        "choices": list(parameter.choices),
+        "help": text_data(parameter.help),
+    }
+
+
+def path_data(path: PathDescription) -> dict[str, Any]:
+    def texts(values: tuple[Text, ...]) -> list[dict[str, str] | None]:
+        return [text_data(v) for v in values]
+
+    return {
+        "summary": text_data(path.summary),
+        "steps": [
+            {
+                "name": text_data(step.name),
+                "actor": step.actor,
+                "system": step.system,
+                "description": text_data(step.description),
+            }
+            for step in path.steps
+        ],
+        "inputs": texts(path.inputs),
+        "outputs": texts(path.outputs),
+        "rules": texts(path.rules),
+        "business_exceptions": texts(path.business_exceptions),
+        "technical_exceptions": texts(path.technical_exceptions),
+        "human_role": text_data(path.human_role),
+        "volume": text_data(path.volume),
+    }
+
+
+def robot_data(robot: type[Robot], *, detail: bool = False) -> dict[str, Any]:
+    schedule = robot.schedule
+    data: dict[str, Any] = {
+        "slug": robot.slug,
+        "name": text_data(robot.name),
+        "description": text_data(robot.description),
+        "class": str(robot.robot_class),
+        "class_meaning": CLASS_MEANING[robot.robot_class],
+        "systems": list(robot.systems),
+        "manual_minutes_per_item": robot.manual_minutes_per_item,
+        "parameters": [parameter_data(p) for p in robot.parameters],
+        "correctable_fields": [parameter_data(p) for p in robot.correctable_fields],
+        "schedule": (
+            {
+                "cron": schedule.cron,
+                "calendar": schedule.calendar,
+                "description": text_data(schedule.description),
+            }
+            if schedule
+            else None
+        ),
+        "accepts_upload": robot.accepts_upload,
+        "requires_upload": robot.requires_upload,
+        "upload_suffixes": list(robot.upload_suffixes),
+        "rule_version": robot.rule_version,
+    }
+    if detail:
+        data["path"] = path_data(robot.path)
+    return data
+
+
+def _username(user: Any) -> str | None:
+    return user.get_username() if user is not None else None
+
+
+def run_data(run: Run) -> dict[str, Any]:
+    return {
+        "id": run.pk,
+        "municipality": run.municipality.slug,
+        "robot": run.robot_slug,
+        "trigger": run.trigger,
+        "status": run.status,
+        "requested_by": _username(run.requested_by),
+        "parameters": run.parameters,
+        "input_name": run.input_name,
+        "scheduled_for": run.scheduled_for,
+        "rule_version": run.rule_version,
+        "created_at": run.created_at,
+        "finished_at": run.finished_at,
+        "items_created": run.items_created,
+        "items_duplicate": run.items_duplicate,
+    }
+
+
+def manual_minutes_saved(run: Run, counts: dict[str, int]) -> Decimal:
+    """Minutes of manual work the finished items stood for; a stored figure wins if larger."""
+    try:
+        per_item = get_robot(run.robot_slug).manual_minutes_per_item
+    except InputError:  # the robot's app was removed: keep what was stored
+        per_item = Decimal("0")
+    live = per_item * counts.get(ItemStatus.DONE, 0)
+    return max(live, run.manual_minutes_saved or Decimal("0"))
+
+
+def run_detail_data(run: Run, counts: dict[str, int]) -> dict[str, Any]:
+    total = counts.get("total", 0)
+    processed = total - sum(counts.get(s, 0) for s in UNPROCESSED)
+    return {
+        **run_data(run),
+        "counts": counts,
+        "progress": {
+            "processed": processed,
+            "total": total,
+            "percent": round(100 * processed / total) if total else 100,
+        },
+        "manual_minutes_saved": manual_minutes_saved(run, counts),
+        "summary": run.summary,
+    }
+
+
+def item_data(item: WorkItem) -> dict[str, Any]:
+    """What anyone allowed to see the item sees: no payload, output or error text."""
+    return {
+        "id": item.pk,
+        "run": item.run_id,
+        "municipality": item.municipality.slug,
+        "robot": item.robot_slug,
+        "reference": item.reference,
+        "title": item.title,
+        "status": item.status,
+        "priority": item.priority,
+        "deadline": item.deadline,
+        "attempts": item.attempts,
+        "attention": item.attention,
+        "created_at": item.created_at,
+        "started_at": item.started_at,
+        "finished_at": item.finished_at,
+        "retry_at": item.retry_at,
+        "reviewed_by": _username(item.reviewed_by),
+        "reviewed_at": item.reviewed_at,
+        "review_note": item.review_note,
+    }
+
+
+def item_detail_data(item: WorkItem, *, personal: bool, errors: bool) -> dict[str, Any]:
+    data = item_data(item)
+    data["personal_data_shown"] = personal
+    if personal:
+        data["payload"] = item.payload
+        data["output"] = item.output
+        data["explanation"] = item.explanation
+        data["documents"] = [
+            {"id": d.pk, "name": d.name, "content_type": d.content_type}
+            for d in item.documents.all()
+        ]
+    if errors or personal:
+        data["error_message"] = item.error_message
+    return data
+
+
+def audit_data(event: AuditEvent) -> dict[str, Any]:
+    return {
+        "id": event.pk,
+        "at": event.at,
+        "actor": event.actor_label,
+        "municipality": event.municipality.slug if event.municipality else None,
+        "action": event.action,
+        "object_type": event.object_type,
+        "object_id": event.object_id,
+        "via": event.via,
+        "details": event.details,
+    }
