@@ -1,0 +1,83 @@
+"""Run figures computed from the items themselves, so they are live while the run is going."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Count
+
+from kuntarobo.runtime.models import ItemStatus, Run, WorkItem
+from kuntarobo.runtime.sdk import InputError, get_robot
+
+UNFINISHED = (ItemStatus.NEW, ItemStatus.IN_PROGRESS)
+SAVED_TIME_STATUSES = (ItemStatus.DONE, ItemStatus.APPROVED)
+
+
+@dataclass
+class RunFigures:
+    run: Run
+    counts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def processed(self) -> int:
+        return self.total - sum(self.counts.get(status, 0) for status in UNFINISHED)
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.processed / self.total) if self.total else 100
+
+    @property
+    def rows(self) -> list[tuple[str, str, int]]:
+        """(status, label, count) for each status that has items, in the workflow's order."""
+        return [
+            (value, str(label), self.counts[value])
+            for value, label in ItemStatus.choices
+            if self.counts.get(value)
+        ]
+
+    @property
+    def minutes_saved(self) -> Decimal:
+        try:
+            per_item = get_robot(self.run.robot_slug).manual_minutes_per_item
+        except InputError:
+            return Decimal(0)
+        return per_item * sum(self.counts.get(s, 0) for s in SAVED_TIME_STATUSES)
+
+    @property
+    def waiting_for_review(self) -> int:
+        return self.counts.get(ItemStatus.NEEDS_REVIEW, 0)
+
+    @property
+    def failed(self) -> int:
+        return self.counts.get(ItemStatus.FAILED_BUSINESS, 0) + self.counts.get(
+            ItemStatus.FAILED_APPLICATION, 0
+        )
+
+    def state_token(self) -> str:
+        """Changes whenever what the progress section shows changes (htmx polls compare it)."""
+        parts = [self.run.status, *(f"{s}={n}" for s, n in sorted(self.counts.items()) if n)]
+        return ";".join(parts)
+
+
+def counts_for_runs(runs: list[Run]) -> list[RunFigures]:
+    """Item counts by status for several runs in one query."""
+    counts: dict[int, dict[str, int]] = defaultdict(dict)
+    rows = (
+        WorkItem.objects.filter(run__in=[run.pk for run in runs])
+        .values("run_id", "status")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for row in rows:
+        counts[row["run_id"]][row["status"]] = row["n"]
+    return [RunFigures(run, counts[run.pk]) for run in runs]
+
+
+def figures(run: Run) -> RunFigures:
+    return counts_for_runs([run])[0]

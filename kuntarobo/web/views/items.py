@@ -1,0 +1,334 @@
+"""Work items: the item page, its documents, the review inbox and the review actions.
+
+Every change goes through `kuntarobo.runtime.actions`; these views only collect the input and
+report the outcome."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import F
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
+
+from kuntarobo.accounts.models import Permission, has_permission
+from kuntarobo.audit.models import AuditEvent
+from kuntarobo.runtime import actions
+from kuntarobo.runtime.models import WAITING_FOR_PERSON, ItemStatus, WorkItem
+from kuntarobo.runtime.sdk import InputError, Robot
+from kuntarobo.web.forms import CorrectionForm, ReasonForm
+from kuntarobo.web.scoping import get_scoped_or_404, require_somewhere
+from kuntarobo.web.views.common import paginate, robot_or_none, safe_next
+
+REVIEW_ACTIONS = ("item.approve", "item.reject", "item.correct", "item.retry", "item.abandon")
+FAILED = (ItemStatus.FAILED_BUSINESS, ItemStatus.FAILED_APPLICATION)
+INBOX_PAGE_SIZE = 25
+TABS = {"review": (ItemStatus.NEEDS_REVIEW,), "failed": FAILED}
+
+
+def _items() -> Any:
+    return WorkItem.objects.select_related("municipality", "run")
+
+
+def review_history(item: WorkItem) -> list[AuditEvent]:
+    return list(
+        AuditEvent.objects.filter(
+            object_type=WorkItem._meta.label_lower,
+            object_id=str(item.pk),
+            action__in=REVIEW_ACTIONS,
+        ).order_by("at", "id")
+    )
+
+
+@dataclass
+class ItemActions:
+    """The review forms of one item; ids are prefixed so many items fit on one page."""
+
+    item: WorkItem
+    robot: type[Robot] | None
+    reject_form: ReasonForm
+    abandon_form: ReasonForm
+    correct_form: CorrectionForm | None
+
+    @classmethod
+    def for_item(cls, item: WorkItem) -> ItemActions:
+        robot = robot_or_none(item.robot_slug)
+        auto_id = f"item{item.pk}-%s"
+        correct_form = None
+        if robot is not None and robot.correctable_fields:
+            correct_form = CorrectionForm(robot=robot, output=item.output, auto_id=auto_id)
+        return cls(
+            item=item,
+            robot=robot,
+            reject_form=ReasonForm(auto_id=f"item{item.pk}-reject-%s"),
+            abandon_form=ReasonForm(auto_id=f"item{item.pk}-abandon-%s"),
+            correct_form=correct_form,
+        )
+
+    @property
+    def can_approve(self) -> bool:
+        return self.item.status == ItemStatus.NEEDS_REVIEW
+
+    @property
+    def can_retry(self) -> bool:
+        return self.item.status in FAILED
+
+    @property
+    def can_reject(self) -> bool:
+        return self.item.status in WAITING_FOR_PERSON
+
+    @property
+    def can_abandon(self) -> bool:
+        return self.item.status in (*WAITING_FOR_PERSON, ItemStatus.NEW)
+
+
+@login_required
+def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    item = get_scoped_or_404(_items(), request.user, pk)
+    can_see_personal_data = has_permission(
+        request.user, item.municipality, Permission.VIEW_PERSONAL_DATA
+    )
+    if can_see_personal_data:
+        actions.record_personal_data_view(request.user, item, via="web")
+    can_review = has_permission(request.user, item.municipality, Permission.REVIEW)
+    context = {
+        "item": item,
+        "robot": robot_or_none(item.robot_slug),
+        "can_see_personal_data": can_see_personal_data,
+        "documents": list(item.documents.order_by("id")) if can_see_personal_data else [],
+        "history": review_history(item),
+        "actions": ItemActions.for_item(item) if can_review else None,
+    }
+    return render(request, "web/item_detail.html", context)
+
+
+@login_required
+def item_document(request: HttpRequest, pk: int, document: int) -> FileResponse:
+    item = get_scoped_or_404(_items(), request.user, pk, Permission.VIEW_PERSONAL_DATA)
+    stored = get_object_or_404(item.documents, pk=document)
+    try:
+        handle = stored.file.open("rb")
+    except FileNotFoundError:
+        raise Http404(_("Not found.")) from None
+    actions.record_personal_data_view(request.user, item, via="web")
+    return FileResponse(
+        handle,
+        as_attachment=True,
+        filename=stored.name,
+        content_type=stored.content_type or "application/octet-stream",
+    )
+
+
+@login_required
+def inbox(request: HttpRequest) -> HttpResponse:
+    require_somewhere(request.user, Permission.REVIEW)
+    tab = request.GET.get("tab", "review")
+    if tab not in TABS:
+        tab = "review"
+    scoped = WorkItem.objects.for_user(request.user, Permission.REVIEW)
+    counts = {name: scoped.filter(status__in=statuses).count() for name, statuses in TABS.items()}
+    items = (
+        scoped.filter(status__in=TABS[tab])
+        .select_related("municipality", "run")
+        .order_by(F("deadline").asc(nulls_last=True), "-priority", "id")
+    )
+    page = paginate(request, items, INBOX_PAGE_SIZE)
+    context = {
+        "tab": tab,
+        "counts": counts,
+        "page": page,
+        "entries": [ItemActions.for_item(item) for item in page.object_list],
+    }
+    return render(request, "web/inbox.html", context)
+
+
+def report(request: HttpRequest, result: actions.ReviewResult, done: Callable[[int], str]) -> None:
+    """Tell the user what happened; refused items are named only if the user may see them."""
+    if result.done:
+        messages.success(request, done(len(result.done)))
+    if result.refused:
+        visible = WorkItem.objects.for_user(request.user).filter(pk__in=list(result.refused))
+        references = ", ".join(sorted(visible.values_list("reference", flat=True)))
+        count = len(result.refused)
+        text = ngettext(
+            "%(count)d item was not changed: it is no longer waiting for this action.",
+            "%(count)d items were not changed: they are no longer waiting for this action.",
+            count,
+        ) % {"count": count}
+        messages.warning(request, f"{text} {references}".strip())
+
+
+def _return_to(request: HttpRequest) -> str:
+    return safe_next(request, reverse("inbox"))
+
+
+def _run(
+    request: HttpRequest,
+    call: Callable[[], actions.ReviewResult],
+    done: Callable[[int], str],
+    form: Any = None,
+) -> bool:
+    """Call an action; False (and the reason shown) when it refused the input as a whole."""
+    try:
+        result = call()
+    except actions.PermissionDeniedError:
+        raise PermissionDenied from None
+    except InputError as error:
+        text = _("Nothing was changed: %(reason)s") % {"reason": error}
+        if form is not None:
+            form.add_error(None, text)
+        else:
+            messages.error(request, text)
+        return False
+    report(request, result, done)
+    return True
+
+
+@login_required
+@require_POST
+def inbox_approve(request: HttpRequest) -> HttpResponse:
+    """Bulk approval of the items ticked in the inbox."""
+    require_somewhere(request.user, Permission.REVIEW)
+    ids = [value for value in request.POST.getlist("items") if value.isdigit()]
+    if not ids:
+        messages.error(request, _("Choose at least one item to approve."))
+        return redirect(_return_to(request))
+    _run(
+        request,
+        lambda: actions.approve_items(request.user, [int(i) for i in ids], via="web"),
+        lambda n: (
+            ngettext("%(count)d item approved.", "%(count)d items approved.", n) % {"count": n}
+        ),
+    )
+    return redirect(_return_to(request))
+
+
+@login_required
+@require_POST
+def item_approve(request: HttpRequest, pk: int) -> HttpResponse:
+    item = get_scoped_or_404(_items(), request.user, pk, Permission.REVIEW)
+    _run(
+        request,
+        lambda: actions.approve_items(request.user, [item.pk], via="web"),
+        lambda n: _("Item %(reference)s approved.") % {"reference": item.reference},
+    )
+    return redirect(_return_to(request))
+
+
+@login_required
+@require_POST
+def item_retry(request: HttpRequest, pk: int) -> HttpResponse:
+    item = get_scoped_or_404(_items(), request.user, pk, Permission.REVIEW)
+    _run(
+        request,
+        lambda: actions.retry_items(request.user, [item.pk], via="web"),
+        lambda n: (
+            _("Item %(reference)s was sent back to the robot.") % {"reference": item.reference}
+        ),
+    )
+    return redirect(_return_to(request))
+
+
+def _reason_action(
+    request: HttpRequest,
+    pk: int,
+    *,
+    call: Callable[..., actions.ReviewResult],
+    title: str,
+    button: str,
+    done: str,
+) -> HttpResponse:
+    item = get_scoped_or_404(_items(), request.user, pk, Permission.REVIEW)
+    auto_id = "id_%s"
+    if request.method == "POST":
+        form = ReasonForm(request.POST, auto_id=auto_id)
+        if form.is_valid():
+            reason = form.cleaned_data["reason"]
+            if _run(
+                request,
+                lambda: call(request.user, [item.pk], reason=reason, via="web"),
+                lambda n: done % {"reference": item.reference},
+                form,
+            ):
+                return redirect(_return_to(request))
+        status = 400
+    else:
+        form = ReasonForm(auto_id=auto_id)
+        status = 200
+    context = {
+        "item": item,
+        "form": form,
+        "title": title,
+        "button": button,
+        "next": _return_to(request),
+    }
+    return render(request, "web/item_action.html", context, status=status)
+
+
+@login_required
+def item_reject(request: HttpRequest, pk: int) -> HttpResponse:
+    return _reason_action(
+        request,
+        pk,
+        call=actions.reject_items,
+        title=_("Reject item"),
+        button=_("Reject"),
+        done=_("Item %(reference)s rejected."),
+    )
+
+
+@login_required
+def item_abandon(request: HttpRequest, pk: int) -> HttpResponse:
+    return _reason_action(
+        request,
+        pk,
+        call=actions.abandon_items,
+        title=_("Remove item from processing"),
+        button=_("Remove from processing"),
+        done=_("Item %(reference)s removed from processing."),
+    )
+
+
+@login_required
+def item_correct(request: HttpRequest, pk: int) -> HttpResponse:
+    item = get_scoped_or_404(_items(), request.user, pk, Permission.REVIEW)
+    robot = robot_or_none(item.robot_slug)
+    if robot is None or not robot.correctable_fields:
+        raise Http404(_("Not found."))
+    if request.method == "POST":
+        form = CorrectionForm(request.POST, robot=robot, output=item.output)
+        if form.is_valid():
+            corrections = form.cleaned_data["corrections"]
+            note = form.cleaned_data["note"]
+            if _run(
+                request,
+                lambda: actions.correct_item(
+                    request.user, item.pk, corrections, note=note, via="web"
+                ),
+                lambda n: (
+                    _("Item %(reference)s corrected and approved.") % {"reference": item.reference}
+                ),
+                form,
+            ):
+                return redirect(_return_to(request))
+        status = 400
+    else:
+        form = CorrectionForm(robot=robot, output=item.output)
+        status = 200
+    context: dict[str, Any] = {
+        "item": item,
+        "form": form,
+        "title": _("Correct and approve item"),
+        "button": _("Save correction and approve"),
+        "next": _return_to(request),
+    }
+    return render(request, "web/item_action.html", context, status=status)

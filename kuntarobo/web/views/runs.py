@@ -1,0 +1,71 @@
+"""A run's page and its self-refreshing progress section."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from kuntarobo.accounts.models import Permission, has_permission
+from kuntarobo.runtime.models import Run, RunLogEntry, RunStatus
+from kuntarobo.web.forms import ItemFilterForm
+from kuntarobo.web.runs import RunFigures, figures
+from kuntarobo.web.scoping import get_scoped_or_404
+from kuntarobo.web.views.common import paginate, robot_or_none
+
+ITEMS_PER_PAGE = 50
+LOG_ENTRIES_SHOWN = 500
+# htmx stops polling when it gets this status (and still shows the final content).
+STOP_POLLING = 286
+
+
+def progress_context(run_figures: RunFigures) -> dict[str, Any]:
+    return {
+        "run": run_figures.run,
+        "figures": run_figures,
+        "running": run_figures.run.status == RunStatus.RUNNING,
+        "state": run_figures.state_token(),
+    }
+
+
+@login_required
+def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    run = get_scoped_or_404(
+        Run.objects.select_related("municipality", "requested_by"), request.user, pk
+    )
+    filter_form = ItemFilterForm(request.GET or None)
+    items = run.items.order_by("id")
+    if filter_form.is_valid() and filter_form.cleaned_data["status"]:
+        items = items.filter(status=filter_form.cleaned_data["status"])
+    can_view_logs = has_permission(request.user, run.municipality, Permission.VIEW_LOGS)
+    log_entries = (
+        list(RunLogEntry.objects.filter(run=run).order_by("-at", "-id")[:LOG_ENTRIES_SHOWN])[::-1]
+        if can_view_logs
+        else []
+    )
+    context = {
+        **progress_context(figures(run)),
+        "robot": robot_or_none(run.robot_slug),
+        "filter_form": filter_form,
+        "page": paginate(request, items, ITEMS_PER_PAGE),
+        "can_view_logs": can_view_logs,
+        "log_entries": log_entries,
+        "log_limit": LOG_ENTRIES_SHOWN,
+    }
+    return render(request, "web/run_detail.html", context)
+
+
+@login_required
+def run_progress(request: HttpRequest, pk: int) -> HttpResponse:
+    """The progress section alone. To htmx: 286 (stop polling) with the final content once the
+    run is over, else 204 when nothing changed since the `state` the page has."""
+    run = get_scoped_or_404(Run.objects.select_related("municipality"), request.user, pk)
+    context = {**progress_context(figures(run)), "polled": True}
+    if request.htmx:  # type: ignore[attr-defined]
+        if not context["running"]:
+            return render(request, "web/_run_progress.html", context, status=STOP_POLLING)
+        if request.GET.get("state") == context["state"]:
+            return HttpResponse(status=204)
+    return render(request, "web/_run_progress.html", context)
