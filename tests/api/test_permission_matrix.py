@@ -1,0 +1,286 @@
+"""Who may call what: every URL pattern and method of the API, for every role, an anonymous
+caller and the administrator of another municipality. The patterns are read from the resolver,
+so an endpoint added without a case here makes the first test fail."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from kuntarobo.api import urls as api_urls
+from kuntarobo.audit.models import AuditEvent
+from kuntarobo.runtime.models import ItemStatus, Run, WorkItem
+from tests.api.helpers import ROLES, World, client_for, error_of, send
+
+CALLERS = [*(str(r) for r in ROLES), "anonymous", "neighbour"]
+REVIEWERS = {"administrator", "reviewer"}
+RUNNERS = {"administrator", "coordinator", "developer"}
+PERSONAL = {"administrator", "coordinator", "reviewer"}
+
+
+@dataclass
+class Case:
+    method: str
+    url: Callable[[World], str]
+    expected: dict[str, int]
+    body: Callable[[World], Any] | None = None
+    check: Callable[[World, str, Any], None] | None = None
+
+
+def statuses(default: int, anonymous: int = 401, **special: int) -> dict[str, int]:
+    table = dict.fromkeys(CALLERS, default)
+    table["anonymous"] = anonymous
+    table.update(special)
+    return table
+
+
+def only(allowed: set[str], ok: int, neighbour: int, denied: int = 403) -> dict[str, int]:
+    table = {str(role): ok if str(role) in allowed else denied for role in ROLES}
+    return {**table, "anonymous": 401, "neighbour": neighbour}
+
+
+def own_municipalities(world: World, caller: str) -> tuple[str, str]:
+    """(slug the caller belongs to, slug it must never see)."""
+    if caller == "neighbour":
+        return world.other.municipality.slug, world.home.municipality.slug
+    return world.home.municipality.slug, world.other.municipality.slug
+
+
+def check_listing(world: World, caller: str, response: Any) -> None:
+    if response.status_code != 200:
+        return
+    own, foreign = own_municipalities(world, caller)
+    slugs = {row["municipality"] for row in response.json()["results"]}
+    assert slugs == {own}
+
+
+def check_municipalities(world: World, caller: str, response: Any) -> None:
+    own, _ = own_municipalities(world, caller)
+    assert [m["slug"] for m in response.json()["results"]] == [own]
+
+
+def check_item_detail(world: World, caller: str, response: Any) -> None:
+    body = response.json()
+    assert body["personal_data_shown"] is (caller in PERSONAL)
+    assert ("payload" in body) is (caller in PERSONAL)
+    views = AuditEvent.objects.filter(action="item.view", object_id=str(world.home.waiting.pk))
+    assert views.count() == (1 if caller in PERSONAL else 0)
+
+
+def check_review(item: Callable[[World], WorkItem], changed_to: str) -> Callable[..., None]:
+    def check(world: World, caller: str, response: Any) -> None:
+        target = item(world)
+        before = target.status
+        target.refresh_from_db()
+        if caller in REVIEWERS:
+            assert response.json() == {"done": [target.pk], "refused": {}}
+            assert target.status == changed_to
+        else:
+            assert target.status == before
+            if caller == "neighbour":
+                assert response.json() == {
+                    "done": [],
+                    "refused": {str(target.pk): "no such work item"},
+                }
+
+    return check
+
+
+def check_started(world: World, caller: str, response: Any) -> None:
+    if caller in RUNNERS:
+        run = Run.objects.get(pk=response.json()["id"])
+        assert (run.municipality, run.trigger) == (world.home.municipality, "api")
+        assert AuditEvent.objects.filter(action="run.start", via="api").count() == 1
+    else:
+        assert Run.objects.count() == 2
+        assert not AuditEvent.objects.filter(action="run.start", via="api").exists()
+
+
+def check_audit(world: World, caller: str, response: Any) -> None:
+    check_listing(world, caller, response)
+
+
+def check_export(world: World, caller: str, response: Any) -> None:
+    if response.status_code != 200:
+        assert not AuditEvent.objects.filter(action="audit.export").exists()
+        return
+    text = b"".join(response.streaming_content).decode()
+    own, foreign = own_municipalities(world, caller)
+    assert f",{own}," in text
+    assert f",{foreign}," not in text
+    exports = AuditEvent.objects.filter(action="audit.export")
+    assert [e.municipality.slug for e in exports] == [own]
+
+
+def start_body(world: World) -> dict[str, Any]:
+    return {
+        "municipality": "esimerkkila",
+        "robot": "invoice_check",
+        "parameters": {"inbox_folder": str(world.inbox)},
+    }
+
+
+def home_waiting(world: World) -> WorkItem:
+    return world.home.waiting
+
+
+def home_failed(world: World) -> WorkItem:
+    return world.home.failed
+
+
+LISTING = statuses(200)
+UNKNOWN = statuses(404)
+
+CASES: dict[tuple[str, str], Case] = {
+    ("robots", "GET"): Case("GET", lambda w: "/api/v1/robots", statuses(200)),
+    ("robot", "GET"): Case("GET", lambda w: "/api/v1/robots/invoice_check", statuses(200)),
+    ("municipalities", "GET"): Case(
+        "GET", lambda w: "/api/v1/municipalities", LISTING, check=check_municipalities
+    ),
+    ("runs", "GET"): Case("GET", lambda w: "/api/v1/runs", LISTING, check=check_listing),
+    ("runs", "POST"): Case(
+        "POST",
+        lambda w: "/api/v1/runs",
+        only(RUNNERS, 201, neighbour=400),
+        body=start_body,
+        check=check_started,
+    ),
+    ("run", "GET"): Case(
+        "GET", lambda w: f"/api/v1/runs/{w.home.run.pk}", statuses(200, neighbour=404)
+    ),
+    ("items", "GET"): Case("GET", lambda w: "/api/v1/items", LISTING, check=check_listing),
+    ("item", "GET"): Case(
+        "GET",
+        lambda w: f"/api/v1/items/{w.home.waiting.pk}",
+        statuses(200, neighbour=404),
+        check=lambda w, c, r: r.status_code == 200 and check_item_detail(w, c, r),
+    ),
+    ("items-approve", "POST"): Case(
+        "POST",
+        lambda w: "/api/v1/items/approve",
+        only(REVIEWERS, 200, neighbour=200),
+        body=lambda w: {"ids": [w.home.waiting.pk], "note": "ok"},
+        check=check_review(home_waiting, ItemStatus.APPROVED),
+    ),
+    ("items-reject", "POST"): Case(
+        "POST",
+        lambda w: "/api/v1/items/reject",
+        only(REVIEWERS, 200, neighbour=200),
+        body=lambda w: {"ids": [w.home.waiting.pk], "reason": "duplicate invoice"},
+        check=check_review(home_waiting, ItemStatus.REJECTED),
+    ),
+    ("items-retry", "POST"): Case(
+        "POST",
+        lambda w: "/api/v1/items/retry",
+        only(REVIEWERS, 200, neighbour=200),
+        body=lambda w: {"ids": [w.home.failed.pk], "note": "supplier fixed the IBAN"},
+        check=check_review(home_failed, ItemStatus.NEW),
+    ),
+    ("items-abandon", "POST"): Case(
+        "POST",
+        lambda w: "/api/v1/items/abandon",
+        only(REVIEWERS, 200, neighbour=200),
+        body=lambda w: {"ids": [w.home.waiting.pk], "reason": "paid by hand"},
+        check=check_review(home_waiting, ItemStatus.ABANDONED),
+    ),
+    ("item-correct", "POST"): Case(
+        "POST",
+        lambda w: f"/api/v1/items/{w.home.waiting.pk}/correct",
+        only(REVIEWERS, 200, neighbour=404),
+        body=lambda w: {"corrections": {"payment_date": "2030-02-01"}, "note": "agreed"},
+        check=check_review(home_waiting, ItemStatus.APPROVED),
+    ),
+    ("audit", "GET"): Case(
+        "GET",
+        lambda w: "/api/v1/audit",
+        only({"administrator"}, 200, neighbour=200),
+        check=check_audit,
+    ),
+    ("audit-export", "GET"): Case(
+        "GET",
+        lambda w: "/api/v1/audit/export?format=csv",
+        only({"administrator"}, 200, neighbour=200),
+        check=check_export,
+    ),
+}
+for _method in ("GET", "POST", "PUT", "PATCH", "DELETE"):
+    CASES[("unknown", _method)] = Case(_method, lambda w: "/api/v1/no/such/thing", UNKNOWN)
+
+
+def api_endpoints() -> set[tuple[str, str]]:
+    found = set()
+    for pattern in api_urls.urlpatterns:
+        assert pattern.name, f"API pattern {pattern.pattern} has no name"
+        for method in pattern.callback.allowed_methods:
+            found.add((pattern.name, method))
+    return found
+
+
+def test_every_api_endpoint_and_method_has_a_case_in_the_matrix():
+    assert api_endpoints() == set(CASES)
+
+
+def test_the_matrix_covers_every_role_and_caller():
+    for key, case in CASES.items():
+        assert set(case.expected) == set(CALLERS), key
+
+
+@pytest.mark.parametrize("caller", CALLERS)
+@pytest.mark.parametrize("key", sorted(CASES), ids=lambda key: f"{key[1]} {key[0]}")
+def test_each_caller_gets_the_status_its_roles_allow(world, key, caller):
+    case = CASES[key]
+    client = client_for(world.user(caller))
+    body = case.body(world) if case.body else None
+    if body is None and case.method in ("POST", "PUT", "PATCH"):
+        body = {}
+    response = send(client, case.method, case.url(world), body)
+    expected = case.expected[caller]
+    assert response.status_code == expected, response.content[:300]
+    if expected >= 400:
+        error = error_of(response)
+        assert error["message"]
+    if case.check and expected < 400:
+        case.check(world, caller, response)
+    if case.check is check_started and expected >= 400:
+        check_started(world, caller, response)
+
+
+@pytest.mark.parametrize("name", sorted({name for name, _ in CASES}))
+def test_a_method_an_endpoint_does_not_take_is_refused_with_405(world, name):
+    methods = {m for n, m in CASES if n == name}
+    wrong = next(
+        m for m in ("PUT", "DELETE", "PATCH", "POST", "GET", "OPTIONS") if m not in methods
+    )
+    case = next(c for (n, _), c in CASES.items() if n == name)
+    response = send(client_for(world.user("administrator")), wrong, case.url(world), None)
+    assert response.status_code == 405
+    assert error_of(response)["code"] == "method_not_allowed"
+    assert set(response["Allow"].split(", ")) == methods
+
+
+@pytest.mark.parametrize("caller", [*(str(r) for r in ROLES), "neighbour"])
+def test_no_listing_ever_shows_another_municipalitys_objects(world, caller):
+    client = client_for(world.user(caller))
+    own, foreign = own_municipalities(world, caller)
+    other_side = world.other if caller != "neighbour" else world.home
+    for url in ("/api/v1/runs", "/api/v1/items", "/api/v1/audit", "/api/v1/municipalities"):
+        response = client.get(url)
+        if response.status_code == 403:
+            continue
+        text = response.content.decode()
+        assert foreign not in text, url
+        for obj in (other_side.run, other_side.waiting):
+            rows = response.json()["results"]
+            assert all(
+                not (r.get("id") == obj.pk and r.get("municipality") == foreign) for r in rows
+            )
+    for url in (
+        f"/api/v1/runs/{other_side.run.pk}",
+        f"/api/v1/items/{other_side.waiting.pk}",
+    ):
+        assert client.get(url).status_code == 404
+    assert client.get(f"/api/v1/items?run={other_side.run.pk}").status_code == 400
+    assert client.get(f"/api/v1/runs?municipality={foreign}").status_code == 400
