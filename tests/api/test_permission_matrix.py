@@ -52,7 +52,7 @@ def own_municipalities(world: World, caller: str) -> tuple[str, str]:
 def check_listing(world: World, caller: str, response: Any) -> None:
     if response.status_code != 200:
         return
-    own, foreign = own_municipalities(world, caller)
+    own, _ = own_municipalities(world, caller)
     slugs = {row["municipality"] for row in response.json()["results"]}
     assert slugs == {own}
 
@@ -264,7 +264,7 @@ def test_a_method_an_endpoint_does_not_take_is_refused_with_405(world, name):
 @pytest.mark.parametrize("caller", [*(str(r) for r in ROLES), "neighbour"])
 def test_no_listing_ever_shows_another_municipalitys_objects(world, caller):
     client = client_for(world.user(caller))
-    own, foreign = own_municipalities(world, caller)
+    _, foreign = own_municipalities(world, caller)
     other_side = world.other if caller != "neighbour" else world.home
     for url in ("/api/v1/runs", "/api/v1/items", "/api/v1/audit", "/api/v1/municipalities"):
         response = client.get(url)
@@ -272,11 +272,7 @@ def test_no_listing_ever_shows_another_municipalitys_objects(world, caller):
             continue
         text = response.content.decode()
         assert foreign not in text, url
-        for obj in (other_side.run, other_side.waiting):
-            rows = response.json()["results"]
-            assert all(
-                not (r.get("id") == obj.pk and r.get("municipality") == foreign) for r in rows
-            )
+        assert other_side.waiting.reference not in text, url
     for url in (
         f"/api/v1/runs/{other_side.run.pk}",
         f"/api/v1/items/{other_side.waiting.pk}",
