@@ -1,0 +1,51 @@
+"""Shared by the command-line nouns (robots, items, tokens, audit): one way to refuse bad input
+(exit code 2, a message on stderr, nothing changed), to find the acting user, and to print."""
+
+from __future__ import annotations
+
+import getpass
+import json
+from collections.abc import Sequence
+from typing import Any, NoReturn
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.management.base import CommandError, OutputWrapper
+from django.core.serializers.json import DjangoJSONEncoder
+
+BAD_INPUT = 2
+
+
+def fail(message: str) -> NoReturn:
+    """Refuse the command: Django prints the message to stderr and exits with code 2."""
+    raise CommandError(message, returncode=BAD_INPUT)
+
+
+def acting_user(username: str) -> AbstractBaseUser:
+    """The user named by --user, whose roles decide what the command may do."""
+    user = get_user_model().objects.filter(username=username).first()
+    if user is None:
+        fail(f"unknown user '{username}'")
+    if not user.is_active:
+        fail(f"user '{username}' is deactivated")
+    return user
+
+
+def operator_label() -> str:
+    """Who ran a command that acts for no platform user (export, purge): the OS account."""
+    try:
+        name = getpass.getuser()
+    except (KeyError, OSError):  # no passwd entry, e.g. an arbitrary container uid
+        name = "unknown"
+    return f"command line ({name})"
+
+
+def to_json(data: Any) -> str:
+    return json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, sort_keys=True)
+
+
+def write_table(out: OutputWrapper, headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    cells = [[str(c) for c in headers], *[[str(c) for c in row] for row in rows]]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
+    for row in cells:
+        out.write("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
