@@ -13,12 +13,15 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.management.base import CommandError, OutputWrapper
 from django.core.serializers.json import DjangoJSONEncoder
 
+from kuntarobo.runtime.masking import mask_identity_codes
+
 BAD_INPUT = 2
 
 
 def fail(message: str) -> NoReturn:
-    """Refuse the command: Django prints the message to stderr and exits with code 2."""
-    raise CommandError(message, returncode=BAD_INPUT)
+    """Refuse the command: Django prints the message to stderr and exits with code 2. Messages
+    quote input rows, and stderr often ends up in a scheduler's log: identity codes are masked."""
+    raise CommandError(mask_identity_codes(message), returncode=BAD_INPUT)
 
 
 def acting_user(username: str) -> AbstractBaseUser:

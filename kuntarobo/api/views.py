@@ -15,6 +15,7 @@ from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
 from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.urls import reverse
 from django.utils import timezone
 
 from kuntarobo.accounts.models import (
@@ -230,7 +231,7 @@ def _start_run(request: HttpRequest) -> HttpResponse:
             robot_class.slug,
             parameters=parameters,
             input_file=upload,
-            input_name=upload.name or "" if upload is not None else "",
+            input_name=(upload.name or "") if upload is not None else "",
             trigger=Trigger.API,
             via="api",
         )
@@ -240,7 +241,7 @@ def _start_run(request: HttpRequest) -> HttpResponse:
         ) from error
     run = Run.objects.select_related("municipality", "requested_by").get(pk=started.run.pk)
     response = _run_response(run, status=201)
-    response["Location"] = request.build_absolute_uri(f"/api/v1/runs/{run.pk}")
+    response["Location"] = request.build_absolute_uri(reverse("api:run", args=[run.pk]))
     return response
 
 

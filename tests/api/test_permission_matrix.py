@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from django.urls import URLResolver, get_resolver
 
-from kuntarobo.api import urls as api_urls
 from kuntarobo.audit.models import AuditEvent
 from kuntarobo.runtime.models import ItemStatus, Run, WorkItem
 from tests.api.helpers import ROLES, World, client_for, error_of, send
@@ -210,11 +210,22 @@ for _method in ("GET", "POST", "PUT", "PATCH", "DELETE"):
     CASES[("unknown", _method)] = Case(_method, lambda w: "/api/v1/no/such/thing", UNKNOWN)
 
 
+def walk(patterns, prefix=""):
+    """Every URL pattern under the API's resolver, includes followed."""
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            yield from walk(entry.url_patterns, prefix + str(entry.pattern))
+        else:
+            yield prefix + str(entry.pattern), entry
+
+
 def api_endpoints() -> set[tuple[str, str]]:
     found = set()
-    for pattern in api_urls.urlpatterns:
-        assert pattern.name, f"API pattern {pattern.pattern} has no name"
-        for method in pattern.callback.allowed_methods:
+    for route, pattern in walk(get_resolver("kuntarobo.api.urls").url_patterns):
+        assert pattern.name, f"API pattern {route} has no name"
+        methods = getattr(pattern.callback, "allowed_methods", None)
+        assert methods, f"API view of {route} is not wrapped in kuntarobo.api.http.endpoint"
+        for method in methods:
             found.add((pattern.name, method))
     return found
 

@@ -226,3 +226,10 @@ def test_waiting_gives_up_after_the_timeout_with_exit_code_1(cli, world):
     assert result.json()["status"] == "running"
     assert result.json()["counts"] == {"new": 3, "total": 3}
     assert "still running" in result.err
+
+
+def test_an_identity_code_in_bad_input_is_masked_in_the_error(cli, world):
+    result = cli("robots", "run", "invoice_check", "--municipality=131052-308T", "--user=viewer")
+    assert result.code == 2
+    assert "131052-308T" not in result.err
+    assert "unknown municipality '******-****'" in result.err
