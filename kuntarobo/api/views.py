@@ -208,6 +208,7 @@ def _run_body(request: HttpRequest) -> tuple[Body, UploadedFile | None]:
 
 
 def _start_run(request: HttpRequest) -> HttpResponse:
+    Query(request, ())
     body, upload = _run_body(request)
     municipality = _municipality(request, body.required_text("municipality"))
     if not has_permission(request.user, municipality, Permission.RUN):
@@ -298,6 +299,7 @@ def _bulk(
     action: Callable[[list[int], str], actions.ReviewResult],
 ) -> HttpResponse:
     _require_anywhere(request, Permission.REVIEW)
+    Query(request, ())
     body = Body.from_json(request, ("ids", text_field), ("ids",))
     ids = body.ids()
     text = body.text(text_field)
@@ -349,6 +351,7 @@ def item_correct(request: HttpRequest, item_id: int) -> HttpResponse:
     found = _visible_item(request, item_id)
     if not has_permission(request.user, found.municipality, Permission.REVIEW):
         forbidden(f"your roles do not allow reviewing work items in {found.municipality.slug}")
+    Query(request, ())
     body = Body.from_json(request, ("corrections", "note"), ("corrections",))
     corrections = body.object("corrections")
     note = body.text("note")

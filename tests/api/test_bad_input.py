@@ -227,3 +227,17 @@ def test_a_bad_query_parameter_is_named_in_the_error(world, query, field):
     response = client_for(world.user("administrator")).get(query)
     refused(response, field, words=(f"'{field}'",))
     assert state() == before
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["/api/v1/runs?dry_run=1", "/api/v1/items/approve?force=1", "/api/v1/items/ID/correct?x=1"],
+)
+def test_a_change_request_with_a_query_parameter_is_refused(world, url):
+    before = state()
+    url = url.replace("ID", str(world.home.waiting.pk))
+    body = {"ids": [world.home.waiting.pk]} if "approve" in url else {}
+    response = send(client_for(world.user("administrator")), "POST", url, body)
+    assert response.status_code == 400
+    assert error_of(response)["code"] == "unknown_parameter"
+    assert state() == before
