@@ -11,7 +11,7 @@ from django.template.context import Context
 from django.utils.formats import number_format
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
-from django.utils.translation import get_language, ngettext
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from kuntarobo.accounts.models import Municipality, Permission
@@ -146,11 +146,6 @@ def inbox_count(context: Context) -> int:
         .filter(status=ItemStatus.NEEDS_REVIEW)
         .count()
     )
-
-
-@register.simple_tag
-def waiting_text(count: int) -> str:
-    return ngettext("%(count)d waiting", "%(count)d waiting", count) % {"count": count}
 
 
 NAV_SECTIONS = {
