@@ -14,7 +14,7 @@ from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.middleware.csrf import CsrfViewMiddleware
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.http import urlencode
 from django.views.decorators.csrf import csrf_exempt
 
@@ -103,7 +103,10 @@ def endpoint(*methods: str) -> Callable[[View], View]:
                     rejected = _JsonCsrfCheck(_no_view).process_view(request, _no_view, (), {})
                     if rejected is not None:
                         return rejected
-                return view(request, *args, **kwargs)
+                # Messages are for programs and their logs: one language, whatever the caller's
+                # browser prefers. Names and descriptions carry all three languages anyway.
+                with translation.override("en"):
+                    return view(request, *args, **kwargs)
             except ApiError as error:
                 return error.response()
             except InputError as error:

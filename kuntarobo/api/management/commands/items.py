@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.core.management.base import BaseCommand
+from django.utils import translation
 
 from kuntarobo.accounts.models import Municipality, Permission
 from kuntarobo.api.cli import acting_user, fail, to_json
@@ -70,7 +71,8 @@ class Command(BaseCommand):
             fail(f"user '{user.get_username()}' may not review work items in any municipality")
         _, action = ACTIONS[options["action"]]
         try:
-            result = action(user, options["ids"], options["reason"])
+            with translation.override("en"):  # refusal reasons name statuses; keep them stable
+                result = action(user, options["ids"], options["reason"])
         except InputError as error:
             fail(str(error))
         refused = {str(k): v for k, v in result.refused.items()}
