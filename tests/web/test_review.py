@@ -1,0 +1,138 @@
+"""The review inbox: what it lists, how flagged items stand out, and every review action."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from django.utils.html import escape
+
+from kuntarobo.accounts.models import Role
+from kuntarobo.audit.models import AuditEvent
+from kuntarobo.runtime.models import ItemStatus, WorkItem
+
+INBOX = reverse("inbox")
+
+
+def test_the_inbox_lists_items_waiting_for_review_with_proposal_explanation_and_flags(world):
+    response = world.client_for(Role.REVIEWER).get(INBOX)
+    listed = [entry.item.pk for entry in response.context["entries"]]
+    waiting = WorkItem.objects.filter(
+        municipality=world.esimerkkila, status=ItemStatus.NEEDS_REVIEW
+    )
+    assert sorted(listed) == sorted(waiting.values_list("pk", flat=True))
+    text = response.content.decode()
+    assert world.attention_item.explanation[0] in text
+    assert "no purchase order number" in text
+    assert world.attention_item.output["iban"] in text
+    assert response.context["counts"] == {"review": 3, "failed": 1}
+
+
+def test_items_with_attention_flags_are_marked_visibly_and_in_words(world):
+    text = world.client_for(Role.REVIEWER).get(INBOX).content.decode()
+    card = text.split(f'id="item-{world.attention_item.pk}-title"')[0].rsplit("<article", 1)[1]
+    assert "has-attention" in card
+    plain = text.split(f'id="item-{world.review_item.pk}-title"')[0].rsplit("<article", 1)[1]
+    assert "has-attention" not in plain
+    assert "huomioitavaa" in text
+
+
+def test_the_failed_tab_lists_items_waiting_for_a_person_with_retry_and_abandon(world):
+    response = world.client_for(Role.REVIEWER).get(INBOX, {"tab": "failed"})
+    assert [e.item.pk for e in response.context["entries"]] == [world.failed_item.pk]
+    text = response.content.decode()
+    assert escape(world.failed_item.error_message) in text
+    assert reverse("item_retry", args=[world.failed_item.pk]) in text
+    assert reverse("item_abandon", args=[world.failed_item.pk]) in text
+    assert reverse("item_approve", args=[world.failed_item.pk]) not in text
+
+
+def test_bulk_approval_approves_the_ticked_items_only_and_says_how_many(world):
+    client = world.client_for(Role.REVIEWER)
+    chosen = [world.review_item.pk, world.attention_item.pk]
+    response = client.post(reverse("inbox_approve"), {"items": chosen}, follow=True)
+    assert "2 tehtävää hyväksytty." in response.content.decode()
+    statuses = dict(WorkItem.objects.filter(run=world.run).values_list("pk", "status"))
+    assert statuses[world.review_item.pk] == ItemStatus.APPROVED
+    assert statuses[world.attention_item.pk] == ItemStatus.APPROVED
+    others = [pk for pk, s in statuses.items() if pk not in chosen and s == ItemStatus.NEEDS_REVIEW]
+    assert len(others) == 1
+    approvals = AuditEvent.objects.filter(action="item.approve", via="web")
+    assert approvals.filter(actor=world.users[Role.REVIEWER]).count() == 3  # 1 in set-up
+
+
+def test_bulk_approval_with_nothing_ticked_says_so(world):
+    response = world.client_for(Role.REVIEWER).post(reverse("inbox_approve"), {}, follow=True)
+    assert "Valitse vähintään yksi hyväksyttävä tehtävä." in response.content.decode()
+
+
+def test_approving_an_item_no_longer_waiting_is_refused_with_a_warning(world):
+    client = world.client_for(Role.REVIEWER)
+    response = client.post(reverse("inbox_approve"), {"items": [world.done_item.pk]}, follow=True)
+    text = response.content.decode()
+    assert "1 tehtävä jäi muuttamatta" in text
+    world.done_item.refresh_from_db()
+    assert world.done_item.status == ItemStatus.DONE
+
+
+def test_bulk_approval_never_touches_another_municipalitys_item_nor_names_it(world):
+    client = world.client_for(Role.REVIEWER)
+    response = client.post(
+        reverse("inbox_approve"), {"items": [world.neighbour_item.pk]}, follow=True
+    )
+    world.neighbour_item.refresh_from_db()
+    assert world.neighbour_item.status == ItemStatus.NEEDS_REVIEW
+    assert world.neighbour_item.reference not in response.content.decode()
+
+
+def test_a_single_approval_returns_to_the_page_it_came_from(world):
+    client = world.client_for(Role.REVIEWER)
+    back = f"{INBOX}?tab=review&page=1"
+    response = client.post(reverse("item_approve", args=[world.review_item.pk]), {"next": back})
+    assert response["Location"] == back
+    outside = client.post(
+        reverse("item_approve", args=[world.attention_item.pk]), {"next": "https://evil.example/"}
+    )
+    assert outside["Location"] == INBOX
+
+
+def test_rejecting_with_a_reason_rejects_and_records_the_reason(world):
+    client = world.client_for(Role.REVIEWER)
+    response = client.post(
+        reverse("item_reject", args=[world.review_item.pk]), {"reason": "not our invoice"}
+    )
+    assert response.status_code == 302
+    item = WorkItem.objects.get(pk=world.review_item.pk)
+    assert (item.status, item.review_note) == (ItemStatus.REJECTED, "not our invoice")
+    event = AuditEvent.objects.get(action="item.reject")
+    assert event.details["note"] == "not our invoice"
+
+
+def test_retry_sends_a_failed_item_back_to_the_robot(world):
+    client = world.client_for(Role.ADMINISTRATOR)
+    response = client.post(reverse("item_retry", args=[world.failed_item.pk]), follow=True)
+    assert "palautettiin robotille" in response.content.decode()
+    world.failed_item.refresh_from_db()
+    assert world.failed_item.status == ItemStatus.NEW
+
+
+def test_abandoning_with_a_reason_removes_the_item_from_processing(world):
+    client = world.client_for(Role.REVIEWER)
+    client.post(reverse("item_abandon", args=[world.failed_item.pk]), {"reason": "paid by hand"})
+    world.failed_item.refresh_from_db()
+    assert world.failed_item.status == ItemStatus.ABANDONED
+
+
+def test_the_item_page_offers_the_review_actions_to_a_reviewer_only(world):
+    url = reverse("item_detail", args=[world.review_item.pk])
+    approve = reverse("item_approve", args=[world.review_item.pk])
+    assert approve in world.client_for(Role.REVIEWER).get(url).content.decode()
+    assert approve not in world.client_for(Role.COORDINATOR).get(url).content.decode()
+
+
+def test_the_inbox_form_controls_have_unique_ids_and_labels(world):
+    import re
+
+    text = world.client_for(Role.REVIEWER).get(INBOX).content.decode()
+    ids = re.findall(r'\sid="([^"]+)"', text)
+    assert len(ids) == len(set(ids))
+    for control in re.findall(r'<(?:input|textarea|select)[^>]*\sid="([^"]+)"', text):
+        assert f'for="{control}"' in text, control
