@@ -13,12 +13,14 @@ import traceback
 import uuid
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, F
 from django.utils import timezone
+from django_tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 from kuntarobo.runtime.backoff import retry_delay_seconds
@@ -84,34 +86,26 @@ def write_log(run_id: int, item_id: int | None, lines: Iterable[tuple[str, str]]
 
 
 def _claim(item_id: int, worker_id: str, stage: str) -> tuple[WorkItem, str] | None:
+    """Take the item for this worker, or return None if it is not waiting for this stage.
+
+    One conditional UPDATE decides who gets the item: it matches only while the item is in the
+    expected status with no claim, so of two workers holding tasks for the same item, the second
+    matches no row. The item is then read without a lock: while claimed, only its claimant (or
+    recovery, which takes the claim away) changes it.
+    """
     token = uuid.uuid4().hex
     expected = ItemStatus.NEW if stage == PROCESS else ItemStatus.APPROVED
-    with transaction.atomic():
-        item = (
-            WorkItem.objects.select_for_update(of=("self",))
-            .select_related("run__municipality")
-            .filter(pk=item_id)
-            .first()
-        )
-        if item is None or item.status != expected or item.claim_token:
-            return None
-        item.claim_token = token
-        item.claimed_by = worker_id
-        item.attempts += 1
-        item.retry_at = None
-        if stage == PROCESS:
-            item.status = ItemStatus.IN_PROGRESS
-            item.started_at = timezone.now()
-        item.save(
-            update_fields=[
-                "claim_token",
-                "claimed_by",
-                "attempts",
-                "retry_at",
-                "status",
-                "started_at",
-            ]
-        )
+    changes: dict[str, Any] = {
+        "claim_token": token,
+        "claimed_by": worker_id,
+        "attempts": F("attempts") + 1,
+        "retry_at": None,
+    }
+    if stage == PROCESS:
+        changes.update(status=ItemStatus.IN_PROGRESS, started_at=timezone.now())
+    if not WorkItem.objects.filter(pk=item_id, status=expected, claim_token="").update(**changes):
+        return None
+    item = WorkItem.objects.select_related("run__municipality").get(pk=item_id)
     return item, token
 
 
@@ -126,7 +120,10 @@ def _call_robot(
     except BusinessException as error:
         return "business", str(error)
     except Exception as error:  # every other failure is technical: retried, then a person
-        text = "".join(traceback.format_exception_only(type(error), error)).strip()
+        text = mask_identity_codes(
+            "".join(traceback.format_exception_only(type(error), error)).strip()
+        )
+        # Masked here, not only by the console handler's filter: every handler gets the record.
         logger.warning("item %s failed: %s", item.pk, text)
         return "application", text
 
@@ -142,11 +139,11 @@ def execute(item_id: int, worker_id: str, stage: str = PROCESS) -> str:
     started = time.monotonic()
     kind, result = _call_robot(robot_class(), item, context, stage)
     duration_ms = int((time.monotonic() - started) * 1000)
-    return _complete(item.pk, token, robot_class, stage, kind, result, context, duration_ms)
+    return _complete(item, token, robot_class, stage, kind, result, context, duration_ms)
 
 
 def _complete(
-    item_id: int,
+    item: WorkItem,
     token: str,
     robot_class: type[Robot],
     stage: str,
@@ -155,74 +152,72 @@ def _complete(
     context: RunContext,
     duration_ms: int,
 ) -> str:
+    """Commit the result of a claimed item, unless the claim was lost meanwhile.
+
+    `item` is the worker's copy from the claim; the UPDATE matches only while the claim token is
+    still ours, so a result that comes back after recovery gave the item to another worker is
+    discarded, and the robot's `on_status` runs in the same transaction as the status change.
+    """
     from kuntarobo.runtime import tasks
 
     now = timezone.now()
-    with transaction.atomic():
-        item = WorkItem.objects.select_for_update().filter(pk=item_id).first()
-        if item is None or item.claim_token != token:
-            logger.warning("item %s: result of a lost claim discarded", item_id)
-            return "stale"
-        fields = [
-            "status",
-            "claim_token",
-            "claimed_by",
-            "finished_at",
-            "duration_ms",
-            "error_message",
-            "retry_at",
-        ]
-        item.claim_token = ""
-        item.claimed_by = ""
-        item.duration_ms = duration_ms if stage == PROCESS else item.duration_ms
-        item.error_message = ""
-        if kind == "ok":
-            assert isinstance(result, Outcome)
-            if stage == PROCESS:
-                item.output = result.output
-                item.explanation = [mask_identity_codes(line) for line in result.explanation]
-                item.attention = result.attention
-                fields += ["output", "explanation", "attention"]
-                for document in result.documents:
-                    stored = ItemDocument(
-                        item=item, name=document.name, content_type=document.content_type
-                    )
-                    stored.file.save(document.name, ContentFile(document.content), save=False)
-                    stored.save()
-                needs_review = robot_class.needs_review()
-                item.status = ItemStatus.NEEDS_REVIEW if needs_review else ItemStatus.DONE
-            else:
-                item.status = ItemStatus.DONE
-            item.finished_at = now
-        elif kind == "business":
-            item.status = ItemStatus.FAILED_BUSINESS
-            item.error_message = mask_identity_codes(str(result))
-            item.finished_at = now
-            context.log(f"{item.reference}: {result}", "warning")
+    changes: dict[str, Any] = {"claim_token": "", "claimed_by": "", "error_message": ""}
+    retry_task = None
+    if stage == PROCESS:
+        changes["duration_ms"] = duration_ms
+    if kind == "ok":
+        assert isinstance(result, Outcome)
+        if stage == PROCESS:
+            changes["output"] = result.output
+            changes["explanation"] = [mask_identity_codes(line) for line in result.explanation]
+            changes["attention"] = [mask_identity_codes(line) for line in result.attention]
+            needs_review = robot_class.needs_review()
+            changes["status"] = ItemStatus.NEEDS_REVIEW if needs_review else ItemStatus.DONE
         else:
-            item.error_message = mask_identity_codes(str(result))
-            if item.attempts < robot_class.max_attempts:
-                delay = retry_delay_seconds(
-                    item.attempts,
-                    settings.KUNTAROBO_RETRY_BASE_SECONDS,
-                    settings.KUNTAROBO_RETRY_MAX_SECONDS,
+            changes["status"] = ItemStatus.DONE
+        changes["finished_at"] = now
+    elif kind == "business":
+        changes["status"] = ItemStatus.FAILED_BUSINESS
+        changes["error_message"] = mask_identity_codes(str(result))
+        changes["finished_at"] = now
+        context.log(f"{item.reference}: {result}", "warning")
+    else:
+        changes["error_message"] = mask_identity_codes(str(result))
+        if item.attempts < robot_class.max_attempts:
+            delay = retry_delay_seconds(
+                item.attempts,
+                settings.KUNTAROBO_RETRY_BASE_SECONDS,
+                settings.KUNTAROBO_RETRY_MAX_SECONDS,
+            )
+            changes["retry_at"] = now + datetime.timedelta(seconds=delay)
+            changes["status"] = ItemStatus.NEW if stage == PROCESS else ItemStatus.APPROVED
+            retry_task = tasks.process_item if stage == PROCESS else tasks.deliver_item
+            context.log(
+                f"{item.reference}: attempt {item.attempts} failed ({result}); retry in {delay} s",
+                "warning",
+            )
+        else:
+            changes["status"] = ItemStatus.FAILED_APPLICATION
+            changes["finished_at"] = now
+            context.log(
+                f"{item.reference}: failed after {item.attempts} attempts: {result}", "error"
+            )
+    with transaction.atomic():
+        if not WorkItem.objects.filter(pk=item.pk, claim_token=token).update(**changes):
+            logger.warning("item %s: result of a lost claim discarded", item.pk)
+            return "stale"
+        for name, value in changes.items():
+            setattr(item, name, value)
+        if kind == "ok" and stage == PROCESS:
+            assert isinstance(result, Outcome)
+            for document in result.documents:
+                stored = ItemDocument(
+                    item=item, name=document.name, content_type=document.content_type
                 )
-                item.retry_at = now + datetime.timedelta(seconds=delay)
-                item.status = ItemStatus.NEW if stage == PROCESS else ItemStatus.APPROVED
-                task = tasks.process_item if stage == PROCESS else tasks.deliver_item
-                tasks.enqueue_items(task, [item], run_after=item.retry_at)
-                context.log(
-                    f"{item.reference}: attempt {item.attempts} failed ({result}); "
-                    f"retry in {delay} s",
-                    "warning",
-                )
-            else:
-                item.status = ItemStatus.FAILED_APPLICATION
-                item.finished_at = now
-                context.log(
-                    f"{item.reference}: failed after {item.attempts} attempts: {result}", "error"
-                )
-        item.save(update_fields=fields)
+                stored.file.save(document.name, ContentFile(document.content), save=False)
+                stored.save()
+        if retry_task is not None:
+            tasks.enqueue_items(retry_task, [item], run_after=item.retry_at)
         robot_class.on_status(item_view(item), str(item.status))
         write_log(item.run_id, item.pk, context.log_lines)
         run_id = item.run_id
@@ -282,18 +277,24 @@ def unregister_worker(worker_id: str) -> None:
 
 
 def recover_lost_work(now: datetime.datetime | None = None) -> int:
-    """Give the items of workers that stopped beating back to the queue; returns how many."""
+    """Give the items of workers that stopped beating back to the queue; returns how many.
+
+    A worker is alive while its heartbeat is fresh; any other claimant (stale, or already removed
+    from the table) is dead. Its claimed items go back to the queue (or fail, after the last
+    attempt), its running tasks are marked failed, and an item whose task it had taken but not
+    yet claimed is queued again, since that task was the item's only way back to a worker.
+    """
     from kuntarobo.runtime import tasks
 
     now = now or timezone.now()
     stale_before = now - datetime.timedelta(seconds=settings.KUNTAROBO_WORKER_STALE_SECONDS)
-    live = set(
-        WorkerProcess.objects.filter(heartbeat_at__gte=stale_before).values_list(
-            "worker_id", flat=True
-        )
-    )
+    live = WorkerProcess.objects.filter(heartbeat_at__gte=stale_before).values("worker_id")
+    requeue: dict[str, list[WorkItem]] = {PROCESS: [], DELIVER: []}
+    runs: set[int] = set()
     recovered = 0
     with transaction.atomic():
+        # One statement, so "alive" is judged on the snapshot that shows the claims: a worker
+        # registers before it claims anything.
         orphans = (
             WorkItem.objects.select_for_update(skip_locked=True)
             .exclude(claim_token="")
@@ -301,7 +302,6 @@ def recover_lost_work(now: datetime.datetime | None = None) -> int:
             .exclude(claimed_by__startswith="inline:")
             .filter(status__in=[ItemStatus.IN_PROGRESS, ItemStatus.APPROVED])
         )
-        requeue: dict[str, list[WorkItem]] = {PROCESS: [], DELIVER: []}
         for item in orphans:
             stage = PROCESS if item.status == ItemStatus.IN_PROGRESS else DELIVER
             lost_worker = item.claimed_by
@@ -335,18 +335,64 @@ def recover_lost_work(now: datetime.datetime | None = None) -> int:
                     )
                 ],
             )
+            runs.add(item.run_id)
             recovered += 1
         tasks.enqueue_items(tasks.process_item, requeue[PROCESS])
         tasks.enqueue_items(tasks.deliver_item, requeue[DELIVER])
-        for result in DBTaskResult.objects.select_for_update(skip_locked=True).running():
-            if result.worker_ids and result.worker_ids[-1] not in live:
+        # Running tasks are read before the live workers, so that a worker whose task shows
+        # here is sure to show among the live ones if it is alive (it registered first).
+        running = list(DBTaskResult.objects.select_for_update(skip_locked=True).running())
+        alive = set(live.values_list("worker_id", flat=True))
+        for result in running:
+            if result.worker_ids and result.worker_ids[-1] not in alive:
                 result.set_failed(WorkerLostError(result.worker_ids[-1]))
+                recovered += _requeue_unclaimed(result, runs)
         WorkerProcess.objects.filter(heartbeat_at__lt=stale_before).delete()
     if recovered:
         logger.warning("returned %d items of stopped workers to the queue", recovered)
-        for run_id in {i.run_id for stage in requeue.values() for i in stage}:
-            finish_run_if_done(run_id)
+    for run_id in runs:  # an item failed after its last attempt may have been the run's last
+        finish_run_if_done(run_id)
     return recovered
+
+
+def _requeue_unclaimed(result: DBTaskResult, runs: set[int]) -> int:
+    """Queue again the item of a lost task if the worker stopped before claiming it."""
+    from kuntarobo.runtime import tasks
+
+    stages = {tasks.process_item.module_path: PROCESS, tasks.deliver_item.module_path: DELIVER}
+    stage = stages.get(result.task_path)
+    args = result.args_kwargs.get("args") or []
+    if stage is None or len(args) != 1:
+        return 0
+    expected = ItemStatus.NEW if stage == PROCESS else ItemStatus.APPROVED
+    item = (
+        WorkItem.objects.select_for_update(skip_locked=True)
+        .filter(pk=args[0], status=expected, claim_token="")
+        .first()
+    )
+    if item is None:
+        return 0
+    # A ready task for the item (a retry waiting for its back-off, or one queued just now by
+    # the recovery of its claimed items) already brings it back.
+    if DBTaskResult.objects.filter(
+        status=TaskResultStatus.READY, task_path=result.task_path, args_kwargs__args__0=item.pk
+    ).exists():
+        return 0
+    task = tasks.process_item if stage == PROCESS else tasks.deliver_item
+    tasks.enqueue_items(task, [item], run_after=item.retry_at)
+    write_log(
+        item.run_id,
+        item.pk,
+        [
+            (
+                "warning",
+                f"{item.reference}: worker {result.worker_ids[-1]} stopped before starting "
+                "the item; item returned to the queue",
+            )
+        ],
+    )
+    runs.add(item.run_id)
+    return 1
 
 
 class WorkerLostError(Exception):

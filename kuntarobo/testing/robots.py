@@ -1,0 +1,190 @@
+"""Robots that exist only to exercise the runtime: a no-op robot for the benchmark, a counting
+robot for the kill test, a scripted robot whose items succeed or fail on command, and a class C
+robot. They are not decorated with `@register`, so importing this module changes nothing;
+`register_all` makes them known (the test app's `ready`, or a test fixture)."""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+import time
+from collections.abc import Iterator
+from typing import Any
+
+from kuntarobo.runtime.models import RunLogEntry, WorkItem
+from kuntarobo.runtime.sdk import (
+    _REGISTRY,
+    ApplicationException,
+    BusinessException,
+    ItemSpec,
+    ItemView,
+    Outcome,
+    Parameter,
+    PathDescription,
+    Robot,
+    RobotClass,
+    RunContext,
+    Text,
+    register,
+)
+
+COMPLETION = "completion"
+_PATH = PathDescription(summary=Text(fi="Testirobotti", en="Test robot"), steps=())
+
+
+def _numbered(context: RunContext) -> Iterator[ItemSpec]:
+    prefix = str(context.parameters.get("prefix") or "item-")
+    for number in range(int(context.parameters.get("count") or 0)):
+        yield ItemSpec(reference=f"{prefix}{number:05d}", payload={"number": number})
+
+
+_COUNT = Parameter("count", Text(fi="Määrä"), kind="integer", default=0)
+_PREFIX = Parameter("prefix", Text(fi="Etuliite"), kind="text", default="item-")
+
+
+class NoopRobot(Robot):
+    """Does nothing per item: what is measured is the queue and the runtime around it."""
+
+    slug = "test_noop"
+    name = Text(fi="Tyhjä testirobotti", en="No-op test robot")
+    description = Text(fi="Ei tee mitään.", en="Does nothing.")
+    robot_class = RobotClass.ASSISTS
+    path = _PATH
+    parameters = (_COUNT, _PREFIX)
+
+    def produce(self, context: RunContext) -> Iterator[ItemSpec]:
+        return _numbered(context)
+
+    def handle(self, item: ItemView, context: RunContext) -> Outcome:
+        return Outcome(output={})
+
+
+class CountingRobot(Robot):
+    """Sleeps a little per item and writes a completion record inside the completion transaction,
+    so a test can count how many times each item was completed. The item whose reference is
+    `hold_reference` sleeps `hold_seconds` on its first attempt: the kill test kills the worker
+    holding it, in the middle of the item."""
+
+    slug = "test_counting"
+    name = Text(fi="Laskeva testirobotti", en="Counting test robot")
+    description = Text(fi="Laskee valmistumiset.", en="Counts completions.")
+    robot_class = RobotClass.ASSISTS
+    path = _PATH
+    parameters = (
+        _COUNT,
+        _PREFIX,
+        Parameter("sleep_ms", Text(fi="Viive (ms)"), kind="integer", default=2),
+        Parameter("hold_reference", Text(fi="Pidettävä työ"), kind="text", default=""),
+        Parameter("hold_seconds", Text(fi="Pitoaika (s)"), kind="integer", default=0),
+    )
+
+    def produce(self, context: RunContext) -> Iterator[ItemSpec]:
+        return _numbered(context)
+
+    def handle(self, item: ItemView, context: RunContext) -> Outcome:
+        held = item.reference == context.parameters.get("hold_reference") and item.attempt == 1
+        seconds = (
+            int(context.parameters.get("hold_seconds") or 0)
+            if held
+            else int(context.parameters.get("sleep_ms") or 0) / 1000
+        )
+        time.sleep(seconds)
+        return Outcome(output={"pid": os.getpid()})
+
+    @classmethod
+    def on_status(cls, item: ItemView, status: str) -> None:
+        run_id = WorkItem.objects.values_list("run_id", flat=True).get(pk=item.id)
+        RunLogEntry.objects.create(
+            run_id=run_id,
+            item_id=item.id,
+            message=f"{COMPLETION} status={status} pid={os.getpid()} attempt={item.attempt}",
+        )
+
+
+class ScriptedRobot(Robot):
+    """Items do what the run's `script` parameter (JSON) says: succeed, raise a business or an
+    application exception (for the first `fail_times` attempts, or always), with the given
+    explanation, attention and log lines. A test can also set `ScriptedRobot.status_hook`."""
+
+    slug = "test_scripted"
+    name = Text(fi="Käsikirjoitettu testirobotti", en="Scripted test robot")
+    description = Text(fi="Tekee mitä käsketään.", en="Does as told.")
+    robot_class = RobotClass.ASSISTS
+    path = _PATH
+    max_attempts = 3
+    parameters = (Parameter("script", Text(fi="Käsikirjoitus"), kind="text", default="[]"),)
+    status_hook: Any = None
+    handle_hook: Any = None
+
+    def produce(self, context: RunContext) -> Iterator[ItemSpec]:
+        for entry in json.loads(str(context.parameters.get("script") or "[]")):
+            if entry.get("log"):
+                context.log(str(entry["log"]))
+            yield ItemSpec(
+                reference=str(entry["reference"]),
+                title=str(entry.get("title", "")),
+                payload=entry,
+                priority=int(entry.get("priority", 0)),
+            )
+
+    def handle(self, item: ItemView, context: RunContext) -> Outcome:
+        script = item.payload
+        if ScriptedRobot.handle_hook is not None:
+            ScriptedRobot.handle_hook(item)
+        if script.get("log"):
+            context.log(str(script["log"]))
+        behaviour = script.get("behaviour", "ok")
+        failing = item.attempt <= int(script.get("fail_times", 10**6))
+        if behaviour == "business":
+            raise BusinessException(str(script.get("message", "business rule")))
+        if behaviour == "application" and failing:
+            raise ApplicationException(str(script.get("message", "system down")))
+        if behaviour == "crash" and failing:
+            raise RuntimeError(str(script.get("message", "unexpected")))
+        return Outcome(
+            output={"attempt": item.attempt},
+            explanation=[str(line) for line in script.get("explanation", [])],
+            attention=[str(line) for line in script.get("attention", [])],
+        )
+
+    @classmethod
+    def on_status(cls, item: ItemView, status: str) -> None:
+        if ScriptedRobot.status_hook is not None:
+            ScriptedRobot.status_hook(item, status)
+
+
+class DecidingRobot(Robot):
+    """A class C robot: runs only under a recorded deployment decision (chapter 8 b)."""
+
+    slug = "test_deciding"
+    name = Text(fi="Päättävä testirobotti", en="Deciding test robot")
+    description = Text(fi="Tekee päätöksiä.", en="Makes decisions.")
+    robot_class = RobotClass.DECIDES
+    rule_version = "2"
+    path = _PATH
+    parameters = (_COUNT, _PREFIX)
+
+    def produce(self, context: RunContext) -> Iterator[ItemSpec]:
+        return _numbered(context)
+
+    def handle(self, item: ItemView, context: RunContext) -> Outcome:
+        return Outcome(output={"decision": "granted"}, explanation=["rule 1 applies"])
+
+
+TEST_ROBOTS: tuple[type[Robot], ...] = (NoopRobot, CountingRobot, ScriptedRobot, DecidingRobot)
+_lock = threading.Lock()
+
+
+def register_all() -> None:
+    with _lock:
+        for robot in TEST_ROBOTS:
+            register(robot)
+
+
+def unregister_all() -> None:
+    """Forget the test robots again, so tests of other areas see only the real robots."""
+    with _lock:
+        for robot in TEST_ROBOTS:
+            if _REGISTRY.get(robot.slug) is robot:
+                del _REGISTRY[robot.slug]

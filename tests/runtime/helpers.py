@@ -1,0 +1,73 @@
+"""Helpers for the runtime tests: drive the queue the way workers do, and inspect it."""
+
+from __future__ import annotations
+
+import datetime
+import json
+from typing import Any
+from urllib.parse import quote
+
+from django.core.management import call_command
+from django.db import connection, transaction
+from django.utils import timezone
+from django_tasks.base import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
+
+from kuntarobo.runtime.models import WorkerProcess
+
+# Valid personal identity codes: the 1900s (-), the 2000s (A) and the signs added in 2023 (Y).
+IDENTITY_CODES = ("131052-308T", "010101A123N", "010594Y9032")
+
+
+def drain(worker_id: str = "test-drain") -> None:
+    """Run a worker until the queue has nothing ready."""
+    call_command("worker", batch=True, interval=0, verbosity=0, worker_id=worker_id)
+
+
+def script(*items: dict[str, Any]) -> dict[str, str]:
+    """Parameters for the scripted test robot."""
+    return {"script": json.dumps(list(items))}
+
+
+def queue_entries(item_id: int, status: str | None = None) -> list[DBTaskResult]:
+    """The item's task rows in django-tasks-db, oldest first."""
+    entries = DBTaskResult.objects.filter(args_kwargs__args__0=item_id)
+    if status is not None:
+        entries = entries.filter(status=status)
+    return list(entries.order_by("enqueued_at"))
+
+
+def take_queue_entry(worker_id: str, item_id: int) -> DBTaskResult:
+    """What a worker does first: take the item's ready task from the queue (django-tasks-db)."""
+    with transaction.atomic():
+        entry = (
+            DBTaskResult.objects.ready()
+            .filter(args_kwargs__args__0=item_id, status=TaskResultStatus.READY)
+            .get_locked()
+        )
+        assert entry is not None, f"no ready task for item {item_id}"
+        entry.claim(worker_id)
+    return entry
+
+
+def worker_beating(worker_id: str, seconds_ago: float) -> None:
+    """A worker whose last heartbeat was `seconds_ago` seconds ago."""
+    WorkerProcess.objects.update_or_create(
+        worker_id=worker_id,
+        defaults={
+            "hostname": "test",
+            "pid": 1,
+            "heartbeat_at": timezone.now() - datetime.timedelta(seconds=seconds_ago),
+        },
+    )
+
+
+def database_url() -> str:
+    """The URL of the database the tests use (pytest-django renames it), for subprocesses."""
+    settings = connection.settings_dict
+    user = quote(settings.get("USER") or "", safe="")
+    password = quote(settings.get("PASSWORD") or "", safe="")
+    credentials = f"{user}:{password}@" if password else (f"{user}@" if user else "")
+    host = settings.get("HOST") or "localhost"
+    port = f":{settings['PORT']}" if settings.get("PORT") else ""
+    return f"postgres://{credentials}{host}{port}/{quote(settings['NAME'], safe='')}"
