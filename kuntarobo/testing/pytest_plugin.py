@@ -40,7 +40,8 @@ def pytest_load_initial_conftests(
         os.environ["DATABASE_URL"] = url
     else:
         os.environ.pop("DATABASE_URL", None)
-    Path(os.environ["KUNTAROBO_VAR_DIR"]).mkdir(parents=True, exist_ok=True)
+    # WhiteNoise warns on every request when STATIC_ROOT is missing.
+    (Path(os.environ["KUNTAROBO_VAR_DIR"]) / "static").mkdir(parents=True, exist_ok=True)
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:

@@ -35,21 +35,24 @@ MAX_ERRORS_SHOWN = 20
 MAX_ROWS = 100_000
 
 
-def read_invoice_file(path: Path) -> list[dict[str, str]]:
-    """Read the CSV (UTF-8, ; or , separated); raise InputError listing every bad row."""
+def read_invoice_file(path: Path, shown_name: str = "") -> list[dict[str, str]]:
+    """Read the CSV (UTF-8, ; or , separated); raise InputError listing every bad row.
+
+    `shown_name` is the name the person knows the file by (storage may rename uploads)."""
+    name = shown_name or path.name
     try:
         text = path.read_bytes().decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        raise InputError(f"{path.name}: not UTF-8 text (byte {error.start})") from None
+        raise InputError(f"{name}: not UTF-8 text (byte {error.start})") from None
     if not text.strip():
-        raise InputError(f"{path.name}: the file is empty")
+        raise InputError(f"{name}: the file is empty")
     first_line = text.splitlines()[0]
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
     reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
     header = [h.strip() for h in (reader.fieldnames or [])]
     missing = [c for c in rules.REQUIRED_COLUMNS if c not in header]
     if missing:
-        raise InputError(f"{path.name}: column '{missing[0]}' is missing from the header row")
+        raise InputError(f"{name}: column '{missing[0]}' is missing from the header row")
     reader.fieldnames = header
     rows, errors = [], []
     for number, row in enumerate(reader, start=2):
@@ -63,7 +66,7 @@ def read_invoice_file(path: Path) -> list[dict[str, str]]:
             continue
         rows.append(row)
         if len(rows) > MAX_ROWS:
-            raise InputError(f"{path.name}: more than {MAX_ROWS} rows")
+            raise InputError(f"{name}: more than {MAX_ROWS} rows")
     if errors:
         shown = "; ".join(errors[:MAX_ERRORS_SHOWN])
         more = (
@@ -71,9 +74,9 @@ def read_invoice_file(path: Path) -> list[dict[str, str]]:
             if len(errors) > MAX_ERRORS_SHOWN
             else ""
         )
-        raise InputError(f"{path.name}: {len(errors)} rows cannot be read: {shown}{more}")
+        raise InputError(f"{name}: {len(errors)} rows cannot be read: {shown}{more}")
     if not rows:
-        raise InputError(f"{path.name}: no invoice rows")
+        raise InputError(f"{name}: no invoice rows")
     return rows
 
 
@@ -242,7 +245,7 @@ class InvoiceCheckRobot(Robot):
 
     def produce(self, context: RunContext) -> Iterator[ItemSpec]:
         path = self._input(context)
-        rows = read_invoice_file(path)
+        rows = read_invoice_file(path, context.input_name or path.name)
         context.log(f"read {len(rows)} invoices from {context.input_name or path.name}")
         for row in rows:
             invoice = rules.parse_invoice_row(row)
