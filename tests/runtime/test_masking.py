@@ -117,9 +117,7 @@ def test_a_logged_traceback_is_masked_by_the_logging_filter():
 
 
 @pytest.mark.django_db(transaction=True)
-def test_no_identity_code_reaches_logs_explanations_errors_or_the_audit_trail(
-    municipality, caplog
-):
+def test_no_identity_code_reaches_logs_explanations_errors_or_the_audit_trail(municipality, caplog):
     a, b, c = IDENTITY_CODES
     caplog.set_level(logging.DEBUG)
     actions.start_run(
