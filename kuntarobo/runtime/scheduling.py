@@ -11,17 +11,19 @@ import logging
 from zoneinfo import ZoneInfo
 
 from croniter import CroniterBadCronError, croniter
-from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from kuntarobo.runtime import actions, execution
 from kuntarobo.runtime.calendar import CALENDAR_RULES, HELSINKI, day_matches_rule
+from kuntarobo.runtime.masking import mask_identity_codes
 from kuntarobo.runtime.models import RobotDeployment, Run, RunStatus, Trigger, WorkItem
 from kuntarobo.runtime.sdk import InputError, Robot, Schedule, get_robot
 
 logger = logging.getLogger(__name__)
 ZONE = ZoneInfo(HELSINKI)
 MAX_TICKS_PER_PASS = 50
+MAX_STEPS_BACK = 100_000  # days a scheduler may have been down, and then some
 
 
 def validate_schedule(cron: str, calendar_rule: str) -> None:
@@ -46,21 +48,49 @@ def effective_schedule(robot: type[Robot], deployment: RobotDeployment) -> Sched
 
 
 def ticks_between(
-    schedule: Schedule, after: datetime.datetime, until: datetime.datetime
+    schedule: Schedule,
+    after: datetime.datetime,
+    until: datetime.datetime,
+    limit: int | None = MAX_TICKS_PER_PASS,
 ) -> list[datetime.datetime]:
-    """Fire times in (after, until], local Helsinki time, that the calendar rule keeps."""
+    """Fire times in (after, until], local Helsinki time, that the calendar rule keeps: the
+    first `limit` of them (all with None)."""
     try:
         iterator = croniter(schedule.cron, after.astimezone(ZONE))
     except CroniterBadCronError as error:
         raise InputError(f"schedule {schedule.cron!r}: {error}") from error
     ticks: list[datetime.datetime] = []
-    while len(ticks) < MAX_TICKS_PER_PASS:
+    while limit is None or len(ticks) < limit:
         tick = iterator.get_next(datetime.datetime)
         if tick > until:
             break
         if day_matches_rule(tick.date(), schedule.calendar):
             ticks.append(tick)
     return ticks
+
+
+def latest_tick(
+    schedule: Schedule, after: datetime.datetime, until: datetime.datetime
+) -> datetime.datetime | None:
+    """The last fire time in (after, until] that the calendar rule keeps, found backwards from
+    `until`: a day the rule excludes is skipped whole, so a long outage costs one step a day."""
+    after = after.astimezone(ZONE)
+    until = until.astimezone(ZONE)
+    cursor = until + datetime.timedelta(seconds=1)  # get_prev excludes its starting point
+    for _ in range(MAX_STEPS_BACK):
+        try:
+            tick = croniter(schedule.cron, cursor).get_prev(datetime.datetime)
+        except CroniterBadCronError as error:
+            raise InputError(f"schedule {schedule.cron!r}: {error}") from error
+        if tick > until:  # a seconds field can fire within that last second
+            cursor = tick
+            continue
+        if tick <= after:
+            return None
+        if day_matches_rule(tick.date(), schedule.calendar):
+            return tick
+        cursor = datetime.datetime.combine(tick.date(), datetime.time(), tzinfo=ZONE)
+    return None
 
 
 def next_tick(schedule: Schedule, after: datetime.datetime) -> datetime.datetime | None:
@@ -88,10 +118,10 @@ def run_due_schedules(now: datetime.datetime | None = None) -> list[Run]:
         if schedule is None:
             continue
         after = deployment.last_scheduled_for or now
-        ticks = ticks_between(schedule, after, now)
-        if not ticks:
+        # Catching up means one run, for the latest tick, however many were missed.
+        tick = latest_tick(schedule, after, now)
+        if tick is None:
             continue
-        tick = ticks[-1]  # catching up means one run, not one per missed tick
         try:
             result = actions.start_run(
                 f"scheduler ({robot.slug})",
@@ -103,9 +133,15 @@ def run_due_schedules(now: datetime.datetime | None = None) -> list[Run]:
             )
             started.append(result.run)
         except InputError as error:
-            logger.error("scheduled run of %s failed to start: %s", deployment, error)
-        with transaction.atomic():
-            RobotDeployment.objects.filter(pk=deployment.pk).update(last_scheduled_for=tick)
+            logger.error(
+                "scheduled run of %s failed to start: %s",
+                deployment,
+                mask_identity_codes(str(error)),
+            )
+        # Never backwards: a slow pass must not hand a later pass's tick out again.
+        RobotDeployment.objects.filter(pk=deployment.pk).filter(
+            Q(last_scheduled_for__isnull=True) | Q(last_scheduled_for__lt=tick)
+        ).update(last_scheduled_for=tick)
     return started
 
 
