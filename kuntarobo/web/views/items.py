@@ -88,7 +88,8 @@ class ItemActions:
 
     @property
     def can_abandon(self) -> bool:
-        return self.item.status in (*WAITING_FOR_PERSON, ItemStatus.NEW)
+        """Proposals are rejected instead; removing is for items the robot could not finish."""
+        return self.item.status in FAILED
 
 
 @login_required

@@ -136,6 +136,7 @@ def robot_page(
         "parameter_rows": parameter_rows(robot, sections),
         "runs": counts_for_runs(runs),
         "start_form": start_form,
+        "robot_schedule_words": describe_cron(robot.schedule.cron) if robot.schedule else None,
     }
     return render(request, "web/robot_detail.html", context, status=status)
 
