@@ -141,3 +141,43 @@ def test_invoices_go_from_upload_through_review_to_delivery_and_into_the_audit_t
     assert_accessible(page)
     for shot in ("dashboard.png", "inbox.png"):  # kept in pytest's tmp dir for a person to view
         assert (tmp_path / shot).read_bytes().startswith(b"\x89PNG")
+
+
+def test_error_states_and_swedish_pages_are_accessible_too(
+    live_server, transactional_db, page, tmp_path: Path
+):
+    load_demo()
+    base = live_server.url
+    log_in(page, base, "paakayttaja")
+
+    # A bad schedule is refused at the field, and nothing is saved.
+    page.goto(f"{base}/robots/invoice_check/settings/esimerkkila/")
+    assert_accessible(page)
+    page.get_by_label("Ajastus (cron)").fill("99 * *")
+    page.get_by_role("button", name="Tallenna asetukset").click()
+    expect(page.get_by_role("alert")).to_contain_text("Korjaa alla merkityt kentät.")
+    expect(page.get_by_label("Ajastus (cron)")).to_have_attribute("aria-invalid", "true")
+    assert_accessible(page)
+
+    # A file of the wrong kind is refused with its name.
+    wrong = tmp_path / "invoices.xlsx"
+    wrong.write_bytes(b"not a spreadsheet")
+    page.goto(f"{base}/robots/invoice_check/")
+    page.get_by_label("Syötetiedosto").set_input_files(wrong)
+    page.get_by_role("button", name="Käynnistä ajo").click()
+    expect(page.locator(".errorlist")).to_contain_text("invoices.xlsx")
+    assert_accessible(page)
+    assert not Run.objects.exists()
+
+    # Pages that do not exist, and the failed items tab, in Swedish.
+    page.get_by_role("button", name="Svenska").click()
+    expect(page.locator("html")).to_have_attribute("lang", "sv")
+    page.goto(f"{base}/runs/999999/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Sidan hittades inte")
+    assert_accessible(page)
+    page.goto(f"{base}/inbox/?tab=failed")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Att granska")
+    assert_accessible(page)
+    page.goto(f"{base}/robots/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Robotkatalog")
+    assert_accessible(page)

@@ -87,3 +87,13 @@ def test_the_login_page_offers_the_language_switch_before_logging_in(client, db)
     assert reverse("set_language") in page
     for name in ("Suomi", "Svenska", "English"):
         assert name in page
+
+
+def test_the_language_switch_after_a_refused_start_returns_to_the_robot_page(world):
+    client = world.client_for(Role.COORDINATOR)
+    response = client.post(
+        reverse("robot_start", args=["invoice_check"]), {"municipality": "esimerkkila"}
+    )
+    assert response.status_code == 400
+    robot_page = reverse("robot_detail", args=["invoice_check"])
+    assert f'name="next" type="hidden" value="{robot_page}"' in response.content.decode()

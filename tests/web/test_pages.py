@@ -9,7 +9,7 @@ from django.utils import timezone
 from kuntarobo.accounts.models import Role
 from kuntarobo.audit.models import AuditEvent
 from kuntarobo.runtime import actions
-from kuntarobo.runtime.models import ItemStatus, RunStatus
+from kuntarobo.runtime.models import ItemStatus, Run, RunStatus
 from tests.web.conftest import ROLES, write_invoices
 
 
@@ -307,3 +307,64 @@ def test_pages_have_landmarks_a_skip_link_and_the_language_attribute(world):
     assert "<header" in text
     assert "<nav" in text
     assert 'aria-current="page"' in text
+
+
+@pytest.fixture
+def test_robots():
+    from kuntarobo.testing import robots
+
+    robots.register_all()
+    yield robots
+    robots.unregister_all()
+
+
+def test_a_robot_without_upload_starts_from_its_parameters_alone(world, test_robots):
+    client = world.client_for(Role.DEVELOPER)
+    page = client.get(reverse("robot_detail", args=["test_noop"])).content.decode()
+    assert 'name="input_file"' not in page
+    assert 'name="param_count"' in page
+    response = client.post(
+        reverse("robot_start", args=["test_noop"]),
+        {"municipality": "esimerkkila", "param_count": "3"},
+    )
+    run = Run.objects.get(robot_slug="test_noop")
+    assert response["Location"] == reverse("run_detail", args=[run.pk])
+    assert run.items.count() == 3
+
+
+def test_the_catalogue_tells_the_three_robot_classes_apart(world, test_robots):
+    text = world.client_for(Role.VIEWER).get(reverse("robot_list")).content.decode()
+    assert '<span class="robot-class">A</span> Avustaa' in text
+    assert '<span class="robot-class">B</span> Valmistelee' in text
+    assert '<span class="robot-class">C</span> Päättää' in text
+    assert "hallintolaki, 8 b luku" in text
+
+
+def test_a_deciding_robot_without_its_deployment_decision_is_refused_with_the_reason(
+    world, test_robots
+):
+    client = world.client_for(Role.COORDINATOR)
+    events = AuditEvent.objects.count()
+    response = client.post(
+        reverse("robot_start", args=["test_deciding"]), {"municipality": "esimerkkila"}
+    )
+    assert response.status_code == 400
+    assert "the deployment decision" in response.content.decode()
+    assert not Run.objects.filter(robot_slug="test_deciding").exists()
+    assert AuditEvent.objects.count() == events
+
+
+def test_the_dashboard_refreshes_its_run_table_while_a_run_is_going(world, tmp_path):
+    client = world.client_for(Role.VIEWER)
+    idle = client.get(reverse("dashboard"), headers={"HX-Request": "true"})
+    assert idle.templates[0].name == "web/_recent_runs.html"
+    assert "hx-trigger" not in idle.content.decode()
+    actions.start_run(
+        world.users[Role.COORDINATOR],
+        world.esimerkkila,
+        "invoice_check",
+        input_file=write_invoices(tmp_path / "more", "ESIM-X", "Esimerkin Siivous Oy"),
+    )
+    busy = client.get(reverse("dashboard"), headers={"HX-Request": "true"}).content.decode()
+    assert 'hx-trigger="every 5s"' in busy
+    assert "<html" not in busy

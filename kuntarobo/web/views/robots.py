@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -137,6 +138,8 @@ def robot_page(
         "runs": counts_for_runs(runs),
         "start_form": start_form,
         "robot_schedule_words": describe_cron(robot.schedule.cron) if robot.schedule else None,
+        # After a refused start the address is the POST-only start URL: switch back here.
+        "language_next": reverse("robot_detail", args=[robot.slug]),
     }
     return render(request, "web/robot_detail.html", context, status=status)
 
