@@ -4,60 +4,15 @@ scheduler processes on the embedded SQLite database, started from nothing."""
 from __future__ import annotations
 
 import json
-import os
-import signal
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from tests.demo_process import Demo, wait_for
+
 pytestmark = pytest.mark.slow
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def wait_for(url: str, deadline_seconds: float) -> str:
-    deadline = time.monotonic() + deadline_seconds
-    last_error: Exception | None = None
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(url, timeout=5) as response:
-                return response.read().decode()
-        except OSError as error:
-            last_error = error
-            time.sleep(0.5)
-    raise AssertionError(f"{url} did not answer within {deadline_seconds} s: {last_error}")
-
-
-class Demo:
-    def __init__(self, var_dir: Path) -> None:
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL"}}
-        env["KUNTAROBO_VAR_DIR"] = str(var_dir)
-        env["PORT"] = str(self.port)
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "kuntarobo", "demo"],
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-            start_new_session=True,
-        )
-
-    def stop(self) -> tuple[int, str]:
-        self.process.send_signal(signal.SIGINT)
-        output, _ = self.process.communicate(timeout=60)
-        return self.process.returncode, output
 
 
 @pytest.fixture
@@ -69,9 +24,7 @@ def var_dir(tmp_path: Path) -> Path:
 def demo(var_dir: Path) -> Iterator[Demo]:
     running = Demo(var_dir)
     yield running
-    if running.process.poll() is None:
-        os.killpg(running.process.pid, signal.SIGKILL)
-        running.process.wait()
+    running.kill()
 
 
 def test_demo_serves_the_login_page_runs_a_worker_and_stops_cleanly_on_ctrl_c(demo, var_dir):
