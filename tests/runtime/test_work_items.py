@@ -203,7 +203,7 @@ def test_an_item_is_claimed_by_one_worker_only(municipality):
     claimed = execution._claim(x.pk, "worker-a", execution.PROCESS)
     assert claimed is not None
     assert execution._claim(x.pk, "worker-b", execution.PROCESS) is None
-    claimed_item, token = claimed
+    claimed_item, token, _ = claimed
     x.refresh_from_db()
     assert (x.status, x.claimed_by, x.claim_token, x.attempts) == (
         ItemStatus.IN_PROGRESS,
