@@ -71,13 +71,18 @@ class HeartbeatWorker(Worker):
             time.sleep(random.random())  # noqa: S311  (spreads workers started together)
         while self.running:
             close_old_connections()
+            task_result, retrieved = None, False
+            # Taking a task commits at once (the library's transaction would roll back), so a
+            # SIGTERM meanwhile must let the task just taken run rather than exit at once.
+            self.running_task = True
             try:
                 task_result = self.take_task()
                 retrieved = True
             except OperationalError as error:  # SQLite busy: try again later
                 if not is_locked_database_exception(error):
                     raise
-                task_result, retrieved = None, False
+            finally:
+                self.running_task = task_result is not None
             if task_result is not None:
                 self.run_task(task_result)
             if self.batch and retrieved and task_result is None:
