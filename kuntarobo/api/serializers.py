@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 from kuntarobo.audit.models import AuditEvent
+from kuntarobo.runtime.impact import manual_minutes_saved
 from kuntarobo.runtime.models import ItemStatus, Run, WorkItem
 from kuntarobo.runtime.sdk import (
-    InputError,
     Parameter,
     PathDescription,
     Robot,
     RobotClass,
     Text,
-    get_robot,
 )
 
 CLASS_MEANING = {
@@ -123,16 +121,6 @@ def run_data(run: Run) -> dict[str, Any]:
     }
 
 
-def manual_minutes_saved(run: Run, counts: dict[str, int]) -> Decimal:
-    """Minutes of manual work the finished items stood for; a stored figure wins if larger."""
-    try:
-        per_item = get_robot(run.robot_slug).manual_minutes_per_item
-    except InputError:  # the robot's app was removed: keep what was stored
-        per_item = Decimal("0")
-    live = per_item * counts.get(ItemStatus.DONE, 0)
-    return max(live, run.manual_minutes_saved or Decimal("0"))
-
-
 def run_detail_data(run: Run, counts: dict[str, int]) -> dict[str, Any]:
     total = counts.get("total", 0)
     processed = total - sum(counts.get(s, 0) for s in UNPROCESSED)
@@ -144,7 +132,7 @@ def run_detail_data(run: Run, counts: dict[str, int]) -> dict[str, Any]:
             "total": total,
             "percent": round(100 * processed / total) if total else 100,
         },
-        "manual_minutes_saved": manual_minutes_saved(run, counts),
+        "manual_minutes_saved": manual_minutes_saved(run.robot_slug, counts),
         "summary": run.summary,
     }
 

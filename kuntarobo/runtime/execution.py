@@ -20,7 +20,7 @@ from typing import Any
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import connection, transaction
-from django.db.models import Count, Model
+from django.db.models import Avg, Count, Max, Model, Sum
 from django.utils import timezone
 from django_tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
@@ -337,7 +337,7 @@ def finish_run_if_done(run_id: int) -> bool:
             return False
         run.status = RunStatus.FINISHED
         run.finished_at = timezone.now()
-        run.summary = run_counts(run)
+        run.summary = run_summary(run)
         run.save(update_fields=["status", "finished_at", "summary"])
     return True
 
@@ -356,6 +356,19 @@ def _has_open_items(run_id: int) -> bool:
             [run_id, ItemStatus.NEW.value, ItemStatus.IN_PROGRESS.value],
         )
         return cursor.fetchone() is not None
+
+
+def run_summary(run: Run) -> dict[str, int]:
+    """What the run's record keeps when the robot is done: counts by status and durations."""
+    summary = run_counts(run)
+    durations = run.items.exclude(duration_ms=None).aggregate(
+        average=Avg("duration_ms"), longest=Max("duration_ms"), total=Sum("duration_ms")
+    )
+    summary["item_ms_average"] = round(durations["average"] or 0)
+    summary["item_ms_longest"] = durations["longest"] or 0
+    summary["item_ms_total"] = durations["total"] or 0
+    summary["run_seconds"] = round((timezone.now() - run.created_at).total_seconds())
+    return summary
 
 
 def run_counts(run: Run) -> dict[str, int]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -95,9 +94,6 @@ class Run(models.Model):
     items_created = models.PositiveIntegerField(default=0)
     items_duplicate = models.PositiveIntegerField(default=0)
     summary = models.JSONField(default=dict, blank=True)
-    manual_minutes_saved = models.DecimalField(
-        max_digits=12, decimal_places=1, default=Decimal("0")
-    )
 
     objects = ScopedQuerySet.as_manager()
 

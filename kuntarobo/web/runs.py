@@ -8,11 +8,10 @@ from decimal import Decimal
 
 from django.db.models import Count
 
+from kuntarobo.runtime.impact import manual_minutes_saved
 from kuntarobo.runtime.models import ItemStatus, Run, WorkItem
-from kuntarobo.runtime.sdk import InputError, get_robot
 
 UNFINISHED = (ItemStatus.NEW, ItemStatus.IN_PROGRESS)
-SAVED_TIME_STATUSES = (ItemStatus.DONE, ItemStatus.APPROVED)
 
 
 @dataclass
@@ -43,11 +42,7 @@ class RunFigures:
 
     @property
     def minutes_saved(self) -> Decimal:
-        try:
-            per_item = get_robot(self.run.robot_slug).manual_minutes_per_item
-        except InputError:
-            return Decimal(0)
-        return per_item * sum(self.counts.get(s, 0) for s in SAVED_TIME_STATUSES)
+        return manual_minutes_saved(self.run.robot_slug, self.counts)
 
     @property
     def waiting_for_review(self) -> int:

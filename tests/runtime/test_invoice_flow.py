@@ -101,3 +101,26 @@ def test_a_user_of_another_municipality_cannot_approve(municipality, invoice_fil
     assert result.refused == {item.pk: "no such work item"}
     item.refresh_from_db()
     assert item.status == ItemStatus.NEEDS_REVIEW
+
+
+def test_a_finished_run_keeps_its_counts_and_durations_and_time_saved_follows_approval(
+    municipality, invoice_file
+):
+    from kuntarobo.runtime.execution import run_counts
+    from kuntarobo.runtime.impact import manual_minutes_saved
+
+    coordinator = user_with_role(Role.COORDINATOR, municipality)
+    reviewer = user_with_role(Role.REVIEWER, municipality)
+    run = actions.start_run(coordinator, municipality, "invoice_check", input_file=invoice_file).run
+    drain()
+    run.refresh_from_db()
+    waiting = run.summary[ItemStatus.NEEDS_REVIEW]
+    assert run.summary["total"] == 10
+    assert waiting + run.summary[ItemStatus.FAILED_BUSINESS] == 10
+    assert run.summary["item_ms_longest"] >= run.summary["item_ms_average"] >= 0
+    assert run.summary["item_ms_total"] >= run.summary["item_ms_longest"]
+    assert manual_minutes_saved("invoice_check", run_counts(run)) == 0
+    ids = list(run.items.filter(status=ItemStatus.NEEDS_REVIEW).values_list("pk", flat=True))
+    actions.approve_items(reviewer, ids)
+    drain()
+    assert manual_minutes_saved("invoice_check", run_counts(run)) == 3 * waiting

@@ -1,0 +1,20 @@
+"""The manual handling time a robot's work stands for: one definition for the run page, the API,
+the run's stored summary and the impact reports."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from kuntarobo.runtime.models import ItemStatus
+from kuntarobo.runtime.sdk import InputError, get_robot
+
+# Items whose preparation a person no longer does: finished, or accepted and being delivered.
+SAVED_TIME_STATUSES = (ItemStatus.DONE, ItemStatus.APPROVED)
+
+
+def manual_minutes_saved(robot_slug: str, counts: dict[str, int]) -> Decimal:
+    try:
+        per_item = get_robot(robot_slug).manual_minutes_per_item
+    except InputError:  # the robot's app was removed since; its runs count for nothing new
+        return Decimal(0)
+    return per_item * sum(counts.get(status, 0) for status in SAVED_TIME_STATUSES)
