@@ -40,3 +40,13 @@ def _allow_flush_of_audit_trail(
         from kuntarobo.audit.retention import purge_all_for_test_flush
 
         purge_all_for_test_flush()
+
+
+@pytest.fixture(autouse=True)
+def _english_outside_requests() -> Iterator[None]:
+    """Code called directly by a test speaks English, as the API and CLI do; pages rendered
+    through the test client still get the user's language from LocaleMiddleware."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield

@@ -110,9 +110,8 @@ def endpoint(*methods: str) -> Callable[[View], View]:
             except ApiError as error:
                 return error.response()
             except InputError as error:
-                return ApiError(
-                    400, "invalid_input", str(error), getattr(error, "field", None)
-                ).response()
+                with translation.override("en"):
+                    return ApiError(400, "invalid_input", str(error), error.field).response()
             except PermissionDeniedError as error:
                 return ApiError(403, "permission_denied", str(error)).response()
 

@@ -8,7 +8,6 @@ Objects of municipalities the caller does not belong to are answered exactly as 
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -97,24 +96,16 @@ def _review_response(result: actions.ReviewResult) -> JsonResponse:
     )
 
 
-_PARAMETER_IN_MESSAGE = re.compile(r"^(?:unknown )?parameter '([^']+)'")
-_FIELD_IN_MESSAGE = re.compile(r"^field '([^']+)'")
+# Fields of the request body itself; any other field an action names is inside `prefix`
+# (a robot parameter, or a correctable output field).
+_BODY_FIELDS = frozenset({"municipality", "robot", "file", "ids", "reason", "note", "corrections"})
 
 
-def _input_error_field(error: InputError, prefix: str, upload: UploadedFile | None) -> str | None:
-    """Which input field an action's InputError is about, where its message says so."""
-    explicit = getattr(error, "field", None)
-    if explicit:
-        return str(explicit)
-    message = str(error)
-    match = _PARAMETER_IN_MESSAGE.match(message) or _FIELD_IN_MESSAGE.match(message)
-    if match:
-        return f"{prefix}.{match[1]}"
-    if upload is not None and (
-        "input file" in message or message.startswith(Path(upload.name or "").stem)
-    ):
-        return "file"
-    return None
+def _input_error_field(error: InputError, prefix: str) -> str | None:
+    """Which request field an action's InputError is about, in the API's dotted form."""
+    if error.field is None:
+        return None
+    return error.field if error.field in _BODY_FIELDS else f"{prefix}.{error.field}"
 
 
 # --- robots and municipalities -----------------------------------------------------------------
@@ -238,7 +229,7 @@ def _start_run(request: HttpRequest) -> HttpResponse:
         )
     except InputError as error:
         raise ApiError(
-            400, "invalid_input", str(error), _input_error_field(error, "parameters", upload)
+            400, "invalid_input", str(error), _input_error_field(error, "parameters")
         ) from error
     run = Run.objects.select_related("municipality", "requested_by").get(pk=started.run.pk)
     response = _run_response(run, status=201)
@@ -362,7 +353,7 @@ def item_correct(request: HttpRequest, item_id: int) -> HttpResponse:
             400,
             "invalid_input",
             str(error),
-            _input_error_field(error, "corrections", None) or "corrections",
+            _input_error_field(error, "corrections") or "corrections",
         ) from error
     return _review_response(result)
 

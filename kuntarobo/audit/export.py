@@ -11,8 +11,17 @@ from typing import Literal
 from kuntarobo.audit.models import AuditEvent
 
 FORMATS = ("csv", "jsonl")
-COLUMNS = ("id", "at", "actor", "municipality", "action", "object_type", "object_id", "via",
-           "details")
+COLUMNS = (
+    "id",
+    "at",
+    "actor",
+    "municipality",
+    "action",
+    "object_type",
+    "object_id",
+    "via",
+    "details",
+)
 CONTENT_TYPES = {"csv": "text/csv; charset=utf-8", "jsonl": "application/x-ndjson"}
 
 

@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Any
 from django.core.files import File
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 from kuntarobo.accounts.models import Municipality, Permission, has_permission
 from kuntarobo.audit.trail import record
@@ -53,7 +55,9 @@ def get_municipality(slug: str) -> Municipality:
     try:
         return Municipality.objects.get(slug=slug)
     except Municipality.DoesNotExist:
-        raise InputError(f"unknown municipality '{slug}'") from None
+        raise InputError(
+            _("unknown municipality '%(municipality)s'"), field="municipality", municipality=slug
+        ) from None
 
 
 def deployment_for(municipality: Municipality, robot: type[Robot]) -> RobotDeployment | None:
@@ -64,19 +68,25 @@ def check_class_c_preconditions(robot: type[Robot], deployment: RobotDeployment 
     """Chapter 8 b: an automatic decision robot runs only under a documented deployment decision."""
     if robot.robot_class != RobotClass.DECIDES:
         return
-    missing = []
+    missing: list[Any] = []
     if deployment is None or not deployment.automation_decision:
-        missing.append("the deployment decision")
+        missing.append(_("the deployment decision"))
     if deployment is None or not deployment.responsible_official:
-        missing.append("the responsible official")
+        missing.append(_("the responsible official"))
     if deployment is None or not deployment.public_description_url:
-        missing.append("the published description")
+        missing.append(_("the published description"))
     if deployment is None or deployment.approved_rule_version != robot.rule_version:
-        missing.append(f"approval of processing rules version {robot.rule_version}")
+        missing.append(
+            format_lazy(_("approval of processing rules version {}"), robot.rule_version)
+        )
     if missing:
         raise InputError(
-            f"robot {robot.slug} decides automatically (class C) and may not run "
-            f"here before these are recorded: {', '.join(missing)}"
+            _(
+                "robot %(robot)s decides automatically (class C) and may not run here before "
+                "these are recorded: %(missing)s"
+            ),
+            robot=robot.slug,
+            missing=format_lazy(", ".join(["{}"] * len(missing)), *missing),
         )
 
 
@@ -108,27 +118,38 @@ def start_run(
     robot = get_robot(robot_slug)
     deployment = deployment_for(municipality, robot)
     if deployment is not None and not deployment.enabled:
-        raise InputError(f"robot {robot.slug} is switched off in {municipality.slug}")
+        raise InputError(
+            _("robot %(robot)s is switched off in %(municipality)s"),
+            robot=robot.slug,
+            municipality=municipality.slug,
+        )
     check_class_c_preconditions(robot, deployment)
     merged = dict(deployment.parameters) if deployment else {}
     merged.update({k: v for k, v in (parameters or {}).items() if v not in (None, "")})
     parsed = robot.parse_parameters(merged)
     if isinstance(input_file, Path):
         if not input_file.is_file():
-            raise InputError(f"input file {input_file} does not exist")
+            raise InputError(
+                _("input file %(file)s does not exist"), field="file", file=str(input_file)
+            )
         input_name = input_name or input_file.name
     elif input_file is not None:
         input_name = input_name or Path(getattr(input_file, "name", "") or "upload").name
     if input_file is not None:
         if not robot.accepts_upload:
-            raise InputError(f"robot {robot.slug} takes no input file")
+            raise InputError(
+                _("robot %(robot)s takes no input file"), field="file", robot=robot.slug
+            )
         suffix = Path(input_name).suffix.lower()
         if robot.upload_suffixes and suffix not in robot.upload_suffixes:
             raise InputError(
-                f"input file {input_name!r} must be one of: {', '.join(robot.upload_suffixes)}"
+                _("input file %(file)s must be one of: %(suffixes)s"),
+                field="file",
+                file=repr(input_name),
+                suffixes=", ".join(robot.upload_suffixes),
             )
     elif robot.requires_upload:
-        raise InputError(f"robot {robot.slug} needs an input file")
+        raise InputError(_("robot %(robot)s needs an input file"), field="file", robot=robot.slug)
 
     try:
         with transaction.atomic():
@@ -176,9 +197,16 @@ def start_run(
             transaction.on_commit(lambda: execution.finish_run_if_done(run_id))
     except IntegrityError as error:
         if scheduled_for is not None and "run_unique_schedule_tick" in str(error):
-            raise InputError(f"robot {robot.slug} already ran for {scheduled_for}") from error
+            raise InputError(
+                _("robot %(robot)s already ran for %(tick)s"),
+                robot=robot.slug,
+                tick=scheduled_for.isoformat(),
+            ) from error
         raise InputError(
-            "another run created some of the same work items at the same time; start the run again"
+            _(
+                "another run created some of the same work items at the same time; start the run "
+                "again"
+            )
         ) from error
     return StartedRun(run=run, created=len(created), duplicates=duplicates)
 
@@ -197,8 +225,9 @@ def _create_items(run: Run, specs: Sequence[ItemSpec]) -> tuple[list[WorkItem], 
             )
         if not spec.reference or len(spec.reference) > MAX_REFERENCE_LENGTH:
             raise InputError(
-                f"work item reference {spec.reference!r} must be 1–"
-                f"{MAX_REFERENCE_LENGTH} characters"
+                _("work item reference %(reference)s must be 1–%(limit)d characters"),
+                reference=repr(spec.reference[:50]),
+                limit=MAX_REFERENCE_LENGTH,
             )
         if spec.reference not in seen:
             seen.add(spec.reference)
@@ -260,7 +289,7 @@ def _review(
 ) -> ReviewResult:
     ids = list(dict.fromkeys(int(i) for i in item_ids))
     if not ids:
-        raise InputError("no work items chosen")
+        raise InputError(_("no work items chosen"), field="ids")
     result = ReviewResult()
     with transaction.atomic():
         items = _locked_items(ids)
@@ -319,7 +348,7 @@ def reject_items(
     actor: Actor, item_ids: Iterable[int], *, reason: str, via: str = "web"
 ) -> ReviewResult:
     if not reason.strip():
-        raise InputError("a rejection needs a reason")
+        raise InputError(_("a rejection needs a reason"), field="reason")
 
     def change(item: WorkItem) -> str | None:
         if item.status not in (
@@ -341,14 +370,16 @@ def correct_item(
     """A reviewer fixes the proposal's correctable fields; the item is then approved."""
     item = WorkItem.objects.filter(pk=item_id).first()
     if item is None:
-        raise InputError("no such work item")
+        raise InputError(_("no such work item"))
     robot = get_robot(item.robot_slug)
     fields = {p.name: p for p in robot.correctable_fields}
     unknown = sorted(set(corrections) - set(fields))
     if unknown:
-        raise InputError(f"field '{unknown[0]}' cannot be corrected")
+        raise InputError(
+            _("field '%(name)s' cannot be corrected"), field=unknown[0], name=unknown[0]
+        )
     if not corrections:
-        raise InputError("no corrections given")
+        raise InputError(_("no corrections given"), field="corrections")
     parsed = {name: fields[name].parse(value) for name, value in corrections.items()}
     approved: list[WorkItem] = []
 
@@ -400,7 +431,7 @@ def abandon_items(
     actor: Actor, item_ids: Iterable[int], *, reason: str, via: str = "web"
 ) -> ReviewResult:
     if not reason.strip():
-        raise InputError("abandoning needs a reason")
+        raise InputError(_("abandoning needs a reason"), field="reason")
 
     def change(item: WorkItem) -> str | None:
         if item.status in (
@@ -429,6 +460,27 @@ def record_personal_data_view(actor: Actor, item: WorkItem, *, via: str = "web")
     )
 
 
+def record_personal_data_list_view(
+    actor: Actor, items: Sequence[WorkItem], *, via: str = "web"
+) -> None:
+    """A list that shows items' personal data (the review inbox) is audited as one event per
+    municipality naming the items shown, rather than one event per item per page load."""
+    shown: dict[int, list[WorkItem]] = {}
+    for item in items:
+        shown.setdefault(item.municipality_id, []).append(item)
+    for group in shown.values():
+        record(
+            "items.view",
+            actor=actor,
+            municipality=group[0].municipality,
+            via=via,
+            details={
+                "items": [item.pk for item in group],
+                "references": [item.reference for item in group],
+            },
+        )
+
+
 # --- configuration ------------------------------------------------------------------------------
 
 
@@ -454,9 +506,13 @@ def configure_deployment(
             cron or (robot.schedule.cron if robot.schedule else ""), calendar_rule or "any_day"
         )
     if schedule_enabled and not (cron or robot.schedule):
-        raise InputError(f"robot {robot.slug} has no schedule; give one to run it on schedule")
+        raise InputError(
+            _("robot %(robot)s has no schedule; give one to run it on schedule"),
+            field="cron",
+            robot=robot.slug,
+        )
     with transaction.atomic():
-        deployment, _ = RobotDeployment.objects.select_for_update().get_or_create(
+        deployment, _created = RobotDeployment.objects.select_for_update().get_or_create(
             municipality=municipality, robot_slug=robot.slug
         )
         before = {

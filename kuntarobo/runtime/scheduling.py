@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from croniter import CroniterBadCronError, croniter
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from kuntarobo.runtime import actions, execution
 from kuntarobo.runtime.calendar import CALENDAR_RULES, HELSINKI, day_matches_rule
@@ -29,11 +30,16 @@ MAX_STEPS_BACK = 100_000  # days a scheduler may have been down, and then some
 def validate_schedule(cron: str, calendar_rule: str) -> None:
     if not croniter.is_valid(cron):
         raise InputError(
-            f"schedule {cron!r} is not a valid cron expression (minute hour day month weekday)"
+            _("schedule %(cron)s is not a valid cron expression (minute hour day month weekday)"),
+            field="cron",
+            cron=repr(cron),
         )
     if calendar_rule not in CALENDAR_RULES:
         raise InputError(
-            f"calendar rule {calendar_rule!r} is not one of {', '.join(CALENDAR_RULES)}"
+            _("calendar rule %(rule)s is not one of %(rules)s"),
+            field="calendar_rule",
+            rule=repr(calendar_rule),
+            rules=", ".join(CALENDAR_RULES),
         )
 
 
@@ -58,7 +64,12 @@ def ticks_between(
     try:
         iterator = croniter(schedule.cron, after.astimezone(ZONE))
     except CroniterBadCronError as error:
-        raise InputError(f"schedule {schedule.cron!r}: {error}") from error
+        raise InputError(
+            _("schedule %(cron)s: %(problem)s"),
+            field="cron",
+            cron=repr(schedule.cron),
+            problem=str(error),
+        ) from error
     ticks: list[datetime.datetime] = []
     while limit is None or len(ticks) < limit:
         tick = iterator.get_next(datetime.datetime)
@@ -77,11 +88,16 @@ def latest_tick(
     after = after.astimezone(ZONE)
     until = until.astimezone(ZONE)
     cursor = until + datetime.timedelta(seconds=1)  # get_prev excludes its starting point
-    for _ in range(MAX_STEPS_BACK):
+    for _step in range(MAX_STEPS_BACK):
         try:
             tick = croniter(schedule.cron, cursor).get_prev(datetime.datetime)
         except CroniterBadCronError as error:
-            raise InputError(f"schedule {schedule.cron!r}: {error}") from error
+            raise InputError(
+                _("schedule %(cron)s: %(problem)s"),
+                field="cron",
+                cron=repr(schedule.cron),
+                problem=str(error),
+            ) from error
         if tick > until:  # a seconds field can fire within that last second
             cursor = tick
             continue
@@ -95,7 +111,7 @@ def latest_tick(
 
 def next_tick(schedule: Schedule, after: datetime.datetime) -> datetime.datetime | None:
     iterator = croniter(schedule.cron, after.astimezone(ZONE))
-    for _ in range(5000):
+    for _step in range(5000):
         tick = iterator.get_next(datetime.datetime)
         if day_matches_rule(tick.date(), schedule.calendar):
             return tick

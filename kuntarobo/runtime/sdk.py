@@ -20,6 +20,7 @@ from typing import Any, ClassVar
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
 
 from kuntarobo.runtime.masking import mask_identity_codes
 
@@ -33,7 +34,22 @@ class RobotClass(StrEnum):
 
 
 class InputError(Exception):
-    """Bad input to an entry point: the message names the problem; nothing has been changed."""
+    """Bad input to an entry point: the message names the problem; nothing has been changed.
+
+    The message is a (lazy) translatable text with %(name)s placeholders, rendered when read,
+    so the web UI shows it in the user's language and the API and CLI in English.
+    `field` names the input at fault, for forms and the API.
+    """
+
+    def __init__(self, message: Any, *, field: str | None = None, **params: Any) -> None:
+        super().__init__(message)
+        self.message = message
+        self.params = params
+        self.field = field
+
+    def __str__(self) -> str:
+        text = str(self.message)
+        return text % self.params if self.params else text
 
 
 class BusinessException(Exception):
@@ -81,23 +97,40 @@ class Parameter:
         """Turn a raw value (form, JSON, CLI) into the typed value, or raise InputError."""
         if raw is None or (isinstance(raw, str) and raw.strip() == ""):
             if self.required and self.default is None:
-                raise InputError(f"parameter '{self.name}' is required")
+                raise InputError(
+                    _("parameter '%(name)s' is required"), field=self.name, name=self.name
+                )
             return self.default
-        try:
-            return self._parse(raw)
-        except (ValueError, InvalidOperation, ValidationError) as error:
-            raise InputError(f"parameter '{self.name}': {error_text(error)}") from error
-
-    def _parse(self, raw: Any) -> Any:
         text = str(raw).strip()
+        try:
+            return self._parse(raw, text)
+        except (ValueError, InvalidOperation, ValidationError):
+            pass
+        if self.kind == "choice":
+            raise InputError(
+                _("parameter '%(name)s': %(value)s is not one of %(choices)s"),
+                field=self.name,
+                name=self.name,
+                value=repr(text[:100]),
+                choices=", ".join(self.choices),
+            )
+        raise InputError(
+            _("parameter '%(name)s': %(value)s is not %(expected)s"),
+            field=self.name,
+            name=self.name,
+            value=repr(text[:100]),
+            expected=INVALID_VALUE.get(self.kind, INVALID_VALUE["text"]),
+        )
+
+    def _parse(self, raw: Any, text: str) -> Any:
         if self.kind == "integer":
             if isinstance(raw, bool) or not re.fullmatch(r"-?\d+", text):
-                raise ValueError(f"{text!r} is not a whole number")
+                raise ValueError(text)
             return int(text)
         if self.kind == "decimal":
             value = Decimal(text.replace(",", "."))
             if not value.is_finite():
-                raise ValueError(f"{text!r} is not a number")
+                raise ValueError(text)
             return str(value)
         if self.kind == "boolean":
             if isinstance(raw, bool):
@@ -106,29 +139,35 @@ class Parameter:
                 return True
             if text.lower() in {"0", "false", "no", "off", "ei", "nej"}:
                 return False
-            raise ValueError(f"{text!r} is not yes or no")
+            raise ValueError(text)
         if self.kind == "date":
             return datetime.date.fromisoformat(text).isoformat()
         if self.kind == "month":
             if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", text):
-                raise ValueError(f"{text!r} is not a month of the form YYYY-MM")
+                raise ValueError(text)
             return text
         if self.kind == "email":
             validate_email(text)
             return text
         if self.kind == "choice":
             if text not in self.choices:
-                raise ValueError(f"{text!r} is not one of {', '.join(self.choices)}")
+                raise ValueError(text)
             return text
         if len(text) > 2000:
-            raise ValueError("text is longer than 2000 characters")
+            raise ValueError(text)
         return text
 
 
-def error_text(error: Exception) -> str:
-    if isinstance(error, ValidationError):
-        return "; ".join(str(m) for m in error.messages)
-    return str(error)
+# What a value of each kind must be, completing "… is not %(expected)s".
+INVALID_VALUE = {
+    "text": _("a text of at most 2000 characters"),
+    "integer": _("a whole number"),
+    "decimal": _("a number"),
+    "boolean": _("yes or no"),
+    "date": _("a date of the form YYYY-MM-DD"),
+    "month": _("a month of the form YYYY-MM"),
+    "email": _("an e-mail address"),
+}
 
 
 @dataclass(frozen=True)
@@ -260,7 +299,12 @@ class Robot:
         known = {p.name for p in cls.parameters}
         unknown = sorted(set(raw) - known)
         if unknown:
-            raise InputError(f"unknown parameter '{unknown[0]}' for robot {cls.slug}")
+            raise InputError(
+                _("unknown parameter '%(name)s' for robot %(robot)s"),
+                field=unknown[0],
+                name=unknown[0],
+                robot=cls.slug,
+            )
         return {p.name: p.parse(raw.get(p.name)) for p in cls.parameters}
 
 
@@ -284,7 +328,7 @@ def get_robot(slug: str) -> type[Robot]:
     try:
         return _REGISTRY[slug]
     except KeyError:
-        raise InputError(f"unknown robot '{slug}'") from None
+        raise InputError(_("unknown robot '%(robot)s'"), field="robot", robot=slug) from None
 
 
 def all_robots() -> list[type[Robot]]:

@@ -16,6 +16,7 @@ AUDIT_ACTIONS = {
     "item.retry": _("Item sent back to the robot"),
     "item.abandon": _("Item removed from processing"),
     "item.view": _("Personal data viewed"),
+    "items.view": _("Personal data viewed in the review inbox"),
     "robot.configure": _("Robot settings changed"),
     "audit.export": _("Audit trail exported"),
     "audit.purge": _("Old audit events removed"),

@@ -109,7 +109,7 @@ def test_an_upload_of_the_wrong_kind_is_refused(world, coordinator):
                 "robot": "invoice_check",
                 "parameters": {"inbox_folder": "/no/such/folder"},
             },
-            None,
+            "parameters.inbox_folder",
             ("does not exist",),
         ),
     ],

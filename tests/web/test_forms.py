@@ -75,7 +75,7 @@ def test_a_run_parameter_given_in_the_form_overrides_the_municipalitys_setting(w
                 content_type="text/csv",
             ),
             {},
-            "row 2: column &#x27;invoice_date&#x27;",
+            "rivi 2: sarake &#x27;invoice_date&#x27;: &#x27;2026-13-01&#x27; ei ole päivämäärä",
         ),
         (
             SimpleUploadedFile("empty.csv", b"", content_type="text/csv"),
@@ -83,7 +83,7 @@ def test_a_run_parameter_given_in_the_form_overrides_the_municipalitys_setting(w
             "Lähetetty tiedosto on tyhjä.",
         ),
         (None, {"param_approval_limit": "lots"}, "Anna luku, esimerkiksi 5000 tai 1234,50."),
-        (None, {}, "give an input file, or set the inbox folder parameter"),
+        (None, {}, "anna syötetiedosto tai aseta saapuvien kansio -parametri"),
         (None, {"municipality": "naapurila"}, "Valitse oikea vaihtoehto."),
     ],
     ids=["wrong-type", "malformed-csv", "empty-file", "bad-parameter", "no-input", "elsewhere"],
@@ -111,8 +111,21 @@ def test_a_start_refused_by_a_switched_off_deployment_says_so_and_changes_nothin
         START, {"municipality": "esimerkkila", "input_file": csv_upload(invoices)}
     )
     assert response.status_code == 400
-    assert "switched off in esimerkkila" in response.content.decode()
+    assert "on poistettu käytöstä kunnassa esimerkkila" in response.content.decode()
     assert snapshot() == before
+
+
+def test_the_reason_a_start_was_refused_is_given_in_the_users_language(world, tmp_path):
+    RobotDeployment.objects.filter(municipality=world.esimerkkila).update(enabled=False)
+    client = world.client_for(Role.COORDINATOR)
+    invoices = write_invoices(tmp_path / "new", "ESIM-S", "Esimerkin Siivous Oy")
+    response = client.post(
+        START,
+        {"municipality": "esimerkkila", "input_file": csv_upload(invoices)},
+        HTTP_ACCEPT_LANGUAGE="sv",
+    )
+    assert response.status_code == 400
+    assert "roboten invoice_check är avstängd i esimerkkila" in response.content.decode()
 
 
 def deployment(world) -> RobotDeployment:

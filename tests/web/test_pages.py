@@ -349,7 +349,7 @@ def test_a_deciding_robot_without_its_deployment_decision_is_refused_with_the_re
         reverse("robot_start", args=["test_deciding"]), {"municipality": "esimerkkila"}
     )
     assert response.status_code == 400
-    assert "the deployment decision" in response.content.decode()
+    assert "käyttöönottopäätös" in response.content.decode()
     assert not Run.objects.filter(robot_slug="test_deciding").exists()
     assert AuditEvent.objects.count() == events
 

@@ -26,6 +26,16 @@ def test_the_inbox_lists_items_waiting_for_review_with_proposal_explanation_and_
     assert response.context["counts"] == {"review": 3, "failed": 1}
 
 
+def test_showing_personal_data_in_the_inbox_is_audited_once_per_page_with_the_items_shown(world):
+    reviewer = world.client_for(Role.REVIEWER)
+    response = reviewer.get(INBOX)
+    shown = sorted(entry.item.pk for entry in response.context["entries"])
+    (event,) = AuditEvent.objects.filter(action="items.view")
+    assert sorted(event.details["items"]) == shown
+    assert event.municipality == world.esimerkkila
+    assert event.via == "web"
+
+
 def test_items_with_attention_flags_are_marked_visibly_and_in_words(world):
     text = world.client_for(Role.REVIEWER).get(INBOX).content.decode()
     card = text.split(f'id="item-{world.attention_item.pk}-title"')[0].rsplit("<article", 1)[1]

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from kuntarobo.robots.invoice_check import rules
 from kuntarobo.runtime.sdk import (
@@ -35,6 +36,21 @@ MAX_ERRORS_SHOWN = 20
 MAX_ROWS = 100_000
 
 
+ROW_PROBLEMS = {
+    "empty": _("row %(row)d: column '%(column)s' is empty"),
+    "amount": _("row %(row)d: column '%(column)s': %(value)s is not an amount in euros"),
+    "date": _("row %(row)d: column '%(column)s': %(value)s is not a date YYYY-MM-DD"),
+}
+
+
+def row_error_text(row: int, error: rules.InvoiceRowError) -> str:
+    return ROW_PROBLEMS[error.problem] % {
+        "row": row,
+        "column": error.column,
+        "value": repr(error.value),
+    }
+
+
 def read_invoice_file(path: Path, shown_name: str = "") -> list[dict[str, str]]:
     """Read the CSV (UTF-8, ; or , separated); raise InputError listing every bad row.
 
@@ -43,50 +59,66 @@ def read_invoice_file(path: Path, shown_name: str = "") -> list[dict[str, str]]:
     try:
         text = path.read_bytes().decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        raise InputError(f"{name}: not UTF-8 text (byte {error.start})") from None
+        raise InputError(
+            _("%(file)s: not UTF-8 text (byte %(byte)d)"), field="file", file=name, byte=error.start
+        ) from None
     if not text.strip():
-        raise InputError(f"{name}: the file is empty")
+        raise InputError(_("%(file)s: the file is empty"), field="file", file=name)
     first_line = text.splitlines()[0]
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
     reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
     header = [h.strip() for h in (reader.fieldnames or [])]
     missing = [c for c in rules.REQUIRED_COLUMNS if c not in header]
     if missing:
-        raise InputError(f"{name}: column '{missing[0]}' is missing from the header row")
+        raise InputError(
+            _("%(file)s: column '%(column)s' is missing from the header row"),
+            field="file",
+            file=name,
+            column=missing[0],
+        )
     reader.fieldnames = header
     rows, errors = [], []
     for number, row in enumerate(reader, start=2):
         if None in row:
-            errors.append(f"row {number}: more fields than columns")
+            errors.append(_("row %(row)d: more fields than columns") % {"row": number})
             continue
         try:
             rules.parse_invoice_row(row)
         except rules.InvoiceRowError as error:
-            errors.append(f"row {number}: {error}")
+            errors.append(row_error_text(number, error))
             continue
         rows.append(row)
         if len(rows) > MAX_ROWS:
-            raise InputError(f"{name}: more than {MAX_ROWS} rows")
+            raise InputError(
+                _("%(file)s: more than %(limit)d rows"), field="file", file=name, limit=MAX_ROWS
+            )
     if errors:
         shown = "; ".join(errors[:MAX_ERRORS_SHOWN])
-        more = (
-            f" (and {len(errors) - MAX_ERRORS_SHOWN} more)"
-            if len(errors) > MAX_ERRORS_SHOWN
-            else ""
+        if len(errors) > MAX_ERRORS_SHOWN:
+            shown += " " + _("(and %(count)d more)") % {"count": len(errors) - MAX_ERRORS_SHOWN}
+        raise InputError(
+            _("%(file)s: %(count)d rows cannot be read: %(errors)s"),
+            field="file",
+            file=name,
+            count=len(errors),
+            errors=shown,
         )
-        raise InputError(f"{name}: {len(errors)} rows cannot be read: {shown}{more}")
     if not rows:
-        raise InputError(f"{name}: no invoice rows")
+        raise InputError(_("%(file)s: no invoice rows"), field="file", file=name)
     return rows
 
 
 def newest_file(folder: str) -> Path:
     directory = Path(folder)
     if not directory.is_dir():
-        raise InputError(f"inbox folder {folder} does not exist")
+        raise InputError(
+            _("inbox folder %(folder)s does not exist"), field="inbox_folder", folder=folder
+        )
     files = sorted(directory.glob("*.csv"), key=lambda p: p.stat().st_mtime)
     if not files:
-        raise InputError(f"inbox folder {folder} has no .csv files")
+        raise InputError(
+            _("inbox folder %(folder)s has no .csv files"), field="inbox_folder", folder=folder
+        )
     return files[-1]
 
 
@@ -240,7 +272,9 @@ class InvoiceCheckRobot(Robot):
             return context.input_path
         folder = str(context.parameters.get("inbox_folder") or "")
         if not folder:
-            raise InputError("give an input file, or set the inbox folder parameter")
+            raise InputError(
+                _("give an input file, or set the inbox folder parameter"), field="file"
+            )
         return newest_file(folder)
 
     def produce(self, context: RunContext) -> Iterator[ItemSpec]:

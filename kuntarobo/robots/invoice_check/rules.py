@@ -33,7 +33,23 @@ OPTIONAL_COLUMNS = ("purchase_order",)
 
 
 class InvoiceRowError(ValueError):
-    """A row of the input that cannot be read; the message names the column and the problem."""
+    """A row of the input that cannot be read: which column, what kind of problem, the value.
+
+    The problem is a code (empty, amount, date) so the caller can say it in the reader's
+    language; str() gives the English text for logs and tests of the pure rules.
+    """
+
+    TEXTS = {
+        "empty": "column '{column}' is empty",
+        "amount": "column '{column}': {value!r} is not an amount in euros",
+        "date": "column '{column}': {value!r} is not a date YYYY-MM-DD",
+    }
+
+    def __init__(self, problem: str, column: str, value: str = "") -> None:
+        self.problem = problem
+        self.column = column
+        self.value = value
+        super().__init__(self.TEXTS[problem].format(column=column, value=value))
 
 
 def reference_check_digit(base: str) -> int:
@@ -83,22 +99,18 @@ def parse_invoice_row(row: dict[str, str]) -> Invoice:
     """Read one CSV row; raise InvoiceRowError naming the column for anything unreadable."""
     missing = [c for c in REQUIRED_COLUMNS if not (row.get(c) or "").strip()]
     if missing:
-        raise InvoiceRowError(f"column '{missing[0]}' is empty")
+        raise InvoiceRowError("empty", missing[0])
     values = {k: (row.get(k) or "").strip() for k in (*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS)}
     try:
         amount = parse_amount_cents(values["amount"])
     except InvalidOperation:
-        raise InvoiceRowError(
-            f"column 'amount': {values['amount']!r} is not an amount in euros"
-        ) from None
+        raise InvoiceRowError("amount", "amount", values["amount"]) from None
     dates: dict[str, datetime.date] = {}
     for column in ("invoice_date", "due_date"):
         try:
             dates[column] = datetime.date.fromisoformat(values[column])
         except ValueError:
-            raise InvoiceRowError(
-                f"column '{column}': {values[column]!r} is not a date YYYY-MM-DD"
-            ) from None
+            raise InvoiceRowError("date", column, values[column]) from None
     return Invoice(
         invoice_id=values["invoice_id"],
         supplier_name=values["supplier_name"],

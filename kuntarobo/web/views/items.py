@@ -143,6 +143,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
         .order_by(F("deadline").asc(nulls_last=True), "-priority", "id")
     )
     page = paginate(request, items, INBOX_PAGE_SIZE)
+    actions.record_personal_data_list_view(request.user, list(page.object_list), via="web")
     context = {
         "tab": tab,
         "counts": counts,

@@ -7,7 +7,7 @@ from argparse import ArgumentParser, ArgumentTypeError
 from collections.abc import Callable
 from typing import Any
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, no_translations
 from django.utils import translation
 
 from kuntarobo.accounts.models import Municipality, Permission
@@ -65,6 +65,7 @@ class Command(BaseCommand):
             )
             verb.add_argument("ids", nargs="+", type=item_id, metavar="ID")
 
+    @no_translations  # operators' messages in English, like --help
     def handle(self, *args: Any, **options: Any) -> None:
         user = acting_user(options["user"])
         if not Municipality.objects.for_user(user, Permission.REVIEW).exists():

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, no_translations
 from django.utils import timezone, translation
 
 from kuntarobo.api.cli import acting_user, fail, to_json, write_table
@@ -101,15 +101,17 @@ class Command(BaseCommand):
             "--poll-interval", default="1", help="Seconds between looks at the run (--wait)."
         )
 
+    @no_translations  # operators' messages in English, like --help
     def handle(self, *args: Any, **options: Any) -> None:
         if options["action"] == "run":
             self.start(options)
             return
+        robot = _robot(options["slug"]) if options["action"] == "show" else None
         with translation.override(options["language"] or settings.LANGUAGE_CODE):
-            if options["action"] == "list":
+            if robot is None:
                 self.list()
             else:
-                self.show(_robot(options["slug"]), as_json=options["json"])
+                self.show(robot, as_json=options["json"])
 
     def list(self) -> None:
         rows = [

@@ -6,7 +6,7 @@ from __future__ import annotations
 from argparse import ArgumentParser
 from typing import Any
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, no_translations
 from django.db import transaction
 from django.utils import timezone
 
@@ -37,6 +37,7 @@ class Command(BaseCommand):
         revoke = verbs.add_parser("revoke", help="Revoke a token by its id (see `list`).")
         revoke.add_argument("id")
 
+    @no_translations  # operators' messages in English, like --help
     def handle(self, *args: Any, **options: Any) -> None:
         getattr(self, options["action"])(options)
 

@@ -10,7 +10,7 @@ from argparse import ArgumentParser
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, no_translations
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -64,6 +64,7 @@ class Command(BaseCommand):
             "--force", action="store_true", help="Allow a date less than a year ago."
         )
 
+    @no_translations  # operators' messages in English, like --help
     def handle(self, *args: Any, **options: Any) -> None:
         if options["action"] == "export":
             self.export(options)
