@@ -16,7 +16,7 @@ from django.utils import timezone
 from stdnum import iban
 
 from kuntarobo.accounts.models import Membership, Municipality, Role
-from kuntarobo.robots.invoice_check.rules import reference_check_digit
+from kuntarobo.robots.invoice_check.rules import INVOICE_COLUMNS, reference_check_digit
 from kuntarobo.runtime.models import RobotDeployment
 
 DEMO_PASSWORD = "kuntarobo-demo"  # noqa: S105  (printed at start; demo only)
@@ -69,19 +69,7 @@ def write_invoice_file(
     target = folder / f"invoices-{day.isoformat()}.csv"
     with target.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle, delimiter=";")
-        writer.writerow(
-            [
-                "invoice_id",
-                "supplier_name",
-                "business_id",
-                "iban",
-                "reference",
-                "amount",
-                "invoice_date",
-                "due_date",
-                "purchase_order",
-            ]
-        )
+        writer.writerow(INVOICE_COLUMNS)
         for number in range(1, count + 1):
             supplier, business_id = SUPPLIERS[number % len(SUPPLIERS)]
             base = f"{day:%y%m%d}{number:03d}"

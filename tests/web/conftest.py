@@ -15,7 +15,7 @@ from django.utils import timezone
 from stdnum import iban
 
 from kuntarobo.accounts.models import Municipality, Role
-from kuntarobo.robots.invoice_check.rules import reference_check_digit
+from kuntarobo.robots.invoice_check.rules import INVOICE_COLUMNS, reference_check_digit
 from kuntarobo.runtime import actions, execution
 from kuntarobo.runtime.models import ItemDocument, ItemStatus, Run, WorkItem
 from tests.factories import MunicipalityFactory, UserFactory, user_with_role
@@ -41,19 +41,7 @@ def write_invoices(folder: Path, prefix: str, supplier: str) -> Path:
     due = today + datetime.timedelta(days=30)
     with target.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle, delimiter=";")
-        writer.writerow(
-            [
-                "invoice_id",
-                "supplier_name",
-                "business_id",
-                "iban",
-                "reference",
-                "amount",
-                "invoice_date",
-                "due_date",
-                "purchase_order",
-            ]
-        )
+        writer.writerow(INVOICE_COLUMNS)
         for number, (amount, order, broken) in enumerate(
             [
                 ("120,00", "PO-1", False),

@@ -286,10 +286,7 @@ class InvoiceCheckRobot(Robot):
             yield ItemSpec(
                 reference=f"{invoice.business_id}:{invoice.invoice_id}",
                 title=f"{invoice.supplier_name} {invoice.invoice_id}",
-                payload={
-                    key: (row.get(key) or "").strip()
-                    for key in (*rules.REQUIRED_COLUMNS, *rules.OPTIONAL_COLUMNS)
-                },
+                payload={key: (row.get(key) or "").strip() for key in rules.INVOICE_COLUMNS},
                 deadline=invoice.due_date,
             )
 

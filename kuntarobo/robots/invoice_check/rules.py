@@ -30,6 +30,7 @@ REQUIRED_COLUMNS = (
     "due_date",
 )
 OPTIONAL_COLUMNS = ("purchase_order",)
+INVOICE_COLUMNS = (*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS)
 
 
 class InvoiceRowError(ValueError):
