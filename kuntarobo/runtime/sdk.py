@@ -170,6 +170,23 @@ INVALID_VALUE = {
 }
 
 
+FIELD_KINDS = ("text", "cents", "date", "integer", "iban")
+
+
+@dataclass(frozen=True)
+class OutputField:
+    """How a reviewer sees one field of a robot's output: a label and a kind that says how to
+    format it (money in cents as euros, ISO dates in the reader's date format)."""
+
+    name: str
+    label: Text
+    kind: str = "text"
+
+    def __post_init__(self) -> None:
+        if self.kind not in FIELD_KINDS:
+            raise ValueError(f"output field {self.name}: unknown kind {self.kind!r}")
+
+
 @dataclass(frozen=True)
 class Schedule:
     """When the scheduler starts a run: a cron expression in Helsinki time and a calendar rule."""
@@ -269,6 +286,7 @@ class Robot:
     schedule: ClassVar[Schedule | None] = None
     parameters: ClassVar[tuple[Parameter, ...]] = ()
     correctable_fields: ClassVar[tuple[Parameter, ...]] = ()
+    output_fields: ClassVar[tuple[OutputField, ...]] = ()
     manual_minutes_per_item: ClassVar[Decimal] = Decimal("0")
     max_attempts: ClassVar[int] = 3
     accepts_upload: ClassVar[bool] = False

@@ -225,13 +225,31 @@ def test_the_item_page_shows_personal_data_to_a_reviewer_and_records_the_view(wo
     response = world.client_for(Role.REVIEWER).get(reverse("item_detail", args=[item.pk]))
     text = response.content.decode()
     assert item.payload["iban"] in text  # input
-    assert "payment_date" in text  # proposal
+    assert "Maksupäivä" in text  # the proposal, with the robot's labels
     assert item.explanation[0] in text
     assert "no purchase order number" in text  # attention flag
     assert reverse("item_document", args=[item.pk, world.document.pk]) in text
     views = AuditEvent.objects.filter(action="item.view", object_id=str(item.pk))
     assert views.count() == 1
     assert views.get().actor_label.endswith("(reviewer)")
+
+
+def test_the_proposal_is_shown_with_labels_and_money_and_dates_in_the_readers_format(world):
+    item = world.attention_item
+    item.output = {
+        **item.output,
+        "amount_cents": 123450,
+        "payment_date": "2026-12-07",
+        "extra": "kept",
+    }
+    item.save()
+    url = reverse("item_detail", args=[item.pk])
+    finnish = world.client_for(Role.REVIEWER).get(url).content.decode()
+    assert "<dt>Maksettava</dt><dd>1\xa0234,50 €</dd>" in finnish
+    assert "<dt>Maksupäivä</dt><dd>7.12.2026</dd>" in finnish
+    assert "<dt>extra</dt><dd>kept</dd>" in finnish
+    english = world.client_for(Role.REVIEWER).get(url, HTTP_ACCEPT_LANGUAGE="en")
+    assert "<dt>Amount</dt><dd>1,234.50 €</dd>" in english.content.decode()
 
 
 @pytest.mark.parametrize("role", [Role.VIEWER, Role.DEVELOPER])

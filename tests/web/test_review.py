@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.urls import reverse
 from django.utils.html import escape
+from stdnum import iban
 
 from kuntarobo.accounts.models import Role
 from kuntarobo.audit.models import AuditEvent
@@ -22,7 +23,7 @@ def test_the_inbox_lists_items_waiting_for_review_with_proposal_explanation_and_
     text = response.content.decode()
     assert world.attention_item.explanation[0] in text
     assert "no purchase order number" in text
-    assert world.attention_item.output["iban"] in text
+    assert iban.format(world.attention_item.output["iban"]) in text
     assert response.context["counts"] == {"review": 3, "failed": 1}
 
 

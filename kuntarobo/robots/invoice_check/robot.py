@@ -21,6 +21,7 @@ from kuntarobo.runtime.sdk import (
     ItemSpec,
     ItemView,
     Outcome,
+    OutputField,
     Parameter,
     PathDescription,
     PathStep,
@@ -164,6 +165,25 @@ class InvoiceCheckRobot(Robot):
             ),
             kind="text",
             default="",
+        ),
+    )
+    output_fields = (
+        OutputField("supplier_name", Text(fi="Toimittaja", sv="Leverantör", en="Supplier")),
+        OutputField(
+            "amount_cents", Text(fi="Maksettava", sv="Att betala", en="Amount"), kind="cents"
+        ),
+        OutputField(
+            "payment_date",
+            Text(fi="Maksupäivä", sv="Betalningsdag", en="Payment date"),
+            kind="date",
+        ),
+        OutputField(
+            "iban",
+            Text(fi="Tilinumero (IBAN)", sv="Kontonummer (IBAN)", en="Account (IBAN)"),
+            kind="iban",
+        ),
+        OutputField(
+            "reference", Text(fi="Viitenumero", sv="Referensnummer", en="Reference number")
         ),
     )
     correctable_fields = (

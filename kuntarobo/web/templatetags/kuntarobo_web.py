@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 from decimal import Decimal
 from typing import Any
 
 from django import template
 from django.template.context import Context
-from django.utils.formats import number_format
+from django.utils.formats import date_format, number_format
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from stdnum import iban as stdnum_iban
 
 from kuntarobo.accounts.models import Municipality, Permission
 from kuntarobo.runtime.masking import mask_identity_codes
@@ -171,6 +173,43 @@ def nav_section(url_name: str | None) -> str:
 def parameter_kind(kind: str) -> str:
     label = labels.PARAMETER_KINDS.get(kind)
     return str(label) if label else kind
+
+
+@register.filter
+def output_rows(item: WorkItem) -> list[tuple[str, str]]:
+    """The item's output as (label, formatted value): the fields the robot declares first, in
+    its order and with its labels, then anything else it returned under its own key."""
+    output = item.output if isinstance(item.output, dict) else {}
+    try:
+        declared = get_robot(item.robot_slug).output_fields
+    except InputError:
+        declared = ()
+    rows = [
+        (field.label.get(), format_field(field.kind, output[field.name]))
+        for field in declared
+        if field.name in output
+    ]
+    known = {field.name for field in declared}
+    rows += [(key, pretty(value)) for key, value in output.items() if key not in known]
+    return rows
+
+
+def format_field(kind: str, value: Any) -> str:
+    if value is None or value == "":
+        return "–"
+    try:
+        if kind == "cents":
+            euros = Decimal(int(value)) / 100
+            return f"{number_format(euros, 2, force_grouping=True)} €"
+        if kind == "date":
+            return date_format(datetime.date.fromisoformat(str(value)), "SHORT_DATE_FORMAT")
+        if kind == "integer":
+            return number_format(int(value), force_grouping=True)
+        if kind == "iban":
+            return stdnum_iban.format(str(value))
+    except (ValueError, TypeError, ArithmeticError):
+        pass  # a value the robot did not write as declared is shown as it is
+    return pretty(value)
 
 
 @register.filter
