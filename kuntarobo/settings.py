@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "kuntarobo.api",
     "kuntarobo.robots.invoice_check",
     "kuntarobo.robots.file_archiver",
+    "kuntarobo.robots.hr_reports",
     "kuntarobo.demo",
     "django.contrib.admin",
     "django.contrib.auth",

@@ -1,0 +1,417 @@
+"""The HR reports robot (class A): once a month, each unit's supervisor gets one e-mail with the
+unit's absences, salaries paid, employments started or ended and early-support alerts."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterator
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
+
+from kuntarobo.robots.hr_reports import mail, reports, workbooks
+from kuntarobo.robots.hr_reports.dataset import Dataset, ExportError, RowError
+from kuntarobo.runtime.masking import mask_identity_codes
+from kuntarobo.runtime.sdk import (
+    BusinessException,
+    Document,
+    InputError,
+    ItemSpec,
+    ItemView,
+    Outcome,
+    Parameter,
+    PathDescription,
+    PathStep,
+    Robot,
+    RobotClass,
+    RunContext,
+    Schedule,
+    Text,
+    register,
+)
+
+MAX_ERRORS_SHOWN = 50
+SUFFIXES = (".xlsx", ".zip", ".csv")
+
+ROW_ERROR = _("sheet %(sheet)s, row %(row)d, column '%(column)s': %(problem)s%(value)s")
+
+
+def row_error_text(error: RowError) -> Any:
+    """One problem of the export, in the reader's language (the value masked)."""
+    value = f" ({mask_identity_codes(error.value)!r})" if error.value else ""
+    return format_lazy(
+        "{}",
+        _LazyRowError(error.sheet, error.row, error.column, error.problem, value),
+    )
+
+
+class _LazyRowError:
+    """Renders the row error when the message is read, in the language active then."""
+
+    def __init__(self, sheet: str, row: int, column: str, problem: str, value: str) -> None:
+        self.parts = (sheet, row, column, problem, value)
+
+    def __str__(self) -> str:
+        sheet, row, column, problem, value = self.parts
+        return str(ROW_ERROR) % {
+            "sheet": sheet,
+            "row": row,
+            "column": column,
+            "problem": problem.replace("_", " "),
+            "value": value,
+        }
+
+
+def export_input_error(name: str, errors: list[RowError]) -> InputError:
+    shown = [row_error_text(e) for e in errors[:MAX_ERRORS_SHOWN]]
+    more = len(errors) - len(shown)
+    listing = format_lazy("; ".join(["{}"] * len(shown)), *shown)
+    if more:
+        listing = format_lazy("{}; {}", listing, _("and %(more)d more") % {"more": more})
+    return InputError(
+        _(
+            "the export %(file)s cannot be used (%(count)d problems, nothing was sent): "
+            "%(problems)s"
+        ),
+        field="file",
+        file=repr(name),
+        count=len(errors),
+        problems=listing,
+    )
+
+
+def default_month(today: datetime.date) -> str:
+    """The previous calendar month: on the first working day the month just ended is reported."""
+    year, month = reports.previous_month(today.year, today.month)
+    return f"{year:04d}-{month:02d}"
+
+
+def newest_export(folder: str) -> Path:
+    directory = Path(folder)
+    if not directory.is_dir():
+        raise InputError(
+            _("input folder %(folder)s does not exist"), field="input_folder", folder=folder
+        )
+    candidates = [p for p in directory.iterdir() if p.is_file() and p.suffix.lower() in SUFFIXES]
+    if not candidates:
+        raise InputError(
+            _("input folder %(folder)s holds no export (%(suffixes)s)"),
+            field="input_folder",
+            folder=folder,
+            suffixes=", ".join(SUFFIXES),
+        )
+    return max(candidates, key=lambda p: (p.stat().st_mtime, p.name))
+
+
+def municipality_settings(slug: str) -> tuple[Any, Any]:
+    """The municipality's column mapping (None: standard) and early-support thresholds."""
+    from kuntarobo.robots.hr_reports.early_support import Thresholds
+    from kuntarobo.robots.hr_reports.exchange import ColumnMapping
+    from kuntarobo.robots.hr_reports.models import ExportMapping
+
+    stored = ExportMapping.objects.filter(municipality__slug=slug).first()
+    mapping = (
+        ColumnMapping.from_json(stored.column_mapping)
+        if stored is not None and stored.column_mapping
+        else None
+    )
+    thresholds = (
+        Thresholds.from_json(stored.thresholds)
+        if stored is not None and stored.thresholds
+        else Thresholds()
+    )
+    return mapping, thresholds
+
+
+def read(path: Path, shown_name: str, mapping: Any) -> Dataset:
+    from kuntarobo.robots.hr_reports.exchange import read_export
+
+    try:
+        return read_export(path, mapping)
+    except ExportError as error:
+        raise export_input_error(shown_name, error.errors) from None
+
+
+@register
+class HrReportsRobot(Robot):
+    slug = "hr_reports"
+    name = Text(
+        fi="Henkilöstöraportit esihenkilöille",
+        sv="Personalrapporter till chefer",
+        en="HR reports to supervisors",
+    )
+    description = Text(
+        fi="Kerran kuussa jokaisen yksikön esihenkilö saa sähköpostilla yksikkönsä poissaolot, "
+        "maksetut palkat, alkaneet ja päättyneet palvelussuhteet sekä varhaisen tuen hälytykset "
+        "Excel-työkirjana.",
+        sv="En gång i månaden får varje enhets chef per e-post enhetens frånvaro, utbetalda "
+        "löner, påbörjade och avslutade anställningar samt larm om tidigt stöd som en "
+        "Excel-arbetsbok.",
+        en="Once a month each unit's supervisor gets the unit's absences, salaries paid, "
+        "employments started and ended, and early-support alerts by e-mail as an Excel workbook.",
+    )
+    robot_class = RobotClass.ASSISTS
+    systems = ("payroll and HR export (Incomes Register concepts)", "e-mail (SMTP)")
+    manual_minutes_per_item = Decimal("20")
+    accepts_upload = True
+    upload_suffixes = SUFFIXES
+    schedule = Schedule(
+        cron="0 6 * * *",
+        calendar="first_working_day_of_month",
+        description=Text(
+            fi="Kuukauden ensimmäisenä arkipäivänä klo 6",
+            sv="Månadens första vardag kl. 6",
+            en="First working day of the month at 06:00",
+        ),
+    )
+    parameters = (
+        Parameter(
+            "month",
+            Text(fi="Kuukausi", sv="Månad", en="Month"),
+            kind="month",
+            help=Text(
+                fi="Oletuksena edellinen kalenterikuukausi",
+                sv="Som standard föregående kalendermånad",
+                en="By default the previous calendar month",
+            ),
+        ),
+        Parameter(
+            "input_folder",
+            Text(fi="Aineistokansio", sv="Mapp för exportfiler", en="Input folder"),
+            kind="text",
+            default="",
+            help=Text(
+                fi="Uusin aineisto otetaan tästä kansiosta, jos tiedostoa ei ladata",
+                sv="Den nyaste exportfilen i mappen används om ingen fil laddas upp",
+                en="The newest export there is used when no file is uploaded",
+            ),
+        ),
+        Parameter(
+            "resend",
+            Text(fi="Lähetä uudelleen", sv="Skicka igen", en="Send again"),
+            kind="boolean",
+            default=False,
+            help=Text(
+                fi="Lähettää jo lähetetyt raportit uudelleen",
+                sv="Skickar redan skickade rapporter på nytt",
+                en="Sends reports already sent once more",
+            ),
+        ),
+    )
+    path = PathDescription(
+        summary=Text(
+            fi="Palkka- ja henkilöstöjärjestelmän aineisto luetaan, jokaiselle yksikölle tehdään "
+            "raportti ja se lähetetään yksikön esihenkilölle.",
+            sv="Exporten från löne- och personalsystemet läses, för varje enhet görs en rapport "
+            "som skickas till enhetens chef.",
+            en="The payroll and HR export is read, a report is made for each unit and sent to "
+            "the unit's supervisor.",
+        ),
+        steps=(
+            PathStep(
+                Text(fi="Lue aineisto", sv="Läs exporten", en="Read the export"),
+                "robot",
+                "payroll export",
+            ),
+            PathStep(
+                Text(
+                    fi="Laske yksikön poissaolot, palkat ja palvelussuhteet",
+                    sv="Räkna enhetens frånvaro, löner och anställningar",
+                    en="Compute the unit's absences, salaries and employments",
+                ),
+                "robot",
+            ),
+            PathStep(
+                Text(
+                    fi="Tarkista varhaisen tuen rajat",
+                    sv="Granska gränserna för tidigt stöd",
+                    en="Check the early-support thresholds",
+                ),
+                "robot",
+            ),
+            PathStep(
+                Text(
+                    fi="Lähetä raportti esihenkilölle",
+                    sv="Skicka rapporten till chefen",
+                    en="E-mail the report to the supervisor",
+                ),
+                "robot",
+                "e-mail",
+            ),
+            PathStep(
+                Text(
+                    fi="Esihenkilö käy raportin läpi ja aloittaa tarvittaessa varhaisen tuen",
+                    sv="Chefen går igenom rapporten och inleder vid behov tidigt stöd",
+                    en="The supervisor reads the report and starts early support where needed",
+                ),
+                "person",
+            ),
+        ),
+        inputs=(
+            Text(
+                fi="Palkka-aineisto (xlsx, csv tai zip)",
+                sv="Löneexport (xlsx, csv eller zip)",
+                en="Payroll export (xlsx, csv or zip)",
+            ),
+        ),
+        outputs=(
+            Text(
+                fi="Sähköposti ja Excel-työkirja yksikköä kohden",
+                sv="E-post och Excel-arbetsbok per enhet",
+                en="One e-mail with an Excel workbook per unit",
+            ),
+        ),
+        rules=(
+            Text(
+                fi="30 päivän sääntö: työterveyshuoltoon ilmoitetaan viimeistään 30 "
+                "sairauspoissaolopäivän kohdalla",
+                sv="30-dagarsregeln: företagshälsovården meddelas senast efter 30 sjukdagar",
+                en="30-day rule: occupational health is notified at 30 days of sickness absence",
+            ),
+            Text(
+                fi="Varhaisen tuen rajat (oletus 5 kertaa tai 20 päivää / 12 kk)",
+                sv="Gränser för tidigt stöd (standard 5 gånger eller 20 dagar / 12 mån)",
+                en="Early-support thresholds (default 5 spells or 20 days in 12 months)",
+            ),
+        ),
+        business_exceptions=(
+            Text(
+                fi="Yksiköltä puuttuu kelvollinen esihenkilön sähköpostiosoite",
+                sv="Enheten saknar en giltig e-postadress till chefen",
+                en="The unit has no valid supervisor e-mail address",
+            ),
+        ),
+        technical_exceptions=(
+            Text(
+                fi="Sähköpostipalvelin ei vastaa",
+                sv="E-postservern svarar inte",
+                en="The mail server does not answer",
+            ),
+        ),
+        human_role=Text(
+            fi="Henkilöstöhallinto korjaa puuttuvat osoitteet; esihenkilö päättää toimista.",
+            sv="Personalförvaltningen rättar saknade adresser; chefen beslutar om åtgärder.",
+            en="HR fixes missing addresses; the supervisor decides what to do.",
+        ),
+        volume=Text(
+            fi="Kerran kuussa, yksi raportti yksikköä kohden",
+            sv="En gång i månaden, en rapport per enhet",
+            en="Monthly, one report per unit",
+        ),
+    )
+
+    def _input(self, context: RunContext) -> tuple[Path, str]:
+        if context.input_path is not None:
+            return context.input_path, context.input_name or context.input_path.name
+        folder = str(context.parameters.get("input_folder") or "")
+        if not folder:
+            raise InputError(
+                _("give an export file, or set the input folder parameter"), field="file"
+            )
+        path = newest_export(folder)
+        return path, path.name
+
+    def produce(self, context: RunContext) -> Iterator[ItemSpec]:
+        from kuntarobo.robots.hr_reports.early_support import alerts_for_units
+
+        month_text = str(context.parameters.get("month") or default_month(timezone.localdate()))
+        year, month = reports.parse_month(month_text)
+        path, shown = self._input(context)
+        mapping, thresholds = municipality_settings(context.municipality_slug)
+        data = read(path, shown, mapping)
+        today = timezone.localdate()
+        alerts = alerts_for_units(data, year=year, month=month, thresholds=thresholds, today=today)
+        slices = reports.slice_by_unit(data, year=year, month=month)
+        suffix = f":resend-{context.run_id}" if context.parameters.get("resend") else ""
+        context.log(
+            f"read {len(data.units)} units, {len(data.employees)} employees from {shown}; "
+            f"reporting {month_text}"
+        )
+        for unit in data.units:
+            payload = reports.unit_payload(
+                unit, slices, year=year, month=month, alerts=alerts.get(unit.unit_id, ())
+            )
+            payload["recipient"] = unit.supervisor_email.strip()
+            yield ItemSpec(
+                reference=f"{unit.unit_id}:{month_text}{suffix}",
+                payload=payload,
+                title=f"{unit.unit_name} {month_text}",
+            )
+
+    def handle(self, item: ItemView, context: RunContext) -> Outcome:
+        from kuntarobo.robots.hr_reports.exchange import is_valid_email
+
+        report = reports.report_from_payload(item.payload, today=timezone.localdate())
+        recipient = str(item.payload.get("recipient") or "")
+        if not is_valid_email(recipient):
+            raise BusinessException(
+                f"unit {report.unit.unit_id} ({report.unit.unit_name}) has no valid supervisor "
+                f"e-mail: {recipient or '(empty)'}; correct it in the HR system and run the "
+                "month again"
+            )
+        workbook = workbooks.unit_workbook(report)
+        assert workbook is not None
+        message = mail.build_message(
+            report,
+            workbook,
+            recipient=recipient,
+            municipality_name=context.municipality_name,
+            municipality_slug=context.municipality_slug,
+            reference=item.reference,
+        )
+        mail.send(message)
+        sent_at = timezone.now()
+        context.log(f"{item.reference}: report sent to the supervisor")
+        lines = reports.explanation_lines(report)
+        lines.append(f"Sent to {recipient} in language {report.unit.language}.")
+        return Outcome(
+            output={
+                "unit_id": report.unit.unit_id,
+                "month": report.month_text,
+                "recipient": recipient,
+                "language": report.unit.language,
+                "message_id": message.extra_headers["Message-ID"],
+                "sent_at": sent_at.isoformat(),
+                "alerts": len(report.alerts),
+                "absence_days": report.absence_days_total,
+                "salaries_total_cents": report.salaries_total_cents,
+                "headcount": report.headcount,
+                "started": report.started_count,
+                "ended": report.ended_count,
+                "absence_days_by_type": report.absence_days_by_type,
+                "unit_name": report.unit.unit_name,
+            },
+            explanation=lines,
+            attention=[f"{len(report.alerts)} early-support alerts"] if report.alerts else [],
+            documents=[Document(mail.workbook_name(report), workbook, workbooks.XLSX_CONTENT_TYPE)],
+        )
+
+    @classmethod
+    def on_status(cls, item: ItemView, status: str) -> None:
+        """Record the sent report in the transaction that marks the item done."""
+        if status != "done" or not item.output.get("message_id"):
+            return
+        from kuntarobo.robots.hr_reports.models import SentReport
+        from kuntarobo.runtime.models import WorkItem
+
+        municipality_id = WorkItem.objects.filter(pk=item.id).values_list(
+            "municipality_id", flat=True
+        )[0]
+        assert transaction.get_connection().in_atomic_block
+        SentReport.objects.update_or_create(
+            municipality_id=municipality_id,
+            unit_id=item.output["unit_id"],
+            month=item.output["month"],
+            defaults={
+                "recipient": item.output["recipient"],
+                "language": item.output["language"],
+                "sent_at": datetime.datetime.fromisoformat(item.output["sent_at"]),
+                "message_id": item.output["message_id"],
+                "work_item_id": item.id,
+            },
+        )
