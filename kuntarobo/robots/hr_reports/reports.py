@@ -100,7 +100,7 @@ class EmploymentRow:
 class AlertRow:
     person: Person
     rule: str
-    level: str
+    level: int  # higher is more urgent
     days: int
     spells: int
     window_start: datetime.date
@@ -263,7 +263,7 @@ def build_report(
         AlertRow(
             person=person(str(a["employee_id"])),
             rule=str(a["rule"]),
-            level=str(a.get("level", "")),
+            level=int(a.get("level") or 0),
             days=int(a.get("days") or 0),
             spells=int(a.get("spells") or 0),
             window_start=datetime.date.fromisoformat(str(a["window_start"])),
@@ -272,7 +272,7 @@ def build_report(
         )
         for a in alerts
     ]
-    alert_rows.sort(key=lambda r: (*_sort_key(r.person), r.rule))
+    alert_rows.sort(key=lambda r: (*_sort_key(r.person), -r.level, r.rule))  # most urgent first
 
     has_previous = previous_month_in_export
     return UnitReport(

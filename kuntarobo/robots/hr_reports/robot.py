@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kuntarobo.robots.hr_reports import mail, reports, workbooks
 from kuntarobo.robots.hr_reports.dataset import Dataset, ExportError, RowError
+from kuntarobo.robots.hr_reports.early_support import Thresholds, alerts_for_units
 from kuntarobo.runtime.masking import mask_identity_codes
 from kuntarobo.runtime.sdk import (
     BusinessException,
@@ -24,6 +25,7 @@ from kuntarobo.runtime.sdk import (
     ItemSpec,
     ItemView,
     Outcome,
+    OutputField,
     Parameter,
     PathDescription,
     PathStep,
@@ -110,7 +112,6 @@ def newest_export(folder: str) -> Path:
 
 def municipality_settings(slug: str) -> tuple[Any, Any]:
     """The municipality's column mapping (None: standard) and early-support thresholds."""
-    from kuntarobo.robots.hr_reports.early_support import Thresholds
     from kuntarobo.robots.hr_reports.exchange import ColumnMapping
     from kuntarobo.robots.hr_reports.models import ExportMapping
 
@@ -158,6 +159,27 @@ class HrReportsRobot(Robot):
     robot_class = RobotClass.ASSISTS
     systems = ("payroll and HR export (Incomes Register concepts)", "e-mail (SMTP)")
     manual_minutes_per_item = Decimal("20")
+    output_fields = (
+        OutputField("unit_name", Text(fi="Yksikkö", sv="Enhet", en="Unit")),
+        OutputField("month", Text(fi="Kuukausi", sv="Månad", en="Month")),
+        OutputField("recipient", Text(fi="Vastaanottaja", sv="Mottagare", en="Recipient")),
+        OutputField("headcount", Text(fi="Henkilöstö", sv="Personal", en="Headcount"), "integer"),
+        OutputField(
+            "absence_days",
+            Text(fi="Poissaolopäivät", sv="Frånvarodagar", en="Absence days"),
+            "integer",
+        ),
+        OutputField(
+            "salaries_total_cents",
+            Text(fi="Palkat yhteensä", sv="Löner totalt", en="Salaries total"),
+            "cents",
+        ),
+        OutputField(
+            "alerts",
+            Text(fi="Varhaisen tuen hälytykset", sv="Larm om tidigt stöd", en="Alerts"),
+            "integer",
+        ),
+    )
     accepts_upload = True
     upload_suffixes = SUFFIXES
     schedule = Schedule(
@@ -317,8 +339,6 @@ class HrReportsRobot(Robot):
         return path, path.name
 
     def produce(self, context: RunContext) -> Iterator[ItemSpec]:
-        from kuntarobo.robots.hr_reports.early_support import alerts_for_units
-
         month_text = str(context.parameters.get("month") or default_month(timezone.localdate()))
         year, month = reports.parse_month(month_text)
         path, shown = self._input(context)

@@ -96,7 +96,7 @@ def test_absence_days_are_summed_per_type_within_the_month_and_overlaps_count_on
     assert report.absence_days_total == 17
     first = report.absences[0]
     assert (first.person.last_name, first.person.first_name) == ("Aalto", "Anna")
-    virtanen = [r for r in report.absences if r.person.employee_id == "E3"][0]
+    virtanen = next(r for r in report.absences if r.person.employee_id == "E3")
     assert (virtanen.start, virtanen.end, virtanen.days_in_month) == (
         D(2026, 1, 30),
         D(2026, 1, 31),
@@ -153,7 +153,7 @@ def test_a_payload_holds_only_the_units_people_and_rebuilds_the_same_report():
     alert = {
         "employee_id": "E1",
         "rule": "discussion",
-        "level": "discussion",
+        "level": 1,
         "days": 22,
         "spells": 5,
         "window_start": "2025-02-01",
