@@ -41,32 +41,57 @@ MAX_ERRORS_SHOWN = 50
 SUFFIXES = (".xlsx", ".zip", ".csv")
 
 ROW_ERROR = _("sheet %(sheet)s, row %(row)d, column '%(column)s': %(problem)s%(value)s")
-
-
-def row_error_text(error: RowError) -> Any:
-    """One problem of the export, in the reader's language (the value masked)."""
-    value = f" ({mask_identity_codes(error.value)!r})" if error.value else ""
-    return format_lazy(
-        "{}",
-        _LazyRowError(error.sheet, error.row, error.column, error.problem, value),
-    )
+SHEET_ERROR = _("sheet %(sheet)s: %(problem)s%(value)s")
+FILE_ERROR = _("the file: %(problem)s%(value)s")
+# The import's problem codes (exchange.PROBLEMS) in words.
+PROBLEM_TEXTS = {
+    "missing_sheet": _("the sheet is missing"),
+    "missing_column": _("the column is missing"),
+    "empty": _("the cell is empty"),
+    "bad_date": _("not a date"),
+    "bad_amount": _("not an amount in euros"),
+    "bad_percent": _("not a percentage"),
+    "bad_language": _("not a language (fi, sv or en)"),
+    "bad_type": _("not a known type"),
+    "bad_boolean": _("not yes or no"),
+    "unknown_unit": _("no such unit in the units sheet"),
+    "unknown_employee": _("no such employee in the employees sheet"),
+    "end_before_start": _("the end is before the start"),
+    "duplicate_id": _("the identifier appears twice"),
+    "period_end_before_start": _("the earning period ends before it starts"),
+    "bad_encoding": _("the file is not UTF-8 text"),
+    "unreadable_file": _("the file cannot be read as an export (.xlsx, or .zip of CSV files)"),
+}
 
 
 class _LazyRowError:
-    """Renders the row error when the message is read, in the language active then."""
+    """One problem of the export, rendered when the message is read, in the language active
+    then; the value quoted from the file is masked (identity codes never reach a log)."""
 
-    def __init__(self, sheet: str, row: int, column: str, problem: str, value: str) -> None:
-        self.parts = (sheet, row, column, problem, value)
+    def __init__(self, error: RowError) -> None:
+        self.error = error
 
     def __str__(self) -> str:
-        sheet, row, column, problem, value = self.parts
-        return str(ROW_ERROR) % {
-            "sheet": sheet,
-            "row": row,
-            "column": column,
-            "problem": problem.replace("_", " "),
-            "value": value,
+        error = self.error
+        problem = PROBLEM_TEXTS.get(error.problem)
+        values = {
+            "sheet": error.sheet,
+            "row": error.row,
+            "column": error.column,
+            "problem": str(problem) if problem else error.problem.replace("_", " "),
+            "value": f" ({mask_identity_codes(error.value)!r})" if error.value else "",
         }
+        if error.row and error.column:
+            template = ROW_ERROR
+        elif error.sheet:
+            template = SHEET_ERROR
+        else:
+            template = FILE_ERROR
+        return str(template) % values
+
+
+def row_error_text(error: RowError) -> Any:
+    return format_lazy("{}", _LazyRowError(error))
 
 
 def export_input_error(name: str, errors: list[RowError]) -> InputError:

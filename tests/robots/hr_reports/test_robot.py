@@ -1,0 +1,204 @@
+"""The HR robot end to end through the real queue and a real SMTP server on loopback."""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+from pathlib import Path
+
+import openpyxl
+import pytest
+from django.core.management import call_command
+
+from kuntarobo.accounts.models import Role
+from kuntarobo.robots.hr_reports.dataset import Unit
+from kuntarobo.robots.hr_reports.exchange import write_export_xlsx
+from kuntarobo.robots.hr_reports.models import SentReport
+from kuntarobo.robots.hr_reports.robot import default_month
+from kuntarobo.runtime import actions
+from kuntarobo.runtime.models import ItemDocument, ItemStatus, RunStatus, WorkItem
+from kuntarobo.runtime.sdk import InputError
+from tests.factories import MunicipalityFactory, user_with_role
+from tests.robots.hr_reports.test_reports import dataset
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+NO_EMAIL = Unit("U3", "Tekninen toimi", "Teemu Tekninen", "", "fi")
+
+
+def drain() -> None:
+    call_command("worker", batch=True, interval=0, verbosity=0)
+
+
+@pytest.fixture
+def municipality():
+    return MunicipalityFactory(slug="esimerkkila", name_fi="Esimerkkilä")
+
+
+@pytest.fixture
+def coordinator(municipality):
+    return user_with_role(Role.COORDINATOR, municipality)
+
+
+@pytest.fixture
+def export(tmp_path: Path) -> Path:
+    data = dataset()
+    data = dataclasses.replace(data, units=(*data.units, NO_EMAIL))
+    target = tmp_path / "export.xlsx"
+    write_export_xlsx(data, target)
+    return target
+
+
+def start(coordinator, municipality, export, **parameters):
+    return actions.start_run(
+        coordinator,
+        municipality,
+        "hr_reports",
+        input_file=export,
+        parameters={"month": "2026-01", **parameters},
+    )
+
+
+def workbook_of(message):
+    attachments = list(message.iter_attachments())
+    assert len(attachments) == 1
+    assert attachments[0].get_filename().endswith(".xlsx")
+    return openpyxl.load_workbook(io.BytesIO(attachments[0].get_content()))
+
+
+def test_each_supervisor_gets_one_message_in_the_units_language_with_the_right_figures(
+    smtp, municipality, coordinator, export
+):
+    started = start(coordinator, municipality, export)
+    assert started.created == 3
+    drain()
+    assert len(smtp.messages) == 2
+    [finnish] = smtp.to("sanna@example.fi")
+    [swedish] = smtp.to("sven@example.fi")
+    assert finnish["Subject"] == "Henkilöstöraportti 2026-01: Kirjasto"
+    assert "Poissaolopäiviä kuukauden aikana: 17" in finnish.get_body().get_content()
+    assert swedish["Subject"] == "Personalrapport 2026-01: Bibliotek"
+    assert "Frånvarodagar under månaden: 31" in swedish.get_body().get_content()
+
+    book = workbook_of(finnish)
+    absences = book["Poissaolot"]
+    total_row = next(r for r in absences.iter_rows(values_only=True) if r[0] == "Yhteensä")
+    assert total_row[6] == 3 + 2 + 7 + 5  # hand-computed: overlapping sick notes count once
+    salaries = book["Palkat"]
+    rows = list(salaries.iter_rows(values_only=True))
+    total_column = rows[0].index("Yhteensä")
+    assert [r[total_column] for r in rows[1:4]] == [1500.5, 3123.45, 2500.0]
+    assert next(r for r in rows if r[0] == "Yhteensä")[total_column] == pytest.approx(7123.95)
+    swedish_book = workbook_of(swedish)
+    assert swedish_book.sheetnames[0] == "Frånvaro"
+    alerts = list(swedish_book["Tidigt stöd"].iter_rows(min_row=2, values_only=True))
+    assert [(a[1], a[2], a[4]) for a in alerts] == [
+        ("Berg Erik", "30-dagarsregeln", 31),
+        ("Berg Erik", "kontakt med företagshälsovården", 31),
+    ]
+    assert list(book["Varhainen tuki"].iter_rows(min_row=2, values_only=True)) == []
+
+    assert finnish["Message-ID"] != swedish["Message-ID"]
+    started.run.refresh_from_db()
+    assert started.run.status == RunStatus.FINISHED
+    done = WorkItem.objects.get(reference="U1:2026-01")
+    assert done.status == ItemStatus.DONE
+    assert done.output["message_id"] == finnish["Message-ID"]
+    assert any("Salaries paid: 7\u00a0123,95 €" in line for line in done.explanation)
+    assert ItemDocument.objects.filter(item=done, name__endswith=".xlsx").count() == 1
+    sent = SentReport.objects.get(unit_id="U1", month="2026-01")
+    assert (sent.recipient, sent.language, sent.work_item_id) == ("sanna@example.fi", "fi", done.pk)
+
+
+def test_a_unit_without_a_supervisor_email_fails_for_a_person_and_gets_nothing(
+    smtp, municipality, coordinator, export
+):
+    start(coordinator, municipality, export)
+    drain()
+    failed = WorkItem.objects.get(reference="U3:2026-01")
+    assert failed.status == ItemStatus.FAILED_BUSINESS
+    assert "unit U3 (Tekninen toimi) has no valid supervisor e-mail" in failed.error_message
+    assert failed.attempts == 1
+    assert {tuple(rcpt) for rcpt, _ in smtp.messages} == {
+        ("sanna@example.fi",),
+        ("sven@example.fi",),
+    }
+    assert not SentReport.objects.filter(unit_id="U3").exists()
+
+
+def test_running_the_same_month_again_sends_nothing_new_and_resend_sends_again(
+    smtp, municipality, coordinator, export
+):
+    start(coordinator, municipality, export)
+    drain()
+    assert len(smtp.messages) == 2
+    again = start(coordinator, municipality, export)
+    assert (again.created, again.duplicates) == (0, 3)
+    drain()
+    assert len(smtp.messages) == 2
+
+    resend = start(coordinator, municipality, export, resend=True)
+    assert resend.created == 3
+    assert WorkItem.objects.filter(reference=f"U1:2026-01:resend-{resend.run.pk}").exists()
+    drain()
+    assert len(smtp.messages) == 4
+    first, second = smtp.to("sanna@example.fi")
+    assert first["Message-ID"] != second["Message-ID"]
+    sent = SentReport.objects.get(unit_id="U1", month="2026-01")
+    assert sent.message_id == second["Message-ID"]
+    assert SentReport.objects.count() == 2
+
+
+def test_a_resent_item_gets_the_same_message_id_when_a_worker_repeats_the_send():
+    from kuntarobo.robots.hr_reports.mail import message_id
+
+    assert message_id("esimerkkila", "U1:2026-01") == message_id("esimerkkila", "U1:2026-01")
+    assert message_id("esimerkkila", "U1:2026-01") != message_id("naapurila", "U1:2026-01")
+
+
+def test_an_export_with_errors_lists_every_row_and_creates_and_sends_nothing(
+    smtp, municipality, coordinator, tmp_path
+):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("this is not an export\n1;2;3\n", encoding="utf-8")
+    with pytest.raises(InputError) as raised:
+        start(coordinator, municipality, bad)
+    assert "cannot be used" in str(raised.value)
+    assert raised.value.field == "file"
+    assert WorkItem.objects.count() == 0
+    assert smtp.messages == []
+
+
+def test_the_month_defaults_to_the_previous_calendar_month():
+    import datetime
+
+    assert default_month(datetime.date(2026, 1, 2)) == "2025-12"
+    assert default_month(datetime.date(2026, 11, 30)) == "2026-10"
+
+
+def test_an_export_with_errors_is_shown_in_the_ui_with_sheet_row_and_column_and_sends_nothing(
+    smtp, client, municipality, coordinator, tmp_path
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    data = dataset()
+    broken = dataclasses.replace(data.units[1], language="de")
+    bad = tmp_path / "palkat.xlsx"
+    write_export_xlsx(dataclasses.replace(data, units=(data.units[0], broken)), bad)
+    client.force_login(coordinator)
+    response = client.post(
+        reverse("robot_start", args=["hr_reports"]),
+        {
+            "municipality": "esimerkkila",
+            "param_month": "2026-01",
+            "input_file": SimpleUploadedFile("palkat.xlsx", bad.read_bytes()),
+        },
+        HTTP_ACCEPT_LANGUAGE="fi",
+    )
+    assert response.status_code == 400
+    text = response.content.decode()
+    assert "aineistoa &#x27;palkat.xlsx&#x27; ei voi käyttää" in text
+    assert "taulukko units, rivi 3, sarake &#x27;language&#x27;: ei kieli (fi, sv tai en)" in text
+    assert WorkItem.objects.count() == 0
+    assert smtp.messages == []
