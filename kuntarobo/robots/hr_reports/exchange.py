@@ -1,0 +1,744 @@
+"""Import of the "kuntarobo HR exchange format v1": units, employees, employments, payments
+and absences from an .xlsx workbook, a folder of CSV files or a .zip of either.
+
+No payroll system publishes a schema of its reports, so a municipality maps its own export
+onto this format once (`ColumnMapping`, stored as JSON). The import checks everything and
+lists every problem in the municipality's own sheet and column names, so one round of fixes
+is enough; a file with any problem is refused as a whole (nothing is sent).
+Pure Python, no Django.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+import re
+import zipfile
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from pathlib import Path, PurePosixPath
+from typing import BinaryIO, TypeVar
+
+import openpyxl
+
+from kuntarobo.robots.hr_reports.dataset import (
+    ABSENCE_TYPES,
+    EMPLOYMENT_TYPES,
+    LANGUAGES,
+    Absence,
+    Dataset,
+    Employee,
+    Employment,
+    ExportError,
+    Payment,
+    RowError,
+    Unit,
+)
+
+SHEETS = ("units", "employees", "employments", "payments", "absences")
+COLUMNS: dict[str, tuple[str, ...]] = {
+    "units": ("unit_id", "unit_name", "supervisor_name", "supervisor_email", "language"),
+    "employees": ("employee_id", "last_name", "first_name", "unit_id"),
+    "employments": (
+        "employment_id",
+        "employee_id",
+        "unit_id",
+        "type",
+        "title",
+        "start_date",
+        "end_date",
+        "end_reason",
+        "part_time_percent",
+    ),
+    "payments": (
+        "employee_id",
+        "payment_date",
+        "period_start",
+        "period_end",
+        "income_type",
+        "amount",
+    ),
+    "absences": ("employee_id", "start_date", "end_date", "type", "paid"),
+}
+# Columns whose cells may be empty (the header must still be there).
+OPTIONAL_VALUES = {
+    ("units", "supervisor_name"),
+    ("units", "supervisor_email"),
+    ("employments", "title"),
+    ("employments", "end_date"),
+    ("employments", "end_reason"),
+    ("employments", "part_time_percent"),
+    ("absences", "end_date"),
+}
+BOOLEANS = {
+    "yes": True,
+    "no": False,
+    "kyllä": True,
+    "ei": False,
+    "ja": True,
+    "nej": False,
+    "true": True,
+    "false": False,
+    "1": True,
+    "0": False,
+}
+CODED_FIELDS: dict[str, tuple[str, ...]] = {
+    "units.language": LANGUAGES,
+    "employments.type": EMPLOYMENT_TYPES,
+    "absences.type": ABSENCE_TYPES,
+    "absences.paid": tuple(BOOLEANS),
+}
+# Every problem code the import reports (the UI translates them).
+PROBLEMS = (
+    "missing_sheet",
+    "missing_column",
+    "empty",
+    "bad_date",
+    "bad_amount",
+    "bad_percent",
+    "bad_language",
+    "bad_type",
+    "bad_boolean",
+    "unknown_unit",
+    "unknown_employee",
+    "end_before_start",
+    "duplicate_id",
+    "period_end_before_start",
+    "bad_encoding",  # a CSV file that is not UTF-8
+    "unreadable_file",  # not an .xlsx, folder or .zip we can open
+)
+MAX_ERRORS = 1000
+MAX_UNPACKED_BYTES = 200 * 1024 * 1024  # a zip member larger than this is refused
+
+_EMAIL = re.compile(
+    r"[\w!#$%&'*+/=?^`{|}~-]+(?:\.[\w!#$%&'*+/=?^`{|}~-]+)*"
+    r"@(?:[^\W_](?:[\w-]{0,61}[^\W_])?\.)+[^\W\d_]{2,63}"
+)
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
+
+
+def is_valid_email(text: str) -> bool:
+    """A pragmatic check of one address (no display name, no list): enough to catch the typos
+    and empty cells that would make a report undeliverable."""
+    text = text.strip()
+    return len(text) <= 254 and _EMAIL.fullmatch(text) is not None
+
+
+@dataclass(frozen=True)
+class ColumnMapping:
+    """How a municipality's own export maps onto the format: sheet names, column names and
+    codes (e.g. absence type "SA" → "sickness"). Missing entries mean our own names."""
+
+    sheets: dict[str, str] = field(default_factory=dict)  # our sheet → theirs
+    columns: dict[str, dict[str, str]] = field(default_factory=dict)  # sheet → our → theirs
+    codes: dict[str, dict[str, str]] = field(default_factory=dict)  # "sheet.col" → theirs → our
+
+    def sheet_name(self, sheet: str) -> str:
+        return self.sheets.get(sheet, sheet)
+
+    def column_name(self, sheet: str, column: str) -> str:
+        return self.columns.get(sheet, {}).get(column, column)
+
+    def our_code(self, coded_field: str, value: str) -> str:
+        """Their code translated to ours (exact first, then ignoring case); else unchanged."""
+        codes = self.codes.get(coded_field, {})
+        if value in codes:
+            return codes[value]
+        folded = {key.strip().casefold(): our for key, our in codes.items()}
+        return folded.get(value.strip().casefold(), value)
+
+    @classmethod
+    def from_json(cls, data: object) -> ColumnMapping:
+        """Validate a stored mapping; names that the format does not have are refused."""
+        if not isinstance(data, dict):
+            raise ValueError("a column mapping must be a JSON object")
+        unknown_keys = sorted(str(k) for k in data if k not in ("sheets", "columns", "codes"))
+        if unknown_keys:
+            raise ValueError(f"unknown keys in the column mapping: {', '.join(unknown_keys)}")
+        sheets = _string_map(data.get("sheets", {}), "sheets")
+        bad = sorted(set(sheets) - set(SHEETS))
+        if bad:
+            raise ValueError(f"unknown sheets in the column mapping: {', '.join(bad)}")
+        columns_data = data.get("columns", {})
+        if not isinstance(columns_data, dict):
+            raise ValueError("'columns' must be an object")
+        columns: dict[str, dict[str, str]] = {}
+        problems: list[str] = []
+        for sheet, names in columns_data.items():
+            if sheet not in SHEETS:
+                problems.append(f"unknown sheet {sheet!r}")
+                continue
+            columns[sheet] = _string_map(names, f"columns.{sheet}")
+            problems += [
+                f"unknown column {sheet}.{c}" for c in columns[sheet] if c not in COLUMNS[sheet]
+            ]
+        codes_data = data.get("codes", {})
+        if not isinstance(codes_data, dict):
+            raise ValueError("'codes' must be an object")
+        codes: dict[str, dict[str, str]] = {}
+        for coded_field, table in codes_data.items():
+            if coded_field not in CODED_FIELDS:
+                problems.append(f"unknown coded field {coded_field!r}")
+                continue
+            codes[coded_field] = _string_map(table, f"codes.{coded_field}")
+            allowed = CODED_FIELDS[coded_field]
+            problems += [
+                f"unknown code {our!r} for {coded_field}"
+                for our in codes[coded_field].values()
+                if our.casefold() not in allowed
+            ]
+        if problems:
+            raise ValueError("invalid column mapping: " + "; ".join(problems))
+        return cls(sheets=sheets, columns=columns, codes=codes)
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "sheets": dict(self.sheets),
+            "columns": {sheet: dict(names) for sheet, names in self.columns.items()},
+            "codes": {name: dict(table) for name, table in self.codes.items()},
+        }
+
+
+def _string_map(data: object, where: str) -> dict[str, str]:
+    if not isinstance(data, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) and v.strip() for k, v in data.items()
+    ):
+        raise ValueError(f"'{where}' must map names to non-empty strings")
+    return {str(k): str(v) for k, v in data.items()}
+
+
+# --- reading raw tables ----------------------------------------------------------------
+
+Cell = object  # str, int, float, Decimal, bool, date, datetime or None
+T = TypeVar("T")
+
+
+@dataclass
+class _Table:
+    """One sheet as rows of cells, with the spreadsheet row number of each."""
+
+    header: list[str]
+    rows: list[tuple[int, list[Cell]]]
+    readable: bool = True  # False: the file is there but could not be decoded
+
+
+class _Errors:
+    """Collects problems up to MAX_ERRORS (a broken file should not flood the reader)."""
+
+    def __init__(self) -> None:
+        self.items: list[RowError] = []
+
+    @property
+    def full(self) -> bool:
+        return len(self.items) >= MAX_ERRORS
+
+    def add(self, error: RowError) -> None:
+        if not self.full:
+            self.items.append(error)
+
+
+def _percent_aware(cell: object) -> Cell:
+    """An Excel cell's value; a number shown as a percentage (0.8 shown as 80 %) in percent."""
+    value = getattr(cell, "value", None)
+    number_format = getattr(cell, "number_format", "") or ""
+    if isinstance(value, int | float) and not isinstance(value, bool) and "%" in number_format:
+        return Decimal(str(value)) * 100
+    return value
+
+
+def _read_workbook(
+    source: Path | BinaryIO, mapping: ColumnMapping, errors: _Errors
+) -> dict[str, _Table | None]:
+    try:
+        book = openpyxl.load_workbook(source, read_only=True, data_only=True)
+    except Exception as error:  # openpyxl raises many kinds for a broken file
+        errors.add(RowError("", 0, "", "unreadable_file", "", {"reason": str(error)[:200]}))
+        return {}
+    try:
+        names = {name.strip().casefold(): name for name in book.sheetnames}
+        tables: dict[str, _Table | None] = {}
+        for sheet in SHEETS:
+            name = names.get(mapping.sheet_name(sheet).strip().casefold())
+            if name is None:
+                tables[sheet] = None
+                continue
+            worksheet = book[name]
+            worksheet.reset_dimensions()  # some writers store wrong dimensions
+            rows = [[_percent_aware(cell) for cell in row] for row in worksheet.iter_rows()]
+            header = [_text(value) for value in rows[0]] if rows else []
+            tables[sheet] = _Table(header, [(i, row) for i, row in enumerate(rows[1:], 2)])
+        return tables
+    finally:
+        book.close()
+
+
+def _read_csv(data: bytes, shown_name: str, errors: _Errors) -> _Table:
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        errors.add(RowError(shown_name, line, "", "bad_encoding", "", {"expected": "UTF-8"}))
+        return _Table([], [], readable=False)
+    first_line = text.split("\n", 1)[0]
+    delimiter = ";" if first_line.count(";") >= max(first_line.count(","), 1) else ","
+    records = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    if not records:
+        return _Table([], [])
+    rows: list[tuple[int, list[Cell]]] = [(i, list(r)) for i, r in enumerate(records[1:], 2)]
+    return _Table([h.strip() for h in records[0]], rows)
+
+
+def _read_folder(folder: Path, mapping: ColumnMapping, errors: _Errors) -> dict[str, _Table | None]:
+    files = {p.name.casefold(): p for p in folder.iterdir() if p.is_file()}
+    tables: dict[str, _Table | None] = {}
+    for sheet in SHEETS:
+        name = f"{mapping.sheet_name(sheet)}.csv"
+        path = files.get(name.casefold())
+        tables[sheet] = None if path is None else _read_csv(path.read_bytes(), name, errors)
+    return tables
+
+
+def _read_zip(path: Path, mapping: ColumnMapping, errors: _Errors) -> dict[str, _Table | None]:
+    try:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError) as error:
+        errors.add(RowError("", 0, "", "unreadable_file", path.name, {"reason": str(error)}))
+        return {}
+    with archive:
+        members = [
+            info
+            for info in archive.infolist()
+            if not info.is_dir() and not info.filename.startswith("__MACOSX/")
+        ]
+        if any(info.file_size > MAX_UNPACKED_BYTES for info in members):
+            errors.add(RowError("", 0, "", "unreadable_file", path.name, {"reason": "too large"}))
+            return {}
+        by_name = {PurePosixPath(i.filename).name.casefold(): i for i in members}
+        csv_names = {f"{mapping.sheet_name(s)}.csv".casefold() for s in SHEETS}
+        if not csv_names & set(by_name):
+            books = [i for i in members if i.filename.casefold().endswith(".xlsx")]
+            if len(books) == 1:
+                return _read_workbook(io.BytesIO(archive.read(books[0])), mapping, errors)
+        tables: dict[str, _Table | None] = {}
+        for sheet in SHEETS:
+            name = f"{mapping.sheet_name(sheet)}.csv"
+            info = by_name.get(name.casefold())
+            tables[sheet] = None if info is None else _read_csv(archive.read(info), name, errors)
+        return tables
+
+
+# --- cell conversion ---------------------------------------------------------------------
+
+
+def _text(value: Cell) -> str:
+    """A cell as text: ids typed as numbers in Excel (1234.0) read as "1234"."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime.datetime):
+        return value.date().isoformat() if value.time() == datetime.time() else value.isoformat()
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return str(value).strip()
+
+
+class _Bad(Exception):
+    def __init__(self, problem: str) -> None:
+        self.problem = problem
+
+
+def _date(value: Cell) -> datetime.date:
+    if isinstance(value, datetime.datetime):
+        if value.time() != datetime.time():
+            raise _Bad("bad_date")
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    text = _text(value)
+    if not _DATE.fullmatch(text):
+        raise _Bad("bad_date")
+    try:
+        return datetime.date.fromisoformat(text)
+    except ValueError:
+        raise _Bad("bad_date") from None
+
+
+def _decimal(value: Cell, problem: str) -> Decimal:
+    """A number from a cell: Excel numbers via their shortest text (never float arithmetic),
+    text with a dot or a comma as decimal separator and spaces between thousands."""
+    if isinstance(value, bool):
+        raise _Bad(problem)
+    if isinstance(value, Decimal | int):
+        return Decimal(value)
+    if isinstance(value, float):
+        try:
+            return Decimal(str(value))
+        except InvalidOperation:
+            raise _Bad(problem) from None
+    text = _text(value)
+    for space in (" ", "\u00a0", "\u202f"):
+        text = text.replace(space, "")
+    text = text.replace("\u2212", "-").replace("€", "").replace(",", ".")
+    if not _NUMBER.fullmatch(text):
+        raise _Bad(problem)
+    return Decimal(text)
+
+
+def _cents(value: Cell) -> int:
+    amount = _decimal(value, "bad_amount")
+    if not amount.is_finite():
+        raise _Bad("bad_amount")
+    exponent = amount.as_tuple().exponent
+    if isinstance(exponent, int) and exponent < -2 and amount != amount.quantize(Decimal("0.01")):
+        raise _Bad("bad_amount")  # fractions of a cent: a float artefact or a wrong column
+    return int((amount * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def _percent(value: Cell) -> Decimal:
+    text = _text(value).removesuffix("%").strip() if isinstance(value, str) else value
+    number = _decimal(text, "bad_percent")
+    if not number.is_finite() or not 0 < number <= 100:
+        raise _Bad("bad_percent")
+    return number
+
+
+# --- rows into the dataset --------------------------------------------------------------
+
+
+class _Row:
+    """One data row with converters that record problems under the municipality's names."""
+
+    def __init__(
+        self,
+        sheet: str,
+        number: int,
+        cells: Mapping[str, Cell],
+        mapping: ColumnMapping,
+        errors: _Errors,
+    ) -> None:
+        self.sheet = sheet
+        self.number = number
+        self.cells = cells
+        self.mapping = mapping
+        self.errors = errors
+        self.ok = True
+
+    def fail(self, column: str, problem: str, detail: dict[str, str] | None = None) -> None:
+        self.ok = False
+        self.errors.add(
+            RowError(
+                self.mapping.sheet_name(self.sheet),
+                self.number,
+                self.mapping.column_name(self.sheet, column),
+                problem,
+                _text(self.cells.get(column)),
+                detail or {},
+            )
+        )
+
+    def text(self, column: str) -> str:
+        value = _text(self.cells.get(column))
+        if not value and (self.sheet, column) not in OPTIONAL_VALUES:
+            self.fail(column, "empty")
+        return value
+
+    def convert(self, column: str, convert: Callable[[Cell], T], default: T) -> T:
+        if _text(self.cells.get(column)) == "":
+            if (self.sheet, column) not in OPTIONAL_VALUES:
+                self.fail(column, "empty")
+            return default
+        try:
+            return convert(self.cells.get(column))
+        except _Bad as bad:
+            self.fail(column, bad.problem)
+            return default
+
+    def code(self, column: str, allowed: tuple[str, ...], problem: str) -> str:
+        raw = self.text(column)
+        if not raw:
+            return ""
+        ours = self.mapping.our_code(f"{self.sheet}.{column}", raw).strip().casefold()
+        if ours not in allowed:
+            self.fail(column, problem)
+            return ""
+        return ours
+
+    def boolean(self, column: str) -> bool:
+        raw = self.cells.get(column)
+        if isinstance(raw, bool):
+            return raw
+        value = self.code(column, tuple(BOOLEANS), "bad_boolean")
+        return BOOLEANS.get(value, False)
+
+
+_EPOCH = datetime.date(1, 1, 1)
+
+
+def _tables_to_dataset(
+    tables: dict[str, _Table | None], mapping: ColumnMapping, errors: _Errors
+) -> Dataset:
+    rows: dict[str, list[_Row]] = {}
+    readable: set[str] = set()  # sheets whose rows could all be read
+    for sheet in SHEETS:
+        rows[sheet] = []
+        table = tables.get(sheet)
+        if table is None:
+            errors.add(RowError(mapping.sheet_name(sheet), 0, "", "missing_sheet"))
+            continue
+        if not table.readable:
+            continue
+        positions: dict[str, int] = {}
+        folded = [h.strip().casefold() for h in table.header]
+        for column in COLUMNS[sheet]:
+            name = mapping.column_name(sheet, column).strip().casefold()
+            if name in folded:
+                positions[column] = folded.index(name)
+            else:
+                errors.add(
+                    RowError(
+                        mapping.sheet_name(sheet),
+                        1,
+                        mapping.column_name(sheet, column),
+                        "missing_column",
+                    )
+                )
+        if len(positions) < len(COLUMNS[sheet]):
+            continue  # without all columns the rows cannot be read
+        readable.add(sheet)
+        for number, cells in table.rows:
+            values = {c: cells[i] if i < len(cells) else None for c, i in positions.items()}
+            if all(_text(v) == "" for v in values.values()):
+                continue
+            rows[sheet].append(_Row(sheet, number, values, mapping, errors))
+            if errors.full:
+                break
+
+    units = []
+    for row in rows["units"]:
+        units.append(
+            Unit(
+                unit_id=row.text("unit_id"),
+                unit_name=row.text("unit_name"),
+                supervisor_name=row.text("supervisor_name"),
+                supervisor_email=row.text("supervisor_email"),
+                language=row.code("language", LANGUAGES, "bad_language"),
+            )
+        )
+    employees = [
+        Employee(
+            employee_id=row.text("employee_id"),
+            last_name=row.text("last_name"),
+            first_name=row.text("first_name"),
+            unit_id=row.text("unit_id"),
+        )
+        for row in rows["employees"]
+    ]
+    employments = []
+    for row in rows["employments"]:
+        start = row.convert("start_date", _date, _EPOCH)
+        end = row.convert("end_date", _date, None)
+        employment = Employment(
+            employment_id=row.text("employment_id"),
+            employee_id=row.text("employee_id"),
+            unit_id=row.text("unit_id"),
+            type=row.code("type", EMPLOYMENT_TYPES, "bad_type"),
+            title=row.text("title"),
+            start_date=start,
+            end_date=end,
+            end_reason=row.text("end_reason"),
+            part_time_percent=row.convert("part_time_percent", _percent, Decimal(100)),
+        )
+        if end is not None and start != _EPOCH and end < start:
+            row.fail("end_date", "end_before_start", {"start": start.isoformat()})
+        employments.append(employment)
+    payments = []
+    for row in rows["payments"]:
+        period_start = row.convert("period_start", _date, _EPOCH)
+        period_end = row.convert("period_end", _date, _EPOCH)
+        payments.append(
+            Payment(
+                employee_id=row.text("employee_id"),
+                payment_date=row.convert("payment_date", _date, _EPOCH),
+                period_start=period_start,
+                period_end=period_end,
+                income_type=row.text("income_type"),
+                amount_cents=row.convert("amount", _cents, 0),
+            )
+        )
+        if _EPOCH not in (period_start, period_end) and period_end < period_start:
+            row.fail("period_end", "period_end_before_start", {"start": period_start.isoformat()})
+    absences = []
+    for row in rows["absences"]:
+        start = row.convert("start_date", _date, _EPOCH)
+        end = row.convert("end_date", _date, None)
+        absences.append(
+            Absence(
+                employee_id=row.text("employee_id"),
+                start_date=start,
+                end_date=end,
+                type=row.code("type", ABSENCE_TYPES, "bad_type"),
+                paid=row.boolean("paid"),
+            )
+        )
+        if end is not None and start != _EPOCH and end < start:
+            row.fail("end_date", "end_before_start", {"start": start.isoformat()})
+
+    _check_unique(rows["units"], [u.unit_id for u in units], "unit_id")
+    _check_unique(rows["employees"], [e.employee_id for e in employees], "employee_id")
+    _check_unique(rows["employments"], [e.employment_id for e in employments], "employment_id")
+    # References are checked only against a sheet that could be read (no cascades).
+    if "units" in readable:
+        unit_ids = {u.unit_id for u in units}
+        for row, employee in zip(rows["employees"], employees, strict=True):
+            _check_known(row, "unit_id", employee.unit_id, unit_ids, "unknown_unit")
+        for row, employment in zip(rows["employments"], employments, strict=True):
+            _check_known(row, "unit_id", employment.unit_id, unit_ids, "unknown_unit")
+    if "employees" in readable:
+        employee_ids = {e.employee_id for e in employees}
+        references = (
+            ("employments", [e.employee_id for e in employments]),
+            ("payments", [p.employee_id for p in payments]),
+            ("absences", [a.employee_id for a in absences]),
+        )
+        for sheet, ids in references:
+            for row, employee_id in zip(rows[sheet], ids, strict=True):
+                _check_known(row, "employee_id", employee_id, employee_ids, "unknown_employee")
+    order = {mapping.sheet_name(sheet): i for i, sheet in enumerate(SHEETS)}
+    errors.items.sort(key=lambda e: (order.get(e.sheet, -1), e.row))
+    return Dataset(
+        units=tuple(units),
+        employees=tuple(employees),
+        employments=tuple(employments),
+        payments=tuple(payments),
+        absences=tuple(absences),
+    )
+
+
+def _check_unique(rows: list[_Row], ids: list[str], column: str) -> None:
+    first_rows: dict[str, int] = {}
+    for row, item_id in zip(rows, ids, strict=True):
+        if not item_id:
+            continue
+        if item_id in first_rows:
+            row.fail(column, "duplicate_id", {"first_row": str(first_rows[item_id])})
+        else:
+            first_rows[item_id] = row.number
+
+
+def _check_known(row: _Row, column: str, value: str, known: set[str], problem: str) -> None:
+    if value and value not in known:
+        row.fail(column, problem)
+
+
+def read_export(path: Path, mapping: ColumnMapping | None = None) -> Dataset:
+    """Read an export (.xlsx, a folder of CSV files or a .zip); raise ExportError listing
+    every problem found (at most MAX_ERRORS)."""
+    mapping = mapping or ColumnMapping()
+    errors = _Errors()
+    path = Path(path)
+    suffix = path.suffix.casefold()
+    if path.is_dir():
+        tables = _read_folder(path, mapping, errors)
+    elif not path.is_file():
+        errors.add(RowError("", 0, "", "unreadable_file", path.name, {"reason": "not found"}))
+        raise ExportError(errors.items)
+    elif suffix == ".zip":
+        tables = _read_zip(path, mapping, errors)
+    elif suffix in (".xlsx", ".xlsm"):
+        tables = _read_workbook(path, mapping, errors)
+    else:
+        errors.add(RowError("", 0, "", "unreadable_file", path.name, {"reason": "file type"}))
+        raise ExportError(errors.items)
+    if errors.items and not tables:
+        raise ExportError(errors.items)
+    dataset = _tables_to_dataset(tables, mapping, errors)
+    if errors.items:
+        raise ExportError(errors.items)
+    return dataset
+
+
+# --- writing ------------------------------------------------------------------------------
+
+
+def _rows(dataset: Dataset) -> Iterator[tuple[str, list[list[Cell]]]]:
+    """The dataset as the format's sheets: header first; dates as dates, amounts in euros."""
+
+    def euros(cents: int) -> Decimal:
+        return Decimal(cents) / 100
+
+    yield (
+        "units",
+        [
+            [u.unit_id, u.unit_name, u.supervisor_name, u.supervisor_email, u.language]
+            for u in dataset.units
+        ],
+    )
+    yield (
+        "employees",
+        [[e.employee_id, e.last_name, e.first_name, e.unit_id] for e in dataset.employees],
+    )
+    yield (
+        "employments",
+        [
+            [
+                e.employment_id,
+                e.employee_id,
+                e.unit_id,
+                e.type,
+                e.title,
+                e.start_date,
+                e.end_date,
+                e.end_reason,
+                e.part_time_percent,
+            ]
+            for e in dataset.employments
+        ],
+    )
+    yield (
+        "payments",
+        [
+            [
+                p.employee_id,
+                p.payment_date,
+                p.period_start,
+                p.period_end,
+                p.income_type,
+                euros(p.amount_cents),
+            ]
+            for p in dataset.payments
+        ],
+    )
+    yield (
+        "absences",
+        [
+            [a.employee_id, a.start_date, a.end_date, a.type, "yes" if a.paid else "no"]
+            for a in dataset.absences
+        ],
+    )
+
+
+def write_export_xlsx(dataset: Dataset, path: Path) -> None:
+    """Write the dataset as an exchange-format workbook (tests, demo, benchmark data)."""
+    book = openpyxl.Workbook(write_only=True)
+    for sheet, rows in _rows(dataset):
+        worksheet = book.create_sheet(sheet)
+        worksheet.append(list(COLUMNS[sheet]))
+        for row in rows:
+            worksheet.append(row)
+    book.save(path)
+
+
+def write_export_csv_folder(dataset: Dataset, folder: Path) -> None:
+    """Write the dataset as one UTF-8 CSV file per sheet (`;`, dot decimals, ISO dates)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for sheet, rows in _rows(dataset):
+        with (folder / f"{sheet}.csv").open("w", encoding="utf-8-sig", newline="") as handle:
+            writer = csv.writer(handle, delimiter=";")
+            writer.writerow(COLUMNS[sheet])
+            writer.writerows([_text(cell) for cell in row] for row in rows)
