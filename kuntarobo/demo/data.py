@@ -7,6 +7,7 @@ import csv
 import datetime
 import random
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 
 from django.conf import settings
@@ -16,6 +17,14 @@ from django.utils import timezone
 from stdnum import iban
 
 from kuntarobo.accounts.models import Membership, Municipality, Role
+from kuntarobo.robots.hr_reports.dataset import (
+    Absence,
+    Dataset,
+    Employee,
+    Employment,
+    Payment,
+    Unit,
+)
 from kuntarobo.robots.invoice_check.rules import INVOICE_COLUMNS, reference_check_digit
 from kuntarobo.runtime.models import RobotDeployment
 
@@ -98,6 +107,214 @@ def write_invoice_file(
     return target
 
 
+# --- the HR reports robot: a generated payroll export ---------------------------------------------
+
+UNIT_NAMES = (
+    ("Keskuskirjasto", "fi"),
+    ("Svenska daghemmet Solstrålen", "sv"),
+    ("Kotihoito, itäinen alue", "fi"),
+    ("Tekninen toimi", "fi"),
+    ("Ympäristöpalvelut", "fi"),
+    ("Skolan i Byn", "sv"),
+    ("Terveysasema", "fi"),
+    ("Nuorisopalvelut", "fi"),
+)
+LAST_NAMES = (
+    "Korhonen",
+    "Virtanen",
+    "Mäkinen",
+    "Nieminen",
+    "Mäkelä",
+    "Hämäläinen",
+    "Laine",
+    "Heikkinen",
+    "Koskinen",
+    "Järvinen",
+    "Lehtonen",
+    "Lehtinen",
+    "Saarinen",
+    "Salminen",
+    "Heinonen",
+    "Niemi",
+    "Heikkilä",
+    "Kinnunen",
+    "Salonen",
+    "Turunen",
+    "Lindholm",
+    "Sjöberg",
+    "Ekström",
+)
+FIRST_NAMES = (
+    "Aino",
+    "Eino",
+    "Helmi",
+    "Väinö",
+    "Sofia",
+    "Leo",
+    "Olivia",
+    "Oliver",
+    "Ella",
+    "Elias",
+    "Lilja",
+    "Onni",
+    "Linnea",
+    "Eetu",
+    "Maria",
+    "Juhani",
+    "Anna",
+    "Mikael",
+    "Ebba",
+    "Axel",
+)
+TITLES = (
+    "lähihoitaja",
+    "kirjastovirkailija",
+    "sairaanhoitaja",
+    "lastentarhanopettaja",
+    "toimistosihteeri",
+    "suunnittelija",
+    "kiinteistönhoitaja",
+    "opettaja",
+)
+
+
+def _month_start(year: int, month: int, back: int) -> datetime.date:
+    index = year * 12 + month - 1 - back
+    return datetime.date(index // 12, index % 12 + 1, 1)
+
+
+def hr_dataset(
+    *,
+    year: int,
+    month: int,
+    units: int = 4,
+    employees: int = 40,
+    months_of_payments: int = 12,
+    seed: int = 1,
+    unit_without_email: int | None = 2,
+    heavy_sickness_every: int = 13,
+) -> Dataset:
+    """A municipality's payroll export for the month `year-month`: a year of monthly salaries,
+    absences (a few people over the early-support thresholds), employments started and ended
+    in the month. The second unit speaks Swedish; `unit_without_email` has no supervisor
+    address, which the robot must refuse."""
+    rng = random.Random(seed)  # noqa: S311  (demo data)
+    report_first = datetime.date(year, month, 1)
+    report_last = _month_start(year, month, -1) - datetime.timedelta(days=1)
+    unit_list = []
+    for number in range(units):
+        name, language = UNIT_NAMES[number % len(UNIT_NAMES)]
+        unit_id = f"{1000 + number}"
+        if units > len(UNIT_NAMES):
+            name = f"{name} {number // len(UNIT_NAMES) + 1}"
+        email = "" if number == unit_without_email else f"esihenkilo.{unit_id}@esimerkkila.fi"
+        supervisor = f"{FIRST_NAMES[number % len(FIRST_NAMES)]} {LAST_NAMES[number % 7]}"
+        unit_list.append(Unit(unit_id, name, supervisor, email, language))
+    people, employments, payments, absences = [], [], [], []
+    for number in range(employees):
+        employee_id = f"{100000 + number}"
+        unit = unit_list[number % units]
+        people.append(
+            Employee(employee_id, rng.choice(LAST_NAMES), rng.choice(FIRST_NAMES), unit.unit_id)
+        )
+        start = datetime.date(rng.randrange(2005, year), rng.randrange(1, 13), 1)
+        end: datetime.date | None = None
+        reason = ""
+        kind = "permanent" if rng.random() < 0.8 else "fixed_term"
+        if number % 17 == 5:  # started in the report month
+            start = report_first + datetime.timedelta(days=rng.randrange(0, 10))
+        if number % 19 == 7:  # ends in the report month
+            end = report_last - datetime.timedelta(days=rng.randrange(0, 10))
+            reason = rng.choice(("irtisanoutuminen", "määräaika päättyi", "eläkkeelle siirtyminen"))
+        if kind == "fixed_term" and end is None:
+            end = report_last + datetime.timedelta(days=rng.randrange(30, 300))
+            reason = "määräaika päättyy"
+        part_time = Decimal(rng.choice(("100.0", "100.0", "100.0", "80.0", "60.0")))
+        employments.append(
+            Employment(
+                f"{employee_id}-1",
+                employee_id,
+                unit.unit_id,
+                kind,
+                rng.choice(TITLES),
+                start,
+                end,
+                reason,
+                part_time,
+            )
+        )
+        monthly = rng.randrange(2400_00, 4600_00) * int(part_time) // 100
+        for back in range(months_of_payments - 1, -1, -1):
+            first = _month_start(year, month, back)
+            last = _month_start(year, month, back - 1) - datetime.timedelta(days=1)
+            if first < start.replace(day=1) or (end is not None and first > end):
+                continue
+            paid_on = first.replace(day=15)
+            payments.append(Payment(employee_id, paid_on, first, last, "time_rate_pay", monthly))
+            if rng.random() < 0.3:
+                extra = rng.randrange(50_00, 400_00)
+                payments.append(
+                    Payment(employee_id, paid_on, first, last, "evening_work_compensation", extra)
+                )
+        window_first = _month_start(year, month, 11)
+        heavy = heavy_sickness_every and number % heavy_sickness_every == 3
+        spells = rng.randrange(6, 9) if heavy else rng.choice((0, 0, 1, 1, 2, 3))
+        for _spell in range(spells):
+            first_day = window_first + datetime.timedelta(
+                days=rng.randrange(0, (report_last - window_first).days - 5)
+            )
+            length = rng.randrange(3, 8) if heavy else rng.randrange(1, 5)
+            absences.append(
+                Absence(
+                    employee_id,
+                    first_day,
+                    first_day + datetime.timedelta(days=length - 1),
+                    "sickness",
+                    True,
+                )
+            )
+        if rng.random() < 0.4:  # a week of annual leave in the report month
+            leave = report_first + datetime.timedelta(days=rng.randrange(0, 20))
+            absences.append(
+                Absence(
+                    employee_id, leave, leave + datetime.timedelta(days=6), "annual_leave", True
+                )
+            )
+        if number % 23 == 11:
+            absences.append(
+                Absence(
+                    employee_id,
+                    report_first - datetime.timedelta(days=40),
+                    None,
+                    "family_leave",
+                    False,
+                )
+            )
+    return Dataset(
+        units=tuple(unit_list),
+        employees=tuple(people),
+        employments=tuple(employments),
+        payments=tuple(payments),
+        absences=tuple(absences),
+    )
+
+
+def hr_inbox() -> Path:
+    return Path(settings.VAR_DIR) / "demo-hr-exports"
+
+
+def write_hr_export(folder: Path, today: datetime.date) -> Path:
+    """The demo export of the month before `today`, as the payroll system would leave it."""
+    from kuntarobo.robots.hr_reports.exchange import write_export_xlsx
+
+    last_month = today.replace(day=1) - datetime.timedelta(days=1)
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / f"hr-export-{last_month:%Y-%m}.xlsx"
+    if not target.exists():
+        write_export_xlsx(hr_dataset(year=last_month.year, month=last_month.month), target)
+    return target
+
+
 @transaction.atomic
 def load_demo() -> list[DemoUser]:
     municipalities = {}
@@ -130,4 +347,11 @@ def load_demo() -> list[DemoUser]:
             robot_slug="invoice_check",
             defaults={"parameters": {"inbox_folder": str(inbox), "approval_limit": "5000"}},
         )
+    hr_folder = hr_inbox()
+    write_hr_export(hr_folder, timezone.localdate())
+    RobotDeployment.objects.get_or_create(
+        municipality=municipalities["esimerkkila"],
+        robot_slug="hr_reports",
+        defaults={"parameters": {"input_folder": str(hr_folder)}},
+    )
     return list(DEMO_USERS)

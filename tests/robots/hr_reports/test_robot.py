@@ -202,3 +202,37 @@ def test_an_export_with_errors_is_shown_in_the_ui_with_sheet_row_and_column_and_
     assert "taulukko units, rivi 3, sarake &#x27;language&#x27;: ei kieli (fi, sv tai en)" in text
     assert WorkItem.objects.count() == 0
     assert smtp.messages == []
+
+
+def test_the_demo_deploys_the_robot_in_esimerkkila_with_an_export_it_sends_from(
+    smtp, settings, tmp_path
+):
+    from kuntarobo.demo.data import load_demo
+    from kuntarobo.robots.hr_reports.exchange import read_export
+    from kuntarobo.runtime.models import RobotDeployment
+
+    settings.VAR_DIR = tmp_path / "var"
+    load_demo()
+    load_demo()  # loading twice changes nothing
+    deployment = RobotDeployment.objects.get(
+        municipality__slug="esimerkkila", robot_slug="hr_reports"
+    )
+    folder = Path(deployment.parameters["input_folder"])
+    [export] = list(folder.glob("*.xlsx"))
+    data = read_export(export)
+    assert len(data.units) == 4
+    assert len(data.employees) == 40
+    assert [u.language for u in data.units].count("sv") == 1
+    assert [u.supervisor_email for u in data.units].count("") == 1
+    assert not RobotDeployment.objects.filter(
+        municipality__slug="naapurila", robot_slug="hr_reports"
+    ).exists()
+
+    coordinator = user_with_role(Role.COORDINATOR, deployment.municipality)
+    started = actions.start_run(coordinator, deployment.municipality, "hr_reports")
+    assert started.created == 4
+    drain()
+    assert len(smtp.messages) == 3
+    assert WorkItem.objects.filter(status=ItemStatus.FAILED_BUSINESS).count() == 1
+    alerts = sum(i.output.get("alerts", 0) for i in WorkItem.objects.filter(status="done"))
+    assert alerts >= 2  # a few people are over the early-support thresholds
