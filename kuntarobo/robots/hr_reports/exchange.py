@@ -15,6 +15,7 @@ import datetime
 import io
 import re
 import zipfile
+import zlib
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
@@ -258,29 +259,37 @@ def _read_workbook(
         errors.add(RowError("", 0, "", "unreadable_file", "", {"reason": str(error)[:200]}))
         return {}
     try:
-        names = {name.strip().casefold(): name for name in book.sheetnames}
-        tables: dict[str, _Table | None] = {}
-        for sheet in SHEETS:
-            name = names.get(mapping.sheet_name(sheet).strip().casefold())
-            if name is None:
-                tables[sheet] = None
-                continue
-            worksheet = book[name]
-            worksheet.reset_dimensions()  # some writers store wrong dimensions
-            rows = [[_percent_aware(cell) for cell in row] for row in worksheet.iter_rows()]
-            header = [_text(value) for value in rows[0]] if rows else []
-            tables[sheet] = _Table(header, [(i, row) for i, row in enumerate(rows[1:], 2)])
-        return tables
+        return _workbook_tables(book, mapping)
+    except Exception as error:  # a damaged sheet shows only when it is read
+        errors.add(RowError("", 0, "", "unreadable_file", "", {"reason": str(error)[:200]}))
+        return {}
     finally:
         book.close()
 
 
-def _read_csv(data: bytes, shown_name: str, errors: _Errors) -> _Table:
+def _workbook_tables(book: openpyxl.Workbook, mapping: ColumnMapping) -> dict[str, _Table | None]:
+    names = {name.strip().casefold(): name for name in book.sheetnames}
+    tables: dict[str, _Table | None] = {}
+    for sheet in SHEETS:
+        name = names.get(mapping.sheet_name(sheet).strip().casefold())
+        if name is None:
+            tables[sheet] = None
+            continue
+        worksheet = book[name]
+        worksheet.reset_dimensions()  # some writers store wrong dimensions
+        rows = [[_percent_aware(cell) for cell in row] for row in worksheet.iter_rows()]
+        header = [_text(value) for value in rows[0]] if rows else []
+        tables[sheet] = _Table(header, [(i, row) for i, row in enumerate(rows[1:], 2)])
+    return tables
+
+
+def _read_csv(data: bytes, sheet_name: str, errors: _Errors) -> _Table:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         line = data[: error.start].count(b"\n") + 1
-        errors.add(RowError(shown_name, line, "", "bad_encoding", "", {"expected": "UTF-8"}))
+        detail = {"file": f"{sheet_name}.csv", "expected": "UTF-8"}
+        errors.add(RowError(sheet_name, line, "", "bad_encoding", "", detail))
         return _Table([], [], readable=False)
     first_line = text.split("\n", 1)[0]
     delimiter = ";" if first_line.count(";") >= max(first_line.count(","), 1) else ","
@@ -297,7 +306,11 @@ def _read_folder(folder: Path, mapping: ColumnMapping, errors: _Errors) -> dict[
     for sheet in SHEETS:
         name = f"{mapping.sheet_name(sheet)}.csv"
         path = files.get(name.casefold())
-        tables[sheet] = None if path is None else _read_csv(path.read_bytes(), name, errors)
+        tables[sheet] = (
+            None
+            if path is None
+            else _read_csv(path.read_bytes(), mapping.sheet_name(sheet), errors)
+        )
     return tables
 
 
@@ -307,27 +320,41 @@ def _read_zip(path: Path, mapping: ColumnMapping, errors: _Errors) -> dict[str, 
     except (zipfile.BadZipFile, OSError) as error:
         errors.add(RowError("", 0, "", "unreadable_file", path.name, {"reason": str(error)}))
         return {}
-    with archive:
-        members = [
-            info
-            for info in archive.infolist()
-            if not info.is_dir() and not info.filename.startswith("__MACOSX/")
-        ]
-        if any(info.file_size > MAX_UNPACKED_BYTES for info in members):
-            errors.add(RowError("", 0, "", "unreadable_file", path.name, {"reason": "too large"}))
-            return {}
-        by_name = {PurePosixPath(i.filename).name.casefold(): i for i in members}
-        csv_names = {f"{mapping.sheet_name(s)}.csv".casefold() for s in SHEETS}
-        if not csv_names & set(by_name):
-            books = [i for i in members if i.filename.casefold().endswith(".xlsx")]
-            if len(books) == 1:
-                return _read_workbook(io.BytesIO(archive.read(books[0])), mapping, errors)
-        tables: dict[str, _Table | None] = {}
-        for sheet in SHEETS:
-            name = f"{mapping.sheet_name(sheet)}.csv"
-            info = by_name.get(name.casefold())
-            tables[sheet] = None if info is None else _read_csv(archive.read(info), name, errors)
-        return tables
+    try:
+        with archive:
+            return _zip_tables(archive, path, mapping, errors)
+    except (zipfile.BadZipFile, OSError, EOFError, zlib.error) as error:
+        errors.add(RowError("", 0, "", "unreadable_file", path.name, {"reason": str(error)}))
+        return {}
+
+
+def _zip_tables(
+    archive: zipfile.ZipFile, path: Path, mapping: ColumnMapping, errors: _Errors
+) -> dict[str, _Table | None]:
+    members = [
+        info
+        for info in archive.infolist()
+        if not info.is_dir() and not info.filename.startswith("__MACOSX/")
+    ]
+    if any(info.file_size > MAX_UNPACKED_BYTES for info in members):
+        errors.add(RowError("", 0, "", "unreadable_file", path.name, {"reason": "too large"}))
+        return {}
+    by_name = {PurePosixPath(i.filename).name.casefold(): i for i in members}
+    csv_names = {f"{mapping.sheet_name(s)}.csv".casefold() for s in SHEETS}
+    if not csv_names & set(by_name):
+        books = [i for i in members if i.filename.casefold().endswith(".xlsx")]
+        if len(books) == 1:
+            return _read_workbook(io.BytesIO(archive.read(books[0])), mapping, errors)
+    tables: dict[str, _Table | None] = {}
+    for sheet in SHEETS:
+        name = f"{mapping.sheet_name(sheet)}.csv"
+        info = by_name.get(name.casefold())
+        tables[sheet] = (
+            None
+            if info is None
+            else _read_csv(archive.read(info), mapping.sheet_name(sheet), errors)
+        )
+    return tables
 
 
 # --- cell conversion ---------------------------------------------------------------------

@@ -381,7 +381,9 @@ def test_a_csv_file_that_is_not_utf8_is_reported_with_its_line(tmp_path):
     (folder / "employees.csv").write_bytes(
         (HEADERS["employees"] + "\nE1;Virtanen;Aino;U1\nE2;Ääliö;B;U1\n").encode("cp1252")
     )
-    assert brief(errors_of(folder)) == [("employees.csv", 3, "", "bad_encoding")]
+    (error,) = errors_of(folder)
+    assert (error.sheet, error.row, error.problem) == ("employees", 3, "bad_encoding")
+    assert error.detail["file"] == "employees.csv"
 
 
 def test_files_that_are_not_exports_are_unreadable(tmp_path):
@@ -437,3 +439,17 @@ def test_ordinary_addresses_are_valid(address):
 )  # fmt: skip
 def test_typos_and_lists_are_not_valid_addresses(address):
     assert not is_valid_email(address)
+
+
+def test_a_zip_with_a_damaged_member_is_unreadable_not_a_crash(tmp_path):
+    write_export_csv_folder(SAMPLE, tmp_path / "export")
+    archive = tmp_path / "export.zip"
+    with zipfile.ZipFile(archive, "w") as zipped:  # stored: the damage reaches the CRC check
+        for csv_file in sorted((tmp_path / "export").iterdir()):
+            zipped.write(csv_file, csv_file.name)
+    data = bytearray(archive.read_bytes())
+    position = data.index(b"Virtanen")
+    data[position : position + 8] = b"Xirtanen"
+    archive.write_bytes(bytes(data))
+    (error,) = errors_of(archive)
+    assert (error.problem, error.value) == ("unreadable_file", "export.zip")
