@@ -277,7 +277,10 @@ def _workbook_tables(book: openpyxl.Workbook, mapping: ColumnMapping) -> dict[st
             continue
         worksheet = book[name]
         worksheet.reset_dimensions()  # some writers store wrong dimensions
-        rows = [[_percent_aware(cell) for cell in row] for row in worksheet.iter_rows()]
+        if sheet == "employments":  # the only sheet with a percentage: needs the formats
+            rows = [[_percent_aware(cell) for cell in row] for row in worksheet.iter_rows()]
+        else:  # values alone are much faster to read
+            rows = [list(row) for row in worksheet.iter_rows(values_only=True)]
         header = [_text(value) for value in rows[0]] if rows else []
         tables[sheet] = _Table(header, [(i, row) for i, row in enumerate(rows[1:], 2)])
     return tables
