@@ -20,9 +20,10 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from pathlib import Path, PurePosixPath
-from typing import BinaryIO, TypeVar
+from typing import Any, BinaryIO, TypeVar
 
 import openpyxl
+from openpyxl.cell import WriteOnlyCell
 
 from kuntarobo.robots.hr_reports.dataset import (
     ABSENCE_TYPES,
@@ -760,8 +761,18 @@ def write_export_xlsx(dataset: Dataset, path: Path) -> None:
         worksheet = book.create_sheet(sheet)
         worksheet.append(list(COLUMNS[sheet]))
         for row in rows:
-            worksheet.append(row)
+            worksheet.append([_literal(worksheet, cell) for cell in row])
     book.save(path)
+
+
+def _literal(worksheet: Any, value: Cell) -> Cell:
+    """Text that starts with "=" written as text: openpyxl would make it a formula (which
+    reads back empty, and runs when a person opens the file)."""
+    if isinstance(value, str) and value.startswith("="):
+        cell = WriteOnlyCell(worksheet, value=value)
+        cell.data_type = "s"
+        return cell
+    return value
 
 
 def write_export_csv_folder(dataset: Dataset, folder: Path) -> None:

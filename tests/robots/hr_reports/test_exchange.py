@@ -11,8 +11,13 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from kuntarobo.robots.hr_reports.dataset import (
+    ABSENCE_TYPES,
+    EMPLOYMENT_TYPES,
+    LANGUAGES,
     Absence,
     Dataset,
     Employee,
@@ -453,3 +458,83 @@ def test_a_zip_with_a_damaged_member_is_unreadable_not_a_crash(tmp_path):
     archive.write_bytes(bytes(data))
     (error,) = errors_of(archive)
     assert (error.problem, error.value) == ("unreadable_file", "export.zip")
+
+
+# --- round trip of any dataset ------------------------------------------------------------
+
+texts = st.text(alphabet="abcåäöÅÄÖ -;,.\"'=\n0", max_size=12).map(str.strip)
+names = texts.filter(bool)
+days = st.dates(min_value=date(2019, 1, 1), max_value=date(2026, 12, 31))
+
+
+@st.composite
+def datasets(draw: st.DrawFn) -> Dataset:
+    """Valid datasets with awkward text (delimiters, quotes, newlines, a leading "=")."""
+    unit_ids = draw(st.lists(names, min_size=1, max_size=3, unique=True))
+    units = tuple(
+        Unit(uid, draw(names), draw(texts), draw(texts), draw(st.sampled_from(LANGUAGES)))
+        for uid in unit_ids
+    )
+    employee_ids = draw(st.lists(names, min_size=1, max_size=3, unique=True))
+    employees = tuple(
+        Employee(eid, draw(names), draw(names), draw(st.sampled_from(unit_ids)))
+        for eid in employee_ids
+    )
+    employee = st.sampled_from(employee_ids)
+
+    def period() -> tuple[date, date | None]:
+        start = draw(days)
+        length = draw(st.none() | st.integers(0, 400))
+        return start, None if length is None else start + datetime.timedelta(days=length)
+
+    employments = []
+    for number in range(draw(st.integers(0, 3))):
+        start, end = period()
+        percent = draw(st.decimals(min_value=1, max_value=100, places=1))
+        employments.append(
+            Employment(f"T{number}", draw(employee), draw(st.sampled_from(unit_ids)),
+                       draw(st.sampled_from(EMPLOYMENT_TYPES)), draw(texts), start, end,
+                       draw(texts), percent)
+        )  # fmt: skip
+    payments = []
+    for _ in range(draw(st.integers(0, 3))):
+        start = draw(days)
+        payments.append(
+            Payment(draw(employee), draw(days), start, start + datetime.timedelta(days=30),
+                    draw(names), draw(st.integers(-10**9, 10**9)))
+        )  # fmt: skip
+    absences = []
+    for _ in range(draw(st.integers(0, 3))):
+        start, end = period()
+        absences.append(
+            Absence(draw(employee), start, end, draw(st.sampled_from(ABSENCE_TYPES)),
+                    draw(st.booleans()))
+        )  # fmt: skip
+    return Dataset(units, employees, tuple(employments), tuple(payments), tuple(absences))
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(data=datasets())
+def test_any_dataset_survives_a_round_trip_through_csv_files(tmp_path, data):
+    folder = tmp_path / "round"
+    write_export_csv_folder(data, folder)
+    assert read_export(folder) == data
+
+
+@settings(
+    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(data=datasets())
+def test_any_dataset_survives_a_round_trip_through_a_workbook(tmp_path, data):
+    path = tmp_path / "round.xlsx"
+    write_export_xlsx(data, path)
+    assert read_export(path) == data
+
+
+def test_text_starting_with_an_equals_sign_is_written_as_text_not_a_formula(tmp_path):
+    units = (Unit("U1", '=HYPERLINK("http://x")', "", "", "fi"),)
+    data = Dataset(units=units, employees=(Employee("E1", "=1+1", "A", "U1"),))
+    write_export_xlsx(data, tmp_path / "x.xlsx")
+    assert read_export(tmp_path / "x.xlsx") == data
