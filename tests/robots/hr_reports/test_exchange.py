@@ -538,3 +538,25 @@ def test_text_starting_with_an_equals_sign_is_written_as_text_not_a_formula(tmp_
     data = Dataset(units=units, employees=(Employee("E1", "=1+1", "A", "U1"),))
     write_export_xlsx(data, tmp_path / "x.xlsx")
     assert read_export(tmp_path / "x.xlsx") == data
+
+
+def test_a_mapping_renames_workbook_sheets_and_columns_too(tmp_path):
+    path = tmp_path / "populus.xlsx"
+    write_export_xlsx(SAMPLE, path)
+    book = openpyxl.load_workbook(path)
+    book["units"].title = "Yksiköt"
+    book["absences"].title = "Poissaolot"
+    book["Poissaolot"]["A1"] = "Henkilönumero"
+    book["Poissaolot"]["E1"] = "Palkka"
+    for row in range(2, book["Poissaolot"].max_row + 1):
+        cell = book["Poissaolot"].cell(row, 5)
+        cell.value = {"yes": "P", "no": "PL"}[cell.value]
+    book.save(path)
+    mapping = ColumnMapping(
+        sheets={"units": "Yksiköt", "absences": "Poissaolot"},
+        columns={"absences": {"employee_id": "Henkilönumero", "paid": "Palkka"}},
+        codes={"absences.paid": {"P": "yes", "PL": "no"}},
+    )
+    assert read_export(path, mapping) == SAMPLE
+    assert brief(errors_of(path)) == [("units", 0, "", "missing_sheet"),
+                                      ("absences", 0, "", "missing_sheet")]  # fmt: skip
