@@ -91,7 +91,7 @@ LABELS: dict[str, dict[str, str]] = {
         "sheet_employments": "Anställningar",
         "sheet_alerts": "Tidigt stöd",
         "sheet_summary": "Sammandrag",
-        "employee_id": "Personnummer i lönesystemet",
+        "employee_id": "Anställningsnummer",
         "name": "Namn",
         "type": "Slag",
         "paid": "Avlönad",
