@@ -84,6 +84,10 @@ LABELS: dict[str, dict[str, str]] = {
         "thirty_day_rule": "30 päivän sääntö",
         "discussion": "varhaisen tuen keskustelu",
         "occupational_health": "yhteys työterveyshuoltoon",
+        "time_rate_pay": "aikapalkka",
+        "evening_work_compensation": "iltatyölisä",
+        "overtime_compensation": "ylityökorvaus",
+        "holiday_pay": "lomaraha",
     },
     "sv": {
         "sheet_absences": "Frånvaro",
@@ -142,6 +146,10 @@ LABELS: dict[str, dict[str, str]] = {
         "thirty_day_rule": "30-dagarsregeln",
         "discussion": "samtal om tidigt stöd",
         "occupational_health": "kontakt med företagshälsovården",
+        "time_rate_pay": "tidlön",
+        "evening_work_compensation": "kvällstillägg",
+        "overtime_compensation": "övertidsersättning",
+        "holiday_pay": "semesterpenning",
     },
     "en": {
         "sheet_absences": "Absences",
@@ -200,6 +208,10 @@ LABELS: dict[str, dict[str, str]] = {
         "thirty_day_rule": "30-day rule",
         "discussion": "early-support discussion",
         "occupational_health": "contact occupational health",
+        "time_rate_pay": "time-rate pay",
+        "evening_work_compensation": "evening work compensation",
+        "overtime_compensation": "overtime compensation",
+        "holiday_pay": "holiday pay",
     },
 }
 
@@ -345,7 +357,7 @@ def unit_workbook(report: UnitReport, target: Path | None = None) -> bytes | Non
     money = [w.euro] * (len(income_types) + 1 + (2 if has_previous else 0))
     w.sheet(
         t["sheet_salaries"],
-        [t["employee_id"], t["name"], *income_types, t["total"], *extra],
+        [t["employee_id"], t["name"], *[t.get(i, i) for i in income_types], t["total"], *extra],
         [14, 28] + [16] * (len(income_types) + 1 + len(extra)),
         salary_rows,
         [None, None, *money, *([w.percent] if has_previous else [])],

@@ -68,6 +68,7 @@ def test_the_workbook_holds_the_figures_with_euro_and_date_formats(tmp_path):
     assert totals == [1500.5, 3123.45, 2500.0]
     assert salaries.cell(6, total_column).value == pytest.approx(7123.95)
     assert salaries.cell(2, total_column).number_format == EURO_FORMAT
+    assert headers[2:4] == ["iltatyölisä", "aikapalkka"]  # income types in the unit's language
     assert salaries.cell(6, headers.index("Muutos %") + 1).value == pytest.approx(31.9)
 
     employments = book["Palvelussuhteet"]
