@@ -12,7 +12,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from kuntarobo.robots.hr_reports.reports import UnitReport, format_cents
-from kuntarobo.robots.hr_reports.workbooks import XLSX_CONTENT_TYPE
+from kuntarobo.robots.hr_reports.workbooks import XLSX_CONTENT_TYPE, labels
 
 
 def message_id(municipality_slug: str, reference: str) -> str:
@@ -62,6 +62,7 @@ def build_message(
             _("Employments started: %(started)d, ended: %(ended)d")
             % {"started": report.started_count, "ended": report.ended_count},
             _("Early-support alerts: %(alerts)d") % {"alerts": len(report.alerts)},
+            *alert_lines(report),
             "",
             _(
                 "The report contains personal data. Keep it safe and do not forward it. "
@@ -81,6 +82,61 @@ def build_message(
         },
     )
     message.attach(workbook_name(report), workbook, XLSX_CONTENT_TYPE)
+    return message
+
+
+def alert_lines(report: UnitReport) -> list[str]:
+    """Each alert with the rule that fired and its figures, in the active language."""
+    rule_names = labels(report.unit.language or "fi")
+    return [
+        _(
+            "- %(person)s: %(rule)s — %(days)d days of sickness absence in %(spells)d "
+            "spells, %(start)s–%(end)s"
+        )
+        % {
+            "person": alert.person.name,
+            "rule": rule_names.get(alert.rule, alert.rule),
+            "days": alert.days,
+            "spells": alert.spells,
+            "start": f"{alert.window_start:%-d.%-m.%Y}",
+            "end": f"{alert.window_end:%-d.%-m.%Y}",
+        }
+        for alert in report.alerts
+    ]
+
+
+def build_summary_message(
+    workbook: bytes,
+    name: str,
+    *,
+    recipient: str,
+    month: str,
+    municipality_name: str,
+    municipality_slug: str,
+    reference: str,
+) -> EmailMessage:
+    """HR's summary of all units, in Finnish (HR works in the municipality's language)."""
+    with translation.override("fi"):
+        subject = _("HR reports %(month)s: summary of all units") % {"month": month}
+        body = "\n".join(
+            [
+                _(
+                    "Attached is the summary of the monthly HR reports of %(municipality)s for "
+                    "%(month)s."
+                )
+                % {"municipality": municipality_name, "month": month},
+                "",
+                _("This message was sent by a software robot."),
+            ]
+        )
+    message = EmailMessage(
+        subject=subject,
+        body=body,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[recipient],
+        headers={"Message-ID": message_id(municipality_slug, reference), "Content-Language": "fi"},
+    )
+    message.attach(name, workbook, XLSX_CONTENT_TYPE)
     return message
 
 

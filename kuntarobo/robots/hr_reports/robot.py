@@ -3,6 +3,7 @@ unit's absences, salaries paid, employments started or ended and early-support a
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 from collections.abc import Iterator
 from decimal import Decimal
@@ -38,7 +39,8 @@ from kuntarobo.runtime.sdk import (
 )
 
 MAX_ERRORS_SHOWN = 50
-SUFFIXES = (".xlsx", ".zip", ".csv")
+# A single CSV file cannot hold the five sheets: CSV exports come as a .zip (or a folder).
+SUFFIXES = (".xlsx", ".zip")
 
 ROW_ERROR = _("sheet %(sheet)s, row %(row)d, column '%(column)s': %(problem)s%(value)s")
 SHEET_ERROR = _("sheet %(sheet)s: %(problem)s%(value)s")
@@ -154,6 +156,9 @@ def municipality_settings(slug: str) -> tuple[Any, Any]:
     return mapping, thresholds
 
 
+SUMMARY_PREFIX = "summary:"
+
+
 def read(path: Path, shown_name: str, mapping: Any) -> Dataset:
     from kuntarobo.robots.hr_reports.exchange import read_export
 
@@ -236,6 +241,21 @@ class HrReportsRobot(Robot):
                 fi="Uusin aineisto otetaan tästä kansiosta, jos tiedostoa ei ladata",
                 sv="Den nyaste exportfilen i mappen används om ingen fil laddas upp",
                 en="The newest export there is used when no file is uploaded",
+            ),
+        ),
+        Parameter(
+            "hr_email",
+            Text(
+                fi="Henkilöstöhallinnon sähköposti",
+                sv="Personalförvaltningens e-post",
+                en="HR e-mail address",
+            ),
+            kind="email",
+            default="",
+            help=Text(
+                fi="Kaikkien yksiköiden yhteenveto lähetetään tähän osoitteeseen",
+                sv="Sammanfattningen av alla enheter skickas till denna adress",
+                en="The summary of all units is sent to this address",
             ),
         ),
         Parameter(
@@ -377,18 +397,35 @@ class HrReportsRobot(Robot):
             f"read {len(data.units)} units, {len(data.employees)} employees from {shown}; "
             f"reporting {month_text}"
         )
+        summary: list[dict[str, Any]] = []
         for unit in data.units:
             payload = reports.unit_payload(
                 unit, slices, year=year, month=month, alerts=alerts.get(unit.unit_id, ())
             )
             payload["recipient"] = unit.supervisor_email.strip()
+            report = reports.report_from_payload(payload, today=today)
+            summary.append(dataclasses.asdict(reports.summary_row(report)))
             yield ItemSpec(
                 reference=f"{unit.unit_id}:{month_text}{suffix}",
                 payload=payload,
                 title=f"{unit.unit_name} {month_text}",
             )
+        # HR's overview of all units is one more item, so it is kept, counted and audited too.
+        yield ItemSpec(
+            reference=f"{SUMMARY_PREFIX}{month_text}{suffix}",
+            payload={
+                "kind": "summary",
+                "month": month_text,
+                "recipient": str(context.parameters.get("hr_email") or ""),
+                "rows": summary,
+            },
+            title=f"HR summary {month_text}",
+            priority=-1,
+        )
 
     def handle(self, item: ItemView, context: RunContext) -> Outcome:
+        if item.payload.get("kind") == "summary":
+            return self.handle_summary(item, context)
         from kuntarobo.robots.hr_reports.exchange import is_valid_email
 
         report = reports.report_from_payload(item.payload, today=timezone.localdate())
@@ -434,6 +471,47 @@ class HrReportsRobot(Robot):
             explanation=lines,
             attention=[f"{len(report.alerts)} early-support alerts"] if report.alerts else [],
             documents=[Document(mail.workbook_name(report), workbook, workbooks.XLSX_CONTENT_TYPE)],
+        )
+
+    def handle_summary(self, item: ItemView, context: RunContext) -> Outcome:
+        """The summary workbook of all units, in Finnish, kept with the item and sent to HR
+        when an address is configured."""
+        month_text = str(item.payload["month"])
+        rows = [reports.SummaryRow(**row) for row in item.payload.get("rows", [])]
+        workbook = workbooks.summary_workbook(rows, month_text, "fi")
+        assert workbook is not None
+        name = f"henkilostoraportit-yhteenveto-{month_text}.xlsx"
+        recipient = str(item.payload.get("recipient") or "")
+        lines = [
+            f"Summary of {len(rows)} units for {month_text}: "
+            f"{sum(r.headcount for r in rows)} people, "
+            f"{sum(sum(r.absence_days_by_type.values()) for r in rows)} absence days, "
+            f"salaries {reports.format_cents(sum(r.salaries_total_cents for r in rows))}, "
+            f"{sum(r.alerts for r in rows)} early-support alerts."
+        ]
+        if recipient:
+            message = mail.build_summary_message(
+                workbook,
+                name,
+                recipient=recipient,
+                month=month_text,
+                municipality_name=context.municipality_name,
+                municipality_slug=context.municipality_slug,
+                reference=item.reference,
+            )
+            mail.send(message)
+            lines.append(f"Sent to HR at {recipient}.")
+        else:
+            lines.append("No HR e-mail address is set: the summary is kept here only.")
+        return Outcome(
+            output={
+                "month": month_text,
+                "units": len(rows),
+                "recipient": recipient,
+                "alerts": sum(r.alerts for r in rows),
+            },
+            explanation=lines,
+            documents=[Document(name, workbook, workbooks.XLSX_CONTENT_TYPE)],
         )
 
     @classmethod

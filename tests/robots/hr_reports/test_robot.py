@@ -70,7 +70,7 @@ def test_each_supervisor_gets_one_message_in_the_units_language_with_the_right_f
     smtp, municipality, coordinator, export
 ):
     started = start(coordinator, municipality, export)
-    assert started.created == 3
+    assert started.created == 3 + 1  # three units and HR's summary
     drain()
     assert len(smtp.messages) == 2
     [finnish] = smtp.to("sanna@example.fi")
@@ -133,12 +133,12 @@ def test_running_the_same_month_again_sends_nothing_new_and_resend_sends_again(
     drain()
     assert len(smtp.messages) == 2
     again = start(coordinator, municipality, export)
-    assert (again.created, again.duplicates) == (0, 3)
+    assert (again.created, again.duplicates) == (0, 3 + 1)
     drain()
     assert len(smtp.messages) == 2
 
     resend = start(coordinator, municipality, export, resend=True)
-    assert resend.created == 3
+    assert resend.created == 3 + 1
     assert WorkItem.objects.filter(reference=f"U1:2026-01:resend-{resend.run.pk}").exists()
     drain()
     assert len(smtp.messages) == 4
@@ -159,7 +159,7 @@ def test_a_resent_item_gets_the_same_message_id_when_a_worker_repeats_the_send()
 def test_an_export_with_errors_lists_every_row_and_creates_and_sends_nothing(
     smtp, municipality, coordinator, tmp_path
 ):
-    bad = tmp_path / "bad.csv"
+    bad = tmp_path / "bad.xlsx"
     bad.write_text("this is not an export\n1;2;3\n", encoding="utf-8")
     with pytest.raises(InputError) as raised:
         start(coordinator, municipality, bad)
@@ -230,9 +230,33 @@ def test_the_demo_deploys_the_robot_in_esimerkkila_with_an_export_it_sends_from(
 
     coordinator = user_with_role(Role.COORDINATOR, deployment.municipality)
     started = actions.start_run(coordinator, deployment.municipality, "hr_reports")
-    assert started.created == 4
+    assert started.created == 4 + 1
     drain()
     assert len(smtp.messages) == 3
     assert WorkItem.objects.filter(status=ItemStatus.FAILED_BUSINESS).count() == 1
-    alerts = sum(i.output.get("alerts", 0) for i in WorkItem.objects.filter(status="done"))
+    units = WorkItem.objects.filter(status="done").exclude(reference__startswith="summary:")
+    alerts = sum(i.output.get("alerts", 0) for i in units)
     assert alerts >= 2  # a few people are over the early-support thresholds
+
+
+def test_hr_gets_the_summary_of_all_units_with_every_alert_listed_to_supervisors(
+    smtp, municipality, coordinator, export
+):
+    started = start(coordinator, municipality, export, hr_email="hr@example.fi")
+    drain()
+    [summary] = smtp.to("hr@example.fi")
+    assert (
+        summary["Subject"].strip() == "Henkilöstöraportit 2026-01: kaikkien yksiköiden yhteenveto"
+    )
+    rows = list(workbook_of(summary).active.iter_rows(values_only=True))
+    units = {row[0]: row for row in rows[1:] if row[0] and row[0].startswith("U")}
+    assert set(units) == {"U1", "U2", "U3"}
+    item = WorkItem.objects.get(run=started.run, reference="summary:2026-01")
+    assert item.status == ItemStatus.DONE
+    assert item.output["units"] == 3
+    assert ItemDocument.objects.filter(item=item, name__endswith=".xlsx").count() == 1
+    # The supervisor's e-mail names each alert with the rule and the figures.
+    [swedish] = smtp.to("sven@example.fi")
+    body = swedish.get_body().get_content()
+    assert "Berg Erik: 30-dagarsregeln" in body
+    assert "31" in body.split("Berg Erik: 30-dagarsregeln", 1)[1].splitlines()[0]

@@ -15,6 +15,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, no_translations
 
 from kuntarobo.api.cli import acting_user, fail, to_json
+from kuntarobo.robots.hr_reports.robot import SUMMARY_PREFIX
 from kuntarobo.runtime import actions, execution
 from kuntarobo.runtime.models import ItemStatus, Trigger, WorkItem
 from kuntarobo.runtime.sdk import InputError
@@ -37,17 +38,22 @@ def process_run_here(run_id: int) -> None:
 
 
 def run_summary(run_id: int, duplicates: int) -> dict[str, Any]:
+    """Figures of the units' reports; the HR summary item counts as an e-mail when sent."""
     items = list(
-        WorkItem.objects.filter(run_id=run_id).values_list("status", "output", "error_message")
+        WorkItem.objects.filter(run_id=run_id).values_list("reference", "status", "output")
     )
-    done = [output for status, output, _ in items if status == ItemStatus.DONE]
+    units = [(s, o) for ref, s, o in items if not ref.startswith(SUMMARY_PREFIX)]
+    summaries = [(s, o) for ref, s, o in items if ref.startswith(SUMMARY_PREFIX)]
+    done = [output for status, output in units if status == ItemStatus.DONE]
+    summary_sent = sum(1 for s, o in summaries if s == ItemStatus.DONE and o.get("recipient"))
+    unit_duplicates = duplicates - (0 if summaries else 1)  # every run produces one summary
     return {
-        "units": len(items) + duplicates,
-        "emails_sent": len(done),
+        "units": len(units) + unit_duplicates,
+        "emails_sent": len(done) + summary_sent,
         "alerts": sum(int(output.get("alerts") or 0) for output in done),
-        "errors": sum(1 for status, _, _ in items if status != ItemStatus.DONE),
+        "errors": sum(1 for status, _ in [*units, *summaries] if status != ItemStatus.DONE),
         "run": run_id,
-        "skipped": duplicates,
+        "skipped": unit_duplicates,
     }
 
 
