@@ -19,7 +19,6 @@ import argparse
 import json
 import os
 import socket
-import subprocess
 import sys
 import tempfile
 import time
@@ -29,7 +28,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.queue_throughput import machine  # noqa: E402
+from benchmarks.queue_throughput import machine, run_script_child  # noqa: E402
 
 TARGET_SECONDS = 60.0
 YEAR, MONTH = 2026, 10
@@ -139,26 +138,9 @@ def main() -> None:
             "PYTHONPATH": str(ROOT),
         }
     )
-    result = subprocess.run(
-        [
-            sys.executable,
-            __file__,
-            "--child",
-            "--employees",
-            str(args.employees),
-            "--units",
-            str(args.units),
-        ],
-        env=env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
+    r = run_script_child(
+        __file__, ["--employees", str(args.employees), "--units", str(args.units)], env
     )
-    if result.returncode != 0:
-        sys.stderr.write(result.stdout + result.stderr)
-        raise SystemExit(f"benchmark child failed (exit {result.returncode})")
-    r = json.loads(result.stdout.strip().splitlines()[-1])
     print("kuntarobo HR reports: one month, CLI path (one process, SQLite, SMTP on loopback)")
     for key, value in before.items():
         print(f"  {key:8} {value}{' before the benchmark' if key == 'load' else ''}")

@@ -220,9 +220,11 @@ def _server_version(connection: Any) -> str:
 # --- the parent: set up each database, run a child for it, print the figures --------------------
 
 
-def run_child(items: int, workers: int, env: dict[str, str]) -> dict[str, Any]:
+def run_script_child(script: str, arguments: list[str], env: dict[str, str]) -> dict[str, Any]:
+    """Run `script --child ARGUMENTS` (a fresh Django for its database) and read the JSON line
+    it prints last; a failing child stops the benchmark with its output."""
     result = subprocess.run(
-        [sys.executable, __file__, "--child", "--items", str(items), "--workers", str(workers)],
+        [sys.executable, script, "--child", *arguments],
         env=env,
         cwd=ROOT,
         capture_output=True,
@@ -233,6 +235,10 @@ def run_child(items: int, workers: int, env: dict[str, str]) -> dict[str, Any]:
         sys.stderr.write(result.stdout + result.stderr)
         raise SystemExit(f"benchmark child failed (exit {result.returncode})")
     return dict(json.loads(result.stdout.strip().splitlines()[-1]))
+
+
+def run_child(items: int, workers: int, env: dict[str, str]) -> dict[str, Any]:
+    return run_script_child(__file__, ["--items", str(items), "--workers", str(workers)], env)
 
 
 def base_env(var_dir: str) -> dict[str, str]:
