@@ -111,3 +111,69 @@ def test_bad_arguments_exit_2_and_name_the_problem(smtp, municipality, export, a
         call_command("hr-reports", "run", *[x for pair in given.items() for x in pair])
     assert raised.value.returncode == 2
     assert smtp.messages == []
+
+
+def test_a_coordinator_stores_a_mapping_that_the_next_run_reads_with_the_municipalitys_names(
+    smtp, municipality, tmp_path
+):
+    from kuntarobo.audit.models import AuditEvent
+    from kuntarobo.robots.hr_reports.exchange import write_export_csv_folder
+
+    coordinator = user_with_role(Role.COORDINATOR, municipality, username="koordinaattori")
+    folder = tmp_path / "export"
+    write_export_csv_folder(dataset(), folder)
+    (folder / "units.csv").rename(folder / "yksikot.csv")
+    text = (folder / "yksikot.csv").read_text(encoding="utf-8")
+    (folder / "yksikot.csv").write_text(text.replace("unit_id", "yksikko", 1), encoding="utf-8")
+    mapping = tmp_path / "mapping.json"
+    mapping.write_text(
+        json.dumps({"sheets": {"units": "yksikot"}, "columns": {"units": {"unit_id": "yksikko"}}})
+    )
+    out = StringIO()
+    call_command(
+        "hr-reports",
+        "settings",
+        "--municipality",
+        "esimerkkila",
+        "--user",
+        coordinator.username,
+        "--mapping",
+        str(mapping),
+        stdout=out,
+    )
+    assert json.loads(out.getvalue())["mapping"]["sheets"] == {"units": "yksikot"}
+    assert AuditEvent.objects.filter(action="hr_reports.settings").count() == 1
+    import shutil
+
+    archive = shutil.make_archive(str(tmp_path / "export"), "zip", folder)
+    summary = run("--input", archive, "--month", "2026-01", "--municipality", "esimerkkila")
+    assert summary["units"] == len(dataset().units)
+
+
+def test_settings_refuse_a_viewer_and_a_bad_mapping_and_change_nothing(municipality, tmp_path):
+    from kuntarobo.robots.hr_reports.models import ExportMapping
+
+    viewer = user_with_role(Role.VIEWER, municipality, username="katselija")
+    coordinator = user_with_role(Role.COORDINATOR, municipality, username="koordinaattori")
+    good = tmp_path / "good.json"
+    good.write_text(json.dumps({"sheets": {"units": "yksikot"}}))
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({"sheets": {"nope": "x"}}))
+    for user, path, words in (
+        (viewer, good, "may not configure"),
+        (coordinator, bad, "unknown sheets"),
+    ):
+        with pytest.raises(CommandError) as raised:
+            call_command(
+                "hr-reports",
+                "settings",
+                "--municipality",
+                "esimerkkila",
+                "--user",
+                user.username,
+                "--mapping",
+                str(path),
+            )
+        assert raised.value.returncode == 2
+        assert words in str(raised.value)
+    assert not ExportMapping.objects.exists()

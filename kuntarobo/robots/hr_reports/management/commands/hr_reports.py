@@ -1,5 +1,6 @@
-"""`kuntarobo hr-reports run --input PATH --month YYYY-MM --municipality SLUG`: the whole month
-in this process, e.g. from a municipality's own job scheduler, without waiting for a worker.
+"""`kuntarobo hr-reports run --input PATH --month YYYY-MM --municipality SLUG`: a whole month
+in this process, e.g. from a municipality's own job scheduler, without waiting for a worker;
+`kuntarobo hr-reports settings`: a municipality's column mapping and alert thresholds.
 
 The run is started as any other (same checks, same audit trail), and then its items are done
 here one after another, through the same code a worker runs. Prints one line of JSON.
@@ -7,14 +8,21 @@ here one after another, through the same code a worker runs. Prints one line of 
 
 from __future__ import annotations
 
+import json
 import os
 from argparse import ArgumentParser
 from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, no_translations
+from django.db import transaction
 
+from kuntarobo.accounts.models import Permission
 from kuntarobo.api.cli import acting_user, fail, to_json
+from kuntarobo.audit.trail import record
+from kuntarobo.robots.hr_reports.early_support import Thresholds
+from kuntarobo.robots.hr_reports.exchange import ColumnMapping
+from kuntarobo.robots.hr_reports.models import ExportMapping
 from kuntarobo.robots.hr_reports.robot import SUMMARY_PREFIX
 from kuntarobo.runtime import actions, execution
 from kuntarobo.runtime.models import ItemStatus, Trigger, WorkItem
@@ -61,7 +69,18 @@ class Command(BaseCommand):
     help = "Run the HR reports robot for one month here and now."
 
     def add_arguments(self, parser: ArgumentParser) -> None:
-        actions_ = parser.add_subparsers(dest="action", required=True, metavar="{run}")
+        actions_ = parser.add_subparsers(dest="action", required=True, metavar="{run,settings}")
+        settings_ = actions_.add_parser(
+            "settings",
+            help="Show or set a municipality's column mapping and early-support thresholds.",
+            description="Without --mapping or --thresholds, prints the municipality's settings "
+            "as JSON. With them, validates the JSON files and stores them (the user needs the "
+            "right to configure robots there); the change is audited.",
+        )
+        settings_.add_argument("--municipality", required=True)
+        settings_.add_argument("--user", required=True, help="Username whose roles are checked.")
+        settings_.add_argument("--mapping", help="JSON file: sheets, columns and codes.")
+        settings_.add_argument("--thresholds", help="JSON file: early-support thresholds.")
         run = actions_.add_parser(
             "run",
             help="Read the export and e-mail every unit's report; prints one line of JSON.",
@@ -81,6 +100,9 @@ class Command(BaseCommand):
 
     @no_translations  # operators' messages in English, like --help
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["action"] == "settings":
+            self.settings(options)
+            return
         user = acting_user(options["user"]) if options["user"] else "command line"
         input_path = Path(options["input"]).expanduser()
         if not input_path.is_file():
@@ -100,3 +122,71 @@ class Command(BaseCommand):
             fail(str(error))
         process_run_here(started.run.pk)
         self.stdout.write(to_json(run_summary(started.run.pk, started.duplicates)))
+
+    def settings(self, options: dict[str, Any]) -> None:
+        user = acting_user(options["user"])
+        try:
+            municipality = actions.get_municipality(options["municipality"])
+        except InputError as error:
+            fail(str(error))
+        changes: dict[str, Any] = {}
+        for option, parse in (
+            ("mapping", ColumnMapping.from_json),
+            ("thresholds", Thresholds.from_json),
+        ):
+            if not options[option]:
+                continue
+            path = Path(options[option]).expanduser()
+            try:
+                data = json.loads(path.read_text(encoding="utf-8"))
+                changes[option] = parse(data).to_json()
+            except OSError as error:
+                fail(f"--{option} {path}: {error.strerror}")
+            except (ValueError, TypeError) as error:
+                fail(f"--{option} {path}: {error}")
+        try:
+            stored = (
+                save_settings(user, municipality, **changes)
+                if changes
+                else ExportMapping.objects.filter(municipality=municipality).first()
+            )
+        except actions.PermissionDeniedError as error:
+            fail(str(error))
+        self.stdout.write(
+            to_json(
+                {
+                    "municipality": municipality.slug,
+                    "mapping": stored.column_mapping if stored else {},
+                    "thresholds": stored.thresholds if stored else {},
+                }
+            )
+        )
+
+
+def save_settings(
+    user: Any, municipality: Any, *, mapping: Any = None, thresholds: Any = None
+) -> ExportMapping:
+    """Store validated settings; only users who may configure robots there, and audited."""
+    actions.require(user, municipality, Permission.CONFIGURE)
+    with transaction.atomic():
+        stored, _created = ExportMapping.objects.select_for_update().get_or_create(
+            municipality=municipality
+        )
+        before = {"mapping": stored.column_mapping, "thresholds": stored.thresholds}
+        if mapping is not None:
+            stored.column_mapping = mapping
+        if thresholds is not None:
+            stored.thresholds = thresholds
+        stored.save()
+        record(
+            "hr_reports.settings",
+            actor=user,
+            municipality=municipality,
+            obj=stored,
+            via="cli",
+            details={
+                "before": before,
+                "after": {"mapping": stored.column_mapping, "thresholds": stored.thresholds},
+            },
+        )
+    return stored
