@@ -55,6 +55,7 @@ messages: install
 
 bench: install
 	$(BIN)/python benchmarks/queue_throughput.py
+	$(BIN)/python benchmarks/hr_reports_month.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache .mypy_cache
