@@ -53,6 +53,20 @@ def effective_schedule(robot: type[Robot], deployment: RobotDeployment) -> Sched
     return robot.schedule
 
 
+def cron_from(schedule: Schedule, start: datetime.datetime) -> croniter:
+    """The schedule's cron iterator from `start` in Helsinki time; a bad expression is an
+    InputError naming it."""
+    try:
+        return croniter(schedule.cron, start.astimezone(ZONE))
+    except CroniterBadCronError as error:
+        raise InputError(
+            _("schedule %(cron)s: %(problem)s"),
+            field="cron",
+            cron=repr(schedule.cron),
+            problem=str(error),
+        ) from error
+
+
 def ticks_between(
     schedule: Schedule,
     after: datetime.datetime,
@@ -61,15 +75,7 @@ def ticks_between(
 ) -> list[datetime.datetime]:
     """Fire times in (after, until], local Helsinki time, that the calendar rule keeps: the
     first `limit` of them (all with None)."""
-    try:
-        iterator = croniter(schedule.cron, after.astimezone(ZONE))
-    except CroniterBadCronError as error:
-        raise InputError(
-            _("schedule %(cron)s: %(problem)s"),
-            field="cron",
-            cron=repr(schedule.cron),
-            problem=str(error),
-        ) from error
+    iterator = cron_from(schedule, after)
     ticks: list[datetime.datetime] = []
     while limit is None or len(ticks) < limit:
         tick = iterator.get_next(datetime.datetime)
@@ -89,15 +95,7 @@ def latest_tick(
     until = until.astimezone(ZONE)
     cursor = until + datetime.timedelta(seconds=1)  # get_prev excludes its starting point
     for _step in range(MAX_STEPS_BACK):
-        try:
-            tick = croniter(schedule.cron, cursor).get_prev(datetime.datetime)
-        except CroniterBadCronError as error:
-            raise InputError(
-                _("schedule %(cron)s: %(problem)s"),
-                field="cron",
-                cron=repr(schedule.cron),
-                problem=str(error),
-            ) from error
+        tick = cron_from(schedule, cursor).get_prev(datetime.datetime)
         if tick > until:  # a seconds field can fire within that last second
             cursor = tick
             continue
@@ -110,7 +108,7 @@ def latest_tick(
 
 
 def next_tick(schedule: Schedule, after: datetime.datetime) -> datetime.datetime | None:
-    iterator = croniter(schedule.cron, after.astimezone(ZONE))
+    iterator = cron_from(schedule, after)
     for _step in range(5000):
         tick = iterator.get_next(datetime.datetime)
         if day_matches_rule(tick.date(), schedule.calendar):
