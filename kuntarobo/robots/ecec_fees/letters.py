@@ -1,0 +1,496 @@
+"""The ECEC client fee decision letter: data, fixed texts, PDF rendering and print batches.
+
+Pure Python (no Django) so that the robot, the preview and the benchmark all render letters the
+same way. The Typst template only lays out what `letter_data` hands it; user data travels as
+JSON in ``sys.inputs`` and is never spliced into Typst source, so any name prints literally.
+"""
+
+from __future__ import annotations
+
+import datetime
+import io
+import json
+import re
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Final
+
+import pypdf
+import typst
+
+from kuntarobo.robots.ecec_fees.letter_texts import (
+    CHANGE_REPORTING,
+    LABELS,
+    LANGUAGES,
+    MONTHS_EN,
+    REVIEW,
+)
+
+__all__ = [
+    "Address",
+    "ChildLine",
+    "Contact",
+    "DecisionLetter",
+    "IncomeLine",
+    "ReviewAuthority",
+    "format_date",
+    "format_euros",
+    "letter_data",
+    "print_batch",
+    "render_pdf",
+]
+
+TEMPLATE: Final = Path(__file__).parent / "templates" / "ecec_fees" / "decision.typ"
+
+# PDF/UA-1: the letter is tagged, has a title and a language, so Typst can claim conformance.
+PDF_STANDARDS: Final[list[typst.PDFStandard]] = ["ua-1"]
+
+
+@dataclass(frozen=True)
+class Address:
+    """A postal address as printed in the envelope window."""
+
+    name: str
+    street: str
+    postal_code: str
+    city: str
+    country: str = ""
+
+
+@dataclass(frozen=True)
+class IncomeLine:
+    """One person's monthly income used in the decision; ``amount_cents`` None = not reported."""
+
+    person: str
+    amount_cents: int | None
+    source: str
+
+
+@dataclass(frozen=True)
+class ChildLine:
+    """One child's row in the fee table."""
+
+    name: str
+    birth_date: datetime.date
+    unit: str
+    hours_per_month: int | None
+    service_need_coefficient: str
+    sibling_rank: int
+    sibling_percentage: int
+    fee_before_alterations_cents: int
+    final_fee_cents: int
+    alterations: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Contact:
+    """A person named in the letter (decision maker, preparer, contact)."""
+
+    name: str
+    title: str = ""
+    phone: str = ""
+    email: str = ""
+
+
+@dataclass(frozen=True)
+class ReviewAuthority:
+    """Where a request for review (oikaisuvaatimus) is sent."""
+
+    name: str
+    street: str
+    postal_code: str
+    city: str
+    email: str = ""
+    visiting_address: str = ""
+
+
+@dataclass(frozen=True)
+class DecisionLetter:
+    """Everything one decision letter shows, already decided by the robot."""
+
+    language: str
+    authority: str
+    decision_number: str
+    draft: bool
+    decision_date: datetime.date | None
+    decision_maker: Contact | None
+    prepared_by: Contact | None
+    recipient: Address
+    guardians: tuple[str, ...]
+    children: tuple[ChildLine, ...]
+    valid_from: datetime.date
+    valid_until: datetime.date | None
+    family_size: int
+    incomes: tuple[IncomeLine, ...]
+    income_total_cents: int | None
+    threshold_cents: int
+    income_percentage: str
+    maximum_fee_used: bool
+    total_fee_cents: int
+    computation: tuple[str, ...]
+    changes: tuple[str, ...]
+    supersedes: str | None
+    legal_basis: tuple[str, ...]
+    contact: Contact
+    review_authority: ReviewAuthority
+    parameters_valid_from: datetime.date
+    rule_version: str
+    automated_note: str = ""
+
+
+def _check_language(language: str) -> None:
+    if language not in LANGUAGES:
+        raise ValueError(f"unsupported letter language {language!r}; use one of {LANGUAGES}")
+
+
+def format_date(value: datetime.date, language: str) -> str:
+    """``1.8.2026`` in Finnish and Swedish letters, ``1 August 2026`` in English."""
+    _check_language(language)
+    if language == "en":
+        return f"{value.day} {MONTHS_EN[value.month - 1]} {value.year}"
+    return f"{value.day}.{value.month}.{value.year}"
+
+
+def format_euros(cents: int, language: str) -> str:
+    """``1 234,50 €`` (fi, sv) or ``€1,234.50`` (en); plain spaces, the letter keeps them
+    together when typesetting."""
+    _check_language(language)
+    sign = "-" if cents < 0 else ""
+    euros, rest = divmod(abs(cents), 100)
+    if language == "en":
+        return f"{sign}€{euros:,}.{rest:02d}"
+    grouped = f"{euros:,}".replace(",", " ")
+    return f"{sign}{grouped},{rest:02d} €"
+
+
+# Typesetting: an amount or a percentage must not break across lines ("1 234,50 €", "10,7 %").
+_BREAKABLE_SPACE: Final = re.compile(r"(?<=\d) (?=\d{3}(?!\d))| (?=[€%])")
+
+
+def _keep_together(text: str) -> str:
+    return _BREAKABLE_SPACE.sub("\u00a0", text)
+
+
+def _contact_lines(contact: Contact) -> list[str]:
+    head = f"{contact.name}, {contact.title}" if contact.title else contact.name
+    return [line for line in (head, contact.phone, contact.email) if line]
+
+
+def _address_lines(address: Address) -> list[str]:
+    lines = [address.name, address.street, f"{address.postal_code} {address.city}".strip()]
+    if address.country:
+        lines.append(address.country.upper())
+    return [line for line in lines if line]
+
+
+def _children_table(letter: DecisionLetter, t: dict[str, str]) -> dict[str, object]:
+    lang = letter.language
+    rows: list[list[object]] = []
+    for child in letter.children:
+        hours = str(child.hours_per_month) if child.hours_per_month is not None else t["hours_none"]
+        rows.append(
+            [
+                [
+                    child.name,
+                    t["born"].format(date=format_date(child.birth_date, lang)),
+                    child.unit,
+                ],
+                hours,
+                child.service_need_coefficient,
+                t["sibling"].format(rank=child.sibling_rank, percentage=child.sibling_percentage),
+                format_euros(child.fee_before_alterations_cents, lang),
+                format_euros(child.final_fee_cents, lang),
+            ]
+        )
+    return {
+        "kind": "table",
+        "widths": [0, 21, 17, 30, 22, 22],
+        "align": ["l", "r", "r", "l", "r", "r"],
+        "header": [
+            t["col_child"],
+            t["col_need"],
+            t["col_coefficient"],
+            t["col_sibling"],
+            t["col_before"],
+            t["col_fee"],
+        ],
+        "rows": rows,
+        "footer": [t["family_total"], "", "", "", "", format_euros(letter.total_fee_cents, lang)],
+    }
+
+
+def _income_table(letter: DecisionLetter, t: dict[str, str]) -> dict[str, object]:
+    lang = letter.language
+    rows = [
+        [
+            line.person,
+            format_euros(line.amount_cents, lang)
+            if line.amount_cents is not None
+            else t["not_reported"],
+            line.source,
+        ]
+        for line in letter.incomes
+    ]
+    total = (
+        format_euros(letter.income_total_cents, lang)
+        if letter.income_total_cents is not None
+        else t["income_total_none"]
+    )
+    return {
+        "kind": "table",
+        "widths": [0, 32, 62],
+        "align": ["l", "r", "l"],
+        "header": [t["col_person"], t["col_income"], t["col_source"]],
+        "rows": rows,
+        "footer": [t["income_total"], total, ""],
+    }
+
+
+def _review_section(letter: DecisionLetter) -> dict[str, object]:
+    r = REVIEW[letter.language]
+    authority = letter.review_authority
+    postal = f"{authority.postal_code} {authority.city}".strip()
+    address = [", ".join(part for part in (authority.name, authority.street, postal) if part)]
+    if authority.email:
+        address.append(str(r["email"]).format(email=authority.email))
+    if authority.visiting_address:
+        address.append(str(r["visiting"]).format(address=authority.visiting_address))
+    content = r["content"]
+    assert isinstance(content, tuple)
+    return {
+        "heading": LABELS[letter.language]["review"],
+        "blocks": [
+            {"kind": "para", "text": f"{r['intro']} {r['who']}"},
+            {"kind": "subheading", "text": r["authority_heading"]},
+            {"kind": "para", "text": r["authority_intro"]},
+            {"kind": "lines", "lines": address},
+            {"kind": "subheading", "text": r["time_heading"]},
+            {"kind": "para", "text": r["time"]},
+            {"kind": "subheading", "text": r["notification_heading"]},
+            {"kind": "para", "text": r["notification"]},
+            {"kind": "subheading", "text": r["content_heading"]},
+            {"kind": "para", "text": r["content_intro"]},
+            {"kind": "list", "items": list(content)},
+            {"kind": "para", "text": r["fee"]},
+        ],
+    }
+
+
+def _jsonable(value: object) -> object:
+    """Strings with amounts kept together; everything else as is."""
+    if isinstance(value, str):
+        return _keep_together(value)
+    if isinstance(value, dict):
+        return {key: _jsonable(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(item) for item in value]
+    return value
+
+
+def letter_data(letter: DecisionLetter) -> dict[str, object]:
+    """The JSON the template lays out: every label already in the letter's language."""
+    _check_language(letter.language)
+    lang = letter.language
+    t = LABELS[lang]
+    start = format_date(letter.valid_from, lang)
+    total = format_euros(letter.total_fee_cents, lang)
+    if letter.valid_until is None:
+        summary = t["summary_until_further"].format(total=total, start=start)
+        validity = t["valid_until_further"].format(start=start)
+    else:
+        end = format_date(letter.valid_until, lang)
+        summary = t["summary_until"].format(total=total, start=start, end=end)
+        validity = t["valid_until"].format(start=start, end=end)
+
+    decided = not letter.draft and letter.decision_date is not None
+    date_text = format_date(letter.decision_date, lang) if decided and letter.decision_date else ""
+    if not decided:
+        date_text = t["draft_date"]
+    if letter.draft or letter.decision_maker is None:
+        maker: list[str] = [t["maker_undecided"]]
+    else:
+        maker = _contact_lines(letter.decision_maker)
+
+    decision_blocks: list[dict[str, object]] = [
+        {"kind": "para", "text": t["fees_intro"]},
+        _children_table(letter, t),
+    ]
+    alterations = [
+        f"{child.name}: {text}" for child in letter.children for text in child.alterations
+    ]
+    if alterations:
+        decision_blocks += [
+            {"kind": "subheading", "text": t["alterations"]},
+            {"kind": "list", "items": alterations},
+        ]
+
+    basis_blocks: list[dict[str, object]] = [
+        {
+            "kind": "pairs",
+            "rows": [
+                [
+                    t["family_size"],
+                    t["person_one"]
+                    if letter.family_size == 1
+                    else t["persons"].format(count=letter.family_size),
+                ],
+                [
+                    t["threshold"],
+                    t["per_month"].format(amount=format_euros(letter.threshold_cents, lang)),
+                ],
+                [t["percentage"], f"{letter.income_percentage} %"],
+                [
+                    t["parameters"],
+                    t["parameters_value"].format(
+                        date=format_date(letter.parameters_valid_from, lang)
+                    ),
+                ],
+            ],
+        },
+        {"kind": "subheading", "text": t["incomes"]},
+        _income_table(letter, t),
+    ]
+    if letter.maximum_fee_used:
+        basis_blocks.append({"kind": "para", "text": t["maximum_fee"]})
+    if letter.computation:
+        basis_blocks += [
+            {"kind": "subheading", "text": t["computation"]},
+            {"kind": "lines", "lines": list(letter.computation)},
+        ]
+
+    sections: list[dict[str, object]] = [
+        {"heading": t["decision"], "blocks": decision_blocks},
+        {
+            "heading": t["parties"],
+            "blocks": [
+                {
+                    "kind": "pairs",
+                    "rows": [
+                        [t["guardians"], list(letter.guardians)],
+                        [
+                            t["children"],
+                            [
+                                t["child_row"].format(
+                                    name=child.name, date=format_date(child.birth_date, lang)
+                                )
+                                for child in letter.children
+                            ],
+                        ],
+                    ],
+                }
+            ],
+        },
+        {"heading": t["basis"], "blocks": basis_blocks},
+    ]
+    if letter.changes or letter.supersedes:
+        change_blocks: list[dict[str, object]] = []
+        if letter.supersedes:
+            change_blocks.append(
+                {"kind": "para", "text": t["supersedes"].format(reference=letter.supersedes)}
+            )
+        if letter.changes:
+            change_blocks.append({"kind": "list", "items": list(letter.changes)})
+        sections.append({"heading": t["changes"], "blocks": change_blocks})
+
+    reporting = CHANGE_REPORTING[lang]
+    items = reporting["items"]
+    assert isinstance(items, tuple)
+    sections.append(
+        {
+            "heading": reporting["heading"],
+            "blocks": [
+                {"kind": "para", "text": reporting["intro"]},
+                {"kind": "list", "items": list(items)},
+                {"kind": "para", "text": reporting["after"]},
+            ],
+        }
+    )
+    sections.append(
+        {
+            "heading": t["legal_basis"],
+            "blocks": [{"kind": "list", "items": list(letter.legal_basis)}],
+        }
+    )
+    people: list[list[object]] = [[t["maker"], maker], [t["date"], date_text]]
+    if letter.prepared_by is not None:
+        people.append([t["prepared_by"], _contact_lines(letter.prepared_by)])
+    people.append([t["contact"], _contact_lines(letter.contact)])
+    signature_blocks: list[dict[str, object]] = [{"kind": "pairs", "rows": people}]
+    if letter.automated_note:
+        signature_blocks.append({"kind": "para", "text": letter.automated_note})
+    sections.append({"heading": t["signature"], "blocks": signature_blocks})
+    sections.append(_review_section(letter))
+
+    title = t["title"]
+    document_title = f"{title} {letter.decision_number}"
+    if letter.draft:
+        document_title = f"{t['doc_type_draft']}: {document_title}"
+    data: dict[str, object] = {
+        "lang": lang,
+        "draft": letter.draft,
+        "document_title": document_title,
+        "title": title,
+        "authority": letter.authority,
+        "doc_type": t["doc_type_draft"] if letter.draft else t["doc_type"],
+        "watermark": t["watermark"],
+        "draft_banner": t["draft_banner"],
+        "header_date": date_text,
+        "number": letter.decision_number,
+        "recipient": _address_lines(letter.recipient),
+        "meta": [
+            [t["number"], letter.decision_number],
+            [t["date"], date_text],
+            [t["valid"], validity],
+        ],
+        "summary": summary,
+        "sections": sections,
+        "footer_left": letter.rule_version,
+        "footer_right": t["footer_right"].format(number=letter.decision_number),
+    }
+    result = _jsonable(data)
+    assert isinstance(result, dict)
+    return result
+
+
+_compiler: typst.Compiler | None = None
+_compiler_lock: Final = threading.Lock()
+
+
+def render_pdf(letter: DecisionLetter) -> bytes:
+    """The letter as a tagged PDF/UA-1 document.
+
+    One Typst compiler per process is reused: it keeps fonts and the parsed template in
+    memory, which makes a render a few milliseconds instead of tens. The lock serialises
+    compiles because the compiler holds per-compile state (its sys.inputs).
+    """
+    global _compiler
+    payload = json.dumps(letter_data(letter), ensure_ascii=False)
+    with _compiler_lock:
+        if _compiler is None:
+            _compiler = typst.Compiler(str(TEMPLATE), ignore_system_fonts=True)
+        pdf = _compiler.compile(
+            format="pdf", sys_inputs={"data": payload}, pdf_standards=PDF_STANDARDS
+        )
+    if not isinstance(pdf, bytes):  # a list only for multi-page PNG/SVG output
+        raise TypeError("Typst returned no single PDF document")
+    return pdf
+
+
+def print_batch(pdfs: Sequence[bytes]) -> bytes:
+    """Many decisions in one PDF for the print house, each starting on an odd page.
+
+    A blank page is put after a decision with an odd page count so that duplex printing
+    never puts two families on the same sheet.
+    """
+    writer = pypdf.PdfWriter()
+    for pdf in pdfs:
+        reader = pypdf.PdfReader(io.BytesIO(pdf))
+        if len(writer.pages) % 2 == 1:
+            last = writer.pages[-1].mediabox
+            writer.add_blank_page(width=last.width, height=last.height)
+        writer.append(reader, import_outline=False)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
