@@ -478,6 +478,7 @@ class MessagesClient:
             ATTACHMENTS_PATH,
             body,
             {
+                # eVaka (in production) sends "Bearer <token>"; token_type in the answer is Bearer.
                 "Authorization": f"Bearer {token}",
                 "Content-Type": f"multipart/form-data; boundary={boundary}",
                 "Accept": "application/json",

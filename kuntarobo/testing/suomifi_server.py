@@ -321,6 +321,8 @@ class SuomiFiMessagesServer:
         }
 
     def _authorize(self, headers: dict[str, str]) -> None:
+        # Unverified against the live API: eVaka sends "Bearer <token>" (so the service accepts
+        # it); Helsinki's client sends the bare token, which this fake refuses on purpose.
         value = headers.get("authorization", "")
         scheme, _, token = value.partition(" ")
         with self._lock:
