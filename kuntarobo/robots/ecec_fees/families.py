@@ -702,6 +702,8 @@ def _income(check: _Checker, value: object, path: str) -> IncomeRecord | None:
         )
         return None
     amount = check.integer(data, "amount", path, minimum=0, maximum=None)
+    if data.get("source") is None:
+        check.fail(_join(path, "source"), "missing", "is required with an amount")
     source = check.text(data, "source", path, required=True)
     if person is None or amount is None or source is None:
         return None
