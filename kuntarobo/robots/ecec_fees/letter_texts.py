@@ -17,9 +17,7 @@ LABELS: Final[dict[str, dict[str, str]]] = {
         "doc_type": "PÄÄTÖS",
         "doc_type_draft": "LUONNOS",
         "watermark": "LUONNOS",
-        "draft_banner": (
-            "LUONNOS – päätöstä ei ole vielä tehty. Tämä asiakirja ei ole lainvoimainen päätös."
-        ),
+        "draft_banner": ("LUONNOS – päätöstä ei ole vielä tehty. Tämä asiakirja ei ole päätös."),
         "draft_date": "ei vielä päätetty",
         "number": "Päätösnumero",
         "date": "Päätöspäivä",
@@ -91,8 +89,7 @@ LABELS: Final[dict[str, dict[str, str]]] = {
         "doc_type_draft": "UTKAST",
         "watermark": "UTKAST",
         "draft_banner": (
-            "UTKAST – beslutet har ännu inte fattats. Detta dokument är inte ett lagakraftvunnet "
-            "beslut."
+            "UTKAST – beslutet har ännu inte fattats. Detta dokument är inte ett beslut."
         ),
         "draft_date": "ännu inte fattat",
         "number": "Beslutsnummer",
@@ -166,7 +163,7 @@ LABELS: Final[dict[str, dict[str, str]]] = {
         "doc_type_draft": "DRAFT",
         "watermark": "DRAFT",
         "draft_banner": (
-            "DRAFT – the decision has not been made yet. This document is not a binding decision."
+            "DRAFT – the decision has not been made yet. This document is not a decision."
         ),
         "draft_date": "not yet decided",
         "number": "Decision number",

@@ -206,7 +206,7 @@ def _children_table(letter: DecisionLetter, t: dict[str, str]) -> dict[str, obje
         )
     return {
         "kind": "table",
-        "widths": [0, 21, 17, 30, 22, 22],
+        "widths": [0, 22, 21, 29, 21, 22],
         "align": ["l", "r", "r", "l", "r", "r"],
         "header": [
             t["col_child"],
