@@ -457,8 +457,9 @@ def coefficient_for_hours(
     """A municipality's hour bands: the first band whose ceiling (inclusive) holds the hours."""
     if hours_per_month < 0:
         raise ValueError(f"hours per month cannot be negative, got {hours_per_month}")
+    # The whole table is checked first, so a mistyped table fails for every family alike.
     previous: int | None = None
-    for i, (ceiling, coefficient) in enumerate(bands):
+    for i, (ceiling, _coefficient) in enumerate(bands):
         if ceiling is None:
             if i != len(bands) - 1:
                 raise ValueError("only the last hour band can be open-ended")
@@ -466,9 +467,10 @@ def coefficient_for_hours(
             raise ValueError(
                 f"hour bands must be in increasing order, got {ceiling} after {previous}"
             )
+        previous = ceiling
+    for ceiling, coefficient in bands:
         if ceiling is None or hours_per_month <= ceiling:
             return coefficient
-        previous = ceiling
     raise ValueError(f"no hour band holds {hours_per_month} hours a month")
 
 
