@@ -357,9 +357,10 @@ def _fee_and_income_flags(
     difference = current.total_fee - previous.total_fee
     if difference:
         percent = _percent_change(previous.total_fee, current.total_fee)
+        before = previous.total_fee
         large = abs(difference) >= rules.large_change_cents
-        if not percent or abs(Decimal(percent)) >= rules.large_change_percent:
-            large = True
+        if before == 0 or abs(difference) * 100 >= rules.large_change_percent * before:
+            large = True  # exact, not the rounded percent shown
         if large:
             flags.append(
                 Flag(
