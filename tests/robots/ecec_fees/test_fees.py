@@ -774,3 +774,80 @@ def test_the_parameters_date_is_left_out_when_unknown():
 )
 def test_euros_are_formatted_for_each_language(cents, language, expected):
     assert format_euros(cents, language) == expected
+
+
+@pytest.mark.parametrize(
+    ("valid_from", "younger", "older"),
+    [
+        # 10.7 % × (6000 − 2713) = 351.709 → 352 → at most 289; 50 % × 289 = 144.5 → 145
+        ("2018-08-01", 28900, 14500),
+        # 10.7 % × (6000 − 2756) = 347.108 → 347 → at most 288; 50 % × 288 = 144
+        ("2020-08-01", 28800, 14400),
+        # 10.7 % × (6000 − 3610) = 255.73 → 256; 40 % × 256 = 102.4 → 102
+        ("2021-08-01", 25600, 10200),
+        # 10.7 % × (6000 − 3758) = 239.894 → 240; 40 % × 240 = 96
+        ("2022-08-01", 24000, 9600),
+        # 10.7 % × (6000 − 4998) = 107.214 → 107; 40 % × 107 = 42.8 → 43
+        ("2023-03-01", 10700, 4300),
+        ("2024-08-01", 8100, 3200),
+    ],
+)
+def test_the_worked_example_family_under_each_parameter_row(valid_from, younger, older):
+    kids = (child("older", "2020-03-10"), child("younger", "2022-06-01"))
+    fee = calculate_fees(row(valid_from), family(3, 6000, *kids))
+    assert fees_of(fee) == {"younger": younger, "older": older}
+    assert fee.total_fee == younger + older
+
+
+def test_family_steps_carry_no_child_id_and_child_steps_carry_their_own():
+    fee = worked_example()
+    assert all(step.child_id is None for step in fee.steps)
+    for c in fee.children:
+        assert c.steps
+        assert all(step.child_id == c.id for step in c.steps)
+        assert c.steps[-1].rule == "final_fee"
+    assert fee.steps[0].rule == "family_size"
+    assert fee.steps[-1].rule == "total"
+
+
+def test_a_family_with_no_incomes_listed_has_an_income_of_zero():
+    fee = calculate_fees(P2024, FamilyInput(2, (), (child("a", "2021-01-01"),)))
+    assert fee.income_total == 0
+    assert fee.total_fee == 0
+    assert not fee.maximum_fee_used
+
+
+def test_an_accepted_maximum_fee_is_named_even_when_an_income_is_also_missing():
+    fee = calculate_fees(
+        P2024,
+        FamilyInput(2, (Income(None),), (child("a", "2021-01-01"),), accepts_max_fee=True),
+    )
+    missing = next(step for step in fee.steps if step.rule == "missing_income")
+    assert missing.values["reason"] == "accepted"
+    assert fee.total_fee == 31100
+
+
+def test_the_engine_never_decides_fee_relief():
+    rules = {step.rule for fee in every_kind_of_fee() for step in all_steps(fee)}
+    assert not any("relief" in rule for rule in rules)
+    assert "relief" not in STEP_RULES
+
+
+def test_hour_bands_feed_the_coefficient_of_a_child():
+    bands = [(84, D("0.60")), (105, D("0.70")), (146, D("0.85")), (None, D("1.00"))]
+    coefficient = coefficient_for_hours(bands, 100)
+    fee = calculate_fees(P2024, family(3, 6000, child("a", "2021-01-01", str(coefficient))))
+    # 0.70 × 81 = 56.7 → 57 €
+    assert fee.total_fee == 5700
+
+
+def test_children_beyond_the_tenth_are_numbered_in_the_explanation():
+    kids = [child(f"k{i:02d}", f"{2010 + i // 12}-{i % 12 + 1:02d}-01") for i in range(11)]
+    fee = calculate_fees(P2024, family(13, 12000, *kids))
+    oldest = fee.children[-1]
+    assert oldest.sibling_rank == 11
+    assert oldest.sibling_percentage == 20
+    text = {lang: child_explanation_lines(fee, oldest.id, lang)[0] for lang in ("fi", "sv", "en")}
+    assert text["fi"].startswith("11. lapsi: 20 %")
+    assert text["sv"].startswith("Barn nummer 11: 20 %")
+    assert text["en"].startswith("Child no. 11: 20%")
