@@ -643,7 +643,10 @@ def _address(check: _Checker, value: object, path: str) -> Address | None:
 
 def _guardian(check: _Checker, value: object, path: str, *, first: bool) -> Guardian | None:
     data = check.mapping(
-        value, path, ("name", "address") if first else ("name",), ("identity_code", "email")
+        value,
+        path,
+        ("name", "address") if first else ("name",),
+        ("identity_code", "email", "address"),
     )
     if data is None:
         return None

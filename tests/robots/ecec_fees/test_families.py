@@ -389,6 +389,13 @@ def test_the_second_guardian_needs_no_address() -> None:
     family = parse_family(data, default_period_start=PERIOD)
     assert family.guardians[1].address is None
     assert family.guardians[1].identity_code == ""
+    address = {"street": "Koivutie 1", "postal_code": "00200", "city": "Helsinki", "country": "FI"}
+    guardians[1]["address"] = address
+    family = parse_family(data, default_period_start=PERIOD)
+    assert family.guardians[1].address is not None
+    assert family.guardians[1].address.city == "Helsinki"
+    assert family.guardians[1].address.country == "FI"
+    assert parse_family(family.to_json(), default_period_start=PERIOD) == family
 
 
 def test_incomes_may_be_empty_when_the_family_accepts_the_maximum_fee() -> None:
