@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "kuntarobo.robots.invoice_check",
     "kuntarobo.robots.file_archiver",
     "kuntarobo.robots.hr_reports",
+    "kuntarobo.robots.ecec_fees",
     "kuntarobo.demo",
     "django.contrib.admin",
     "django.contrib.auth",

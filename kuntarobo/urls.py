@@ -5,5 +5,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("kuntarobo.api.urls")),
+    # The public fee estimate for families (no login; nothing stored).
+    path("varhaiskasvatusmaksu/", include("kuntarobo.robots.ecec_fees.urls")),
     path("", include("kuntarobo.web.urls")),
 ]

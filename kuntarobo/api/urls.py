@@ -4,6 +4,7 @@ matrix test (tests/api/test_permission_matrix.py), which enumerates them."""
 from django.urls import URLPattern, path, re_path
 
 from kuntarobo.api import views
+from kuntarobo.robots.ecec_fees import api as ecec_fees_api
 
 app_name = "api"
 
@@ -22,6 +23,7 @@ urlpatterns: list[URLPattern] = [
     path("items/<int:item_id>/correct", views.item_correct, name="item-correct"),
     path("audit", views.audit, name="audit"),
     path("audit/export", views.audit_export, name="audit-export"),
+    path("ecec-fees/calculate", ecec_fees_api.calculate, name="ecec-fees-calculate"),
     # Last: any other path under /api/v1/ answers with the API's JSON 404, not an HTML page.
     re_path(r"^(?P<rest>.*)$", views.unknown_endpoint, name="unknown"),
 ]

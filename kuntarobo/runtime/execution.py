@@ -76,7 +76,17 @@ def item_view(item: WorkItem) -> ItemView:
         attempt=item.attempts,
         output=item.output,
         title=item.title,
+        municipality_id=item.municipality_id,
+        reviewed_by_name=reviewer_name(item),
+        reviewed_at=item.reviewed_at,
     )
+
+
+def reviewer_name(item: WorkItem) -> str:
+    if item.reviewed_by_id is None:
+        return ""
+    user = item.reviewed_by
+    return user.get_full_name() or user.get_username()
 
 
 def write_log(run_id: int, item_id: int | None, lines: Iterable[tuple[str, str]]) -> None:

@@ -257,6 +257,10 @@ class ItemView:
     attempt: int
     output: dict[str, Any]
     title: str = ""
+    municipality_id: int = 0
+    # Who approved (or rejected) the item and when: a class B decision prints the official.
+    reviewed_by_name: str = ""
+    reviewed_at: datetime.datetime | None = None
 
 
 @dataclass

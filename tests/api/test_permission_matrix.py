@@ -134,6 +134,12 @@ def home_failed(world: World) -> WorkItem:
 LISTING = statuses(200)
 UNKNOWN = statuses(404)
 
+ECEC_FAMILY = {
+    "size": 3,
+    "incomes": [{"amount": 600000}],
+    "children": [{"id": "a", "birth_date": "2022-05-01"}, {"id": "b", "birth_date": "2020-05-01"}],
+}
+
 CASES: dict[tuple[str, str], Case] = {
     ("robots", "GET"): Case("GET", lambda w: "/api/v1/robots", statuses(200)),
     ("robot", "GET"): Case("GET", lambda w: "/api/v1/robots/invoice_check", statuses(200)),
@@ -192,6 +198,12 @@ CASES: dict[tuple[str, str], Case] = {
         only(REVIEWERS, 200, neighbour=404),
         body=lambda w: {"corrections": {"payment_date": "2030-02-01"}, "note": "agreed"},
         check=check_review(home_waiting, ItemStatus.APPROVED),
+    ),
+    ("ecec-fees-calculate", "POST"): Case(
+        "POST",
+        lambda w: "/api/v1/ecec-fees/calculate",
+        statuses(200),
+        body=lambda w: {"date": "2025-01-15", "family": ECEC_FAMILY},
     ),
     ("audit", "GET"): Case(
         "GET",

@@ -178,7 +178,8 @@ def parameter_kind(kind: str) -> str:
 @register.filter
 def output_rows(item: WorkItem) -> list[tuple[str, str]]:
     """The item's output as (label, formatted value): the fields the robot declares first, in
-    its order and with its labels, then anything else it returned under its own key."""
+    its order and with its labels, then anything else it returned under its own key. Keys that
+    start with "_" are the robot's own records (e.g. a decision's full computation), not shown."""
     output = item.output if isinstance(item.output, dict) else {}
     try:
         declared = get_robot(item.robot_slug).output_fields
@@ -190,7 +191,11 @@ def output_rows(item: WorkItem) -> list[tuple[str, str]]:
         if field.name in output
     ]
     known = {field.name for field in declared}
-    rows += [(key, pretty(value)) for key, value in output.items() if key not in known]
+    rows += [
+        (key, pretty(value))
+        for key, value in output.items()
+        if key not in known and not key.startswith("_")
+    ]
     return rows
 
 

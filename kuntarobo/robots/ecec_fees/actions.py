@@ -1,0 +1,197 @@
+"""Every change to the fee robot's own records, one function each, used by the CLI, the web UI
+and the API alike, each writing the audit trail."""
+
+from __future__ import annotations
+
+import datetime
+import io
+from typing import Any
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+from pypdf import PdfReader
+
+from kuntarobo.accounts.models import Municipality, Permission
+from kuntarobo.audit.trail import record
+from kuntarobo.robots.ecec_fees import calculator, letters
+from kuntarobo.robots.ecec_fees.models import (
+    Channel,
+    DecisionStatus,
+    FeeDecision,
+    FeeParameterRow,
+    MunicipalSettingsRow,
+    PrintBatch,
+)
+from kuntarobo.robots.ecec_fees.municipal import MunicipalFeeSettings, SettingsError
+from kuntarobo.runtime.actions import PermissionDeniedError, require
+from kuntarobo.runtime.sdk import InputError
+
+
+def _actor_name(actor: Any) -> str:
+    return str(getattr(actor, "username", None) or actor)
+
+
+def add_parameter_row(
+    actor: Any, data: object, *, valid_from: datetime.date, source: str, via: str = "cli"
+) -> FeeParameterRow:
+    """A decree changed the figures: a new row from its date; the row before it ends the day
+    before. Rows already in force are never edited: decisions name the row they used."""
+    if not getattr(actor, "is_superuser", False) and not isinstance(actor, str):
+        raise PermissionDeniedError(
+            f"{_actor_name(actor)} may not change the national fee parameters (superusers only)"
+        )
+    try:
+        parameters = calculator.parse_parameters(data)
+    except calculator.CalculatorInputError as error:
+        raise InputError(
+            "%(field)s: %(message)s",
+            field=error.field,
+            **{"field": error.field, "message": error.message},
+        ) from None
+    if not source.strip():
+        raise InputError("give the source of the figures (decree or notice)", field="source")
+    with transaction.atomic():
+        if FeeParameterRow.objects.filter(valid_from=valid_from).exists():
+            existing = FeeParameterRow.objects.select_for_update().get(valid_from=valid_from)
+            if (
+                existing.complete
+                or FeeDecision.objects.filter(parameters_valid_from=valid_from).exists()
+            ):
+                raise InputError(
+                    "parameters from %(date)s exist already: add a row from another date",
+                    field="valid_from",
+                    date=valid_from.isoformat(),
+                )
+            existing.delete()  # an incomplete row (thresholds not yet known) is completed
+        previous = (
+            FeeParameterRow.objects.select_for_update()
+            .filter(valid_from__lt=valid_from)
+            .order_by("-valid_from")
+            .first()
+        )
+        following = (
+            FeeParameterRow.objects.filter(valid_from__gt=valid_from).order_by("valid_from").first()
+        )
+        if previous is not None and (previous.valid_to is None or previous.valid_to >= valid_from):
+            previous.valid_to = valid_from - datetime.timedelta(days=1)
+            previous.save(update_fields=["valid_to"])
+        row = FeeParameterRow.objects.create(
+            valid_from=valid_from,
+            valid_to=(following.valid_from - datetime.timedelta(days=1)) if following else None,
+            income_percentage=parameters.income_percentage,
+            income_thresholds={str(k): v for k, v in parameters.income_thresholds.items()},
+            threshold_increase_per_further_child=parameters.threshold_increase_per_further_child,
+            max_fee=parameters.max_fee,
+            min_fee=parameters.min_fee,
+            sibling_percentages=list(parameters.sibling_percentages),
+            source=source.strip()[:300],
+        )
+        record(
+            "ecec_fees.parameters_add",
+            actor=actor,
+            obj=row,
+            via=via,
+            details={
+                "valid_from": valid_from.isoformat(),
+                "parameters": calculator.parameters_to_json(parameters),
+                "source": row.source,
+            },
+        )
+    return row
+
+
+def save_settings(
+    actor: Any,
+    municipality: Municipality,
+    data: object,
+    *,
+    valid_from: datetime.date,
+    via: str = "cli",
+) -> MunicipalSettingsRow:
+    """A municipality's settings from a date; a row no decision used yet may be replaced."""
+    require(actor, municipality, Permission.CONFIGURE)
+    try:
+        settings = MunicipalFeeSettings.from_json(data)
+    except SettingsError as error:
+        raise InputError("%(error)s", field=error.path, error=str(error)) from None
+    with transaction.atomic():
+        existing = (
+            MunicipalSettingsRow.objects.select_for_update()
+            .filter(municipality=municipality, valid_from=valid_from)
+            .first()
+        )
+        before = existing.settings if existing else None
+        if existing is not None:
+            used = FeeDecision.objects.filter(
+                municipality=municipality, settings_valid_from=valid_from
+            ).exists()
+            if used:
+                raise InputError(
+                    "decisions were made with the settings from %(date)s: add settings from a "
+                    "later date instead",
+                    field="valid_from",
+                    date=valid_from.isoformat(),
+                )
+            existing.settings = settings.to_json()
+            existing.save(update_fields=["settings"])
+            row = existing
+        else:
+            row = MunicipalSettingsRow.objects.create(
+                municipality=municipality, valid_from=valid_from, settings=settings.to_json()
+            )
+        record(
+            "ecec_fees.settings",
+            actor=actor,
+            municipality=municipality,
+            obj=row,
+            via=via,
+            details={"valid_from": valid_from.isoformat(), "before": before, "after": row.settings},
+        )
+    return row
+
+
+def make_print_batch(
+    actor: Any, municipality: Municipality, *, via: str = "cli"
+) -> PrintBatch | None:
+    """Every sent letter not yet printed, in one PDF for the print room; None if none waits."""
+    require(actor, municipality, Permission.REVIEW)
+    with transaction.atomic():
+        waiting = list(
+            FeeDecision.objects.select_for_update()
+            .filter(
+                municipality=municipality,
+                channel=Channel.PRINT,
+                print_batch__isnull=True,
+                status__in=[DecisionStatus.SENT, DecisionStatus.SUPERSEDED],
+            )
+            .exclude(document="")
+            .order_by("decision_number")
+        )
+        if not waiting:
+            return None
+        pdfs = []
+        for decision in waiting:
+            with decision.document.open("rb") as stored:
+                pdfs.append(stored.read())
+        combined = letters.print_batch(pdfs)
+        pages = len(PdfReader(io.BytesIO(combined)).pages)
+        batch = PrintBatch(
+            municipality=municipality,
+            created_by=_actor_name(actor),
+            decisions=len(waiting),
+            pages=pages,
+        )
+        stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
+        batch.file.save(f"print-{municipality.slug}-{stamp}.pdf", ContentFile(combined), save=False)
+        batch.save()
+        FeeDecision.objects.filter(pk__in=[d.pk for d in waiting]).update(print_batch=batch)
+        record(
+            "ecec_fees.print_batch",
+            actor=actor,
+            municipality=municipality,
+            obj=batch,
+            via=via,
+            details={"decisions": [d.decision_number for d in waiting], "pages": pages},
+        )
+    return batch

@@ -1,0 +1,34 @@
+"""`POST /api/v1/ecec-fees/calculate`: the fee calculator for other systems (e.g. a
+municipality's e-service). Any authenticated caller may use it: it stores nothing and returns
+only what it was given, computed."""
+
+from __future__ import annotations
+
+import json
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+
+from kuntarobo.api.http import ApiError, endpoint
+from kuntarobo.robots.ecec_fees import calculator, service
+
+MAX_BODY_BYTES = 1_000_000
+
+
+@endpoint("POST")
+def calculate(request: HttpRequest) -> HttpResponse:
+    if request.content_type != "application/json":
+        raise ApiError(
+            400,
+            "invalid_json",
+            "send the request body as JSON with 'Content-Type: application/json'",
+        )
+    if len(request.body) > MAX_BODY_BYTES:
+        raise ApiError(400, "invalid_json", "the request body is larger than 1 MB")
+    try:
+        data = json.loads(request.body.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as error:
+        raise ApiError(400, "invalid_json", f"the request body is not JSON: {error}") from None
+    try:
+        return JsonResponse(service.calculate(data))
+    except calculator.CalculatorInputError as error:
+        raise ApiError(400, "invalid_input", error.message, error.field) from None

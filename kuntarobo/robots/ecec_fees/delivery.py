@@ -1,0 +1,175 @@
+"""Sending an approved fee decision: the final letter carries the official's name and the
+date; it goes to the guardian's Suomi.fi mailbox when the service is configured, otherwise
+into the next print batch. Every sent decision is archived as its PDF.
+
+A retried delivery renders the same letter, overwrites the same archive file and gives Suomi.fi
+the same external id, so a decision is never sent twice.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from django.conf import settings as django_settings
+from django.utils import timezone
+
+from kuntarobo.robots.ecec_fees import families, fees, letters
+from kuntarobo.robots.ecec_fees.models import (
+    Channel,
+    DecisionStatus,
+    FeeDecision,
+    MunicipalSettingsRow,
+)
+from kuntarobo.robots.ecec_fees.municipal import MunicipalFeeSettings
+from kuntarobo.runtime import suomifi_messages as suomifi
+from kuntarobo.runtime.sdk import ApplicationException, BusinessException, ItemView, RunContext
+
+TITLES = {
+    "fi": "Varhaiskasvatuksen asiakasmaksupäätös",
+    "sv": "Beslut om klientavgift för småbarnspedagogik",
+}
+BODIES = {
+    "fi": (
+        "Hei, liitteenä on varhaiskasvatuksen asiakasmaksupäätöksenne {number}, voimassa "
+        "{valid_from} alkaen. Päätöksen lopussa on ohje oikaisuvaatimuksen tekemiseen."
+    ),
+    "sv": (
+        "Hej, som bilaga finns ert beslut om klientavgift för småbarnspedagogik {number}, "
+        "i kraft från {valid_from}. I slutet av beslutet finns en anvisning för begäran om "
+        "omprövning."
+    ),
+}
+
+
+def archive_path(decision: FeeDecision) -> str:
+    """Relative to MEDIA_ROOT: one file per decision, named by its number."""
+    return (
+        f"ecec_fees/decisions/{decision.municipality.slug}/{decision.valid_from.year}/"
+        f"{decision.decision_number}.pdf"
+    )
+
+
+def final_letter(decision: FeeDecision) -> letters.DecisionLetter:
+    """The approved decision: the same content as the reviewed draft, with the official."""
+    from kuntarobo.robots.ecec_fees.robot import build_letter, family_input
+
+    record_ = families.parse_family(decision.inputs, default_period_start=decision.valid_from)
+    settings = settings_for(decision)
+    from kuntarobo.robots.ecec_fees.models import FeeParameterRow
+
+    row = FeeParameterRow.objects.get(valid_from=decision.parameters_valid_from)
+    fee = fees.calculate_fees(row.as_parameters(), family_input(record_, settings))
+    if fee.total_fee != decision.total_fee:
+        # The rules are versioned and the inputs stored: a mismatch means the code changed
+        # under an approved decision. Stop rather than send a letter that differs from it.
+        raise BusinessException(
+            f"{decision.decision_number}: the fee recomputed at sending ({fee.total_fee} cents) "
+            f"differs from the approved one ({decision.total_fee} cents); not sent."
+        )
+    work_output = decision.work_item.output.get("_decision", {})
+    decided_at = timezone.localtime(decision.decided_at).date() if decision.decided_at else None
+    return build_letter(
+        record=record_,
+        fee=fee,
+        settings=settings,
+        number=decision.decision_number,
+        parameters=row.as_parameters(),
+        change_lines=list(work_output.get("changes") or []),
+        supersedes=work_output.get("supersedes_text"),
+        decided_by=decision.decided_by,
+        decided_at=decided_at,
+    )
+
+
+def settings_for(decision: FeeDecision) -> MunicipalFeeSettings:
+    row = MunicipalSettingsRow.objects.get(
+        municipality_id=decision.municipality_id, valid_from=decision.settings_valid_from
+    )
+    return MunicipalFeeSettings.from_json(row.settings)
+
+
+def write_atomically(relative: str, content: bytes) -> None:
+    target = Path(django_settings.MEDIA_ROOT) / relative
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temporary = target.with_suffix(f".{os.getpid()}.tmp")
+    temporary.write_bytes(content)
+    temporary.replace(target)
+
+
+def deliver_decision(item: ItemView, context: RunContext) -> None:
+    decision = FeeDecision.objects.select_related("municipality", "work_item").get(
+        work_item_id=item.id
+    )
+    if decision.status not in (DecisionStatus.APPROVED, DecisionStatus.SENT):
+        raise BusinessException(f"{decision.decision_number} is {decision.status}, not approved")
+    pdf = letters.render_pdf(final_letter(decision))
+    relative = archive_path(decision)
+    write_atomically(relative, pdf)
+    channel, message_id = Channel.PRINT, ""
+    config = suomifi_config()
+    guardian = decision.inputs["guardians"][0]
+    if config is not None and guardian.get("identity_code"):
+        message_id, refusal = send_by_suomifi(config, decision, guardian, pdf)
+        channel = Channel.SUOMIFI if message_id else Channel.PRINT
+        if refusal:
+            context.log(f"{decision.decision_number}: Suomi.fi: {refusal}; goes to print")
+    # Only the delivery fields: the database refuses any change to an approved decision's content.
+    FeeDecision.objects.filter(pk=decision.pk).update(
+        document=relative, channel=channel, message_id=message_id
+    )
+    context.log(f"{decision.decision_number}: sent ({channel})")
+
+
+def suomifi_config() -> suomifi.MessagesConfig | None:
+    try:
+        return suomifi.MessagesConfig.from_environment(os.environ)
+    except ValueError as error:
+        raise ApplicationException(f"Suomi.fi Messages configuration: {error}") from None
+
+
+def send_by_suomifi(
+    config: suomifi.MessagesConfig, decision: FeeDecision, guardian: dict[str, object], pdf: bytes
+) -> tuple[str, str]:
+    """(message id, ""), or ("", why) when Suomi.fi could not take it electronically and no
+    paper channel is configured there (e.g. no mailbox): then the letter goes to print."""
+    language = decision.language if decision.language in TITLES else "fi"
+    address = guardian.get("address") or {}
+    assert isinstance(address, dict)
+    settings = settings_for(decision)
+    paper = None
+    sender = None
+    if config.paper_mail_enabled and all(settings.sender_address):
+        paper = suomifi.PostalAddress(
+            name=str(guardian["name"]),
+            street=str(address.get("street", "")),
+            postal_code=str(address.get("postal_code", "")),
+            city=str(address.get("city", "")),
+        )
+        street, code, city = settings.sender_address
+        sender = suomifi.PostalAddress(
+            name=settings.authority.get(language), street=street, postal_code=code, city=city
+        )
+    message = suomifi.Message(
+        external_id=decision.decision_number,
+        recipient_id=str(guardian["identity_code"]),
+        title=TITLES[language],
+        body=BODIES[language].format(
+            number=decision.decision_number,
+            valid_from=letters.format_date(decision.valid_from, language),
+        ),
+        attachment_name=f"{decision.decision_number}.pdf",
+        attachment=pdf,
+        paper_mail_address=paper,
+        sender_address=sender,
+    )
+    try:
+        return suomifi.MessagesClient(config).send(message).message_id, ""
+    except suomifi.MessagesError as error:
+        if error.retryable:
+            raise ApplicationException(f"Suomi.fi Messages: {error}") from None
+        if paper is None and error.status in (400, 404, 422):
+            return "", str(error)
+        raise BusinessException(f"Suomi.fi Messages refused the decision: {error}") from None
+    except ValueError as error:
+        raise BusinessException(f"the decision cannot be sent by Suomi.fi: {error}") from None

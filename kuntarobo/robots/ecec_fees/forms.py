@@ -1,0 +1,92 @@
+"""The public fee estimate: what a family types in, in euros and hours, checked field by field."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+MAX_CHILDREN = 4
+
+
+class EstimateForm(forms.Form):
+    date = forms.DateField(
+        label=_("Fees for the month starting"),
+        help_text=_("The fee rules in force on this day are used."),
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    family_size = forms.IntegerField(
+        label=_("Family size (adults and their minor children living together)"),
+        min_value=2,
+        max_value=20,
+    )
+    accepts_max_fee = forms.BooleanField(
+        label=_("We accept the maximum fee and do not report our incomes"), required=False
+    )
+    income_1 = forms.DecimalField(
+        label=_("Gross income of the first adult (€/month)"),
+        min_value=Decimal(0),
+        max_digits=9,
+        decimal_places=2,
+        required=False,
+        localize=True,
+    )
+    income_2 = forms.DecimalField(
+        label=_("Gross income of the second adult (€/month)"),
+        min_value=Decimal(0),
+        max_digits=9,
+        decimal_places=2,
+        required=False,
+        localize=True,
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for number in range(1, MAX_CHILDREN + 1):
+            self.fields[f"child_{number}_birth_date"] = forms.DateField(
+                label=_("Child %(number)d: date of birth") % {"number": number},
+                required=number == 1,
+                widget=forms.DateInput(attrs={"type": "date"}),
+            )
+            self.fields[f"child_{number}_hours"] = forms.IntegerField(
+                label=_("Child %(number)d: hours of ECEC per month") % {"number": number},
+                min_value=1,
+                max_value=744,
+                required=number == 1,
+            )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not data.get("accepts_max_fee") and data.get("income_1") is None:
+            self.add_error("income_1", _("Give the income, or accept the maximum fee."))
+        day = data.get("date")
+        for number in range(1, MAX_CHILDREN + 1):
+            birth = data.get(f"child_{number}_birth_date")
+            hours = data.get(f"child_{number}_hours")
+            if (birth is None) != (hours is None) and not self.has_error(
+                f"child_{number}_birth_date"
+            ):
+                missing = f"child_{number}_hours" if hours is None else f"child_{number}_birth_date"
+                self.add_error(missing, _("Give both the date of birth and the hours."))
+            if birth and isinstance(day, datetime.date) and birth > day:
+                self.add_error(
+                    f"child_{number}_birth_date", _("The date of birth is after the month.")
+                )
+        children = sum(1 for n in range(1, MAX_CHILDREN + 1) if data.get(f"child_{n}_birth_date"))
+        size = data.get("family_size")
+        if size is not None and children and size < children + 1:
+            self.add_error(
+                "family_size", _("The family has at least one adult and the children given.")
+            )
+        return data
+
+    def children(self) -> list[tuple[datetime.date, int]]:
+        data = self.cleaned_data
+        return [
+            (data[f"child_{n}_birth_date"], data[f"child_{n}_hours"])
+            for n in range(1, MAX_CHILDREN + 1)
+            if data.get(f"child_{n}_birth_date") and data.get(f"child_{n}_hours")
+        ]

@@ -1,0 +1,251 @@
+"""`kuntarobo ecec-fees`: the fee calculator, a whole run here and now, the national parameter
+rows, a municipality's settings, and print batches.
+
+    calculate     one JSON object on stdin → one JSON object on stdout (exit 2 on bad input)
+    run           --input PATH --date YYYY-MM-DD --municipality SLUG: prints a one-line summary
+    parameters    list the dated rows, or add one (--add FILE --valid-from DATE --source TEXT)
+    settings      show or set a municipality's settings (--file FILE --valid-from DATE)
+    print-batch   gather the sent letters not yet printed into one PDF
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import sys
+from argparse import ArgumentParser
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, no_translations
+from django.db.models import Count, Sum
+
+from kuntarobo.api.cli import acting_user, fail, to_json
+from kuntarobo.robots.ecec_fees import actions as fee_actions
+from kuntarobo.robots.ecec_fees import calculator
+from kuntarobo.robots.ecec_fees.models import FeeDecision, FeeParameterRow, MunicipalSettingsRow
+from kuntarobo.robots.ecec_fees.municipal import example_settings
+from kuntarobo.robots.ecec_fees.robot import SLUG
+from kuntarobo.robots.ecec_fees.service import stored_parameters
+from kuntarobo.robots.hr_reports.management.commands.hr_reports import process_run_here
+from kuntarobo.runtime import actions
+from kuntarobo.runtime.models import ItemStatus, Trigger, WorkItem
+from kuntarobo.runtime.sdk import InputError
+
+BAD_INPUT = 2
+MAX_INPUT_BYTES = 1_000_000
+
+
+def parse_date(value: str, option: str) -> datetime.date:
+    try:
+        return datetime.date.fromisoformat(value)
+    except ValueError:
+        fail(f"{option} {value!r:.100}: not a date of the form YYYY-MM-DD")
+
+
+def read_json_file(path_text: str, option: str) -> Any:
+    path = Path(path_text).expanduser()
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except OSError as error:
+        fail(f"{option} {path}: {error.strerror}")
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        fail(f"{option} {path}: not JSON ({error})")
+
+
+def run_summary(run_id: int, duplicates: int) -> dict[str, Any]:
+    items = WorkItem.objects.filter(run_id=run_id)
+    by_status = dict(items.values_list("status").annotate(n=Count("id")))
+    decisions = FeeDecision.objects.filter(work_item__run_id=run_id)
+    return {
+        "run": run_id,
+        "families": items.count() + duplicates,
+        "decisions": decisions.count(),
+        "needs_review": by_status.get(ItemStatus.NEEDS_REVIEW, 0),
+        "attention": items.filter(status=ItemStatus.NEEDS_REVIEW).exclude(attention=[]).count(),
+        "to_person": by_status.get(ItemStatus.FAILED_BUSINESS, 0),
+        "errors": by_status.get(ItemStatus.FAILED_APPLICATION, 0)
+        + by_status.get(ItemStatus.NEW, 0),
+        "skipped": duplicates,
+        "total_fee_cents": decisions.aggregate(total=Sum("total_fee"))["total"] or 0,
+    }
+
+
+class Command(BaseCommand):
+    help = "ECEC client fee decisions: calculator, runs, parameters, settings, print batches."
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        sub = parser.add_subparsers(
+            dest="action", required=True, metavar="{calculate,run,parameters,settings,print-batch}"
+        )
+        sub.add_parser(
+            "calculate",
+            help="Compute fees: one JSON object on stdin, one on stdout.",
+            description="Reads one JSON object ({parameters, family} or {date, family}) from "
+            "standard input and writes the fees, in cents, with explanation lines. Invalid input "
+            'exits with code 2 and writes {"error": {"field": ..., "message": ...}}.',
+        )
+        run = sub.add_parser(
+            "run",
+            help="Compute every family's fees and draft the decisions here and now.",
+            description="Reads the family data (JSON Lines), makes one work item per family "
+            "and decision period, computes the fees and drafts the decisions in this process. "
+            "The drafts then wait for an official's approval. Prints one line of JSON.",
+        )
+        run.add_argument("--input", required=True, help="Family data, JSON Lines.")
+        run.add_argument("--date", required=True, help="Start of the decisions, YYYY-MM-DD.")
+        run.add_argument("--municipality", required=True)
+        run.add_argument("--user", default=None, help="Username whose roles are checked.")
+        parameters = sub.add_parser(
+            "parameters",
+            help="List the act's parameter rows, or add one (superusers).",
+            description="Without --add, prints every dated row. With --add FILE (the "
+            "'parameters' object of the calculator), --valid-from and --source, adds a row; "
+            "the row before it ends the day before.",
+        )
+        parameters.add_argument("--add", metavar="FILE")
+        parameters.add_argument("--valid-from")
+        parameters.add_argument("--source", default="")
+        parameters.add_argument("--user", help="A superuser's username.")
+        settings = sub.add_parser(
+            "settings",
+            help="Show or set a municipality's fee settings.",
+            description="Prints the settings in force (or --example, a filled-in example); "
+            "with --file and --valid-from stores validated settings (audited).",
+        )
+        settings.add_argument("--municipality", required=True)
+        settings.add_argument("--user")
+        settings.add_argument("--file")
+        settings.add_argument("--valid-from")
+        settings.add_argument("--example", action="store_true")
+        batch = sub.add_parser(
+            "print-batch",
+            help="Put the sent letters not yet printed into one PDF.",
+        )
+        batch.add_argument("--municipality", required=True)
+        batch.add_argument("--user", required=True)
+
+    @no_translations
+    def handle(self, *args: Any, **options: Any) -> None:
+        action = options["action"]
+        if action == "calculate":
+            self.calculate()
+        elif action == "run":
+            self.run(options)
+        elif action == "parameters":
+            self.parameters(options)
+        elif action == "settings":
+            self.settings(options)
+        else:
+            self.print_batch(options)
+
+    def calculate(self) -> None:
+        text = sys.stdin.read(MAX_INPUT_BYTES + 1)
+        try:
+            if len(text) > MAX_INPUT_BYTES:
+                raise calculator.CalculatorInputError("", "input larger than 1 MB")
+            try:
+                data = json.loads(text)
+            except json.JSONDecodeError as error:
+                raise calculator.CalculatorInputError("", f"not JSON: {error}") from None
+            answer = calculator.calculate_json(data, stored_parameters)
+        except calculator.CalculatorInputError as error:
+            self.stdout.write(to_json({"error": {"field": error.field, "message": error.message}}))
+            sys.exit(BAD_INPUT)
+        self.stdout.write(to_json(answer))
+
+    def run(self, options: dict[str, Any]) -> None:
+        user = acting_user(options["user"]) if options["user"] else "command line"
+        input_path = Path(options["input"]).expanduser()
+        if not input_path.is_file():
+            fail(f"--input {input_path}: no such file")
+        period_start = parse_date(options["date"], "--date")
+        try:
+            municipality = actions.get_municipality(options["municipality"])
+            started = actions.start_run(
+                user,
+                municipality,
+                SLUG,
+                parameters={"period_start": period_start.isoformat()},
+                input_file=input_path,
+                trigger=Trigger.CLI,
+                via="cli",
+            )
+        except (InputError, actions.PermissionDeniedError) as error:
+            fail(str(error))
+        process_run_here(started.run.pk)
+        self.stdout.write(to_json(run_summary(started.run.pk, started.duplicates)))
+
+    def parameters(self, options: dict[str, Any]) -> None:
+        if options["add"]:
+            if not options["valid_from"]:
+                fail("--valid-from is required with --add")
+            if not options["user"]:
+                fail("--user is required with --add (a superuser)")
+            user = acting_user(options["user"])
+            data = read_json_file(options["add"], "--add")
+            try:
+                fee_actions.add_parameter_row(
+                    user,
+                    data,
+                    valid_from=parse_date(options["valid_from"], "--valid-from"),
+                    source=options["source"],
+                )
+            except (InputError, actions.PermissionDeniedError) as error:
+                fail(str(error))
+        rows = [
+            {
+                "valid_from": row.valid_from,
+                "valid_to": row.valid_to,
+                "complete": row.complete,
+                "parameters": calculator.parameters_to_json(row.as_parameters())
+                if row.complete
+                else None,
+                "max_fee": row.max_fee,
+                "min_fee": row.min_fee,
+                "source": row.source,
+            }
+            for row in FeeParameterRow.objects.order_by("valid_from")
+        ]
+        self.stdout.write(to_json(rows))
+
+    def settings(self, options: dict[str, Any]) -> None:
+        try:
+            municipality = actions.get_municipality(options["municipality"])
+        except InputError as error:
+            fail(str(error))
+        if options["example"]:
+            self.stdout.write(to_json(example_settings(municipality.name_fi)))
+            return
+        if options["file"]:
+            if not options["valid_from"] or not options["user"]:
+                fail("--valid-from and --user are required with --file")
+            user = acting_user(options["user"])
+            data = read_json_file(options["file"], "--file")
+            try:
+                fee_actions.save_settings(
+                    user,
+                    municipality,
+                    data,
+                    valid_from=parse_date(options["valid_from"], "--valid-from"),
+                )
+            except (InputError, actions.PermissionDeniedError) as error:
+                fail(f"--file: {error}")
+        rows = MunicipalSettingsRow.objects.filter(municipality=municipality).order_by("valid_from")
+        self.stdout.write(
+            to_json([{"valid_from": row.valid_from, "settings": row.settings} for row in rows])
+        )
+
+    def print_batch(self, options: dict[str, Any]) -> None:
+        user = acting_user(options["user"])
+        try:
+            municipality = actions.get_municipality(options["municipality"])
+            batch = fee_actions.make_print_batch(user, municipality)
+        except (InputError, actions.PermissionDeniedError) as error:
+            fail(str(error))
+        if batch is None:
+            self.stdout.write(to_json({"decisions": 0, "pages": 0, "file": None}))
+            return
+        self.stdout.write(
+            to_json({"decisions": batch.decisions, "pages": batch.pages, "file": batch.file.path})
+        )

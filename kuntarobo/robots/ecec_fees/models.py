@@ -1,0 +1,278 @@
+"""The ECEC fee robot's records: the act's parameters as dated rows, each municipality's dated
+settings, and the fee decisions themselves.
+
+A decision is written once, as a draft, when the robot has computed it; an official approves it
+and it is sent. After approval its content never changes (database triggers refuse it): a
+correction is a new decision that supersedes it from a date.
+"""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from kuntarobo.accounts.models import Municipality
+from kuntarobo.robots.ecec_fees.fees import FeeParameters
+from kuntarobo.robots.ecec_fees.municipal import MunicipalFeeSettings
+from kuntarobo.runtime.models import WorkItem
+
+
+class FeeParameterRowQuerySet(models.QuerySet["FeeParameterRow"]):
+    def in_force_on(self, day: datetime.date) -> FeeParameterRow | None:
+        return (
+            self.filter(valid_from__lte=day)
+            .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day))
+            .order_by("-valid_from")
+            .first()
+        )
+
+
+class FeeParameterRow(models.Model):
+    """The figures of 1503/2016 and its index notices in force from a date (euros as cents).
+
+    Income thresholds may be missing while a decree is not yet published: no fee is computed
+    for a date such a row covers until an administrator enters them."""
+
+    valid_from = models.DateField(_("valid from"), unique=True)
+    valid_to = models.DateField(_("valid until"), null=True, blank=True)
+    income_percentage = models.DecimalField(_("income percentage"), max_digits=5, decimal_places=2)
+    income_thresholds = models.JSONField(
+        _("income thresholds by family size (cents)"), null=True, blank=True
+    )
+    threshold_increase_per_further_child = models.PositiveIntegerField(
+        _("threshold increase per further child (cents)"), null=True, blank=True
+    )
+    max_fee = models.PositiveIntegerField(_("maximum fee (cents)"))
+    min_fee = models.PositiveIntegerField(_("minimum fee (cents)"))
+    sibling_percentages = models.JSONField(_("sibling percentages"))
+    source = models.CharField(_("source"), max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = FeeParameterRowQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["valid_from"]
+        verbose_name = _("ECEC fee parameters")
+        verbose_name_plural = _("ECEC fee parameters")
+
+    def __str__(self) -> str:
+        return f"ECEC fee parameters from {self.valid_from}"
+
+    @property
+    def complete(self) -> bool:
+        return (
+            bool(self.income_thresholds) and self.threshold_increase_per_further_child is not None
+        )
+
+    def as_parameters(self) -> FeeParameters:
+        if not self.complete:
+            raise ValueError(
+                f"the fee parameters from {self.valid_from:%d.%m.%Y} lack the income thresholds; "
+                "an administrator must enter them (kuntarobo ecec-fees parameters add)"
+            )
+        thresholds = self.income_thresholds or {}
+        return FeeParameters(
+            income_percentage=Decimal(self.income_percentage).normalize(),
+            income_thresholds={int(size): int(cents) for size, cents in thresholds.items()},
+            threshold_increase_per_further_child=int(
+                self.threshold_increase_per_further_child or 0
+            ),
+            max_fee=self.max_fee,
+            min_fee=self.min_fee,
+            sibling_percentages=tuple(int(p) for p in self.sibling_percentages),
+            valid_from=self.valid_from,
+        )
+
+
+class MunicipalSettingsQuerySet(models.QuerySet["MunicipalSettingsRow"]):
+    def in_force_on(
+        self, municipality: Municipality, day: datetime.date
+    ) -> MunicipalSettingsRow | None:
+        return (
+            self.filter(municipality=municipality, valid_from__lte=day)
+            .order_by("-valid_from")
+            .first()
+        )
+
+
+class MunicipalSettingsRow(models.Model):
+    """A municipality's fee settings (municipal.MunicipalFeeSettings as JSON) from a date."""
+
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.CASCADE, related_name="ecec_fee_settings"
+    )
+    valid_from = models.DateField(_("valid from"))
+    settings = models.JSONField(_("settings"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = MunicipalSettingsQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "valid_from"], name="ecec_settings_unique_date"
+            )
+        ]
+        verbose_name = _("ECEC fee settings")
+        verbose_name_plural = _("ECEC fee settings")
+
+    def __str__(self) -> str:
+        return f"ECEC fee settings @ {self.municipality_id} from {self.valid_from}"
+
+    def as_settings(self) -> MunicipalFeeSettings:
+        return MunicipalFeeSettings.from_json(self.settings)
+
+
+class DecisionStatus(models.TextChoices):
+    DRAFT = "draft", _("draft, waiting for review")
+    APPROVED = "approved", _("approved, being sent")
+    SENT = "sent", _("sent")
+    SUPERSEDED = "superseded", _("superseded")
+    DISCARDED = "discarded", _("draft discarded")
+
+
+class Channel(models.TextChoices):
+    SUOMIFI = "suomifi", _("Suomi.fi Messages")
+    PRINT = "print", _("letter (print batch)")
+
+
+class PrintBatch(models.Model):
+    """Approved decisions gathered into one PDF for the print room or a printing service."""
+
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.PROTECT, related_name="ecec_print_batches"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.CharField(_("made by"), max_length=150)
+    decisions = models.PositiveIntegerField(_("decisions"))
+    pages = models.PositiveIntegerField(_("pages"))
+    file = models.FileField(upload_to="ecec_fees/print/%Y/%m/")
+
+    class Meta:
+        verbose_name = _("print batch")
+        verbose_name_plural = _("print batches")
+
+    def __str__(self) -> str:
+        return f"print batch {self.pk} ({self.decisions} decisions)"
+
+
+class FeeDecisionQuerySet(models.QuerySet["FeeDecision"]):
+    def in_force(self) -> FeeDecisionQuerySet:
+        return self.filter(status__in=[DecisionStatus.APPROVED, DecisionStatus.SENT])
+
+    def previous_for(
+        self, municipality_id: int, family_id: str, period_start: datetime.date
+    ) -> FeeDecision | None:
+        """The family's decision in force when the new period starts (or the latest before)."""
+        return (
+            self.in_force()
+            .filter(municipality_id=municipality_id, family_id=family_id)
+            .filter(valid_from__lte=period_start)
+            .order_by("-valid_from", "-pk")
+            .first()
+        )
+
+
+# Fields that never change once an official approved the decision (see migration 0002).
+CONTENT_FIELDS = (
+    "municipality_id",
+    "family_id",
+    "decision_number",
+    "work_item_id",
+    "valid_from",
+    "language",
+    "inputs",
+    "result",
+    "snapshot",
+    "total_fee",
+    "fingerprint",
+    "parameters_valid_from",
+    "settings_valid_from",
+    "rule_version",
+    "supersedes_id",
+    "decided_by",
+    "decided_by_title",
+    "decided_at",
+)
+
+
+class FeeDecision(models.Model):
+    """One family's client fee decision from a date (until further notice)."""
+
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.PROTECT, related_name="ecec_fee_decisions"
+    )
+    family_id = models.CharField(_("family"), max_length=64)
+    decision_number = models.CharField(_("decision number"), max_length=40, unique=True)
+    work_item = models.OneToOneField(
+        WorkItem, on_delete=models.PROTECT, related_name="ecec_fee_decision"
+    )
+    status = models.CharField(
+        _("status"), max_length=12, choices=DecisionStatus.choices, default=DecisionStatus.DRAFT
+    )
+    valid_from = models.DateField(_("valid from"))
+    language = models.CharField(_("language"), max_length=2)
+    inputs = models.JSONField(_("family data as used"))
+    result = models.JSONField(_("computation"))
+    snapshot = models.JSONField(_("basis for comparison"))
+    total_fee = models.PositiveIntegerField(_("total monthly fee (cents)"))
+    fingerprint = models.CharField(max_length=64)
+    parameters_valid_from = models.DateField(_("parameters from"))
+    settings_valid_from = models.DateField(_("municipal settings from"), null=True)
+    rule_version = models.CharField(_("rule version"), max_length=20)
+    supersedes = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="superseded_by_set",
+        verbose_name=_("replaces"),
+    )
+    decided_by = models.CharField(_("decision maker"), max_length=150, blank=True)
+    decided_by_title = models.CharField(_("decision maker's title"), max_length=150, blank=True)
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    # What may still happen after approval: delivery, and being superseded by a later decision.
+    channel = models.CharField(_("sent by"), max_length=10, choices=Channel.choices, blank=True)
+    message_id = models.CharField(_("message ID"), max_length=100, blank=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    document = models.FileField(_("decision (PDF)"), upload_to="ecec_fees/decisions/", blank=True)
+    print_batch = models.ForeignKey(
+        PrintBatch, null=True, blank=True, on_delete=models.PROTECT, related_name="decisions_in"
+    )
+    superseded_from = models.DateField(_("replaced from"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = FeeDecisionQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "family_id", "valid_from", "fingerprint"],
+                name="ecec_decision_once_per_input",
+            )
+        ]
+        indexes = [models.Index(fields=["municipality", "family_id", "valid_from"])]
+        verbose_name = _("ECEC fee decision")
+        verbose_name_plural = _("ECEC fee decisions")
+
+    def __str__(self) -> str:
+        return f"{self.decision_number} ({self.family_id} from {self.valid_from})"
+
+    def valid_until(self) -> datetime.date | None:
+        if self.superseded_from is None:
+            return None
+        return self.superseded_from - datetime.timedelta(days=1)
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "decision_number": self.decision_number,
+            "family_id": self.family_id,
+            "status": self.status,
+            "valid_from": self.valid_from.isoformat(),
+            "total_fee": self.total_fee,
+        }

@@ -1,0 +1,340 @@
+"""A municipality's own ECEC fee settings: its service-need hour bands, who decides and who
+answers questions, where a review is requested, and when a case needs a person's attention.
+
+The act (1503/2016) sets maximums only; these are the municipality's choices, stored as JSON in
+dated rows so that a decision can always say which settings produced it. Pure Python.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+# The example bands of the fee pages (hours per month → share of the full-time fee).
+DEFAULT_BANDS: tuple[tuple[int | None, Decimal], ...] = (
+    (84, Decimal("0.60")),
+    (105, Decimal("0.70")),
+    (146, Decimal("0.85")),
+    (None, Decimal("1.00")),
+)
+LANGUAGES = ("fi", "sv")
+POSTAL_CODE = re.compile(r"\d{5}")
+
+
+class SettingsError(ValueError):
+    """A setting is wrong: the message names the setting (a dotted path) and the value."""
+
+    def __init__(self, path: str, message: str) -> None:
+        super().__init__(f"{path}: {message}")
+        self.path = path
+
+
+@dataclass(frozen=True)
+class Localized:
+    """A text the decision letter prints in the family's language."""
+
+    fi: str
+    sv: str = ""
+
+    def get(self, language: str) -> str:
+        return (self.sv if language == "sv" else self.fi) or self.fi
+
+
+@dataclass(frozen=True)
+class Person:
+    name: str
+    title: Localized = Localized("")
+    phone: str = ""
+    email: str = ""
+
+
+@dataclass(frozen=True)
+class ReviewAuthority:
+    """Where a request for review (oikaisuvaatimus) is sent."""
+
+    name: Localized
+    street: str
+    postal_code: str
+    city: str
+    email: str = ""
+
+
+@dataclass(frozen=True)
+class MunicipalFeeSettings:
+    authority: Localized
+    contact: Person
+    review_authority: ReviewAuthority
+    decision_maker_title: Localized
+    service_need_bands: tuple[tuple[int | None, Decimal], ...] = DEFAULT_BANDS
+    decision_number_prefix: str = "VAKA"
+    large_change_percent: Decimal = Decimal(20)
+    large_change_cents: int = 5000
+    maximum_age_years: int = 7
+    sender_address: tuple[str, str, str] = field(default=("", "", ""))  # street, code, city
+
+    def __post_init__(self) -> None:
+        validate_bands(self.service_need_bands, "service_need_bands")
+        if not re.fullmatch(r"[A-Z0-9]{1,12}", self.decision_number_prefix):
+            raise SettingsError(
+                "decision_number_prefix", "1 to 12 capital letters or digits, e.g. VAKA"
+            )
+        if not Decimal(0) < self.large_change_percent <= Decimal(1000):
+            raise SettingsError("large_change_percent", "must be above 0 and at most 1000")
+        if self.large_change_cents < 1:
+            raise SettingsError("large_change_cents", "must be a positive number of cents")
+        if not 1 <= self.maximum_age_years <= 18:
+            raise SettingsError("maximum_age_years", "must be between 1 and 18")
+        if not POSTAL_CODE.fullmatch(self.review_authority.postal_code):
+            raise SettingsError("review_authority.postal_code", "must be five digits")
+
+    def coefficient_for_hours(self, hours_per_month: int) -> Decimal:
+        for limit, coefficient in self.service_need_bands:
+            if limit is None or hours_per_month <= limit:
+                return coefficient
+        raise SettingsError("service_need_bands", f"no band covers {hours_per_month} h/month")
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "authority": _localized_json(self.authority),
+            "contact": {
+                "name": self.contact.name,
+                "title": _localized_json(self.contact.title),
+                "phone": self.contact.phone,
+                "email": self.contact.email,
+            },
+            "review_authority": {
+                "name": _localized_json(self.review_authority.name),
+                "street": self.review_authority.street,
+                "postal_code": self.review_authority.postal_code,
+                "city": self.review_authority.city,
+                "email": self.review_authority.email,
+            },
+            "decision_maker_title": _localized_json(self.decision_maker_title),
+            "service_need_bands": [
+                {"max_hours": limit, "coefficient": str(coefficient)}
+                for limit, coefficient in self.service_need_bands
+            ],
+            "decision_number_prefix": self.decision_number_prefix,
+            "large_change_percent": str(self.large_change_percent),
+            "large_change_cents": self.large_change_cents,
+            "maximum_age_years": self.maximum_age_years,
+            "sender_address": {
+                "street": self.sender_address[0],
+                "postal_code": self.sender_address[1],
+                "city": self.sender_address[2],
+            },
+        }
+
+    @classmethod
+    def from_json(cls, data: object) -> MunicipalFeeSettings:
+        """Read settings JSON; unknown keys are refused so a typing error never goes unseen."""
+        root = _object(data, "settings")
+        _known(
+            root,
+            "settings",
+            {
+                "authority",
+                "contact",
+                "review_authority",
+                "decision_maker_title",
+                "service_need_bands",
+                "decision_number_prefix",
+                "large_change_percent",
+                "large_change_cents",
+                "maximum_age_years",
+                "sender_address",
+            },
+        )
+        contact = _object(_required(root, "contact", "settings"), "contact")
+        _known(contact, "contact", {"name", "title", "phone", "email"})
+        review = _object(_required(root, "review_authority", "settings"), "review_authority")
+        _known(review, "review_authority", {"name", "street", "postal_code", "city", "email"})
+        sender = _object(root.get("sender_address") or {}, "sender_address")
+        _known(sender, "sender_address", {"street", "postal_code", "city"})
+        values: dict[str, Any] = {
+            "authority": _localized(_required(root, "authority", "settings"), "authority"),
+            "contact": Person(
+                name=_text(_required(contact, "name", "contact"), "contact.name"),
+                title=_localized(contact.get("title") or {"fi": ""}, "contact.title", True),
+                phone=_text(contact.get("phone", ""), "contact.phone", empty=True),
+                email=_text(contact.get("email", ""), "contact.email", empty=True),
+            ),
+            "review_authority": ReviewAuthority(
+                name=_localized(_required(review, "name", "review_authority"), "review.name"),
+                street=_text(_required(review, "street", "review_authority"), "review.street"),
+                postal_code=_text(
+                    _required(review, "postal_code", "review_authority"),
+                    "review_authority.postal_code",
+                ),
+                city=_text(_required(review, "city", "review_authority"), "review.city"),
+                email=_text(review.get("email", ""), "review_authority.email", empty=True),
+            ),
+            "decision_maker_title": _localized(
+                _required(root, "decision_maker_title", "settings"), "decision_maker_title"
+            ),
+            "sender_address": (
+                _text(sender.get("street", ""), "sender_address.street", empty=True),
+                _text(sender.get("postal_code", ""), "sender_address.postal_code", empty=True),
+                _text(sender.get("city", ""), "sender_address.city", empty=True),
+            ),
+        }
+        if "service_need_bands" in root:
+            values["service_need_bands"] = _bands(root["service_need_bands"])
+        if "decision_number_prefix" in root:
+            values["decision_number_prefix"] = _text(
+                root["decision_number_prefix"], "decision_number_prefix"
+            )
+        if "large_change_percent" in root:
+            values["large_change_percent"] = _decimal(
+                root["large_change_percent"], "large_change_percent"
+            )
+        for name in ("large_change_cents", "maximum_age_years"):
+            if name in root:
+                values[name] = _integer(root[name], name)
+        return cls(**values)
+
+
+def validate_bands(bands: Sequence[tuple[int | None, Decimal]], path: str) -> None:
+    """Bands rise in hours and in share, the last is open-ended and the full fee (35 h/week)."""
+    if not bands:
+        raise SettingsError(path, "give at least one band")
+    previous_limit = 0
+    previous_share = Decimal(0)
+    for index, (limit, coefficient) in enumerate(bands):
+        where = f"{path}[{index}]"
+        last = index == len(bands) - 1
+        if (limit is None) != last:
+            raise SettingsError(where, "only the last band is open-ended (max_hours null)")
+        if limit is not None and limit <= previous_limit:
+            raise SettingsError(where, f"max_hours {limit} must be above {previous_limit}")
+        if not Decimal(0) < coefficient <= Decimal(1):
+            raise SettingsError(where, f"coefficient {coefficient} must be above 0 and at most 1")
+        if coefficient < previous_share:
+            raise SettingsError(where, "a band with more hours cannot cost less")
+        previous_limit = limit or previous_limit
+        previous_share = coefficient
+
+
+def _bands(raw: object) -> tuple[tuple[int | None, Decimal], ...]:
+    if not isinstance(raw, list):
+        raise SettingsError("service_need_bands", "must be a list of bands")
+    bands: list[tuple[int | None, Decimal]] = []
+    for index, band in enumerate(raw):
+        where = f"service_need_bands[{index}]"
+        entry = _object(band, where)
+        _known(entry, where, {"max_hours", "coefficient"})
+        limit = entry.get("max_hours")
+        bands.append(
+            (
+                None if limit is None else _integer(limit, f"{where}.max_hours"),
+                _decimal(_required(entry, "coefficient", where), f"{where}.coefficient"),
+            )
+        )
+    validate_bands(bands, "service_need_bands")
+    return tuple(bands)
+
+
+def _object(raw: object, path: str) -> Mapping[str, Any]:
+    if not isinstance(raw, dict):
+        raise SettingsError(path, "must be a JSON object")
+    return raw
+
+
+def _known(raw: Mapping[str, Any], path: str, names: set[str]) -> None:
+    unknown = sorted(str(key) for key in raw if key not in names)
+    if unknown:
+        raise SettingsError(f"{path}.{unknown[0]}", "unknown setting")
+
+
+def _required(raw: Mapping[str, Any], name: str, path: str) -> Any:
+    if name not in raw or raw[name] in (None, ""):
+        raise SettingsError(f"{path}.{name}", "is required")
+    return raw[name]
+
+
+def _text(raw: object, path: str, empty: bool = False) -> str:
+    if not isinstance(raw, str):
+        raise SettingsError(path, f"must be text, not {raw!r:.100}")
+    text = raw.strip()
+    if not text and not empty:
+        raise SettingsError(path, "is required")
+    if len(text) > 300:
+        raise SettingsError(path, "is longer than 300 characters")
+    return text
+
+
+def _localized(raw: object, path: str, empty: bool = False) -> Localized:
+    if isinstance(raw, str):
+        return Localized(_text(raw, path, empty))
+    entry = _object(raw, path)
+    _known(entry, path, set(LANGUAGES))
+    finnish = _text(entry.get("fi", ""), f"{path}.fi", empty)
+    return Localized(finnish, _text(entry.get("sv", ""), f"{path}.sv", empty=True))
+
+
+def _localized_json(value: Localized) -> dict[str, str]:
+    return {"fi": value.fi, "sv": value.sv}
+
+
+def _integer(raw: object, path: str) -> int:
+    if isinstance(raw, bool) or not isinstance(raw, int):
+        raise SettingsError(path, f"must be a whole number, not {raw!r:.100}")
+    return raw
+
+
+def _decimal(raw: object, path: str) -> Decimal:
+    if isinstance(raw, bool) or not isinstance(raw, str | int):
+        raise SettingsError(path, f'must be a number as text, e.g. "0.85", not {raw!r:.100}')
+    try:
+        value = Decimal(str(raw).replace(",", "."))
+    except InvalidOperation:
+        raise SettingsError(path, f"{raw!r:.100} is not a number") from None
+    if not value.is_finite():
+        raise SettingsError(path, f"{raw!r:.100} is not a number")
+    return value
+
+
+def example_settings(municipality_name: str) -> dict[str, Any]:
+    """A filled-in example a coordinator edits (printed by `ecec-fees settings --example`)."""
+    return {
+        "authority": {
+            "fi": f"{municipality_name}, varhaiskasvatuspalvelut",
+            "sv": f"{municipality_name}, småbarnspedagogiska tjänster",
+        },
+        "decision_maker_title": {
+            "fi": "varhaiskasvatusjohtaja",
+            "sv": "direktör för småbarnspedagogik",
+        },
+        "contact": {
+            "name": "Asiakasmaksusihteeri",
+            "title": {"fi": "asiakasmaksusihteeri", "sv": "klientavgiftssekreterare"},
+            "phone": "+358 9 123 4567",
+            "email": "varhaiskasvatusmaksut@example.fi",
+        },
+        "review_authority": {
+            "name": {
+                "fi": "Kasvatus- ja opetuslautakunta",
+                "sv": "Fostrans- och utbildningsnämnden",
+            },
+            "street": "PL 1",
+            "postal_code": "00100",
+            "city": municipality_name,
+            "email": "kirjaamo@example.fi",
+        },
+        "service_need_bands": [
+            {"max_hours": limit, "coefficient": str(coefficient)}
+            for limit, coefficient in DEFAULT_BANDS
+        ],
+        "decision_number_prefix": "VAKA",
+        "large_change_percent": "20",
+        "large_change_cents": 5000,
+        "maximum_age_years": 7,
+    }
+
+
+def first_of_next_month(day: datetime.date) -> datetime.date:
+    return (day.replace(day=1) + datetime.timedelta(days=32)).replace(day=1)

@@ -1,0 +1,101 @@
+"""The fee decision follows its work item: written as a draft when the robot has computed it,
+approved with the official's name when the item is approved, sent when delivered. Called in
+the transaction that changes the item's status, so the two never disagree."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.utils import timezone
+
+from kuntarobo.robots.ecec_fees.models import DecisionStatus, FeeDecision
+from kuntarobo.robots.ecec_fees.municipal import MunicipalFeeSettings
+from kuntarobo.runtime.models import ItemStatus
+from kuntarobo.runtime.sdk import ItemView
+
+
+def on_item_status(item: ItemView, status: str) -> None:
+    if status == ItemStatus.NEEDS_REVIEW:
+        write_draft(item)
+    elif status == ItemStatus.APPROVED:
+        approve(item)
+    elif status in (ItemStatus.REJECTED, ItemStatus.ABANDONED):
+        FeeDecision.objects.filter(work_item_id=item.id, status=DecisionStatus.DRAFT).update(
+            status=DecisionStatus.DISCARDED
+        )
+    elif status == ItemStatus.DONE:
+        mark_sent(item)
+
+
+def write_draft(item: ItemView) -> FeeDecision:
+    """A re-done item (after a retry) replaces its own earlier draft, never an approved one."""
+    record = item.output["_decision"]
+    snapshot = record["snapshot"]
+    values = {
+        "municipality_id": item.municipality_id,
+        "family_id": record["family_id"],
+        "decision_number": item.output["decision_number"],
+        "status": DecisionStatus.DRAFT,
+        "valid_from": datetime.date.fromisoformat(item.output["valid_from"]),
+        "language": record["language"],
+        "inputs": item.payload["family"],
+        "result": record["result"],
+        "snapshot": snapshot,
+        "total_fee": int(item.output["total_fee"]),
+        "fingerprint": record["fingerprint"],
+        "parameters_valid_from": datetime.date.fromisoformat(record["parameters_valid_from"]),
+        "settings_valid_from": datetime.date.fromisoformat(record["settings_valid_from"]),
+        "rule_version": str(snapshot.get("rule_version") or "1"),
+        "supersedes_id": record["supersedes"],
+    }
+    existing = FeeDecision.objects.filter(work_item_id=item.id).first()
+    if existing is not None and existing.status == DecisionStatus.DRAFT:
+        for name, value in values.items():
+            setattr(existing, name, value)
+        existing.save()
+        return existing
+    return FeeDecision.objects.create(work_item_id=item.id, **values)
+
+
+def approve(item: ItemView) -> None:
+    """The official who approved is the decision maker, with the title the settings give."""
+    decision = FeeDecision.objects.select_for_update().get(work_item_id=item.id)
+    from kuntarobo.robots.ecec_fees.models import MunicipalSettingsRow
+
+    settings_row = MunicipalSettingsRow.objects.filter(
+        municipality_id=decision.municipality_id,
+        valid_from=decision.settings_valid_from,
+    ).first()
+    title = ""
+    if settings_row is not None:
+        title = MunicipalFeeSettings.from_json(settings_row.settings).decision_maker_title.get(
+            decision.language
+        )
+    decision.status = DecisionStatus.APPROVED
+    decision.decided_by = item.reviewed_by_name or "?"
+    decision.decided_by_title = title
+    decision.decided_at = item.reviewed_at or timezone.now()
+    decision.save(update_fields=["status", "decided_by", "decided_by_title", "decided_at"])
+
+
+def mark_sent(item: ItemView) -> None:
+    """Sent: from now on this decision is in force, and the one it replaces ends the day before
+    (or is replaced altogether when it started on the same day or later)."""
+    decision = FeeDecision.objects.select_for_update().get(work_item_id=item.id)
+    decision.status = DecisionStatus.SENT
+    decision.sent_at = decision.sent_at or timezone.now()
+    decision.save(update_fields=["status", "sent_at"])
+    replaced = (
+        FeeDecision.objects.in_force()
+        .select_for_update()
+        .filter(municipality_id=decision.municipality_id, family_id=decision.family_id)
+        .exclude(pk=decision.pk)
+        .filter(superseded_from__isnull=True)
+        .filter(created_at__lt=decision.created_at)
+    )
+    for old in replaced:
+        if old.valid_from > decision.valid_from:
+            continue  # a later period's decision stays; it will be compared on its own
+        old.status = DecisionStatus.SUPERSEDED
+        old.superseded_from = decision.valid_from
+        old.save(update_fields=["status", "superseded_from"])

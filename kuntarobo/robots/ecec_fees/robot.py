@@ -1,0 +1,688 @@
+"""The ECEC fee decisions robot (class B): computes each family's early-childhood-education
+client fees by act 1503/2016, drafts the decision letter in the family's language, and, once an
+official approved it, sends the decision by Suomi.fi Messages or as a letter in a print batch.
+
+Fee relief (13 §) needs a person's judgement: such families go to a person, never to the robot.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterator
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from kuntarobo.robots.ecec_fees import changes, families, fees, letters
+from kuntarobo.robots.ecec_fees.municipal import MunicipalFeeSettings, first_of_next_month
+from kuntarobo.runtime.masking import mask_identity_codes
+from kuntarobo.runtime.sdk import (
+    BusinessException,
+    Document,
+    InputError,
+    ItemSpec,
+    ItemView,
+    Outcome,
+    OutputField,
+    Parameter,
+    PathDescription,
+    PathStep,
+    Robot,
+    RobotClass,
+    RunContext,
+    Text,
+    register,
+)
+
+SLUG = "ecec_fees"
+RULE_VERSION = "1"
+MAX_ERRORS_SHOWN = 20
+INPUT_SUFFIXES = (".jsonl", ".ndjson")
+LEGAL_BASIS = {
+    "fi": (
+        "Laki varhaiskasvatuksen asiakasmaksuista (1503/2016)",
+        "Hallintolaki (434/2003) 43–47 § ja 7 a luku (oikaisuvaatimus)",
+    ),
+    "sv": (
+        "Lagen om klientavgifter inom småbarnspedagogiken (1503/2016)",
+        "Förvaltningslagen (434/2003) 43–47 § och 7 a kap. (begäran om omprövning)",
+    ),
+}
+
+
+class _Cache:
+    """Parameter and settings rows never change once used (a new dated row is added instead),
+    so a worker reads each one once: 14,000 families need two queries, not 28,000."""
+
+    parameters: dict[int, tuple[datetime.date, fees.FeeParameters]] = {}
+    settings: dict[int, tuple[datetime.date, MunicipalFeeSettings]] = {}
+
+
+def parameters_row_on(day: datetime.date) -> Any:
+    """The national parameter row in force on the day, or InputError naming what is missing."""
+    from kuntarobo.robots.ecec_fees.models import FeeParameterRow
+
+    row = FeeParameterRow.objects.in_force_on(day)
+    if row is None:
+        raise InputError(
+            _("no ECEC fee parameters are in force on %(date)s"),
+            field="period_start",
+            date=day.isoformat(),
+        )
+    if not row.complete:
+        raise InputError(
+            _(
+                "the ECEC fee parameters from %(valid_from)s lack the income thresholds: an "
+                "administrator must enter them before fees for %(date)s can be computed"
+            ),
+            field="period_start",
+            valid_from=row.valid_from.isoformat(),
+            date=day.isoformat(),
+        )
+    return row
+
+
+def settings_row_on(municipality_id: int, day: datetime.date) -> Any:
+    from kuntarobo.robots.ecec_fees.models import MunicipalSettingsRow
+
+    row = (
+        MunicipalSettingsRow.objects.filter(municipality_id=municipality_id, valid_from__lte=day)
+        .order_by("-valid_from")
+        .first()
+    )
+    if row is None:
+        raise InputError(
+            _(
+                "the municipality has no ECEC fee settings in force on %(date)s (authority, "
+                "contact person, review authority): set them with 'kuntarobo ecec-fees settings'"
+            ),
+            field="period_start",
+            date=day.isoformat(),
+        )
+    return row
+
+
+def cached_parameters(row_id: int) -> tuple[datetime.date, fees.FeeParameters]:
+    from kuntarobo.robots.ecec_fees.models import FeeParameterRow
+
+    if row_id not in _Cache.parameters:
+        row = FeeParameterRow.objects.get(pk=row_id)
+        _Cache.parameters[row_id] = (row.valid_from, row.as_parameters())
+    return _Cache.parameters[row_id]
+
+
+def cached_settings(row_id: int) -> tuple[datetime.date, MunicipalFeeSettings]:
+    from kuntarobo.robots.ecec_fees.models import MunicipalSettingsRow
+
+    if row_id not in _Cache.settings:
+        row = MunicipalSettingsRow.objects.get(pk=row_id)
+        _Cache.settings[row_id] = (row.valid_from, row.as_settings())
+    return _Cache.settings[row_id]
+
+
+class _LazyLineErrors:
+    """The import's problems as one message; identity codes are already masked by families."""
+
+    def __init__(self, name: str, errors: list[families.LineError]) -> None:
+        self.name = name
+        self.errors = errors
+
+    def __str__(self) -> str:
+        shown = "; ".join(
+            f"line {error.line}: {error.message}" for error in self.errors[:MAX_ERRORS_SHOWN]
+        )
+        more = len(self.errors) - MAX_ERRORS_SHOWN
+        if more > 0:
+            shown += f" (and {more} more)"
+        return mask_identity_codes(
+            f"{self.name}: {len(self.errors)} problems in the family data: {shown}"
+        )
+
+
+def newest_input(folder: str) -> Path:
+    directory = Path(folder)
+    if not directory.is_dir():
+        raise InputError(
+            _("input folder %(folder)s does not exist"), field="input_folder", folder=folder
+        )
+    candidates = [p for p in directory.iterdir() if p.suffix.lower() in INPUT_SUFFIXES]
+    if not candidates:
+        raise InputError(
+            _("input folder %(folder)s has no .jsonl files"), field="input_folder", folder=folder
+        )
+    return max(candidates, key=lambda p: p.stat().st_mtime)
+
+
+def family_input(record: families.FamilyRecord, settings: MunicipalFeeSettings) -> fees.FamilyInput:
+    """The engine's view of a family: only the children in ECEC when the period starts."""
+    children = []
+    for child in record.children:
+        if not child.in_ecec_on(record.period_start):
+            continue
+        if child.coefficient is not None:
+            coefficient = child.coefficient
+        else:
+            coefficient = settings.coefficient_for_hours(int(child.hours_per_month or 0))
+        children.append(
+            fees.ChildInput(
+                id=child.id,
+                birth_date=child.birth_date,
+                service_need_coefficient=coefficient,
+                alterations=tuple(
+                    fees.Alteration(
+                        kind=a.kind, percent=a.percent, amount=a.amount, reason=a.reason
+                    )
+                    for a in child.alterations
+                ),
+            )
+        )
+    return fees.FamilyInput(
+        size=record.size,
+        incomes=tuple(
+            fees.Income(amount=i.amount, label=i.person, source=i.source) for i in record.incomes
+        ),
+        children=tuple(children),
+        accepts_max_fee=record.accepts_max_fee,
+    )
+
+
+def snapshot_of(
+    number: str,
+    record: families.FamilyRecord,
+    fee: fees.FamilyFee,
+    parameters_valid_from: datetime.date,
+) -> changes.DecisionSnapshot:
+    by_id = {child.id: child for child in record.children}
+    return changes.DecisionSnapshot(
+        decision_number=number,
+        valid_from=record.period_start,
+        family_size=fee.family_size,
+        income_total=fee.income_total,
+        maximum_fee_used=fee.maximum_fee_used,
+        children={
+            child.id: changes.ChildSnapshot(
+                name=by_id[child.id].name,
+                unit=by_id[child.id].placement.unit,
+                hours_per_month=by_id[child.id].hours_per_month,
+                coefficient=str(child.service_need_coefficient),
+                sibling_rank=child.sibling_rank,
+                final_fee=child.final_fee,
+            )
+            for child in fee.children
+        },
+        total_fee=fee.total_fee,
+        parameters_valid_from=parameters_valid_from,
+    )
+
+
+def decision_number(
+    settings: MunicipalFeeSettings, period_start: datetime.date, item_id: int
+) -> str:
+    """Unique by construction: the work item's id is unique across municipalities."""
+    return f"{settings.decision_number_prefix}-{period_start.year}-{item_id:07d}"
+
+
+def build_letter(
+    *,
+    record: families.FamilyRecord,
+    fee: fees.FamilyFee,
+    settings: MunicipalFeeSettings,
+    number: str,
+    parameters: fees.FeeParameters,
+    change_lines: list[str],
+    supersedes: str | None,
+    decided_by: str = "",
+    decided_at: datetime.date | None = None,
+) -> letters.DecisionLetter:
+    """The decision as the family reads it; a draft until an official's name is on it."""
+    language = record.language
+    first = record.guardians[0]
+    address = first.address
+    by_id = {child.id: child for child in record.children}
+    contact = settings.contact
+    review = settings.review_authority
+    maker = (
+        letters.Contact(name=decided_by, title=settings.decision_maker_title.get(language))
+        if decided_by
+        else None
+    )
+    return letters.DecisionLetter(
+        language=language,
+        authority=settings.authority.get(language),
+        decision_number=number,
+        draft=not decided_by,
+        decision_date=decided_at,
+        decision_maker=maker,
+        prepared_by=None,
+        recipient=letters.Address(
+            name=" ".join(g.name for g in record.guardians)
+            if len(record.guardians) == 1
+            else f"{record.guardians[0].name} / {record.guardians[1].name}",
+            street=address.street if address else "",
+            postal_code=address.postal_code if address else "",
+            city=address.city if address else "",
+            country=address.country if address else "",
+        ),
+        guardians=tuple(g.name for g in record.guardians),
+        children=tuple(
+            letters.ChildLine(
+                name=by_id[child.id].name,
+                birth_date=child.birth_date,
+                unit=by_id[child.id].placement.unit,
+                hours_per_month=by_id[child.id].hours_per_month,
+                service_need_coefficient=_decimal_text(child.service_need_coefficient, language),
+                sibling_rank=child.sibling_rank,
+                sibling_percentage=child.sibling_percentage,
+                fee_before_alterations_cents=child.fee_before_alterations,
+                final_fee_cents=child.final_fee,
+                alterations=tuple(
+                    line
+                    for step in child.steps
+                    if step.rule == "alteration"
+                    for line in [fees.explain(step, language)]
+                ),
+            )
+            for child in fee.children
+        ),
+        valid_from=record.period_start,
+        valid_until=None,
+        family_size=fee.family_size,
+        incomes=tuple(
+            letters.IncomeLine(person=i.person, amount_cents=i.amount, source=i.source)
+            for i in record.incomes
+        ),
+        income_total_cents=fee.income_total,
+        threshold_cents=fee.threshold,
+        income_percentage=_decimal_text(parameters.income_percentage, language),
+        maximum_fee_used=fee.maximum_fee_used,
+        total_fee_cents=fee.total_fee,
+        computation=tuple(computation_lines(fee, by_id, language)),
+        changes=tuple(change_lines),
+        supersedes=supersedes,
+        legal_basis=LEGAL_BASIS.get(language, LEGAL_BASIS["fi"]),
+        contact=letters.Contact(
+            name=contact.name,
+            title=contact.title.get(language),
+            phone=contact.phone,
+            email=contact.email,
+        ),
+        review_authority=letters.ReviewAuthority(
+            name=review.name.get(language),
+            street=review.street,
+            postal_code=review.postal_code,
+            city=review.city,
+            email=review.email,
+        ),
+        parameters_valid_from=parameters.valid_from or record.period_start,
+        rule_version=RULE_VERSION,
+    )
+
+
+def computation_lines(
+    fee: fees.FamilyFee, children: dict[str, families.ChildRecord], language: str
+) -> list[str]:
+    """The engine's lines, each child's under the child's name (the family knows no ids)."""
+    lines = [fees.explain(step, language) for step in fee.steps]
+    for child in fee.children:
+        name = children[child.id].name
+        lines += [f"{name}: {fees.explain(step, language)}" for step in child.steps]
+    return lines
+
+
+def _decimal_text(value: Decimal, language: str) -> str:
+    text = format(value.normalize(), "f")
+    return text if language == "en" else text.replace(".", ",")
+
+
+@register
+class EcecFeeRobot(Robot):
+    slug = SLUG
+    name = Text(
+        fi="Varhaiskasvatuksen maksupäätökset",
+        sv="Beslut om avgifter för småbarnspedagogik",
+        en="ECEC fee decisions",
+    )
+    description = Text(
+        fi="Laskee perheiden varhaiskasvatuksen asiakasmaksut lain 1503/2016 mukaan, laatii "
+        "maksupäätökset perheen kielellä ja lähettää ne viranhaltijan hyväksymisen jälkeen "
+        "Suomi.fi-viesteinä tai kirjeinä.",
+        sv="Beräknar familjernas klientavgifter för småbarnspedagogik enligt lagen 1503/2016, "
+        "gör avgiftsbesluten på familjens språk och skickar dem efter tjänsteinnehavarens "
+        "godkännande som Suomi.fi-meddelanden eller brev.",
+        en="Computes families' early-childhood-education client fees by act 1503/2016, drafts "
+        "the fee decisions in the family's language and, once an official approved them, sends "
+        "them by Suomi.fi Messages or as letters.",
+    )
+    robot_class = RobotClass.PREPARES
+    systems = ("ECEC client system export (JSON Lines)", "Suomi.fi Messages", "print batch")
+    manual_minutes_per_item = Decimal("12")
+    accepts_upload = True
+    upload_suffixes = INPUT_SUFFIXES
+    rule_version = RULE_VERSION
+    parameters = (
+        Parameter(
+            "period_start",
+            Text(
+                fi="Päätökset alkaen (oletus: seuraavan kuun 1. päivä)",
+                sv="Besluten från (standard: den 1 nästa månad)",
+                en="Decisions from (default: the 1st of next month)",
+            ),
+            kind="date",
+        ),
+        Parameter(
+            "input_folder",
+            Text(fi="Perhetietojen kansio", sv="Mapp för familjedata", en="Family data folder"),
+            kind="text",
+            default="",
+        ),
+    )
+    output_fields = (
+        OutputField(
+            "decision_number", Text(fi="Päätösnumero", sv="Beslutsnummer", en="Decision number")
+        ),
+        OutputField("valid_from", Text(fi="Alkaen", sv="Från", en="From"), kind="date"),
+        OutputField(
+            "family_size",
+            Text(fi="Perheen koko", sv="Familjens storlek", en="Family size"),
+            kind="integer",
+        ),
+        OutputField(
+            "income_total",
+            Text(fi="Tulot yhteensä / kk", sv="Inkomster sammanlagt / mån", en="Income / month"),
+            kind="cents",
+        ),
+        OutputField(
+            "children", Text(fi="Lapset ja maksut", sv="Barn och avgifter", en="Children and fees")
+        ),
+        OutputField(
+            "total_fee",
+            Text(fi="Maksut yhteensä / kk", sv="Avgifter sammanlagt / mån", en="Total fee / month"),
+            kind="cents",
+        ),
+        OutputField(
+            "previous_total_fee",
+            Text(fi="Aiempi maksu / kk", sv="Tidigare avgift / mån", en="Previous fee / month"),
+            kind="cents",
+        ),
+    )
+    path = PathDescription(
+        summary=Text(
+            fi="Robotti lukee perheiden tiedot varhaiskasvatuksen asiakastietojärjestelmän "
+            "siirtotiedostosta, laskee maksut, vertaa aiempaan päätökseen ja laatii "
+            "päätösluonnoksen. Viranhaltija tarkistaa ja hyväksyy; robotti lähettää.",
+            sv="Roboten läser familjernas uppgifter ur klientsystemets exportfil, beräknar "
+            "avgifterna, jämför med det tidigare beslutet och gör ett beslutsutkast. "
+            "Tjänsteinnehavaren granskar och godkänner; roboten skickar.",
+            en="The robot reads families from the ECEC client system's export, computes the "
+            "fees, compares with the previous decision and drafts the decision. An official "
+            "reviews and approves; the robot sends.",
+        ),
+        steps=(
+            PathStep(
+                Text(fi="Lue perhetiedot", sv="Läs familjedata", en="Read family data"),
+                "robot",
+                "ECEC client system",
+            ),
+            PathStep(
+                Text(
+                    fi="Laske maksut voimassa olevilla parametreilla",
+                    sv="Beräkna avgifterna med gällande parametrar",
+                    en="Compute the fees with the parameters in force",
+                ),
+                "robot",
+            ),
+            PathStep(
+                Text(
+                    fi="Vertaa aiempaan päätökseen ja laadi päätösluonnos (PDF)",
+                    sv="Jämför med tidigare beslut och gör ett utkast (PDF)",
+                    en="Compare with the previous decision and draft the letter (PDF)",
+                ),
+                "robot",
+            ),
+            PathStep(
+                Text(
+                    fi="Tarkista ja hyväksy päätös",
+                    sv="Granska och godkänn beslutet",
+                    en="Review and approve the decision",
+                ),
+                "person",
+            ),
+            PathStep(
+                Text(
+                    fi="Lähetä Suomi.fi-viestinä tai tulostuserään",
+                    sv="Skicka som Suomi.fi-meddelande eller till utskrift",
+                    en="Send by Suomi.fi Messages or to the print batch",
+                ),
+                "robot",
+                "Suomi.fi Messages / print",
+            ),
+        ),
+        inputs=(
+            Text(
+                fi="Perhetiedot JSON Lines -muodossa (yksi perhe riviä kohden)",
+                sv="Familjedata som JSON Lines (en familj per rad)",
+                en="Family data as JSON Lines (one family per line)",
+            ),
+        ),
+        outputs=(
+            Text(
+                fi="Maksupäätökset (PDF) suomeksi tai ruotsiksi",
+                sv="Avgiftsbeslut (PDF) på finska eller svenska",
+                en="Fee decisions (PDF) in Finnish or Swedish",
+            ),
+        ),
+        rules=(
+            Text(
+                fi="Laki varhaiskasvatuksen asiakasmaksuista 1503/2016: tulorajat, 10,7 %, "
+                "enimmäis- ja vähimmäismaksu, sisarusalennus, palveluntarve",
+                sv="Lagen 1503/2016: inkomstgränser, 10,7 %, högsta och lägsta avgift, "
+                "syskonrabatt, servicebehov",
+                en="Act 1503/2016: income thresholds, 10.7 %, maximum and minimum fee, sibling "
+                "shares, service need",
+            ),
+            Text(
+                fi="Pyöristys täysiin euroihin perusmaksun, sisarusosuuden ja palveluntarpeen "
+                "jälkeen; maksumuutokset viimeisenä sentin tarkkuudella",
+                sv="Avrundning till hela euro efter grundavgift, syskonandel och servicebehov; "
+                "ändringar sist på centen",
+                en="Rounded to whole euros after the base fee, the sibling share and the service "
+                "need; alterations last, to the cent",
+            ),
+        ),
+        business_exceptions=(
+            Text(
+                fi="Perhe hakee maksun alentamista tai perimättä jättämistä (13 §)",
+                sv="Familjen ansöker om nedsättning eller efterskänkande av avgiften (13 §)",
+                en="The family applies for fee relief (13 §)",
+            ),
+            Text(
+                fi="Yksikään lapsi ei ole varhaiskasvatuksessa jakson alkaessa",
+                sv="Inget barn deltar i småbarnspedagogik när perioden börjar",
+                en="No child is in ECEC when the period starts",
+            ),
+        ),
+        technical_exceptions=(
+            Text(
+                fi="Suomi.fi-viestit ei vastaa",
+                sv="Suomi.fi-meddelanden svarar inte",
+                en="Suomi.fi Messages does not answer",
+            ),
+        ),
+        human_role=Text(
+            fi="Viranhaltija tarkistaa päätökset (poikkeukset merkitty), hyväksyy ne ja päättää "
+            "maksun alentamisesta harkintansa mukaan.",
+            sv="Tjänsteinnehavaren granskar besluten (avvikelser är markerade), godkänner dem "
+            "och prövar nedsättning av avgiften.",
+            en="An official reviews the decisions (exceptions are flagged), approves them and "
+            "decides on fee relief case by case.",
+        ),
+        volume=Text(
+            fi="Kunnassa tuhansia perheitä; uudet päätökset elokuussa ja muutosten mukaan",
+            sv="Tusentals familjer; nya beslut i augusti och vid ändringar",
+            en="Thousands of families; new decisions each August and on changes",
+        ),
+    )
+
+    def _input(self, context: RunContext) -> tuple[Path, str]:
+        if context.input_path is not None:
+            return context.input_path, context.input_name or context.input_path.name
+        folder = str(context.parameters.get("input_folder") or "")
+        if not folder:
+            raise InputError(
+                _("give an input file, or set the input folder parameter"), field="file"
+            )
+        path = newest_input(folder)
+        return path, path.name
+
+    def produce(self, context: RunContext) -> Iterator[ItemSpec]:
+        from kuntarobo.accounts.models import Municipality
+
+        path, name = self._input(context)
+        raw_start = context.parameters.get("period_start")
+        period_start = (
+            datetime.date.fromisoformat(str(raw_start))
+            if raw_start
+            else first_of_next_month(timezone.localdate())
+        )
+        records, errors = families.read_families_file(path, default_period_start=period_start)
+        if errors:
+            raise InputError(_LazyLineErrors(name, errors), field="file")
+        if not records:
+            raise InputError(_("%(file)s: no families"), field="file", file=name)
+        municipality_id = Municipality.objects.only("pk").get(slug=context.municipality_slug).pk
+        rows: dict[datetime.date, tuple[int, int]] = {}
+        for day in sorted({record.period_start for record in records}):
+            rows[day] = (parameters_row_on(day).pk, settings_row_on(municipality_id, day).pk)
+        context.log(f"read {len(records)} families from {name}")
+        for record in records:
+            parameters_id, settings_id = rows[record.period_start]
+            fingerprint = record.fingerprint()
+            yield ItemSpec(
+                reference=f"{record.family_id}:{record.period_start}:{fingerprint[:16]}",
+                title=f"{record.family_id} {record.period_start:%d.%m.%Y}",
+                payload={
+                    "family": record.to_json(),
+                    "period_start": record.period_start.isoformat(),
+                    "fingerprint": fingerprint,
+                    "parameters_row": parameters_id,
+                    "settings_row": settings_id,
+                },
+                deadline=record.period_start,
+            )
+
+    def handle(self, item: ItemView, context: RunContext) -> Outcome:
+        from kuntarobo.robots.ecec_fees.models import FeeDecision
+
+        payload = item.payload
+        period_start = datetime.date.fromisoformat(str(payload["period_start"]))
+        try:
+            record = families.parse_family(payload["family"], default_period_start=period_start)
+        except families.FamilyError as error:
+            raise BusinessException(
+                "; ".join(e.message for e in error.errors[:MAX_ERRORS_SHOWN])
+            ) from None
+        if record.fee_relief_requested:
+            raise BusinessException(
+                "The family applies for fee relief (act 1503/2016, 13 §): a person decides the "
+                "fee; the robot does not."
+            )
+        parameters_from, parameters = cached_parameters(int(payload["parameters_row"]))
+        settings_from, settings = cached_settings(int(payload["settings_row"]))
+        try:
+            family = family_input(record, settings)
+        except ValueError as error:
+            raise BusinessException(str(error)) from None
+        if not family.children:
+            raise BusinessException(
+                f"No child of the family is in ECEC on {record.period_start:%d.%m.%Y}: "
+                "no fee decision is needed."
+            )
+        try:
+            fee = fees.calculate_fees(parameters, family)
+        except ValueError as error:
+            raise BusinessException(str(error)) from None
+        number = decision_number(settings, record.period_start, item.id)
+        current = snapshot_of(number, record, fee, parameters_from)
+        previous_decision = FeeDecision.objects.previous_for(
+            item.municipality_id, record.family_id, record.period_start
+        )
+        previous = (
+            changes.DecisionSnapshot.from_json(previous_decision.snapshot)
+            if previous_decision
+            else None
+        )
+        found = changes.describe_changes(previous, current)
+        rules = changes.AttentionRules(
+            large_change_percent=settings.large_change_percent,
+            large_change_cents=settings.large_change_cents,
+            maximum_age_years=settings.maximum_age_years,
+        )
+        flags = changes.attention_flags(record, current, previous, rules)
+        supersedes = (
+            f"{previous_decision.decision_number} ({previous_decision.valid_from:%-d.%-m.%Y})"
+            if previous_decision
+            else None
+        )
+        letter = build_letter(
+            record=record,
+            fee=fee,
+            settings=settings,
+            number=number,
+            parameters=parameters,
+            change_lines=[changes.change_text(c, record.language) for c in found],
+            supersedes=supersedes,
+        )
+        pdf = letters.render_pdf(letter)
+        names = {child.id: child.name for child in record.children}
+        return Outcome(
+            output={
+                "decision_number": number,
+                "valid_from": record.period_start.isoformat(),
+                "family_size": fee.family_size,
+                "income_total": fee.income_total,
+                "children": "; ".join(
+                    f"{names[c.id]} {letters.format_euros(c.final_fee, 'fi')}" for c in fee.children
+                ),
+                "total_fee": fee.total_fee,
+                "previous_total_fee": previous.total_fee if previous else None,
+                "_decision": {
+                    "family_id": record.family_id,
+                    "language": record.language,
+                    "fingerprint": str(payload["fingerprint"]),
+                    "parameters_valid_from": parameters_from.isoformat(),
+                    "settings_valid_from": settings_from.isoformat(),
+                    "settings_row": int(payload["settings_row"]),
+                    "snapshot": current.to_json(),
+                    "supersedes": previous_decision.pk if previous_decision else None,
+                    "supersedes_text": supersedes,
+                    "changes": [changes.change_text(c, record.language) for c in found],
+                    "result": _result_json(fee),
+                },
+            },
+            explanation=[
+                *computation_lines(fee, {c.id: c for c in record.children}, "fi"),
+                *(changes.change_text(c, "fi") for c in found),
+            ],
+            attention=[changes.flag_text(flag, "fi") for flag in flags],
+            documents=[Document(f"{number}-luonnos.pdf", pdf, "application/pdf")],
+        )
+
+    def deliver(self, item: ItemView, context: RunContext) -> None:
+        from kuntarobo.robots.ecec_fees import delivery
+
+        delivery.deliver_decision(item, context)
+
+    @classmethod
+    def on_status(cls, item: ItemView, status: str) -> None:
+        from kuntarobo.robots.ecec_fees import records
+
+        records.on_item_status(item, status)
+
+
+def _result_json(fee: fees.FamilyFee) -> dict[str, Any]:
+    from kuntarobo.robots.ecec_fees import calculator
+
+    return calculator.response(fee, "fi")

@@ -1,0 +1,95 @@
+"""The public fee estimate page: a family works out its ECEC fee with the same engine and the
+same parameters the decisions use, in Finnish, Swedish or English. Nothing is stored."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.views.decorators.cache import never_cache
+
+from kuntarobo.accounts.models import Municipality
+from kuntarobo.robots.ecec_fees import calculator, fees, service
+from kuntarobo.robots.ecec_fees.forms import EstimateForm
+from kuntarobo.robots.ecec_fees.models import MunicipalSettingsRow
+
+
+@never_cache
+def estimate(request: HttpRequest, slug: str) -> HttpResponse:
+    municipality = get_object_or_404(Municipality, slug=slug)
+    today = timezone.localdate()
+    settings_row = MunicipalSettingsRow.objects.in_force_on(municipality, today)
+    if settings_row is None:
+        raise Http404("this municipality has not set up its ECEC fees")
+    settings = settings_row.as_settings()
+    language = (get_language() or "fi")[:2]
+    result: dict[str, Any] | None = None
+    if request.method == "POST":
+        form = EstimateForm(request.POST)
+        if form.is_valid():
+            result = _estimate(form, settings, language)
+    else:
+        form = EstimateForm(initial={"date": today, "family_size": 3})
+    context = {
+        "municipality": municipality,
+        "form": form,
+        "result": result,
+        "bands": [
+            (limit, _share(coefficient)) for limit, coefficient in settings.service_need_bands
+        ],
+    }
+    return render(request, "ecec_fees/estimate.html", context)
+
+
+def _share(coefficient: Decimal) -> str:
+    percent = (coefficient * 100).quantize(Decimal(1))
+    return f"{percent} %"
+
+
+def _estimate(form: EstimateForm, settings: Any, language: str) -> dict[str, Any] | None:
+    data = form.cleaned_data
+    incomes: list[dict[str, Any]] = []
+    if not data["accepts_max_fee"]:
+        for name in ("income_1", "income_2"):
+            if data.get(name) is not None:
+                incomes.append({"amount": int((data[name] * 100).to_integral_value())})
+    request = {
+        "date": data["date"].isoformat(),
+        "language": language if language in fees.LANGUAGES else "fi",
+        "family": {
+            "size": data["family_size"],
+            "accepts_max_fee": bool(data["accepts_max_fee"]),
+            "incomes": incomes,
+            "children": [
+                {
+                    "id": str(index),
+                    "birth_date": birth.isoformat(),
+                    "service_need_coefficient": str(settings.coefficient_for_hours(hours)),
+                }
+                for index, (birth, hours) in enumerate(form.children(), start=1)
+            ],
+        },
+    }
+    try:
+        answer = service.calculate(request)
+    except calculator.CalculatorInputError as error:
+        form.add_error(None, error.message)
+        return None
+    children = {str(i): (birth, hours) for i, (birth, hours) in enumerate(form.children(), 1)}
+    return {
+        "total": fees.format_euros(int(answer["total_fee"]), language),
+        "explanation": answer["explanation"],
+        "children": [
+            {
+                "birth_date": children[child["id"]][0],
+                "hours": children[child["id"]][1],
+                "fee": fees.format_euros(int(child["final_fee"]), language),
+                "explanation": child["explanation"],
+            }
+            for child in answer["children"]
+        ],
+    }

@@ -1,0 +1,260 @@
+"""The fee robot end to end through the real queue: drafts, review, delivery by Suomi.fi
+Messages (a loopback server) or print batch, idempotency and supersession."""
+
+from __future__ import annotations
+
+import datetime
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.db import DatabaseError, transaction
+
+from kuntarobo.accounts.models import Role
+from kuntarobo.audit.models import AuditEvent
+from kuntarobo.robots.ecec_fees import actions as fee_actions
+from kuntarobo.robots.ecec_fees.models import (
+    Channel,
+    DecisionStatus,
+    FeeDecision,
+    PrintBatch,
+)
+from kuntarobo.runtime import actions
+from kuntarobo.runtime.models import ItemDocument, ItemStatus, WorkItem
+from kuntarobo.runtime.sdk import InputError
+from kuntarobo.testing.suomifi_server import SuomiFiMessagesServer
+from tests.factories import MunicipalityFactory, user_with_role
+from tests.robots.ecec_fees.helpers import (
+    MAIJA,
+    PERIOD,
+    configure,
+    family,
+    swedish_family,
+    write_families,
+)
+from tests.robots.ecec_fees.pdf_helpers import all_text
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def drain() -> None:
+    call_command("worker", batch=True, interval=0, verbosity=0)
+
+
+@pytest.fixture
+def municipality():
+    municipality = MunicipalityFactory(slug="esimerkkila", name_fi="Esimerkkilä")
+    configure(municipality)
+    return municipality
+
+
+@pytest.fixture
+def coordinator(municipality):
+    return user_with_role(Role.COORDINATOR, municipality)
+
+
+@pytest.fixture
+def reviewer(municipality):
+    return user_with_role(Role.REVIEWER, municipality, first_name="Riitta", last_name="Päättäjä")
+
+
+def start(coordinator, municipality, path: Path, period: datetime.date = PERIOD):
+    return actions.start_run(
+        coordinator,
+        municipality,
+        "ecec_fees",
+        input_file=path,
+        parameters={"period_start": period.isoformat()},
+    )
+
+
+def approve_all(reviewer) -> None:
+    waiting = WorkItem.objects.filter(status=ItemStatus.NEEDS_REVIEW).values_list("pk", flat=True)
+    result = actions.approve_items(reviewer, list(waiting))
+    assert not result.refused
+    drain()
+
+
+def test_the_worked_example_family_gets_a_draft_decision_of_113_euros_with_its_computation(
+    tmp_path, municipality, coordinator
+):
+    started = start(coordinator, municipality, write_families(tmp_path / "f.jsonl", family()))
+    assert started.created == 1
+    drain()
+    item = WorkItem.objects.get()
+    assert item.status == ItemStatus.NEEDS_REVIEW
+    assert item.output["total_fee"] == 11300
+    assert item.attention == []
+    assert any("81,00 €" in line for line in item.explanation)
+    assert any("Eero Meikäläinen" in line and "32,00 €" in line for line in item.explanation)
+    decision = FeeDecision.objects.get()
+    assert decision.status == DecisionStatus.DRAFT
+    assert decision.total_fee == 11300
+    assert decision.parameters_valid_from == datetime.date(2024, 8, 1)
+    assert decision.decision_number == item.output["decision_number"]
+    draft = ItemDocument.objects.get(item=item)
+    text = all_text(draft.file.read())
+    assert "Maija Meikäläinen" in text
+    assert "113,00 €" in text
+    assert "LUONNOS" in text
+
+
+def test_running_the_same_input_twice_creates_no_second_decision(
+    tmp_path, municipality, coordinator
+):
+    path = write_families(tmp_path / "f.jsonl", family(), swedish_family())
+    assert start(coordinator, municipality, path).created == 2
+    drain()
+    again = start(coordinator, municipality, path)
+    assert again.created == 0
+    assert again.duplicates == 2
+    drain()
+    assert FeeDecision.objects.count() == 2
+
+
+def test_a_swedish_speaking_family_gets_its_decision_in_swedish(
+    tmp_path, municipality, coordinator
+):
+    start(coordinator, municipality, write_families(tmp_path / "f.jsonl", swedish_family()))
+    drain()
+    item = WorkItem.objects.get()
+    text = all_text(ItemDocument.objects.get(item=item).file.read())
+    assert "Beslut om klientavgift för småbarnspedagogik" in text
+    assert "Saga Svensson" in text
+    # 2 persons, 4,800 €: 10.7 % × (4800 − 4066) = 78.54 → 79 €; 100 h/month → 0.70 → 55 €
+    assert item.output["total_fee"] == 5500
+
+
+def test_a_family_applying_for_fee_relief_goes_to_a_person_and_gets_no_decision(
+    tmp_path, municipality, coordinator
+):
+    path = write_families(tmp_path / "f.jsonl", family(fee_relief_requested=True))
+    start(coordinator, municipality, path)
+    drain()
+    item = WorkItem.objects.get()
+    assert item.status == ItemStatus.FAILED_BUSINESS
+    assert "13 §" in item.error_message
+    assert not FeeDecision.objects.exists()
+
+
+def test_missing_income_gives_the_maximum_fee_and_is_flagged_for_the_official(
+    tmp_path, municipality, coordinator
+):
+    incomes = [{"person": "Maija Meikäläinen", "missing": True}]
+    start(coordinator, municipality, write_families(tmp_path / "f.jsonl", family(incomes=incomes)))
+    drain()
+    item = WorkItem.objects.get()
+    # 311 € for the youngest, 40 % × 311 = 124.40 → 124 € for the second
+    assert item.output["total_fee"] == 31100 + 12400
+    assert item.attention
+    assert item.status == ItemStatus.NEEDS_REVIEW
+
+
+def test_approval_puts_the_officials_name_on_the_letter_and_a_print_batch_gathers_the_letters(
+    tmp_path, municipality, coordinator, reviewer
+):
+    path = write_families(tmp_path / "f.jsonl", family(), swedish_family())
+    start(coordinator, municipality, path)
+    drain()
+    approve_all(reviewer)
+    decisions = list(FeeDecision.objects.order_by("family_id"))
+    assert [d.status for d in decisions] == [DecisionStatus.SENT, DecisionStatus.SENT]
+    assert all(d.channel == Channel.PRINT for d in decisions)
+    assert decisions[0].decided_by == "Riitta Päättäjä"
+    final = all_text(decisions[0].document.read())
+    assert "Riitta Päättäjä" in final
+    assert "varhaiskasvatusjohtaja" in final
+    assert "LUONNOS" not in final
+    batch = fee_actions.make_print_batch(reviewer, municipality)
+    assert batch is not None
+    assert batch.decisions == 2
+    text = all_text(batch.file.read())
+    assert "Maija Meikäläinen" in text
+    assert "Sven Svensson" in text
+    assert fee_actions.make_print_batch(reviewer, municipality) is None  # nothing left
+    assert PrintBatch.objects.count() == 1
+    assert AuditEvent.objects.filter(action="ecec_fees.print_batch").count() == 1
+
+
+def test_an_approved_decision_cannot_be_edited_or_deleted_in_the_database(
+    tmp_path, municipality, coordinator, reviewer
+):
+    start(coordinator, municipality, write_families(tmp_path / "f.jsonl", family()))
+    drain()
+    approve_all(reviewer)
+    decision = FeeDecision.objects.get()
+    with pytest.raises(DatabaseError), transaction.atomic():
+        FeeDecision.objects.filter(pk=decision.pk).update(total_fee=100)
+    with pytest.raises(DatabaseError), transaction.atomic():
+        FeeDecision.objects.filter(pk=decision.pk).update(decided_by="Someone Else")
+    with pytest.raises(DatabaseError), transaction.atomic():
+        FeeDecision.objects.filter(pk=decision.pk).delete()
+    decision.refresh_from_db()
+    assert decision.total_fee == 11300
+
+
+def test_a_correction_is_a_new_decision_that_supersedes_the_old_one(
+    tmp_path, municipality, coordinator, reviewer
+):
+    start(coordinator, municipality, write_families(tmp_path / "a.jsonl", family()))
+    drain()
+    approve_all(reviewer)
+    first = FeeDecision.objects.get()
+    later = datetime.date(2025, 3, 1)
+    raised = family(incomes=[{"person": "Maija Meikäläinen", "amount": 700000, "source": "x"}])
+    start(coordinator, municipality, write_families(tmp_path / "b.jsonl", raised), later)
+    drain()
+    item = WorkItem.objects.get(status=ItemStatus.NEEDS_REVIEW)
+    # 10.7 % × (7000 − 5245) = 187.785 → 188 €; 40 % → 75.20 → 75 €
+    assert item.output["total_fee"] == 18800 + 7500
+    assert item.output["previous_total_fee"] == 11300
+    draft = all_text(ItemDocument.objects.get(item=item).file.read())
+    assert first.decision_number in draft
+    approve_all(reviewer)
+    first.refresh_from_db()
+    second = FeeDecision.objects.exclude(pk=first.pk).get()
+    assert second.status == DecisionStatus.SENT
+    assert second.supersedes_id == first.pk
+    assert first.status == DecisionStatus.SUPERSEDED
+    assert first.superseded_from == later
+    assert first.total_fee == 11300  # the old decision's content is unchanged
+
+
+def test_with_suomifi_configured_the_decision_goes_to_the_guardians_mailbox(
+    tmp_path, municipality, coordinator, reviewer, monkeypatch
+):
+    with SuomiFiMessagesServer() as server:
+        monkeypatch.setenv("KUNTAROBO_SUOMIFI_URL", server.base_url)
+        monkeypatch.setenv("KUNTAROBO_SUOMIFI_USERNAME", server.username)
+        monkeypatch.setenv("KUNTAROBO_SUOMIFI_PASSWORD", server.password)
+        monkeypatch.setenv("KUNTAROBO_SUOMIFI_SERVICE_ID", server.service_id)
+        start(coordinator, municipality, write_families(tmp_path / "f.jsonl", family()))
+        drain()
+        approve_all(reviewer)
+        [message] = server.messages
+        [attachment] = server.attachments
+    decision = FeeDecision.objects.get()
+    assert decision.channel == Channel.SUOMIFI
+    assert decision.status == DecisionStatus.SENT
+    assert message.recipient_id == MAIJA
+    assert message.external_id == decision.decision_number
+    assert decision.message_id == str(message.message_id)
+    assert "Riitta Päättäjä" in all_text(attachment.data)
+
+
+def test_a_bad_line_in_the_family_data_refuses_the_whole_file_naming_the_line(
+    tmp_path, municipality, coordinator
+):
+    path = write_families(tmp_path / "f.jsonl", family(), family("F-2", size=1))
+    with pytest.raises(InputError, match="line 2"):
+        start(coordinator, municipality, path)
+    assert not WorkItem.objects.exists()
+
+
+def test_no_fee_is_computed_with_parameters_whose_thresholds_are_not_yet_entered(
+    tmp_path, municipality, coordinator
+):
+    path = write_families(tmp_path / "f.jsonl", family())
+    with pytest.raises(InputError, match="lack the income thresholds"):
+        start(coordinator, municipality, path, datetime.date(2026, 9, 1))
+    assert not WorkItem.objects.exists()
