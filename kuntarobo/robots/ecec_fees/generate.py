@@ -322,7 +322,7 @@ def _placement(
 ) -> dict[str, object]:
     earliest = _add_months(born, 9)
     roll = rng.random()
-    if roll < 0.04:  # starts during the period
+    if roll < 0.01:  # starts during the period
         start = period_start + timedelta(days=rng.randint(1, 60))
     else:
         start = earliest + timedelta(days=rng.randint(0, max(0, (period_start - earliest).days)))

@@ -97,6 +97,8 @@ def test_the_municipality_looks_like_a_real_one(records: list[FamilyRecord]) -> 
     units = {child.placement.unit.split()[0] for child in children}
     assert units == {"Päiväkoti", "Daghemmet", "Perhepäivähoito"}
     assert any(record.children_not_in_ecec() for record in records)
+    later = [child for child in children if child.placement.start > PERIOD]
+    assert 0 < len(later) < 0.03 * len(children)
     for record in records:
         address = record.guardians[0].address
         assert address is not None
