@@ -144,6 +144,7 @@ class AttentionRules:
     large_change_percent: Decimal = Decimal(20)
     large_change_cents: int = 5000
     maximum_age_years: int = 7
+    income_change_percent: Decimal = INCOME_CHANGE_PERCENT  # the ±10 % rule
 
 
 @dataclass(frozen=True)
@@ -374,7 +375,8 @@ def _fee_and_income_flags(
                 )
             )
     old, new = previous.income_total, current.income_total
-    if old is None or new is None or old == new or is_income_change_significant(old, new):
+    limit = rules.income_change_percent
+    if old is None or new is None or old == new or is_income_change_significant(old, new, limit):
         return flags
     flags.append(
         Flag(
@@ -383,7 +385,7 @@ def _fee_and_income_flags(
                 "old": str(old),
                 "new": str(new),
                 "percent": _percent_change(old, new),
-                "limit": str(INCOME_CHANGE_PERCENT),
+                "limit": str(limit),
             },
         )
     )

@@ -387,6 +387,14 @@ def test_an_income_change_under_ten_percent_is_flagged() -> None:
     assert flags_of(family(), current(income_total=430000), None) == []
 
 
+def test_the_income_rule_percent_is_a_municipal_setting() -> None:
+    rules = AttentionRules(income_change_percent=Decimal(5))
+    assert attention_flags(family(), current(income_total=430000), PREVIOUS, rules) == []
+    (flag,) = attention_flags(family(), current(income_total=410000), PREVIOUS, rules)
+    assert flag.values["limit"] == "5"
+    assert "alle 5 %" in flag_text(flag, "fi")
+
+
 def test_a_placed_child_without_a_service_need_is_flagged() -> None:
     record = family(children=[child(service_need=None)])
     (flag,) = flags_of(record, current(), PREVIOUS)
