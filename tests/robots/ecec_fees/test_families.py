@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import json
+import random
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -806,3 +807,25 @@ def test_an_identity_code_as_family_id_is_masked_in_the_duplicate_error(
     assert_not_shown(bad, caught.value.errors)
     assert caught.value.errors[0].params["value"] == mask_identity_code(bad)
     assert FamilyRecord  # the record type is part of the public surface
+
+
+def shuffled(value: object, rng: random.Random) -> object:
+    if isinstance(value, dict):
+        items = list(value.items())
+        rng.shuffle(items)
+        return {key: shuffled(item, rng) for key, item in items}
+    if isinstance(value, list):
+        return [shuffled(item, rng) for item in value]
+    return value
+
+
+@settings(max_examples=40, deadline=None)
+@given(rng=st.randoms(use_true_random=False), indent=st.sampled_from([None, 0]))
+def test_the_fingerprint_ignores_key_order_at_every_level(
+    rng: random.Random, indent: int | None
+) -> None:
+    expected = parse_family(valid_family(), default_period_start=PERIOD).fingerprint()
+    text = json.dumps(shuffled(valid_family(), rng), indent=indent).replace("\n", " ")
+    (family,), errors = read_families([text], default_period_start=PERIOD)
+    assert errors == []
+    assert family.fingerprint() == expected
