@@ -35,6 +35,7 @@ MAX_CHILDREN = 12
 MAX_FAMILY_SIZE = 30
 MAX_HOURS_PER_MONTH = 744  # 31 days * 24 hours
 MAX_SHOWN_VALUE = 100
+MAX_AMOUNT = 10**11  # cents: a billion euros a month is a unit error, not an income
 FINGERPRINT_VERSION = 1
 
 # Every problem code, with what it means (English). The UI translates by code and params; the
@@ -704,7 +705,7 @@ def _income(check: _Checker, value: object, path: str) -> IncomeRecord | None:
             'is required (or "missing": true when the income is not known)',
         )
         return None
-    amount = check.integer(data, "amount", path, minimum=0, maximum=None)
+    amount = check.integer(data, "amount", path, minimum=0, maximum=MAX_AMOUNT)
     if data.get("source") is None:
         check.fail(_join(path, "source"), "missing", "is required with an amount")
     source = check.text(data, "source", path, required=True)
@@ -735,7 +736,7 @@ def _alteration(check: _Checker, value: object, path: str) -> AlterationRecord |
         )
         return None
     percent = check.decimal(data, "percent", path, maximum=Decimal(100))
-    amount = check.integer(data, "amount", path, minimum=1, maximum=None)
+    amount = check.integer(data, "amount", path, minimum=1, maximum=MAX_AMOUNT)
     reason = check.text(data, "reason", path, required=False, max_length=MAX_TEXT_LENGTH)
     if kind is None or reason is None or (percent is None and amount is None):
         return None

@@ -227,6 +227,7 @@ RULES = [
     ("incomes.0.person", DELETE, "incomes[0].person", "missing"),
     ("incomes.0.amount", -1, "incomes[0].amount", "negative"),
     ("incomes.0.amount", 3500.5, "incomes[0].amount", "not_integer"),
+    ("incomes.0.amount", 10**11 + 1, "incomes[0].amount", "out_of_range"),
     ("incomes.0.amount", "350000", "incomes[0].amount", "wrong_type"),
     ("incomes.0.amount", True, "incomes[0].amount", "wrong_type"),
     ("incomes.0.amount", DELETE, "incomes[0].amount", "missing"),
