@@ -62,10 +62,9 @@ def child(employees: int, units: int) -> dict[str, Any]:
     from kuntarobo.demo.data import hr_dataset
     from kuntarobo.robots.hr_reports.exchange import read_export, write_export_xlsx
     from kuntarobo.robots.hr_reports.management.commands.hr_reports import (
-        process_run_here,
         run_summary,
     )
-    from kuntarobo.runtime import actions
+    from kuntarobo.runtime import actions, execution
     from kuntarobo.runtime.models import Trigger
 
     call_command("migrate", verbosity=0, interactive=False)
@@ -96,7 +95,7 @@ def child(employees: int, units: int) -> dict[str, Any]:
     )
     start_seconds = time.monotonic() - started
     started = time.monotonic()
-    process_run_here(run.run.pk)
+    execution.process_run_inline(run.run.pk)
     report_seconds = time.monotonic() - started
     summary = run_summary(run.run.pk, run.duplicates)
     controller.stop()

@@ -9,6 +9,7 @@ import contextlib
 import datetime
 import functools
 import logging
+import os
 import socket
 import time
 import traceback
@@ -335,6 +336,21 @@ def _complete(
 def _keeps_records(robot_class: type[Robot]) -> bool:
     """Whether the robot overrides `on_status`, which must run in the status's transaction."""
     return robot_class.on_status.__func__ is not Robot.on_status.__func__  # type: ignore[attr-defined]
+
+
+def process_run_inline(run_id: int, label: str = "cli") -> None:
+    """Do every new item of the run in this process (a CLI run that must not wait for a worker).
+    The queue's tasks for them find the items taken and skip them; an item that failed
+    technically waits for a worker's retry."""
+    worker_id = f"inline:{label}-{os.getpid()}"
+    ids = list(
+        WorkItem.objects.filter(run_id=run_id, status=ItemStatus.NEW)
+        .order_by("id")
+        .values_list("id", flat=True)
+    )
+    for item_id in ids:
+        execute(item_id, worker_id, PROCESS)
+    finish_run_if_done(run_id)
 
 
 def finish_run_if_done(run_id: int) -> bool:

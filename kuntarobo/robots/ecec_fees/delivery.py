@@ -52,9 +52,11 @@ def archive_path(decision: FeeDecision) -> str:
 
 def final_letter(decision: FeeDecision) -> letters.DecisionLetter:
     """The approved decision: the same content as the reviewed draft, with the official."""
-    from kuntarobo.robots.ecec_fees.robot import build_letter, family_input
+    from kuntarobo.robots.ecec_fees.robot import build_letter, decision_start, family_input
 
-    record_ = families.parse_family(decision.inputs, default_period_start=decision.valid_from)
+    record_ = decision_start(
+        families.parse_family(decision.inputs, default_period_start=decision.valid_from)
+    )
     settings = settings_for(decision)
     from kuntarobo.robots.ecec_fees.models import FeeParameterRow
 

@@ -7,6 +7,7 @@ Fee relief (13 §) needs a person's judgement: such families go to a person, nev
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 from collections.abc import Iterator
 from decimal import Decimal
@@ -156,6 +157,21 @@ def newest_input(folder: str) -> Path:
     return max(candidates, key=lambda p: p.stat().st_mtime)
 
 
+def decision_start(record: families.FamilyRecord) -> families.FamilyRecord:
+    """When no child is in ECEC yet on the period's first day, the decision starts when the
+    first placement does (a child starting on 17 August pays from 17 August)."""
+    if any(child.in_ecec_on(record.period_start) for child in record.children):
+        return record
+    starts = [
+        child.placement.start
+        for child in record.children
+        if child.placement.start > record.period_start
+    ]
+    if not starts:
+        return record
+    return dataclasses.replace(record, period_start=min(starts))
+
+
 def family_input(record: families.FamilyRecord, settings: MunicipalFeeSettings) -> fees.FamilyInput:
     """The engine's view of a family: only the children in ECEC when the period starts."""
     children = []
@@ -296,7 +312,7 @@ def build_letter(
         ),
         income_total_cents=fee.income_total,
         threshold_cents=fee.threshold,
-        income_percentage=_decimal_text(parameters.income_percentage, language),
+        income_percentage=_percent_text(parameters.income_percentage, language),
         maximum_fee_used=fee.maximum_fee_used,
         total_fee_cents=fee.total_fee,
         computation=tuple(computation_lines(fee, by_id, language)),
@@ -332,8 +348,16 @@ def computation_lines(
     return lines
 
 
-def _decimal_text(value: Decimal, language: str) -> str:
+def _percent_text(value: Decimal, language: str) -> str:
     text = format(value.normalize(), "f")
+    return text if language == "en" else text.replace(".", ",")
+
+
+def _decimal_text(value: Decimal, language: str) -> str:
+    """Two decimals at least, as fee tables print them: 1,00 and 0,85; 10,7 stays 10,7."""
+    text = format(value.normalize(), "f")
+    if len(text.partition(".")[2]) < 2:
+        text = format(value.quantize(Decimal("0.01")), "f")
     return text if language == "en" else text.replace(".", ",")
 
 
@@ -584,12 +608,19 @@ class EcecFeeRobot(Robot):
             raise BusinessException(
                 "; ".join(e.message for e in error.errors[:MAX_ERRORS_SHOWN])
             ) from None
+        record = decision_start(record)
         if record.fee_relief_requested:
             raise BusinessException(
                 "The family applies for fee relief (act 1503/2016, 13 §): a person decides the "
                 "fee; the robot does not."
             )
-        parameters_from, parameters = cached_parameters(int(payload["parameters_row"]))
+        parameters_row = int(payload["parameters_row"])
+        if record.period_start != period_start:
+            try:
+                parameters_row = parameters_row_on(record.period_start).pk
+            except InputError as error:
+                raise BusinessException(str(error)) from None
+        parameters_from, parameters = cached_parameters(parameters_row)
         settings_from, settings = cached_settings(int(payload["settings_row"]))
         try:
             family = family_input(record, settings)

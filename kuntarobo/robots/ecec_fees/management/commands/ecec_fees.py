@@ -27,8 +27,7 @@ from kuntarobo.robots.ecec_fees.models import FeeDecision, FeeParameterRow, Muni
 from kuntarobo.robots.ecec_fees.municipal import example_settings
 from kuntarobo.robots.ecec_fees.robot import SLUG
 from kuntarobo.robots.ecec_fees.service import stored_parameters
-from kuntarobo.robots.hr_reports.management.commands.hr_reports import process_run_here
-from kuntarobo.runtime import actions
+from kuntarobo.runtime import actions, execution
 from kuntarobo.runtime.models import ItemStatus, Trigger, WorkItem
 from kuntarobo.runtime.sdk import InputError
 
@@ -173,7 +172,7 @@ class Command(BaseCommand):
             )
         except (InputError, actions.PermissionDeniedError) as error:
             fail(str(error))
-        process_run_here(started.run.pk)
+        execution.process_run_inline(started.run.pk)
         self.stdout.write(to_json(run_summary(started.run.pk, started.duplicates)))
 
     def parameters(self, options: dict[str, Any]) -> None:

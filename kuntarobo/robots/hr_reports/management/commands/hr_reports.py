@@ -9,7 +9,6 @@ here one after another, through the same code a worker runs. Prints one line of 
 from __future__ import annotations
 
 import json
-import os
 from argparse import ArgumentParser
 from pathlib import Path
 from typing import Any
@@ -29,20 +28,6 @@ from kuntarobo.runtime.models import ItemStatus, Trigger, WorkItem
 from kuntarobo.runtime.sdk import InputError
 
 ROBOT = "hr_reports"
-
-
-def process_run_here(run_id: int) -> None:
-    """Do every new item of the run in this process. The queue's tasks for them find the items
-    taken and skip them; an item that failed technically waits for a worker's retry."""
-    worker_id = f"inline:cli-{os.getpid()}"
-    ids = list(
-        WorkItem.objects.filter(run_id=run_id, status=ItemStatus.NEW)
-        .order_by("id")
-        .values_list("id", flat=True)
-    )
-    for item_id in ids:
-        execution.execute(item_id, worker_id, execution.PROCESS)
-    execution.finish_run_if_done(run_id)
 
 
 def run_summary(run_id: int, duplicates: int) -> dict[str, Any]:
@@ -120,7 +105,7 @@ class Command(BaseCommand):
             )
         except (InputError, actions.PermissionDeniedError) as error:
             fail(str(error))
-        process_run_here(started.run.pk)
+        execution.process_run_inline(started.run.pk)
         self.stdout.write(to_json(run_summary(started.run.pk, started.duplicates)))
 
     def settings(self, options: dict[str, Any]) -> None:
