@@ -7,6 +7,7 @@ import datetime
 import io
 import json
 import re
+from concurrent.futures import ThreadPoolExecutor
 
 import pypdf
 import pytest
@@ -259,6 +260,25 @@ def test_long_letters_flow_onto_more_pages_with_header_and_page_numbers():
     text = " ".join(pages)
     assert "Lapsi 6: rivi 12:" in text
     assert "Oikaisuvaatimusohje" in text
+
+
+def test_consecutive_letters_of_the_same_size_each_print_their_own_family():
+    """The compiler is reused and its data file rewritten: no letter may show stale data."""
+    first = render_pdf(sample_letter("fi", guardians=("Aaaa Aaaa", "Mikko Virtanen")))
+    second = render_pdf(sample_letter("fi", guardians=("Bbbb Bbbb", "Mikko Virtanen")))
+    assert "Aaaa Aaaa" in all_text(first)
+    assert "Bbbb Bbbb" in all_text(second)
+    assert "Aaaa Aaaa" not in all_text(second)
+
+
+def test_letters_render_from_several_threads():
+    letters_ = [
+        sample_letter("fi", decision_number=f"VAKA-2026-{number:06d}") for number in range(8)
+    ]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        pdfs = list(pool.map(render_pdf, letters_))
+    for number, pdf in enumerate(pdfs):
+        assert f"VAKA-2026-{number:06d}" in page_texts(pdf)[0]
 
 
 def _first_page_only(pdf: bytes) -> bytes:
