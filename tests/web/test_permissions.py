@@ -191,6 +191,14 @@ CASES: dict[str, Case] = {
         changed=item_status("review_item", ItemStatus.APPROVED),
         changers=(A, R),
     ),
+    "inbox_approve_ordinary": Case(
+        "post",
+        lambda w: reverse("inbox_approve_ordinary"),
+        only((A, R), 302, outsider=302),
+        data=lambda w: {"up_to": w.review_item.pk},
+        changed=item_status("review_item", ItemStatus.APPROVED),
+        changers=(A, R),
+    ),
     "audit": Case("get", lambda w: reverse("audit"), only((A,), 200, outsider=200)),
     "audit_export": Case(
         "get", lambda w: reverse("audit_export", args=["csv"]), only((A,), 200, outsider=200)

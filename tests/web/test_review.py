@@ -147,3 +147,32 @@ def test_the_inbox_form_controls_have_unique_ids_and_labels(world):
     assert len(ids) == len(set(ids))
     for control in re.findall(r'<(?:input|textarea|select)[^>]*\sid="([^"]+)"', text):
         assert f'for="{control}"' in text, control
+
+
+def test_all_proposals_without_flags_are_approved_in_one_go_and_flagged_ones_are_left(world):
+    client = world.client_for(Role.REVIEWER)
+    page = client.get(INBOX, {"tab": "review", "plain": "1"})
+    listed = {entry.item.pk for entry in page.context["entries"]}
+    assert world.attention_item.pk not in listed
+    assert world.review_item.pk in listed
+    up_to = page.context["ordinary_up_to"]
+    response = client.post(reverse("inbox_approve_ordinary"), {"up_to": up_to})
+    assert response.status_code == 302
+    world.review_item.refresh_from_db()
+    world.attention_item.refresh_from_db()
+    assert world.review_item.status == ItemStatus.APPROVED
+    assert world.attention_item.status == ItemStatus.NEEDS_REVIEW
+    approved = WorkItem.objects.filter(status=ItemStatus.APPROVED).count()
+    assert approved == len(listed)
+
+
+def test_proposals_that_arrived_after_the_page_was_shown_are_not_approved_unseen(world):
+    client = world.client_for(Role.REVIEWER)
+    newer = WorkItem.objects.filter(attention=[], status=ItemStatus.NEEDS_REVIEW).order_by("pk")
+    first, last = newer.first(), newer.last()
+    assert first.pk != last.pk
+    client.post(reverse("inbox_approve_ordinary"), {"up_to": first.pk})
+    first.refresh_from_db()
+    last.refresh_from_db()
+    assert first.status == ItemStatus.APPROVED
+    assert last.status == ItemStatus.NEEDS_REVIEW

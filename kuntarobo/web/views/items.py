@@ -32,6 +32,7 @@ from kuntarobo.web.views.common import paginate, robot_or_none, safe_next
 REVIEW_ACTIONS = ("item.approve", "item.reject", "item.correct", "item.retry", "item.abandon")
 FAILED = (ItemStatus.FAILED_BUSINESS, ItemStatus.FAILED_APPLICATION)
 INBOX_PAGE_SIZE = 25
+ORDINARY_BATCH = 500  # items approved per transaction when all ordinary ones are approved
 TABS = {"review": (ItemStatus.NEEDS_REVIEW,), "failed": FAILED}
 
 
@@ -135,18 +136,25 @@ def inbox(request: HttpRequest) -> HttpResponse:
     tab = request.GET.get("tab", "review")
     if tab not in TABS:
         tab = "review"
+    plain = tab == "review" and request.GET.get("plain") == "1"
     scoped = WorkItem.objects.for_user(request.user, Permission.REVIEW)
     counts = {name: scoped.filter(status__in=statuses).count() for name, statuses in TABS.items()}
-    items = (
-        scoped.filter(status__in=TABS[tab])
-        .select_related("municipality", "run")
-        .order_by(F("deadline").asc(nulls_last=True), "-priority", "id")
+    items = scoped.filter(status__in=TABS[tab])
+    ordinary = items.filter(attention=[]) if tab == "review" else items.none()
+    if plain:
+        items = ordinary
+    items = items.select_related("municipality", "run").order_by(
+        F("deadline").asc(nulls_last=True), "-priority", "id"
     )
     page = paginate(request, items, INBOX_PAGE_SIZE)
     actions.record_personal_data_list_view(request.user, list(page.object_list), via="web")
+    last = ordinary.order_by("-id").values_list("id", flat=True).first()
     context = {
         "tab": tab,
+        "plain": plain,
         "counts": counts,
+        "ordinary_count": ordinary.count(),
+        "ordinary_up_to": last or 0,
         "page": page,
         "entries": [ItemActions.for_item(item) for item in page.object_list],
     }
@@ -207,6 +215,41 @@ def inbox_approve(request: HttpRequest) -> HttpResponse:
     _run(
         request,
         lambda: actions.approve_items(request.user, [int(i) for i in ids], via="web"),
+        lambda n: (
+            ngettext("%(count)d item approved.", "%(count)d items approved.", n) % {"count": n}
+        ),
+    )
+    return redirect(_return_to(request))
+
+
+@login_required
+@require_POST
+def inbox_approve_ordinary(request: HttpRequest) -> HttpResponse:
+    """Approve every proposal the robot did not flag, in one go: the ordinary cases of a large
+    run (thousands of fee decisions). Only items that existed when the page was shown (up to
+    the id it showed) are approved, so nothing that arrived since is approved unseen."""
+    require_somewhere(request.user, Permission.REVIEW)
+    up_to = request.POST.get("up_to", "")
+    if not up_to.isdigit():
+        messages.error(request, _("Nothing was changed: reload the page and try again."))
+        return redirect(_return_to(request))
+    ids = list(
+        WorkItem.objects.for_user(request.user, Permission.REVIEW)
+        .filter(status=ItemStatus.NEEDS_REVIEW, attention=[], pk__lte=int(up_to))
+        .order_by("id")
+        .values_list("id", flat=True)
+    )
+    if not ids:
+        messages.error(request, _("No proposals without flags are waiting for review."))
+        return redirect(_return_to(request))
+    result = actions.ReviewResult()
+    for start in range(0, len(ids), ORDINARY_BATCH):
+        part = actions.approve_items(request.user, ids[start : start + ORDINARY_BATCH], via="web")
+        result.done += part.done
+        result.refused.update(part.refused)
+    report(
+        request,
+        result,
         lambda n: (
             ngettext("%(count)d item approved.", "%(count)d items approved.", n) % {"count": n}
         ),
