@@ -35,9 +35,7 @@ urlpatterns = [
     path("items/<int:pk>/abandon/", items.item_abandon, name="item_abandon"),
     path("inbox/", items.inbox, name="inbox"),
     path("inbox/approve/", items.inbox_approve, name="inbox_approve"),
-    path(
-        "inbox/approve-ordinary/", items.inbox_approve_ordinary, name="inbox_approve_ordinary"
-    ),
+    path("inbox/approve-ordinary/", items.inbox_approve_ordinary, name="inbox_approve_ordinary"),
     path("audit/", audit.audit_list, name="audit"),
     path("audit/export.<str:fmt>", audit.audit_export, name="audit_export"),
 ]
