@@ -184,6 +184,11 @@ class Command(BaseCommand):
             user = acting_user(options["user"])
             data = read_json_file(options["add"], "--add")
             try:
+                # Read here first, so the message names the field at fault.
+                calculator.parse_parameters(data)
+            except calculator.CalculatorInputError as error:
+                fail(f"--add {options['add']}: {error.field}: {error.message}")
+            try:
                 fee_actions.add_parameter_row(
                     user,
                     data,

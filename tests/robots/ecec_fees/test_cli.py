@@ -1,0 +1,541 @@
+"""`kuntarobo ecec-fees`: the calculator as a real process (one JSON object in, one out, exit 2
+naming the field on bad input), a whole run here and now, the act's parameter rows, a
+municipality's settings and the print batch."""
+
+from __future__ import annotations
+
+import copy
+import datetime
+import json
+import os
+import subprocess
+import sys
+from io import StringIO
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from kuntarobo.accounts.models import Role
+from kuntarobo.audit.models import AuditEvent
+from kuntarobo.robots.ecec_fees.models import FeeDecision, FeeParameterRow, MunicipalSettingsRow
+from kuntarobo.robots.ecec_fees.municipal import example_settings
+from kuntarobo.robots.ecec_fees.service import calculate
+from kuntarobo.runtime import actions
+from kuntarobo.runtime.models import ItemStatus, Run, WorkItem
+from tests.factories import MunicipalityFactory, UserFactory, user_with_role
+from tests.robots.ecec_fees.helpers import PERIOD, configure, family, write_families
+
+PARAMETERS_2024: dict[str, Any] = {
+    "income_percentage": "10.7",
+    "income_thresholds": {"2": 406600, "3": 524500, "4": 595600, "5": 666700, "6": 737600},
+    "threshold_increase_per_further_child": 27500,
+    "max_fee": 31100,
+    "min_fee": 3000,
+    "sibling_percentages": [100, 40, 20],
+}
+EXAMPLE_FAMILY: dict[str, Any] = {
+    "size": 4,
+    "incomes": [{"amount": 350000}, {"amount": 280000}],
+    "children": [
+        {
+            "id": "a",
+            "birth_date": "2022-05-01",
+            "service_need_coefficient": "1.0",
+            "alterations": [{"kind": "discount", "percent": "20"}],
+        },
+        {"id": "b", "birth_date": "2020-01-15", "service_need_coefficient": "0.6"},
+    ],
+}
+EXAMPLE_REQUEST: dict[str, Any] = {"parameters": PARAMETERS_2024, "family": EXAMPLE_FAMILY}
+# Made-up thresholds for the row from 1 August 2026 (the decree is not out yet).
+PARAMETERS_2026: dict[str, Any] = {
+    **PARAMETERS_2024,
+    "income_thresholds": {"2": 420000, "3": 540000, "4": 610000, "5": 680000, "6": 750000},
+    "threshold_increase_per_further_child": 28000,
+    "max_fee": 33500,
+    "min_fee": 3200,
+}
+
+
+def without(data: dict[str, Any], key: str) -> dict[str, Any]:
+    return {k: v for k, v in data.items() if k != key}
+
+
+def changed(data: dict[str, Any], path: tuple[Any, ...], value: Any) -> dict[str, Any]:
+    data = copy.deepcopy(data)
+    target = data
+    for key in path[:-1]:
+        target = target[key]
+    target[path[-1]] = value
+    return data
+
+
+# --- calculate, as a real process ---------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def migrated_database(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """An SQLite file migrated by the command itself: the act's rows come with the migration."""
+    database = tmp_path_factory.mktemp("ecec-cli") / "kuntarobo.sqlite3"
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{database}"}
+    subprocess.run(
+        [sys.executable, "-m", "kuntarobo", "migrate", "--verbosity", "0"],
+        env=env,
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    return env
+
+
+def calculate_process(env: dict[str, str], stdin: str) -> tuple[int, dict[str, Any]]:
+    done = subprocess.run(
+        [sys.executable, "-m", "kuntarobo", "ecec-fees", "calculate"],
+        input=stdin,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    lines = done.stdout.splitlines()
+    assert len(lines) == 1, (done.stdout, done.stderr)
+    assert done.stdout == lines[0] + "\n"
+    return done.returncode, json.loads(lines[0])
+
+
+def test_calculate_gives_the_hand_computed_fees_of_the_issues_example(migrated_database):
+    code, answer = calculate_process(migrated_database, json.dumps(EXAMPLE_REQUEST))
+    assert code == 0
+    # 10.7 % × (6300 − 5956) = 36.808 → 37 € for the youngest, then −20 % = 29.60 €
+    first, second = answer["children"]
+    assert (first["id"], first["base_fee"], first["final_fee"]) == ("a", 3700, 2960)
+    # 40 % × 37 = 14.80 → 15 €; × 0.6 = 9 € is below the 30 € minimum fee: nothing is charged
+    assert (second["id"], second["sibling_fee"], second["final_fee"]) == ("b", 1500, 0)
+    assert second["minimum_fee_applied"] is True
+    assert answer["total_fee"] == 2960
+    assert answer["threshold"] == 595600
+    assert answer["income_total"] == 630000
+    assert answer["parameters"] == PARAMETERS_2024
+    assert any("36.81" in line for line in answer["explanation"])
+
+
+def test_calculate_with_a_date_uses_the_stored_parameters_in_force_on_it(migrated_database):
+    request = {"date": "2025-01-15", "family": EXAMPLE_FAMILY}
+    code, answer = calculate_process(migrated_database, json.dumps(request))
+    assert code == 0
+    assert answer["total_fee"] == 2960
+    assert answer["parameters"] == {**PARAMETERS_2024, "valid_from": "2024-08-01"}
+
+
+@pytest.mark.parametrize(
+    ("request_text", "field"),
+    [
+        (json.dumps(without(EXAMPLE_REQUEST, "family")), "family"),
+        (json.dumps(changed(EXAMPLE_REQUEST, ("family", "size"), 1)), "family.size"),
+        (
+            json.dumps(changed(EXAMPLE_REQUEST, ("family", "incomes", 0, "amount"), -1)),
+            "family.incomes[0].amount",
+        ),
+        (json.dumps({**EXAMPLE_REQUEST, "famliy": {}}), "famliy"),
+        (
+            json.dumps({"date": "2025-02-30", "family": EXAMPLE_FAMILY}),
+            "date",
+        ),
+        ("this is not JSON", ""),
+        (json.dumps({**EXAMPLE_REQUEST, "date": "2025-01-15"}), "date"),
+        (json.dumps({"date": "2026-09-01", "family": EXAMPLE_FAMILY}), "date"),
+    ],
+    ids=[
+        "missing family",
+        "family of one",
+        "negative income",
+        "unknown key",
+        "bad date",
+        "not JSON",
+        "parameters and date",
+        "thresholds not yet entered",
+    ],
+)
+def test_calculate_refuses_bad_input_with_exit_code_2_naming_the_field(
+    migrated_database, request_text, field
+):
+    code, answer = calculate_process(migrated_database, request_text)
+    assert code == 2
+    assert set(answer) == {"error"}
+    assert answer["error"]["field"] == field
+    assert answer["error"]["message"]
+
+
+# --- run ----------------------------------------------------------------------------------
+
+
+def command(*arguments: str) -> Any:
+    out = StringIO()
+    call_command("ecec-fees", *arguments, stdout=out)
+    lines = out.getvalue().strip().splitlines()
+    assert len(lines) == 1, out.getvalue()
+    return json.loads(lines[0])
+
+
+def refused(*arguments: str) -> str:
+    with pytest.raises(CommandError) as raised:
+        call_command("ecec-fees", *arguments, stdout=StringIO())
+    assert raised.value.returncode == 2
+    return str(raised.value)
+
+
+@pytest.fixture
+def municipality():
+    municipality = MunicipalityFactory(slug="esimerkkila", name_fi="Esimerkkilä")
+    configure(municipality)
+    return municipality
+
+
+@pytest.fixture
+def coordinator(municipality):
+    return user_with_role(Role.COORDINATOR, municipality, username="koordinaattori")
+
+
+@pytest.fixture
+def reviewer(municipality):
+    return user_with_role(
+        Role.REVIEWER, municipality, username="tarkastaja", first_name="Riitta", last_name="P"
+    )
+
+
+@pytest.fixture
+def superuser(db):
+    return UserFactory(username="paakayttaja", is_superuser=True, is_staff=True)
+
+
+def run_arguments(path: Path, municipality: str = "esimerkkila") -> tuple[str, ...]:
+    return (
+        "run",
+        "--input",
+        str(path),
+        "--date",
+        PERIOD.isoformat(),
+        "--municipality",
+        municipality,
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_run_drafts_every_familys_decision_here_and_prints_one_line_of_figures(
+    tmp_path, municipality, coordinator
+):
+    path = write_families(
+        tmp_path / "families.jsonl",
+        family("F-1"),
+        family("F-2", incomes=[{"person": "Maija Meikäläinen", "missing": True}]),
+        family("F-3", fee_relief_requested=True),
+    )
+    summary = command(*run_arguments(path), "--user", coordinator.username)
+    # F-1: 113 € (81 € + 32 €); F-2: no income, the maximum fees 311 € + 124 €, flagged
+    assert summary == {
+        "run": summary["run"],
+        "families": 3,
+        "decisions": 2,
+        "needs_review": 2,
+        "attention": 1,
+        "to_person": 1,
+        "errors": 0,
+        "skipped": 0,
+        "total_fee_cents": 11300 + 31100 + 12400,
+    }
+    assert FeeDecision.objects.count() == 2
+    assert WorkItem.objects.get(reference__startswith="F-3").status == ItemStatus.FAILED_BUSINESS
+
+    again = command(*run_arguments(path))
+    assert (again["families"], again["skipped"], again["decisions"]) == (3, 3, 0)
+    assert FeeDecision.objects.count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_run_refuses_a_bad_file_naming_the_line_and_creates_nothing(
+    tmp_path, municipality, coordinator
+):
+    path = write_families(tmp_path / "families.jsonl", family(), family("F-2", size=1))
+    message = refused(*run_arguments(path), "--user", coordinator.username)
+    assert "line 2" in message
+    assert not Run.objects.exists()
+    assert not WorkItem.objects.exists()
+    assert not FeeDecision.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_run_refuses_an_unknown_municipality(tmp_path, municipality):
+    path = write_families(tmp_path / "families.jsonl", family())
+    assert "nowhere" in refused(*run_arguments(path, "nowhere"))
+    assert not Run.objects.exists()
+
+
+# --- parameters ---------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_parameters_lists_the_seven_statutory_rows_the_last_one_incomplete():
+    rows = command("parameters")
+    assert [row["valid_from"] for row in rows] == [
+        "2018-08-01",
+        "2020-08-01",
+        "2021-08-01",
+        "2022-08-01",
+        "2023-03-01",
+        "2024-08-01",
+        "2026-08-01",
+    ]
+    assert [row["complete"] for row in rows] == [True] * 6 + [False]
+    assert rows[-1]["parameters"] is None
+    assert (rows[-1]["max_fee"], rows[-1]["min_fee"]) == (33500, 3200)
+    assert rows[-2]["valid_to"] == "2026-07-31"
+    assert rows[-2]["parameters"] == {**PARAMETERS_2024, "valid_from": "2024-08-01"}
+
+
+@pytest.mark.django_db
+def test_a_superuser_completes_the_2026_row_and_fees_from_then_use_it(tmp_path, superuser):
+    file = tmp_path / "2026.json"
+    file.write_text(json.dumps(PARAMETERS_2026))
+    rows = command(
+        "parameters",
+        "--add",
+        str(file),
+        "--valid-from",
+        "2026-08-01",
+        "--source",
+        "OKM:n ilmoitus (testiluvut)",
+        "--user",
+        superuser.username,
+    )
+    assert len(rows) == 7
+    assert rows[-1]["complete"] is True
+    assert rows[-1]["valid_to"] is None
+    assert rows[-2]["valid_to"] == "2026-07-31"
+    assert AuditEvent.objects.filter(action="ecec_fees.parameters_add").count() == 1
+
+    # A family accepting the maximum fee pays the maximum from 1 August 2026: 335 €.
+    answer = calculate(
+        {
+            "date": "2026-09-01",
+            "family": {
+                "size": 2,
+                "incomes": [],
+                "accepts_max_fee": True,
+                "children": [{"id": "a", "birth_date": "2022-01-01"}],
+            },
+        }
+    )
+    assert answer["total_fee"] == 33500
+    assert answer["parameters"]["max_fee"] == 33500
+    assert answer["parameters"]["income_thresholds"]["2"] == 420000
+
+
+@pytest.mark.django_db
+def test_a_user_who_is_not_a_superuser_may_not_add_parameters(tmp_path, coordinator):
+    file = tmp_path / "2026.json"
+    file.write_text(json.dumps(PARAMETERS_2026))
+    before = list(FeeParameterRow.objects.order_by("valid_from").values())
+    message = refused(
+        "parameters",
+        "--add",
+        str(file),
+        "--valid-from",
+        "2026-08-01",
+        "--source",
+        "test",
+        "--user",
+        coordinator.username,
+    )
+    assert "superuser" in message
+    assert list(FeeParameterRow.objects.order_by("valid_from").values()) == before
+    assert not AuditEvent.objects.filter(action="ecec_fees.parameters_add").exists()
+
+
+@pytest.mark.django_db
+def test_a_row_added_between_two_rows_ends_the_previous_one_the_day_before(tmp_path, superuser):
+    file = tmp_path / "2025.json"
+    file.write_text(json.dumps({**PARAMETERS_2024, "max_fee": 32000}))
+    rows = command(
+        "parameters",
+        "--add",
+        str(file),
+        "--valid-from",
+        "2025-03-01",
+        "--source",
+        "test",
+        "--user",
+        superuser.username,
+    )
+    by_start = {row["valid_from"]: row for row in rows}
+    assert len(rows) == 8
+    assert by_start["2024-08-01"]["valid_to"] == "2025-02-28"
+    assert by_start["2025-03-01"]["valid_to"] == "2026-07-31"
+    assert by_start["2025-03-01"]["max_fee"] == 32000
+    assert FeeParameterRow.objects.in_force_on(datetime.date(2025, 2, 28)).max_fee == 31100
+    assert FeeParameterRow.objects.in_force_on(datetime.date(2025, 3, 1)).max_fee == 32000
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("content", "field"),
+    [
+        (json.dumps(without(PARAMETERS_2026, "max_fee")), "parameters.max_fee"),
+        (json.dumps({**PARAMETERS_2026, "min_fee": -1}), "parameters.min_fee"),
+        (
+            json.dumps(changed(PARAMETERS_2026, ("income_thresholds", "3"), 1)),
+            "parameters.income_thresholds.3",
+        ),
+        (json.dumps({**PARAMETERS_2026, "max_fe": 1}), "parameters.max_fe"),
+        ("{not json", "--add"),
+    ],
+    ids=["missing max_fee", "negative min_fee", "falling thresholds", "unknown key", "not JSON"],
+)
+def test_a_bad_parameter_file_exits_2_naming_the_field_and_changes_nothing(
+    tmp_path, superuser, content, field
+):
+    file = tmp_path / "bad.json"
+    file.write_text(content)
+    before = list(FeeParameterRow.objects.order_by("valid_from").values())
+    message = refused(
+        "parameters",
+        "--add",
+        str(file),
+        "--valid-from",
+        "2026-08-01",
+        "--source",
+        "test",
+        "--user",
+        superuser.username,
+    )
+    assert field in message
+    assert list(FeeParameterRow.objects.order_by("valid_from").values()) == before
+
+
+# --- settings -----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def bare_municipality(db):
+    return MunicipalityFactory(slug="naapurila", name_fi="Naapurila")
+
+
+@pytest.mark.django_db
+def test_settings_example_prints_settings_that_can_be_stored_and_are_audited(
+    tmp_path, bare_municipality
+):
+    coordinator = user_with_role(Role.COORDINATOR, bare_municipality, username="koordinaattori")
+    example = command("settings", "--municipality", "naapurila", "--example")
+    assert example == example_settings("Naapurila")
+    file = tmp_path / "settings.json"
+    file.write_text(json.dumps(example, ensure_ascii=False))
+    rows = command(
+        "settings",
+        "--municipality",
+        "naapurila",
+        "--file",
+        str(file),
+        "--valid-from",
+        "2025-01-01",
+        "--user",
+        coordinator.username,
+    )
+    assert [row["valid_from"] for row in rows] == ["2025-01-01"]
+    assert rows[0]["settings"]["authority"] == example["authority"]
+    stored = MunicipalSettingsRow.objects.get(municipality=bare_municipality)
+    assert stored.as_settings().coefficient_for_hours(150) == 1
+    event = AuditEvent.objects.get(action="ecec_fees.settings")
+    assert event.actor == coordinator
+    assert event.municipality == bare_municipality
+    assert event.via == "cli"
+    assert command("settings", "--municipality", "naapurila") == rows
+
+
+@pytest.mark.django_db
+def test_a_viewer_may_not_store_settings(tmp_path, bare_municipality):
+    viewer = user_with_role(Role.VIEWER, bare_municipality, username="katsoja")
+    file = tmp_path / "settings.json"
+    file.write_text(json.dumps(example_settings("Naapurila")))
+    refused(
+        "settings",
+        "--municipality",
+        "naapurila",
+        "--file",
+        str(file),
+        "--valid-from",
+        "2025-01-01",
+        "--user",
+        viewer.username,
+    )
+    assert not MunicipalSettingsRow.objects.exists()
+    assert not AuditEvent.objects.filter(action="ecec_fees.settings").exists()
+
+
+def _falling_bands() -> dict[str, Any]:
+    settings = example_settings("Naapurila")
+    settings["service_need_bands"] = [
+        {"max_hours": 100, "coefficient": "0.6"},
+        {"max_hours": 90, "coefficient": "0.7"},
+        {"max_hours": None, "coefficient": "1.0"},
+    ]
+    return settings
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("settings_data", "path"),
+    [
+        ({**example_settings("Naapurila"), "colour": "blue"}, "settings.colour"),
+        (
+            changed(example_settings("Naapurila"), ("review_authority", "postal_code"), "123"),
+            "review_authority.postal_code",
+        ),
+        (_falling_bands(), "service_need_bands[1]"),
+    ],
+    ids=["unknown key", "bad postal code", "bands not rising"],
+)
+def test_invalid_settings_exit_2_naming_the_setting(
+    tmp_path, bare_municipality, settings_data, path
+):
+    coordinator = user_with_role(Role.COORDINATOR, bare_municipality, username="koordinaattori")
+    file = tmp_path / "settings.json"
+    file.write_text(json.dumps(settings_data))
+    message = refused(
+        "settings",
+        "--municipality",
+        "naapurila",
+        "--file",
+        str(file),
+        "--valid-from",
+        "2025-01-01",
+        "--user",
+        coordinator.username,
+    )
+    assert path in message
+    assert not MunicipalSettingsRow.objects.exists()
+
+
+# --- print-batch --------------------------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_print_batch_gathers_the_sent_letters_into_one_pdf_once(
+    tmp_path, municipality, coordinator, reviewer
+):
+    path = write_families(tmp_path / "families.jsonl", family("F-1"), family("F-2"))
+    command(*run_arguments(path), "--user", coordinator.username)
+    waiting = WorkItem.objects.filter(status=ItemStatus.NEEDS_REVIEW).values_list("pk", flat=True)
+    assert not actions.approve_items(reviewer, list(waiting)).refused
+    call_command("worker", batch=True, interval=0, verbosity=0)
+
+    batch = command("print-batch", "--municipality", "esimerkkila", "--user", reviewer.username)
+    assert batch["decisions"] == 2
+    assert batch["pages"] >= 2
+    pdf = Path(batch["file"])
+    assert pdf.is_file()
+    assert pdf.read_bytes().startswith(b"%PDF-")
+
+    again = command("print-batch", "--municipality", "esimerkkila", "--user", reviewer.username)
+    assert again == {"decisions": 0, "pages": 0, "file": None}
