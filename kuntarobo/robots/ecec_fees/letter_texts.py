@@ -34,7 +34,7 @@ LABELS: Final[dict[str, dict[str, str]]] = {
             "Perheen varhaiskasvatuksen asiakasmaksu on yhteensä {total} kuukaudessa "
             "ajalla {start}–{end}."
         ),
-        "valid_until_further": "{start} alkaen, voimassa toistaiseksi",
+        "valid_until_further": "{start} alkaen toistaiseksi",
         "valid_until": "{start}–{end}",
         "decision": "Päätös",
         "fees_intro": "Lasten kuukausimaksut määräytyvät seuraavasti:",
@@ -107,7 +107,7 @@ LABELS: Final[dict[str, dict[str, str]]] = {
             "Familjens klientavgift för småbarnspedagogik är sammanlagt {total} i månaden "
             "under tiden {start}–{end}."
         ),
-        "valid_until_further": "från och med {start}, gäller tills vidare",
+        "valid_until_further": "från och med {start} tills vidare",
         "valid_until": "{start}–{end}",
         "decision": "Beslut",
         "fees_intro": "Barnens månadsavgifter bestäms enligt följande:",
@@ -181,7 +181,7 @@ LABELS: Final[dict[str, dict[str, str]]] = {
             "The family's early childhood education client fee is {total} per month in total "
             "from {start} to {end}."
         ),
-        "valid_until_further": "from {start}, until further notice",
+        "valid_until_further": "from {start} until further notice",
         "valid_until": "{start} – {end}",
         "decision": "Decision",
         "fees_intro": "The children's monthly fees are determined as follows:",

@@ -14,6 +14,7 @@ import pytest
 
 from kuntarobo.robots.ecec_fees.letters import (
     Address,
+    IncomeLine,
     format_date,
     format_euros,
     letter_data,
@@ -161,6 +162,27 @@ def test_an_english_letter_uses_english_dates_and_money():
         assert expected in text, expected
     # the previous decision is mentioned only when there is one
     assert "Changes since the previous decision" not in text
+
+
+def test_unreported_income_the_maximum_fee_and_a_fixed_period_are_explained():
+    letter = sample_letter(
+        "fi",
+        incomes=(IncomeLine("Anna Virtanen", None, "Ei ilmoitettu → korkein maksu"),),
+        income_total_cents=None,
+        maximum_fee_used=True,
+        valid_until=datetime.date(2027, 7, 31),
+        children=(child("Aino Virtanen", hours_per_month=None),),
+        changes=(),
+        supersedes=None,
+    )
+    text = all_text(render_pdf(letter))
+    assert "Anna Virtanen Ei ilmoitettu Ei ilmoitettu → korkein maksu" in text
+    assert "Tuloja ei ole selvitetty" in text
+    assert "korkeimman maksun suuruisena" in text
+    assert "ajalla 1.8.2026–31.7.2027" in text
+    assert "toistaiseksi" not in text
+    assert "Aino Virtanen s. 14.3.2021 Päiväkoti Satakieli – 1,00" in text
+    assert "Muutokset edelliseen päätökseen" not in text
 
 
 def test_the_recipient_address_lies_inside_the_envelope_window(finnish_pdf):
