@@ -258,3 +258,58 @@ def test_no_fee_is_computed_with_parameters_whose_thresholds_are_not_yet_entered
     with pytest.raises(InputError, match="lack the income thresholds"):
         start(coordinator, municipality, path, datetime.date(2026, 9, 1))
     assert not WorkItem.objects.exists()
+
+
+def test_a_guardian_without_a_suomifi_mailbox_gets_the_decision_by_letter(
+    tmp_path, municipality, coordinator, reviewer, monkeypatch
+):
+    with SuomiFiMessagesServer(inactive_mailboxes=frozenset({MAIJA})) as server:
+        monkeypatch.setenv("KUNTAROBO_SUOMIFI_URL", server.base_url)
+        monkeypatch.setenv("KUNTAROBO_SUOMIFI_USERNAME", server.username)
+        monkeypatch.setenv("KUNTAROBO_SUOMIFI_PASSWORD", server.password)
+        monkeypatch.setenv("KUNTAROBO_SUOMIFI_SERVICE_ID", server.service_id)
+        start(coordinator, municipality, write_families(tmp_path / "f.jsonl", family()))
+        drain()
+        approve_all(reviewer)
+        assert server.messages == []
+    decision = FeeDecision.objects.get()
+    assert decision.status == DecisionStatus.SENT
+    assert decision.channel == Channel.PRINT
+    batch = fee_actions.make_print_batch(reviewer, municipality)
+    assert batch is not None
+    assert batch.decisions == 1
+
+
+def test_when_suomifi_is_down_the_delivery_is_retried_and_nothing_is_lost(
+    tmp_path, municipality, coordinator, reviewer, monkeypatch, settings
+):
+    settings.KUNTAROBO_RETRY_BASE_SECONDS = 0
+    settings.KUNTAROBO_RETRY_MAX_SECONDS = 0
+    with SuomiFiMessagesServer() as server:
+        monkeypatch.setenv("KUNTAROBO_SUOMIFI_URL", server.base_url)
+        monkeypatch.setenv("KUNTAROBO_SUOMIFI_USERNAME", server.username)
+        monkeypatch.setenv("KUNTAROBO_SUOMIFI_PASSWORD", server.password)
+        monkeypatch.setenv("KUNTAROBO_SUOMIFI_SERVICE_ID", server.service_id)
+        start(coordinator, municipality, write_families(tmp_path / "f.jsonl", family()))
+        drain()
+        server.fail_next(503, times=1)
+        approve_all(reviewer)
+        drain()
+        assert len(server.messages) == 1
+    item = WorkItem.objects.get()
+    assert item.status == ItemStatus.DONE
+    assert item.attempts >= 2
+    assert FeeDecision.objects.get().channel == Channel.SUOMIFI
+
+
+def test_a_child_starting_after_the_period_begins_gets_a_decision_from_the_first_day_of_care(
+    tmp_path, municipality, coordinator
+):
+    starting = family()
+    for child_data in starting["children"]:
+        child_data["placement"]["start"] = "2025-01-13"
+    start(coordinator, municipality, write_families(tmp_path / "f.jsonl", starting))
+    drain()
+    decision = FeeDecision.objects.get()
+    assert decision.valid_from == datetime.date(2025, 1, 13)
+    assert decision.total_fee == 11300
