@@ -60,14 +60,20 @@ class EstimateForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        if not data.get("accepts_max_fee") and data.get("income_1") is None:
+        if (
+            not data.get("accepts_max_fee")
+            and data.get("income_1") is None
+            and not self.has_error("income_1")
+        ):
             self.add_error("income_1", _("Give the income, or accept the maximum fee."))
         day = data.get("date")
         for number in range(1, MAX_CHILDREN + 1):
             birth = data.get(f"child_{number}_birth_date")
             hours = data.get(f"child_{number}_hours")
-            if (birth is None) != (hours is None) and not self.has_error(
-                f"child_{number}_birth_date"
+            if (
+                (birth is None) != (hours is None)
+                and not self.has_error(f"child_{number}_birth_date")
+                and not self.has_error(f"child_{number}_hours")
             ):
                 missing = f"child_{number}_hours" if hours is None else f"child_{number}_birth_date"
                 self.add_error(missing, _("Give both the date of birth and the hours."))
@@ -83,10 +89,11 @@ class EstimateForm(forms.Form):
             )
         return data
 
-    def children(self) -> list[tuple[datetime.date, int]]:
+    def children(self) -> list[tuple[int, datetime.date, int]]:
+        """(number on the form, date of birth, hours a month) of each child given."""
         data = self.cleaned_data
         return [
-            (data[f"child_{n}_birth_date"], data[f"child_{n}_hours"])
+            (n, data[f"child_{n}_birth_date"], data[f"child_{n}_hours"])
             for n in range(1, MAX_CHILDREN + 1)
             if data.get(f"child_{n}_birth_date") and data.get(f"child_{n}_hours")
         ]

@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
 
 from kuntarobo.accounts.models import Municipality
 from kuntarobo.robots.ecec_fees import calculator, fees, service
@@ -19,6 +20,7 @@ from kuntarobo.robots.ecec_fees.models import MunicipalSettingsRow
 
 
 @never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
 def estimate(request: HttpRequest, slug: str) -> HttpResponse:
     municipality = get_object_or_404(Municipality, slug=slug)
     today = timezone.localdate()
@@ -31,11 +33,17 @@ def estimate(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method == "POST":
         form = EstimateForm(request.POST)
         if form.is_valid():
-            result = _estimate(form, settings, language)
+            # The municipality's bands in force on the day asked about, as the decision would
+            # use; before its first settings, those in force today.
+            on_day = MunicipalSettingsRow.objects.in_force_on(
+                municipality, form.cleaned_data["date"]
+            )
+            result = _estimate(form, (on_day or settings_row).as_settings(), language)
     else:
         form = EstimateForm(initial={"date": today, "family_size": 3})
     context = {
         "municipality": municipality,
+        "municipality_name": municipality.name_in(language),
         "form": form,
         "result": result,
         "bands": [
@@ -66,11 +74,11 @@ def _estimate(form: EstimateForm, settings: Any, language: str) -> dict[str, Any
             "incomes": incomes,
             "children": [
                 {
-                    "id": str(index),
+                    "id": str(number),
                     "birth_date": birth.isoformat(),
                     "service_need_coefficient": str(settings.coefficient_for_hours(hours)),
                 }
-                for index, (birth, hours) in enumerate(form.children(), start=1)
+                for number, birth, hours in form.children()
             ],
         },
     }
@@ -79,12 +87,14 @@ def _estimate(form: EstimateForm, settings: Any, language: str) -> dict[str, Any
     except calculator.CalculatorInputError as error:
         form.add_error(None, error.message)
         return None
-    children = {str(i): (birth, hours) for i, (birth, hours) in enumerate(form.children(), 1)}
+    # The engine lists the children youngest first; each keeps its number on the form.
+    children = {str(number): (birth, hours) for number, birth, hours in form.children()}
     return {
         "total": fees.format_euros(int(answer["total_fee"]), language),
         "explanation": answer["explanation"],
         "children": [
             {
+                "number": int(child["id"]),
                 "birth_date": children[child["id"]][0],
                 "hours": children[child["id"]][1],
                 "fee": fees.format_euros(int(child["final_fee"]), language),
