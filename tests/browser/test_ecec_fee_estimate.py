@@ -1,0 +1,71 @@
+"""A family works out its ECEC fee on the municipality's public page, in a real browser and in
+Finnish: no login, the form filled in field by field, the total and how it was computed. axe-core
+checks the page before and after, and with field errors."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.conftest import assert_accessible
+from tests.factories import MunicipalityFactory
+from tests.robots.ecec_fees.conftest import _statutory_parameter_rows  # noqa: F401
+from tests.robots.ecec_fees.helpers import configure
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def estimate_url(live_server) -> str:
+    municipality = MunicipalityFactory(
+        slug="esimerkkila", name_fi="Esimerkkilä", name_sv="Exempelby"
+    )
+    configure(municipality)
+    return f"{live_server.url}/varhaiskasvatusmaksu/esimerkkila/"
+
+
+def field(page, name: str):
+    """A form field by its name; its label is checked by axe-core (every field has one)."""
+    return page.locator(f'[name="{name}"]')
+
+
+def test_a_family_works_out_its_fee_in_finnish_and_sees_how_it_was_computed(page, estimate_url):
+    page.goto(estimate_url)
+    expect(page.locator("html")).to_have_attribute("lang", "fi")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Esimerkkilä")
+    assert_accessible(page)
+
+    # The worked example: 3 persons, 6,000 €/month, children of 2 and 4, 150 h a month each.
+    field(page, "date").fill("2025-01-15")
+    field(page, "family_size").fill("3")
+    field(page, "income_1").fill("6000")
+    field(page, "child_1_birth_date").fill("2022-09-01")
+    field(page, "child_1_hours").fill("150")
+    field(page, "child_2_birth_date").fill("2020-09-01")
+    field(page, "child_2_hours").fill("150")
+    page.locator("form.stacked button[type=submit]").click()
+
+    result = page.locator("section.result")
+    expect(result).to_be_visible()
+    expect(result.get_by_role("heading", level=2)).to_contain_text("113,00\u00a0€")
+    expect(result).to_contain_text("Perheen maksut yhteensä 113,00\u00a0€/kk")
+    expect(result).to_contain_text("10,7\u00a0% × (6\u00a0000,00\u00a0€ − 5\u00a0245,00\u00a0€)")
+    expect(result).to_contain_text("Nuorin lapsi: 100\u00a0% × 81,00\u00a0€ = 81,00\u00a0€")
+    expect(result).to_contain_text(
+        "Toinen lapsi: 40\u00a0% × 81,00\u00a0€ = 32,40\u00a0€ → 32,00\u00a0€"
+    )
+    # What the family typed stays in the form, to change and try again.
+    expect(field(page, "income_1")).to_have_value("6000")
+    assert_accessible(page)
+
+
+def test_a_family_that_leaves_out_its_income_is_told_which_field_to_fix(page, estimate_url):
+    page.goto(estimate_url)
+    field(page, "child_1_birth_date").fill("2022-09-01")
+    field(page, "child_1_hours").fill("150")
+    page.locator("form.stacked button[type=submit]").click()
+
+    expect(page.get_by_role("alert")).to_be_visible()
+    expect(field(page, "income_1")).to_have_attribute("aria-invalid", "true")
+    expect(page.locator("section.result")).to_have_count(0)
+    assert_accessible(page)
