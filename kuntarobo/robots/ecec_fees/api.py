@@ -22,11 +22,16 @@ def calculate(request: HttpRequest) -> HttpResponse:
             "invalid_json",
             "send the request body as JSON with 'Content-Type: application/json'",
         )
-    if len(request.body) > MAX_BODY_BYTES:
+    try:
+        declared = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        declared = 0
+    # Checked before reading: a declared oversize body is refused without holding it in memory.
+    if declared > MAX_BODY_BYTES or len(request.body) > MAX_BODY_BYTES:
         raise ApiError(400, "invalid_json", "the request body is larger than 1 MB")
     try:
         data = json.loads(request.body.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError) as error:
+    except (ValueError, RecursionError) as error:  # UnicodeDecodeError is a ValueError
         raise ApiError(400, "invalid_json", f"the request body is not JSON: {error}") from None
     try:
         return JsonResponse(service.calculate(data))

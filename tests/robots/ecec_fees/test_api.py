@@ -167,8 +167,21 @@ def test_bad_input_is_answered_400_naming_the_field(client_with_token, body, fie
         (json.dumps(EXAMPLE_REQUEST), "application/x-www-form-urlencoded"),
         ("{not json", "application/json"),
         (b"\xff\xfe", "application/json"),
+        ("[" * 100_000 + "]" * 100_000, "application/json"),
+        ('{"family": ' + "1" * 5000 + "}", "application/json"),
+        (json.dumps({**EXAMPLE_REQUEST, "padding": "x" * 1_500_000}), "application/json"),
+        (json.dumps({**EXAMPLE_REQUEST, "padding": "x" * 3_000_000}), "application/json"),
     ],
-    ids=["text/plain", "form", "not JSON", "not UTF-8"],
+    ids=[
+        "text/plain",
+        "form",
+        "not JSON",
+        "not UTF-8",
+        "nested too deep",
+        "integer of 5000 digits",
+        "over 1 MB",
+        "3 MB",
+    ],
 )
 def test_a_body_that_is_not_json_is_answered_400(client_with_token, body, content_type):
     response = post(client_with_token, body, content_type)

@@ -145,7 +145,9 @@ class Command(BaseCommand):
                 raise calculator.CalculatorInputError("", "input larger than 1 MB")
             try:
                 data = json.loads(text)
-            except json.JSONDecodeError as error:
+            except (ValueError, RecursionError) as error:
+                # ValueError: JSONDecodeError, or an integer of more than 4300 digits;
+                # RecursionError: arrays or objects nested too deep.
                 raise calculator.CalculatorInputError("", f"not JSON: {error}") from None
             answer = calculator.calculate_json(data, stored_parameters)
         except calculator.CalculatorInputError as error:
