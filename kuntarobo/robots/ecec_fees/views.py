@@ -10,13 +10,15 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from kuntarobo.accounts.models import Municipality
 from kuntarobo.robots.ecec_fees import calculator, fees, service
 from kuntarobo.robots.ecec_fees.forms import EstimateForm
-from kuntarobo.robots.ecec_fees.models import MunicipalSettingsRow
+from kuntarobo.robots.ecec_fees.models import FeeParameterRow, MunicipalSettingsRow
+from kuntarobo.robots.ecec_fees.municipal import MunicipalFeeSettings
 
 
 @never_cache
@@ -58,7 +60,9 @@ def _share(coefficient: Decimal) -> str:
     return f"{percent} %"
 
 
-def _estimate(form: EstimateForm, settings: Any, language: str) -> dict[str, Any] | None:
+def _estimate(
+    form: EstimateForm, settings: MunicipalFeeSettings, language: str
+) -> dict[str, Any] | None:
     data = form.cleaned_data
     incomes: list[dict[str, Any]] = []
     if not data["accepts_max_fee"]:
@@ -85,7 +89,19 @@ def _estimate(form: EstimateForm, settings: Any, language: str) -> dict[str, Any
     try:
         answer = service.calculate(request)
     except calculator.CalculatorInputError as error:
-        form.add_error(None, error.message)
+        # The calculator's messages are in English and written for programs and operators:
+        # the family is told in its own language what to change.
+        if error.field == "date":
+            if FeeParameterRow.objects.in_force_on(data["date"]) is None:
+                message = _("No fee rules are known for this date: choose a later date.")
+            else:
+                message = _(
+                    "The income limits for this date are not confirmed yet: choose an "
+                    "earlier date, or try again later."
+                )
+            form.add_error("date", message)
+        else:
+            form.add_error(None, _("The fee could not be worked out from these details."))
         return None
     # The engine lists the children youngest first; each keeps its number on the form.
     children = {str(number): (birth, hours) for number, birth, hours in form.children()}

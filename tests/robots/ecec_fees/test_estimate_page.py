@@ -48,7 +48,10 @@ def municipality():
 
 def text_of(response) -> str:
     """The page's text, tags removed and spaces (non-breaking ones too) collapsed."""
-    content = response.content.decode()
+    return text_of_page(response.content.decode())
+
+
+def text_of_page(content: str) -> str:
     body = re.sub(r"<[^>]+>", " ", content)
     return re.sub(r"\s+", " ", html.unescape(body).replace(NBSP, " "))
 
@@ -205,6 +208,28 @@ def test_bad_input_shows_the_field_errors_and_no_result(client, municipality, ch
     errors = re.findall(r'id="id_(\w+)_error"', page)
     assert errors == fields
     assert stored() == before
+
+
+@pytest.mark.parametrize(
+    "date",
+    ["2026-09-01", "2018-07-31"],
+    ids=["income limits not confirmed", "before the first rules"],
+)
+def test_a_date_without_fee_rules_is_an_error_of_the_date_field_in_the_familys_language(
+    client, municipality, date
+):
+    form = {
+        **WORKED_EXAMPLE,
+        "date": date,
+        "child_1_birth_date": "2016-09-01",
+        "child_2_birth_date": "2015-09-01",
+    }
+    page = client.post(URL, form).content.decode()
+    assert "result-heading" not in page
+    assert re.findall(r'id="id_(\w+)_error"', page) == ["date"]
+    # not the calculator's message for programs and operators
+    assert "kuntarobo" not in text_of_page(page)
+    assert "administrator" not in page
 
 
 def test_each_problem_is_told_once(client, municipality):
