@@ -277,6 +277,23 @@ def test_run_refuses_an_unknown_municipality(tmp_path, municipality):
     assert not Run.objects.exists()
 
 
+@pytest.mark.django_db(transaction=True)
+def test_run_refuses_a_municipality_without_fee_settings(tmp_path):
+    MunicipalityFactory(slug="naapurila", name_fi="Naapurila")
+    path = write_families(tmp_path / "families.jsonl", family())
+    assert "settings" in refused(*run_arguments(path, "naapurila"))
+    assert not Run.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_run_refuses_a_period_whose_income_thresholds_are_not_yet_entered(tmp_path, municipality):
+    path = write_families(tmp_path / "families.jsonl", family())
+    arguments = list(run_arguments(path))
+    arguments[arguments.index("--date") + 1] = "2026-09-01"
+    assert "income thresholds" in refused(*arguments)
+    assert not Run.objects.exists()
+
+
 # --- parameters ---------------------------------------------------------------------------
 
 
@@ -380,6 +397,26 @@ def test_a_row_added_between_two_rows_ends_the_previous_one_the_day_before(tmp_p
     assert by_start["2025-03-01"]["max_fee"] == 32000
     assert FeeParameterRow.objects.in_force_on(datetime.date(2025, 2, 28)).max_fee == 31100
     assert FeeParameterRow.objects.in_force_on(datetime.date(2025, 3, 1)).max_fee == 32000
+
+
+@pytest.mark.django_db
+def test_a_row_in_force_already_is_never_replaced(tmp_path, superuser):
+    file = tmp_path / "2024.json"
+    file.write_text(json.dumps({**PARAMETERS_2024, "max_fee": 99900}))
+    before = list(FeeParameterRow.objects.order_by("valid_from").values())
+    message = refused(
+        "parameters",
+        "--add",
+        str(file),
+        "--valid-from",
+        "2024-08-01",
+        "--source",
+        "test",
+        "--user",
+        superuser.username,
+    )
+    assert "exist already" in message
+    assert list(FeeParameterRow.objects.order_by("valid_from").values()) == before
 
 
 @pytest.mark.django_db
