@@ -3,13 +3,37 @@
 from __future__ import annotations
 
 import datetime
+import re
 from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.utils.formats import get_format
 from django.utils.translation import gettext_lazy as _
 
 MAX_CHILDREN = 4
+_SPACES = re.compile(r"[\s\u00a0\u202f€]")
+_GROUPED = re.compile(r"\d{1,3}(,\d{3})+(\.\d*)?")  # 6,000.50 (not 6000,50)
+
+
+class EuroField(forms.DecimalField):
+    """Euros as people type them: "6 000,50 €" as the page itself writes amounts, spaces of any
+    kind as thousands separators and the euro sign ignored; "," is a thousands separator only
+    where "." is the decimal separator (English) and it groups digits by three: "6000,50" is
+    refused there rather than read as 600,050 €."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal"}))
+        super().__init__(
+            min_value=Decimal(0), max_digits=9, decimal_places=2, localize=True, **kwargs
+        )
+
+    def to_python(self, value: Any) -> Decimal | None:
+        if isinstance(value, str):
+            value = _SPACES.sub("", value)
+            if get_format("DECIMAL_SEPARATOR") == "." and _GROUPED.fullmatch(value):
+                value = value.replace(",", "")
+        return super().to_python(value)
 
 
 class EstimateForm(forms.Form):
@@ -26,22 +50,8 @@ class EstimateForm(forms.Form):
     accepts_max_fee = forms.BooleanField(
         label=_("We accept the maximum fee and do not report our incomes"), required=False
     )
-    income_1 = forms.DecimalField(
-        label=_("Gross income of the first adult (€/month)"),
-        min_value=Decimal(0),
-        max_digits=9,
-        decimal_places=2,
-        required=False,
-        localize=True,
-    )
-    income_2 = forms.DecimalField(
-        label=_("Gross income of the second adult (€/month)"),
-        min_value=Decimal(0),
-        max_digits=9,
-        decimal_places=2,
-        required=False,
-        localize=True,
-    )
+    income_1 = EuroField(label=_("Gross income of the first adult (€/month)"), required=False)
+    income_2 = EuroField(label=_("Gross income of the second adult (€/month)"), required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

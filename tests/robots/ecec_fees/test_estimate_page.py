@@ -144,6 +144,30 @@ def test_part_time_hours_use_the_municipalitys_band(client, municipality):
     assert "Perheen maksut yhteensä 49,00 €/kk" in text
 
 
+@pytest.mark.parametrize(
+    ("language", "income"),
+    [
+        ("fi", "6 000"),
+        ("fi", "6\xa0000,00 €"),
+        ("fi", "6000,00"),
+        ("sv", "6 000,00"),
+        ("en", "6,000.00"),
+        ("en", "€6000"),
+    ],
+)
+def test_incomes_are_read_as_people_write_euros(municipality, language, income):
+    client = Client(headers={"Accept-Language": language})
+    text = text_of(client.post(URL, {**WORKED_EXAMPLE, "income_1": income}))
+    assert "113,00 €" in text or "€113.00" in text
+
+
+def test_a_comma_that_is_not_a_thousands_separator_is_refused_in_english(municipality):
+    client = Client(headers={"Accept-Language": "en"})
+    page = client.post(URL, {**WORKED_EXAMPLE, "income_1": "6000,50"}).content.decode()
+    assert 'id="id_income_1_error"' in page
+    assert "result-heading" not in page
+
+
 def test_families_that_accept_the_maximum_fee_need_not_give_incomes(client, municipality):
     form = {**WORKED_EXAMPLE, "income_1": "", "accepts_max_fee": "on"}
     text = text_of(client.post(URL, form))
