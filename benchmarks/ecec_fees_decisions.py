@@ -38,6 +38,7 @@ import io
 import json
 import os
 import pstats
+import resource
 import socket
 import statistics
 import subprocess
@@ -156,6 +157,57 @@ def _start(municipality: Any, path: Path) -> Any:
     )
 
 
+_TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def _stat(pid: int | str) -> list[str] | None:
+    """/proc/PID/stat after the command name: [state, ppid, ...]; None if unreadable."""
+    try:
+        text = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    name, _, rest = text.partition(" (")[2].rpartition(")")
+    return [name, *rest.split()]
+
+
+def _cpu(pid: int | str, reaped: bool = True) -> float:
+    """CPU seconds (user + system) of a process, with its reaped children's by default."""
+    fields = _stat(pid)
+    if fields is None:
+        return 0.0
+    # fields[0] is the name; then state, ppid, … utime at 12, stime 13, cutime 14, cstime 15
+    ticks = int(fields[12]) + int(fields[13])
+    if reaped:
+        ticks += int(fields[14]) + int(fields[15])
+    return ticks / _TICK
+
+
+def _postgres_cpu(connection: Any) -> float | None:
+    """CPU seconds of a PostgreSQL server on this machine so far: the postmaster, its live
+    processes and the ones it reaped. The figure is load-independent where wall time is not.
+    None for SQLite or a server this script cannot see."""
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        backend = _stat(cursor.fetchone()[0])
+    if backend is None or backend[0] != "postgres":
+        return None
+    postmaster = int(backend[2])
+    total = _cpu(postmaster)
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            fields = _stat(entry.name)
+            if fields is not None and int(fields[2]) == postmaster:
+                total += _cpu(entry.name)
+    return total
+
+
+def _self_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def child_decisions(path: Path, workers_count: int) -> dict[str, Any]:
     """The whole municipality through real workers; figures read back from the database."""
     _django()
@@ -178,9 +230,13 @@ def child_decisions(path: Path, workers_count: int) -> dict[str, Any]:
             workers,
         )
         time.sleep(1.5)  # let the workers' random start-up delay (up to 1 s) pass
+        workers_cpu = [_cpu(w.pid) for w in workers]  # their start-up, not counted
+        postgres_cpu = _postgres_cpu(connection)
+        self_cpu = _self_cpu()
         started_at = time.monotonic()
         started = _start(municipality, path)
         enqueued = time.monotonic()
+        start_cpu = _self_cpu() - self_cpu
         run = started.run
         _wait(
             lambda: Run.objects.filter(pk=run.pk, status=RunStatus.FINISHED).exists(),
@@ -189,8 +245,14 @@ def child_decisions(path: Path, workers_count: int) -> dict[str, Any]:
             workers,
         )
         finished = time.monotonic()
+        self_cpu = _self_cpu() - self_cpu
+        workers_cpu = [_cpu(w.pid) - before for w, before in zip(workers, workers_cpu, strict=True)]
     finally:
         _stop_workers(workers)
+    if postgres_cpu is not None:
+        time.sleep(1)  # the workers' backends exit and are reaped
+        after = _postgres_cpu(connection)
+        postgres_cpu = None if after is None else after - postgres_cpu
     run.refresh_from_db()
     counts = {k: v for k, v in run_counts(run).items() if v}
     documents = list(ItemDocument.objects.filter(item__run=run).values_list("file", flat=True))
@@ -211,6 +273,13 @@ def child_decisions(path: Path, workers_count: int) -> dict[str, Any]:
         "pdf_bytes": pdf_bytes,
         "media_root": str(media),
         "handle_ms_average": run.summary.get("item_ms_average"),
+        "cpu_seconds": {
+            "start_run_process": start_cpu,
+            "this_process": self_cpu,  # start_run, and polling for the end
+            "workers": workers_cpu,
+            "database_server": postgres_cpu,  # None: SQLite (in the processes) or not visible
+        },
+        "load_after": os.getloadavg()[0] if hasattr(os, "getloadavg") else None,
         "worker_logs": str(log_dir),
     }
 
@@ -626,6 +695,24 @@ def print_decisions(data: dict[str, Any], results: list[dict[str, Any]]) -> None
         "  (total = start_run + processing, to the run marked finished; handle ms = the robot's "
         "average per item as the runtime recorded it)"
     )
+    print(
+        "\n  CPU seconds (user + system; load-independent, unlike the wall time above when other "
+        "processes share the machine):"
+    )
+    for r in results:
+        cpu = r["cpu_seconds"]
+        server = cpu["database_server"] or 0.0
+        total = cpu["this_process"] + sum(cpu["workers"]) + server
+        r["cpu_total_seconds"] = total
+        r["cpu_ms_per_item"] = 1000 * total / r["items"]
+        workers = " + ".join(f"{w:.0f}" for w in cpu["workers"])
+        print(
+            f"  {r['server']:.30} × {r['workers']}: start_run {cpu['start_run_process']:.1f} s, "
+            f"workers {workers} s, database server "
+            f"{'-' if cpu['database_server'] is None else format(server, '.0f')} s; "
+            f"{total:.0f} s in all = {r['cpu_ms_per_item']:.1f} ms/item; at best "
+            f"{total / 2:.0f} s of wall time on two idle cores (load after: {r['load_after']:.1f})"
+        )
     for r in results:
         if r["database"] == "postgresql" and r["workers"] == 2:
             verdict = "MEETS" if r["total_seconds"] < TARGET_SECONDS else "MISSES"
