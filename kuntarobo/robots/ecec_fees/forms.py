@@ -12,6 +12,8 @@ from django.utils.formats import get_format
 from django.utils.translation import gettext_lazy as _
 
 MAX_CHILDREN = 4
+# <input type="date"> takes only ISO dates: the Finnish 15.01.2025 would leave it empty.
+ISO_DATE = "%Y-%m-%d"
 _SPACES = re.compile(r"[\s\u00a0\u202f€]")
 _GROUPED = re.compile(r"\d{1,3}(,\d{3})+(\.\d*)?")  # 6,000.50 (not 6000,50)
 
@@ -40,7 +42,7 @@ class EstimateForm(forms.Form):
     date = forms.DateField(
         label=_("Fees for the month starting"),
         help_text=_("The fee rules in force on this day are used."),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(format=ISO_DATE, attrs={"type": "date"}),
     )
     family_size = forms.IntegerField(
         label=_("Family size (adults and their minor children living together)"),
@@ -59,7 +61,7 @@ class EstimateForm(forms.Form):
             self.fields[f"child_{number}_birth_date"] = forms.DateField(
                 label=_("Child %(number)d: date of birth") % {"number": number},
                 required=number == 1,
-                widget=forms.DateInput(attrs={"type": "date"}),
+                widget=forms.DateInput(format=ISO_DATE, attrs={"type": "date"}),
             )
             self.fields[f"child_{number}_hours"] = forms.IntegerField(
                 label=_("Child %(number)d: hours of ECEC per month") % {"number": number},

@@ -11,6 +11,7 @@ import re
 import pytest
 from django.conf import settings
 from django.test import Client
+from django.utils import timezone
 
 from kuntarobo.audit.models import AuditEvent
 from kuntarobo.robots.ecec_fees import actions as fee_actions
@@ -75,6 +76,9 @@ def test_anyone_may_open_the_page_in_finnish_by_default(client, municipality):
     assert 'name="date"' in page
     assert 'name="child_1_hours"' in page
     assert "no-cache" in response["Cache-Control"]
+    # a date field takes ISO dates only, whatever the language
+    today = timezone.localdate().isoformat()
+    assert re.search(rf'<input type="date" name="date" value="{today}"', page)
     # the municipality's bands: up to 84 h a month 60 %, more than 146 h 100 %
     text = text_of(response)
     assert "84 60 %" in text
