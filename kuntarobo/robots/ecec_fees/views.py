@@ -103,7 +103,8 @@ def _estimate(
         else:
             form.add_error(None, _("The fee could not be worked out from these details."))
         return None
-    # The engine lists the children youngest first; each keeps its number on the form.
+    # The engine lists the children youngest first; the page in the order of the form, each
+    # under its number there (its explanation tells its place among the siblings).
     children = {str(number): (birth, hours) for number, birth, hours in form.children()}
     return {
         "total": fees.format_euros(int(answer["total_fee"]), language),
@@ -116,6 +117,6 @@ def _estimate(
                 "fee": fees.format_euros(int(child["final_fee"]), language),
                 "explanation": child["explanation"],
             }
-            for child in answer["children"]
+            for child in sorted(answer["children"], key=lambda child: int(child["id"]))
         ],
     }

@@ -129,8 +129,11 @@ def test_each_fee_is_shown_under_the_childs_own_number_on_the_form(client, munic
         "child_3_hours": "150",
     }
     text = text_of(client.post(URL, form))
-    assert re.search(r"\b1\D*32,00 €", text), text
-    assert re.search(r"\b3\D*81,00 €", text), text
+    first = re.search(r"\b1\D*32,00 €", text)
+    third = re.search(r"\b3\D*81,00 €", text)
+    assert first, text
+    assert third, text
+    assert first.start() < third.start()  # in the order of the form
     assert "113,00 €" in text
 
 
