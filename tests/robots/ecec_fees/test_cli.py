@@ -278,6 +278,14 @@ def test_run_refuses_an_unknown_municipality(tmp_path, municipality):
 
 
 @pytest.mark.django_db(transaction=True)
+def test_a_viewer_may_not_start_a_run(tmp_path, municipality):
+    viewer = user_with_role(Role.VIEWER, municipality, username="katsoja")
+    path = write_families(tmp_path / "families.jsonl", family())
+    refused(*run_arguments(path), "--user", viewer.username)
+    assert not Run.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
 def test_run_refuses_a_municipality_without_fee_settings(tmp_path):
     MunicipalityFactory(slug="naapurila", name_fi="Naapurila")
     path = write_families(tmp_path / "families.jsonl", family())
@@ -580,3 +588,10 @@ def test_print_batch_gathers_the_sent_letters_into_one_pdf_once(
 
     again = command("print-batch", "--municipality", "esimerkkila", "--user", reviewer.username)
     assert again == {"decisions": 0, "pages": 0, "file": None}
+
+
+@pytest.mark.django_db
+def test_a_viewer_may_not_make_a_print_batch(municipality):
+    viewer = user_with_role(Role.VIEWER, municipality, username="katsoja")
+    refused("print-batch", "--municipality", "esimerkkila", "--user", viewer.username)
+    assert not AuditEvent.objects.filter(action="ecec_fees.print_batch").exists()
