@@ -174,7 +174,8 @@ def start_run(
             created, duplicates = _create_items(run, specs)
             run.items_created = len(created)
             run.items_duplicate = duplicates
-            run.save(update_fields=["items_created", "items_duplicate"])
+            run.summary = {"skipped": dict(context.skipped)} if context.skipped else {}
+            run.save(update_fields=["items_created", "items_duplicate", "summary"])
             context.log(f"{len(created)} new work items, {duplicates} already known", "info")
             execution.write_log(run.pk, None, context.log_lines)
             tasks.enqueue_items(tasks.process_item, created)

@@ -363,7 +363,10 @@ def finish_run_if_done(run_id: int) -> bool:
             return False
         run.status = RunStatus.FINISHED
         run.finished_at = timezone.now()
+        skipped = (run.summary or {}).get("skipped")
         run.summary = run_summary(run)
+        if skipped:
+            run.summary["skipped"] = skipped
         run.save(update_fields=["status", "finished_at", "summary"])
     return True
 

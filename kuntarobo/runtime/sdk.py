@@ -275,9 +275,14 @@ class RunContext:
     input_path: Path | None = None
     input_name: str = ""
     log_lines: list[tuple[str, str]] = field(default_factory=list)
+    # Inputs the producer left out on purpose (e.g. "unchanged"), kept in the run's summary.
+    skipped: dict[str, int] = field(default_factory=dict)
 
     def log(self, message: str, level: str = "info") -> None:
         self.log_lines.append((level, mask_identity_codes(message)))
+
+    def skip(self, reason: str, count: int = 1) -> None:
+        self.skipped[reason] = self.skipped.get(reason, 0) + count
 
 
 class Robot:

@@ -8,6 +8,7 @@ the same external id, so a decision is never sent twice.
 
 from __future__ import annotations
 
+import datetime
 import os
 from pathlib import Path
 
@@ -81,6 +82,11 @@ def final_letter(decision: FeeDecision) -> letters.DecisionLetter:
         supersedes=work_output.get("supersedes_text"),
         decided_by=decision.decided_by,
         decided_at=decided_at,
+        valid_until=(
+            datetime.date.fromisoformat(work_output["valid_until"])
+            if work_output.get("valid_until")
+            else None
+        ),
     )
 
 

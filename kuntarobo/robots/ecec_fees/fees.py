@@ -578,11 +578,8 @@ _TEXTS: dict[str, dict[str, str]] = {
             "Perusmaksu {result}: tulot {income} eivät ylitä tulorajaa {threshold}"
         ),
         "base_fee.maximum": "Perusmaksu on enimmäismaksu {result}",
-        "sibling_order": (
-            "Sisarusjärjestys: nuorin ensin (syntymäpäivä); samana päivänä syntyneet "
-            "tunnisteen mukaan: {order}"
-        ),
-        "ties": " (samana päivänä syntyneet: {ties})",
+        "sibling_order": ("Sisarusjärjestys syntymäpäivän mukaan, nuorin ensin: {order}"),
+        "ties": " (samana päivänä syntyneet {ties} järjestetty tunnisteen mukaan)",
         "legal_basis.5": (
             "Maksun peruste: laki varhaiskasvatuksen asiakasmaksuista (1503/2016), 5 §"
         ),
@@ -636,11 +633,8 @@ _TEXTS: dict[str, dict[str, str]] = {
             "Grundavgift {result}: inkomsterna {income} överstiger inte inkomstgränsen {threshold}"
         ),
         "base_fee.maximum": "Grundavgiften är maximiavgiften {result}",
-        "sibling_order": (
-            "Syskonordning: det yngsta barnet först (födelsedatum); barn födda samma dag "
-            "enligt identifierare: {order}"
-        ),
-        "ties": " (födda samma dag: {ties})",
+        "sibling_order": ("Syskonordning enligt födelsedatum, det yngsta barnet först: {order}"),
+        "ties": " (barn födda samma dag, {ties}, ordnade enligt identifierare)",
         "legal_basis.5": (
             "Avgiften grundar sig på lagen om klientavgifter inom småbarnspedagogiken "
             "(1503/2016), 5 §"
@@ -700,11 +694,8 @@ _TEXTS: dict[str, dict[str, str]] = {
             "Base fee {result}: the income {income} does not exceed the threshold {threshold}"
         ),
         "base_fee.maximum": "The base fee is the maximum fee {result}",
-        "sibling_order": (
-            "Sibling order: youngest first (date of birth); children born on the same day "
-            "by identifier: {order}"
-        ),
-        "ties": " (born on the same day: {ties})",
+        "sibling_order": ("Sibling order by date of birth, youngest first: {order}"),
+        "ties": " (born on the same day, {ties}, ordered by identifier)",
         "legal_basis.5": (
             "Legal basis: Act on Early Childhood Education and Care Client Fees "
             "(1503/2016), section 5"

@@ -161,19 +161,37 @@ class PrintBatch(models.Model):
         return f"print batch {self.pk} ({self.decisions} decisions)"
 
 
+DECIDED = (DecisionStatus.APPROVED, DecisionStatus.SENT, DecisionStatus.SUPERSEDED)
+
+
 class FeeDecisionQuerySet(models.QuerySet["FeeDecision"]):
     def in_force(self) -> FeeDecisionQuerySet:
+        """Decided and not replaced by a later decision (the family's current decisions)."""
         return self.filter(status__in=[DecisionStatus.APPROVED, DecisionStatus.SENT])
+
+    def of_family(self, municipality_id: int, family_id: str) -> FeeDecisionQuerySet:
+        return self.filter(municipality_id=municipality_id, family_id=family_id, status__in=DECIDED)
 
     def previous_for(
         self, municipality_id: int, family_id: str, period_start: datetime.date
     ) -> FeeDecision | None:
-        """The family's decision in force when the new period starts (or the latest before)."""
+        """The decision that covers the day the new one starts: the one it will replace."""
         return (
-            self.in_force()
-            .filter(municipality_id=municipality_id, family_id=family_id)
+            self.of_family(municipality_id, family_id)
             .filter(valid_from__lte=period_start)
+            .filter(Q(superseded_from__isnull=True) | Q(superseded_from__gt=period_start))
             .order_by("-valid_from", "-pk")
+            .first()
+        )
+
+    def following(
+        self, municipality_id: int, family_id: str, period_start: datetime.date
+    ) -> FeeDecision | None:
+        """A decision from a later date: a correction back in time ends where it begins."""
+        return (
+            self.of_family(municipality_id, family_id)
+            .filter(valid_from__gt=period_start)
+            .order_by("valid_from", "pk")
             .first()
         )
 
@@ -222,6 +240,8 @@ class FeeDecision(models.Model):
     snapshot = models.JSONField(_("basis for comparison"))
     total_fee = models.PositiveIntegerField(_("total monthly fee (cents)"))
     fingerprint = models.CharField(max_length=64)
+    # What decided the fee, without the period's start: an unchanged family needs no new decision.
+    basis = models.CharField(max_length=64, blank=True, db_index=True)
     parameters_valid_from = models.DateField(_("parameters from"))
     settings_valid_from = models.DateField(_("municipal settings from"), null=True)
     rule_version = models.CharField(_("rule version"), max_length=20)

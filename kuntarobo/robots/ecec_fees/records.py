@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime
 
+from django.db.models import Q
 from django.utils import timezone
 
 from kuntarobo.robots.ecec_fees.models import DecisionStatus, FeeDecision
@@ -43,6 +44,7 @@ def write_draft(item: ItemView) -> FeeDecision:
         "snapshot": snapshot,
         "total_fee": int(item.output["total_fee"]),
         "fingerprint": record["fingerprint"],
+        "basis": record.get("basis", ""),
         "parameters_valid_from": datetime.date.fromisoformat(record["parameters_valid_from"]),
         "settings_valid_from": datetime.date.fromisoformat(record["settings_valid_from"]),
         "rule_version": str(snapshot.get("rule_version") or "1"),
@@ -85,17 +87,22 @@ def mark_sent(item: ItemView) -> None:
     decision.status = DecisionStatus.SENT
     decision.sent_at = decision.sent_at or timezone.now()
     decision.save(update_fields=["status", "sent_at"])
-    replaced = (
-        FeeDecision.objects.in_force()
-        .select_for_update()
-        .filter(municipality_id=decision.municipality_id, family_id=decision.family_id)
-        .exclude(pk=decision.pk)
-        .filter(superseded_from__isnull=True)
-        .filter(created_at__lt=decision.created_at)
+    family = FeeDecision.objects.select_for_update().of_family(
+        decision.municipality_id, decision.family_id
     )
-    for old in replaced:
-        if old.valid_from > decision.valid_from:
-            continue  # a later period's decision stays; it will be compared on its own
+    covering = (
+        family.exclude(pk=decision.pk)
+        .filter(valid_from__lte=decision.valid_from)
+        .filter(Q(superseded_from__isnull=True) | Q(superseded_from__gt=decision.valid_from))
+    )
+    for old in covering:
         old.status = DecisionStatus.SUPERSEDED
         old.superseded_from = decision.valid_from
         old.save(update_fields=["status", "superseded_from"])
+    # A correction back in time ends where the family's next decision begins.
+    later = family.exclude(pk=decision.pk).filter(valid_from__gt=decision.valid_from)
+    following = later.order_by("valid_from").first()
+    if following is not None:
+        decision.status = DecisionStatus.SUPERSEDED
+        decision.superseded_from = following.valid_from
+        decision.save(update_fields=["status", "superseded_from"])

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import hashlib
+import json
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
@@ -180,8 +182,13 @@ def family_input(record: families.FamilyRecord, settings: MunicipalFeeSettings) 
             continue
         if child.coefficient is not None:
             coefficient = child.coefficient
+        elif child.hours_per_month is not None:
+            coefficient = settings.coefficient_for_hours(child.hours_per_month)
         else:
-            coefficient = settings.coefficient_for_hours(int(child.hours_per_month or 0))
+            raise ValueError(
+                f"{child.name}: the service need (hours a month) is missing: the fee cannot be "
+                "set before it is agreed"
+            )
         children.append(
             fees.ChildInput(
                 id=child.id,
@@ -252,6 +259,7 @@ def build_letter(
     supersedes: str | None,
     decided_by: str = "",
     decided_at: datetime.date | None = None,
+    valid_until: datetime.date | None = None,
 ) -> letters.DecisionLetter:
     """The decision as the family reads it; a draft until an official's name is on it."""
     language = record.language
@@ -304,7 +312,7 @@ def build_letter(
             for child in fee.children
         ),
         valid_from=record.period_start,
-        valid_until=None,
+        valid_until=valid_until,
         family_size=fee.family_size,
         incomes=tuple(
             letters.IncomeLine(person=i.person, amount_cents=i.amount, source=i.source)
@@ -341,11 +349,42 @@ def computation_lines(
     fee: fees.FamilyFee, children: dict[str, families.ChildRecord], language: str
 ) -> list[str]:
     """The engine's lines, each child's under the child's name (the family knows no ids)."""
-    lines = [fees.explain(step, language) for step in fee.steps]
+    names = {child_id: child.name for child_id, child in children.items()}
+    lines = [fees.explain(_with_names(step, names), language) for step in fee.steps]
     for child in fee.children:
         name = children[child.id].name
         lines += [f"{name}: {fees.explain(step, language)}" for step in child.steps]
     return lines
+
+
+def _with_names(step: fees.Step, names: dict[str, str]) -> fees.Step:
+    """The sibling order by the children's names: the family does not know the system's ids."""
+    if step.rule != "sibling_order":
+        return step
+
+    def swap(text: str) -> str:
+        return ", ".join(names.get(part, part) for part in text.split(", ")) if text else text
+
+    values = {key: swap(str(value)) for key, value in step.values.items()}
+    return dataclasses.replace(step, values=values)
+
+
+def basis_of(
+    record: families.FamilyRecord,
+    parameters_from: datetime.date,
+    settings_from: datetime.date,
+) -> str:
+    """What decides the fee and the letter, without the period's start: the same basis as the
+    decision in force means nothing changed and no new decision is needed."""
+    data = record.to_json()
+    data.pop("period_start", None)
+    text = json.dumps(
+        [data, parameters_from.isoformat(), settings_from.isoformat()],
+        sort_keys=True,
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def _percent_text(value: Decimal, language: str) -> str:
@@ -576,13 +615,28 @@ class EcecFeeRobot(Robot):
             raise InputError(_LazyLineErrors(name, errors), field="file")
         if not records:
             raise InputError(_("%(file)s: no families"), field="file", file=name)
+        from kuntarobo.robots.ecec_fees.models import FeeDecision
+
         municipality_id = Municipality.objects.only("pk").get(slug=context.municipality_slug).pk
-        rows: dict[datetime.date, tuple[int, int]] = {}
+        rows: dict[datetime.date, tuple[Any, Any]] = {}
         for day in sorted({record.period_start for record in records}):
-            rows[day] = (parameters_row_on(day).pk, settings_row_on(municipality_id, day).pk)
+            rows[day] = (parameters_row_on(day), settings_row_on(municipality_id, day))
+        current: dict[str, set[str]] = {}
+        for family_id, basis in (
+            FeeDecision.objects.in_force()
+            .filter(municipality_id=municipality_id)
+            .values_list("family_id", "basis")
+        ):
+            current.setdefault(family_id, set()).add(basis)
         context.log(f"read {len(records)} families from {name}")
+        unchanged = 0
         for record in records:
-            parameters_id, settings_id = rows[record.period_start]
+            parameters_row, settings_row = rows[record.period_start]
+            parameters_id, settings_id = parameters_row.pk, settings_row.pk
+            basis = basis_of(record, parameters_row.valid_from, settings_row.valid_from)
+            if basis in current.get(record.family_id, ()):
+                unchanged += 1
+                continue
             fingerprint = record.fingerprint()
             yield ItemSpec(
                 reference=f"{record.family_id}:{record.period_start}:{fingerprint[:16]}",
@@ -595,6 +649,11 @@ class EcecFeeRobot(Robot):
                     "settings_row": settings_id,
                 },
                 deadline=record.period_start,
+            )
+        if unchanged:
+            context.skip("unchanged", unchanged)
+            context.log(
+                f"{unchanged} families unchanged since their decision in force: no new decision"
             )
 
     def handle(self, item: ItemView, context: RunContext) -> Outcome:
@@ -652,6 +711,10 @@ class EcecFeeRobot(Robot):
             maximum_age_years=settings.maximum_age_years,
         )
         flags = changes.attention_flags(record, current, previous, rules)
+        following = FeeDecision.objects.following(
+            item.municipality_id, record.family_id, record.period_start
+        )
+        valid_until = following.valid_from - datetime.timedelta(days=1) if following else None
         supersedes = (
             f"{previous_decision.decision_number} ({previous_decision.valid_from:%-d.%-m.%Y})"
             if previous_decision
@@ -665,6 +728,7 @@ class EcecFeeRobot(Robot):
             parameters=parameters,
             change_lines=[changes.change_text(c, record.language) for c in found],
             supersedes=supersedes,
+            valid_until=valid_until,
         )
         pdf = letters.render_pdf(letter)
         names = {child.id: child.name for child in record.children}
@@ -683,6 +747,8 @@ class EcecFeeRobot(Robot):
                     "family_id": record.family_id,
                     "language": record.language,
                     "fingerprint": str(payload["fingerprint"]),
+                    "basis": basis_of(record, parameters_from, settings_from),
+                    "valid_until": valid_until.isoformat() if valid_until else None,
                     "parameters_valid_from": parameters_from.isoformat(),
                     "settings_valid_from": settings_from.isoformat(),
                     "settings_row": int(payload["settings_row"]),

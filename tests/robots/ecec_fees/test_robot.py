@@ -313,3 +313,62 @@ def test_a_child_starting_after_the_period_begins_gets_a_decision_from_the_first
     decision = FeeDecision.objects.get()
     assert decision.valid_from == datetime.date(2025, 1, 13)
     assert decision.total_fee == 11300
+
+
+def test_a_family_whose_data_did_not_change_gets_no_new_decision_for_a_new_period(
+    tmp_path, municipality, coordinator, reviewer
+):
+    start(coordinator, municipality, write_families(tmp_path / "a.jsonl", family()))
+    drain()
+    approve_all(reviewer)
+    path = write_families(tmp_path / "b.jsonl", family(), swedish_family())
+    again = start(coordinator, municipality, path, datetime.date(2025, 2, 1))
+    assert again.created == 1  # only the Swedish family, which has no decision yet
+    assert again.run.summary == {"skipped": {"unchanged": 1}}
+    drain()
+    again.run.refresh_from_db()
+    assert again.run.summary["skipped"] == {"unchanged": 1}
+
+
+def test_a_correction_back_in_time_replaces_the_old_period_and_ends_before_the_next_decision(
+    tmp_path, municipality, coordinator, reviewer
+):
+    start(coordinator, municipality, write_families(tmp_path / "a.jsonl", family()))
+    drain()
+    approve_all(reviewer)
+    january = FeeDecision.objects.get()
+    march = datetime.date(2025, 3, 1)
+    raised = family(incomes=[{"person": "Maija Meikäläinen", "amount": 700000, "source": "x"}])
+    start(coordinator, municipality, write_families(tmp_path / "b.jsonl", raised), march)
+    drain()
+    approve_all(reviewer)
+    corrected = family(incomes=[{"person": "Maija Meikäläinen", "amount": 650000, "source": "y"}])
+    start(coordinator, municipality, write_families(tmp_path / "c.jsonl", corrected))
+    drain()
+    item = WorkItem.objects.get(status=ItemStatus.NEEDS_REVIEW)
+    assert item.output["previous_total_fee"] == 11300  # compared with January's, not March's
+    draft = all_text(ItemDocument.objects.get(item=item).file.read())
+    assert january.decision_number in draft
+    assert "28.2.2025" in draft  # ends the day before the March decision begins
+    approve_all(reviewer)
+    correction = FeeDecision.objects.get(work_item=item)
+    january.refresh_from_db()
+    march_decision = FeeDecision.objects.get(valid_from=march)
+    assert january.status == DecisionStatus.SUPERSEDED
+    assert january.superseded_from == PERIOD
+    assert correction.superseded_from == march
+    assert correction.valid_until() == datetime.date(2025, 2, 28)
+    assert march_decision.status == DecisionStatus.SENT
+
+
+def test_a_child_without_an_agreed_service_need_sends_the_family_to_a_person(
+    tmp_path, municipality, coordinator
+):
+    data = family()
+    del data["children"][0]["service_need"]
+    start(coordinator, municipality, write_families(tmp_path / "f.jsonl", data))
+    drain()
+    item = WorkItem.objects.get()
+    assert item.status == ItemStatus.FAILED_BUSINESS
+    assert "service need" in item.error_message
+    assert not FeeDecision.objects.exists()

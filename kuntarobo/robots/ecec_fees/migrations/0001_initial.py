@@ -80,6 +80,7 @@ class Migration(migrations.Migration):
                 ('snapshot', models.JSONField(verbose_name='basis for comparison')),
                 ('total_fee', models.PositiveIntegerField(verbose_name='total monthly fee (cents)')),
                 ('fingerprint', models.CharField(max_length=64)),
+                ('basis', models.CharField(blank=True, db_index=True, max_length=64)),
                 ('parameters_valid_from', models.DateField(verbose_name='parameters from')),
                 ('settings_valid_from', models.DateField(null=True, verbose_name='municipal settings from')),
                 ('rule_version', models.CharField(max_length=20, verbose_name='rule version')),

@@ -1,6 +1,7 @@
 """An approved fee decision is never edited, only superseded: the database refuses any change
 to its content, and its deletion unless under the audited purge permit of the retention
-purge, whoever asks. Delivery may still record how it was sent (once),
+purge, whoever asks. (A later migration that makes SQLite rebuild the table drops these
+triggers: such a migration must create them again.) Delivery may still record how it was sent (once),
 and a later decision may mark it superseded."""
 
 from django.db import migrations
