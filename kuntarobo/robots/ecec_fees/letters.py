@@ -38,6 +38,7 @@ __all__ = [
     "ChildLine",
     "Contact",
     "DecisionLetter",
+    "ForkedAfterRenderingError",
     "IncomeLine",
     "ReviewAuthority",
     "format_date",
@@ -497,16 +498,28 @@ _renderer: _Renderer | None = None
 _renderer_lock: Final = threading.Lock()
 
 
+class ForkedAfterRenderingError(RuntimeError):
+    """Typst's worker threads do not survive fork(): a compile in such a child never returns."""
+
+
 def render_pdf(letter: DecisionLetter) -> bytes:
     """The letter as a tagged PDF/UA-1 document.
 
     Thread-safe: compiles are serialised because the compiler and its data file are shared.
-    A forked child makes its own renderer instead of writing into its parent's directory.
+    A process forked after its parent has rendered cannot render (Typst's thread pool is gone
+    in the child and the compile would hang), so it gets an error instead: start workers with
+    the "spawn" or "forkserver" method, or fork before the first letter.
     """
     global _renderer
+    renderer = _renderer
+    if renderer is not None and renderer.pid != os.getpid():
+        raise ForkedAfterRenderingError(
+            "render_pdf in a process forked after its parent rendered a letter would hang: "
+            "start worker processes with 'spawn' or 'forkserver'"
+        )
     payload = json.dumps(letter_data(letter), ensure_ascii=False)
     with _renderer_lock:
-        if _renderer is None or _renderer.pid != os.getpid():
+        if _renderer is None:
             _renderer = _Renderer()
         return _renderer.render(payload)
 

@@ -6,6 +6,7 @@ import dataclasses
 import datetime
 import io
 import json
+import multiprocessing
 import re
 from concurrent.futures import ThreadPoolExecutor
 
@@ -14,6 +15,7 @@ import pytest
 
 from kuntarobo.robots.ecec_fees.letters import (
     Address,
+    ForkedAfterRenderingError,
     IncomeLine,
     format_date,
     format_euros,
@@ -301,6 +303,21 @@ def test_letters_render_from_several_threads():
         pdfs = list(pool.map(render_pdf, letters_))
     for number, pdf in enumerate(pdfs):
         assert f"VAKA-2026-{number:06d}" in page_texts(pdf)[0]
+
+
+def _render_in_worker() -> str:
+    try:
+        render_pdf(sample_letter("fi"))
+    except ForkedAfterRenderingError:
+        return "refused"
+    return "rendered"
+
+
+def test_a_worker_forked_after_rendering_is_refused_rather_than_left_hanging():
+    render_pdf(sample_letter("fi"))
+    with multiprocessing.get_context("fork").Pool(1) as pool:
+        assert pool.apply_async(_render_in_worker).get(timeout=30) == "refused"
+    assert "VAKA-2026-000123" in page_texts(render_pdf(sample_letter("fi")))[0]
 
 
 def _first_page_only(pdf: bytes) -> bytes:
