@@ -152,7 +152,9 @@ def test_a_swedish_letter_reads_as_a_swedish_decision():
 
 
 def test_an_english_letter_uses_english_dates_and_money():
-    text = all_text(render_pdf(sample_letter("en")))
+    note = "This decision was made automatically under the municipality's approved rules."
+    text = all_text(render_pdf(sample_letter("en", automated_note=note)))
+    assert note in text
     for expected in (
         "Early childhood education client fee decision",
         "€408.00 per month in total from 1 August 2026",
