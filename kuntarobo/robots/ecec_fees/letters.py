@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import atexit
 import datetime
+import functools
 import io
 import json
 import os
@@ -175,7 +176,9 @@ def format_euros(cents: int, language: str) -> str:
 _BREAKABLE_SPACE: Final = re.compile(r"(?<=\d) (?=\d{3}(?!\d))| (?=[€%])")
 
 
+@functools.lru_cache(maxsize=4096)
 def _keep_together(text: str) -> str:
+    # Cached: most strings of a letter are the same fixed texts in every letter.
     return _BREAKABLE_SPACE.sub("\u00a0", text)
 
 
