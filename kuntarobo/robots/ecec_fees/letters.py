@@ -478,7 +478,6 @@ class _Renderer:
         self.root = Path(tempfile.mkdtemp(prefix="kuntarobo-letters-"))
         shutil.copyfile(TEMPLATE, self.root / TEMPLATE.name)
         self.data = self.root / "data.json"
-        self.data.write_text("{}", encoding="utf-8")
         self.compiler = typst.Compiler(
             str(self.root / TEMPLATE.name), root=str(self.root), ignore_system_fonts=True
         )
@@ -491,7 +490,12 @@ class _Renderer:
 
     def render(self, payload: str) -> bytes:
         self.data.write_text(payload, encoding="utf-8")
-        pdf = self.compiler.compile(format="pdf", pdf_standards=PDF_STANDARDS)
+        try:
+            pdf = self.compiler.compile(format="pdf", pdf_standards=PDF_STANDARDS)
+        finally:
+            # A family's personal data must not outlive the render on disk, even if the
+            # process is killed before its exit handler removes the directory.
+            self.data.unlink(missing_ok=True)
         if not isinstance(pdf, bytes):  # a list only for multi-page PNG/SVG output
             raise TypeError("Typst returned no single PDF document")
         return pdf

@@ -13,6 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pypdf
 import pytest
 
+from kuntarobo.robots.ecec_fees import letters as letters_module
 from kuntarobo.robots.ecec_fees.letters import (
     Address,
     ForkedAfterRenderingError,
@@ -295,6 +296,13 @@ def test_consecutive_letters_of_the_same_size_each_print_their_own_family():
     assert "Aaaa Aaaa" in all_text(first)
     assert "Bbbb Bbbb" in all_text(second)
     assert "Aaaa Aaaa" not in all_text(second)
+
+
+def test_no_personal_data_is_left_on_disk_after_a_render():
+    render_pdf(sample_letter("fi"))
+    renderer = letters_module._renderer
+    assert renderer is not None
+    assert [path.name for path in renderer.root.iterdir()] == ["decision.typ"]
 
 
 def test_letters_render_from_several_threads():
