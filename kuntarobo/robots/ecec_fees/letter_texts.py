@@ -80,6 +80,7 @@ LABELS: Final[dict[str, dict[str, str]]] = {
         "legal_basis": "Sovelletut oikeusohjeet",
         "signature": "Päätöksentekijä ja lisätiedot",
         "review": "Oikaisuvaatimusohje",
+        "footer_left": "Laskentasäännöt v{rules}, maksuperusteet {parameters} alkaen",
         "footer_right": "Päätös {number}",
     },
     "sv": {
@@ -154,6 +155,7 @@ LABELS: Final[dict[str, dict[str, str]]] = {
         "legal_basis": "Tillämpade rättsregler",
         "signature": "Beslutsfattare och ytterligare information",
         "review": "Anvisning för begäran om omprövning",
+        "footer_left": "Beräkningsregler v{rules}, avgiftsgrunder från {parameters}",
         "footer_right": "Beslut {number}",
     },
     "en": {
@@ -227,6 +229,7 @@ LABELS: Final[dict[str, dict[str, str]]] = {
         "legal_basis": "Applicable law",
         "signature": "Decision maker and further information",
         "review": "Instructions for requesting a review",
+        "footer_left": "Calculation rules v{rules}, fee parameters from {parameters}",
         "footer_right": "Decision {number}",
     },
 }

@@ -455,7 +455,10 @@ def letter_data(letter: DecisionLetter) -> dict[str, object]:
         ],
         "summary": summary,
         "sections": sections,
-        "footer_left": letter.rule_version,
+        "footer_left": t["footer_left"].format(
+            rules=letter.rule_version,
+            parameters=format_date(letter.parameters_valid_from, letter.language),
+        ),
         "footer_right": t["footer_right"].format(number=letter.decision_number),
     }
     result = _jsonable(data)
@@ -526,7 +529,9 @@ def render_pdf(letter: DecisionLetter) -> bytes:
         )
     payload = json.dumps(letter_data(letter), ensure_ascii=False)
     with _renderer_lock:
-        if _renderer is None:
+        if _renderer is None or not _renderer.root.is_dir():
+            # A temp cleaner (systemd-tmpfiles, tmpreaper) may remove a long-running worker's
+            # directory: start again with a new one rather than fail every letter from then on.
             _renderer = _Renderer()
         return _renderer.render(payload)
 

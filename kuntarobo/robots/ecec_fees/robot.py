@@ -350,10 +350,12 @@ def computation_lines(
 ) -> list[str]:
     """The engine's lines, each child's under the child's name (the family knows no ids)."""
     names = {child_id: child.name for child_id, child in children.items()}
-    lines = [fees.explain(_with_names(step, names), language) for step in fee.steps]
+    family = [step for step in fee.steps if step.rule != "total"]
+    lines = [fees.explain(_with_names(step, names), language) for step in family]
     for child in fee.children:
         name = children[child.id].name
         lines += [f"{name}: {fees.explain(step, language)}" for step in child.steps]
+    lines += [fees.explain(step, language) for step in fee.steps if step.rule == "total"]
     return lines
 
 

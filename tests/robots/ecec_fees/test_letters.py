@@ -376,3 +376,21 @@ def test_a_print_batch_of_even_length_letters_needs_no_blank_pages():
     two = render_pdf(sample_letter("fi"))
     assert page_count(print_batch([two, two, two])) == 6
     assert page_count(print_batch([])) == 0
+
+
+def test_a_worker_whose_temp_directory_was_cleaned_away_renders_on_in_a_new_one():
+    import shutil
+
+    render_pdf(sample_letter("fi"))
+    renderer = letters_module._renderer
+    assert renderer is not None
+    shutil.rmtree(renderer.root)
+    text = all_text(render_pdf(sample_letter("fi")))
+    assert "VAKA-2026-000123" in text
+    assert letters_module._renderer is not renderer
+
+
+def test_the_footer_names_the_rule_version_and_the_parameters_used():
+    text = all_text(render_pdf(sample_letter("fi")))
+    assert "Laskentasäännöt v" in text
+    assert "maksuperusteet" in text
