@@ -469,6 +469,12 @@ _STEPS: tuple[tuple[str, str, str, str], ...] = (
         "previous_for",
         "robot.handle",
     ),
+    (
+        "following-decision query",
+        "kuntarobo.robots.ecec_fees.models:FeeDecision.objects",
+        "following",
+        "robot.handle",
+    ),
     ("changes", "kuntarobo.robots.ecec_fees.changes", "describe_changes", "robot.handle"),
     ("attention flags", "kuntarobo.robots.ecec_fees.changes", "attention_flags", "robot.handle"),
     ("build letter", "kuntarobo.robots.ecec_fees.robot", "build_letter", "robot.handle"),
@@ -532,7 +538,8 @@ def child_profile(path: Path, items: int) -> dict[str, Any]:
     worker_id = f"profile-{os.getpid()}"
     timers = _Timers()
     for step, owner, attribute, _parent in _STEPS:
-        timers.wrap(_owner(owner), attribute, step)
+        if hasattr(_owner(owner), attribute):  # steps the robot's version may not have
+            timers.wrap(_owner(owner), attribute, step)
     for item_id in warm:
         execution.execute(item_id, worker_id)
     timers.enabled = True
