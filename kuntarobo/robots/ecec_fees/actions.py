@@ -45,25 +45,29 @@ def add_parameter_row(
         parameters = calculator.parse_parameters(data)
     except calculator.CalculatorInputError as error:
         raise InputError(
-            "%(field)s: %(message)s",
-            field=error.field,
-            **{"field": error.field, "message": error.message},
+            "%(where)s: %(problem)s", field=error.field, where=error.field, problem=error.message
         ) from None
     if not source.strip():
         raise InputError("give the source of the figures (decree or notice)", field="source")
+    replaced: dict[str, Any] | None = None
     with transaction.atomic():
         if FeeParameterRow.objects.filter(valid_from=valid_from).exists():
             existing = FeeParameterRow.objects.select_for_update().get(valid_from=valid_from)
-            if (
-                existing.complete
-                or FeeDecision.objects.filter(parameters_valid_from=valid_from).exists()
-            ):
+            if FeeDecision.objects.filter(parameters_valid_from=valid_from).exists():
                 raise InputError(
-                    "parameters from %(date)s exist already: add a row from another date",
+                    "parameters from %(date)s exist already and decisions were computed with "
+                    "them: they stay as they are; add a row from another date",
                     field="valid_from",
                     date=valid_from.isoformat(),
                 )
-            existing.delete()  # an incomplete row (thresholds not yet known) is completed
+            # No decision used it: an incomplete row is completed, or a typing error corrected
+            # (the audit event keeps what it was).
+            replaced = (
+                calculator.parameters_to_json(existing.as_parameters())
+                if (existing.complete)
+                else {"max_fee": existing.max_fee, "min_fee": existing.min_fee}
+            )
+            existing.delete()
         previous = (
             FeeParameterRow.objects.select_for_update()
             .filter(valid_from__lt=valid_from)
@@ -95,6 +99,7 @@ def add_parameter_row(
             details={
                 "valid_from": valid_from.isoformat(),
                 "parameters": calculator.parameters_to_json(parameters),
+                "replaced": replaced,
                 "source": row.source,
             },
         )

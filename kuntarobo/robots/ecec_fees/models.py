@@ -73,7 +73,8 @@ class FeeParameterRow(models.Model):
         if not self.complete:
             raise ValueError(
                 f"the fee parameters from {self.valid_from:%d.%m.%Y} lack the income thresholds; "
-                "an administrator must enter them (kuntarobo ecec-fees parameters add)"
+                "an administrator must enter them (kuntarobo ecec-fees parameters --add FILE "
+                "--valid-from DATE --source TEXT --user SUPERUSER)"
             )
         thresholds = self.income_thresholds or {}
         return FeeParameters(

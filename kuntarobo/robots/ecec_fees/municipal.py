@@ -164,13 +164,17 @@ class MunicipalFeeSettings:
                 email=_text(contact.get("email", ""), "contact.email", empty=True),
             ),
             "review_authority": ReviewAuthority(
-                name=_localized(_required(review, "name", "review_authority"), "review.name"),
-                street=_text(_required(review, "street", "review_authority"), "review.street"),
+                name=_localized(
+                    _required(review, "name", "review_authority"), "review_authority.name"
+                ),
+                street=_text(
+                    _required(review, "street", "review_authority"), "review_authority.street"
+                ),
                 postal_code=_text(
                     _required(review, "postal_code", "review_authority"),
                     "review_authority.postal_code",
                 ),
-                city=_text(_required(review, "city", "review_authority"), "review.city"),
+                city=_text(_required(review, "city", "review_authority"), "review_authority.city"),
                 email=_text(review.get("email", ""), "review_authority.email", empty=True),
             ),
             "decision_maker_title": _localized(
