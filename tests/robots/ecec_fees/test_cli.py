@@ -248,6 +248,7 @@ def test_run_drafts_every_familys_decision_here_and_prints_one_line_of_figures(
         "to_person": 1,
         "errors": 0,
         "skipped": 0,
+        "unchanged": 0,
         "total_fee_cents": 11300 + 31100 + 12400,
     }
     assert FeeDecision.objects.count() == 2

@@ -28,7 +28,7 @@ from kuntarobo.robots.ecec_fees.municipal import example_settings
 from kuntarobo.robots.ecec_fees.robot import SLUG
 from kuntarobo.robots.ecec_fees.service import stored_parameters
 from kuntarobo.runtime import actions, execution
-from kuntarobo.runtime.models import ItemStatus, Trigger, WorkItem
+from kuntarobo.runtime.models import ItemStatus, Run, Trigger, WorkItem
 from kuntarobo.runtime.sdk import InputError
 
 BAD_INPUT = 2
@@ -56,9 +56,12 @@ def run_summary(run_id: int, duplicates: int) -> dict[str, Any]:
     items = WorkItem.objects.filter(run_id=run_id)
     by_status = dict(items.values_list("status").annotate(n=Count("id")))
     decisions = FeeDecision.objects.filter(work_item__run_id=run_id)
+    run = Run.objects.only("summary").get(pk=run_id)
+    unchanged = int(((run.summary or {}).get("skipped") or {}).get("unchanged", 0))
     return {
         "run": run_id,
-        "families": items.count() + duplicates,
+        "families": items.count() + duplicates + unchanged,
+        "unchanged": unchanged,
         "decisions": decisions.count(),
         "needs_review": by_status.get(ItemStatus.NEEDS_REVIEW, 0),
         "attention": items.filter(status=ItemStatus.NEEDS_REVIEW).exclude(attention=[]).count(),
