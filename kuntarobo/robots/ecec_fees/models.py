@@ -182,6 +182,7 @@ class FeeDecisionQuerySet(models.QuerySet["FeeDecision"]):
             .filter(valid_from__lte=period_start)
             .filter(Q(superseded_from__isnull=True) | Q(superseded_from__gt=period_start))
             .order_by("-valid_from", "-pk")
+            .only("pk", "decision_number", "valid_from", "snapshot")
             .first()
         )
 
@@ -193,6 +194,7 @@ class FeeDecisionQuerySet(models.QuerySet["FeeDecision"]):
             self.of_family(municipality_id, family_id)
             .filter(valid_from__gt=period_start)
             .order_by("valid_from", "pk")
+            .only("pk", "valid_from")
             .first()
         )
 

@@ -50,7 +50,10 @@ def write_draft(item: ItemView) -> FeeDecision:
         "rule_version": str(snapshot.get("rule_version") or "1"),
         "supersedes_id": record["supersedes"],
     }
-    existing = FeeDecision.objects.filter(work_item_id=item.id).first()
+    # On the first attempt no draft can exist: drafts are written with the item's status.
+    existing = (
+        FeeDecision.objects.filter(work_item_id=item.id).first() if item.attempt > 1 else None
+    )
     if existing is not None and existing.status == DecisionStatus.DRAFT:
         for name, value in values.items():
             setattr(existing, name, value)

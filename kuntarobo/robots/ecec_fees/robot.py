@@ -623,13 +623,18 @@ class EcecFeeRobot(Robot):
         rows: dict[datetime.date, tuple[Any, Any]] = {}
         for day in sorted({record.period_start for record in records}):
             rows[day] = (parameters_row_on(day), settings_row_on(municipality_id, day))
-        current: dict[str, set[str]] = {}
-        for family_id, basis in (
-            FeeDecision.objects.in_force()
-            .filter(municipality_id=municipality_id)
-            .values_list("family_id", "basis")
+        from kuntarobo.robots.ecec_fees.models import DECIDED, DecisionStatus
+
+        current: dict[str, set[str]] = {}  # the bases of each family's decisions in force
+        decided: set[str] = set()  # families with any decision: the others need no lookups
+        for family_id, basis, status in (
+            FeeDecision.objects.filter(municipality_id=municipality_id, status__in=DECIDED)
+            .values_list("family_id", "basis", "status")
+            .iterator()
         ):
-            current.setdefault(family_id, set()).add(basis)
+            decided.add(family_id)
+            if status != DecisionStatus.SUPERSEDED:
+                current.setdefault(family_id, set()).add(basis)
         context.log(f"read {len(records)} families from {name}")
         unchanged = 0
         for record in records:
@@ -649,6 +654,9 @@ class EcecFeeRobot(Robot):
                     "fingerprint": fingerprint,
                     "parameters_row": parameters_id,
                     "settings_row": settings_id,
+                    # Most families' first decision: handle() then skips two queries per family.
+                    # (A decision decided meanwhile is still superseded correctly when sent.)
+                    "has_decisions": record.family_id in decided,
                 },
                 deadline=record.period_start,
             )
@@ -698,8 +706,13 @@ class EcecFeeRobot(Robot):
             raise BusinessException(str(error)) from None
         number = decision_number(settings, record.period_start, item.id)
         current = snapshot_of(number, record, fee, parameters_from)
-        previous_decision = FeeDecision.objects.previous_for(
-            item.municipality_id, record.family_id, record.period_start
+        has_decisions = bool(payload.get("has_decisions", True))
+        previous_decision = (
+            FeeDecision.objects.previous_for(
+                item.municipality_id, record.family_id, record.period_start
+            )
+            if has_decisions
+            else None
         )
         previous = (
             changes.DecisionSnapshot.from_json(previous_decision.snapshot)
@@ -713,8 +726,12 @@ class EcecFeeRobot(Robot):
             maximum_age_years=settings.maximum_age_years,
         )
         flags = changes.attention_flags(record, current, previous, rules)
-        following = FeeDecision.objects.following(
-            item.municipality_id, record.family_id, record.period_start
+        following = (
+            FeeDecision.objects.following(
+                item.municipality_id, record.family_id, record.period_start
+            )
+            if has_decisions
+            else None
         )
         valid_until = following.valid_from - datetime.timedelta(days=1) if following else None
         supersedes = (
