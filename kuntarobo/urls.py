@@ -7,5 +7,7 @@ urlpatterns = [
     path("api/v1/", include("kuntarobo.api.urls")),
     # The public fee estimate for families (no login; nothing stored).
     path("varhaiskasvatusmaksu/", include("kuntarobo.robots.ecec_fees.urls")),
+    # The fee robot's own staff pages, beside its page in the catalogue.
+    path("robots/ecec_fees/", include("kuntarobo.robots.ecec_fees.staff_urls")),
     path("", include("kuntarobo.web.urls")),
 ]

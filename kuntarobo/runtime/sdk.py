@@ -219,6 +219,14 @@ class PathDescription:
     volume: Text | None = None
 
 
+@dataclass(frozen=True)
+class RobotPage:
+    """A page of the robot's own app (e.g. its decisions), linked from the robot's page."""
+
+    label: Text
+    url_name: str
+
+
 @dataclass
 class ItemSpec:
     """One unit of work a producer yields; `reference` is unique per robot and municipality."""
@@ -302,6 +310,7 @@ class Robot:
     upload_suffixes: ClassVar[tuple[str, ...]] = ()
     requires_upload: ClassVar[bool] = False
     rule_version: ClassVar[str] = "1"
+    pages: ClassVar[tuple[RobotPage, ...]] = ()
 
     def produce(self, context: RunContext) -> Iterable[ItemSpec]:
         raise NotImplementedError

@@ -72,3 +72,54 @@ def test_a_family_that_leaves_out_its_income_is_told_which_field_to_fix(page, es
     expect(field(page, "income_1")).to_have_attribute("aria-invalid", "true")
     expect(page.locator("section.result")).to_have_count(0)
     assert_accessible(page)
+
+
+def test_an_official_reviews_the_fee_drafts_approves_them_and_makes_a_print_batch(
+    page, live_server, tmp_path
+):
+    """The official's path in Finnish: the ordinary drafts approved in one go from the inbox, the
+    decisions page, a print batch made from it; axe-core checks every page on the way."""
+    from django.core.management import call_command
+
+    from kuntarobo.accounts.models import Role
+    from kuntarobo.robots.ecec_fees.models import FeeDecision, PrintBatch
+    from kuntarobo.runtime import actions
+    from tests.factories import PASSWORD, user_with_role
+    from tests.robots.ecec_fees.helpers import PERIOD, family, swedish_family, write_families
+
+    municipality = MunicipalityFactory(slug="esimerkkila", name_fi="Esimerkkilä")
+    configure(municipality)
+    reviewer = user_with_role(Role.REVIEWER, municipality, username="tarkastaja")
+    coordinator = user_with_role(Role.COORDINATOR, municipality)
+    path = write_families(tmp_path / "f.jsonl", family(), swedish_family())
+    actions.start_run(
+        coordinator,
+        municipality,
+        "ecec_fees",
+        input_file=path,
+        parameters={"period_start": PERIOD.isoformat()},
+    )
+    call_command("worker", batch=True, interval=0, verbosity=0)
+
+    page.goto(f"{live_server.url}/login/")
+    page.get_by_label("Käyttäjätunnus").fill("tarkastaja")
+    page.get_by_label("Salasana").fill(PASSWORD)
+    page.get_by_role("button", name="Kirjaudu sisään").click()
+    expect(page.get_by_role("heading", level=1, name="Etusivu")).to_be_visible()
+    page.goto(f"{live_server.url}/inbox/?tab=review&plain=1")
+    assert_accessible(page)
+    page.get_by_role(
+        "button", name="Hyväksy kaikki 2 ehdotusta, joissa ei ole huomioitavaa"
+    ).click()
+    expect(page.locator(".messages, [role=status]").first).to_contain_text("2")
+    call_command("worker", batch=True, interval=0, verbosity=0)
+    assert FeeDecision.objects.filter(status="sent").count() == 2
+
+    page.goto(f"{live_server.url}/robots/ecec_fees/decisions/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Maksupäätökset ja tulostuserät")
+    assert_accessible(page)
+    page.get_by_role("button", name="Tee tulostuserä").click()
+    expect(page.get_by_role("link", name="Tulostuserä 1 (PDF)")).to_be_visible()
+    assert_accessible(page)
+    assert PrintBatch.objects.get().decisions == 2
+    assert reviewer.username == "tarkastaja"

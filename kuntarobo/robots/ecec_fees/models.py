@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from kuntarobo.accounts.models import Municipality
 from kuntarobo.robots.ecec_fees.fees import FeeParameters
 from kuntarobo.robots.ecec_fees.municipal import MunicipalFeeSettings
-from kuntarobo.runtime.models import WorkItem
+from kuntarobo.runtime.models import ScopedQuerySet, WorkItem
 
 
 class FeeParameterRowQuerySet(models.QuerySet["FeeParameterRow"]):
@@ -154,6 +154,8 @@ class PrintBatch(models.Model):
     pages = models.PositiveIntegerField(_("pages"))
     file = models.FileField(upload_to="ecec_fees/print/%Y/%m/")
 
+    objects = ScopedQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("print batch")
         verbose_name_plural = _("print batches")
@@ -165,7 +167,7 @@ class PrintBatch(models.Model):
 DECIDED = (DecisionStatus.APPROVED, DecisionStatus.SENT, DecisionStatus.SUPERSEDED)
 
 
-class FeeDecisionQuerySet(models.QuerySet["FeeDecision"]):
+class FeeDecisionQuerySet(ScopedQuerySet):
     def in_force(self) -> FeeDecisionQuerySet:
         """Decided and not replaced by a later decision (the family's current decisions)."""
         return self.filter(status__in=[DecisionStatus.APPROVED, DecisionStatus.SENT])

@@ -35,6 +35,7 @@ from kuntarobo.runtime.sdk import (
     PathStep,
     Robot,
     RobotClass,
+    RobotPage,
     RunContext,
     Text,
     register,
@@ -427,6 +428,16 @@ class EcecFeeRobot(Robot):
     accepts_upload = True
     upload_suffixes = INPUT_SUFFIXES
     rule_version = RULE_VERSION
+    pages = (
+        RobotPage(
+            Text(
+                fi="Maksupäätökset ja tulostuserät",
+                sv="Avgiftsbeslut och utskriftspartier",
+                en="Fee decisions and print batches",
+            ),
+            "ecec_fees_staff:decisions",
+        ),
+    )
     parameters = (
         Parameter(
             "period_start",

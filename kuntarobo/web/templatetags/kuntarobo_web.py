@@ -221,3 +221,9 @@ def format_field(kind: str, value: Any) -> str:
 def pairs(mapping: dict[str, Any] | None) -> list[tuple[str, Any]]:
     """A dict's items; `{{ d.items }}` would find a key called "items" first."""
     return list((mapping or {}).items()) if isinstance(mapping, dict) else []
+
+
+@register.filter
+def cents(value: int | None) -> str:
+    """An amount in cents as euros in the reader's number format."""
+    return format_field("cents", value)

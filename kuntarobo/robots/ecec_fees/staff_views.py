@@ -1,0 +1,145 @@
+"""The fee decisions for the staff: every decision with its status and PDF, and the print
+batches with the button that makes the next one. Reading is for those who may see personal
+data (each page view is audited); making a batch is for reviewers, through the same action the
+CLI uses."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_GET, require_POST
+
+from kuntarobo.accounts.models import Permission, has_permission
+from kuntarobo.audit.trail import record
+from kuntarobo.robots.ecec_fees import actions as fee_actions
+from kuntarobo.robots.ecec_fees.models import Channel, DecisionStatus, FeeDecision, PrintBatch
+from kuntarobo.runtime.actions import PermissionDeniedError
+from kuntarobo.web.scoping import get_scoped_or_404, municipality_or_404, require_somewhere
+from kuntarobo.web.views.common import paginate
+
+PAGE_SIZE = 50
+
+
+@login_required
+@require_GET
+def decisions(request: HttpRequest) -> HttpResponse:
+    municipalities = require_somewhere(request.user, Permission.VIEW_PERSONAL_DATA)
+    shown = FeeDecision.objects.for_user(
+        request.user, Permission.VIEW_PERSONAL_DATA
+    ).select_related("municipality", "print_batch")
+    status = request.GET.get("status", "")
+    if status in DecisionStatus.values:
+        shown = shown.filter(status=status)
+    query = request.GET.get("q", "").strip()[:64]
+    if query:
+        shown = shown.filter(Q(family_id__iexact=query) | Q(decision_number__iexact=query))
+    page = paginate(request, shown.order_by("-created_at", "-pk"), PAGE_SIZE)
+    listed = list(page.object_list)
+    for municipality in {decision.municipality for decision in listed}:
+        record(
+            "ecec_fees.decisions.view",
+            actor=request.user,
+            municipality=municipality,
+            via="web",
+            details={
+                "decisions": [d.decision_number for d in listed if d.municipality == municipality]
+            },
+        )
+    waiting = FeeDecision.objects.filter(
+        municipality__in=municipalities,
+        channel=Channel.PRINT,
+        print_batch__isnull=True,
+        status__in=[DecisionStatus.SENT, DecisionStatus.SUPERSEDED],
+    ).exclude(document="")
+    reviewing = [m for m in municipalities if has_permission(request.user, m, Permission.REVIEW)]
+    context = {
+        "page": page,
+        "status": status,
+        "query": query,
+        "statuses": DecisionStatus.choices,
+        "batches": PrintBatch.objects.for_user(request.user, Permission.REVIEW)
+        .select_related("municipality")
+        .order_by("-created_at")[:20],
+        "waiting": {m: waiting.filter(municipality=m).count() for m in reviewing},
+    }
+    return render(request, "ecec_fees/decisions.html", context)
+
+
+@login_required
+@require_GET
+def decision_pdf(request: HttpRequest, pk: int) -> FileResponse:
+    decision = get_scoped_or_404(
+        FeeDecision.objects.select_related("municipality"),
+        request.user,
+        pk,
+        Permission.VIEW_PERSONAL_DATA,
+    )
+    if not decision.document:
+        raise Http404(_("The decision has not been sent yet: its draft is on the work item."))
+    record(
+        "ecec_fees.decision.download",
+        actor=request.user,
+        municipality=decision.municipality,
+        obj=decision,
+        via="web",
+        details={"decision_number": decision.decision_number},
+    )
+    return FileResponse(
+        decision.document.open("rb"),
+        as_attachment=True,
+        filename=f"{decision.decision_number}.pdf",
+        content_type="application/pdf",
+    )
+
+
+@login_required
+@require_POST
+def make_print_batch(request: HttpRequest) -> HttpResponse:
+    municipality = municipality_or_404(
+        request.user, request.POST.get("municipality", ""), Permission.REVIEW
+    )
+    try:
+        batch = fee_actions.make_print_batch(request.user, municipality, via="web")
+    except PermissionDeniedError:
+        raise PermissionDenied from None
+    if batch is None:
+        messages.info(request, _("No letters are waiting to be printed."))
+    else:
+        messages.success(
+            request,
+            ngettext(
+                "Print batch made: %(count)d decision, %(pages)d pages.",
+                "Print batch made: %(count)d decisions, %(pages)d pages.",
+                batch.decisions,
+            )
+            % {"count": batch.decisions, "pages": batch.pages},
+        )
+    return redirect("ecec_fees_staff:decisions")
+
+
+@login_required
+@require_GET
+def print_batch_pdf(request: HttpRequest, pk: int) -> FileResponse:
+    batch = get_scoped_or_404(
+        PrintBatch.objects.select_related("municipality"), request.user, pk, Permission.REVIEW
+    )
+    record(
+        "ecec_fees.print_batch.download",
+        actor=request.user,
+        municipality=batch.municipality,
+        obj=batch,
+        via="web",
+        details={"decisions": batch.decisions},
+    )
+    return FileResponse(
+        batch.file.open("rb"),
+        as_attachment=True,
+        filename=f"print-batch-{batch.pk}.pdf",
+        content_type="application/pdf",
+    )
