@@ -106,6 +106,23 @@ def calculate_process(env: dict[str, str], stdin: str) -> tuple[int, dict[str, A
     return done.returncode, json.loads(lines[0])
 
 
+def test_calculate_with_lines_answers_each_request_on_its_own_line_in_order(migrated_database):
+    bad = without(EXAMPLE_REQUEST, "family")
+    stdin = "\n".join(json.dumps(r) for r in (EXAMPLE_REQUEST, bad, EXAMPLE_REQUEST)) + "\n\n"
+    done = subprocess.run(
+        [sys.executable, "-m", "kuntarobo", "ecec-fees", "calculate", "--lines"],
+        input=stdin,
+        env=migrated_database,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    answers = [json.loads(line) for line in done.stdout.splitlines()]
+    assert [a.get("total_fee") for a in answers] == [2960, None, 2960]
+    assert answers[1]["error"]["field"] == "family"
+    assert done.returncode == 2  # one line was invalid
+
+
 def test_calculate_gives_the_hand_computed_fees_of_the_issues_example(migrated_database):
     code, answer = calculate_process(migrated_database, json.dumps(EXAMPLE_REQUEST))
     assert code == 0

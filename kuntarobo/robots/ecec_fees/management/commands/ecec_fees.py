@@ -80,12 +80,18 @@ class Command(BaseCommand):
         sub = parser.add_subparsers(
             dest="action", required=True, metavar="{calculate,run,parameters,settings,print-batch}"
         )
-        sub.add_parser(
+        calculate = sub.add_parser(
             "calculate",
             help="Compute fees: one JSON object on stdin, one on stdout.",
             description="Reads one JSON object ({parameters, family} or {date, family}) from "
             "standard input and writes the fees, in cents, with explanation lines. Invalid input "
-            'exits with code 2 and writes {"error": {"field": ..., "message": ...}}.',
+            'exits with code 2 and writes {"error": {"field": ..., "message": ...}}. With '
+            "--lines, reads one request per line and writes one answer per line, in order, so "
+            "that many families pay the program's start-up once; the exit code is 2 if any line "
+            "was invalid.",
+        )
+        calculate.add_argument(
+            "--lines", action="store_true", help="JSON Lines in, JSON Lines out."
         )
         run = sub.add_parser(
             "run",
@@ -131,7 +137,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         action = options["action"]
         if action == "calculate":
-            self.calculate()
+            self.calculate(options["lines"])
         elif action == "run":
             self.run(options)
         elif action == "parameters":
@@ -141,8 +147,27 @@ class Command(BaseCommand):
         else:
             self.print_batch(options)
 
-    def calculate(self) -> None:
-        text = sys.stdin.read(MAX_INPUT_BYTES + 1)
+    def calculate(self, lines: bool) -> None:
+        if not lines:
+            answer, ok = self.answer(sys.stdin.read(MAX_INPUT_BYTES + 1))
+            self.stdout.write(to_json(answer))
+            if not ok:
+                sys.exit(BAD_INPUT)
+            return
+        failed = False
+        for line in sys.stdin:
+            if not line.strip():
+                continue
+            answer, ok = self.answer(line)
+            failed = failed or not ok
+            self.stdout.write(to_json(answer))
+            self.stdout.flush()
+        if failed:
+            sys.exit(BAD_INPUT)
+
+    @staticmethod
+    def answer(text: str) -> tuple[dict[str, Any], bool]:
+        """The fees for one request, or the error naming its field."""
         try:
             if len(text) > MAX_INPUT_BYTES:
                 raise calculator.CalculatorInputError("", "input larger than 1 MB")
@@ -152,11 +177,9 @@ class Command(BaseCommand):
                 # ValueError: JSONDecodeError, or an integer of more than 4300 digits;
                 # RecursionError: arrays or objects nested too deep.
                 raise calculator.CalculatorInputError("", f"not JSON: {error}") from None
-            answer = calculator.calculate_json(data, stored_parameters)
+            return calculator.calculate_json(data, stored_parameters), True
         except calculator.CalculatorInputError as error:
-            self.stdout.write(to_json({"error": {"field": error.field, "message": error.message}}))
-            sys.exit(BAD_INPUT)
-        self.stdout.write(to_json(answer))
+            return {"error": {"field": error.field, "message": error.message}}, False
 
     def run(self, options: dict[str, Any]) -> None:
         user = acting_user(options["user"]) if options["user"] else "command line"
