@@ -74,6 +74,8 @@ class MunicipalFeeSettings:
     large_change_percent: Decimal = Decimal(20)
     large_change_cents: int = 5000
     maximum_age_years: int = 7
+    # The language of the reviewers' explanation lines and flags (the letter follows the family).
+    officials_language: str = "fi"
     sender_address: tuple[str, str, str] = field(default=("", "", ""))  # street, code, city
 
     def __post_init__(self) -> None:
@@ -88,6 +90,8 @@ class MunicipalFeeSettings:
             raise SettingsError("large_change_cents", "must be a positive number of cents")
         if not 1 <= self.maximum_age_years <= 18:
             raise SettingsError("maximum_age_years", "must be between 1 and 18")
+        if self.officials_language not in LANGUAGES:
+            raise SettingsError("officials_language", "must be fi or sv")
         if not POSTAL_CODE.fullmatch(self.review_authority.postal_code):
             raise SettingsError("review_authority.postal_code", "must be five digits")
 
@@ -122,6 +126,7 @@ class MunicipalFeeSettings:
             "large_change_percent": str(self.large_change_percent),
             "large_change_cents": self.large_change_cents,
             "maximum_age_years": self.maximum_age_years,
+            "officials_language": self.officials_language,
             "sender_address": {
                 "street": self.sender_address[0],
                 "postal_code": self.sender_address[1],
@@ -146,6 +151,7 @@ class MunicipalFeeSettings:
                 "large_change_percent",
                 "large_change_cents",
                 "maximum_age_years",
+                "officials_language",
                 "sender_address",
             },
         )
@@ -196,6 +202,8 @@ class MunicipalFeeSettings:
             values["large_change_percent"] = _decimal(
                 root["large_change_percent"], "large_change_percent"
             )
+        if "officials_language" in root:
+            values["officials_language"] = _text(root["officials_language"], "officials_language")
         for name in ("large_change_cents", "maximum_age_years"):
             if name in root:
                 values[name] = _integer(root[name], name)
@@ -337,6 +345,7 @@ def example_settings(municipality_name: str) -> dict[str, Any]:
         "large_change_percent": "20",
         "large_change_cents": 5000,
         "maximum_age_years": 7,
+        "officials_language": "fi",
     }
 
 

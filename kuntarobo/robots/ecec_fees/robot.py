@@ -762,6 +762,7 @@ class EcecFeeRobot(Robot):
         )
         pdf = letters.render_pdf(letter)
         names = {child.id: child.name for child in record.children}
+        officials = settings.officials_language
         return Outcome(
             output={
                 "decision_number": number,
@@ -769,7 +770,8 @@ class EcecFeeRobot(Robot):
                 "family_size": fee.family_size,
                 "income_total": fee.income_total,
                 "children": "; ".join(
-                    f"{names[c.id]} {letters.format_euros(c.final_fee, 'fi')}" for c in fee.children
+                    f"{names[c.id]} {letters.format_euros(c.final_fee, officials)}"
+                    for c in fee.children
                 ),
                 "total_fee": fee.total_fee,
                 "previous_total_fee": previous.total_fee if previous else None,
@@ -786,14 +788,14 @@ class EcecFeeRobot(Robot):
                     "supersedes": previous_decision.pk if previous_decision else None,
                     "supersedes_text": supersedes,
                     "changes": [changes.change_text(c, record.language) for c in found],
-                    "result": _result_json(fee),
+                    "result": _result_json(fee, officials),
                 },
             },
             explanation=[
-                *computation_lines(fee, {c.id: c for c in record.children}, "fi"),
-                *(changes.change_text(c, "fi") for c in found),
+                *computation_lines(fee, {c.id: c for c in record.children}, officials),
+                *(changes.change_text(c, officials) for c in found),
             ],
-            attention=[changes.flag_text(flag, "fi") for flag in flags],
+            attention=[changes.flag_text(flag, officials) for flag in flags],
             documents=[Document(f"{number}-luonnos.pdf", pdf, "application/pdf")],
         )
 
@@ -809,7 +811,7 @@ class EcecFeeRobot(Robot):
         records.on_item_status(item, status)
 
 
-def _result_json(fee: fees.FamilyFee) -> dict[str, Any]:
+def _result_json(fee: fees.FamilyFee, language: str) -> dict[str, Any]:
     from kuntarobo.robots.ecec_fees import calculator
 
-    return calculator.response(fee, "fi")
+    return calculator.response(fee, language)

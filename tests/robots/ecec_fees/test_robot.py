@@ -372,3 +372,28 @@ def test_a_child_without_an_agreed_service_need_sends_the_family_to_a_person(
     assert item.status == ItemStatus.FAILED_BUSINESS
     assert "service need" in item.error_message
     assert not FeeDecision.objects.exists()
+
+
+def test_a_swedish_speaking_municipalitys_officials_read_the_reasoning_in_swedish(
+    tmp_path, coordinator
+):
+    from kuntarobo.robots.ecec_fees.municipal import example_settings
+
+    municipality = MunicipalityFactory(slug="exempelby", name_fi="Esimerkkikylä")
+    settings_json = {**example_settings("Exempelby"), "officials_language": "sv"}
+    fee_actions.save_settings(
+        "test set-up", municipality, settings_json, valid_from=datetime.date(2020, 1, 1)
+    )
+    start(
+        "test set-up",
+        municipality,
+        write_families(tmp_path / "f.jsonl", family(incomes=[{"person": "M", "missing": True}])),
+    )
+    drain()
+    item = WorkItem.objects.get()
+    assert any("Familjens storlek" in line for line in item.explanation)
+    assert item.attention
+    assert all("Tarkista" not in line for line in item.attention)
+    # The letter still follows the family's language (Finnish here).
+    text = all_text(ItemDocument.objects.get(item=item).file.read())
+    assert "Varhaiskasvatuksen asiakasmaksupäätös" in text
