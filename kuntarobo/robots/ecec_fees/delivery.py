@@ -116,12 +116,28 @@ def deliver_decision(item: ItemView, context: RunContext) -> None:
     write_atomically(relative, pdf)
     channel, message_id = Channel.PRINT, ""
     config = suomifi_config()
-    guardian = decision.inputs["guardians"][0]
-    if config is not None and guardian.get("identity_code"):
-        message_id, refusal = send_by_suomifi(config, decision, guardian, pdf)
-        channel = Channel.SUOMIFI if message_id else Channel.PRINT
-        if refusal:
-            context.log(f"{decision.decision_number}: Suomi.fi: {refusal}; goes to print")
+    guardians = decision.inputs["guardians"]
+    if config is not None and any(g.get("identity_code") for g in guardians[:2]):
+        # Both guardians are parties: each with an identity code gets the decision in their
+        # own mailbox. The letter goes to print when the addressee could not get it there.
+        sent: list[str] = []
+        printed = False
+        for index, guardian in enumerate(guardians[:2]):
+            if not guardian.get("identity_code"):
+                printed = printed or index == 0  # the letter's addressee has no mailbox here
+                continue
+            suffix = "" if index == 0 else f"-{index + 1}"
+            home = guardian.get("address") or guardians[0].get("address") or {}
+            one, refusal = send_by_suomifi(
+                config, decision, {**guardian, "address": home}, pdf, suffix
+            )
+            if one:
+                sent.append(one)
+            else:
+                printed = True
+                context.log(f"{decision.decision_number}{suffix}: Suomi.fi: {refusal}; to print")
+        message_id = ",".join(sent)[:100]
+        channel = Channel.PRINT if printed or not sent else Channel.SUOMIFI
     # Only the delivery fields: the database refuses any change to an approved decision's content.
     FeeDecision.objects.filter(pk=decision.pk).update(
         document=relative, channel=channel, message_id=message_id
@@ -137,7 +153,11 @@ def suomifi_config() -> suomifi.MessagesConfig | None:
 
 
 def send_by_suomifi(
-    config: suomifi.MessagesConfig, decision: FeeDecision, guardian: dict[str, object], pdf: bytes
+    config: suomifi.MessagesConfig,
+    decision: FeeDecision,
+    guardian: dict[str, object],
+    pdf: bytes,
+    suffix: str = "",
 ) -> tuple[str, str]:
     """(message id, ""), or ("", why) when Suomi.fi could not take it electronically and no
     paper channel is configured there (e.g. no mailbox): then the letter goes to print."""
@@ -159,7 +179,7 @@ def send_by_suomifi(
             name=settings.authority.get(language), street=street, postal_code=code, city=city
         )
     message = suomifi.Message(
-        external_id=decision.decision_number,
+        external_id=decision.decision_number + suffix,  # the same on a retry: sent once
         recipient_id=str(guardian["identity_code"]),
         title=TITLES[language],
         body=BODIES[language].format(

@@ -397,3 +397,34 @@ def test_a_swedish_speaking_municipalitys_officials_read_the_reasoning_in_swedis
     # The letter still follows the family's language (Finnish here).
     text = all_text(ItemDocument.objects.get(item=item).file.read())
     assert "Varhaiskasvatuksen asiakasmaksupäätös" in text
+
+
+def test_both_guardians_get_the_decision_in_their_own_suomifi_mailbox(
+    tmp_path, municipality, coordinator, reviewer, monkeypatch
+):
+    from tests.robots.ecec_fees.helpers import SVEN
+
+    two = family(
+        size=4,
+        guardians=[
+            *family()["guardians"],
+            {"name": "Matti Meikäläinen", "identity_code": SVEN},
+        ],
+    )
+    with SuomiFiMessagesServer() as server:
+        monkeypatch.setenv("KUNTAROBO_SUOMIFI_URL", server.base_url)
+        monkeypatch.setenv("KUNTAROBO_SUOMIFI_USERNAME", server.username)
+        monkeypatch.setenv("KUNTAROBO_SUOMIFI_PASSWORD", server.password)
+        monkeypatch.setenv("KUNTAROBO_SUOMIFI_SERVICE_ID", server.service_id)
+        start(coordinator, municipality, write_families(tmp_path / "f.jsonl", two))
+        drain()
+        approve_all(reviewer)
+        messages = sorted(server.messages, key=lambda m: m.external_id)
+    decision = FeeDecision.objects.get()
+    assert [m.recipient_id for m in messages] == [MAIJA, SVEN]
+    assert [m.external_id for m in messages] == [
+        decision.decision_number,
+        decision.decision_number + "-2",
+    ]
+    assert decision.channel == Channel.SUOMIFI
+    assert decision.message_id == ",".join(str(m.message_id) for m in messages)
