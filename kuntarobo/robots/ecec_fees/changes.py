@@ -346,6 +346,8 @@ def attention_flags(
             flags.append(
                 Flag("placement_starts_later", {**who, "start": child.placement.start.isoformat()})
             )
+        if child.placement.end is not None and child.placement.end >= record.period_start:
+            flags.append(Flag("placement_ends", {**who, "end": child.placement.end.isoformat()}))
         if child.alterations:
             flags.append(Flag("manual_alteration", {**who, "count": str(len(child.alterations))}))
     return flags
@@ -618,6 +620,17 @@ FLAG_TEXTS: Mapping[str, Mapping[str, str]] = {
         " avgiften för den första månaden.",
         "en": "{name}: early childhood education starts only on {start}. Check the start date"
         " and the first month's fee.",
+    },
+    "placement_ends": {
+        "fi": "{name}: varhaiskasvatus päättyy {end}, ja päätös on voimassa siihen asti."
+        " Tarkista päättymispäivä; jos muita lapsia jatkaa varhaiskasvatuksessa, heille"
+        " tarvitaan uusi päätös seuraavasta päivästä.",
+        "sv": "{name}: småbarnspedagogiken upphör {end}, och beslutet gäller till dess."
+        " Kontrollera slutdagen; om andra barn fortsätter i småbarnspedagogiken behövs ett nytt"
+        " beslut för dem från följande dag.",
+        "en": "{name}: early childhood education ends on {end}, and the decision is valid until"
+        " then. Check the end date; if other children continue, they need a new decision from"
+        " the next day.",
     },
     "manual_alteration": {
         "fi": "{name}: maksuun on tehty kunnan päätökseen perustuva alennus tai korotus"

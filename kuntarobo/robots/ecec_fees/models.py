@@ -183,6 +183,7 @@ class FeeDecisionQuerySet(ScopedQuerySet):
             self.of_family(municipality_id, family_id)
             .filter(valid_from__lte=period_start)
             .filter(Q(superseded_from__isnull=True) | Q(superseded_from__gt=period_start))
+            .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=period_start))
             .order_by("-valid_from", "-pk")
             .only("pk", "decision_number", "valid_from", "snapshot")
             .first()
@@ -221,6 +222,7 @@ CONTENT_FIELDS = (
     "decided_by",
     "decided_by_title",
     "decided_at",
+    "ends_on",
 )
 
 
@@ -270,6 +272,8 @@ class FeeDecision(models.Model):
         PrintBatch, null=True, blank=True, on_delete=models.PROTECT, related_name="decisions_in"
     )
     superseded_from = models.DateField(_("replaced from"), null=True, blank=True)
+    # The last day of a placement that ends during the decision: the decision ends with it.
+    ends_on = models.DateField(_("ends with the placement"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = FeeDecisionQuerySet.as_manager()
@@ -289,9 +293,10 @@ class FeeDecision(models.Model):
         return f"{self.decision_number} ({self.family_id} from {self.valid_from})"
 
     def valid_until(self) -> datetime.date | None:
-        if self.superseded_from is None:
-            return None
-        return self.superseded_from - datetime.timedelta(days=1)
+        ends = [self.ends_on] if self.ends_on else []
+        if self.superseded_from is not None:
+            ends.append(self.superseded_from - datetime.timedelta(days=1))
+        return min(ends) if ends else None
 
     def summary(self) -> dict[str, Any]:
         return {

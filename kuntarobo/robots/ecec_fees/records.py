@@ -45,6 +45,9 @@ def write_draft(item: ItemView) -> FeeDecision:
         "total_fee": int(item.output["total_fee"]),
         "fingerprint": record["fingerprint"],
         "basis": record.get("basis", ""),
+        "ends_on": datetime.date.fromisoformat(record["ends_on"])
+        if record.get("ends_on")
+        else None,
         "parameters_valid_from": datetime.date.fromisoformat(record["parameters_valid_from"]),
         "settings_valid_from": datetime.date.fromisoformat(record["settings_valid_from"]),
         "rule_version": str(snapshot.get("rule_version") or "1"),
@@ -97,6 +100,7 @@ def mark_sent(item: ItemView) -> None:
         family.exclude(pk=decision.pk)
         .filter(valid_from__lte=decision.valid_from)
         .filter(Q(superseded_from__isnull=True) | Q(superseded_from__gt=decision.valid_from))
+        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=decision.valid_from))
     )
     for old in covering:
         old.status = DecisionStatus.SUPERSEDED

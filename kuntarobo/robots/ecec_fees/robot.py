@@ -744,7 +744,18 @@ class EcecFeeRobot(Robot):
             if has_decisions
             else None
         )
-        valid_until = following.valid_from - datetime.timedelta(days=1) if following else None
+        ends_on = min(
+            (
+                child.placement.end
+                for child in record.children
+                if child.in_ecec_on(record.period_start) and child.placement.end is not None
+            ),
+            default=None,
+        )
+        limits = [ends_on] if ends_on else []
+        if following is not None:
+            limits.append(following.valid_from - datetime.timedelta(days=1))
+        valid_until = min(limits) if limits else None
         supersedes = (
             f"{previous_decision.decision_number} ({previous_decision.valid_from:%-d.%-m.%Y})"
             if previous_decision
@@ -781,6 +792,7 @@ class EcecFeeRobot(Robot):
                     "fingerprint": str(payload["fingerprint"]),
                     "basis": basis_of(record, parameters_from, settings_from),
                     "valid_until": valid_until.isoformat() if valid_until else None,
+                    "ends_on": ends_on.isoformat() if ends_on else None,
                     "parameters_valid_from": parameters_from.isoformat(),
                     "settings_valid_from": settings_from.isoformat(),
                     "settings_row": int(payload["settings_row"]),

@@ -429,6 +429,22 @@ def test_a_placement_starting_during_the_period_is_flagged() -> None:
     )
 
 
+def test_a_placement_ending_during_the_decision_is_flagged() -> None:
+    leaving = child(
+        placement={
+            "unit": "Päiväkoti Satakieli",
+            "kind": "daycare",
+            "start": "2024-08-01",
+            "end": "2026-12-31",
+        }
+    )
+    (flag,) = flags_of(family(children=[leaving]), current(), PREVIOUS)
+    assert flag == Flag(
+        "placement_ends", {"child": "C-2", "name": "Eero Meikäläinen", "end": "2026-12-31"}
+    )
+    assert "31.12.2026" in flag_text(flag, "fi")
+
+
 def test_a_municipal_discount_or_increase_is_flagged() -> None:
     altered = child(alterations=[{"kind": "discount", "percent": "20"}])
     (flag,) = flags_of(family(children=[altered]), current(), PREVIOUS)
@@ -480,6 +496,7 @@ FLAG_EXAMPLES = [
     Flag("service_need_missing", {"child": "C-1", "name": "Ville"}),
     Flag("placement_ended", {"child": "C-1", "name": "Ville", "end": "2026-05-31"}),
     Flag("placement_starts_later", {"child": "C-1", "name": "Ville", "start": "2026-08-17"}),
+    Flag("placement_ends", {"child": "C-1", "name": "Ville", "end": "2026-12-31"}),
     Flag("manual_alteration", {"child": "C-1", "name": "Ville", "count": "2"}),
 ]
 

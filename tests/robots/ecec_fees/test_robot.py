@@ -428,3 +428,23 @@ def test_both_guardians_get_the_decision_in_their_own_suomifi_mailbox(
     ]
     assert decision.channel == Channel.SUOMIFI
     assert decision.message_id == ",".join(str(m.message_id) for m in messages)
+
+
+def test_a_placement_ending_during_the_decision_ends_the_decision_and_is_flagged(
+    tmp_path, municipality, coordinator, reviewer
+):
+    leaving = family()
+    for child_data in leaving["children"]:
+        child_data["placement"]["end"] = "2025-05-31"
+    start(coordinator, municipality, write_families(tmp_path / "f.jsonl", leaving))
+    drain()
+    item = WorkItem.objects.get()
+    assert any("31.5.2025" in line for line in item.attention)
+    draft = all_text(ItemDocument.objects.get(item=item).file.read())
+    assert "1.1.2025–31.5.2025" in draft
+    approve_all(reviewer)
+    decision = FeeDecision.objects.get()
+    assert decision.ends_on == datetime.date(2025, 5, 31)
+    assert decision.valid_until() == datetime.date(2025, 5, 31)
+    with pytest.raises(DatabaseError), transaction.atomic():
+        FeeDecision.objects.filter(pk=decision.pk).update(ends_on=None)

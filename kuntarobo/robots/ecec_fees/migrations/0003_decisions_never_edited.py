@@ -30,27 +30,33 @@ TABLE = "ecec_fees_feedecision"
 MESSAGE = "an approved fee decision is never edited: a new decision supersedes it"
 
 
-def _changed(null_safe_differs: str) -> str:
-    return " OR ".join(null_safe_differs.format(c=column) for column in CONTENT)
+def _changed(null_safe_differs: str, content: tuple[str, ...]) -> str:
+    return " OR ".join(null_safe_differs.format(c=column) for column in content)
 
 
-SQLITE = [
-    f"""CREATE TRIGGER ecec_decision_immutable BEFORE UPDATE ON {TABLE}
+def sqlite_statements(content: tuple[str, ...]) -> list[str]:
+    return [
+        f"""CREATE TRIGGER ecec_decision_immutable BEFORE UPDATE ON {TABLE}
         WHEN OLD.status NOT IN ('draft')
-         AND ({_changed("NEW.{c} IS NOT OLD.{c}")}
+         AND ({_changed("NEW.{c} IS NOT OLD.{c}", content)}
               OR (OLD.document <> '' AND NEW.document IS NOT OLD.document)
               OR NEW.status = 'draft')
         BEGIN SELECT RAISE(ABORT, '{MESSAGE}'); END;""",
-    f"""CREATE TRIGGER ecec_decision_no_delete BEFORE DELETE ON {TABLE}
+        f"""CREATE TRIGGER ecec_decision_no_delete BEFORE DELETE ON {TABLE}
         WHEN OLD.status <> 'draft' AND NOT EXISTS (SELECT 1 FROM audit_auditpurgepermit)
         BEGIN SELECT RAISE(ABORT, '{MESSAGE}'); END;""",
-]
+    ]
+
+
 SQLITE_REVERSE = [
     "DROP TRIGGER IF EXISTS ecec_decision_immutable;",
     "DROP TRIGGER IF EXISTS ecec_decision_no_delete;",
 ]
-POSTGRES = [
-    f"""CREATE FUNCTION ecec_decision_immutable() RETURNS trigger AS $$
+
+
+def postgres_statements(content: tuple[str, ...]) -> list[str]:
+    return [
+        f"""CREATE OR REPLACE FUNCTION ecec_decision_immutable() RETURNS trigger AS $$
         BEGIN
           IF OLD.status = 'draft' THEN
             IF TG_OP = 'DELETE' THEN RETURN OLD; END IF;
@@ -60,26 +66,37 @@ POSTGRES = [
             RETURN OLD;
           END IF;
           IF TG_OP = 'DELETE'
-             OR {_changed("NEW.{c} IS DISTINCT FROM OLD.{c}")}
+             OR {_changed("NEW.{c} IS DISTINCT FROM OLD.{c}", content)}
              OR (OLD.document <> '' AND NEW.document IS DISTINCT FROM OLD.document)
              OR NEW.status = 'draft' THEN
             RAISE EXCEPTION '{MESSAGE}';
           END IF;
           RETURN NEW;
         END $$ LANGUAGE plpgsql;""",
-    f"""CREATE TRIGGER ecec_decision_immutable BEFORE UPDATE OR DELETE ON {TABLE}
+        f"DROP TRIGGER IF EXISTS ecec_decision_immutable ON {TABLE};",
+        f"""CREATE TRIGGER ecec_decision_immutable BEFORE UPDATE OR DELETE ON {TABLE}
         FOR EACH ROW EXECUTE FUNCTION ecec_decision_immutable();""",
-]
+    ]
+
+
 POSTGRES_REVERSE = [
     f"DROP TRIGGER IF EXISTS ecec_decision_immutable ON {TABLE};",
     "DROP FUNCTION IF EXISTS ecec_decision_immutable();",
 ]
 
 
-def forwards(apps, schema_editor):
-    statements = POSTGRES if schema_editor.connection.vendor == "postgresql" else SQLITE
+def install(schema_editor, content: tuple[str, ...]) -> None:
+    """(Re)create the triggers guarding `content`; also after SQLite rebuilt the table."""
+    if schema_editor.connection.vendor == "postgresql":
+        statements = postgres_statements(content)
+    else:
+        statements = [*SQLITE_REVERSE, *sqlite_statements(content)]
     for statement in statements:
         schema_editor.execute(statement)
+
+
+def forwards(apps, schema_editor):
+    install(schema_editor, CONTENT)
 
 
 def backwards(apps, schema_editor):
