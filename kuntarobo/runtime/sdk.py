@@ -292,6 +292,38 @@ class RunContext:
     def skip(self, reason: str, count: int = 1) -> None:
         self.skipped[reason] = self.skipped.get(reason, 0) + count
 
+    def input_or_newest(
+        self,
+        suffixes: tuple[str, ...],
+        *,
+        folder_parameter: str,
+        no_input: Any,
+        missing: Any,
+        empty: Any,
+    ) -> tuple[Path, str]:
+        """The run's input file and the name the person knows it by, or else the newest file
+        in the folder the parameter names. The (lazy) messages are the robot's own wording:
+        `missing` and `empty` may use %(folder)s, `empty` also %(suffixes)s."""
+        if self.input_path is not None:
+            return self.input_path, self.input_name or self.input_path.name
+        folder = str(self.parameters.get(folder_parameter) or "")
+        if not folder:
+            raise InputError(no_input, field="file")
+        directory = Path(folder)
+        if not directory.is_dir():
+            raise InputError(missing, field=folder_parameter, folder=folder)
+        candidates = [
+            path
+            for path in directory.iterdir()
+            if path.is_file() and path.suffix.lower() in suffixes
+        ]
+        if not candidates:
+            raise InputError(
+                empty, field=folder_parameter, folder=folder, suffixes=", ".join(suffixes)
+            )
+        newest = max(candidates, key=lambda path: (path.stat().st_mtime, path.name))
+        return newest, newest.name
+
 
 class Robot:
     slug: ClassVar[str]

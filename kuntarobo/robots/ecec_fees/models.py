@@ -202,32 +202,11 @@ class FeeDecisionQuerySet(ScopedQuerySet):
         )
 
 
-# Fields that never change once an official approved the decision (see migration 0002).
-CONTENT_FIELDS = (
-    "municipality_id",
-    "family_id",
-    "decision_number",
-    "work_item_id",
-    "valid_from",
-    "language",
-    "inputs",
-    "result",
-    "snapshot",
-    "total_fee",
-    "fingerprint",
-    "parameters_valid_from",
-    "settings_valid_from",
-    "rule_version",
-    "supersedes_id",
-    "decided_by",
-    "decided_by_title",
-    "decided_at",
-    "ends_on",
-)
-
-
 class FeeDecision(models.Model):
-    """One family's client fee decision from a date (until further notice)."""
+    """One family's client fee decision from a date (until further notice).
+
+    Once approved, its content never changes: the triggers of migrations 0003 and 0004 list
+    the guarded columns; only the delivery fields and the supersession may still be set."""
 
     municipality = models.ForeignKey(
         Municipality, on_delete=models.PROTECT, related_name="ecec_fee_decisions"

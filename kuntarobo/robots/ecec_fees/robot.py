@@ -13,13 +13,19 @@ import hashlib
 import json
 from collections.abc import Iterator
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kuntarobo.robots.ecec_fees import changes, families, fees, letters
+from kuntarobo.robots.ecec_fees.models import (
+    DECIDED,
+    DecisionStatus,
+    FeeDecision,
+    FeeParameterRow,
+    MunicipalSettingsRow,
+)
 from kuntarobo.robots.ecec_fees.municipal import MunicipalFeeSettings, first_of_next_month
 from kuntarobo.runtime.masking import mask_identity_codes
 from kuntarobo.runtime.sdk import (
@@ -67,8 +73,6 @@ class _Cache:
 
 def parameters_row_on(day: datetime.date) -> Any:
     """The national parameter row in force on the day, or InputError naming what is missing."""
-    from kuntarobo.robots.ecec_fees.models import FeeParameterRow
-
     row = FeeParameterRow.objects.in_force_on(day)
     if row is None:
         raise InputError(
@@ -90,8 +94,6 @@ def parameters_row_on(day: datetime.date) -> Any:
 
 
 def settings_row_on(municipality_id: int, day: datetime.date) -> Any:
-    from kuntarobo.robots.ecec_fees.models import MunicipalSettingsRow
-
     row = (
         MunicipalSettingsRow.objects.filter(municipality_id=municipality_id, valid_from__lte=day)
         .order_by("-valid_from")
@@ -110,8 +112,6 @@ def settings_row_on(municipality_id: int, day: datetime.date) -> Any:
 
 
 def cached_parameters(row_id: int) -> tuple[datetime.date, fees.FeeParameters]:
-    from kuntarobo.robots.ecec_fees.models import FeeParameterRow
-
     if row_id not in _Cache.parameters:
         row = FeeParameterRow.objects.get(pk=row_id)
         _Cache.parameters[row_id] = (row.valid_from, row.as_parameters())
@@ -119,8 +119,6 @@ def cached_parameters(row_id: int) -> tuple[datetime.date, fees.FeeParameters]:
 
 
 def cached_settings(row_id: int) -> tuple[datetime.date, MunicipalFeeSettings]:
-    from kuntarobo.robots.ecec_fees.models import MunicipalSettingsRow
-
     if row_id not in _Cache.settings:
         row = MunicipalSettingsRow.objects.get(pk=row_id)
         _Cache.settings[row_id] = (row.valid_from, row.as_settings())
@@ -144,20 +142,6 @@ class _LazyLineErrors:
         return mask_identity_codes(
             f"{self.name}: {len(self.errors)} problems in the family data: {shown}"
         )
-
-
-def newest_input(folder: str) -> Path:
-    directory = Path(folder)
-    if not directory.is_dir():
-        raise InputError(
-            _("input folder %(folder)s does not exist"), field="input_folder", folder=folder
-        )
-    candidates = [p for p in directory.iterdir() if p.suffix.lower() in INPUT_SUFFIXES]
-    if not candidates:
-        raise InputError(
-            _("input folder %(folder)s has no .jsonl files"), field="input_folder", folder=folder
-        )
-    return max(candidates, key=lambda p: p.stat().st_mtime)
 
 
 def decision_start(record: families.FamilyRecord) -> families.FamilyRecord:
@@ -602,21 +586,16 @@ class EcecFeeRobot(Robot):
         ),
     )
 
-    def _input(self, context: RunContext) -> tuple[Path, str]:
-        if context.input_path is not None:
-            return context.input_path, context.input_name or context.input_path.name
-        folder = str(context.parameters.get("input_folder") or "")
-        if not folder:
-            raise InputError(
-                _("give an input file, or set the input folder parameter"), field="file"
-            )
-        path = newest_input(folder)
-        return path, path.name
-
     def produce(self, context: RunContext) -> Iterator[ItemSpec]:
         from kuntarobo.accounts.models import Municipality
 
-        path, name = self._input(context)
+        path, name = context.input_or_newest(
+            INPUT_SUFFIXES,
+            folder_parameter="input_folder",
+            no_input=_("give an input file, or set the input folder parameter"),
+            missing=_("input folder %(folder)s does not exist"),
+            empty=_("input folder %(folder)s has no .jsonl files"),
+        )
         raw_start = context.parameters.get("period_start")
         period_start = (
             datetime.date.fromisoformat(str(raw_start))
@@ -628,14 +607,10 @@ class EcecFeeRobot(Robot):
             raise InputError(_LazyLineErrors(name, errors), field="file")
         if not records:
             raise InputError(_("%(file)s: no families"), field="file", file=name)
-        from kuntarobo.robots.ecec_fees.models import FeeDecision
-
         municipality_id = Municipality.objects.only("pk").get(slug=context.municipality_slug).pk
         rows: dict[datetime.date, tuple[Any, Any]] = {}
         for day in sorted({record.period_start for record in records}):
             rows[day] = (parameters_row_on(day), settings_row_on(municipality_id, day))
-        from kuntarobo.robots.ecec_fees.models import DECIDED, DecisionStatus
-
         current: dict[str, set[str]] = {}  # the bases of each family's decisions in force
         decided: set[str] = set()  # families with any decision: the others need no lookups
         for family_id, basis, status in (
@@ -678,8 +653,6 @@ class EcecFeeRobot(Robot):
             )
 
     def handle(self, item: ItemView, context: RunContext) -> Outcome:
-        from kuntarobo.robots.ecec_fees.models import FeeDecision
-
         payload = item.payload
         period_start = datetime.date.fromisoformat(str(payload["period_start"]))
         try:
@@ -761,13 +734,14 @@ class EcecFeeRobot(Robot):
             if previous_decision
             else None
         )
+        family_changes = [changes.change_text(c, record.language) for c in found]
         letter = build_letter(
             record=record,
             fee=fee,
             settings=settings,
             number=number,
             parameters=parameters,
-            change_lines=[changes.change_text(c, record.language) for c in found],
+            change_lines=family_changes,
             supersedes=supersedes,
             valid_until=valid_until,
         )
@@ -799,7 +773,7 @@ class EcecFeeRobot(Robot):
                     "snapshot": current.to_json(),
                     "supersedes": previous_decision.pk if previous_decision else None,
                     "supersedes_text": supersedes,
-                    "changes": [changes.change_text(c, record.language) for c in found],
+                    "changes": family_changes,
                     "result": _result_json(fee, officials),
                 },
             },

@@ -120,23 +120,6 @@ def default_month(today: datetime.date) -> str:
     return f"{year:04d}-{month:02d}"
 
 
-def newest_export(folder: str) -> Path:
-    directory = Path(folder)
-    if not directory.is_dir():
-        raise InputError(
-            _("input folder %(folder)s does not exist"), field="input_folder", folder=folder
-        )
-    candidates = [p for p in directory.iterdir() if p.is_file() and p.suffix.lower() in SUFFIXES]
-    if not candidates:
-        raise InputError(
-            _("input folder %(folder)s holds no export (%(suffixes)s)"),
-            field="input_folder",
-            folder=folder,
-            suffixes=", ".join(SUFFIXES),
-        )
-    return max(candidates, key=lambda p: (p.stat().st_mtime, p.name))
-
-
 def municipality_settings(slug: str) -> tuple[Any, Any]:
     """The municipality's column mapping (None: standard) and early-support thresholds."""
     from kuntarobo.robots.hr_reports.exchange import ColumnMapping
@@ -372,21 +355,16 @@ class HrReportsRobot(Robot):
         ),
     )
 
-    def _input(self, context: RunContext) -> tuple[Path, str]:
-        if context.input_path is not None:
-            return context.input_path, context.input_name or context.input_path.name
-        folder = str(context.parameters.get("input_folder") or "")
-        if not folder:
-            raise InputError(
-                _("give an export file, or set the input folder parameter"), field="file"
-            )
-        path = newest_export(folder)
-        return path, path.name
-
     def produce(self, context: RunContext) -> Iterator[ItemSpec]:
         month_text = str(context.parameters.get("month") or default_month(timezone.localdate()))
         year, month = reports.parse_month(month_text)
-        path, shown = self._input(context)
+        path, shown = context.input_or_newest(
+            SUFFIXES,
+            folder_parameter="input_folder",
+            no_input=_("give an export file, or set the input folder parameter"),
+            missing=_("input folder %(folder)s does not exist"),
+            empty=_("input folder %(folder)s holds no export (%(suffixes)s)"),
+        )
         mapping, thresholds = municipality_settings(context.municipality_slug)
         data = read(path, shown, mapping)
         today = timezone.localdate()

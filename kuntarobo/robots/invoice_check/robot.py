@@ -109,20 +109,6 @@ def read_invoice_file(path: Path, shown_name: str = "") -> list[dict[str, str]]:
     return rows
 
 
-def newest_file(folder: str) -> Path:
-    directory = Path(folder)
-    if not directory.is_dir():
-        raise InputError(
-            _("inbox folder %(folder)s does not exist"), field="inbox_folder", folder=folder
-        )
-    files = sorted(directory.glob("*.csv"), key=lambda p: p.stat().st_mtime)
-    if not files:
-        raise InputError(
-            _("inbox folder %(folder)s has no .csv files"), field="inbox_folder", folder=folder
-        )
-    return files[-1]
-
-
 def outbox_dir(municipality_slug: str) -> Path:
     return Path(settings.MEDIA_ROOT) / "outbox" / "invoice_check" / municipality_slug
 
@@ -287,20 +273,16 @@ class InvoiceCheckRobot(Robot):
         ),
     )
 
-    def _input(self, context: RunContext) -> Path:
-        if context.input_path is not None:
-            return context.input_path
-        folder = str(context.parameters.get("inbox_folder") or "")
-        if not folder:
-            raise InputError(
-                _("give an input file, or set the inbox folder parameter"), field="file"
-            )
-        return newest_file(folder)
-
     def produce(self, context: RunContext) -> Iterator[ItemSpec]:
-        path = self._input(context)
-        rows = read_invoice_file(path, context.input_name or path.name)
-        context.log(f"read {len(rows)} invoices from {context.input_name or path.name}")
+        path, shown = context.input_or_newest(
+            (".csv",),
+            folder_parameter="inbox_folder",
+            no_input=_("give an input file, or set the inbox folder parameter"),
+            missing=_("inbox folder %(folder)s does not exist"),
+            empty=_("inbox folder %(folder)s has no .csv files"),
+        )
+        rows = read_invoice_file(path, shown)
+        context.log(f"read {len(rows)} invoices from {shown}")
         for row in rows:
             invoice = rules.parse_invoice_row(row)
             yield ItemSpec(

@@ -68,6 +68,14 @@ def start(coordinator, municipality, path: Path, period: datetime.date = PERIOD)
     )
 
 
+def use_suomifi(monkeypatch, server: SuomiFiMessagesServer) -> None:
+    """Configure the workers' Suomi.fi Messages, as operations would, for the loopback server."""
+    monkeypatch.setenv("KUNTAROBO_SUOMIFI_URL", server.base_url)
+    monkeypatch.setenv("KUNTAROBO_SUOMIFI_USERNAME", server.username)
+    monkeypatch.setenv("KUNTAROBO_SUOMIFI_PASSWORD", server.password)
+    monkeypatch.setenv("KUNTAROBO_SUOMIFI_SERVICE_ID", server.service_id)
+
+
 def approve_all(reviewer) -> None:
     waiting = WorkItem.objects.filter(status=ItemStatus.NEEDS_REVIEW).values_list("pk", flat=True)
     result = actions.approve_items(reviewer, list(waiting))
@@ -224,10 +232,7 @@ def test_with_suomifi_configured_the_decision_goes_to_the_guardians_mailbox(
     tmp_path, municipality, coordinator, reviewer, monkeypatch
 ):
     with SuomiFiMessagesServer() as server:
-        monkeypatch.setenv("KUNTAROBO_SUOMIFI_URL", server.base_url)
-        monkeypatch.setenv("KUNTAROBO_SUOMIFI_USERNAME", server.username)
-        monkeypatch.setenv("KUNTAROBO_SUOMIFI_PASSWORD", server.password)
-        monkeypatch.setenv("KUNTAROBO_SUOMIFI_SERVICE_ID", server.service_id)
+        use_suomifi(monkeypatch, server)
         start(coordinator, municipality, write_families(tmp_path / "f.jsonl", family()))
         drain()
         approve_all(reviewer)
@@ -264,10 +269,7 @@ def test_a_guardian_without_a_suomifi_mailbox_gets_the_decision_by_letter(
     tmp_path, municipality, coordinator, reviewer, monkeypatch
 ):
     with SuomiFiMessagesServer(inactive_mailboxes=frozenset({MAIJA})) as server:
-        monkeypatch.setenv("KUNTAROBO_SUOMIFI_URL", server.base_url)
-        monkeypatch.setenv("KUNTAROBO_SUOMIFI_USERNAME", server.username)
-        monkeypatch.setenv("KUNTAROBO_SUOMIFI_PASSWORD", server.password)
-        monkeypatch.setenv("KUNTAROBO_SUOMIFI_SERVICE_ID", server.service_id)
+        use_suomifi(monkeypatch, server)
         start(coordinator, municipality, write_families(tmp_path / "f.jsonl", family()))
         drain()
         approve_all(reviewer)
@@ -286,10 +288,7 @@ def test_when_suomifi_is_down_the_delivery_is_retried_and_nothing_is_lost(
     settings.KUNTAROBO_RETRY_BASE_SECONDS = 0
     settings.KUNTAROBO_RETRY_MAX_SECONDS = 0
     with SuomiFiMessagesServer() as server:
-        monkeypatch.setenv("KUNTAROBO_SUOMIFI_URL", server.base_url)
-        monkeypatch.setenv("KUNTAROBO_SUOMIFI_USERNAME", server.username)
-        monkeypatch.setenv("KUNTAROBO_SUOMIFI_PASSWORD", server.password)
-        monkeypatch.setenv("KUNTAROBO_SUOMIFI_SERVICE_ID", server.service_id)
+        use_suomifi(monkeypatch, server)
         start(coordinator, municipality, write_families(tmp_path / "f.jsonl", family()))
         drain()
         server.fail_next(503, times=1)
@@ -412,10 +411,7 @@ def test_both_guardians_get_the_decision_in_their_own_suomifi_mailbox(
         ],
     )
     with SuomiFiMessagesServer() as server:
-        monkeypatch.setenv("KUNTAROBO_SUOMIFI_URL", server.base_url)
-        monkeypatch.setenv("KUNTAROBO_SUOMIFI_USERNAME", server.username)
-        monkeypatch.setenv("KUNTAROBO_SUOMIFI_PASSWORD", server.password)
-        monkeypatch.setenv("KUNTAROBO_SUOMIFI_SERVICE_ID", server.service_id)
+        use_suomifi(monkeypatch, server)
         start(coordinator, municipality, write_families(tmp_path / "f.jsonl", two))
         drain()
         approve_all(reviewer)
