@@ -16,10 +16,9 @@ from kuntarobo.accounts.models import Municipality, Permission
 from kuntarobo.audit.trail import record
 from kuntarobo.robots.ecec_fees import calculator, letters
 from kuntarobo.robots.ecec_fees.models import (
-    Channel,
-    DecisionStatus,
     FeeDecision,
     FeeParameterRow,
+    GuardianCopy,
     MunicipalSettingsRow,
     PrintBatch,
 )
@@ -159,44 +158,54 @@ def save_settings(
 def make_print_batch(
     actor: Any, municipality: Municipality, *, via: str = "cli"
 ) -> PrintBatch | None:
-    """Every sent letter not yet printed, in one PDF for the print room; None if none waits."""
+    """Every sent letter not yet printed, in one PDF for the print room; None if none waits.
+    A guardian's copy follows its decision."""
     require(actor, municipality, Permission.REVIEW)
     with transaction.atomic():
         waiting = list(
-            FeeDecision.objects.select_for_update()
-            .filter(
-                municipality=municipality,
-                channel=Channel.PRINT,
-                print_batch__isnull=True,
-                status__in=[DecisionStatus.SENT, DecisionStatus.SUPERSEDED],
-            )
-            .exclude(document="")
-            .order_by("decision_number")
+            FeeDecision.objects.waiting_for_print()
+            .select_for_update()
+            .filter(municipality=municipality)
         )
-        if not waiting:
+        copies = list(
+            GuardianCopy.objects.waiting_for_print()
+            .select_for_update(of=("self",))
+            .filter(decision__municipality=municipality)
+            .select_related("decision")
+        )
+        if not waiting and not copies:
             return None
+        letters_in_order = sorted(
+            [(d.decision_number, 1, d.document) for d in waiting]
+            + [(c.decision.decision_number, c.guardian, c.document) for c in copies]
+        )
         pdfs = []
-        for decision in waiting:
-            with decision.document.open("rb") as stored:
+        for _number, _guardian, document in letters_in_order:
+            with document.open("rb") as stored:
                 pdfs.append(stored.read())
         combined = letters.print_batch(pdfs)
         pages = len(PdfReader(io.BytesIO(combined)).pages)
         batch = PrintBatch(
             municipality=municipality,
             created_by=_actor_name(actor),
-            decisions=len(waiting),
+            decisions=len(pdfs),
             pages=pages,
         )
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
         batch.file.save(f"print-{municipality.slug}-{stamp}.pdf", ContentFile(combined), save=False)
         batch.save()
         FeeDecision.objects.filter(pk__in=[d.pk for d in waiting]).update(print_batch=batch)
+        GuardianCopy.objects.filter(pk__in=[c.pk for c in copies]).update(print_batch=batch)
         record(
             "ecec_fees.print_batch",
             actor=actor,
             municipality=municipality,
             obj=batch,
             via=via,
-            details={"decisions": [d.decision_number for d in waiting], "pages": pages},
+            details={
+                "decisions": [d.decision_number for d in waiting],
+                "copies": [f"{c.decision.decision_number}-{c.guardian}" for c in copies],
+                "pages": pages,
+            },
         )
     return batch

@@ -1,9 +1,13 @@
 """Sending an approved fee decision: the final letter carries the official's name and the
-date; it goes to the guardian's Suomi.fi mailbox when the service is configured, otherwise
+date; it goes to each guardian's Suomi.fi mailbox when the service is configured, otherwise
 into the next print batch. Every sent decision is archived as its PDF.
 
-A retried delivery renders the same letter, overwrites the same archive file and gives Suomi.fi
-the same external id, so a decision is never sent twice.
+Both guardians are parties and each is notified. The letter is addressed to both at the first
+guardian's address; a second guardian it does not reach (living elsewhere, or left without a
+mailbox when the first was reached electronically) gets a printed copy addressed to them.
+
+A retried delivery renders the same letters, overwrites the same archive files and gives
+Suomi.fi the same external ids, so a decision is never sent twice.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from kuntarobo.robots.ecec_fees.models import (
     Channel,
     DecisionStatus,
     FeeDecision,
+    GuardianCopy,
     MunicipalSettingsRow,
 )
 from kuntarobo.robots.ecec_fees.municipal import MunicipalFeeSettings
@@ -43,16 +48,18 @@ BODIES = {
 }
 
 
-def archive_path(decision: FeeDecision) -> str:
-    """Relative to MEDIA_ROOT: one file per decision, named by its number."""
+def archive_path(decision: FeeDecision, suffix: str = "") -> str:
+    """Relative to MEDIA_ROOT: one file per decision, named by its number (a guardian's copy
+    with the guardian's suffix, e.g. -2)."""
     return (
         f"ecec_fees/decisions/{decision.municipality.slug}/{decision.valid_from.year}/"
-        f"{decision.decision_number}.pdf"
+        f"{decision.decision_number}{suffix}.pdf"
     )
 
 
-def final_letter(decision: FeeDecision) -> letters.DecisionLetter:
-    """The approved decision: the same content as the reviewed draft, with the official."""
+def final_letter(decision: FeeDecision, addressee: int = 0) -> letters.DecisionLetter:
+    """The approved decision: the same content as the reviewed draft, with the official;
+    addressed to the second guardian alone when `addressee` is 1."""
     from kuntarobo.robots.ecec_fees.robot import build_letter, decision_start, family_input
 
     record_ = decision_start(
@@ -87,6 +94,7 @@ def final_letter(decision: FeeDecision) -> letters.DecisionLetter:
             if work_output.get("valid_until")
             else None
         ),
+        addressee=addressee,
     )
 
 
@@ -114,18 +122,12 @@ def deliver_decision(item: ItemView, context: RunContext) -> None:
     pdf = letters.render_pdf(final_letter(decision))
     relative = archive_path(decision)
     write_atomically(relative, pdf)
-    channel, message_id = Channel.PRINT, ""
     config = suomifi_config()
-    guardians = decision.inputs["guardians"]
-    if config is not None and any(g.get("identity_code") for g in guardians[:2]):
-        # Both guardians are parties: each with an identity code gets the decision in their
-        # own mailbox. The letter goes to print when the addressee could not get it there.
-        sent: list[str] = []
-        printed = False
-        for index, guardian in enumerate(guardians[:2]):
-            if not guardian.get("identity_code"):
-                printed = printed or index == 0  # the letter's addressee has no mailbox here
-                continue
+    guardians = decision.inputs["guardians"][:2]
+    sent: list[str] = []
+    on_paper: list[int] = []  # the guardians (by index) the decision reaches only on paper
+    for index, guardian in enumerate(guardians):
+        if config is not None and guardian.get("identity_code"):
             suffix = "" if index == 0 else f"-{index + 1}"
             home = guardian.get("address") or guardians[0].get("address") or {}
             one, refusal = send_by_suomifi(
@@ -133,16 +135,52 @@ def deliver_decision(item: ItemView, context: RunContext) -> None:
             )
             if one:
                 sent.append(one)
-            else:
-                printed = True
-                context.log(f"{decision.decision_number}{suffix}: Suomi.fi: {refusal}; to print")
-        message_id = ",".join(sent)[:100]
-        channel = Channel.PRINT if printed or not sent else Channel.SUOMIFI
+                continue
+            context.log(f"{decision.decision_number}{suffix}: Suomi.fi: {refusal}; to print")
+        on_paper.append(index)
+    if 1 in on_paper and not (0 in on_paper and same_home(guardians[0], guardians[1])):
+        print_copy(decision, 1)
+    channel = Channel.PRINT if 0 in on_paper else Channel.SUOMIFI
     # Only the delivery fields: the database refuses any change to an approved decision's content.
     FeeDecision.objects.filter(pk=decision.pk).update(
-        document=relative, channel=channel, message_id=message_id
+        document=relative, channel=channel, message_id=",".join(sent)[:100]
     )
-    context.log(f"{decision.decision_number}: sent ({channel})")
+    copies = " and a printed copy for the second guardian" if decision.copies.exists() else ""
+    context.log(f"{decision.decision_number}: sent ({channel}){copies}")
+
+
+def same_home(first: dict[str, object], second: dict[str, object]) -> bool:
+    """Whether one letter to the first guardian's address reaches the second guardian too:
+    they gave no address of their own, or the same one (spacing and case aside)."""
+    if not second.get("address"):
+        return True
+
+    def normalised(guardian: dict[str, object]) -> tuple[str, ...]:
+        address = guardian.get("address") or {}
+        assert isinstance(address, dict)
+        return tuple(
+            " ".join(str(address.get(key, "")).split()).casefold()
+            for key in ("street", "postal_code", "city", "country")
+        )
+
+    return normalised(first) == normalised(second)
+
+
+def print_copy(decision: FeeDecision, addressee: int) -> None:
+    """The decision addressed to one guardian alone, archived and waiting for a print batch.
+    A retry rewrites the same file; a copy already printed is left as it is."""
+    suffix = f"-{addressee + 1}"
+    existing = decision.copies.filter(guardian=addressee + 1).first()
+    if existing is not None and existing.print_batch_id is not None:
+        return
+    relative = archive_path(decision, suffix)
+    write_atomically(relative, letters.render_pdf(final_letter(decision, addressee)))
+    name = str(decision.inputs["guardians"][addressee]["name"])[:200]
+    GuardianCopy.objects.update_or_create(
+        decision=decision,
+        guardian=addressee + 1,
+        defaults={"recipient_name": name, "document": relative},
+    )
 
 
 def suomifi_config() -> suomifi.MessagesConfig | None:

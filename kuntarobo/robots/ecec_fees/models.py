@@ -189,6 +189,14 @@ class FeeDecisionQuerySet(ScopedQuerySet):
             .first()
         )
 
+    def waiting_for_print(self) -> FeeDecisionQuerySet:
+        """Sent as letters and not yet in a print batch."""
+        return self.filter(
+            channel=Channel.PRINT,
+            print_batch__isnull=True,
+            status__in=[DecisionStatus.SENT, DecisionStatus.SUPERSEDED],
+        ).exclude(document="")
+
     def following(
         self, municipality_id: int, family_id: str, period_start: datetime.date
     ) -> FeeDecision | None:
@@ -285,3 +293,43 @@ class FeeDecision(models.Model):
             "valid_from": self.valid_from.isoformat(),
             "total_fee": self.total_fee,
         }
+
+
+class GuardianCopyQuerySet(models.QuerySet["GuardianCopy"]):
+    def waiting_for_print(self) -> GuardianCopyQuerySet:
+        return self.filter(
+            print_batch__isnull=True,
+            decision__status__in=[DecisionStatus.SENT, DecisionStatus.SUPERSEDED],
+        )
+
+
+class GuardianCopy(models.Model):
+    """A printed copy of a sent decision for the second guardian, addressed to them.
+
+    Both guardians are parties and each must be notified in writing. The decision's own letter
+    goes to the first guardian's address with both names on it; a copy is needed when the second
+    guardian lives elsewhere, or when the first got the decision electronically and the second
+    could not (no identity code, no Suomi.fi mailbox). Hallintolaki 54 §: the decision is
+    notified to every party."""
+
+    decision = models.ForeignKey(FeeDecision, on_delete=models.PROTECT, related_name="copies")
+    # The guardian's position in the family data (1 is the first): the copy's number suffix.
+    guardian = models.PositiveSmallIntegerField(_("guardian"))
+    recipient_name = models.CharField(_("recipient"), max_length=200)
+    document = models.FileField(_("copy (PDF)"), upload_to="ecec_fees/decisions/")
+    print_batch = models.ForeignKey(
+        PrintBatch, null=True, blank=True, on_delete=models.PROTECT, related_name="copies_in"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = GuardianCopyQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["decision", "guardian"], name="ecec_one_copy_each")
+        ]
+        verbose_name = _("printed copy for a guardian")
+        verbose_name_plural = _("printed copies for guardians")
+
+    def __str__(self) -> str:
+        return f"{self.decision.decision_number}-{self.guardian}"

@@ -245,11 +245,18 @@ def build_letter(
     decided_by: str = "",
     decided_at: datetime.date | None = None,
     valid_until: datetime.date | None = None,
+    addressee: int = 0,
 ) -> letters.DecisionLetter:
-    """The decision as the family reads it; a draft until an official's name is on it."""
+    """The decision as the family reads it; a draft until an official's name is on it.
+
+    The letter goes to both guardians at the first one's address; `addressee` 1 makes the copy
+    for the second guardian, at their own address (or the first one's if they gave none)."""
     language = record.language
-    first = record.guardians[0]
-    address = first.address
+    address = record.guardians[addressee].address or record.guardians[0].address
+    if addressee:
+        recipient_name = record.guardians[addressee].name
+    else:
+        recipient_name = " / ".join(g.name for g in record.guardians[:2])
     by_id = {child.id: child for child in record.children}
     contact = settings.contact
     review = settings.review_authority
@@ -267,9 +274,7 @@ def build_letter(
         decision_maker=maker,
         prepared_by=None,
         recipient=letters.Address(
-            name=" ".join(g.name for g in record.guardians)
-            if len(record.guardians) == 1
-            else f"{record.guardians[0].name} / {record.guardians[1].name}",
+            name=recipient_name,
             street=address.street if address else "",
             postal_code=address.postal_code if address else "",
             city=address.city if address else "",

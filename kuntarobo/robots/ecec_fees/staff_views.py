@@ -18,7 +18,12 @@ from django.views.decorators.http import require_GET, require_POST
 from kuntarobo.accounts.models import Permission, has_permission
 from kuntarobo.audit.trail import record
 from kuntarobo.robots.ecec_fees import actions as fee_actions
-from kuntarobo.robots.ecec_fees.models import Channel, DecisionStatus, FeeDecision, PrintBatch
+from kuntarobo.robots.ecec_fees.models import (
+    DecisionStatus,
+    FeeDecision,
+    GuardianCopy,
+    PrintBatch,
+)
 from kuntarobo.runtime.actions import PermissionDeniedError
 from kuntarobo.web.scoping import get_scoped_or_404, municipality_or_404, require_somewhere
 from kuntarobo.web.views.common import paginate
@@ -30,9 +35,11 @@ PAGE_SIZE = 50
 @require_GET
 def decisions(request: HttpRequest) -> HttpResponse:
     municipalities = require_somewhere(request.user, Permission.VIEW_PERSONAL_DATA)
-    shown = FeeDecision.objects.for_user(
-        request.user, Permission.VIEW_PERSONAL_DATA
-    ).select_related("municipality", "print_batch")
+    shown = (
+        FeeDecision.objects.for_user(request.user, Permission.VIEW_PERSONAL_DATA)
+        .select_related("municipality", "print_batch")
+        .prefetch_related("copies")
+    )
     status = request.GET.get("status", "")
     if status in DecisionStatus.values:
         shown = shown.filter(status=status)
@@ -51,12 +58,8 @@ def decisions(request: HttpRequest) -> HttpResponse:
                 "decisions": [d.decision_number for d in listed if d.municipality == municipality]
             },
         )
-    waiting = FeeDecision.objects.filter(
-        municipality__in=municipalities,
-        channel=Channel.PRINT,
-        print_batch__isnull=True,
-        status__in=[DecisionStatus.SENT, DecisionStatus.SUPERSEDED],
-    ).exclude(document="")
+    waiting = FeeDecision.objects.waiting_for_print()
+    copies = GuardianCopy.objects.waiting_for_print()
     reviewing = [m for m in municipalities if has_permission(request.user, m, Permission.REVIEW)]
     context = {
         "page": page,
@@ -66,7 +69,11 @@ def decisions(request: HttpRequest) -> HttpResponse:
         "batches": PrintBatch.objects.for_user(request.user, Permission.REVIEW)
         .select_related("municipality")
         .order_by("-created_at")[:20],
-        "waiting": {m: waiting.filter(municipality=m).count() for m in reviewing},
+        "waiting": {
+            m: waiting.filter(municipality=m).count()
+            + copies.filter(decision__municipality=m).count()
+            for m in reviewing
+        },
     }
     return render(request, "ecec_fees/decisions.html", context)
 
@@ -94,6 +101,36 @@ def decision_pdf(request: HttpRequest, pk: int) -> FileResponse:
         decision.document.open("rb"),
         as_attachment=True,
         filename=f"{decision.decision_number}.pdf",
+        content_type="application/pdf",
+    )
+
+
+@login_required
+@require_GET
+def copy_pdf(request: HttpRequest, pk: int, guardian: int) -> FileResponse:
+    """A second guardian's printed copy, as it went (or goes) to the print room."""
+    decision = get_scoped_or_404(
+        FeeDecision.objects.select_related("municipality"),
+        request.user,
+        pk,
+        Permission.VIEW_PERSONAL_DATA,
+    )
+    copy = decision.copies.filter(guardian=guardian).first()
+    if copy is None:
+        raise Http404(_("This decision has no such copy."))
+    name = f"{decision.decision_number}-{copy.guardian}"
+    record(
+        "ecec_fees.decision.download",
+        actor=request.user,
+        municipality=decision.municipality,
+        obj=decision,
+        via="web",
+        details={"decision_number": decision.decision_number, "copy": name},
+    )
+    return FileResponse(
+        copy.document.open("rb"),
+        as_attachment=True,
+        filename=f"{name}.pdf",
         content_type="application/pdf",
     )
 

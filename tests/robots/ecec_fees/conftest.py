@@ -17,7 +17,7 @@ def _statutory_parameter_rows(request: pytest.FixtureRequest) -> Iterator[None]:
         return
     request.getfixturevalue("_django_db_helper")
     from kuntarobo.audit.models import AuditPurgePermit
-    from kuntarobo.robots.ecec_fees.models import FeeDecision, FeeParameterRow
+    from kuntarobo.robots.ecec_fees.models import FeeDecision, FeeParameterRow, GuardianCopy
     from kuntarobo.robots.ecec_fees.statutory import row_values
 
     for values in row_values():
@@ -25,4 +25,5 @@ def _statutory_parameter_rows(request: pytest.FixtureRequest) -> Iterator[None]:
     yield
     if FeeDecision.objects.exists():
         AuditPurgePermit.objects.create(reason="test database flush")
+        GuardianCopy.objects.all().delete()
         FeeDecision.objects.all()._raw_delete(FeeDecision.objects.db)

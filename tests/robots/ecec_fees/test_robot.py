@@ -17,6 +17,7 @@ from kuntarobo.robots.ecec_fees.models import (
     Channel,
     DecisionStatus,
     FeeDecision,
+    GuardianCopy,
     PrintBatch,
 )
 from kuntarobo.runtime import actions
@@ -444,3 +445,98 @@ def test_a_placement_ending_during_the_decision_ends_the_decision_and_is_flagged
     assert decision.valid_until() == datetime.date(2025, 5, 31)
     with pytest.raises(DatabaseError), transaction.atomic():
         FeeDecision.objects.filter(pk=decision.pk).update(ends_on=None)
+
+
+def two_guardians(second_address: dict[str, str] | None, identity_code: str = "") -> dict:
+    second: dict = {"name": "Matti Virtanen"}
+    if identity_code:
+        second["identity_code"] = identity_code
+    if second_address is not None:
+        second["address"] = second_address
+    return family(size=4, guardians=[*family()["guardians"], second])
+
+
+ELSEWHERE = {"street": "Koivukuja 3", "postal_code": "33100", "city": "Tampere"}
+
+
+def test_a_second_guardian_living_elsewhere_gets_a_printed_copy_addressed_to_them(
+    tmp_path, municipality, coordinator, reviewer
+):
+    start(coordinator, municipality, write_families(tmp_path / "f.jsonl", two_guardians(ELSEWHERE)))
+    drain()
+    approve_all(reviewer)
+    decision = FeeDecision.objects.get()
+    assert decision.channel == Channel.PRINT
+    [copy] = GuardianCopy.objects.all()
+    assert (copy.decision, copy.guardian, copy.recipient_name) == (decision, 2, "Matti Virtanen")
+    letter, copy_text = all_text(decision.document.read()), all_text(copy.document.read())
+    assert "Maija Meikäläinen / Matti Virtanen" in letter
+    assert "Kuusitie 5 B 12" in letter
+    assert "Koivukuja 3" in copy_text
+    assert "33100 Tampere" in copy_text
+    assert "Kuusitie 5 B 12" not in copy_text
+    assert "Riitta Päättäjä" in copy_text  # the same decision, with the same official
+    batch = fee_actions.make_print_batch(reviewer, municipality)
+    assert batch is not None
+    assert batch.decisions == 2
+    assert batch.pages == 4  # each letter starts on an odd page
+    copy.refresh_from_db()
+    assert copy.print_batch == batch
+    assert fee_actions.make_print_batch(reviewer, municipality) is None
+    event = AuditEvent.objects.get(action="ecec_fees.print_batch")
+    assert event.details["copies"] == [decision.decision_number + "-2"]
+
+
+def test_guardians_at_the_same_address_get_one_letter_with_both_names(
+    tmp_path, municipality, coordinator, reviewer
+):
+    same = {"street": "KUUSITIE 5  B 12", "postal_code": "00100", "city": "helsinki"}
+    path = write_families(tmp_path / "f.jsonl", two_guardians(same), family("F-2"))
+    start(coordinator, municipality, path)
+    drain()
+    approve_all(reviewer)
+    assert FeeDecision.objects.filter(channel=Channel.PRINT).count() == 2
+    assert not GuardianCopy.objects.exists()
+
+
+def test_a_second_guardian_without_a_mailbox_gets_a_printed_copy_when_the_first_got_it_online(
+    tmp_path, municipality, coordinator, reviewer, monkeypatch
+):
+    from tests.robots.ecec_fees.helpers import SVEN
+
+    with SuomiFiMessagesServer(inactive_mailboxes=frozenset({SVEN})) as server:
+        use_suomifi(monkeypatch, server)
+        path = write_families(tmp_path / "f.jsonl", two_guardians(None, identity_code=SVEN))
+        start(coordinator, municipality, path)
+        drain()
+        approve_all(reviewer)
+        [message] = server.messages
+    decision = FeeDecision.objects.get()
+    assert message.recipient_id == MAIJA
+    assert decision.channel == Channel.SUOMIFI
+    [copy] = GuardianCopy.objects.all()
+    text = all_text(copy.document.read())
+    # No address of their own: the copy goes to the family's address, in their name only.
+    assert "Matti Virtanen" in text
+    assert "Kuusitie 5 B 12" in text
+    assert "Maija Meikäläinen / Matti Virtanen" not in text
+    assert fee_actions.make_print_batch(reviewer, municipality).decisions == 1
+
+
+def test_a_retried_delivery_makes_no_second_copy_and_leaves_a_printed_one_alone(
+    tmp_path, municipality, coordinator, reviewer
+):
+    from kuntarobo.robots.ecec_fees import delivery
+
+    start(coordinator, municipality, write_families(tmp_path / "f.jsonl", two_guardians(ELSEWHERE)))
+    drain()
+    approve_all(reviewer)
+    decision = FeeDecision.objects.get()
+    delivery.print_copy(decision, 1)
+    assert GuardianCopy.objects.count() == 1
+    batch = fee_actions.make_print_batch(reviewer, municipality)
+    printed = GuardianCopy.objects.get().document.read()
+    delivery.print_copy(decision, 1)
+    copy = GuardianCopy.objects.get()
+    assert copy.print_batch == batch
+    assert copy.document.read() == printed

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from kuntarobo.accounts.models import Role
 from kuntarobo.audit.models import AuditEvent
-from kuntarobo.robots.ecec_fees.models import FeeDecision, PrintBatch
+from kuntarobo.robots.ecec_fees.models import FeeDecision, GuardianCopy, PrintBatch
 from kuntarobo.runtime import actions
 from kuntarobo.runtime.models import ItemStatus, WorkItem
 from tests.factories import PASSWORD, MunicipalityFactory, user_with_role
@@ -29,12 +29,16 @@ def client_for(user) -> Client:
 
 @pytest.fixture
 def world(tmp_path):
+    return make_world(tmp_path, family(), swedish_family())
+
+
+def make_world(tmp_path, *families):
     home = MunicipalityFactory(slug="esimerkkila", name_fi="Esimerkkilä")
     other = MunicipalityFactory(slug="naapurila", name_fi="Naapurila")
     configure(home)
     users = {role: user_with_role(role, home) for role in Role.values}
     users["outsider"] = user_with_role(Role.ADMINISTRATOR, other)
-    path = write_families(tmp_path / "f.jsonl", family(), swedish_family())
+    path = write_families(tmp_path / "f.jsonl", *families)
     actions.start_run(
         users[Role.COORDINATOR],
         home,
@@ -123,3 +127,32 @@ def test_only_reviewers_of_the_municipality_may_make_a_print_batch(world):
     )
     assert Client().post(MAKE_BATCH, {"municipality": "esimerkkila"}).status_code == 302
     assert not PrintBatch.objects.exists()
+
+
+def test_a_second_guardians_printed_copy_is_listed_and_downloads_audited(tmp_path):
+    separated = family(
+        size=4,
+        guardians=[
+            *family()["guardians"],
+            {
+                "name": "Matti Virtanen",
+                "address": {"street": "Koivukuja 3", "postal_code": "33100", "city": "Tampere"},
+            },
+        ],
+    )
+    _home, users = make_world(tmp_path, separated)
+    copy = GuardianCopy.objects.get()
+    reviewer = client_for(users[Role.REVIEWER])
+    listing = reviewer.get(DECISIONS).content.decode()
+    url = reverse("ecec_fees_staff:copy_pdf", args=[copy.decision_id, 2])
+    assert url in listing
+    assert "Matti Virtanen" in listing
+    response = reviewer.get(url)
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content).startswith(b"%PDF-")
+    event = AuditEvent.objects.filter(action="ecec_fees.decision.download").get()
+    assert event.details["copy"] == copy.decision.decision_number + "-2"
+    missing = reverse("ecec_fees_staff:copy_pdf", args=[copy.decision_id, 3])
+    assert reviewer.get(missing).status_code == 404
+    assert client_for(users[Role.VIEWER]).get(url).status_code == 403
+    assert client_for(users["outsider"]).get(url).status_code == 404
