@@ -614,23 +614,26 @@ FLAG_TEXTS: Mapping[str, Mapping[str, str]] = {
         " child. Check that the placement has really ended.",
     },
     "placement_starts_later": {
-        "fi": "{name}: varhaiskasvatus alkaa vasta {start}. Tarkista ensimmäisen kuukauden"
-        " maksu ja alkamispäivä.",
-        "sv": "{name}: småbarnspedagogiken börjar först {start}. Kontrollera startdagen och"
-        " avgiften för den första månaden.",
-        "en": "{name}: early childhood education starts only on {start}. Check the start date"
-        " and the first month's fee.",
+        "fi": "{name}: varhaiskasvatus alkaa vasta {start}, eikä lapsen maksu sisälly tähän"
+        " päätökseen. Robotti valmistelee alkamispäivästä erillisen päätöksen, kun"
+        " maksuperusteet sille päivälle tunnetaan. Tarkista alkamispäivä.",
+        "sv": "{name}: småbarnspedagogiken börjar först {start}, och barnets avgift ingår inte i"
+        " detta beslut. Roboten bereder ett separat beslut från startdagen när avgiftsgrunderna"
+        " för den dagen är kända. Kontrollera startdagen.",
+        "en": "{name}: early childhood education starts only on {start}, and the child's fee is"
+        " not in this decision. The robot prepares a separate decision from the start date once"
+        " the fee parameters for that day are known. Check the start date.",
     },
     "placement_ends": {
         "fi": "{name}: varhaiskasvatus päättyy {end}, ja päätös on voimassa siihen asti."
-        " Tarkista päättymispäivä; jos muita lapsia jatkaa varhaiskasvatuksessa, heille"
-        " tarvitaan uusi päätös seuraavasta päivästä.",
+        " Tarkista päättymispäivä; jatkaville lapsille robotti valmistelee uuden päätöksen"
+        " seuraavasta päivästä.",
         "sv": "{name}: småbarnspedagogiken upphör {end}, och beslutet gäller till dess."
-        " Kontrollera slutdagen; om andra barn fortsätter i småbarnspedagogiken behövs ett nytt"
-        " beslut för dem från följande dag.",
+        " Kontrollera slutdagen; för barn som fortsätter bereder roboten ett nytt beslut från"
+        " följande dag.",
         "en": "{name}: early childhood education ends on {end}, and the decision is valid until"
-        " then. Check the end date; if other children continue, they need a new decision from"
-        " the next day.",
+        " then. Check the end date; for children who continue, the robot prepares a new"
+        " decision from the next day.",
     },
     "manual_alteration": {
         "fi": "{name}: maksuun on tehty kunnan päätökseen perustuva alennus tai korotus"

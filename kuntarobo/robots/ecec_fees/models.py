@@ -259,8 +259,9 @@ class FeeDecision(models.Model):
         PrintBatch, null=True, blank=True, on_delete=models.PROTECT, related_name="decisions_in"
     )
     superseded_from = models.DateField(_("replaced from"), null=True, blank=True)
-    # The last day of a placement that ends during the decision: the decision ends with it.
-    ends_on = models.DateField(_("ends with the placement"), null=True, blank=True)
+    # The last day, when known as the decision is made: a charged child's placement ends, or the
+    # same family line's next decision begins the day after.
+    ends_on = models.DateField(_("ends on"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = FeeDecisionQuerySet.as_manager()

@@ -106,8 +106,11 @@ def mark_sent(item: ItemView) -> None:
         old.status = DecisionStatus.SUPERSEDED
         old.superseded_from = decision.valid_from
         old.save(update_fields=["status", "superseded_from"])
-    # A correction back in time ends where the family's next decision begins.
+    # A correction back in time ends where the family's next decision begins (unless it has
+    # ended before then: a decision followed by the next period's of the same line).
     later = family.exclude(pk=decision.pk).filter(valid_from__gt=decision.valid_from)
+    if decision.ends_on is not None:
+        later = later.filter(valid_from__lte=decision.ends_on)
     following = later.order_by("valid_from").first()
     if following is not None:
         decision.status = DecisionStatus.SUPERSEDED

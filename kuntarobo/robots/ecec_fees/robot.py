@@ -159,6 +159,26 @@ def decision_start(record: families.FamilyRecord) -> families.FamilyRecord:
     return dataclasses.replace(record, period_start=min(starts))
 
 
+def decision_periods(record: families.FamilyRecord) -> list[datetime.date]:
+    """The days from which a family line needs a decision: its first day, then each later day on
+    which the children in ECEC change (a placement starts, or the day after one ends) while some
+    child is still in ECEC. Each decision ends the day before the next one starts."""
+    first = decision_start(record).period_start
+    days: set[datetime.date] = set()
+    for child in record.children:
+        placement = child.placement
+        if placement.start > first:
+            days.add(placement.start)
+        if placement.end is not None and placement.end >= first:
+            days.add(placement.end + datetime.timedelta(days=1))
+    later = sorted(d for d in days if any(c.in_ecec_on(d) for c in record.children))
+    return [first, *later]
+
+
+def charged_on(record: families.FamilyRecord, day: datetime.date) -> list[str]:
+    return sorted(child.id for child in record.children if child.in_ecec_on(day))
+
+
 def family_input(record: families.FamilyRecord, settings: MunicipalFeeSettings) -> fees.FamilyInput:
     """The engine's view of a family: only the children in ECEC when the period starts."""
     children = []
@@ -367,11 +387,14 @@ def basis_of(
     settings_from: datetime.date,
 ) -> str:
     """What decides the fee and the letter, without the period's start: the same basis as the
-    decision in force means nothing changed and no new decision is needed."""
+    decision in force means nothing changed and no new decision is needed. The children in ECEC
+    on the decision's first day are part of it: the same line read again after a sibling's
+    placement began is a change."""
     data = record.to_json()
     data.pop("period_start", None)
+    charged = charged_on(record, decision_start(record).period_start)
     text = json.dumps(
-        [data, parameters_from.isoformat(), settings_from.isoformat()],
+        [data, parameters_from.isoformat(), settings_from.isoformat(), charged],
         sort_keys=True,
         ensure_ascii=False,
         separators=(",", ":"),
@@ -614,8 +637,27 @@ class EcecFeeRobot(Robot):
             raise InputError(_("%(file)s: no families"), field="file", file=name)
         municipality_id = Municipality.objects.only("pk").get(slug=context.municipality_slug).pk
         rows: dict[datetime.date, tuple[Any, Any]] = {}
-        for day in sorted({record.period_start for record in records}):
-            rows[day] = (parameters_row_on(day), settings_row_on(municipality_id, day))
+
+        def rows_on(day: datetime.date) -> None:
+            if day not in rows:
+                rows[day] = (parameters_row_on(day), settings_row_on(municipality_id, day))
+
+        periods: dict[str, list[datetime.date]] = {}
+        without_parameters = 0
+        for record in records:
+            first, *later = decision_periods(record)
+            rows_on(first)  # no parameters for a line's first day refuses the whole file
+            usable = [first]
+            for day in later:
+                try:
+                    rows_on(day)
+                except InputError:
+                    # E.g. a child starting after the thresholds of a new decree are known: the
+                    # decision before stays open-ended and flags the start for the official.
+                    without_parameters += 1
+                else:
+                    usable.append(day)
+            periods[record.family_id] = usable
         current: dict[str, set[str]] = {}  # the bases of each family's decisions in force
         decided: set[str] = set()  # families with any decision: the others need no lookups
         for family_id, basis, status in (
@@ -628,28 +670,49 @@ class EcecFeeRobot(Robot):
                 current.setdefault(family_id, set()).add(basis)
         context.log(f"read {len(records)} families from {name}")
         unchanged = 0
-        for record in records:
-            parameters_row, settings_row = rows[record.period_start]
-            parameters_id, settings_id = parameters_row.pk, settings_row.pk
-            basis = basis_of(record, parameters_row.valid_from, settings_row.valid_from)
-            if basis in current.get(record.family_id, ()):
-                unchanged += 1
-                continue
-            fingerprint = record.fingerprint()
-            yield ItemSpec(
-                reference=f"{record.family_id}:{record.period_start}:{fingerprint[:16]}",
-                title=f"{record.family_id} {record.period_start:%d.%m.%Y}",
-                payload={
+        for line in records:
+            days = periods[line.family_id]
+            for index, day in enumerate(days):
+                # The first decision keeps the line's own first day (decision_start() moves it
+                # when no child is in ECEC yet); later ones start on the day the children change.
+                record = line if index == 0 else dataclasses.replace(line, period_start=day)
+                parameters_row, settings_row = rows[day]
+                basis = basis_of(record, parameters_row.valid_from, settings_row.valid_from)
+                if basis in current.get(record.family_id, ()):
+                    unchanged += 1
+                    continue
+                fingerprint = record.fingerprint()
+                payload: dict[str, Any] = {
                     "family": record.to_json(),
-                    "period_start": record.period_start.isoformat(),
+                    "period_start": day.isoformat(),
                     "fingerprint": fingerprint,
-                    "parameters_row": parameters_id,
-                    "settings_row": settings_id,
+                    "parameters_row": parameters_row.pk,
+                    "settings_row": settings_row.pk,
                     # Most families' first decision: handle() then skips two queries per family.
                     # (A decision decided meanwhile is still superseded correctly when sent.)
                     "has_decisions": record.family_id in decided,
-                },
-                deadline=record.period_start,
+                }
+                if index + 1 < len(days):
+                    payload["next_period_start"] = days[index + 1].isoformat()
+                if index > 0:
+                    before = rows[days[index - 1]]
+                    payload["preceding"] = {
+                        "period_start": days[index - 1].isoformat(),
+                        "parameters_row": before[0].pk,
+                        "settings_row": before[1].pk,
+                    }
+                yield ItemSpec(
+                    reference=f"{record.family_id}:{record.period_start}:{fingerprint[:16]}",
+                    title=f"{record.family_id} {day:%d.%m.%Y}",
+                    payload=payload,
+                    deadline=day,
+                )
+        if without_parameters:
+            context.skip("period_without_parameters", without_parameters)
+            context.log(
+                f"{without_parameters} later decision periods (a placement starting or ending) "
+                "fall on days without complete fee parameters or municipal settings: not prepared",
+                "warning",
             )
         if unchanged:
             context.skip("unchanged", unchanged)
@@ -672,41 +735,24 @@ class EcecFeeRobot(Robot):
                 "The family applies for fee relief (act 1503/2016, 13 §): a person decides the "
                 "fee; the robot does not."
             )
-        parameters_row = int(payload["parameters_row"])
-        if record.period_start != period_start:
-            try:
-                parameters_row = parameters_row_on(record.period_start).pk
-            except InputError as error:
-                raise BusinessException(str(error)) from None
-        parameters_from, parameters = cached_parameters(parameters_row)
-        settings_from, settings = cached_settings(int(payload["settings_row"]))
-        try:
-            family = family_input(record, settings)
-        except ValueError as error:
-            raise BusinessException(str(error)) from None
-        if not family.children:
-            raise BusinessException(
-                f"No child of the family is in ECEC on {record.period_start:%d.%m.%Y}: "
-                "no fee decision is needed."
-            )
-        try:
-            fee = fees.calculate_fees(parameters, family)
-        except ValueError as error:
-            raise BusinessException(str(error)) from None
+        parameters_from, parameters, settings_from, settings, fee = _computed(
+            record, period_start, int(payload["parameters_row"]), int(payload["settings_row"])
+        )
         number = decision_number(settings, record.period_start, item.id)
         current = snapshot_of(number, record, fee, parameters_from)
         has_decisions = bool(payload.get("has_decisions", True))
+        preceding = payload.get("preceding")
         previous_decision = (
             FeeDecision.objects.previous_for(
                 item.municipality_id, record.family_id, record.period_start
             )
-            if has_decisions
+            if has_decisions and not preceding
             else None
         )
         previous = (
             changes.DecisionSnapshot.from_json(previous_decision.snapshot)
             if previous_decision
-            else None
+            else _preceding_snapshot(record, preceding)
         )
         found = changes.describe_changes(previous, current)
         rules = changes.AttentionRules(
@@ -722,14 +768,15 @@ class EcecFeeRobot(Robot):
             if has_decisions
             else None
         )
-        ends_on = min(
-            (
-                child.placement.end
-                for child in record.children
-                if child.in_ecec_on(record.period_start) and child.placement.end is not None
-            ),
-            default=None,
-        )
+        ends = [
+            child.placement.end
+            for child in record.children
+            if child.in_ecec_on(record.period_start) and child.placement.end is not None
+        ]
+        if payload.get("next_period_start"):
+            next_start = datetime.date.fromisoformat(str(payload["next_period_start"]))
+            ends.append(next_start - datetime.timedelta(days=1))
+        ends_on = min(ends, default=None)
         limits = [ends_on] if ends_on else []
         if following is not None:
             limits.append(following.valid_from - datetime.timedelta(days=1))
@@ -800,6 +847,55 @@ class EcecFeeRobot(Robot):
         from kuntarobo.robots.ecec_fees import records
 
         records.on_item_status(item, status)
+
+
+def _computed(
+    record: families.FamilyRecord,
+    period_start: datetime.date,
+    parameters_row: int,
+    settings_row: int,
+) -> tuple[datetime.date, fees.FeeParameters, datetime.date, MunicipalFeeSettings, fees.FamilyFee]:
+    """The fee of a family from its decision's first day, with the rows used; a business
+    exception names what keeps the robot from computing it."""
+    if record.period_start != period_start:
+        try:
+            parameters_row = parameters_row_on(record.period_start).pk
+        except InputError as error:
+            raise BusinessException(str(error)) from None
+    parameters_from, parameters = cached_parameters(parameters_row)
+    settings_from, settings = cached_settings(settings_row)
+    try:
+        family = family_input(record, settings)
+    except ValueError as error:
+        raise BusinessException(str(error)) from None
+    if not family.children:
+        raise BusinessException(
+            f"No child of the family is in ECEC on {record.period_start:%d.%m.%Y}: "
+            "no fee decision is needed."
+        )
+    try:
+        fee = fees.calculate_fees(parameters, family)
+    except ValueError as error:
+        raise BusinessException(str(error)) from None
+    return parameters_from, parameters, settings_from, settings, fee
+
+
+def _preceding_snapshot(
+    record: families.FamilyRecord, preceding: object
+) -> changes.DecisionSnapshot | None:
+    """The decision the same line makes for the days before this one, computed again here (it
+    may not be approved yet): what changes on this decision's first day is compared with it."""
+    if not isinstance(preceding, dict):
+        return None
+    day = datetime.date.fromisoformat(str(preceding["period_start"]))
+    earlier = decision_start(dataclasses.replace(record, period_start=day))
+    try:
+        parameters_from, _parameters, _settings_from, _settings, fee = _computed(
+            earlier, day, int(preceding["parameters_row"]), int(preceding["settings_row"])
+        )
+    except BusinessException:
+        return None  # that decision cannot be made either; nothing to compare with
+    return snapshot_of("", earlier, fee, parameters_from)
 
 
 def _result_json(fee: fees.FamilyFee, language: str) -> dict[str, Any]:

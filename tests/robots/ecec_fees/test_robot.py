@@ -540,3 +540,66 @@ def test_a_retried_delivery_makes_no_second_copy_and_leaves_a_printed_one_alone(
     copy = GuardianCopy.objects.get()
     assert copy.print_batch == batch
     assert copy.document.read() == printed
+
+
+def items_by_start() -> list[WorkItem]:
+    return sorted(WorkItem.objects.all(), key=lambda item: item.output["valid_from"])
+
+
+def test_a_child_starting_during_the_period_gets_a_decision_of_its_own_from_the_start_day(
+    tmp_path, municipality, coordinator, reviewer
+):
+    later = family()
+    later["children"][1]["placement"]["start"] = "2025-03-17"  # Eero; Aino is in ECEC already
+    path = write_families(tmp_path / "f.jsonl", later)
+    assert start(coordinator, municipality, path).created == 2
+    drain()
+    before, after = items_by_start()
+    # Aino alone from 1 January: 81 € (the worked example's youngest child).
+    assert (before.output["valid_from"], before.output["total_fee"]) == ("2025-01-01", 8100)
+    assert any("17.3.2025" in line for line in before.attention)
+    assert "1.1.2025–16.3.2025" in all_text(ItemDocument.objects.get(item=before).file.read())
+    # Both from Eero's first day: 81 + 32 = 113 €, and the letter says what changed.
+    assert (after.output["valid_from"], after.output["total_fee"]) == ("2025-03-17", 11300)
+    assert any("Eero Meikäläinen on aloittanut" in line for line in after.explanation)
+    assert "Eero Meikäläinen on aloittanut" in all_text(
+        ItemDocument.objects.get(item=after).file.read()
+    )
+    approve_all(reviewer)
+    first, second = FeeDecision.objects.order_by("valid_from")
+    assert (first.status, second.status) == (DecisionStatus.SENT, DecisionStatus.SENT)
+    assert first.valid_until() == datetime.date(2025, 3, 16)
+    assert second.valid_until() is None
+    again = start(coordinator, municipality, path)
+    assert again.created == 0
+    assert again.run.summary["skipped"] == {"unchanged": 2}
+
+
+def test_children_who_continue_get_a_decision_from_the_day_after_a_siblings_placement_ends(
+    tmp_path, municipality, coordinator
+):
+    leaving = family()
+    leaving["children"][1]["placement"]["end"] = "2025-05-31"  # Eero leaves, Aino continues
+    start(coordinator, municipality, write_families(tmp_path / "f.jsonl", leaving))
+    drain()
+    before, after = items_by_start()
+    assert before.output["total_fee"] == 11300
+    assert before.output["_decision"]["ends_on"] == "2025-05-31"
+    assert (after.output["valid_from"], after.output["total_fee"]) == ("2025-06-01", 8100)
+    assert any("Eero Meikäläinen ei ole enää" in line for line in after.explanation)
+
+
+def test_a_later_period_without_fee_parameters_is_left_for_later_and_counted(
+    tmp_path, municipality, coordinator
+):
+    # From 1 August 2026 the income thresholds are not yet known: the start on 17 August
+    # cannot be decided now; the decision from 1 July stays open-ended and flags the start.
+    later = family(period_start="2026-07-01")
+    later["children"][1]["placement"]["start"] = "2026-08-17"
+    started = start(coordinator, municipality, write_families(tmp_path / "f.jsonl", later))
+    assert started.created == 1
+    assert started.run.summary["skipped"] == {"period_without_parameters": 1}
+    drain()
+    item = WorkItem.objects.get()
+    assert item.output["_decision"]["ends_on"] is None
+    assert any("17.8.2026" in line for line in item.attention)
