@@ -57,7 +57,23 @@ def machine() -> dict[str, str]:
         "python": platform.python_version(),
         "os": platform.platform(),
         "load": "{:.2f} {:.2f} {:.2f} (1, 5, 15 min load average)".format(*load),
+        "speed": f"{speed_gauge_ms():.0f} ms for a fixed pure-Python loop (lower is faster)",
     }
+
+
+def speed_gauge_ms() -> float:
+    """The CPU time of one fixed pure-Python workload, best of five.
+
+    A shared virtual machine's speed drifts (by a third within one hour, measured here), so
+    figures from different runs compare only together with this gauge."""
+    best = float("inf")
+    for _ in range(5):
+        began = time.process_time()
+        total = 0
+        for number in range(2_000_000):
+            total += number * number
+        best = min(best, time.process_time() - began)
+    return 1000 * best
 
 
 # --- the child: one database, N items, W workers ------------------------------------------------
