@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
+from django.db.models.fields.files import FieldFile
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -78,61 +79,57 @@ def decisions(request: HttpRequest) -> HttpResponse:
     return render(request, "ecec_fees/decisions.html", context)
 
 
-@login_required
-@require_GET
-def decision_pdf(request: HttpRequest, pk: int) -> FileResponse:
-    decision = get_scoped_or_404(
+def _decision_for(request: HttpRequest, pk: int) -> FeeDecision:
+    return get_scoped_or_404(
         FeeDecision.objects.select_related("municipality"),
         request.user,
         pk,
         Permission.VIEW_PERSONAL_DATA,
     )
-    if not decision.document:
-        raise Http404(_("The decision has not been sent yet: its draft is on the work item."))
+
+
+def _audited_download(
+    request: HttpRequest, decision: FeeDecision, document: FieldFile, name: str
+) -> FileResponse:
+    """Every download of a decision's letter is in the audit trail, the copies' too."""
+    details = {"decision_number": decision.decision_number}
+    if name != decision.decision_number:
+        details["copy"] = name
     record(
         "ecec_fees.decision.download",
         actor=request.user,
         municipality=decision.municipality,
         obj=decision,
         via="web",
-        details={"decision_number": decision.decision_number},
+        details=details,
     )
     return FileResponse(
-        decision.document.open("rb"),
+        document.open("rb"),
         as_attachment=True,
-        filename=f"{decision.decision_number}.pdf",
+        filename=f"{name}.pdf",
         content_type="application/pdf",
     )
+
+
+@login_required
+@require_GET
+def decision_pdf(request: HttpRequest, pk: int) -> FileResponse:
+    decision = _decision_for(request, pk)
+    if not decision.document:
+        raise Http404(_("The decision has not been sent yet: its draft is on the work item."))
+    return _audited_download(request, decision, decision.document, decision.decision_number)
 
 
 @login_required
 @require_GET
 def copy_pdf(request: HttpRequest, pk: int, guardian: int) -> FileResponse:
     """A second guardian's printed copy, as it went (or goes) to the print room."""
-    decision = get_scoped_or_404(
-        FeeDecision.objects.select_related("municipality"),
-        request.user,
-        pk,
-        Permission.VIEW_PERSONAL_DATA,
-    )
+    decision = _decision_for(request, pk)
     copy = decision.copies.filter(guardian=guardian).first()
     if copy is None:
         raise Http404(_("This decision has no such copy."))
     name = f"{decision.decision_number}-{copy.guardian}"
-    record(
-        "ecec_fees.decision.download",
-        actor=request.user,
-        municipality=decision.municipality,
-        obj=decision,
-        via="web",
-        details={"decision_number": decision.decision_number, "copy": name},
-    )
-    return FileResponse(
-        copy.document.open("rb"),
-        as_attachment=True,
-        filename=f"{name}.pdf",
-        content_type="application/pdf",
-    )
+    return _audited_download(request, decision, copy.document, name)
 
 
 @login_required
