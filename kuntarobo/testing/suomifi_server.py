@@ -154,10 +154,13 @@ class SuomiFiMessagesServer:
         token_lifetime_seconds: int = 3600,
         inactive_mailboxes: frozenset[str] = frozenset(),
         max_attachment_bytes: int = ATTACHMENT_MAX_BYTES,
+        other_service_ids: frozenset[str] = frozenset(),
     ) -> None:
         self.username = username
         self.password = password
         self.service_id = service_id
+        # Further services the system account may send for (a shared-service centre's).
+        self.service_ids = {service_id, *other_service_ids}
         self.token_lifetime_seconds = token_lifetime_seconds
         # Recipients without an active electronic mailbox: multichannel messages to them go to
         # paper mail, electronic-only messages are refused.
@@ -381,7 +384,7 @@ class SuomiFiMessagesServer:
         if errors:
             raise _BadRequest(400, "Bad request", errors)
         service_id = data["sender"]["serviceId"]
-        if service_id != self.service_id:
+        if service_id not in self.service_ids:
             # Unverified against the live API: the status for a service the system may not use.
             raise _BadRequest(403, "The system is not allowed to send for this service")
         recipient_id = data["recipient"]["id"]

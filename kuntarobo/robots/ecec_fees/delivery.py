@@ -12,6 +12,7 @@ Suomi.fi the same external ids, so a decision is never sent twice.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import os
 from pathlib import Path
@@ -229,6 +230,8 @@ def send_by_suomifi(
         paper_mail_address=paper,
         sender_address=sender,
     )
+    if settings.suomifi_service_id:
+        config = dataclasses.replace(config, service_id=settings.suomifi_service_id)
     try:
         return suomifi.MessagesClient(config).send(message).message_id, ""
     except suomifi.MessagesError as error:

@@ -23,6 +23,7 @@ DEFAULT_BANDS: tuple[tuple[int | None, Decimal], ...] = (
 )
 LANGUAGES = ("fi", "sv")
 POSTAL_CODE = re.compile(r"\d{5}")
+SERVICE_ID = re.compile(r"[A-Za-z0-9_.\-]{1,100}")
 
 
 class SettingsError(ValueError):
@@ -77,6 +78,9 @@ class MunicipalFeeSettings:
     # The language of the reviewers' explanation lines and flags (the letter follows the family).
     officials_language: str = "fi"
     sender_address: tuple[str, str, str] = field(default=("", "", ""))  # street, code, city
+    # The municipality's own Suomi.fi Messages service (palvelutunnus) when a shared-service
+    # centre's system account sends for several; "" uses the installation's service id.
+    suomifi_service_id: str = ""
 
     def __post_init__(self) -> None:
         validate_bands(self.service_need_bands, "service_need_bands")
@@ -94,6 +98,11 @@ class MunicipalFeeSettings:
             raise SettingsError("officials_language", "must be fi or sv")
         if not POSTAL_CODE.fullmatch(self.review_authority.postal_code):
             raise SettingsError("review_authority.postal_code", "must be five digits")
+        if self.suomifi_service_id and not SERVICE_ID.fullmatch(self.suomifi_service_id):
+            raise SettingsError(
+                "suomifi_service_id",
+                "1 to 100 letters, digits, '_', '-' or '.' (the service's id in Suomi.fi)",
+            )
 
     def coefficient_for_hours(self, hours_per_month: int) -> Decimal:
         for limit, coefficient in self.service_need_bands:
@@ -102,7 +111,7 @@ class MunicipalFeeSettings:
         raise SettingsError("service_need_bands", f"no band covers {hours_per_month} h/month")
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        data = {
             "authority": _localized_json(self.authority),
             "contact": {
                 "name": self.contact.name,
@@ -133,6 +142,9 @@ class MunicipalFeeSettings:
                 "city": self.sender_address[2],
             },
         }
+        if self.suomifi_service_id:
+            data["suomifi_service_id"] = self.suomifi_service_id
+        return data
 
     @classmethod
     def from_json(cls, data: object) -> MunicipalFeeSettings:
@@ -153,6 +165,7 @@ class MunicipalFeeSettings:
                 "maximum_age_years",
                 "officials_language",
                 "sender_address",
+                "suomifi_service_id",
             },
         )
         contact = _object(_required(root, "contact", "settings"), "contact")
@@ -202,8 +215,9 @@ class MunicipalFeeSettings:
             values["large_change_percent"] = _decimal(
                 root["large_change_percent"], "large_change_percent"
             )
-        if "officials_language" in root:
-            values["officials_language"] = _text(root["officials_language"], "officials_language")
+        for name in ("officials_language", "suomifi_service_id"):
+            if name in root:
+                values[name] = _text(root[name], name)
         for name in ("large_change_cents", "maximum_age_years"):
             if name in root:
                 values[name] = _integer(root[name], name)

@@ -603,3 +603,22 @@ def test_a_later_period_without_fee_parameters_is_left_for_later_and_counted(
     item = WorkItem.objects.get()
     assert item.output["_decision"]["ends_on"] is None
     assert any("17.8.2026" in line for line in item.attention)
+
+
+def test_a_municipality_with_its_own_suomifi_service_sends_under_it(
+    tmp_path, coordinator, reviewer, municipality, monkeypatch
+):
+    from kuntarobo.robots.ecec_fees.municipal import example_settings
+
+    own = {**example_settings("Esimerkkilä"), "suomifi_service_id": "esimerkkila_vaka"}
+    fee_actions.save_settings(
+        "test set-up", municipality, own, valid_from=datetime.date(2024, 1, 1), via="test"
+    )
+    with SuomiFiMessagesServer(other_service_ids=frozenset({"esimerkkila_vaka"})) as server:
+        use_suomifi(monkeypatch, server)
+        start(coordinator, municipality, write_families(tmp_path / "f.jsonl", family()))
+        drain()
+        approve_all(reviewer)
+        [message] = server.messages
+    assert message.service_id == "esimerkkila_vaka"
+    assert FeeDecision.objects.get().channel == Channel.SUOMIFI
