@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from kuntarobo.robots.ecec_fees import fees
 from kuntarobo.robots.ecec_fees.families import FamilyRecord
 
 LANGUAGES = ("fi", "sv", "en")
@@ -396,29 +397,12 @@ def _fee_and_income_flags(
 
 # --- Wording -------------------------------------------------------------------------------------
 
-_MONTHS_EN = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-]
-
 
 def format_euros(cents: int, language: str, *, signed: bool = False) -> str:
     """Cents as euros the way the language writes them: fi/sv "1 234,50 €", en "€1,234.50"."""
-    sign = "-" if cents < 0 else ("+" if signed and cents > 0 else "")
-    euros, rest = divmod(abs(cents), 100)
-    if language == "en":
-        return f"{sign}€{euros:,}.{rest:02d}"
-    return f"{sign}{euros:,}".replace(",", " ") + f",{rest:02d} €"
+    return fees.format_euros(
+        cents, "en" if language == "en" else "fi", signed=signed, thousands=" "
+    )
 
 
 def format_date(text: str, language: str) -> str:
@@ -427,9 +411,7 @@ def format_date(text: str, language: str) -> str:
         day = date.fromisoformat(text)
     except ValueError:
         return text
-    if language == "en":
-        return f"{day.day} {_MONTHS_EN[day.month - 1]} {day.year}"
-    return f"{day.day}.{day.month}.{day.year}"
+    return fees.format_day(day, language)
 
 
 def _format_percent(text: str, language: str) -> str:

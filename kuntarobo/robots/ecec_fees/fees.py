@@ -477,12 +477,16 @@ def coefficient_for_hours(
 # --- Explanations ------------------------------------------------------------------------
 
 
-def format_euros(cents: int, language: str) -> str:
-    """fi/sv "1 234,50 €" (non-breaking space between thousands), en "€1,234.50"."""
-    sign = "-" if cents < 0 else ""
+def format_euros(
+    cents: int, language: str, *, signed: bool = False, thousands: str = "\u00a0"
+) -> str:
+    """fi/sv "1 234,50 €" (a non-breaking space between thousands unless `thousands` says
+    otherwise), en "€1,234.50"; `signed` puts "+" before a rise. The one money format of the fee
+    robot's explanations, change lines and letters."""
+    sign = "-" if cents < 0 else ("+" if signed and cents > 0 else "")
     euros, rest = divmod(abs(cents), 100)
     if language in ("fi", "sv"):
-        return f"{sign}{euros:,}".replace(",", "\u00a0") + f",{rest:02d} €"
+        return f"{sign}{euros:,}".replace(",", thousands) + f",{rest:02d} €"
     if language == "en":
         return f"{sign}€{euros:,}.{rest:02d}"
     raise ValueError(f"unknown language {language!r}: use fi, sv or en")
@@ -493,18 +497,20 @@ def _euros(text: str, language: str) -> str:
     return format_euros(round_to_cents(Decimal(text)), language)
 
 
-def _number(value: Decimal, language: str) -> str:
+def format_number(value: Decimal, language: str) -> str:
+    """Without trailing zeros, with the language's decimal mark: 10,7 (fi/sv), 10.7 (en)."""
     text = format(value.normalize(), "f")
     return text.replace(".", ",") if language != "en" else text
 
 
 def _percent(text: str, language: str) -> str:
-    number = _number(Decimal(text), language)
+    number = format_number(Decimal(text), language)
     return f"{number}%" if language == "en" else f"{number} %"
 
 
-def _coefficient(text: str, language: str) -> str:
-    value = Decimal(text).normalize()
+def format_coefficient(value: Decimal, language: str) -> str:
+    """Two decimals at least, as fee tables print them: 1,00 and 0,85; 0,875 stays 0,875."""
+    value = value.normalize()
     exponent = value.as_tuple().exponent
     if isinstance(exponent, int) and exponent > -2:
         value = value.quantize(_CENT_STEP)
@@ -512,7 +518,11 @@ def _coefficient(text: str, language: str) -> str:
     return text.replace(".", ",") if language != "en" else text
 
 
-_MONTHS_EN = (
+def _coefficient(text: str, language: str) -> str:
+    return format_coefficient(Decimal(text), language)
+
+
+MONTHS_EN = (
     "January",
     "February",
     "March",
@@ -528,11 +538,15 @@ _MONTHS_EN = (
 )
 
 
-def _date(iso: str, language: str) -> str:
-    day = datetime.date.fromisoformat(iso)
+def format_day(day: datetime.date, language: str) -> str:
+    """ "1.8.2026" in Finnish and Swedish, "1 August 2026" in English."""
     if language == "en":
-        return f"{day.day} {_MONTHS_EN[day.month - 1]} {day.year}"
+        return f"{day.day} {MONTHS_EN[day.month - 1]} {day.year}"
     return f"{day.day}.{day.month}.{day.year}"
+
+
+def _date(iso: str, language: str) -> str:
+    return format_day(datetime.date.fromisoformat(iso), language)
 
 
 _ORDINALS = {

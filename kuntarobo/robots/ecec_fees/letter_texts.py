@@ -416,18 +416,3 @@ REVIEW: Final[dict[str, dict[str, object]]] = {
         "fee": "Handling a request for review is free of charge.",
     },
 }
-
-MONTHS_EN: Final = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)

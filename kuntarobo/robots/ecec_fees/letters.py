@@ -26,11 +26,11 @@ from typing import Final
 import pypdf
 import typst
 
+from kuntarobo.robots.ecec_fees import fees
 from kuntarobo.robots.ecec_fees.letter_texts import (
     CHANGE_REPORTING,
     LABELS,
     LANGUAGES,
-    MONTHS_EN,
     REVIEW,
 )
 
@@ -155,21 +155,14 @@ def _check_language(language: str) -> None:
 def format_date(value: datetime.date, language: str) -> str:
     """``1.8.2026`` in Finnish and Swedish letters, ``1 August 2026`` in English."""
     _check_language(language)
-    if language == "en":
-        return f"{value.day} {MONTHS_EN[value.month - 1]} {value.year}"
-    return f"{value.day}.{value.month}.{value.year}"
+    return fees.format_day(value, language)
 
 
 def format_euros(cents: int, language: str) -> str:
     """``1 234,50 €`` (fi, sv) or ``€1,234.50`` (en); plain spaces, the letter keeps them
     together when typesetting."""
     _check_language(language)
-    sign = "-" if cents < 0 else ""
-    euros, rest = divmod(abs(cents), 100)
-    if language == "en":
-        return f"{sign}€{euros:,}.{rest:02d}"
-    grouped = f"{euros:,}".replace(",", " ")
-    return f"{sign}{grouped},{rest:02d} €"
+    return fees.format_euros(cents, language, thousands=" ")
 
 
 # Typesetting: an amount or a percentage must not break across lines ("1 234,50 €", "10,7 %").

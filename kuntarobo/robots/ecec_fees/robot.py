@@ -307,7 +307,9 @@ def build_letter(
                 birth_date=child.birth_date,
                 unit=by_id[child.id].placement.unit,
                 hours_per_month=by_id[child.id].hours_per_month,
-                service_need_coefficient=_decimal_text(child.service_need_coefficient, language),
+                service_need_coefficient=fees.format_coefficient(
+                    child.service_need_coefficient, language
+                ),
                 sibling_rank=child.sibling_rank,
                 sibling_percentage=child.sibling_percentage,
                 fee_before_alterations_cents=child.fee_before_alterations,
@@ -330,7 +332,7 @@ def build_letter(
         ),
         income_total_cents=fee.income_total,
         threshold_cents=fee.threshold,
-        income_percentage=_percent_text(parameters.income_percentage, language),
+        income_percentage=fees.format_number(parameters.income_percentage, language),
         maximum_fee_used=fee.maximum_fee_used,
         total_fee_cents=fee.total_fee,
         computation=tuple(computation_lines(fee, by_id, language)),
@@ -400,19 +402,6 @@ def basis_of(
         separators=(",", ":"),
     )
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def _percent_text(value: Decimal, language: str) -> str:
-    text = format(value.normalize(), "f")
-    return text if language == "en" else text.replace(".", ",")
-
-
-def _decimal_text(value: Decimal, language: str) -> str:
-    """Two decimals at least, as fee tables print them: 1,00 and 0,85; 10,7 stays 10,7."""
-    text = format(value.normalize(), "f")
-    if len(text.partition(".")[2]) < 2:
-        text = format(value.quantize(Decimal("0.01")), "f")
-    return text if language == "en" else text.replace(".", ",")
 
 
 @register
