@@ -6,7 +6,8 @@ from __future__ import annotations
 import getpass
 import json
 from collections.abc import Sequence
-from typing import Any, NoReturn
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
@@ -14,6 +15,9 @@ from django.core.management.base import CommandError, OutputWrapper
 from django.core.serializers.json import DjangoJSONEncoder
 
 from kuntarobo.runtime.masking import mask_identity_codes
+
+if TYPE_CHECKING:
+    from kuntarobo.runtime.actions import StartedRun
 
 BAD_INPUT = 2
 
@@ -41,6 +45,41 @@ def operator_label() -> str:
     except (KeyError, OSError):  # no passwd entry, e.g. an arbitrary container uid
         name = "unknown"
     return f"command line ({name})"
+
+
+def input_path(value: str) -> Path:
+    """The --input file, refused when it is not there."""
+    path = Path(value).expanduser()
+    if not path.is_file():
+        fail(f"--input {path}: no such file")
+    return path
+
+
+def start_run(
+    actor: Any,
+    municipality_slug: str,
+    robot_slug: str,
+    parameters: dict[str, Any],
+    input_file: Path | None,
+) -> StartedRun:
+    """A run started from the command line; bad input or a missing right refuses the command."""
+    from kuntarobo.runtime import actions
+    from kuntarobo.runtime.models import Trigger
+    from kuntarobo.runtime.sdk import InputError
+
+    try:
+        municipality = actions.get_municipality(municipality_slug)
+        return actions.start_run(
+            actor,
+            municipality,
+            robot_slug,
+            parameters=parameters,
+            input_file=input_file,
+            trigger=Trigger.CLI,
+            via="cli",
+        )
+    except (InputError, actions.PermissionDeniedError) as error:
+        fail(str(error))
 
 
 def to_json(data: Any) -> str:

@@ -6,17 +6,16 @@ from __future__ import annotations
 import datetime
 import time
 from argparse import ArgumentParser
-from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, no_translations
 from django.utils import timezone, translation
 
-from kuntarobo.api.cli import acting_user, fail, to_json, write_table
+from kuntarobo.api.cli import acting_user, fail, input_path, start_run, to_json, write_table
 from kuntarobo.api.serializers import CLASS_MEANING, robot_data
-from kuntarobo.runtime import actions, execution
-from kuntarobo.runtime.models import Run, RunStatus, Trigger, WorkerProcess
+from kuntarobo.runtime import execution
+from kuntarobo.runtime.models import Run, RunStatus, WorkerProcess
 from kuntarobo.runtime.sdk import InputError, Robot, Text, all_robots, get_robot
 
 # Module-level so that a test can put the queue's work in place of waiting.
@@ -171,25 +170,11 @@ class Command(BaseCommand):
         user = acting_user(options["user"])
         robot = _robot(options["slug"])
         parameters = parse_params(options["param"])
-        input_path = Path(options["input"]).expanduser() if options["input"] else None
-        if input_path is not None and not input_path.is_file():
-            fail(f"--input {input_path}: no such file")
-        try:
-            municipality = actions.get_municipality(options["municipality"])
-            started = actions.start_run(
-                user,
-                municipality,
-                robot.slug,
-                parameters=parameters,
-                input_file=input_path,
-                trigger=Trigger.CLI,
-                via="cli",
-            )
-        except (InputError, actions.PermissionDeniedError) as error:
-            fail(str(error))
+        path = input_path(options["input"]) if options["input"] else None
+        started = start_run(user, options["municipality"], robot.slug, parameters, path)
         summary: dict[str, Any] = {
             "run": started.run.pk,
-            "municipality": municipality.slug,
+            "municipality": started.run.municipality.slug,
             "robot": robot.slug,
             "created": started.created,
             "duplicates": started.duplicates,

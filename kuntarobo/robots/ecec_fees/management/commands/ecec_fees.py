@@ -20,7 +20,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, no_translations
 from django.db.models import Count, Sum
 
-from kuntarobo.api.cli import acting_user, fail, to_json
+from kuntarobo.api.cli import acting_user, fail, input_path, start_run, to_json
 from kuntarobo.robots.ecec_fees import actions as fee_actions
 from kuntarobo.robots.ecec_fees import calculator
 from kuntarobo.robots.ecec_fees.models import FeeDecision, FeeParameterRow, MunicipalSettingsRow
@@ -28,7 +28,7 @@ from kuntarobo.robots.ecec_fees.municipal import example_settings
 from kuntarobo.robots.ecec_fees.robot import SLUG
 from kuntarobo.robots.ecec_fees.service import stored_parameters
 from kuntarobo.runtime import actions, execution
-from kuntarobo.runtime.models import ItemStatus, Run, Trigger, WorkItem
+from kuntarobo.runtime.models import ItemStatus, Run, WorkItem
 from kuntarobo.runtime.sdk import InputError
 
 BAD_INPUT = 2
@@ -183,23 +183,15 @@ class Command(BaseCommand):
 
     def run(self, options: dict[str, Any]) -> None:
         user = acting_user(options["user"]) if options["user"] else "command line"
-        input_path = Path(options["input"]).expanduser()
-        if not input_path.is_file():
-            fail(f"--input {input_path}: no such file")
+        path = input_path(options["input"])
         period_start = parse_date(options["date"], "--date")
-        try:
-            municipality = actions.get_municipality(options["municipality"])
-            started = actions.start_run(
-                user,
-                municipality,
-                SLUG,
-                parameters={"period_start": period_start.isoformat()},
-                input_file=input_path,
-                trigger=Trigger.CLI,
-                via="cli",
-            )
-        except (InputError, actions.PermissionDeniedError) as error:
-            fail(str(error))
+        started = start_run(
+            user,
+            options["municipality"],
+            SLUG,
+            {"period_start": period_start.isoformat()},
+            path,
+        )
         execution.process_run_inline(started.run.pk)
         self.stdout.write(to_json(run_summary(started.run.pk, started.duplicates)))
 

@@ -17,14 +17,14 @@ from django.core.management.base import BaseCommand, no_translations
 from django.db import transaction
 
 from kuntarobo.accounts.models import Permission
-from kuntarobo.api.cli import acting_user, fail, to_json
+from kuntarobo.api.cli import acting_user, fail, input_path, start_run, to_json
 from kuntarobo.audit.trail import record
 from kuntarobo.robots.hr_reports.early_support import Thresholds
 from kuntarobo.robots.hr_reports.exchange import ColumnMapping
 from kuntarobo.robots.hr_reports.models import ExportMapping
 from kuntarobo.robots.hr_reports.robot import SUMMARY_PREFIX
 from kuntarobo.runtime import actions, execution
-from kuntarobo.runtime.models import ItemStatus, Trigger, WorkItem
+from kuntarobo.runtime.models import ItemStatus, WorkItem
 from kuntarobo.runtime.sdk import InputError
 
 ROBOT = "hr_reports"
@@ -89,22 +89,14 @@ class Command(BaseCommand):
             self.settings(options)
             return
         user = acting_user(options["user"]) if options["user"] else "command line"
-        input_path = Path(options["input"]).expanduser()
-        if not input_path.is_file():
-            fail(f"--input {input_path}: no such file")
-        try:
-            municipality = actions.get_municipality(options["municipality"])
-            started = actions.start_run(
-                user,
-                municipality,
-                ROBOT,
-                parameters={"month": options["month"], "resend": options["resend"]},
-                input_file=input_path,
-                trigger=Trigger.CLI,
-                via="cli",
-            )
-        except (InputError, actions.PermissionDeniedError) as error:
-            fail(str(error))
+        path = input_path(options["input"])
+        started = start_run(
+            user,
+            options["municipality"],
+            ROBOT,
+            {"month": options["month"], "resend": options["resend"]},
+            path,
+        )
         execution.process_run_inline(started.run.pk)
         self.stdout.write(to_json(run_summary(started.run.pk, started.duplicates)))
 
