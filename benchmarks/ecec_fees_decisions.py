@@ -54,12 +54,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.queue_throughput import (  # noqa: E402
-    _start_workers,
     _stop_workers,
     _wait,
     base_env,
     machine,
     run_script_child,
+    start_ready_workers,
 )
 
 TARGET_SECONDS = 120.0  # all decisions, PostgreSQL, two workers, 2-core machine
@@ -216,20 +216,12 @@ def child_decisions(path: Path, workers_count: int) -> dict[str, Any]:
 
     from kuntarobo.robots.ecec_fees.models import FeeDecision
     from kuntarobo.runtime.execution import run_counts
-    from kuntarobo.runtime.models import ItemDocument, Run, RunStatus, WorkerProcess
+    from kuntarobo.runtime.models import ItemDocument, Run, RunStatus
 
     municipality = _fresh_municipality()
     log_dir = Path(tempfile.mkdtemp(prefix="kuntarobo-bench-ecec-logs-"))
-    workers = _start_workers(workers_count, dict(os.environ), log_dir)
+    workers = start_ready_workers(workers_count, log_dir)
     try:
-        ids = [f"bench-{os.getpid()}-{n}" for n in range(workers_count)]
-        _wait(
-            lambda: WorkerProcess.objects.filter(worker_id__in=ids).count() == workers_count,
-            60,
-            "the workers to register",
-            workers,
-        )
-        time.sleep(1.5)  # let the workers' random start-up delay (up to 1 s) pass
         workers_cpu = [_cpu(w.pid) for w in workers]  # their start-up, not counted
         postgres_cpu = _postgres_cpu(connection)
         self_cpu = _self_cpu()

@@ -116,6 +116,27 @@ def _stop_workers(workers: list[subprocess.Popen[bytes]]) -> None:
             worker.wait()
 
 
+def start_ready_workers(count: int, log_dir: Path) -> list[subprocess.Popen[bytes]]:
+    """Real `kuntarobo worker` processes, registered and past their random start-up delay, so
+    that the clock measures work, not start-up; stopped again if they never get there."""
+    from kuntarobo.runtime.models import WorkerProcess
+
+    workers = _start_workers(count, dict(os.environ), log_dir)
+    ids = [f"bench-{os.getpid()}-{n}" for n in range(count)]
+    try:
+        _wait(
+            lambda: WorkerProcess.objects.filter(worker_id__in=ids).count() == count,
+            60,
+            "the workers to register",
+            workers,
+        )
+    except BaseException:
+        _stop_workers(workers)
+        raise
+    time.sleep(1.5)  # let the workers' random start-up delay (up to 1 s) pass
+    return workers
+
+
 def _wait(
     condition: Any, timeout: float, what: str, workers: list[subprocess.Popen[bytes]]
 ) -> None:
@@ -171,23 +192,15 @@ def child(items: int, workers_count: int) -> dict[str, Any]:
 
     from kuntarobo.accounts.models import Municipality
     from kuntarobo.runtime import actions
-    from kuntarobo.runtime.models import ItemStatus, Run, RunStatus, WorkerProcess, WorkItem
+    from kuntarobo.runtime.models import ItemStatus, Run, RunStatus, WorkItem
 
     call_command("migrate", verbosity=0, interactive=False)
     municipality, _ = Municipality.objects.get_or_create(
         slug="benchmark", defaults={"name_fi": "Benchmark"}
     )
     log_dir = Path(tempfile.mkdtemp(prefix="kuntarobo-bench-logs-"))
-    workers = _start_workers(workers_count, dict(os.environ), log_dir)
+    workers = start_ready_workers(workers_count, log_dir)
     try:
-        ids = [f"bench-{os.getpid()}-{n}" for n in range(workers_count)]
-        _wait(
-            lambda: WorkerProcess.objects.filter(worker_id__in=ids).count() == workers_count,
-            60,
-            "the workers to register",
-            workers,
-        )
-        time.sleep(1.5)  # let the workers' random start-up delay (up to 1 s) pass
         enqueue_started = time.monotonic()
         started = actions.start_run(
             "benchmark",
