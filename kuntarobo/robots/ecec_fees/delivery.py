@@ -139,15 +139,16 @@ def deliver_decision(item: ItemView, context: RunContext) -> None:
                 continue
             context.log(f"{decision.decision_number}{suffix}: Suomi.fi: {refusal}; to print")
         on_paper.append(index)
-    if 1 in on_paper and not (0 in on_paper and same_home(guardians[0], guardians[1])):
+    copy_needed = 1 in on_paper and not (0 in on_paper and same_home(guardians[0], guardians[1]))
+    if copy_needed:
         print_copy(decision, 1)
     channel = Channel.PRINT if 0 in on_paper else Channel.SUOMIFI
     # Only the delivery fields: the database refuses any change to an approved decision's content.
     FeeDecision.objects.filter(pk=decision.pk).update(
         document=relative, channel=channel, message_id=",".join(sent)[:100]
     )
-    copies = " and a printed copy for the second guardian" if decision.copies.exists() else ""
-    context.log(f"{decision.decision_number}: sent ({channel}){copies}")
+    copy = " and a printed copy for the second guardian" if copy_needed else ""
+    context.log(f"{decision.decision_number}: sent ({channel}){copy}")
 
 
 def same_home(first: dict[str, object], second: dict[str, object]) -> bool:

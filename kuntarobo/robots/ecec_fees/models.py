@@ -165,6 +165,7 @@ class PrintBatch(models.Model):
 
 
 DECIDED = (DecisionStatus.APPROVED, DecisionStatus.SENT, DecisionStatus.SUPERSEDED)
+SENT_OUT = (DecisionStatus.SENT, DecisionStatus.SUPERSEDED)  # what print batches take letters of
 
 
 class FeeDecisionQuerySet(ScopedQuerySet):
@@ -194,7 +195,7 @@ class FeeDecisionQuerySet(ScopedQuerySet):
         return self.filter(
             channel=Channel.PRINT,
             print_batch__isnull=True,
-            status__in=[DecisionStatus.SENT, DecisionStatus.SUPERSEDED],
+            status__in=SENT_OUT,
         ).exclude(document="")
 
     def following(
@@ -300,7 +301,7 @@ class GuardianCopyQuerySet(models.QuerySet["GuardianCopy"]):
     def waiting_for_print(self) -> GuardianCopyQuerySet:
         return self.filter(
             print_batch__isnull=True,
-            decision__status__in=[DecisionStatus.SENT, DecisionStatus.SUPERSEDED],
+            decision__status__in=SENT_OUT,
         )
 
 
