@@ -20,8 +20,9 @@ workers on a 2-core machine; the calculator answers in under 50 ms. Measured her
   which includes Python's and Django's start-up), on the issue's example request.
 
 `--profile N` measures instead where an item's time goes: N items through
-`execution.execute` in this process (after a few warm-up items), first with a timer on each
-step of the robot and the runtime, then N more under cProfile (top 25 by cumulative time).
+`execution.execute_many` in this process, in the worker's batches (after a few warm-up items),
+first with a timer on each step of the robot and the runtime, then N more under cProfile (top
+25 by cumulative time).
 
 Each set-up runs in a child process of this script because Django reads its database from the
 environment once. Usage: `python benchmarks/ecec_fees_decisions.py [--families 14000]
@@ -448,9 +449,9 @@ class _Timers:
 
 # (step, owner module or class path, attribute, parent step): the tree printed by the parent.
 _STEPS: tuple[tuple[str, str, str, str], ...] = (
-    ("execute", "kuntarobo.runtime.execution", "execute", ""),
-    ("claim + load item", "kuntarobo.runtime.execution", "_claim", "execute"),
-    ("robot.handle", "kuntarobo.robots.ecec_fees.robot:EcecFeeRobot", "handle", "execute"),
+    ("execute_many", "kuntarobo.runtime.execution", "execute_many", ""),
+    ("claim + load items", "kuntarobo.runtime.execution", "_claim_many", "execute_many"),
+    ("robot.handle", "kuntarobo.robots.ecec_fees.robot:EcecFeeRobot", "handle", "execute_many"),
     ("parse payload", "kuntarobo.robots.ecec_fees.families", "parse_family", "robot.handle"),
     ("family input", "kuntarobo.robots.ecec_fees.robot", "family_input", "robot.handle"),
     ("fee computation", "kuntarobo.robots.ecec_fees.fees", "calculate_fees", "robot.handle"),
@@ -474,7 +475,7 @@ _STEPS: tuple[tuple[str, str, str, str], ...] = (
     ("letter data", "kuntarobo.robots.ecec_fees.letters", "letter_data", "render_pdf"),
     ("explanation lines", "kuntarobo.robots.ecec_fees.robot", "computation_lines", "robot.handle"),
     ("result JSON", "kuntarobo.robots.ecec_fees.robot", "_result_json", "robot.handle"),
-    ("complete", "kuntarobo.runtime.execution", "_complete", "execute"),
+    ("complete", "kuntarobo.runtime.execution", "_complete", "execute_many"),
     (
         "PDF file write",
         "django.db.models.fields.files:FieldFile",
@@ -488,7 +489,7 @@ _STEPS: tuple[tuple[str, str, str, str], ...] = (
         "on_item_status",
         "complete",
     ),
-    ("finish_run_if_done", "kuntarobo.runtime.execution", "finish_run_if_done", "complete"),
+    ("finish_run_if_done", "kuntarobo.runtime.execution", "finish_run_if_done", "execute_many"),
 )
 
 
@@ -511,6 +512,7 @@ def _item_ids(run: Any) -> Iterator[int]:
 def child_profile(path: Path, items: int) -> dict[str, Any]:
     """Warm-up items, then N under the step timers, then N under cProfile, all in-process."""
     _django()
+    from django.conf import settings
     from django.db import connection
     from django.db.models import Count
 
@@ -532,12 +534,17 @@ def child_profile(path: Path, items: int) -> dict[str, Any]:
     for step, owner, attribute, _parent in _STEPS:
         if hasattr(_owner(owner), attribute):  # steps the robot's version may not have
             timers.wrap(_owner(owner), attribute, step)
-    for item_id in warm:
-        execution.execute(item_id, worker_id)
+
+    def in_batches(ids: list[int]) -> None:
+        """As a worker does: claimed and finished in batches of KUNTAROBO_WORKER_BATCH."""
+        size = max(1, settings.KUNTAROBO_WORKER_BATCH)
+        for start in range(0, len(ids), size):
+            execution.execute_many(ids[start : start + size], worker_id)
+
+    in_batches(warm)
     timers.enabled = True
     began = time.perf_counter()
-    for item_id in timed:
-        execution.execute(item_id, worker_id)
+    in_batches(timed)
     timed_seconds = time.perf_counter() - began
     timers.enabled = False
     timers.undo()
@@ -545,8 +552,7 @@ def child_profile(path: Path, items: int) -> dict[str, Any]:
     profiler = cProfile.Profile()
     began = time.perf_counter()
     profiler.enable()
-    for item_id in profiled:
-        execution.execute(item_id, worker_id)
+    in_batches(profiled)
     profiler.disable()
     profiled_seconds = time.perf_counter() - began
     text = io.StringIO()

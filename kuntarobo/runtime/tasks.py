@@ -8,6 +8,7 @@ from typing import Any
 
 from django_tasks import TaskContext, task
 from django_tasks.base import Task
+from django_tasks_db.models import DBTaskResult
 
 from kuntarobo.runtime import execution
 from kuntarobo.runtime.enqueue import enqueue_many
@@ -29,6 +30,21 @@ def process_item(context: TaskContext, item_id: int) -> str:
 @task(queue_name=QUEUE, takes_context=True)
 def deliver_item(context: TaskContext, item_id: int) -> str:
     return execution.execute(item_id, _worker_id(context), execution.DELIVER)
+
+
+def item_stage(task_result: DBTaskResult) -> tuple[str, int] | None:
+    """(stage, item id) of a work item's task, or None for any other task."""
+    stages = {
+        process_item.module_path: execution.PROCESS,
+        deliver_item.module_path: execution.DELIVER,
+    }
+    stage = stages.get(task_result.task_path)
+    args = task_result.args_kwargs.get("args") or []
+    if stage is None or len(args) != 1 or not isinstance(args[0], int):
+        return None
+    if task_result.args_kwargs.get("kwargs"):
+        return None
+    return stage, args[0]
 
 
 def enqueue_items(

@@ -66,29 +66,111 @@ def test_a_worker_adds_itself_to_the_workers_a_task_has_had():
     assert worker().take_task().worker_ids == ["earlier-worker", "test-worker"]
 
 
-def test_a_worker_stopped_while_taking_a_task_runs_that_task_before_it_exits(
-    municipality, monkeypatch
+@pytest.mark.parametrize("batch_size", [1, 10])
+def test_a_worker_stopped_while_taking_tasks_runs_the_tasks_it_took_before_it_exits(
+    municipality, monkeypatch, settings, batch_size
 ):
-    """A task is taken in one committed statement: a SIGTERM arriving just then must not leave
-    the task running for a worker that has gone."""
+    """Tasks are taken in one committed statement: a SIGTERM arriving just then must not leave
+    them running for a worker that has gone."""
+    settings.KUNTAROBO_WORKER_BATCH = batch_size
     actions.start_run(
         "test",
         municipality,
         "test_scripted",
         parameters=script({"reference": "a"}, {"reference": "b"}),
     )
-    take_task = HeartbeatWorker.take_task
+    take_tasks = HeartbeatWorker.take_tasks
 
-    def take_then_sigterm(self):
-        task = take_task(self)
+    def take_then_sigterm(self, limit):
+        taken = take_tasks(self, limit)
         self.shutdown(signal.SIGTERM, None)
-        return task
+        return taken
 
-    monkeypatch.setattr(HeartbeatWorker, "take_task", take_then_sigterm)
-    worker(batch=False).run()  # returns: no SystemExit while a task was in hand
+    monkeypatch.setattr(HeartbeatWorker, "take_tasks", take_then_sigterm)
+    worker(batch=False).run()  # returns: no SystemExit while tasks were in hand
+
+    statuses = sorted(WorkItem.objects.values_list("status", flat=True))
+    assert not DBTaskResult.objects.filter(status=TaskResultStatus.RUNNING).exists()
+    if batch_size == 1:
+        assert statuses == [ItemStatus.DONE, ItemStatus.NEW]
+        waiting = WorkItem.objects.get(status=ItemStatus.NEW)
+        assert len(queue_entries(waiting.pk, TaskResultStatus.READY)) == 1
+    else:
+        assert statuses == [ItemStatus.DONE, ItemStatus.DONE]
+
+
+def test_a_worker_takes_up_to_its_batch_of_tasks_at_once_in_queue_order():
+    enqueue_many(tasks.process_item, [(1, 0), (2, 0), (3, 5), (4, 0)])
+    taking = worker()
+    assert [task.args_kwargs["args"][0] for task in taking.take_tasks(3)] == [3, 1, 2]
+    assert [task.args_kwargs["args"][0] for task in taking.take_tasks(3)] == [4]
+    assert taking.take_tasks(3) == []
+    assert set(DBTaskResult.objects.values_list("status", flat=True)) == {TaskResultStatus.RUNNING}
+
+
+def test_a_batch_of_items_is_done_with_each_task_finished_with_its_own_result(
+    municipality, settings
+):
+    settings.KUNTAROBO_WORKER_BATCH = 10
+    started = actions.start_run(
+        "test",
+        municipality,
+        "test_scripted",
+        parameters=script(
+            {"reference": "ok-1"},
+            {"reference": "rule", "behaviour": "business", "message": "not allowed"},
+            {"reference": "ok-2"},
+        ),
+    )
+    worker().run()
 
     statuses = dict(WorkItem.objects.values_list("reference", "status"))
-    assert sorted(statuses.values()) == [ItemStatus.DONE, ItemStatus.NEW]
-    assert not DBTaskResult.objects.filter(status=TaskResultStatus.RUNNING).exists()
-    waiting = WorkItem.objects.get(status=ItemStatus.NEW)
-    assert len(queue_entries(waiting.pk, TaskResultStatus.READY)) == 1
+    assert statuses == {
+        "ok-1": ItemStatus.DONE,
+        "rule": ItemStatus.FAILED_BUSINESS,
+        "ok-2": ItemStatus.DONE,
+    }
+    results = {
+        entry.args_kwargs["args"][0]: (entry.status, entry.return_value)
+        for entry in DBTaskResult.objects.all()
+    }
+    by_reference = dict(WorkItem.objects.values_list("reference", "pk"))
+    assert results[by_reference["ok-1"]] == (TaskResultStatus.SUCCESSFUL, ItemStatus.DONE)
+    assert results[by_reference["rule"]] == (
+        TaskResultStatus.SUCCESSFUL,
+        ItemStatus.FAILED_BUSINESS,
+    )
+    started.run.refresh_from_db()
+    assert started.run.status == "finished"
+    assert started.run.summary["done"] == 2
+
+
+def test_an_item_that_breaks_the_worker_fails_its_own_task_and_the_batch_goes_on(
+    municipality, settings, monkeypatch
+):
+    """An error outside the robot (here: the robot's status hook) is no item result: the item's
+    task is marked failed, as django-tasks-db's worker would, and the other items are done."""
+    from kuntarobo.testing.robots import ScriptedRobot
+
+    settings.KUNTAROBO_WORKER_BATCH = 10
+    actions.start_run(
+        "test",
+        municipality,
+        "test_scripted",
+        parameters=script({"reference": "first"}, {"reference": "broken"}, {"reference": "last"}),
+    )
+    broken = WorkItem.objects.get(reference="broken").pk
+
+    def on_status(item, status):
+        if item.id == broken:
+            raise RuntimeError("the status hook failed")
+
+    monkeypatch.setattr(ScriptedRobot, "status_hook", on_status)
+    worker().run()
+
+    statuses = dict(WorkItem.objects.values_list("reference", "status"))
+    assert statuses["first"] == statuses["last"] == ItemStatus.DONE
+    failed = DBTaskResult.objects.get(args_kwargs__args__0=broken)
+    assert failed.status == TaskResultStatus.FAILED
+    assert failed.exception_class_path == "builtins.RuntimeError"
+    assert DBTaskResult.objects.filter(status=TaskResultStatus.SUCCESSFUL).count() == 2

@@ -22,11 +22,12 @@ from django.db.utils import OperationalError
 from django.utils import timezone
 from django.utils.crypto import get_random_string
 from django_tasks.base import TaskResultStatus
+from django_tasks.signals import task_finished, task_started
 from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult, get_date_max
 from django_tasks_db.utils import exclusive_transaction, is_locked_database_exception
 
-from kuntarobo.runtime import execution
+from kuntarobo.runtime import execution, tasks
 
 logger = logging.getLogger("kuntarobo.worker")
 
@@ -66,44 +67,110 @@ class HeartbeatWorker(Worker):
             restore()
 
     def _work(self) -> None:
-        """django-tasks-db's `Worker.run` loop, except that a task is taken by `take_task`."""
+        """django-tasks-db's `Worker.run` loop, except that tasks are taken by `take_tasks`,
+        several at a time, and a batch of work items is claimed and finished together."""
         if self.startup_delay and self.interval:
             time.sleep(random.random())  # noqa: S311  (spreads workers started together)
         while self.running:
             close_old_connections()
-            task_result, retrieved = None, False
-            # Taking a task commits at once (the library's transaction would roll back), so a
-            # SIGTERM meanwhile must let the task just taken run rather than exit at once.
+            taken: list[DBTaskResult] = []
+            retrieved = False
+            # Taking tasks commits at once (the library's transaction would roll back), so a
+            # SIGTERM meanwhile must let the tasks just taken run rather than exit at once.
             self.running_task = True
             try:
-                task_result = self.take_task()
+                taken = self.take_tasks(self._batch_size())
                 retrieved = True
             except OperationalError as error:  # SQLite busy: try again later
                 if not is_locked_database_exception(error):
                     raise
             finally:
-                self.running_task = task_result is not None
-            if task_result is not None:
-                self.run_task(task_result)
-            if self.batch and retrieved and task_result is None:
+                self.running_task = bool(taken)
+            if taken:
+                self.run_tasks(taken)
+            if self.batch and retrieved and not taken:
                 return
             if self.max_tasks is not None and self._run_tasks >= self.max_tasks:
                 return
             close_old_connections()
-            if self.running and task_result is None:
+            if self.running and not taken:
                 time.sleep(self.interval)
 
+    def _batch_size(self) -> int:
+        size = max(1, settings.KUNTAROBO_WORKER_BATCH)
+        if self.max_tasks is not None:
+            size = min(size, self.max_tasks - self._run_tasks)
+        return size
+
+    def run_tasks(self, taken: list[DBTaskResult]) -> None:
+        """Run tasks taken together: the work items' stages as one batch per stage, any other
+        task on its own. Every task taken is run, even if a stop is asked for meanwhile."""
+        try:
+            batches: dict[str, list[tuple[DBTaskResult, int]]] = {}
+            for task_result in taken:
+                work = tasks.item_stage(task_result)
+                if work is None:
+                    self.run_task(task_result)
+                else:
+                    batches.setdefault(work[0], []).append((task_result, work[1]))
+            for stage, batch in batches.items():
+                self._run_item_batch(stage, batch)
+        finally:
+            self.running_task = False
+
+    def _run_item_batch(self, stage: str, batch: list[tuple[DBTaskResult, int]]) -> None:
+        """What `run_task` does for each task of `tasks.process_item` or `tasks.deliver_item`,
+        with the items claimed together and the successful tasks' rows updated together."""
+        backend_type = type(batch[0][0].task.get_backend())
+        for task_result, _ in batch:
+            task_started.send(sender=backend_type, task_result=task_result.task_result)
+        try:
+            outcomes = execution.execute_many(
+                [item_id for _, item_id in batch], self.worker_id, stage
+            )
+        except BaseException as error:  # as run_task: the tasks fail, the worker goes on
+            outcomes = dict.fromkeys((item_id for _, item_id in batch), error)
+            close_old_connections()
+        succeeded: dict[str, list[DBTaskResult]] = {}
+        for task_result, item_id in batch:
+            outcome = outcomes[item_id]
+            if isinstance(outcome, BaseException):
+                task_result.set_failed(outcome)
+            else:
+                succeeded.setdefault(outcome, []).append(task_result)
+        now = timezone.now()
+        for outcome, results in succeeded.items():
+            DBTaskResult.objects.filter(pk__in=[result.pk for result in results]).update(
+                status=TaskResultStatus.SUCCESSFUL,
+                finished_at=now,
+                return_value=outcome,
+                exception_class_path="",
+                traceback="",
+            )
+            for result in results:
+                result.status, result.finished_at = TaskResultStatus.SUCCESSFUL, now
+                result.return_value = outcome
+        for task_result, _ in batch:
+            task_finished.send(sender=backend_type, task_result=task_result.task_result)
+        self._run_tasks += len(batch)
+
     def take_task(self) -> DBTaskResult | None:
-        """Take the next ready task and mark it running for this worker, in one statement.
+        """The next ready task, taken as `take_tasks` takes them."""
+        taken = self.take_tasks(1)
+        return taken[0] if taken else None
+
+    def take_tasks(self, limit: int) -> list[DBTaskResult]:
+        """Take up to `limit` ready tasks and mark them running for this worker, in one statement.
 
         The same choice and claim as django-tasks-db's worker (ready, due, highest priority,
         then the earliest), which needs a transaction, a locking SELECT through the ORM and a
-        save: four round trips and about as much CPU as the rest of a no-op item together.
+        save per task: four round trips and about as much CPU as the rest of a no-op item.
         PostgreSQL skips rows other workers have locked; SQLite writes one statement at a time.
         """
         vendor = connection.vendor
         if vendor not in _APPEND_WORKER:
-            return self._take_task_by_orm()
+            task_result = self._take_task_by_orm()
+            return [task_result] if task_result is not None else []
         quote = connection.ops.quote_name
         adapt = connection.ops.adapt_datetimefield_value
         column = {f.name: quote(f.column) for f in DBTaskResult._meta.concrete_fields}
@@ -134,17 +201,20 @@ class HeartbeatWorker(Worker):
         sql = (
             f"UPDATE {table} SET {column['status']} = %s, {column['started_at']} = %s, "  # noqa: S608
             f"{column['worker_ids']} = {append.format(column=column['worker_ids'])} "
-            f"WHERE {column['id']} = (SELECT {column['id']} FROM {table} "
+            f"WHERE {column['id']} IN (SELECT {column['id']} FROM {table} "
             f"WHERE {' AND '.join(conditions)} "
             f"ORDER BY {column['priority']} DESC, {column['run_after']}, {column['enqueued_at']} "
-            f"LIMIT 1{lock}) RETURNING *"
+            f"LIMIT %s{lock}) RETURNING *"
         )
         taken = list(
             DBTaskResult.objects.raw(
-                sql, [TaskResultStatus.RUNNING, adapt(now), appended(self.worker_id), *params]
+                sql,
+                [TaskResultStatus.RUNNING, adapt(now), appended(self.worker_id), *params, limit],
             )
         )
-        return taken[0] if taken else None
+        # RETURNING keeps no order: run them in the order they were chosen.
+        taken.sort(key=lambda task: (-task.priority, task.run_after, task.enqueued_at))
+        return taken
 
     def _take_task_by_orm(self) -> DBTaskResult | None:
         """django-tasks-db's own way, for databases without UPDATE ... RETURNING here."""
