@@ -138,7 +138,11 @@ def start_ready_workers(count: int, log_dir: Path) -> list[subprocess.Popen[byte
 
 
 def _wait(
-    condition: Any, timeout: float, what: str, workers: list[subprocess.Popen[bytes]]
+    condition: Any,
+    timeout: float,
+    what: str,
+    workers: list[subprocess.Popen[bytes]],
+    interval: float = 0.05,
 ) -> None:
     deadline = time.monotonic() + timeout
     while not condition():
@@ -146,7 +150,7 @@ def _wait(
             raise RuntimeError(f"a worker exited while waiting for {what}")
         if time.monotonic() > deadline:
             raise RuntimeError(f"timed out after {timeout} s waiting for {what}")
-        time.sleep(0.05)
+        time.sleep(interval)
 
 
 def _statements_per_item(municipality: Any) -> float:
