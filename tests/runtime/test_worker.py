@@ -174,3 +174,13 @@ def test_an_item_that_breaks_the_worker_fails_its_own_task_and_the_batch_goes_on
     assert failed.status == TaskResultStatus.FAILED
     assert failed.exception_class_path == "builtins.RuntimeError"
     assert DBTaskResult.objects.filter(status=TaskResultStatus.SUCCESSFUL).count() == 2
+
+
+def test_a_worker_with_max_tasks_takes_no_more_tasks_than_that(settings):
+    settings.KUNTAROBO_WORKER_BATCH = 10
+    enqueue_many(tasks.process_item, [(1, 0), (2, 0), (3, 0)])
+    limited = worker()
+    limited.max_tasks = 2
+    assert limited._batch_size() == 2
+    limited.max_tasks = 0
+    assert limited._batch_size() == 1  # as django-tasks-db: the first task is always run

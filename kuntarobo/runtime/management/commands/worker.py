@@ -97,10 +97,10 @@ class HeartbeatWorker(Worker):
                 time.sleep(self.interval)
 
     def _batch_size(self) -> int:
-        size = max(1, settings.KUNTAROBO_WORKER_BATCH)
+        size = settings.KUNTAROBO_WORKER_BATCH
         if self.max_tasks is not None:
             size = min(size, self.max_tasks - self._run_tasks)
-        return size
+        return max(1, size)
 
     def run_tasks(self, taken: list[DBTaskResult]) -> None:
         """Run tasks taken together: the work items' stages as one batch per stage, any other
