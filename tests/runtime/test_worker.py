@@ -184,3 +184,54 @@ def test_a_worker_with_max_tasks_takes_no_more_tasks_than_that(settings):
     assert limited._batch_size() == 2
     limited.max_tasks = 0
     assert limited._batch_size() == 1  # as django-tasks-db: the first task is always run
+
+
+def test_when_a_batch_fails_together_its_results_are_kept_once_and_its_stored_files_only_once(
+    municipality, settings, monkeypatch
+):
+    """The batch's one transaction is rolled back and each result committed on its own: the
+    files the rolled-back attempt stored are removed, and no log line is written twice."""
+    from pathlib import Path
+
+    from kuntarobo.runtime.models import ItemDocument, RunLogEntry
+    from kuntarobo.runtime.sdk import Document, Outcome
+    from kuntarobo.testing.robots import ScriptedRobot
+
+    settings.KUNTAROBO_WORKER_BATCH = 10
+    actions.start_run(
+        "test",
+        municipality,
+        "test_scripted",
+        parameters=script(
+            {"reference": "first", "log": "first note"},
+            {"reference": "broken"},
+            {"reference": "rule", "behaviour": "business", "message": "not allowed"},
+        ),
+    )
+    broken = WorkItem.objects.get(reference="broken").pk
+    handle = ScriptedRobot.handle
+
+    def with_a_document(self, item, context):
+        outcome = handle(self, item, context)
+        return Outcome(
+            output=outcome.output,
+            documents=[Document(f"{item.reference}.txt", b"report", "text/plain")],
+        )
+
+    def on_status(item, status):
+        if item.id == broken:
+            raise RuntimeError("the status hook failed")
+
+    monkeypatch.setattr(ScriptedRobot, "handle", with_a_document)
+    monkeypatch.setattr(ScriptedRobot, "status_hook", on_status)
+    worker().run()
+
+    statuses = dict(WorkItem.objects.values_list("reference", "status"))
+    assert statuses["first"] == ItemStatus.DONE
+    assert statuses["rule"] == ItemStatus.FAILED_BUSINESS
+    assert RunLogEntry.objects.filter(message="first note", item__isnull=False).count() == 1
+    assert RunLogEntry.objects.filter(message__endswith="not allowed").count() == 1
+    stored = list(ItemDocument.objects.values_list("file", flat=True))
+    assert len(stored) == 1  # "first"'s; "broken"'s rolled back with its failure
+    on_disk = sorted(p.name for p in Path(settings.MEDIA_ROOT).rglob("*.txt"))
+    assert on_disk == [Path(stored[0]).name]
