@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from kuntarobo.accounts.models import Municipality, Permission, has_permission
 from kuntarobo.audit.trail import record
 from kuntarobo.runtime import execution, tasks
+from kuntarobo.runtime.bulk import insert_rows
 from kuntarobo.runtime.models import (
     ItemStatus,
     RobotDeployment,
@@ -243,8 +244,30 @@ def _create_items(run: Run, specs: Sequence[ItemSpec]) -> tuple[list[WorkItem], 
                 reference__in=references[start : start + 500],
             ).values_list("reference", flat=True)
         )
-    new = [
+    fresh = [s for s in unique if s.reference not in known]
+    template = WorkItem(
+        run=run,
+        municipality=run.municipality,
+        robot_slug=run.robot_slug,
+        created_at=timezone.now(),
+    )
+    ids = insert_rows(
+        template,
+        [
+            {
+                "reference": s.reference,
+                "title": s.title[:300],
+                "payload": s.payload,
+                "priority": s.priority,
+                "deadline": s.deadline,
+            }
+            for s in fresh
+        ],
+        returning_ids=True,
+    )
+    created = [
         WorkItem(
+            pk=pk,
             run=run,
             municipality=run.municipality,
             robot_slug=run.robot_slug,
@@ -253,11 +276,10 @@ def _create_items(run: Run, specs: Sequence[ItemSpec]) -> tuple[list[WorkItem], 
             payload=s.payload,
             priority=s.priority,
             deadline=s.deadline,
+            created_at=template.created_at,
         )
-        for s in unique
-        if s.reference not in known
+        for pk, s in zip(ids, fresh, strict=True)
     ]
-    created = WorkItem.objects.bulk_create(new, batch_size=500)
     return created, len(specs) - len(created)
 
 

@@ -1,0 +1,65 @@
+"""`insert_rows`: the run's start inserts its items and queue entries through it."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from kuntarobo.runtime.bulk import insert_rows
+from kuntarobo.runtime.models import Run, WorkItem
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _template(municipality) -> WorkItem:
+    run = Run.objects.create(municipality=municipality, robot_slug="test_noop", trigger="cli")
+    return WorkItem(
+        run=run, municipality=municipality, robot_slug="test_noop", created_at=timezone.now()
+    )
+
+
+def test_rows_get_their_own_values_and_the_templates_for_the_rest_and_their_keys_in_order(
+    municipality,
+):
+    template = _template(municipality)
+    rows = [{"reference": f"r-{n}", "payload": {"n": n}, "priority": n % 3} for n in range(1200)]
+
+    ids = insert_rows(template, rows, returning_ids=True)
+
+    stored = {item.pk: item for item in WorkItem.objects.all()}
+    assert len(ids) == 1200
+    assert set(ids) == set(stored)
+    for key, row in zip(ids, rows, strict=True):
+        item = stored[key]
+        assert (item.reference, item.payload, item.priority) == (
+            row["reference"],
+            row["payload"],
+            row["priority"],
+        )
+        assert (item.status, item.attempts, item.output, item.run_id) == (
+            "new",
+            0,
+            {},
+            template.run_id,
+        )
+
+
+def test_the_orms_way_gives_the_same_keys_where_the_database_cannot_return_them(
+    municipality, monkeypatch
+):
+    monkeypatch.setattr(type(connection.features), "can_return_rows_from_bulk_insert", False)
+    template = _template(municipality)
+
+    ids = insert_rows(template, [{"reference": "a"}, {"reference": "b"}], returning_ids=True)
+
+    assert [WorkItem.objects.get(pk=key).reference for key in ids] == ["a", "b"]
+
+
+def test_a_field_the_model_does_not_have_is_refused_before_anything_is_written(municipality):
+    template = _template(municipality)
+
+    with pytest.raises(ValueError, match=r"runtime.WorkItem has no insertable field \['colour'\]"):
+        insert_rows(template, [{"reference": "a"}, {"reference": "b", "colour": "red"}])
+
+    assert not WorkItem.objects.exists()
