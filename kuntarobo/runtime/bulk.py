@@ -61,18 +61,17 @@ def insert_rows(
     table = quote(meta.db_table)
     columns = ", ".join(quote(f.column) for f in fields)
     one_row = f"({', '.join(['%s'] * len(fields))})"
+    returning = f" RETURNING {quote(meta.pk.column)}" if returning_ids else ""  # type: ignore[union-attr]
     ids: list[Any] = []
+    # Many rows a statement: as many single-row INSERTs (executemany) cost PostgreSQL more.
     with connection.cursor() as cursor:
-        if not returning_ids:
-            cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES {one_row}", prepared)  # noqa: S608
-            return ids
-        key = quote(meta.pk.column)  # type: ignore[union-attr]
         for start in range(0, len(prepared), _ROWS_PER_STATEMENT):
             chunk = prepared[start : start + _ROWS_PER_STATEMENT]
             cursor.execute(
                 f"INSERT INTO {table} ({columns}) VALUES "  # noqa: S608
-                f"{', '.join([one_row] * len(chunk))} RETURNING {key}",
+                f"{', '.join([one_row] * len(chunk))}{returning}",
                 [value for values in chunk for value in values],
             )
-            ids.extend(found for (found,) in cursor.fetchall())
+            if returning_ids:
+                ids.extend(found for (found,) in cursor.fetchall())
     return ids
