@@ -8,6 +8,7 @@ import signal
 
 import pytest
 from django.utils import timezone
+from django_tasks import task
 from django_tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
@@ -235,3 +236,41 @@ def test_when_a_batch_fails_together_its_results_are_kept_once_and_its_stored_fi
     assert len(stored) == 1  # "first"'s; "broken"'s rolled back with its failure
     on_disk = sorted(p.name for p in Path(settings.MEDIA_ROOT).rglob("*.txt"))
     assert on_disk == [Path(stored[0]).name]
+
+
+@task(queue_name="robots", priority=9)
+def another_kind_of_task(number: int) -> int:
+    return number
+
+
+def test_a_stop_asked_for_after_another_kind_of_task_still_lets_the_batchs_items_run(
+    municipality, settings
+):
+    """django-tasks-db's run_task marks the worker idle when its task ends; the items taken
+    with it are still to run, so a SIGTERM then must not make the worker exit at once."""
+    from kuntarobo.testing.robots import ScriptedRobot
+
+    settings.KUNTAROBO_WORKER_BATCH = 10
+    enqueue_many(another_kind_of_task, [(7, 9)])
+    actions.start_run(
+        "test",
+        municipality,
+        "test_scripted",
+        parameters=script({"reference": "a"}, {"reference": "b"}),
+    )
+    stopping = worker(batch=False)
+    ScriptedRobot.handle_hook = lambda item: (
+        stopping.shutdown(signal.SIGTERM, None) if item.reference == "a" else None
+    )
+    try:
+        stopping.run()  # returns: no SystemExit while the batch's items were in hand
+    finally:
+        ScriptedRobot.handle_hook = None
+
+    assert sorted(WorkItem.objects.values_list("status", flat=True)) == [
+        ItemStatus.DONE,
+        ItemStatus.DONE,
+    ]
+    assert set(DBTaskResult.objects.values_list("status", flat=True)) == {
+        TaskResultStatus.SUCCESSFUL
+    }

@@ -111,6 +111,7 @@ class HeartbeatWorker(Worker):
                 work = tasks.item_stage(task_result)
                 if work is None:
                     self.run_task(task_result)
+                    self.running_task = True  # run_task clears it; the batch is not done yet
                 else:
                     batches.setdefault(work[0], []).append((task_result, work[1]))
             for stage, batch in batches.items():
