@@ -244,42 +244,25 @@ def _create_items(run: Run, specs: Sequence[ItemSpec]) -> tuple[list[WorkItem], 
                 reference__in=references[start : start + 500],
             ).values_list("reference", flat=True)
         )
-    fresh = [s for s in unique if s.reference not in known]
-    template = WorkItem(
-        run=run,
-        municipality=run.municipality,
-        robot_slug=run.robot_slug,
-        created_at=timezone.now(),
-    )
-    ids = insert_rows(
-        template,
-        [
-            {
-                "reference": s.reference,
-                "title": s.title[:300],
-                "payload": s.payload,
-                "priority": s.priority,
-                "deadline": s.deadline,
-            }
-            for s in fresh
-        ],
-        returning_ids=True,
-    )
-    created = [
-        WorkItem(
-            pk=pk,
-            run=run,
-            municipality=run.municipality,
-            robot_slug=run.robot_slug,
-            reference=s.reference,
-            title=s.title[:300],
-            payload=s.payload,
-            priority=s.priority,
-            deadline=s.deadline,
-            created_at=template.created_at,
-        )
-        for pk, s in zip(ids, fresh, strict=True)
+    rows = [
+        {
+            "reference": s.reference,
+            "title": s.title[:300],
+            "payload": s.payload,
+            "priority": s.priority,
+            "deadline": s.deadline,
+        }
+        for s in unique
+        if s.reference not in known
     ]
+    shared = {
+        "run": run,
+        "municipality": run.municipality,
+        "robot_slug": run.robot_slug,
+        "created_at": timezone.now(),
+    }
+    ids = insert_rows(WorkItem(**shared), rows, returning_ids=True)
+    created = [WorkItem(pk=pk, **shared, **row) for pk, row in zip(ids, rows, strict=True)]
     return created, len(specs) - len(created)
 
 

@@ -53,9 +53,7 @@ def insert_rows(
             [type(template)(**{**base, **row}) for row in rows], batch_size=2000
         )
         return [instance.pk for instance in made] if returning_ids else []
-    shared = {
-        f.attname: f.get_db_prep_save(getattr(template, f.attname), connection) for f in fields
-    }
+    shared = {f.attname: f.get_db_prep_save(base[f.attname], connection) for f in fields}
     prepared = [
         [
             f.get_db_prep_save(row[f.attname], connection)

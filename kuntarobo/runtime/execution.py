@@ -372,7 +372,12 @@ def _complete(handled: _Handled, written: list[str]) -> str:
         handled.stage,
     )
     kind, result = handled.kind, handled.result
+    # The robot's lines and the runtime's own, kept apart from the context: a batch committed
+    # again one by one must not log twice.
     log_lines = list(handled.context.log_lines)
+
+    def log(message: str, level: str) -> None:
+        log_lines.append((level, mask_identity_codes(message)))
 
     now = timezone.now()
     changes: dict[str, Any] = {"claim_token": "", "claimed_by": "", "error_message": ""}
@@ -394,7 +399,7 @@ def _complete(handled: _Handled, written: list[str]) -> str:
         changes["status"] = ItemStatus.FAILED_BUSINESS
         changes["error_message"] = mask_identity_codes(str(result))
         changes["finished_at"] = now
-        log_lines.append(("warning", mask_identity_codes(f"{item.reference}: {result}")))
+        log(f"{item.reference}: {result}", "warning")
     else:
         changes["error_message"] = mask_identity_codes(str(result))
         if item.attempts < robot_class.max_attempts:
@@ -406,26 +411,14 @@ def _complete(handled: _Handled, written: list[str]) -> str:
             changes["retry_at"] = now + datetime.timedelta(seconds=delay)
             changes["status"] = ItemStatus.NEW if stage == PROCESS else ItemStatus.APPROVED
             retry_task = tasks.process_item if stage == PROCESS else tasks.deliver_item
-            log_lines.append(
-                (
-                    "warning",
-                    mask_identity_codes(
-                        f"{item.reference}: attempt {item.attempts} failed ({result}); "
-                        f"retry in {delay} s"
-                    ),
-                )
+            log(
+                f"{item.reference}: attempt {item.attempts} failed ({result}); retry in {delay} s",
+                "warning",
             )
         else:
             changes["status"] = ItemStatus.FAILED_APPLICATION
             changes["finished_at"] = now
-            log_lines.append(
-                (
-                    "error",
-                    mask_identity_codes(
-                        f"{item.reference}: failed after {item.attempts} attempts: {result}"
-                    ),
-                )
-            )
+            log(f"{item.reference}: failed after {item.attempts} attempts: {result}", "error")
     documents = result.documents if isinstance(result, Outcome) and stage == PROCESS else []
     # The UPDATE alone needs no transaction of its own; anything written with it does.
     together = bool(documents or retry_task or log_lines) or _keeps_records(robot_class)
