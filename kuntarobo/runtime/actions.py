@@ -20,6 +20,7 @@ from kuntarobo.accounts.models import Municipality, Permission, has_permission
 from kuntarobo.audit.trail import record
 from kuntarobo.runtime import execution, tasks
 from kuntarobo.runtime.bulk import insert_rows
+from kuntarobo.runtime.enqueue import enqueue_many
 from kuntarobo.runtime.models import (
     ItemStatus,
     RobotDeployment,
@@ -179,7 +180,7 @@ def start_run(
             run.save(update_fields=["items_created", "items_duplicate", "summary"])
             context.log(f"{len(created)} new work items, {duplicates} already known", "info")
             execution.write_log(run.pk, None, context.log_lines)
-            tasks.enqueue_items(tasks.process_item, created)
+            enqueue_many(tasks.process_item, created)
             record(
                 "run.start",
                 actor=actor,
@@ -217,7 +218,8 @@ def _is_user(actor: Actor) -> bool:
     return actor is not None and not isinstance(actor, str) and actor.is_authenticated
 
 
-def _create_items(run: Run, specs: Sequence[ItemSpec]) -> tuple[list[WorkItem], int]:
+def _create_items(run: Run, specs: Sequence[ItemSpec]) -> tuple[list[tuple[int, int]], int]:
+    """The new items' (key, priority) pairs, for the queue, and how many were already known."""
     seen: set[str] = set()
     unique: list[ItemSpec] = []
     for spec in specs:
@@ -262,7 +264,7 @@ def _create_items(run: Run, specs: Sequence[ItemSpec]) -> tuple[list[WorkItem], 
         "created_at": timezone.now(),
     }
     ids = insert_rows(WorkItem(**shared), rows, returning_ids=True)
-    created = [WorkItem(pk=pk, **shared, **row) for pk, row in zip(ids, rows, strict=True)]
+    created = [(pk, row["priority"]) for pk, row in zip(ids, rows, strict=True)]
     return created, len(specs) - len(created)
 
 

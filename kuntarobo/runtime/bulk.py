@@ -3,12 +3,13 @@
 A run's start creates a work item and a queue entry per family, 14,000 of each for a large
 municipality, in one transaction, before any worker can begin. Django's bulk_create() prepares
 every field of every instance (a dozen JSON encodings and date conversions per row for values
-that are the same in all of them); on SQLite this prepares the shared values once, from a
-template, and inserts 500 rows a statement.
+that are the same in all of them). Here the shared values are prepared once, from a template;
+PostgreSQL then takes the rows by COPY, SQLite 500 rows an INSERT.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -46,14 +47,10 @@ def insert_rows(
             instance.save(force_insert=True)
             keys.append(instance.pk)
         return keys
-    if connection.vendor != "sqlite":
-        # PostgreSQL: the ORM sends each column as one array (UNNEST), measured faster there
-        # (a run of 14,000 items started in 7.6 s that way and in 10.3 s by the way below).
-        made = type(template).objects.bulk_create(
-            [type(template)(**{**base, **row}) for row in rows], batch_size=2000
-        )
-        return [instance.pk for instance in made] if returning_ids else []
     shared = {f.attname: f.get_db_prep_save(base[f.attname], connection) for f in fields}
+    if connection.vendor == "postgresql":
+        # A JSON value shared by all rows is encoded once, not by COPY for every row.
+        shared = {name: _json_text(value) for name, value in shared.items()}
     prepared = [
         [
             f.get_db_prep_save(row[f.attname], connection)
@@ -63,13 +60,15 @@ def insert_rows(
         ]
         for row in rows
     ]
+    if connection.vendor == "postgresql":
+        return _copy(template, fields, prepared, returning_ids=returning_ids)
     quote = connection.ops.quote_name
     table = quote(meta.db_table)
     columns = ", ".join(quote(f.column) for f in fields)
     one_row = f"({', '.join(['%s'] * len(fields))})"
     returning = f" RETURNING {quote(meta.pk.column)}" if returning_ids else ""  # type: ignore[union-attr]
     ids: list[Any] = []
-    # Many rows a statement: as many single-row INSERTs (executemany) cost PostgreSQL more.
+    # Many rows a statement: as many single-row INSERTs (executemany) cost far more.
     with connection.cursor() as cursor:
         for start in range(0, len(prepared), _ROWS_PER_STATEMENT):
             chunk = prepared[start : start + _ROWS_PER_STATEMENT]
@@ -81,3 +80,44 @@ def insert_rows(
             if returning_ids:
                 ids.extend(found for (found,) in cursor.fetchall())
     return ids
+
+
+def _copy(
+    template: Model, fields: list[Any], prepared: list[list[Any]], *, returning_ids: bool
+) -> list[Any]:
+    """PostgreSQL: COPY, with the keys taken from the table's sequence beforehand.
+
+    An array a column (the ORM's UNNEST) has every quote of every JSON value escaped by a
+    regular expression in Python: 14,000 items' payloads cost more than five seconds that way.
+    COPY's text format escapes in C, and only tabs, newlines and backslashes.
+    """
+    meta = template._meta
+    quote = connection.ops.quote_name
+    ids: list[Any] = []
+    with connection.cursor() as cursor:
+        if returning_ids:
+            pk = meta.pk
+            assert pk is not None
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                [meta.db_table, pk.column, len(prepared)],
+            )
+            ids = sorted(found for (found,) in cursor.fetchall())
+            fields = [pk, *fields]
+            prepared = [[key, *values] for key, values in zip(ids, prepared, strict=True)]
+        columns = ", ".join(quote(f.column) for f in fields)
+        sql = f"COPY {quote(meta.db_table)} ({columns}) FROM STDIN"
+        # The driver's own cursor: its errors become Django's (IntegrityError) only through this.
+        with connection.wrap_database_errors, cursor.cursor.copy(sql) as copy:
+            for values in prepared:
+                copy.write_row(values)
+    return ids
+
+
+def _json_text(value: Any) -> Any:
+    """A psycopg JSON parameter as the text PostgreSQL reads from COPY; anything else as is."""
+    from psycopg.types.json import Json, Jsonb
+
+    if isinstance(value, Json | Jsonb):
+        return (value.dumps or json.dumps)(value.obj)
+    return value

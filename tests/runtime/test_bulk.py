@@ -63,3 +63,30 @@ def test_a_field_the_model_does_not_have_is_refused_before_anything_is_written(m
         insert_rows(template, [{"reference": "a"}, {"reference": "b", "colour": "red"}])
 
     assert not WorkItem.objects.exists()
+
+
+def test_awkward_text_and_json_come_back_exactly_as_given(municipality):
+    template = _template(municipality)
+    awkward = 'quote " backslash \\ tab \t newline \n return \r null-ish \\N åäö € 😀'
+    rows = [
+        {"reference": f"r-{n}", "title": awkward, "payload": {awkward: [awkward, n, None]}}
+        for n in range(3)
+    ]
+
+    ids = insert_rows(template, rows, returning_ids=True)
+
+    for key, row in zip(ids, rows, strict=True):
+        item = WorkItem.objects.get(pk=key)
+        assert (item.title, item.payload) == (row["title"], row["payload"])
+
+
+def test_a_row_saved_afterwards_gets_a_key_of_its_own(municipality):
+    template = _template(municipality)
+
+    ids = insert_rows(template, [{"reference": f"r-{n}"} for n in range(5)], returning_ids=True)
+    later = WorkItem.objects.create(
+        run_id=template.run_id, municipality=municipality, robot_slug="test_noop", reference="x"
+    )
+
+    assert later.pk not in ids
+    assert later.pk > max(ids)
