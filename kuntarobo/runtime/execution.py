@@ -5,7 +5,6 @@ twice" hold even when a worker thought dead comes back.
 
 from __future__ import annotations
 
-import contextlib
 import datetime
 import functools
 import logging
@@ -15,7 +14,7 @@ import time
 import traceback
 import uuid
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -92,14 +91,20 @@ def reviewer_name(item: WorkItem) -> str:
 
 
 def write_log(run_id: int, item_id: int | None, lines: Iterable[tuple[str, str]]) -> None:
-    entries = [
+    entries = _log_entries(run_id, item_id, lines)
+    if entries:  # bulk_create() opens a transaction even for nothing
+        RunLogEntry.objects.bulk_create(entries)
+
+
+def _log_entries(
+    run_id: int, item_id: int | None, lines: Iterable[tuple[str, str]]
+) -> list[RunLogEntry]:
+    return [
         RunLogEntry(
             run_id=run_id, item_id=item_id, level=level, message=mask_identity_codes(message)
         )
         for level, message in lines
     ]
-    if entries:  # bulk_create() opens a transaction even for nothing
-        RunLogEntry.objects.bulk_create(entries)
 
 
 def _claim(item_id: int, worker_id: str, stage: str) -> tuple[WorkItem, str, RunContext] | None:
@@ -320,6 +325,27 @@ def _handle(item: WorkItem, token: str, context: RunContext, stage: str) -> _Han
     return _Handled(item, token, robot_class, stage, kind, result, context, duration_ms)
 
 
+@dataclass
+class _Records:
+    """The rows that go with the items' new statuses, inserted together after the items'
+    UPDATEs: a batch's documents in one INSERT, its log lines in one, and each robot's
+    `on_statuses` called once for the batch (a draft decision per item, in one INSERT)."""
+
+    written: list[str] = field(default_factory=list)  # stored files, removed on a rollback
+    documents: list[ItemDocument] = field(default_factory=list)
+    statuses: dict[type[Robot], list[tuple[ItemView, str]]] = field(default_factory=dict)
+    log_entries: list[RunLogEntry] = field(default_factory=list)
+
+    def insert(self) -> None:
+        if self.documents:
+            ItemDocument.objects.bulk_create(self.documents)
+        for robot_class, changes in self.statuses.items():
+            robot_class.on_statuses(changes)
+        if self.log_entries:
+            RunLogEntry.objects.bulk_create(self.log_entries)
+        self.documents, self.statuses, self.log_entries = [], {}, []
+
+
 def _complete_together(handled: list[_Handled]) -> dict[int, str | Exception]:
     """Commit the batch's results in one transaction; if that fails, each in its own.
 
@@ -328,20 +354,24 @@ def _complete_together(handled: list[_Handled]) -> dict[int, str | Exception]:
     the results are committed one by one, so that the failure stays with its own item.
     """
     if len(handled) > 1:
-        written: list[str] = []
+        records = _Records()
         try:
             with transaction.atomic():
-                return {entry.item.pk: _complete(entry, written) for entry in handled}
+                outcomes = {entry.item.pk: _complete(entry, records) for entry in handled}
+                records.insert()
+                return outcomes
         except Exception:
             logger.warning("a batch's results failed together; committing them one by one")
-            _remove_files(written)
-    outcomes: dict[int, str | Exception] = {}
+            _remove_files(records.written)
+    outcomes = {}
     for entry in handled:
-        written = []
+        records = _Records()
         try:
-            outcomes[entry.item.pk] = _complete(entry, written)
+            with transaction.atomic():
+                outcomes[entry.item.pk] = _complete(entry, records)
+                records.insert()
         except Exception as error:  # recorded on the item's task by the caller
-            _remove_files(written)
+            _remove_files(records.written)
             outcomes[entry.item.pk] = error
     return outcomes
 
@@ -354,14 +384,15 @@ def _remove_files(names: list[str]) -> None:
     names.clear()
 
 
-def _complete(handled: _Handled, written: list[str]) -> str:
-    """Commit the result of a claimed item, unless the claim was lost meanwhile.
+def _complete(handled: _Handled, records: _Records) -> str:
+    """Write the result of a claimed item, unless the claim was lost meanwhile.
 
     `item` is the worker's copy from the claim; the UPDATE matches only while the claim token is
     still ours, so a result that comes back after recovery gave the item to another worker is
-    discarded, and the robot's `on_status` runs in the same transaction as the status change.
-    Run again for the same result when its batch failed together, so it changes nothing but
-    the database, and records in `written` the files it stored.
+    discarded. Runs in the caller's transaction, which then inserts `records`: the robot's
+    `on_status` rows commit (or vanish) with the status change. Run again for the same result
+    when its batch failed together, so it changes nothing but the database and the files it
+    lists in `records.written`.
     """
     from kuntarobo.runtime import tasks
 
@@ -420,30 +451,21 @@ def _complete(handled: _Handled, written: list[str]) -> str:
             changes["finished_at"] = now
             log(f"{item.reference}: failed after {item.attempts} attempts: {result}", "error")
     documents = result.documents if isinstance(result, Outcome) and stage == PROCESS else []
-    # The UPDATE alone needs no transaction of its own; anything written with it does.
-    together = bool(documents or retry_task or log_lines) or _keeps_records(robot_class)
-    # Within a batch's transaction, no savepoint: a failure rolls the whole batch back anyway.
-    with transaction.atomic(savepoint=False) if together else contextlib.nullcontext():
-        if not update_row(WorkItem, item.pk, {"claim_token": token}, changes):
-            logger.warning("item %s: result of a lost claim discarded", item.pk)
-            return "stale"
-        for name, value in changes.items():
-            setattr(item, name, value)
-        for document in documents:
-            stored = ItemDocument(item=item, name=document.name, content_type=document.content_type)
-            stored.file.save(document.name, ContentFile(document.content), save=False)
-            written.append(stored.file.name)
-            stored.save()
-        if retry_task is not None:
-            tasks.enqueue_items(retry_task, [item], run_after=item.retry_at)
-        robot_class.on_status(item_view(item), str(item.status))
-        write_log(item.run_id, item.pk, log_lines)
+    if not update_row(WorkItem, item.pk, {"claim_token": token}, changes):
+        logger.warning("item %s: result of a lost claim discarded", item.pk)
+        return "stale"
+    for name, value in changes.items():
+        setattr(item, name, value)
+    for document in documents:
+        stored = ItemDocument(item=item, name=document.name, content_type=document.content_type)
+        stored.file.save(document.name, ContentFile(document.content), save=False)
+        records.written.append(stored.file.name)
+        records.documents.append(stored)
+    if retry_task is not None:
+        tasks.enqueue_items(retry_task, [item], run_after=item.retry_at)
+    records.statuses.setdefault(robot_class, []).append((item_view(item), str(item.status)))
+    records.log_entries += _log_entries(item.run_id, item.pk, log_lines)
     return str(item.status)
-
-
-def _keeps_records(robot_class: type[Robot]) -> bool:
-    """Whether the robot overrides `on_status`, which must run in the status's transaction."""
-    return robot_class.on_status.__func__ is not Robot.on_status.__func__  # type: ignore[attr-defined]
 
 
 def process_run_inline(run_id: int, label: str = "cli") -> None:

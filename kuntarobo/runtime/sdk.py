@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
@@ -357,6 +357,13 @@ class Robot:
     def on_status(cls, item: ItemView, status: str) -> None:
         """Called inside the transaction that gives an item a new status: robots keep their own
         records (a decision, a sent report) here, so they commit or vanish with the status."""
+
+    @classmethod
+    def on_statuses(cls, changes: Sequence[tuple[ItemView, str]]) -> None:
+        """`on_status` for each of a worker's batch of items, in the batch's transaction: a
+        robot that writes a row per item may override this to insert the rows together."""
+        for item, status in changes:
+            cls.on_status(item, status)
 
     @classmethod
     def needs_review(cls) -> bool:

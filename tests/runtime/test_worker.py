@@ -274,3 +274,49 @@ def test_a_stop_asked_for_after_another_kind_of_task_still_lets_the_batchs_items
     assert set(DBTaskResult.objects.values_list("status", flat=True)) == {
         TaskResultStatus.SUCCESSFUL
     }
+
+
+def inserts_into(queries, model) -> int:
+    table = model._meta.db_table
+    return sum(
+        1
+        for query in queries
+        if query["sql"].lstrip().upper().startswith("INSERT") and table in query["sql"]
+    )
+
+
+def test_a_batchs_documents_and_log_lines_are_inserted_together(
+    municipality, settings, monkeypatch
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from kuntarobo.runtime.models import ItemDocument, RunLogEntry
+    from kuntarobo.runtime.sdk import Document, Outcome
+    from kuntarobo.testing.robots import ScriptedRobot
+
+    settings.KUNTAROBO_WORKER_BATCH = 10
+    actions.start_run(
+        "test",
+        municipality,
+        "test_scripted",
+        parameters=script(*({"reference": f"r{n}", "log": f"note {n}"} for n in range(5))),
+    )
+    handle = ScriptedRobot.handle
+
+    def with_a_document(self, item, context):
+        outcome = handle(self, item, context)
+        return Outcome(
+            output=outcome.output,
+            documents=[Document(f"{item.reference}.txt", b"report", "text/plain")],
+        )
+
+    monkeypatch.setattr(ScriptedRobot, "handle", with_a_document)
+    with CaptureQueriesContext(connection) as captured:
+        worker().run()
+
+    assert set(WorkItem.objects.values_list("status", flat=True)) == {ItemStatus.DONE}
+    assert ItemDocument.objects.count() == 5
+    assert RunLogEntry.objects.filter(message__startswith="note ", item__isnull=False).count() == 5
+    assert inserts_into(captured.captured_queries, ItemDocument) == 1
+    assert inserts_into(captured.captured_queries, RunLogEntry) == 1

@@ -5,6 +5,8 @@ the transaction that changes the item's status, so the two never disagree."""
 from __future__ import annotations
 
 import datetime
+from collections.abc import Sequence
+from typing import Any
 
 from django.db.models import Q
 from django.utils import timezone
@@ -28,11 +30,39 @@ def on_item_status(item: ItemView, status: str) -> None:
         mark_sent(item)
 
 
+def on_item_statuses(changes: Sequence[tuple[ItemView, str]]) -> None:
+    """A worker's batch: the drafts of first attempts in one INSERT, the rest one by one."""
+    first_drafts = [
+        item for item, status in changes if status == ItemStatus.NEEDS_REVIEW and item.attempt <= 1
+    ]
+    FeeDecision.objects.bulk_create(
+        FeeDecision(work_item_id=item.id, **_draft_values(item)) for item in first_drafts
+    )
+    done = {item.id for item in first_drafts}
+    for item, status in changes:
+        if item.id not in done:
+            on_item_status(item, status)
+
+
 def write_draft(item: ItemView) -> FeeDecision:
     """A re-done item (after a retry) replaces its own earlier draft, never an approved one."""
+    values = _draft_values(item)
+    # On the first attempt no draft can exist: drafts are written with the item's status.
+    existing = (
+        FeeDecision.objects.filter(work_item_id=item.id).first() if item.attempt > 1 else None
+    )
+    if existing is not None and existing.status == DecisionStatus.DRAFT:
+        for name, value in values.items():
+            setattr(existing, name, value)
+        existing.save()
+        return existing
+    return FeeDecision.objects.create(work_item_id=item.id, **values)
+
+
+def _draft_values(item: ItemView) -> dict[str, Any]:
     record = item.output["_decision"]
     snapshot = record["snapshot"]
-    values = {
+    return {
         "municipality_id": item.municipality_id,
         "family_id": record["family_id"],
         "decision_number": item.output["decision_number"],
@@ -53,16 +83,6 @@ def write_draft(item: ItemView) -> FeeDecision:
         "rule_version": str(snapshot.get("rule_version") or "1"),
         "supersedes_id": record["supersedes"],
     }
-    # On the first attempt no draft can exist: drafts are written with the item's status.
-    existing = (
-        FeeDecision.objects.filter(work_item_id=item.id).first() if item.attempt > 1 else None
-    )
-    if existing is not None and existing.status == DecisionStatus.DRAFT:
-        for name, value in values.items():
-            setattr(existing, name, value)
-        existing.save()
-        return existing
-    return FeeDecision.objects.create(work_item_id=item.id, **values)
 
 
 def approve(item: ItemView) -> None:

@@ -11,7 +11,7 @@ import dataclasses
 import datetime
 import hashlib
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -836,6 +836,12 @@ class EcecFeeRobot(Robot):
         from kuntarobo.robots.ecec_fees import records
 
         records.on_item_status(item, status)
+
+    @classmethod
+    def on_statuses(cls, changes: Sequence[tuple[ItemView, str]]) -> None:
+        from kuntarobo.robots.ecec_fees import records
+
+        records.on_item_statuses(changes)
 
 
 def _computed(

@@ -121,6 +121,36 @@ def test_running_the_same_input_twice_creates_no_second_decision(
     assert FeeDecision.objects.count() == 2
 
 
+def test_a_workers_batch_writes_its_draft_decisions_in_one_insert_each_with_its_own_values(
+    tmp_path, municipality, coordinator, settings
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.KUNTAROBO_WORKER_BATCH = 10
+    families = [family(f"A-{n}") for n in range(3)] + [swedish_family()]
+    start(coordinator, municipality, write_families(tmp_path / "f.jsonl", *families))
+    with CaptureQueriesContext(connection) as captured:
+        drain()
+
+    inserts = [
+        q["sql"]
+        for q in captured.captured_queries
+        if q["sql"].startswith("INSERT") and FeeDecision._meta.db_table in q["sql"]
+    ]
+    assert len(inserts) == 1
+    decisions = FeeDecision.objects.select_related("work_item")
+    assert len(decisions) == 4
+    for decision in decisions:
+        item = decision.work_item
+        assert decision.status == DecisionStatus.DRAFT
+        assert decision.decision_number == item.output["decision_number"]
+        assert decision.total_fee == item.output["total_fee"]
+        assert decision.family_id == item.payload["family"]["family_id"]
+        assert decision.created_at is not None
+    assert {d.language for d in decisions} == {"fi", "sv"}
+
+
 def test_a_swedish_speaking_family_gets_its_decision_in_swedish(
     tmp_path, municipality, coordinator
 ):
