@@ -187,6 +187,23 @@ def test_a_worker_with_max_tasks_takes_no_more_tasks_than_that(settings):
     assert limited._batch_size() == 1  # as django-tasks-db: the first task is always run
 
 
+def each_item_stores_a_document(monkeypatch) -> None:
+    """The scripted robot's items each return a small text document."""
+    from kuntarobo.runtime.sdk import Document, Outcome
+    from kuntarobo.testing.robots import ScriptedRobot
+
+    handle = ScriptedRobot.handle
+
+    def with_a_document(self, item, context):
+        outcome = handle(self, item, context)
+        return Outcome(
+            output=outcome.output,
+            documents=[Document(f"{item.reference}.txt", b"report", "text/plain")],
+        )
+
+    monkeypatch.setattr(ScriptedRobot, "handle", with_a_document)
+
+
 def test_when_a_batch_fails_together_its_results_are_kept_once_and_its_stored_files_only_once(
     municipality, settings, monkeypatch
 ):
@@ -195,7 +212,6 @@ def test_when_a_batch_fails_together_its_results_are_kept_once_and_its_stored_fi
     from pathlib import Path
 
     from kuntarobo.runtime.models import ItemDocument, RunLogEntry
-    from kuntarobo.runtime.sdk import Document, Outcome
     from kuntarobo.testing.robots import ScriptedRobot
 
     settings.KUNTAROBO_WORKER_BATCH = 10
@@ -210,20 +226,12 @@ def test_when_a_batch_fails_together_its_results_are_kept_once_and_its_stored_fi
         ),
     )
     broken = WorkItem.objects.get(reference="broken").pk
-    handle = ScriptedRobot.handle
-
-    def with_a_document(self, item, context):
-        outcome = handle(self, item, context)
-        return Outcome(
-            output=outcome.output,
-            documents=[Document(f"{item.reference}.txt", b"report", "text/plain")],
-        )
 
     def on_status(item, status):
         if item.id == broken:
             raise RuntimeError("the status hook failed")
 
-    monkeypatch.setattr(ScriptedRobot, "handle", with_a_document)
+    each_item_stores_a_document(monkeypatch)
     monkeypatch.setattr(ScriptedRobot, "status_hook", on_status)
     worker().run()
 
@@ -292,8 +300,6 @@ def test_a_batchs_documents_and_log_lines_are_inserted_together(
     from django.test.utils import CaptureQueriesContext
 
     from kuntarobo.runtime.models import ItemDocument, RunLogEntry
-    from kuntarobo.runtime.sdk import Document, Outcome
-    from kuntarobo.testing.robots import ScriptedRobot
 
     settings.KUNTAROBO_WORKER_BATCH = 10
     actions.start_run(
@@ -302,16 +308,8 @@ def test_a_batchs_documents_and_log_lines_are_inserted_together(
         "test_scripted",
         parameters=script(*({"reference": f"r{n}", "log": f"note {n}"} for n in range(5))),
     )
-    handle = ScriptedRobot.handle
 
-    def with_a_document(self, item, context):
-        outcome = handle(self, item, context)
-        return Outcome(
-            output=outcome.output,
-            documents=[Document(f"{item.reference}.txt", b"report", "text/plain")],
-        )
-
-    monkeypatch.setattr(ScriptedRobot, "handle", with_a_document)
+    each_item_stores_a_document(monkeypatch)
     with CaptureQueriesContext(connection) as captured:
         worker().run()
 
