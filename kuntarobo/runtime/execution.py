@@ -343,7 +343,6 @@ class _Records:
             robot_class.on_statuses(changes)
         if self.log_entries:
             RunLogEntry.objects.bulk_create(self.log_entries)
-        self.documents, self.statuses, self.log_entries = [], {}, []
 
 
 def _complete_together(handled: list[_Handled]) -> dict[int, str | Exception]:
