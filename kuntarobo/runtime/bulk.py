@@ -16,7 +16,7 @@ from typing import Any
 from django.db import connection
 from django.db.models import Model
 
-_ROWS_PER_STATEMENT = 500  # well within SQLite's 32,766 and PostgreSQL's 65,535 parameters
+_ROWS_PER_STATEMENT = 500  # a VALUES INSERT (SQLite's, not COPY): within its 32,766 parameters
 
 
 def insert_rows(

@@ -32,13 +32,15 @@ def deliver_item(context: TaskContext, item_id: int) -> str:
     return execution.execute(item_id, _worker_id(context), execution.DELIVER)
 
 
+_ITEM_STAGES = {
+    process_item.module_path: execution.PROCESS,
+    deliver_item.module_path: execution.DELIVER,
+}
+
+
 def item_stage(task_result: DBTaskResult) -> tuple[str, int] | None:
     """(stage, item id) of a work item's task, or None for any other task."""
-    stages = {
-        process_item.module_path: execution.PROCESS,
-        deliver_item.module_path: execution.DELIVER,
-    }
-    stage = stages.get(task_result.task_path)
+    stage = _ITEM_STAGES.get(task_result.task_path)
     args = task_result.args_kwargs.get("args") or []
     if stage is None or len(args) != 1 or not isinstance(args[0], int):
         return None
