@@ -95,9 +95,9 @@ def test_a_finnish_letter_shows_the_authority_parties_fees_and_review_instructio
         "1.8.2026 alkaen",
         "voimassa toistaiseksi",
         "Perheen koko 4 henkilöä",
-        "3 210,50 € Tulorekisteri",
-        "2 899,00 € Palkkatodistus",
-        "Tulot yhteensä 6 109,50 €",
+        "Anna Virtanen 3 210,50 € / kk (Tulorekisteri)",
+        "2 899,00 € / kk (Palkkatodistus)",
+        "Tulot yhteensä 6 109,50 € / kk",
         "Tuloraja 4 752,00 € / kk",
         "Maksuprosentti 10,7 %",
         "84 0,60 2. lapsi, 40 % 118,00 € 113,00 €",
@@ -180,7 +180,7 @@ def test_unreported_income_the_maximum_fee_and_a_fixed_period_are_explained():
         supersedes=None,
     )
     text = all_text(render_pdf(letter))
-    assert "Anna Virtanen Ei ilmoitettu Ei ilmoitettu → korkein maksu" in text
+    assert "Anna Virtanen Ei ilmoitettu (Ei ilmoitettu → korkein maksu)" in text
     assert "Tuloja ei ole selvitetty" in text
     assert "korkeimman maksun suuruisena" in text
     assert "ajalla 1.8.2026–31.7.2027" in text
