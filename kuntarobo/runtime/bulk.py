@@ -10,6 +10,7 @@ PostgreSQL then takes the rows by COPY, SQLite 500 rows an INSERT.
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -108,9 +109,17 @@ def _copy(
         columns = ", ".join(quote(f.column) for f in fields)
         sql = f"COPY {quote(meta.db_table)} ({columns}) FROM STDIN"
         # The driver's own cursor: its errors become Django's (IntegrityError) only through this.
+        started = time.monotonic()
         with connection.wrap_database_errors, cursor.cursor.copy(sql) as copy:
             for values in prepared:
                 copy.write_row(values)
+        if connection.queries_logged:  # as Django's debug cursor would, which COPY bypasses
+            connection.queries_log.append(
+                {
+                    "sql": f"{sql} ({len(prepared)} rows)",
+                    "time": f"{time.monotonic() - started:.3f}",
+                }
+            )
     return ids
 
 

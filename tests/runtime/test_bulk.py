@@ -90,3 +90,19 @@ def test_a_row_saved_afterwards_gets_a_key_of_its_own(municipality):
 
     assert later.pk not in ids
     assert later.pk > max(ids)
+
+
+def test_the_insert_shows_in_djangos_query_log_as_one_statement_on_either_database(municipality):
+    from django.test.utils import CaptureQueriesContext
+
+    template = _template(municipality)
+    with CaptureQueriesContext(connection) as captured:
+        insert_rows(template, [{"reference": f"r-{n}"} for n in range(3)], returning_ids=True)
+
+    writes = [
+        query["sql"]
+        for query in captured.captured_queries
+        if query["sql"].startswith(("INSERT", "COPY"))
+    ]
+    assert len(writes) == 1
+    assert WorkItem._meta.db_table in writes[0]

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from kuntarobo.robots.ecec_fees.models import DecisionStatus, FeeDecision
 from kuntarobo.robots.ecec_fees.municipal import MunicipalFeeSettings
+from kuntarobo.runtime.bulk import insert_rows
 from kuntarobo.runtime.models import ItemStatus
 from kuntarobo.runtime.sdk import ItemView
 
@@ -35,8 +36,12 @@ def on_item_statuses(changes: Sequence[tuple[ItemView, str]]) -> None:
     first_drafts = [
         item for item, status in changes if status == ItemStatus.NEEDS_REVIEW and item.attempt <= 1
     ]
-    FeeDecision.objects.bulk_create(
-        FeeDecision(work_item_id=item.id, **_draft_values(item)) for item in first_drafts
+    # By COPY on PostgreSQL: bulk_create()'s arrays have every quote of the three JSON columns
+    # escaped in Python, a twentieth of a worker's time.
+    insert_rows(
+        FeeDecision(created_at=timezone.now()),
+        [{"work_item_id": item.id, **_draft_values(item)} for item in first_drafts],
+        returning_ids=True,
     )
     done = {item.id for item in first_drafts}
     for item, status in changes:
