@@ -196,6 +196,22 @@ def test_the_recipient_address_lies_inside_the_envelope_window(finnish_pdf):
         assert box.inside(WINDOW), (line, box)
 
 
+@pytest.mark.parametrize(
+    ("language", "labels"),
+    [
+        ("fi", ("Päätösnumero", "Päätöspäivä")),
+        ("sv", ("Beslutsnummer", "Beslutsdatum")),
+        ("en", ("Decision number", "Date of decision")),
+    ],
+)
+def test_each_label_beside_the_address_stays_on_one_line_in_every_language(language, labels):
+    pdf = render_pdf(sample_letter(language))
+    for label in labels:
+        box = find_text_box(pdf, label)
+        assert box is not None, label
+        assert box.bottom - box.top < 5, (label, box)  # one line of 9.5 pt text is about 3.5 mm
+
+
 def test_the_first_page_has_ink_and_the_header_at_the_top(finnish_pdf, tmp_path):
     raster = render_page(finnish_pdf, scale=1.0)
     raster.save_png(tmp_path / "decision-page-1.png")
