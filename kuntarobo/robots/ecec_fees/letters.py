@@ -224,8 +224,8 @@ def _children_table(letter: DecisionLetter, t: dict[str, str]) -> dict[str, obje
 
 
 def _income_pairs(letter: DecisionLetter, t: dict[str, str]) -> dict[str, object]:
-    """Each person's income beside their name, as paragraphs rather than a table: Typst lays a
-    table out again for every letter, and this one cost a ninth of a letter's typesetting."""
+    """Each person's income beside their name, as paragraphs rather than a table: a table's
+    cells cost far more to typeset, and this table was a ninth of a letter's typesetting."""
     lang = letter.language
 
     def with_source(amount: str, source: str) -> str:
