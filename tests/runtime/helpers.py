@@ -24,6 +24,17 @@ def drain(worker_id: str = "test-drain") -> None:
     call_command("worker", batch=True, interval=0, verbosity=0, worker_id=worker_id)
 
 
+def statements_adding_rows(queries: list[dict[str, str]], model: Any) -> int:
+    """How many captured statements insert into the model's table: an INSERT, or a COPY (which
+    `insert_rows` uses on PostgreSQL and logs as Django would)."""
+    table = model._meta.db_table
+    return sum(
+        1
+        for query in queries
+        if query["sql"].lstrip().upper().startswith(("INSERT", "COPY")) and table in query["sql"]
+    )
+
+
 def script(*items: dict[str, Any]) -> dict[str, str]:
     """Parameters for the scripted test robot."""
     return {"script": json.dumps(list(items))}

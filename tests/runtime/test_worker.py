@@ -16,7 +16,7 @@ from kuntarobo.runtime import actions, tasks
 from kuntarobo.runtime.enqueue import enqueue_many
 from kuntarobo.runtime.management.commands.worker import HeartbeatWorker
 from kuntarobo.runtime.models import ItemStatus, WorkItem
-from tests.runtime.helpers import queue_entries, script
+from tests.runtime.helpers import queue_entries, script, statements_adding_rows
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -284,15 +284,6 @@ def test_a_stop_asked_for_after_another_kind_of_task_still_lets_the_batchs_items
     }
 
 
-def inserts_into(queries, model) -> int:
-    table = model._meta.db_table
-    return sum(
-        1
-        for query in queries
-        if query["sql"].lstrip().upper().startswith("INSERT") and table in query["sql"]
-    )
-
-
 def test_a_batchs_documents_and_log_lines_are_inserted_together(
     municipality, settings, monkeypatch
 ):
@@ -316,5 +307,5 @@ def test_a_batchs_documents_and_log_lines_are_inserted_together(
     assert set(WorkItem.objects.values_list("status", flat=True)) == {ItemStatus.DONE}
     assert ItemDocument.objects.count() == 5
     assert RunLogEntry.objects.filter(message__startswith="note ", item__isnull=False).count() == 5
-    assert inserts_into(captured.captured_queries, ItemDocument) == 1
-    assert inserts_into(captured.captured_queries, RunLogEntry) == 1
+    assert statements_adding_rows(captured.captured_queries, ItemDocument) == 1
+    assert statements_adding_rows(captured.captured_queries, RunLogEntry) == 1

@@ -34,6 +34,7 @@ from tests.robots.ecec_fees.helpers import (
     write_families,
 )
 from tests.robots.ecec_fees.pdf_helpers import all_text
+from tests.runtime.helpers import statements_adding_rows
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -133,12 +134,8 @@ def test_a_workers_batch_writes_its_draft_decisions_in_one_insert_each_with_its_
     with CaptureQueriesContext(connection) as captured:
         drain()
 
-    inserts = [
-        q["sql"]
-        for q in captured.captured_queries
-        if q["sql"].startswith(("INSERT", "COPY")) and FeeDecision._meta.db_table in q["sql"]
-    ]
-    assert len(inserts) == 1  # a VALUES INSERT on SQLite, COPY on PostgreSQL
+    # a VALUES INSERT on SQLite, COPY on PostgreSQL
+    assert statements_adding_rows(captured.captured_queries, FeeDecision) == 1
     decisions = FeeDecision.objects.select_related("work_item")
     assert len(decisions) == 4
     for decision in decisions:
