@@ -6,7 +6,9 @@ from __future__ import annotations
 import datetime
 import signal
 
+import psycopg
 import pytest
+from django.db import connection
 from django.utils import timezone
 from django_tasks import task
 from django_tasks.base import TaskResultStatus
@@ -309,3 +311,40 @@ def test_a_batchs_documents_and_log_lines_are_inserted_together(
     assert RunLogEntry.objects.filter(message__startswith="note ", item__isnull=False).count() == 5
     assert statements_adding_rows(captured.captured_queries, ItemDocument) == 1
     assert statements_adding_rows(captured.captured_queries, RunLogEntry) == 1
+
+
+def _plan(sql: str, params: list) -> str:
+    """How the database runs the statement once it is prepared: on PostgreSQL the generic plan,
+    the one a connection keeps after a few uses, which cannot look at the parameters' values."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
+            return "\n".join(str(row) for row in cursor.fetchall())
+        numbered = sql
+        for number in range(1, len(params) + 1):
+            numbered = numbered.replace("%s", f"${number}", 1)
+        client = psycopg.ClientCursor(cursor.connection)
+        values = ", ".join(client.mogrify("%s", [value]) for value in params)
+        cursor.execute("DEALLOCATE ALL")
+        cursor.execute(f"PREPARE choose AS {numbered}")
+        cursor.execute("SET plan_cache_mode = force_generic_plan")
+        try:
+            cursor.execute(f"EXPLAIN EXECUTE choose({values})")
+            return "\n".join(row[0] for row in cursor.fetchall())
+        finally:
+            cursor.execute("RESET plan_cache_mode")
+            cursor.execute("DEALLOCATE choose")
+
+
+def test_choosing_the_next_tasks_reads_the_index_of_ready_tasks_not_the_whole_queue():
+    """With the status as a parameter, PostgreSQL's generic plan sorted every ready task on each
+    take (3.5 ms a batch with 14,000 queued); the partial index needs the literal status."""
+    enqueue_many(tasks.process_item, [(number, 0) for number in range(1, 200)])
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {connection.ops.quote_name(DBTaskResult._meta.db_table)}")
+    sql, params = worker().ready_tasks_sql(10, timezone.now())
+
+    plan = _plan(sql, params)
+
+    assert "tasks_db_new_ordering_idx" in plan, plan
+    assert "Sort" not in plan and "TEMP B-TREE" not in plan, plan

@@ -4,6 +4,7 @@ items go back to the queue (the database worker alone would leave them "running"
 
 from __future__ import annotations
 
+import datetime
 import json
 import logging
 import os
@@ -168,26 +169,35 @@ class HeartbeatWorker(Worker):
         save per task: four round trips and about as much CPU as the rest of a no-op item.
         PostgreSQL skips rows other workers have locked; SQLite writes one statement at a time.
         """
-        vendor = connection.vendor
-        if vendor not in _APPEND_WORKER:
+        if connection.vendor not in _APPEND_WORKER:
             task_result = self._take_task_by_orm()
             return [task_result] if task_result is not None else []
+        now = timezone.now()
+        choose, params = self.ready_tasks_sql(limit, now)
+        _, appended = _APPEND_WORKER[connection.vendor]
+        adapt = connection.ops.adapt_datetimefield_value
+        own = [TaskResultStatus.RUNNING, adapt(now), appended(self.worker_id)]
+        taken = list(DBTaskResult.objects.raw(self._take_sql(choose), [*own, *params]))
+        # RETURNING keeps no order: run them in the order they were chosen.
+        taken.sort(key=lambda task: (-task.priority, task.run_after, task.enqueued_at))
+        return taken
+
+    def ready_tasks_sql(self, limit: int, now: datetime.datetime) -> tuple[str, list[Any]]:
+        """The SELECT of the ids of the tasks `take_tasks` takes, with its parameters."""
+        vendor = connection.vendor
         quote = connection.ops.quote_name
         adapt = connection.ops.adapt_datetimefield_value
         column = {f.name: quote(f.column) for f in DBTaskResult._meta.concrete_fields}
-        table = quote(DBTaskResult._meta.db_table)
-        now = timezone.now()
         conditions = [
-            f"{column['status']} = %s",
+            # The status as a literal, not a parameter: only then may the planner use the
+            # library's partial index of ready tasks (WHERE status = 'READY') in a prepared,
+            # generic plan. With a parameter, PostgreSQL sorted every ready task on each take:
+            # 3.5 ms of server time per batch on 14,000 queued items, 0.06 ms with the index.
+            f"{column['status']} = '{TaskResultStatus.READY.value}'",
             f"{column['backend_name']} = %s",
             f"({column['run_after']} = %s OR {column['run_after']} <= %s)",
         ]
-        params: list[Any] = [
-            TaskResultStatus.READY,
-            self.backend_name,
-            adapt(get_date_max()),
-            adapt(now),
-        ]
+        params: list[Any] = [self.backend_name, adapt(get_date_max()), adapt(now)]
         if not self.process_all_queues:
             conditions.append(
                 f"{column['queue_name']} IN ({', '.join(['%s'] * len(self.queue_names))})"
@@ -198,24 +208,26 @@ class HeartbeatWorker(Worker):
             conditions.append(f"{column['queue_name']} NOT IN ({placeholders})")
             params += self.excluded_queue_names
         lock = " FOR UPDATE SKIP LOCKED" if vendor == "postgresql" else ""
-        append, appended = _APPEND_WORKER[vendor]
         sql = (
-            f"UPDATE {table} SET {column['status']} = %s, {column['started_at']} = %s, "  # noqa: S608
-            f"{column['worker_ids']} = {append.format(column=column['worker_ids'])} "
-            f"WHERE {column['id']} IN (SELECT {column['id']} FROM {table} "
+            f"SELECT {column['id']} FROM {quote(DBTaskResult._meta.db_table)} "  # noqa: S608
             f"WHERE {' AND '.join(conditions)} "
             f"ORDER BY {column['priority']} DESC, {column['run_after']}, {column['enqueued_at']} "
-            f"LIMIT %s{lock}) RETURNING *"
+            f"LIMIT %s{lock}"
         )
-        taken = list(
-            DBTaskResult.objects.raw(
-                sql,
-                [TaskResultStatus.RUNNING, adapt(now), appended(self.worker_id), *params, limit],
-            )
+        return sql, [*params, limit]
+
+    @staticmethod
+    def _take_sql(choose: str) -> str:
+        """The UPDATE that marks the chosen tasks running for this worker, returning them."""
+        quote = connection.ops.quote_name
+        column = {f.name: quote(f.column) for f in DBTaskResult._meta.concrete_fields}
+        append, _ = _APPEND_WORKER[connection.vendor]
+        return (
+            f"UPDATE {quote(DBTaskResult._meta.db_table)} "  # noqa: S608
+            f"SET {column['status']} = %s, {column['started_at']} = %s, "
+            f"{column['worker_ids']} = {append.format(column=column['worker_ids'])} "
+            f"WHERE {column['id']} IN ({choose}) RETURNING *"
         )
-        # RETURNING keeps no order: run them in the order they were chosen.
-        taken.sort(key=lambda task: (-task.priority, task.run_after, task.enqueued_at))
-        return taken
 
     def _take_task_by_orm(self) -> DBTaskResult | None:
         """django-tasks-db's own way, for databases without UPDATE ... RETURNING here."""
