@@ -135,9 +135,11 @@ FINAL_STATUSES = (ItemStatus.DONE, ItemStatus.REJECTED, ItemStatus.ABANDONED)
 
 
 class WorkItem(models.Model):
-    run = models.ForeignKey(Run, on_delete=models.PROTECT, related_name="items")
+    # No index of their own: every index is written again whenever an item's status changes
+    # (twice per item), and the composite indexes below begin with these columns.
+    run = models.ForeignKey(Run, on_delete=models.PROTECT, related_name="items", db_index=False)
     municipality = models.ForeignKey(
-        Municipality, on_delete=models.PROTECT, related_name="work_items"
+        Municipality, on_delete=models.PROTECT, related_name="work_items", db_index=False
     )
     robot_slug = models.CharField(_("robot"), max_length=50)
     reference = models.CharField(_("reference"), max_length=200)
@@ -154,7 +156,7 @@ class WorkItem(models.Model):
     attention = models.JSONField(_("needs attention"), default=list, blank=True)
     error_message = models.TextField(_("error"), blank=True)
     claim_token = models.CharField(max_length=32, blank=True)
-    claimed_by = models.CharField(max_length=64, blank=True, db_index=True)
+    claimed_by = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -178,6 +180,11 @@ class WorkItem(models.Model):
         indexes = [
             models.Index(fields=["run", "status"]),
             models.Index(fields=["municipality", "status"]),
+            # Only the items claimed right now (a worker's batch each): what recovery looks
+            # through, without an index entry for every item ever done.
+            models.Index(
+                fields=["claimed_by"], condition=~Q(claim_token=""), name="workitem_claimed"
+            ),
         ]
         verbose_name = _("work item")
         verbose_name_plural = _("work items")

@@ -217,11 +217,14 @@ class FeeDecision(models.Model):
     Once approved, its content never changes: the triggers of migrations 0003 and 0004 list
     the guarded columns; only the delivery fields and the supersession may still be set."""
 
+    # Indexed by the constraints and the index below, which begin with it.
     municipality = models.ForeignKey(
-        Municipality, on_delete=models.PROTECT, related_name="ecec_fee_decisions"
+        Municipality, on_delete=models.PROTECT, related_name="ecec_fee_decisions", db_index=False
     )
     family_id = models.CharField(_("family"), max_length=64)
-    decision_number = models.CharField(_("decision number"), max_length=40, unique=True)
+    # Unique by a constraint: unique=True would add a second, pattern-matching index on
+    # PostgreSQL that no query uses but every new decision writes.
+    decision_number = models.CharField(_("decision number"), max_length=40)
     work_item = models.OneToOneField(
         WorkItem, on_delete=models.PROTECT, related_name="ecec_fee_decision"
     )
@@ -236,7 +239,7 @@ class FeeDecision(models.Model):
     total_fee = models.PositiveIntegerField(_("total monthly fee (cents)"))
     fingerprint = models.CharField(max_length=64)
     # What decided the fee, without the period's start: an unchanged family needs no new decision.
-    basis = models.CharField(max_length=64, blank=True, db_index=True)
+    basis = models.CharField(max_length=64, blank=True)
     parameters_valid_from = models.DateField(_("parameters from"))
     settings_valid_from = models.DateField(_("municipal settings from"), null=True)
     rule_version = models.CharField(_("rule version"), max_length=20)
@@ -272,7 +275,8 @@ class FeeDecision(models.Model):
             models.UniqueConstraint(
                 fields=["municipality", "family_id", "valid_from", "fingerprint"],
                 name="ecec_decision_once_per_input",
-            )
+            ),
+            models.UniqueConstraint(fields=["decision_number"], name="ecec_decision_number_unique"),
         ]
         indexes = [models.Index(fields=["municipality", "family_id", "valid_from"])]
         verbose_name = _("ECEC fee decision")
