@@ -359,19 +359,21 @@ class FamilyRecord:
             "children": [child.to_json() for child in self.children],
         }
 
-    def fingerprint(self) -> str:
+    def fingerprint(self, canonical: dict[str, object] | None = None) -> str:
         """A sha256 of everything that decides the fee and the letter, the same on every machine.
 
-        Built from the canonical form, so key order, whitespace, "0.850" vs "0.85" and the order
-        of the children and the incomes in the file do not change it.
+        Built from the canonical form (`canonical`, if the caller has it already), so key
+        order, whitespace, "0.850" vs "0.85" and the order of the children and the incomes in
+        the file do not change it.
         """
-        data = self.to_json()
-        data["children"] = sorted(
-            (child.to_json() for child in self.children), key=lambda item: str(item["id"])
-        )
+        data = dict(canonical) if canonical is not None else self.to_json()
+        children = data["children"]
+        incomes = data["incomes"]
+        assert isinstance(children, list)
+        assert isinstance(incomes, list)
+        data["children"] = sorted(children, key=lambda item: str(item["id"]))
         data["incomes"] = sorted(
-            (income.to_json() for income in self.incomes),
-            key=lambda item: json.dumps(item, sort_keys=True, ensure_ascii=False),
+            incomes, key=lambda item: json.dumps(item, sort_keys=True, ensure_ascii=False)
         )
         data["fingerprint_version"] = FINGERPRINT_VERSION
         text = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)

@@ -550,6 +550,20 @@ def test_the_fingerprint_ignores_trailing_zeros_and_the_order_of_children_and_in
     assert parse_family(other, default_period_start=PERIOD).fingerprint() == expected
 
 
+def test_the_fingerprint_of_the_canonical_form_a_caller_has_is_the_records_own() -> None:
+    data = valid_family()
+    data["children"] = [child(2), child(1)]
+    incomes = data["incomes"]
+    assert isinstance(incomes, list)
+    incomes.reverse()
+    record = parse_family(data, default_period_start=PERIOD)
+    canonical = record.to_json()
+    before = copy.deepcopy(canonical)
+
+    assert record.fingerprint(canonical) == record.fingerprint()
+    assert canonical == before  # the payload it also becomes is left as it was
+
+
 @pytest.mark.parametrize(
     ("path", "value"),
     [
