@@ -325,7 +325,6 @@ def _plan(sql: str, params: list) -> str:
             numbered = numbered.replace("%s", f"${number}", 1)
         client = psycopg.ClientCursor(cursor.connection)
         values = ", ".join(client.mogrify("%s", [value]) for value in params)
-        cursor.execute("DEALLOCATE ALL")
         cursor.execute(f"PREPARE choose AS {numbered}")
         cursor.execute("SET plan_cache_mode = force_generic_plan")
         try:

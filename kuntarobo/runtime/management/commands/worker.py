@@ -181,21 +181,30 @@ class HeartbeatWorker(Worker):
     def take_tasks_statement(self, limit: int, now: datetime.datetime) -> tuple[str, list[Any]]:
         """The UPDATE that marks the chosen tasks running for this worker, returning them, and
         its parameters."""
-        choose, params = self._ready_tasks_sql(limit, now)
-        _, appended = _APPEND_WORKER[connection.vendor]
+        quote = connection.ops.quote_name
+        table = quote(DBTaskResult._meta.db_table)
+        column = {f.name: quote(f.column) for f in DBTaskResult._meta.concrete_fields}
+        choose, params = self._ready_tasks_sql(limit, now, table, column)
+        append, appended = _APPEND_WORKER[connection.vendor]
+        sql = (
+            f"UPDATE {table} "  # noqa: S608
+            f"SET {column['status']} = %s, {column['started_at']} = %s, "
+            f"{column['worker_ids']} = {append.format(column=column['worker_ids'])} "
+            f"WHERE {column['id']} IN ({choose}) RETURNING *"
+        )
         own = [
             TaskResultStatus.RUNNING,
             connection.ops.adapt_datetimefield_value(now),
             appended(self.worker_id),
         ]
-        return self._take_sql(choose), [*own, *params]
+        return sql, [*own, *params]
 
-    def _ready_tasks_sql(self, limit: int, now: datetime.datetime) -> tuple[str, list[Any]]:
+    def _ready_tasks_sql(
+        self, limit: int, now: datetime.datetime, table: str, column: dict[str, str]
+    ) -> tuple[str, list[Any]]:
         """The SELECT of the ids of the tasks to take, with its parameters."""
         vendor = connection.vendor
-        quote = connection.ops.quote_name
         adapt = connection.ops.adapt_datetimefield_value
-        column = {f.name: quote(f.column) for f in DBTaskResult._meta.concrete_fields}
         conditions = [
             # The status as a literal, not a parameter: only then may the planner use the
             # library's partial index of ready tasks (WHERE status = 'READY') in a prepared,
@@ -217,7 +226,7 @@ class HeartbeatWorker(Worker):
             params += self.excluded_queue_names
         lock = " FOR UPDATE SKIP LOCKED" if vendor == "postgresql" else ""
         sql = (
-            f"SELECT {column['id']} FROM {quote(DBTaskResult._meta.db_table)} "  # noqa: S608
+            f"SELECT {column['id']} FROM {table} "  # noqa: S608
             f"WHERE {' AND '.join(conditions)} "
             f"ORDER BY {column['priority']} DESC, {column['run_after']}, {column['enqueued_at']} "
             # A literal too: for a parameter, the generic plan guesses a tenth of the table and
@@ -225,19 +234,6 @@ class HeartbeatWorker(Worker):
             f"LIMIT {int(limit)}{lock}"
         )
         return sql, params
-
-    @staticmethod
-    def _take_sql(choose: str) -> str:
-        """The UPDATE that marks the chosen tasks running for this worker, returning them."""
-        quote = connection.ops.quote_name
-        column = {f.name: quote(f.column) for f in DBTaskResult._meta.concrete_fields}
-        append, _ = _APPEND_WORKER[connection.vendor]
-        return (
-            f"UPDATE {quote(DBTaskResult._meta.db_table)} "  # noqa: S608
-            f"SET {column['status']} = %s, {column['started_at']} = %s, "
-            f"{column['worker_ids']} = {append.format(column=column['worker_ids'])} "
-            f"WHERE {column['id']} IN ({choose}) RETURNING *"
-        )
 
     def _take_task_by_orm(self) -> DBTaskResult | None:
         """django-tasks-db's own way, for databases without UPDATE ... RETURNING here."""
