@@ -9,6 +9,7 @@ through their text so 0.6 stays 0.6). Nothing here imports Django.
 from __future__ import annotations
 
 import datetime
+import json
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -423,3 +424,51 @@ def calculate_json(
     result = response(fee, request.language)
     result["parameters"] = parameters_to_json(parameters)
     return result
+
+
+MAX_REQUEST_CHARS = 1_000_000
+
+
+class StoredParametersNeeded(Exception):
+    """Raised by a resolver that has no database: the caller answers the request elsewhere."""
+
+
+def answer_text(
+    text: str,
+    resolve_parameters: Callable[[datetime.date], FeeParameters] | None = None,
+) -> tuple[dict[str, object], bool]:
+    """One request as text → (the answer or the error naming its field, whether it was valid).
+
+    The command line's contract, shared by its fast path (no Django) and the Django command."""
+    try:
+        if len(text) > MAX_REQUEST_CHARS:
+            raise CalculatorInputError("", "input larger than 1 MB")
+        try:
+            data = json.loads(text)
+        except (ValueError, RecursionError) as error:
+            # ValueError: JSONDecodeError, or an integer of more than 4300 digits;
+            # RecursionError: arrays or objects nested too deep.
+            raise CalculatorInputError("", f"not JSON: {error}") from None
+        return calculate_json(data, resolve_parameters), True
+    except CalculatorInputError as error:
+        return {"error": {"field": error.field, "message": error.message}}, False
+
+
+def answer_json(answer: Mapping[str, object]) -> str:
+    """The answer as the command line writes it: one line, keys sorted, UTF-8 as it is."""
+    return json.dumps(answer, ensure_ascii=False, sort_keys=True)
+
+
+def _needs_database(day: datetime.date) -> FeeParameters:
+    raise StoredParametersNeeded(day.isoformat())
+
+
+def answer_without_database(text: str) -> tuple[str, bool] | None:
+    """The command line's answer to a request that brings its own parameters (or is invalid),
+    computed without starting Django: a new process answers in tens of milliseconds instead of
+    over half a second. None when the request asks for the stored parameters of a date."""
+    try:
+        answer, ok = answer_text(text, _needs_database)
+    except StoredParametersNeeded:
+        return None
+    return answer_json(answer), ok

@@ -190,6 +190,48 @@ def test_calculate_refuses_bad_input_with_exit_code_2_naming_the_field(
     assert answer["error"]["message"]
 
 
+def test_a_request_with_its_own_parameters_is_answered_without_starting_django(
+    migrated_database,
+):
+    # Django cannot start with these settings: only the pure fast path can answer.
+    env = {**migrated_database, "DJANGO_SETTINGS_MODULE": "kuntarobo.no_such_settings"}
+    code, answer = calculate_process(env, json.dumps(EXAMPLE_REQUEST))
+    assert (code, answer["total_fee"]) == (0, 2960)
+    code, answer = calculate_process(env, json.dumps(without(EXAMPLE_REQUEST, "family")))
+    assert (code, answer["error"]["field"]) == (2, "family")
+    dated = subprocess.run(
+        [sys.executable, "-m", "kuntarobo", "ecec-fees", "calculate"],
+        input=json.dumps({"date": "2025-01-15", "family": EXAMPLE_FAMILY}),
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert dated.returncode != 0  # a date needs the stored parameters, so Django
+    assert "no_such_settings" in dated.stderr
+
+
+def test_the_fast_path_and_the_django_command_write_the_same_answer(migrated_database, monkeypatch):
+    for request in (EXAMPLE_REQUEST, changed(EXAMPLE_REQUEST, ("family", "size"), 1)):
+        code, _ = calculate_process(migrated_database, json.dumps(request))
+        fast = subprocess.run(
+            [sys.executable, "-m", "kuntarobo", "ecec-fees", "calculate"],
+            input=json.dumps(request),
+            env=migrated_database,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        ).stdout
+        monkeypatch.setattr(sys, "stdin", StringIO(json.dumps(request)))
+        out = StringIO()
+        if code == 0:
+            call_command("ecec-fees", "calculate", stdout=out)
+        else:
+            with pytest.raises(SystemExit, match="2"):
+                call_command("ecec-fees", "calculate", stdout=out)
+        assert out.getvalue() == fast
+
+
 # --- run ----------------------------------------------------------------------------------
 
 

@@ -32,7 +32,6 @@ from kuntarobo.runtime.models import ItemStatus, Run, WorkItem
 from kuntarobo.runtime.sdk import InputError
 
 BAD_INPUT = 2
-MAX_INPUT_BYTES = 1_000_000
 
 
 def parse_date(value: str, option: str) -> datetime.date:
@@ -148,9 +147,13 @@ class Command(BaseCommand):
             self.print_batch(options)
 
     def calculate(self, lines: bool) -> None:
+        # `kuntarobo ecec-fees calculate` without --lines is answered without Django when the
+        # request brings its own parameters (kuntarobo.__main__); here when it needs the database.
         if not lines:
-            answer, ok = self.answer(sys.stdin.read(MAX_INPUT_BYTES + 1))
-            self.stdout.write(to_json(answer))
+            answer, ok = calculator.answer_text(
+                sys.stdin.read(calculator.MAX_REQUEST_CHARS + 1), stored_parameters
+            )
+            self.stdout.write(calculator.answer_json(answer))
             if not ok:
                 sys.exit(BAD_INPUT)
             return
@@ -158,28 +161,12 @@ class Command(BaseCommand):
         for line in sys.stdin:
             if not line.strip():
                 continue
-            answer, ok = self.answer(line)
+            answer, ok = calculator.answer_text(line, stored_parameters)
             failed = failed or not ok
-            self.stdout.write(to_json(answer))
+            self.stdout.write(calculator.answer_json(answer))
             self.stdout.flush()
         if failed:
             sys.exit(BAD_INPUT)
-
-    @staticmethod
-    def answer(text: str) -> tuple[dict[str, Any], bool]:
-        """The fees for one request, or the error naming its field."""
-        try:
-            if len(text) > MAX_INPUT_BYTES:
-                raise calculator.CalculatorInputError("", "input larger than 1 MB")
-            try:
-                data = json.loads(text)
-            except (ValueError, RecursionError) as error:
-                # ValueError: JSONDecodeError, or an integer of more than 4300 digits;
-                # RecursionError: arrays or objects nested too deep.
-                raise calculator.CalculatorInputError("", f"not JSON: {error}") from None
-            return calculator.calculate_json(data, stored_parameters), True
-        except calculator.CalculatorInputError as error:
-            return {"error": {"field": error.field, "message": error.message}}, False
 
     def run(self, options: dict[str, Any]) -> None:
         user = acting_user(options["user"]) if options["user"] else "command line"
