@@ -48,7 +48,7 @@ _TEXTS = {
             "kirjaamo@esimerkkila.fi",
             "Kunnantalo, Torikatu 1",
         ),
-        "rule_version": "Laskentasäännöt v1, parametrit 1.8.2024",
+        "rule_version": "1",
         "sources": ("Tulorekisteri", "Palkkatodistus"),
     },
     "sv": {
@@ -69,7 +69,7 @@ _TEXTS = {
         "review": ReviewAuthority(
             "Exempelby kommuns sektion för småbarnspedagogik", "PB 10", "10601", "Exempelby"
         ),
-        "rule_version": "Beräkningsregler v1, parametrar 1.8.2024",
+        "rule_version": "1",
         "sources": ("Inkomstregistret", "Löneintyg"),
     },
     "en": {
@@ -87,7 +87,7 @@ _TEXTS = {
         "review": ReviewAuthority(
             "Early childhood education committee", "PO Box 100", "00101", "Example"
         ),
-        "rule_version": "Rules v1, parameters 1 Aug 2024",
+        "rule_version": "1",
         "sources": ("Incomes Register", "Pay slip"),
     },
 }
