@@ -27,7 +27,8 @@ first with a timer on each step of the robot and the runtime, then N more under 
 
 Each set-up runs in a child process of this script because Django reads its database from the
 environment once. Usage: `python benchmarks/ecec_fees_decisions.py [--families 14000]
-[--skip-sqlite] [--skip-calculator] [--profile N]`.
+[--skip-sqlite] [--skip-calculator] [--profile N] [--keep]`; without --keep each set-up's
+database and PDFs are removed when it has been measured.
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ import json
 import os
 import pstats
 import resource
+import shutil
 import socket
 import statistics
 import subprocess
@@ -674,17 +676,23 @@ class _Postgres:
         return " (throwaway, fsync off)" if self.cluster is not None else ""
 
 
-def decisions(path: str, workers: int, database: str) -> dict[str, Any]:
+def decisions(path: str, workers: int, database: str, keep: bool) -> dict[str, Any]:
+    """One set-up's run; its database and PDFs (about 0.7 GB) are removed afterwards unless
+    `keep`, so that repeated runs do not fill the disk. The workers' logs are kept."""
     arguments = ["decisions", "--input", path, "--workers", str(workers)]
-    if database == "sqlite":
-        return run_script_child(__file__, arguments, _env("sqlite"))
-    postgres = _Postgres()
-    with postgres as url:
-        env = _env("pg")
-        env["DATABASE_URL"] = url
-        result = run_script_child(__file__, arguments, env)
-    result["server"] += postgres.note
-    return result
+    env = _env("sqlite" if database == "sqlite" else "pg")
+    try:
+        if database == "sqlite":
+            return run_script_child(__file__, arguments, env)
+        postgres = _Postgres()
+        with postgres as url:
+            env["DATABASE_URL"] = url
+            result = run_script_child(__file__, arguments, env)
+        result["server"] += postgres.note
+        return result
+    finally:
+        if not keep:
+            shutil.rmtree(env["KUNTAROBO_VAR_DIR"], ignore_errors=True)
 
 
 def print_decisions(data: dict[str, Any], results: list[dict[str, Any]]) -> None:
@@ -796,6 +804,11 @@ def main() -> None:
     parser.add_argument("--skip-postgres", action="store_true")
     parser.add_argument("--skip-sqlite", action="store_true")
     parser.add_argument("--skip-calculator", action="store_true")
+    parser.add_argument(
+        "--keep",
+        action="store_true",
+        help="keep each run's database and PDFs and the generated input (removed by default)",
+    )
     parser.add_argument("--sqlite-workers", type=int, nargs="+", default=[1, 2])
     parser.add_argument(
         "--profile", type=int, metavar="N", help="instead: where N items' time goes (in-process)"
@@ -846,17 +859,24 @@ def main() -> None:
     summary["input"] = data
     results = []
     if not args.skip_postgres:
-        results.append(decisions(data["path"], 2, "postgres"))
+        results.append(decisions(data["path"], 2, "postgres", args.keep))
     if not args.skip_sqlite:
         for workers in args.sqlite_workers:
-            results.append(decisions(data["path"], workers, "sqlite"))
+            results.append(decisions(data["path"], workers, "sqlite", args.keep))
     if results:
         print_decisions(data, results)
     summary["decisions"] = results
     if not args.skip_calculator:
-        calculator = run_script_child(__file__, ["calculator"], _env("calculator"))
+        calculator_env = _env("calculator")
+        try:
+            calculator = run_script_child(__file__, ["calculator"], calculator_env)
+        finally:
+            if not args.keep:
+                shutil.rmtree(calculator_env["KUNTAROBO_VAR_DIR"], ignore_errors=True)
         print_calculator(calculator)
         summary["calculator"] = calculator
+    if not args.keep:
+        shutil.rmtree(folder, ignore_errors=True)
     print()
     print(json.dumps(summary))
 
