@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -62,8 +63,20 @@ class MunicipalityQuerySet(models.QuerySet["Municipality"]):
         return self.filter(memberships__user=user, memberships__role__in=roles).distinct()
 
 
+# Slugs with a meaning of their own where a municipality's slug is expected: "system" filters the
+# audit trail to the system-wide events.
+RESERVED_SLUGS = frozenset({"system"})
+
+
+def validate_not_reserved(value: str) -> None:
+    if value in RESERVED_SLUGS:
+        raise ValidationError(_("“%(slug)s” is reserved; choose another."), params={"slug": value})
+
+
 class Municipality(models.Model):
-    slug = models.SlugField(_("identifier"), unique=True, max_length=50)
+    slug = models.SlugField(
+        _("identifier"), unique=True, max_length=50, validators=[validate_not_reserved]
+    )
     name_fi = models.CharField(_("name in Finnish"), max_length=200)
     name_sv = models.CharField(_("name in Swedish"), max_length=200, blank=True)
     business_id = models.CharField(

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -44,8 +45,8 @@ from kuntarobo.api.serializers import (
     run_detail_data,
 )
 from kuntarobo.audit.export import CONTENT_TYPES, FORMATS, export_events
-from kuntarobo.audit.models import AuditEvent
 from kuntarobo.audit.trail import record
+from kuntarobo.audit.visibility import SYSTEM_WIDE, sees_system_wide, visible_events
 from kuntarobo.runtime import actions, execution
 from kuntarobo.runtime.models import ItemStatus, Run, RunStatus, Trigger, WorkItem
 from kuntarobo.runtime.sdk import InputError, Robot, all_robots, get_robot
@@ -361,12 +362,17 @@ def item_correct(request: HttpRequest, item_id: int) -> HttpResponse:
 # --- audit trail --------------------------------------------------------------------------------
 
 
-def _audit_events(request: HttpRequest, query: Query) -> tuple[Any, list[Municipality]]:
-    """The events the caller may see, filtered; and the municipalities they cover."""
-    _require_anywhere(request, Permission.VIEW_AUDIT)
+def _audit_events(request: HttpRequest, query: Query) -> tuple[Any, list[Municipality | None]]:
+    """The events the caller may see, filtered; and the municipalities they cover (None for the
+    system-wide events). A superuser needs no role to see the system-wide ones."""
+    system_wide = sees_system_wide(request.user)
+    if not system_wide:
+        _require_anywhere(request, Permission.VIEW_AUDIT)
     allowed = Municipality.objects.for_user(request.user, Permission.VIEW_AUDIT)
-    scope = list(allowed)
-    if slug := query.text("municipality"):
+    scope: list[Municipality | None] = [*allowed, *([None] if system_wide else [])]
+    if system_wide and query.text("municipality") == SYSTEM_WIDE:
+        scope = [None]
+    elif slug := query.text("municipality"):
         chosen = allowed.filter(slug=slug).first()
         if chosen is None:
             if Municipality.objects.for_user(request.user).filter(slug=slug).exists():
@@ -375,7 +381,7 @@ def _audit_events(request: HttpRequest, query: Query) -> tuple[Any, list[Municip
                 f"query parameter 'municipality': unknown municipality {slug!r}", "municipality"
             )
         scope = [chosen]
-    events = AuditEvent.objects.filter(municipality__in=scope).select_related("municipality")
+    events = visible_events([m for m in scope if m is not None], system_wide=None in scope)
     if action := query.text("action"):
         if action.endswith(".*"):
             events = events.filter(action__startswith=action[:-1])
@@ -408,15 +414,17 @@ def audit_export(request: HttpRequest) -> HttpResponse:
     fmt = query.choice("format", FORMATS) or "csv"
     events, scope = _audit_events(request, query)
     filters = {k: v for k, v in query.values.items() if k in AUDIT_FILTERS and v}
-    # Each municipality's trail shows that its events left the system, and who took them.
-    for municipality in scope:
-        record(
-            "audit.export",
-            actor=request.user,
-            municipality=municipality,
-            via="api",
-            details={"format": fmt, "filters": filters},
-        )
+    # Each municipality's trail shows that its events left the system, and who took them; so
+    # does the system-wide trail (municipality None) when its events were included.
+    with transaction.atomic():
+        for municipality in scope:
+            record(
+                "audit.export",
+                actor=request.user,
+                municipality=municipality,
+                via="api",
+                details={"format": fmt, "filters": filters},
+            )
     response = StreamingHttpResponse(
         export_events(events.order_by("at", "id"), fmt),  # type: ignore[arg-type]
         content_type=CONTENT_TYPES[fmt],

@@ -12,6 +12,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from kuntarobo.accounts.models import Municipality
+from kuntarobo.audit.visibility import SYSTEM_WIDE
 from kuntarobo.runtime.calendar import CALENDAR_RULES
 from kuntarobo.runtime.models import ItemStatus, RobotDeployment
 from kuntarobo.runtime.sdk import InputError, Parameter, Robot, Text
@@ -291,8 +292,20 @@ class ItemFilterForm(BaseForm):
         ]
 
 
+class AuditMunicipalityField(forms.ModelChoiceField):
+    """A municipality by slug or, when `allow_system_wide` is set, SYSTEM_WIDE: system-wide
+    events belong to no municipality, so the queryset alone cannot offer them."""
+
+    allow_system_wide = False
+
+    def to_python(self, value: Any) -> Any:
+        if self.allow_system_wide and value == SYSTEM_WIDE:
+            return SYSTEM_WIDE
+        return super().to_python(value)
+
+
 class AuditFilterForm(BaseForm):
-    municipality = forms.ModelChoiceField(
+    municipality = AuditMunicipalityField(
         label=_("Municipality"),
         queryset=Municipality.objects.none(),
         to_field_name="slug",
@@ -309,10 +322,16 @@ class AuditFilterForm(BaseForm):
         *args: Any,
         municipalities: QuerySet[Municipality],
         actions: list[str],
+        system_wide: bool = False,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["municipality"].queryset = municipalities  # type: ignore[attr-defined]
+        field = self.fields["municipality"]
+        field.queryset = municipalities  # type: ignore[attr-defined]
+        if system_wide:
+            field.allow_system_wide = True  # type: ignore[attr-defined]
+            everything, *named = field.choices  # type: ignore[attr-defined]
+            field.choices = [everything, (SYSTEM_WIDE, _("System-wide")), *named]  # type: ignore[attr-defined]
         known = sorted(set(actions) | set(labels.AUDIT_ACTIONS))
         self.fields["action"].choices = [  # type: ignore[attr-defined]
             ("", _("All")),

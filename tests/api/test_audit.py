@@ -14,7 +14,7 @@ from kuntarobo.accounts.models import Role
 from kuntarobo.audit.models import AuditEvent
 from kuntarobo.audit.trail import record
 from tests.api.helpers import client_for, error_of
-from tests.factories import MembershipFactory
+from tests.factories import MembershipFactory, UserFactory, user_with_role
 
 HELSINKI = datetime.timezone(datetime.timedelta(hours=2))
 
@@ -100,3 +100,73 @@ def test_an_administrator_of_two_municipalities_leaves_an_export_event_in_each(w
     exported = AuditEvent.objects.filter(action="audit.export").order_by("municipality__slug")
     assert [e.municipality.slug for e in exported] == ["esimerkkila", "naapurila"]
     assert timezone.now() - exported[0].at < datetime.timedelta(minutes=1)
+
+
+# --- system-wide events (no municipality): superusers only ---------------------------------------
+
+
+def system_wide_event() -> AuditEvent:
+    """Like a superuser adding the national ECEC fee parameters: an event of no municipality."""
+    return record("ecec_fees.parameters_add", actor="paakayttaja", via="cli")
+
+
+def superuser(world=None):
+    """A superuser, administrator of Esimerkkilä when `world` is given, else without roles."""
+    if world is None:
+        return UserFactory(username="root", is_superuser=True, is_staff=True)
+    return user_with_role(
+        Role.ADMINISTRATOR, world.home.municipality, username="root", is_superuser=True
+    )
+
+
+def listed(client, query: str = "") -> list[dict]:
+    response = client.get(f"/api/v1/audit?{query}")
+    assert response.status_code == 200, response.content
+    return response.json()["results"]
+
+
+def test_a_superuser_sees_system_wide_events_in_the_api_and_an_administrator_does_not(world):
+    event = system_wide_event()
+    results = listed(client_for(superuser(world)))
+    assert event.pk in {e["id"] for e in results}
+    assert {e["municipality"] for e in results} == {"esimerkkila", None}
+    assert event.pk not in {e["id"] for e in listed(client_for(world.user("administrator")))}
+
+
+def test_the_system_wide_filter_in_the_api_narrows_to_them_for_superusers_only(world):
+    event = system_wide_event()
+    assert [e["id"] for e in listed(client_for(superuser(world)), "municipality=system")] == [
+        event.pk
+    ]
+    response = client_for(world.user("administrator")).get("/api/v1/audit?municipality=system")
+    assert response.status_code == 400
+    assert error_of(response)["field"] == "municipality"
+
+
+def test_a_superuser_without_roles_gets_only_the_system_wide_events_from_the_api(world):
+    event = system_wide_event()
+    assert [e["id"] for e in listed(client_for(superuser()))] == [event.pk]
+    nobody = UserFactory(username="nobody")
+    for url in ("/api/v1/audit", "/api/v1/audit/export"):
+        response = client_for(nobody).get(url)
+        assert response.status_code == 403
+        assert error_of(response)["code"] == "permission_denied"
+
+
+def test_the_api_export_includes_system_wide_events_and_records_it_without_municipality(world):
+    event = system_wide_event()
+    client = client_for(superuser(world))
+    response = client.get("/api/v1/audit/export?format=jsonl")
+    rows = [json.loads(line) for line in b"".join(response.streaming_content).splitlines()]
+    assert event.pk in {r["id"] for r in rows}
+    assert {r["municipality"] for r in rows} == {"esimerkkila", ""}
+    exports = AuditEvent.objects.filter(action="audit.export", via="api")
+    assert sorted(str(e.municipality) for e in exports) == ["Esimerkkilä", "None"]
+
+    response = client.get("/api/v1/audit/export?municipality=system")
+    text = b"".join(response.streaming_content).decode()
+    assert ",esimerkkila," not in text
+    assert "ecec_fees.parameters_add" in text
+    latest = AuditEvent.objects.filter(action="audit.export").latest("id")
+    assert latest.municipality is None
+    assert latest.details["filters"] == {"municipality": "system"}

@@ -7,11 +7,17 @@ import datetime
 import io
 import json
 
+import pytest
+from django.core.exceptions import ValidationError
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from kuntarobo.accounts.models import Role
+from kuntarobo.accounts.models import Municipality, Role
 from kuntarobo.audit.models import AuditEvent
+from kuntarobo.audit.trail import record
+from kuntarobo.audit.visibility import SYSTEM_WIDE
+from tests.factories import UserFactory, user_with_role
 
 AUDIT = reverse("audit")
 
@@ -95,3 +101,91 @@ def test_the_outsiders_export_contains_only_their_own_municipality(world):
     events = [json.loads(line) for line in b"".join(response.streaming_content).splitlines()]
     assert events
     assert {e["municipality"] for e in events} == {"naapurila"}
+
+
+# --- system-wide events (no municipality): superusers only ---------------------------------------
+
+
+def system_wide_event() -> AuditEvent:
+    """Like a superuser adding the national ECEC fee parameters: an event of no municipality."""
+    return record(
+        "ecec_fees.parameters_add", actor="paakayttaja", details={"valid_from": "2030-08-01"}
+    )
+
+
+def superuser_client(world=None) -> Client:
+    """A superuser, administrator of Esimerkkilä when `world` is given, else without roles."""
+    if world is None:
+        user = UserFactory(username="root", is_superuser=True, is_staff=True)
+    else:
+        user = user_with_role(
+            Role.ADMINISTRATOR, world.esimerkkila, username="root", is_superuser=True
+        )
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_a_superuser_sees_system_wide_events_and_a_municipal_administrator_does_not(world):
+    event = system_wide_event()
+    response = superuser_client(world).get(AUDIT)
+    events = shown(response)
+    assert event in events
+    assert {e.municipality_id for e in events} == {world.esimerkkila.pk, None}
+    assert "Koko järjestelmä" in response.content.decode()
+    assert event not in shown(world.client_for(Role.ADMINISTRATOR).get(AUDIT))
+
+
+def test_the_system_wide_filter_narrows_to_them_and_is_refused_to_others(world):
+    event = system_wide_event()
+    response = superuser_client(world).get(AUDIT, {"municipality": SYSTEM_WIDE})
+    assert response.status_code == 200
+    assert shown(response) == [event]
+    assert f'<option value="{SYSTEM_WIDE}" selected>' in response.content.decode()
+    refused = world.client_for(Role.ADMINISTRATOR).get(AUDIT, {"municipality": SYSTEM_WIDE})
+    assert refused.status_code == 400
+    assert shown(refused) == []
+    assert SYSTEM_WIDE not in str(refused.context["form"]["municipality"])
+
+
+def test_a_superuser_without_roles_sees_only_the_system_wide_events(world, user_without_roles):
+    event = system_wide_event()
+    response = superuser_client().get(AUDIT)
+    assert response.status_code == 200
+    assert shown(response) == [event]
+    client = Client()
+    client.force_login(user_without_roles)
+    assert client.get(AUDIT).status_code == 403
+    assert client.get(reverse("audit_export", args=["csv"])).status_code == 403
+
+
+def test_the_export_includes_system_wide_events_for_a_superuser_and_records_it_without_municipality(
+    world,
+):
+    event = system_wide_event()
+    response = superuser_client(world).get(reverse("audit_export", args=["csv"]))
+    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert str(event.pk) in {row["id"] for row in rows}
+    assert {row["municipality"] for row in rows} == {"esimerkkila", ""}
+    exports = AuditEvent.objects.filter(action="audit.export")
+    assert sorted(str(e.municipality) for e in exports) == ["Esimerkkilä", "None"]
+    assert {e.actor.username for e in exports} == {"root"}
+
+
+def test_exporting_only_the_system_wide_events_records_one_export_without_municipality(world):
+    system_wide_event()
+    response = superuser_client(world).get(
+        reverse("audit_export", args=["jsonl"]), {"municipality": SYSTEM_WIDE}
+    )
+    events = [json.loads(line) for line in b"".join(response.streaming_content).splitlines()]
+    assert [e["action"] for e in events] == ["ecec_fees.parameters_add", "audit.export"]
+    assert {e["municipality"] for e in events} == {""}
+    export = AuditEvent.objects.get(action="audit.export")
+    assert export.municipality is None
+    assert export.details == {"format": "jsonl", "filters": {"municipality": SYSTEM_WIDE}}
+
+
+def test_no_municipality_may_take_the_slug_that_stands_for_the_system_wide_events(db):
+    municipality = Municipality(slug=SYSTEM_WIDE, name_fi="Järjestelmä")
+    with pytest.raises(ValidationError, match="reserved"):
+        municipality.full_clean()

@@ -1,10 +1,10 @@
 """The audit trail: filtered, paginated and exported as CSV or JSON Lines (the export is itself
-an audit event)."""
+an audit event). Superusers also see the system-wide events, which belong to no municipality."""
 
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
@@ -18,9 +18,13 @@ from kuntarobo.accounts.models import Municipality, Permission
 from kuntarobo.audit.export import CONTENT_TYPES, FORMATS, export_events
 from kuntarobo.audit.models import AuditEvent
 from kuntarobo.audit.trail import record
+from kuntarobo.audit.visibility import SYSTEM_WIDE, sees_system_wide, visible_events
 from kuntarobo.web.forms import AuditFilterForm
 from kuntarobo.web.scoping import require_somewhere
 from kuntarobo.web.views.common import paginate
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
 EVENTS_PER_PAGE = 50
 
@@ -29,23 +33,35 @@ def _day_start(day: datetime.date) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 
 
+def audit_scope(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Municipality]:
+    """The municipalities whose events the user sees; 403 without any, unless the user is a
+    superuser, who may come for the system-wide events alone."""
+    if sees_system_wide(user):
+        return Municipality.objects.for_user(user, Permission.VIEW_AUDIT)
+    return require_somewhere(user, Permission.VIEW_AUDIT)
+
+
 def filtered_events(
     request: HttpRequest, municipalities: QuerySet[Municipality]
 ) -> tuple[QuerySet[AuditEvent], AuditFilterForm]:
     """The user's audit events narrowed by the filter form; none if the filter is invalid."""
-    events = AuditEvent.objects.filter(municipality__in=municipalities).select_related(
-        "municipality"
-    )
+    system_wide = sees_system_wide(request.user)
+    events = visible_events(municipalities, system_wide=system_wide)
     known_actions = list(events.order_by().values_list("action", flat=True).distinct())
     form = AuditFilterForm(
-        request.GET or None, municipalities=municipalities, actions=known_actions
+        request.GET or None,
+        municipalities=municipalities,
+        actions=known_actions,
+        system_wide=system_wide,
     )
     if not form.is_bound:
         return events, form
     if not form.is_valid():
         return events.none(), form
     data = form.cleaned_data
-    if data["municipality"]:
+    if data["municipality"] == SYSTEM_WIDE:
+        events = events.filter(municipality__isnull=True)
+    elif data["municipality"]:
         events = events.filter(municipality=data["municipality"])
     if data["action"]:
         events = events.filter(action=data["action"])
@@ -60,10 +76,11 @@ def filtered_events(
 
 @login_required
 def audit_list(request: HttpRequest) -> HttpResponse:
-    municipalities = require_somewhere(request.user, Permission.VIEW_AUDIT)
+    municipalities = audit_scope(request.user)
     events, form = filtered_events(request, municipalities)
     context = {
         "form": form,
+        "system_wide": sees_system_wide(request.user),
         "page": paginate(request, events, EVENTS_PER_PAGE),
         "filters_valid": not form.is_bound or form.is_valid(),
     }
@@ -85,7 +102,7 @@ def _filters(form: AuditFilterForm) -> dict[str, Any]:
 def audit_export(request: HttpRequest, fmt: str) -> HttpResponse:
     if fmt not in FORMATS:
         raise Http404(_("Not found."))
-    municipalities = require_somewhere(request.user, Permission.VIEW_AUDIT)
+    municipalities = audit_scope(request.user)
     events, form = filtered_events(request, municipalities)
     if form.is_bound and not form.is_valid():
         errors = "; ".join(str(e) for errors in form.errors.values() for e in errors)
@@ -95,7 +112,15 @@ def audit_export(request: HttpRequest, fmt: str) -> HttpResponse:
             content_type="text/plain; charset=utf-8",
         )
     chosen = form.cleaned_data.get("municipality") if form.is_bound else None
-    exported = [chosen] if chosen else list(municipalities)
+    exported: list[Municipality | None]
+    if chosen == SYSTEM_WIDE:
+        exported = [None]
+    elif chosen:
+        exported = [chosen]
+    else:
+        exported = list(municipalities)
+        if sees_system_wide(request.user):
+            exported.append(None)  # the system-wide events left the system too
     with transaction.atomic():
         for municipality in exported:
             record(
