@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -45,8 +44,12 @@ from kuntarobo.api.serializers import (
     run_detail_data,
 )
 from kuntarobo.audit.export import CONTENT_TYPES, FORMATS, export_events
-from kuntarobo.audit.trail import record
-from kuntarobo.audit.visibility import SYSTEM_WIDE, sees_system_wide, visible_events
+from kuntarobo.audit.visibility import (
+    SYSTEM_WIDE,
+    record_export,
+    sees_system_wide,
+    visible_events,
+)
 from kuntarobo.runtime import actions, execution
 from kuntarobo.runtime.models import ItemStatus, Run, RunStatus, Trigger, WorkItem
 from kuntarobo.runtime.sdk import InputError, Robot, all_robots, get_robot
@@ -414,17 +417,7 @@ def audit_export(request: HttpRequest) -> HttpResponse:
     fmt = query.choice("format", FORMATS) or "csv"
     events, scope = _audit_events(request, query)
     filters = {k: v for k, v in query.values.items() if k in AUDIT_FILTERS and v}
-    # Each municipality's trail shows that its events left the system, and who took them; so
-    # does the system-wide trail (municipality None) when its events were included.
-    with transaction.atomic():
-        for municipality in scope:
-            record(
-                "audit.export",
-                actor=request.user,
-                municipality=municipality,
-                via="api",
-                details={"format": fmt, "filters": filters},
-            )
+    record_export(request.user, scope, via="api", details={"format": fmt, "filters": filters})
     response = StreamingHttpResponse(
         export_events(events.order_by("at", "id"), fmt),  # type: ignore[arg-type]
         content_type=CONTENT_TYPES[fmt],

@@ -10,10 +10,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db import transaction
 from django.db.models import Q, QuerySet
 
 from kuntarobo.accounts.models import RESERVED_SLUGS, Municipality
 from kuntarobo.audit.models import AuditEvent
+from kuntarobo.audit.trail import record
 
 # The municipality filter's value for the system-wide events; no municipality may take it.
 SYSTEM_WIDE = "system"
@@ -32,3 +34,17 @@ def visible_events(
     if system_wide:
         visible |= Q(municipality__isnull=True)
     return AuditEvent.objects.filter(visible).select_related("municipality")
+
+
+def record_export(
+    user: AbstractBaseUser | AnonymousUser,
+    exported: Iterable[Municipality | None],
+    *,
+    via: str,
+    details: dict[str, object],
+) -> None:
+    """Each municipality's trail shows that its events left the system, and who took them; so
+    does the system-wide trail (None) when its events were included. All or none."""
+    with transaction.atomic():
+        for municipality in exported:
+            record("audit.export", actor=user, municipality=municipality, via=via, details=details)

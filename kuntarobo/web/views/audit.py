@@ -7,7 +7,6 @@ import datetime
 from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
@@ -17,8 +16,12 @@ from django.utils.translation import gettext as _
 from kuntarobo.accounts.models import Municipality, Permission
 from kuntarobo.audit.export import CONTENT_TYPES, FORMATS, export_events
 from kuntarobo.audit.models import AuditEvent
-from kuntarobo.audit.trail import record
-from kuntarobo.audit.visibility import SYSTEM_WIDE, sees_system_wide, visible_events
+from kuntarobo.audit.visibility import (
+    SYSTEM_WIDE,
+    record_export,
+    sees_system_wide,
+    visible_events,
+)
 from kuntarobo.web.forms import AuditFilterForm
 from kuntarobo.web.scoping import require_somewhere
 from kuntarobo.web.views.common import paginate
@@ -121,15 +124,9 @@ def audit_export(request: HttpRequest, fmt: str) -> HttpResponse:
         exported = list(municipalities)
         if sees_system_wide(request.user):
             exported.append(None)  # the system-wide events left the system too
-    with transaction.atomic():
-        for municipality in exported:
-            record(
-                "audit.export",
-                actor=request.user,
-                municipality=municipality,
-                via="web",
-                details={"format": fmt, "filters": _filters(form)},
-            )
+    record_export(
+        request.user, exported, via="web", details={"format": fmt, "filters": _filters(form)}
+    )
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     response = StreamingHttpResponse(
         export_events(events.order_by("at", "id"), fmt),  # type: ignore[arg-type]
