@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from argparse import ArgumentParser
+from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
@@ -18,8 +19,12 @@ class Command(BaseCommand):
         parser.add_argument("--threads", type=int, default=8)
 
     def handle(self, *args: Any, **options: Any) -> None:
+        from django.conf import settings
         from waitress import serve
 
+        # Static files are served from the apps' folders (WHITENOISE_USE_FINDERS) until
+        # collectstatic fills STATIC_ROOT; WhiteNoise warns when the folder is missing at all.
+        Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
         from kuntarobo.wsgi import application
 
         try:
