@@ -32,6 +32,7 @@ from kuntarobo.runtime.sdk import (
     PathStep,
     Robot,
     RobotClass,
+    RobotPage,
     RunContext,
     Schedule,
     Text,
@@ -195,6 +196,16 @@ class HrReportsRobot(Robot):
     )
     accepts_upload = True
     upload_suffixes = SUFFIXES
+    pages = (
+        RobotPage(
+            Text(
+                fi="Sarakkeiden vastaavuudet ja varhaisen tuen rajat",
+                sv="Kolumnmappning och gränser för tidigt stöd",
+                en="Column mapping and early-support thresholds",
+            ),
+            "hr_reports_staff:settings_index",
+        ),
+    )
     schedule = Schedule(
         cron="0 6 * * *",
         calendar="first_working_day_of_month",

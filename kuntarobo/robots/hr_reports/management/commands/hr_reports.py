@@ -14,13 +14,9 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, no_translations
-from django.db import transaction
 
-from kuntarobo.accounts.models import Permission
 from kuntarobo.api.cli import acting_user, fail, input_path, start_run, to_json
-from kuntarobo.audit.trail import record
-from kuntarobo.robots.hr_reports.early_support import Thresholds
-from kuntarobo.robots.hr_reports.exchange import ColumnMapping
+from kuntarobo.robots.hr_reports import actions as hr_actions
 from kuntarobo.robots.hr_reports.models import ExportMapping
 from kuntarobo.robots.hr_reports.robot import SUMMARY_PREFIX
 from kuntarobo.runtime import actions, execution
@@ -107,23 +103,23 @@ class Command(BaseCommand):
         except InputError as error:
             fail(str(error))
         changes: dict[str, Any] = {}
-        for option, parse in (
-            ("mapping", ColumnMapping.from_json),
-            ("thresholds", Thresholds.from_json),
-        ):
+        for option in ("mapping", "thresholds"):
             if not options[option]:
                 continue
             path = Path(options[option]).expanduser()
             try:
                 data = json.loads(path.read_text(encoding="utf-8"))
-                changes[option] = parse(data).to_json()
+                hr_actions.validate_settings(**{option: data})
             except OSError as error:
                 fail(f"--{option} {path}: {error.strerror}")
-            except (ValueError, TypeError) as error:
+            except ValueError as error:  # not JSON
                 fail(f"--{option} {path}: {error}")
+            except InputError as error:
+                fail(f"--{option} {path}: {error}")
+            changes[option] = data
         try:
             stored = (
-                save_settings(user, municipality, **changes)
+                hr_actions.save_settings(user, municipality, **changes, via="cli")
                 if changes
                 else ExportMapping.objects.filter(municipality=municipality).first()
             )
@@ -138,32 +134,3 @@ class Command(BaseCommand):
                 }
             )
         )
-
-
-def save_settings(
-    user: Any, municipality: Any, *, mapping: Any = None, thresholds: Any = None
-) -> ExportMapping:
-    """Store validated settings; only users who may configure robots there, and audited."""
-    actions.require(user, municipality, Permission.CONFIGURE)
-    with transaction.atomic():
-        stored, _created = ExportMapping.objects.select_for_update().get_or_create(
-            municipality=municipality
-        )
-        before = {"mapping": stored.column_mapping, "thresholds": stored.thresholds}
-        if mapping is not None:
-            stored.column_mapping = mapping
-        if thresholds is not None:
-            stored.thresholds = thresholds
-        stored.save()
-        record(
-            "hr_reports.settings",
-            actor=user,
-            municipality=municipality,
-            obj=stored,
-            via="cli",
-            details={
-                "before": before,
-                "after": {"mapping": stored.column_mapping, "thresholds": stored.thresholds},
-            },
-        )
-    return stored
