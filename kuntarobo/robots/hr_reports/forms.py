@@ -33,8 +33,9 @@ AT_LEAST = {
 
 
 def pretty_json(data: object) -> str:
-    """JSON as people read and edit it: indented, with ä and å as they are."""
-    return json.dumps(data, indent=2, ensure_ascii=False)
+    """JSON as people read and edit it: indented, with ä and å as they are, keys sorted (PostgreSQL
+    keeps jsonb keys in its own order, SQLite in the order written)."""
+    return json.dumps(data, indent=2, ensure_ascii=False, sort_keys=True)
 
 
 class HrSettingsForm(forms.Form):
