@@ -4,8 +4,12 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE as CSP_NONE
+from csp.constants import SELF as CSP_SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+
+from kuntarobo import deployment
 
 BASE_DIR = Path(__file__).resolve().parent
 VAR_DIR = Path(os.environ.get("KUNTAROBO_VAR_DIR", BASE_DIR.parent / "var")).resolve()
@@ -33,17 +37,33 @@ def env_int(name: str, default: int) -> int:
 
 
 DEBUG = env_bool("DEBUG", False)
-SECRET_KEY = os.environ.get("SECRET_KEY", "")
+
+# --- Deployment hardening: secret key, file modes (see kuntarobo/deployment.py) -------------
+try:
+    _secret_key_refusal = deployment.secret_key_refusal(os.environ)
+    KUNTAROBO_DEMO = deployment.is_embedded_demo(os.environ)
+except deployment.DeploymentError as error:
+    raise ImproperlyConfigured(str(error)) from error
+if _secret_key_refusal:
+    raise ImproperlyConfigured(_secret_key_refusal)
+# Files and folders this process creates (SQLite and its -wal/-shm, media) are private.
+deployment.restrict_new_files()
+SECRET_KEY = os.environ.get("SECRET_KEY", "").strip()
 if not SECRET_KEY:
-    # Embedded mode: keep a random key in var/ so sessions survive restarts.
+    # The embedded demo: one random key in var/, shared by its processes and restarts.
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     key_file = VAR_DIR / "secret_key"
-    if not key_file.exists():
+    try:
+        descriptor = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        pass
+    else:
         from django.utils.crypto import get_random_string
 
-        key_file.write_text(get_random_string(64))
-        key_file.chmod(0o600)
+        with os.fdopen(descriptor, "w") as handle:
+            handle.write(get_random_string(64))
     SECRET_KEY = key_file.read_text().strip()
+# --- end of deployment hardening (secret key) -------------------------------------------------
 
 ALLOWED_HOSTS = [h for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
@@ -155,8 +175,6 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", False)
-CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600)
 
 LANGUAGE_CODE = "fi"
@@ -214,3 +232,64 @@ LOGGING = {
         "django_tasks": {"level": "WARNING"},
     },
 }
+
+# --- Deployment hardening: HTTPS, security headers, CSP, caching, file modes ---------------
+# Every variable is listed in docs/operations.md ("Security settings"); the rules are in
+# kuntarobo/deployment.py.
+try:
+    SESSION_COOKIE_SECURE = deployment.secure_cookies(os.environ, DEBUG)
+    SECURE_PROXY_SSL_HEADER = deployment.proxy_ssl_header(os.environ)
+    _form_action_extra = deployment.extra_sources(os.environ, "KUNTAROBO_CSP_FORM_ACTION_EXTRA")
+except deployment.DeploymentError as error:
+    raise ImproperlyConfigured(str(error)) from error
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# Sent by Django only over HTTPS, so a year is the default outside the demo; subdomains and
+# preload concern the municipality's whole domain and are the operator's choice.
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if KUNTAROBO_DEMO else 31536000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [CSP_SELF],
+        "script-src": [CSP_SELF],
+        "style-src": [CSP_SELF],
+        "img-src": [CSP_SELF, "data:"],
+        "object-src": [CSP_NONE],
+        "base-uri": [CSP_SELF],
+        "frame-ancestors": [CSP_NONE],
+        # Some browsers check the redirects after a form's submission too: an identity
+        # provider signed in through a form is added with KUNTAROBO_CSP_FORM_ACTION_EXTRA.
+        "form-action": [CSP_SELF, *_form_action_extra],
+    }
+}
+# No-store on every response of a view (static files, served by WhiteNoise before it, keep
+# their caching); the CSP header on every page.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("whitenoise.middleware.WhiteNoiseMiddleware") + 1,
+    "kuntarobo.web.middleware.NoStoreMiddleware",
+)
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("kuntarobo.web.middleware.NoStoreMiddleware") + 1,
+    "csp.middleware.CSPMiddleware",
+)
+
+# Uploads, documents and collected static files private to the service's user, like the rest
+# of var/ (the umask above); WhiteNoise serves static files from the process itself.
+FILE_UPLOAD_PERMISSIONS = deployment.PRIVATE_FILE_MODE
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = deployment.PRIVATE_DIRECTORY_MODE
+# Folders and files left readable by older versions: a private var/ hides everything in it.
+deployment.tighten(
+    [
+        VAR_DIR,
+        VAR_DIR / "secret_key",
+        *(VAR_DIR / f"kuntarobo.sqlite3{suffix}" for suffix in ("", "-wal", "-shm")),
+        MEDIA_ROOT,
+    ]
+)
+# --- end of deployment hardening -------------------------------------------------------------
