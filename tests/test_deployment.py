@@ -154,6 +154,25 @@ def test_production_settings_leave_no_deploy_warning_we_can_fix(tmp_path):
     assert "no issues" in chosen.stdout
 
 
+def test_the_form_action_of_the_policy_takes_the_identity_providers_origin(tmp_path):
+    shown = run_kuntarobo(
+        tmp_path,
+        "shell",
+        "-c",
+        "from django.conf import settings; "
+        "print(settings.CONTENT_SECURITY_POLICY['DIRECTIVES']['form-action'])",
+        SECRET_KEY="x" * 50,
+        KUNTAROBO_CSP_FORM_ACTION_EXTRA="https://login.example.fi",
+    )
+    assert shown.returncode == 0, shown.stderr
+    assert shown.stdout.strip().splitlines()[-1] == "[\"'self'\", 'https://login.example.fi']"
+    refused = run_kuntarobo(
+        tmp_path, "check", SECRET_KEY="x" * 50, KUNTAROBO_CSP_FORM_ACTION_EXTRA="*"
+    )
+    assert refused.returncode != 0
+    assert "KUNTAROBO_CSP_FORM_ACTION_EXTRA must list origins" in refused.stderr
+
+
 def modes_under(folder: Path) -> dict[str, int]:
     found = {".": stat.S_IMODE(folder.stat().st_mode)}
     for path in folder.rglob("*"):
