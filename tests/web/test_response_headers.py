@@ -16,8 +16,17 @@ from kuntarobo.api.models import ApiToken
 
 pytestmark = pytest.mark.django_db
 
-# A script element without src, an on… event handler, a style attribute or element.
-INLINE_CODE = (r"<script(?![^>]*\bsrc=)[^>]*>", r"\son[a-z]+\s*=", r"\sstyle\s*=", "<style")
+# A script element without src, an on… event handler, a style attribute or element, and the
+# htmx features that evaluate strings as code (hx-on, trigger filters, js: values).
+INLINE_CODE = (
+    r"<script(?![^>]*\bsrc=)[^>]*>",
+    r"\son[a-z]+\s*=",
+    r"\sstyle\s*=",
+    "<style",
+    r"hx-on",
+    r'hx-trigger="[^"]*\[',
+    r"hx-vals=[\"']js:",
+)
 
 
 def assert_not_stored(response) -> None:
