@@ -3,12 +3,15 @@
 
 from __future__ import annotations
 
+import http.client
 import os
 import re
 import secrets
+import socket
 import stat
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -212,3 +215,60 @@ def test_a_var_left_readable_by_an_older_version_is_made_private_on_start(tmp_pa
         assert modes[name] == 0o700, name
     for name in ("kuntarobo.sqlite3", "kuntarobo.sqlite3-wal", "secret_key"):
         assert modes[name] == 0o600, name
+
+
+def test_behind_a_tls_proxy_the_web_server_sees_https_and_sends_hsts(tmp_path):
+    """`kuntarobo web` (waitress) keeps the header the proxy sets, so Django knows the request
+    came over HTTPS: no redirect loop, HSTS sent; a plain request is redirected to HTTPS."""
+    port = free_port()
+    kept = {"PATH", "HOME", "LANG"}
+    env = {k: v for k, v in os.environ.items() if k in kept}
+    env |= {
+        "KUNTAROBO_VAR_DIR": str(tmp_path / "var"),
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "SECURE_PROXY_SSL_HEADER": "X-Forwarded-Proto:https",
+        "SECURE_SSL_REDIRECT": "true",
+    }
+    server = subprocess.Popen(
+        [sys.executable, "-m", "kuntarobo", "web", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        proxied = get(port, "/login/", {"X-Forwarded-Proto": "https"}, deadline=60)
+        plain = get(port, "/login/", {}, deadline=10)
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+    assert proxied.status == 200
+    assert proxied.getheader("Strict-Transport-Security") == "max-age=31536000"
+    assert "Secure" in proxied.getheader("Set-Cookie", "")  # the CSRF cookie
+    assert "no-store" in proxied.getheader("Cache-Control")
+    assert plain.status == 301
+    assert plain.getheader("Location") == f"https://127.0.0.1:{port}/login/"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def get(port: int, path: str, headers: dict[str, str], deadline: float):
+    """The response (read), retrying while the server starts."""
+    until = time.monotonic() + deadline
+    while True:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        try:
+            connection.request("GET", path, headers=headers)
+            response = connection.getresponse()
+            response.read()
+            return response
+        except OSError:
+            if time.monotonic() > until:
+                raise
+            time.sleep(0.3)
+        finally:
+            connection.close()

@@ -38,4 +38,7 @@ class Command(BaseCommand):
             port=port,
             threads=options["threads"],
             ident="kuntarobo",
+            # waitress drops X-Forwarded-* headers of proxies it was not told to trust; the
+            # header named by SECURE_PROXY_SSL_HEADER is the TLS proxy's word that Django needs.
+            clear_untrusted_proxy_headers=not settings.SECURE_PROXY_SSL_HEADER,
         )
