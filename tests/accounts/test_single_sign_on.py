@@ -170,3 +170,24 @@ def test_a_local_user_of_the_same_name_is_never_taken_over(
     assert user != local
     assert user.username == "maija-a"
     assert Membership.objects.get(user=local).role == Role.ADMINISTRATOR
+
+
+def test_an_unreachable_provider_gives_a_clear_page_and_an_unknown_one_is_not_found(db, settings):
+    import socket
+
+    from django.test import Client
+
+    from kuntarobo.accounts.oidc_config import parse_providers
+    from tests.oidc_world import providers_json
+
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    settings.KUNTAROBO_OIDC_PROVIDERS = parse_providers(
+        providers_json(f"http://127.0.0.1:{port}/o")
+    )
+    client = Client(HTTP_ACCEPT_LANGUAGE="fi")
+    response = client.get("/auth/oidc/a/login/")
+    assert response.status_code == 502
+    assert "Palveluun Esimerkkilän tunnus ei saatu yhteyttä" in response.content.decode()
+    assert client.get("/auth/oidc/nobody/login/").status_code == 404
