@@ -178,3 +178,62 @@ def test_password_sign_in_can_be_left_to_superusers_alone(db, settings):
     assert response.status_code == 200
     assert not signed_in(response)
     assert signed_in(sign_in("root", PASSWORD)[1])
+
+
+def test_a_superuser_reads_the_failed_sign_ins_in_the_audit_trail_in_finnish(db):
+    user_with_role(Role.VIEWER, username="katselija")
+    for attempt in range(LIMIT):
+        sign_in("katselija", f"guess-{attempt}")
+    root = UserFactory(username="root", is_superuser=True, is_staff=True)
+    client = Client(HTTP_ACCEPT_LANGUAGE="fi")
+    client.force_login(root)
+    page = client.get(reverse("audit"), {"municipality": "system"}).content.decode()
+    assert page.count("Kirjautuminen epäonnistui") >= LIMIT
+    assert "Kirjautuminen estetty epäonnistuneiden yritysten jälkeen" in page
+
+
+def test_behind_a_trusted_proxy_the_lock_counts_the_clients_address(db, settings):
+    settings.KUNTAROBO_TRUSTED_PROXY_COUNT = 1
+    user_with_role(Role.VIEWER, username="katselija")
+    for attempt in range(LIMIT):
+        # The client prepends a fake address; the proxy appends the real one.
+        Client(REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR=f"1.2.3.{attempt}, {ADDRESS}").post(
+            reverse("login"), {"username": "katselija", "password": "guess"}
+        )
+    assert AccessAttempt.objects.get().ip_address == ADDRESS
+    blocked = Client(REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR=ADDRESS)
+    assert sign_in("katselija", PASSWORD, client=blocked)[1].status_code == 429
+    other = Client(REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR=OTHER_ADDRESS)
+    assert signed_in(sign_in("katselija", PASSWORD, client=other)[1])
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "message"),
+    [
+        (
+            "KUNTAROBO_LOGIN_LOCKOUT_BY",
+            "username+cookie",
+            "'cookie' is neither username nor address",
+        ),
+        ("KUNTAROBO_LOGIN_FAILURE_LIMIT", "0", "KUNTAROBO_LOGIN_FAILURE_LIMIT must be at least 1"),
+        (
+            "KUNTAROBO_PASSWORD_LOGIN",
+            "nobody",
+            "KUNTAROBO_PASSWORD_LOGIN must be all or superusers",
+        ),
+    ],
+)
+def test_a_wrong_lock_setting_stops_the_start_naming_it(variable, value, message):
+    import os
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [sys.executable, "-m", "kuntarobo", "check"],
+        env={**os.environ, variable: value},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode != 0
+    assert message in result.stderr
