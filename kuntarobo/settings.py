@@ -242,6 +242,9 @@ AXES_LOCKOUT_CALLABLE = "kuntarobo.accounts.signin.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "kuntarobo.accounts.signin.client_ip"
 AXES_DISABLE_ACCESS_LOG = True  # successful sign-ins are in the audit trail
 AXES_VERBOSE = False
+# Single sign-on comes back from the identity provider as a cross-site navigation: the session
+# cookie must be sent with it, so SESSION_COOKIE_SAMESITE must stay "Lax" (Django's default),
+# not "Strict" (tests/browser/test_oidc_sign_in.py fails then).
 # Identity providers: a JSON object {"name": {provider}, …} in KUNTAROBO_OIDC_PROVIDERS, or in
 # the file KUNTAROBO_OIDC_PROVIDERS_FILE (readable by the service only: it holds the secrets).
 from kuntarobo.accounts.oidc_config import ProviderConfigError, parse_providers  # noqa: E402

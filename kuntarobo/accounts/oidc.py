@@ -35,7 +35,7 @@ def client_for(provider: Provider) -> DjangoOAuth2App:
     kept per configuration so the discovery document and keys are fetched once."""
     key = (provider.name, provider.client_id, provider.discovery_url, provider.scopes)
     if key not in _clients:
-        client_kwargs: dict[str, Any] = {"scope": provider.scopes, "timeout": 20}
+        client_kwargs: dict[str, Any] = {"scope": provider.scopes, "default_timeout": 20}
         if provider.pkce:
             client_kwargs["code_challenge_method"] = "S256"
         oauth = OAuth()

@@ -11,6 +11,7 @@ from authlib.integrations.base_client.errors import OAuthError
 from django.conf import settings
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
+from django.db import IntegrityError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -131,7 +132,11 @@ def oidc_callback(request: HttpRequest, name: str) -> HttpResponse:
     except requests.RequestException as error:
         log.warning("OIDC provider %s unreachable: %s", name, error)
         return _refusal(request, provider, "unreachable", 502)
-    outcome = oidc.sign_in_from_claims(provider, claims)
+    try:
+        outcome = oidc.sign_in_from_claims(provider, claims)
+    except IntegrityError:
+        # The same person's first sign-in in two tabs at once: the other one created the user.
+        outcome = oidc.sign_in_from_claims(provider, claims)
     if outcome.user is None:
         return _refusal(request, provider, outcome.refused, 403)
     request.kuntarobo_sign_in = {"method": "oidc", "provider": name}  # type: ignore[attr-defined]
