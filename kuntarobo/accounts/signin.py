@@ -95,6 +95,18 @@ def record_sign_in(
     record("auth.login", actor=user, details=details, via=_via(request))
 
 
+def record_sign_out(
+    sender: Any,
+    request: HttpRequest | None = None,
+    user: AbstractBaseUser | None = None,
+    **kwargs: Any,
+) -> None:
+    """Receiver of `user_logged_out`, for sign-outs made by a web request."""
+    if request is None or user is None or getattr(request, "resolver_match", None) is None:
+        return
+    record("auth.logout", actor=user, details={"ip_address": client_ip(request)}, via=_via(request))
+
+
 def cooloff_minutes() -> int:
     return int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
 

@@ -21,6 +21,7 @@ AUDIT_ACTIONS = {
     "audit.export": _("Audit trail exported"),
     "audit.purge": _("Old audit events removed"),
     "auth.login": _("Signed in"),
+    "auth.logout": _("Signed out"),
     "auth.login_failed": _("Sign-in failed"),
     "auth.locked_out": _("Sign-in locked after failed attempts"),
     "auth.oidc_refused": _("Single sign-on refused"),

@@ -237,3 +237,12 @@ def test_a_wrong_lock_setting_stops_the_start_naming_it(variable, value, message
     )
     assert result.returncode != 0
     assert message in result.stderr
+
+
+def test_signing_out_is_audited(db):
+    user = user_with_role(Role.VIEWER, username="katselija")
+    client, _ = sign_in("katselija", PASSWORD)
+    assert client.post(reverse("logout")).status_code == 302
+    event = AuditEvent.objects.get(action="auth.logout")
+    assert event.actor == user
+    assert event.details == {"ip_address": ADDRESS}

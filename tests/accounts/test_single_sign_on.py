@@ -191,3 +191,32 @@ def test_an_unreachable_provider_gives_a_clear_page_and_an_unknown_one_is_not_fo
     assert response.status_code == 502
     assert "Palveluun Esimerkkilän tunnus ei saatu yhteyttä" in response.content.decode()
     assert client.get("/auth/oidc/nobody/login/").status_code == 404
+
+
+def test_a_closed_account_is_refused_even_with_the_right_groups(
+    live_server, sso_settings, municipalities
+):
+    sign_in(live_server.url, "a", "maija")
+    user = OidcIdentity.objects.get().user
+    user.is_active = False
+    user.save()
+    session, page = sign_in(live_server.url, "a", "maija")
+    assert page.status_code == 403
+    assert "Kuntarobo-käyttäjätunnuksesi on suljettu" in page.text
+    assert AuditEvent.objects.get(action="auth.oidc_refused").details["reason"] == "inactive"
+    assert AuditEvent.objects.filter(action="auth.login").count() == 1
+    assert session.get(f"{live_server.url}/", allow_redirects=False).status_code == 302
+
+
+def test_with_passwords_for_superusers_only_the_login_page_says_so(db, settings):
+    from django.test import Client
+
+    from kuntarobo.accounts.oidc_config import parse_providers
+    from tests.oidc_world import providers_json
+
+    settings.KUNTAROBO_OIDC_PROVIDERS = parse_providers(providers_json("https://idp.example/o"))
+    settings.KUNTAROBO_PASSWORD_LOGIN = "superusers"
+    page = Client(HTTP_ACCEPT_LANGUAGE="sv").get("/login/").content.decode()
+    assert "Logga in: Exempelbys konto" in page
+    assert "Huvudanvändarnas inloggning med lösenord" in page
+    assert "endast för installationens huvudanvändare" in page
