@@ -1,5 +1,6 @@
 """Settings come from the environment; the defaults run the embedded mode (SQLite under var/)."""
 
+import datetime
 import os
 from pathlib import Path
 
@@ -89,6 +90,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_tasks",
     "django_tasks_db",
+    "axes",
 ]
 # Robots of other packages are added without touching this file.
 INSTALLED_APPS += [a for a in os.environ.get("KUNTAROBO_EXTRA_APPS", "").split(",") if a]
@@ -102,6 +104,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "kuntarobo.api.auth.ApiTokenMiddleware",
+    "axes.middleware.AxesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -213,6 +216,68 @@ KUNTAROBO_RETRY_BASE_SECONDS = env_int("KUNTAROBO_RETRY_BASE_SECONDS", 30)
 KUNTAROBO_RETRY_MAX_SECONDS = env_int("KUNTAROBO_RETRY_MAX_SECONDS", 3600)
 KUNTAROBO_SCHEDULER_INTERVAL_SECONDS = env_int("KUNTAROBO_SCHEDULER_INTERVAL_SECONDS", 20)
 
+# --- Sign-in: brute-force lock, local passwords, single sign-on (OpenID Connect) -------------
+# docs/operations.md, "Sign-in". Kept in one block of its own.
+AUTHENTICATION_BACKENDS = [
+    "kuntarobo.accounts.backends.PasswordBackend",
+    "kuntarobo.accounts.backends.OidcBackend",
+]
+# "all": every user may sign in with a password; "superusers": only the break-glass superusers,
+# everyone else through the identity provider.
+KUNTAROBO_PASSWORD_LOGIN = os.environ.get("KUNTAROBO_PASSWORD_LOGIN", "all")
+if KUNTAROBO_PASSWORD_LOGIN not in {"all", "superusers"}:
+    raise ImproperlyConfigured(
+        f"KUNTAROBO_PASSWORD_LOGIN must be all or superusers, not {KUNTAROBO_PASSWORD_LOGIN!r}"
+    )
+# How many reverse proxies append to X-Forwarded-For before the request reaches us (0: none,
+# the address is REMOTE_ADDR). Wrong here, and the lock counts the proxy's address for everyone.
+KUNTAROBO_TRUSTED_PROXY_COUNT = env_int("KUNTAROBO_TRUSTED_PROXY_COUNT", 0)
+AXES_ENABLED = env_bool("KUNTAROBO_LOGIN_LOCK_ENABLED", True)
+AXES_FAILURE_LIMIT = env_int("KUNTAROBO_LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("KUNTAROBO_LOGIN_COOLOFF_MINUTES", 15))
+if AXES_FAILURE_LIMIT < 1 or AXES_COOLOFF_TIME.total_seconds() < 60:
+    raise ImproperlyConfigured(
+        "KUNTAROBO_LOGIN_FAILURE_LIMIT must be at least 1 and KUNTAROBO_LOGIN_COOLOFF_MINUTES "
+        "at least 1"
+    )
+_LOCKOUT_NAMES = {"username": "username", "address": "ip_address"}
+_lockout = os.environ.get("KUNTAROBO_LOGIN_LOCKOUT_BY", "username+address")
+try:
+    AXES_LOCKOUT_PARAMETERS = [
+        [_LOCKOUT_NAMES[part.strip()] for part in group.split("+")]
+        for group in _lockout.split(",")
+        if group.strip()
+    ]
+except KeyError as error:
+    raise ImproperlyConfigured(
+        f"KUNTAROBO_LOGIN_LOCKOUT_BY: {error.args[0]!r} is neither username nor address "
+        f"(e.g. username+address, or username+address,address)"
+    ) from None
+if not AXES_LOCKOUT_PARAMETERS:
+    raise ImproperlyConfigured("KUNTAROBO_LOGIN_LOCKOUT_BY must name username and/or address")
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "kuntarobo.accounts.signin.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "kuntarobo.accounts.signin.client_ip"
+AXES_DISABLE_ACCESS_LOG = True  # successful sign-ins are in the audit trail
+AXES_VERBOSE = False
+# Single sign-on comes back from the identity provider as a cross-site navigation: the session
+# cookie must be sent with it, so SESSION_COOKIE_SAMESITE must stay "Lax" (Django's default),
+# not "Strict" (tests/browser/test_oidc_sign_in.py fails then).
+# Identity providers: a JSON object {"name": {provider}, …} in KUNTAROBO_OIDC_PROVIDERS, or in
+# the file KUNTAROBO_OIDC_PROVIDERS_FILE (readable by the service only: it holds the secrets).
+from kuntarobo.accounts.oidc_config import ProviderConfigError, parse_providers  # noqa: E402
+
+_providers_file = os.environ.get("KUNTAROBO_OIDC_PROVIDERS_FILE", "")
+try:
+    KUNTAROBO_OIDC_PROVIDERS = parse_providers(
+        Path(_providers_file).read_text(encoding="utf-8")
+        if _providers_file
+        else os.environ.get("KUNTAROBO_OIDC_PROVIDERS", "")
+    )
+except (OSError, ProviderConfigError) as error:
+    source = _providers_file or "KUNTAROBO_OIDC_PROVIDERS"
+    raise ImproperlyConfigured(f"{source}: {error}") from None
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -230,6 +295,7 @@ LOGGING = {
         "django.db.backends": {"level": "INFO"},
         "django_tasks_db": {"level": "WARNING"},
         "django_tasks": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},
     },
 }
 
