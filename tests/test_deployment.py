@@ -250,6 +250,28 @@ def test_behind_a_tls_proxy_the_web_server_sees_https_and_sends_hsts(tmp_path):
     assert plain.getheader("Location") == f"https://127.0.0.1:{port}/login/"
 
 
+@pytest.mark.parametrize(
+    ("proxy_ssl_header", "proxy_count", "cleared"),
+    [
+        (None, 0, True),  # no proxy: a client cannot forge its scheme or address
+        (("HTTP_X_FORWARDED_PROTO", "https"), 0, False),
+        (None, 1, False),  # the sign-in lock reads X-Forwarded-For behind a proxy
+    ],
+)
+def test_the_web_server_keeps_proxy_headers_only_behind_a_configured_proxy(
+    settings, monkeypatch, tmp_path, proxy_ssl_header, proxy_count, cleared
+):
+    from django.core.management import call_command
+
+    settings.STATIC_ROOT = tmp_path / "static"
+    settings.SECURE_PROXY_SSL_HEADER = proxy_ssl_header
+    settings.KUNTAROBO_TRUSTED_PROXY_COUNT = proxy_count
+    served: dict[str, object] = {}
+    monkeypatch.setattr("waitress.serve", lambda app, **options: served.update(options))
+    call_command("web", "--port", "8123")
+    assert served["clear_untrusted_proxy_headers"] is cleared
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
