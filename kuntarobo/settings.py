@@ -130,7 +130,9 @@ else:
                 # lock-upgrade deadlocks between the web, worker and scheduler processes.
                 "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
                 "transaction_mode": "IMMEDIATE",
-                "timeout": 30,
+                # Seconds a write waits for the lock before "database is locked" (workers then
+                # back off and try again, see kuntarobo.runtime.outage).
+                "timeout": env_int("KUNTAROBO_SQLITE_TIMEOUT_SECONDS", 30),
             },
         }
     }
@@ -194,6 +196,8 @@ KUNTAROBO_WORKER_BATCH = env_int("KUNTAROBO_WORKER_BATCH", 10)
 KUNTAROBO_RETRY_BASE_SECONDS = env_int("KUNTAROBO_RETRY_BASE_SECONDS", 30)
 KUNTAROBO_RETRY_MAX_SECONDS = env_int("KUNTAROBO_RETRY_MAX_SECONDS", 3600)
 KUNTAROBO_SCHEDULER_INTERVAL_SECONDS = env_int("KUNTAROBO_SCHEDULER_INTERVAL_SECONDS", 20)
+# Longest wait between tries while the platform's database is unreachable, locked or full.
+KUNTAROBO_DB_RETRY_MAX_SECONDS = env_int("KUNTAROBO_DB_RETRY_MAX_SECONDS", 30)
 
 LOGGING = {
     "version": 1,
