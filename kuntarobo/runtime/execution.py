@@ -14,7 +14,7 @@ import time
 import traceback
 import uuid
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -391,7 +391,31 @@ def _complete_together(handled: list[_Handled]) -> dict[int, str | Exception]:
             if is_outage(error):
                 raise
             outcomes[entry.item.pk] = error
+            _give_back_unsaved(entry, error)
     return outcomes
+
+
+def _give_back_unsaved(handled: _Handled, error: Exception) -> None:
+    """An item whose result could not be committed (a robot's `on_status` that fails, bad data)
+    must not stay claimed by a worker that lives on: nobody would take it again, and its run
+    would never finish. It is a technical failure of the attempt instead, committed without the
+    robot's records: retried after the back-off, failed after the last attempt."""
+    text = mask_identity_codes(
+        "the result could not be saved: "
+        + "".join(traceback.format_exception_only(type(error), error)).strip()
+    )
+    logger.warning("item %s: %s", handled.item.pk, text)
+    failed = replace(handled, kind="application", result=text)
+    records = _Records()
+    try:
+        with transaction.atomic():
+            _complete(failed, records)
+            if records.log_entries:
+                RunLogEntry.objects.bulk_create(records.log_entries)
+    except Exception as second:
+        if is_outage(second):
+            raise
+        logger.exception("item %s: its failure could not be saved either", handled.item.pk)
 
 
 def _remove_files(names: list[str]) -> None:
