@@ -742,19 +742,20 @@ def release_interrupted_work(worker_id: str) -> int:
     runs: set[int] = set()
     released = 0
     with transaction.atomic():
+        # No lock while reading: another worker's recovery locks every running task for a
+        # moment, and skipping those would leave ours running for ever. The UPDATE waits for
+        # it instead, and changes only those still running.
         running = [
             task
-            for task in DBTaskResult.objects.select_for_update(skip_locked=True).filter(
-                status=TaskResultStatus.RUNNING
-            )
+            for task in DBTaskResult.objects.filter(status=TaskResultStatus.RUNNING)
             if task.worker_ids and task.worker_ids[-1] == worker_id
         ]
-        DBTaskResult.objects.filter(pk__in=[task.pk for task in running]).update(
-            status=TaskResultStatus.READY, started_at=None
-        )
+        DBTaskResult.objects.filter(
+            pk__in=[task.pk for task in running], status=TaskResultStatus.RUNNING
+        ).update(status=TaskResultStatus.READY, started_at=None)
         their_items = [work[1] for task in running if (work := tasks.item_stage(task))]
         claimed = (
-            WorkItem.objects.select_for_update(skip_locked=True)
+            WorkItem.objects.select_for_update()
             .filter(claimed_by=worker_id, status__in=[ItemStatus.IN_PROGRESS, ItemStatus.APPROVED])
             .exclude(claim_token="")
         )

@@ -110,7 +110,13 @@ class Platform:
                 worker.kill()
                 worker.wait()
 
-    def wait_for(self, condition: Callable[[], bool], seconds: float, what: str) -> None:
+    def wait_for(
+        self,
+        condition: Callable[[], bool],
+        seconds: float,
+        what: str,
+        state: Callable[[], object] = lambda: "",
+    ) -> None:
         """Poll until the condition holds; fail at once if a worker has ended."""
         deadline = time.monotonic() + seconds
         while True:
@@ -122,7 +128,12 @@ class Platform:
                 if condition():
                     return
             if time.monotonic() > deadline:
-                pytest.fail(f"{what} did not happen within {seconds} s")
+                logs = "\n".join(self.log(name)[-2000:] for name in self.workers)
+                try:
+                    now = state()
+                except Exception as error:  # the message must still come out
+                    now = error
+                pytest.fail(f"{what} did not happen within {seconds} s: {now}\n{logs}")
             time.sleep(0.3)
 
 
@@ -151,6 +162,27 @@ class Reader:
     def finished(self, run_id: int) -> bool:
         return self.rows("SELECT status FROM runtime_run WHERE id = ?", run_id) == [("finished",)]
 
+    def state(self, run_id: int) -> list[tuple[Any, ...]]:
+        """Items by status and claimant, and tasks by status, for a failure's message."""
+        return [
+            *self.rows(
+                "SELECT status, claimed_by, count(*) FROM runtime_workitem WHERE run_id = ? "
+                "GROUP BY status, claimed_by",
+                run_id,
+            ),
+            *self.rows(
+                "SELECT status, count(*) FROM django_tasks_database_dbtaskresult GROUP BY status"
+            ),
+        ]
+
+    def open_tasks(self) -> int:
+        [(count,)] = self.rows(
+            "SELECT count(*) FROM django_tasks_database_dbtaskresult WHERE status IN (?, ?)",
+            "READY",
+            "RUNNING",
+        )
+        return int(count)
+
 
 def assert_done_exactly_once(reader: Reader, run_id: int, count: int) -> None:
     items = reader.rows(
@@ -170,13 +202,7 @@ def assert_done_exactly_once(reader: Reader, run_id: int, count: int) -> None:
     ]
     assert len(records) == count  # nothing completed twice
     assert len(set(records)) == count  # nothing lost
-    # Nothing left waiting or running in the queue.
-    [(open_tasks,)] = reader.rows(
-        "SELECT count(*) FROM django_tasks_database_dbtaskresult WHERE status IN (?, ?)",
-        "READY",
-        "RUNNING",
-    )
-    assert open_tasks == 0
+    assert reader.open_tasks() == 0  # nothing left waiting or running in the queue
 
 
 def assert_rode_out_an_outage(platform: Platform) -> None:
@@ -224,7 +250,11 @@ def test_a_postgresql_restart_in_the_middle_of_a_run_loses_nothing_and_repeats_n
         time.sleep(3)
         cluster.start_server()
         assert reader.done(run_id) < count, "the run ended before the restart"
-        platform.wait_for(lambda: reader.finished(run_id), 240, "the run to finish")
+        state = lambda: reader.state(run_id)  # noqa: E731
+        platform.wait_for(lambda: reader.finished(run_id), 240, "the run to finish", state)
+        # Tasks made ready again whose items had committed before the outage still run, and
+        # find nothing to do: the queue empties after the run has finished.
+        platform.wait_for(lambda: reader.open_tasks() == 0, 60, "the queue to empty", state)
         assert_rode_out_an_outage(platform)
     finally:
         platform.stop_workers()
@@ -256,8 +286,8 @@ def test_workers_wait_out_the_sqlite_write_lock_held_past_the_busy_timeout(
     var_dir = tmp_path / "var"
     var_dir.mkdir()
     platform, reader = sqlite_platform(migrated_sqlite, var_dir, tmp_path)
-    count = 200
-    run_id = platform.start_run(count, sleep_ms=20)
+    count = 300
+    run_id = platform.start_run(count, sleep_ms=30)
     platform.start_workers()
     try:
         platform.wait_for(lambda: reader.done(run_id) >= count // 10, 120, "work to begin")
@@ -268,7 +298,11 @@ def test_workers_wait_out_the_sqlite_write_lock_held_past_the_busy_timeout(
         holder.execute("ROLLBACK")
         holder.close()
         assert reader.done(run_id) < count, "the run ended before the lock was released"
-        platform.wait_for(lambda: reader.finished(run_id), 240, "the run to finish")
+        state = lambda: reader.state(run_id)  # noqa: E731
+        platform.wait_for(lambda: reader.finished(run_id), 240, "the run to finish", state)
+        # Tasks made ready again whose items had committed before the outage still run, and
+        # find nothing to do: the queue empties after the run has finished.
+        platform.wait_for(lambda: reader.open_tasks() == 0, 60, "the queue to empty", state)
         assert_rode_out_an_outage(platform)
     finally:
         platform.stop_workers()
@@ -314,8 +348,8 @@ def test_workers_wait_out_a_full_disk_under_sqlite_and_finish_once_there_is_room
     migrated_sqlite, small_disk, tmp_path
 ):
     platform, reader = sqlite_platform(migrated_sqlite, small_disk, tmp_path)
-    count = 200
-    run_id = platform.start_run(count, sleep_ms=20)
+    count = 300
+    run_id = platform.start_run(count, sleep_ms=30)
     platform.start_workers()
     try:
         platform.wait_for(lambda: reader.done(run_id) >= count // 10, 120, "work to begin")
@@ -331,7 +365,11 @@ def test_workers_wait_out_a_full_disk_under_sqlite_and_finish_once_there_is_room
         assert platform.exited() == []
         ballast.unlink()
         assert reader.done(run_id) < count, "the run ended before the disk was freed"
-        platform.wait_for(lambda: reader.finished(run_id), 240, "the run to finish")
+        state = lambda: reader.state(run_id)  # noqa: E731
+        platform.wait_for(lambda: reader.finished(run_id), 240, "the run to finish", state)
+        # Tasks made ready again whose items had committed before the outage still run, and
+        # find nothing to do: the queue empties after the run has finished.
+        platform.wait_for(lambda: reader.open_tasks() == 0, 60, "the queue to empty", state)
         assert_rode_out_an_outage(platform)
         logs = "".join(platform.log(name) for name in platform.workers)
         assert "full" in logs
