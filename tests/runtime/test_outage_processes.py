@@ -261,6 +261,42 @@ def test_a_postgresql_restart_in_the_middle_of_a_run_loses_nothing_and_repeats_n
     assert_done_exactly_once(reader, run_id, count)
 
 
+def test_the_web_server_answers_the_first_request_after_a_postgresql_restart(cluster, tmp_path):
+    """Its threads keep their connections; one that the restart broke must be replaced before a
+    request uses it, not fail that request."""
+    import urllib.error
+    import urllib.request
+
+    from tests.demo_process import free_port, wait_for
+
+    url = f"postgres://postgres@127.0.0.1:{cluster.port}/postgres"
+    platform = Platform({"DATABASE_URL": url}, tmp_path)
+    platform.migrate()
+    port = free_port()
+    web = subprocess.Popen(
+        [sys.executable, "-m", "kuntarobo", "web", "--port", str(port), "--threads", "1"],
+        env=platform.env,
+        cwd=ROOT,
+        stdout=(platform.logs / "web.log").open("wb"),
+        stderr=subprocess.STDOUT,
+    )
+    health = f"http://127.0.0.1:{port}/health"
+    try:
+        assert '"database": "ok"' in wait_for(health, 120)  # the thread's connection is open
+        cluster.stop_server("fast")
+        cluster.start_server()
+        try:
+            with urllib.request.urlopen(health, timeout=30) as response:
+                answer = (response.status, response.read().decode())
+        except urllib.error.HTTPError as error:
+            answer = (error.code, error.read().decode())
+        assert answer[0] == 200, answer
+        assert web.poll() is None
+    finally:
+        web.terminate()
+        web.wait(timeout=30)
+
+
 # --- SQLite ----------------------------------------------------------------------------------
 
 

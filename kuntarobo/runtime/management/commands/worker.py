@@ -329,18 +329,27 @@ def _keep_connections() -> Callable[[], None]:
 
     The loop calls close_old_connections() like a request does, and with CONN_MAX_AGE 0 (the
     embedded mode's SQLite) that reconnected for every task, as much time as a no-op item.
-    Broken connections are still closed and opened again.
+    Broken connections are still closed and opened again. Nor is a kept connection checked
+    before each turn (CONN_HEALTH_CHECKS, for the web server): a round trip per batch, while
+    the worker learns of a broken connection from the error and reconnects (`outage`).
     """
     changed = []
+    checked = []
     for alias in connections:
         settings_dict = connections[alias].settings_dict
         if settings_dict.get("CONN_MAX_AGE") == 0:
             settings_dict["CONN_MAX_AGE"] = None
             changed.append(settings_dict)
+        if settings_dict.get("CONN_HEALTH_CHECKS"):
+            settings_dict["CONN_HEALTH_CHECKS"] = False
+            connections[alias].health_check_enabled = False
+            checked.append(settings_dict)
 
     def restore() -> None:
         for settings_dict in changed:
             settings_dict["CONN_MAX_AGE"] = 0
+        for settings_dict in checked:
+            settings_dict["CONN_HEALTH_CHECKS"] = True
 
     return restore
 
