@@ -132,7 +132,11 @@ TEMPLATES = [
 
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+    # Health checks: a kept connection that a database restart broke is replaced before a
+    # request uses it, instead of failing that request (workers find out by the error).
+    DATABASES = {
+        "default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)
+    }
     if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool(
         "DATABASE_PREPARED_STATEMENTS", True
     ):
@@ -153,7 +157,9 @@ else:
                 # lock-upgrade deadlocks between the web, worker and scheduler processes.
                 "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
                 "transaction_mode": "IMMEDIATE",
-                "timeout": 30,
+                # Seconds a write waits for the lock before "database is locked" (workers then
+                # back off and try again, see kuntarobo.runtime.outage).
+                "timeout": env_int("KUNTAROBO_SQLITE_TIMEOUT_SECONDS", 30),
             },
         }
     }
@@ -215,6 +221,8 @@ KUNTAROBO_WORKER_BATCH = env_int("KUNTAROBO_WORKER_BATCH", 10)
 KUNTAROBO_RETRY_BASE_SECONDS = env_int("KUNTAROBO_RETRY_BASE_SECONDS", 30)
 KUNTAROBO_RETRY_MAX_SECONDS = env_int("KUNTAROBO_RETRY_MAX_SECONDS", 3600)
 KUNTAROBO_SCHEDULER_INTERVAL_SECONDS = env_int("KUNTAROBO_SCHEDULER_INTERVAL_SECONDS", 20)
+# Longest wait between tries while the platform's database is unreachable, locked or full.
+KUNTAROBO_DB_RETRY_MAX_SECONDS = env_int("KUNTAROBO_DB_RETRY_MAX_SECONDS", 30)
 
 # --- Sign-in: brute-force lock, local passwords, single sign-on (OpenID Connect) -------------
 # docs/operations.md, "Sign-in". Kept in one block of its own.

@@ -14,7 +14,7 @@ import time
 import traceback
 import uuid
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +38,7 @@ from kuntarobo.runtime.models import (
     WorkerProcess,
     WorkItem,
 )
+from kuntarobo.runtime.outage import is_outage
 from kuntarobo.runtime.sdk import (
     BusinessException,
     ItemView,
@@ -261,6 +262,10 @@ def _call_robot(
     except BusinessException as error:
         return "business", str(error)
     except Exception as error:  # every other failure is technical: retried, then a person
+        if is_outage(error):
+            # The platform's own database failed under the robot: not the item's fault, so
+            # not an attempt. The worker waits for the database and returns the item.
+            raise
         text = mask_identity_codes(
             "".join(traceback.format_exception_only(type(error), error)).strip()
         )
@@ -289,6 +294,7 @@ def execute_many(
     """
     outcomes: dict[int, str | Exception] = dict.fromkeys(item_ids, "skipped")
     runs: dict[int, None] = {}
+    outage = False
     try:
         handled = []
         for item, token, context in _claim_many(item_ids, worker_id, stage):
@@ -296,11 +302,19 @@ def execute_many(
             try:
                 handled.append(_handle(item, token, context, stage))
             except Exception as error:  # recorded on the item's task by the caller
+                if is_outage(error):
+                    raise
                 outcomes[item.pk] = error
         outcomes.update(_complete_together(handled))
+    except Exception as error:
+        # An outage of the database ends the batch: the worker returns its items once the
+        # database is back (`release_interrupted_work`), and finishes their runs then.
+        outage = is_outage(error)
+        raise
     finally:
-        for run_id in runs:
-            finish_run_if_done(run_id)
+        if not outage:
+            for run_id in runs:
+                finish_run_if_done(run_id)
     return outcomes
 
 
@@ -360,9 +374,11 @@ def _complete_together(handled: list[_Handled]) -> dict[int, str | Exception]:
                 outcomes = {entry.item.pk: _complete(entry, records) for entry in handled}
                 records.insert()
                 return outcomes
-        except Exception:
-            logger.warning("a batch's results failed together; committing them one by one")
+        except Exception as error:
             _remove_files(records.written)
+            if is_outage(error):  # one by one would fail alike; nothing of it was kept
+                raise
+            logger.warning("a batch's results failed together; committing them one by one")
     outcomes = {}
     for entry in handled:
         records = _Records()
@@ -372,8 +388,34 @@ def _complete_together(handled: list[_Handled]) -> dict[int, str | Exception]:
                 records.insert()
         except Exception as error:  # recorded on the item's task by the caller
             _remove_files(records.written)
+            if is_outage(error):
+                raise
             outcomes[entry.item.pk] = error
+            _give_back_unsaved(entry, error)
     return outcomes
+
+
+def _give_back_unsaved(handled: _Handled, error: Exception) -> None:
+    """An item whose result could not be committed (a robot's `on_status` that fails, bad data)
+    must not stay claimed by a worker that lives on: nobody would take it again, and its run
+    would never finish. It is a technical failure of the attempt instead, committed without the
+    robot's records: retried after the back-off, failed after the last attempt."""
+    text = mask_identity_codes(
+        "the result could not be saved: "
+        + "".join(traceback.format_exception_only(type(error), error)).strip()
+    )
+    logger.warning("item %s: %s", handled.item.pk, text)
+    failed = replace(handled, kind="application", result=text)
+    records = _Records()
+    try:
+        with transaction.atomic():
+            _complete(failed, records)
+            if records.log_entries:
+                RunLogEntry.objects.bulk_create(records.log_entries)
+    except Exception as second:
+        if is_outage(second):
+            raise
+        logger.exception("item %s: its failure could not be saved either", handled.item.pk)
 
 
 def _remove_files(names: list[str]) -> None:
@@ -680,6 +722,82 @@ def _requeue_unclaimed(result: DBTaskResult, runs: set[int]) -> int:
     )
     runs.add(item.run_id)
     return 1
+
+
+def release_interrupted_work(worker_id: str) -> int:
+    """Put back what this worker held when the platform's database failed under it; returns
+    how many items went back.
+
+    Called by the worker itself once the database answers again, before it takes anything new,
+    so nothing of its own is in hand: every item still claimed by it and every task still
+    running under its name belongs to the batch the outage cut short. Their tasks are made
+    ready again; the items return to the queue with the attempt not counted (the outage was
+    the platform's, not the item's). An item whose result did commit before the connection
+    broke is no longer claimed and stays as it is: its task is then run again and finds
+    nothing to do. Other workers may already have judged this one dead and done all this
+    (`recover_lost_work`); then there is nothing left here.
+    """
+    from kuntarobo.runtime import tasks
+
+    runs: set[int] = set()
+    released = 0
+    with transaction.atomic():
+        # No lock while reading: another worker's recovery locks every running task for a
+        # moment, and skipping those would leave ours running for ever. The UPDATE waits for
+        # it instead, and changes only those still running.
+        running = [
+            task
+            for task in DBTaskResult.objects.filter(status=TaskResultStatus.RUNNING)
+            if task.worker_ids and task.worker_ids[-1] == worker_id
+        ]
+        DBTaskResult.objects.filter(
+            pk__in=[task.pk for task in running], status=TaskResultStatus.RUNNING
+        ).update(status=TaskResultStatus.READY, started_at=None)
+        their_items = [work[1] for task in running if (work := tasks.item_stage(task))]
+        claimed = (
+            WorkItem.objects.select_for_update()
+            .filter(claimed_by=worker_id, status__in=[ItemStatus.IN_PROGRESS, ItemStatus.APPROVED])
+            .exclude(claim_token="")
+        )
+        for item in claimed:
+            stage = PROCESS if item.status == ItemStatus.IN_PROGRESS else DELIVER
+            item.claim_token = ""
+            item.claimed_by = ""
+            item.status = ItemStatus.NEW if stage == PROCESS else ItemStatus.APPROVED
+            item.attempts = max(item.attempts - 1, 0)
+            item.save(update_fields=["claim_token", "claimed_by", "status", "attempts"])
+            task = tasks.process_item if stage == PROCESS else tasks.deliver_item
+            if not DBTaskResult.objects.filter(
+                status=TaskResultStatus.READY,
+                task_path=task.module_path,
+                args_kwargs__args__0=item.pk,
+            ).exists():
+                tasks.enqueue_items(task, [item], run_after=item.retry_at)
+            write_log(
+                item.run_id,
+                item.pk,
+                [
+                    (
+                        "warning",
+                        f"{item.reference}: the platform's database was unavailable during the "
+                        "attempt; item returned to the queue, the attempt not counted",
+                    )
+                ],
+            )
+            runs.add(item.run_id)
+            released += 1
+        runs.update(WorkItem.objects.filter(pk__in=their_items).values_list("run_id", flat=True))
+    if released or running:
+        logger.warning(
+            "worker %s: %d tasks and %d items cut short by the database outage returned to "
+            "the queue",
+            worker_id,
+            len(running),
+            released,
+        )
+    for run_id in runs:  # a result committed just before the outage may have been the last
+        finish_run_if_done(run_id)
+    return released
 
 
 class WorkerLostError(Exception):

@@ -55,6 +55,7 @@ class ThrowawayCluster:
         subprocess.run(command, check=True, capture_output=True, timeout=120)
 
     def start(self) -> str:
+        """Create the cluster and start its server; the URL of its `postgres` database."""
         self._run(
             "initdb",
             "-D",
@@ -65,6 +66,11 @@ class ThrowawayCluster:
             "--encoding=UTF8",
             "--locale=C.UTF-8",
         )
+        self.start_server()
+        return f"postgres://postgres@127.0.0.1:{self.port}/postgres"
+
+    def start_server(self) -> None:
+        """Start the server (again), on the same port, and wait until it takes connections."""
         options = (
             f"-c listen_addresses=127.0.0.1 -c port={self.port} "
             f"-c unix_socket_directories={self.root} -c fsync=off "
@@ -88,7 +94,11 @@ class ThrowawayCluster:
                     break
             except OSError:
                 time.sleep(0.2)
-        return f"postgres://postgres@127.0.0.1:{self.port}/postgres"
+
+    def stop_server(self, mode: str = "fast") -> None:
+        """Stop the server but keep the cluster: `fast` ends every session as a restart does
+        ("terminating connection due to administrator command"), `immediate` as a crash."""
+        self._run("pg_ctl", "-D", str(self.data), "-m", mode, "-w", "stop")
 
     def stop(self) -> None:
         with contextlib.suppress(subprocess.SubprocessError):

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kuntarobo.runtime.backoff import retry_delay_seconds
+from kuntarobo.runtime.backoff import outage_delay_seconds, retry_delay_seconds
 
 attempts = st.integers(1, 32767)  # WorkItem.attempts is a PositiveSmallIntegerField
 bases = st.integers(0, 3600)
@@ -48,3 +48,34 @@ def test_the_default_settings_wait_half_a_minute_then_double_up_to_an_hour():
 def test_attempts_count_from_one(attempt):
     with pytest.raises(ValueError, match="from 1"):
         retry_delay_seconds(attempt, 30, 3600)
+
+
+# --- waiting out an outage of the platform's database -----------------------------------------
+
+failures = st.integers(1, 10_000)
+seconds = st.floats(0.01, 3600)
+fractions = st.floats(0, 1, exclude_max=True)
+
+
+@given(failures, seconds, seconds, fractions)
+def test_an_outage_wait_is_between_half_and_all_of_the_capped_doubling_delay(
+    failed, base, ceiling, fraction
+):
+    delay = min(base * 2 ** min(failed - 1, 60), ceiling)
+    assert delay / 2 <= outage_delay_seconds(failed, base, ceiling, fraction) <= delay
+
+
+@given(failures, seconds, seconds)
+def test_an_outage_wait_never_exceeds_the_ceiling(failed, base, ceiling):
+    assert outage_delay_seconds(failed, base, ceiling, 0.999999) <= ceiling
+
+
+def test_the_outage_waits_double_then_stay_at_the_ceiling():
+    waits = [outage_delay_seconds(n, 0.5, 4, 0.0) for n in range(1, 7)]
+    assert waits == [0.25, 0.5, 1.0, 2.0, 2.0, 2.0]
+
+
+@pytest.mark.parametrize(("failed", "fraction"), [(0, 0.5), (1, 1.0), (1, -0.1)])
+def test_an_outage_wait_refuses_a_count_from_zero_or_a_fraction_out_of_range(failed, fraction):
+    with pytest.raises(ValueError, match=r"count from 1|fraction"):
+        outage_delay_seconds(failed, 0.5, 4, fraction)

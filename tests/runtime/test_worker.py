@@ -17,7 +17,7 @@ from django_tasks_db.models import DBTaskResult
 from kuntarobo.runtime import actions, tasks
 from kuntarobo.runtime.enqueue import enqueue_many
 from kuntarobo.runtime.management.commands.worker import HeartbeatWorker
-from kuntarobo.runtime.models import ItemStatus, WorkItem
+from kuntarobo.runtime.models import ItemStatus, RunStatus, WorkItem
 from tests.runtime.helpers import queue_entries, script, statements_adding_rows
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -173,10 +173,23 @@ def test_an_item_that_breaks_the_worker_fails_its_own_task_and_the_batch_goes_on
 
     statuses = dict(WorkItem.objects.values_list("reference", "status"))
     assert statuses["first"] == statuses["last"] == ItemStatus.DONE
-    failed = DBTaskResult.objects.get(args_kwargs__args__0=broken)
-    assert failed.status == TaskResultStatus.FAILED
-    assert failed.exception_class_path == "builtins.RuntimeError"
+    # The item is not left claimed by a worker that lives on (nobody would take it again): each
+    # attempt whose result could not be saved counts as a technical failure, then it fails.
+    item = WorkItem.objects.get(pk=broken)
+    assert (item.status, item.attempts, item.claim_token) == (
+        ItemStatus.FAILED_APPLICATION,
+        ScriptedRobot.max_attempts,
+        "",
+    )
+    assert item.error_message == (
+        "the result could not be saved: RuntimeError: the status hook failed"
+    )
+    failed = queue_entries(broken)
+    assert len(failed) == ScriptedRobot.max_attempts
+    assert {task.status for task in failed} == {TaskResultStatus.FAILED}
+    assert {task.exception_class_path for task in failed} == {"builtins.RuntimeError"}
     assert DBTaskResult.objects.filter(status=TaskResultStatus.SUCCESSFUL).count() == 2
+    assert item.run.status == RunStatus.FINISHED
 
 
 def test_a_worker_with_max_tasks_takes_no_more_tasks_than_that(settings):

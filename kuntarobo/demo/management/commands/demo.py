@@ -1,13 +1,12 @@
 """`kuntarobo demo` (what `make demo` runs): migrate, load the demo, and run the web server, a
-worker and the scheduler together until Ctrl-C."""
+worker and the scheduler together until Ctrl-C, starting again any of them that ends."""
 
 from __future__ import annotations
 
 import os
 import signal
-import subprocess
 import sys
-import time
+import threading
 from argparse import ArgumentParser
 from typing import Any
 
@@ -15,6 +14,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from kuntarobo.demo.data import DEMO_PASSWORD, load_demo
+from kuntarobo.demo.supervisor import Supervisor
 
 
 class Command(BaseCommand):
@@ -28,13 +28,14 @@ class Command(BaseCommand):
         call_command("migrate", verbosity=0, interactive=False)
         users = load_demo()
         command = [sys.executable, "-m", "kuntarobo"]
-        processes = {
-            "web": subprocess.Popen(
-                [*command, "web", "--host", options["host"], "--port", str(options["port"])]
-            ),
-            "worker": subprocess.Popen([*command, "worker"]),
-            "scheduler": subprocess.Popen([*command, "scheduler"]),
-        }
+        supervisor = Supervisor(
+            {
+                "web": [*command, "web", "--host", options["host"], "--port", str(options["port"])],
+                "worker": [*command, "worker"],
+                "scheduler": [*command, "scheduler"],
+            },
+            log=self.stderr.write,
+        )
         url = f"http://{options['host']}:{options['port']}/"
         self.stdout.write(f"\nkuntarobo is running at {url}\n")
         self.stdout.write(f"Demo users, all with the password '{DEMO_PASSWORD}':")
@@ -42,31 +43,12 @@ class Command(BaseCommand):
             self.stdout.write(f"  {user.username:15} {', '.join(user.roles)} ({user.municipality})")
         self.stdout.write("Press Ctrl-C to stop.\n")
 
-        stopping = False
+        stop = threading.Event()
 
-        def stop(signum: int, frame: Any) -> None:
-            nonlocal stopping
-            stopping = True
+        def request_stop(signum: int, frame: Any) -> None:
+            stop.set()
 
-        signal.signal(signal.SIGINT, stop)
-        signal.signal(signal.SIGTERM, stop)
-        try:
-            while not stopping:
-                for name, process in processes.items():
-                    if process.poll() is not None:
-                        self.stderr.write(
-                            f"{name} stopped (exit {process.returncode}); stopping the rest"
-                        )
-                        stopping = True
-                time.sleep(0.5)
-        finally:
-            for process in processes.values():
-                if process.poll() is None:
-                    process.send_signal(signal.SIGTERM)
-            deadline = time.monotonic() + 15
-            for process in processes.values():
-                try:
-                    process.wait(timeout=max(0.1, deadline - time.monotonic()))
-                except subprocess.TimeoutExpired:
-                    process.kill()
-            self.stdout.write("stopped")
+        signal.signal(signal.SIGINT, request_stop)
+        signal.signal(signal.SIGTERM, request_stop)
+        supervisor.run(stop)
+        self.stdout.write("stopped")

@@ -6,6 +6,7 @@ import logging
 import signal
 import threading
 from argparse import ArgumentParser
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -13,6 +14,7 @@ from django.core.management.base import BaseCommand
 from django.db import close_old_connections
 
 from kuntarobo.runtime import execution, scheduling
+from kuntarobo.runtime.outage import Outage, is_outage
 
 logger = logging.getLogger("kuntarobo.scheduler")
 
@@ -22,6 +24,35 @@ def scheduler_pass() -> dict[str, int]:
     recovered = execution.recover_lost_work()
     finished = scheduling.sweep_runs()
     return {"started": len(started), "recovered": recovered, "finished": finished}
+
+
+def run_scheduler(
+    stop: threading.Event,
+    once: bool,
+    report: Callable[[dict[str, int]], None],
+    one_pass: Callable[[], dict[str, int]] = scheduler_pass,
+) -> None:
+    """Pass after pass until `stop` is set. While the database is unreachable, locked or full,
+    the next pass comes after a back-off (logged once per outage) instead of the interval;
+    any other failure is logged with its traceback and the next pass comes as usual."""
+    outage = Outage("scheduler", logger)
+    while not stop.is_set():
+        wait = float(settings.KUNTAROBO_SCHEDULER_INTERVAL_SECONDS)
+        try:
+            result = one_pass()
+            outage.succeeded()
+            if once or any(result.values()):
+                report(result)
+        except Exception as error:
+            if is_outage(error):
+                wait = min(wait, outage.failed(error))
+            else:
+                logger.exception("scheduler pass failed")
+        finally:
+            close_old_connections()
+        if once:
+            return
+        stop.wait(wait)
 
 
 class Command(BaseCommand):
@@ -40,15 +71,6 @@ class Command(BaseCommand):
         signal.signal(signal.SIGTERM, request_stop)
         if not options["once"]:
             self.stdout.write("scheduler started")
-        while not stop.is_set():
-            try:
-                result = scheduler_pass()
-                if options["once"] or any(result.values()):
-                    self.stdout.write(f"scheduler: {result}")
-            except Exception:
-                logger.exception("scheduler pass failed")
-            finally:
-                close_old_connections()
-            if options["once"]:
-                return
-            stop.wait(settings.KUNTAROBO_SCHEDULER_INTERVAL_SECONDS)
+        run_scheduler(
+            stop, options["once"], lambda result: self.stdout.write(f"scheduler: {result}")
+        )

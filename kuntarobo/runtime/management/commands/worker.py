@@ -1,5 +1,6 @@
 """`kuntarobo worker`: a django-tasks-db worker that beats a heartbeat, so that when it dies its
-items go back to the queue (the database worker alone would leave them "running" forever).
+items go back to the queue (the database worker alone would leave them "running" forever), and
+that rides out outages of the database (`kuntarobo.runtime.outage`) instead of ending.
 """
 
 from __future__ import annotations
@@ -19,16 +20,16 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import close_old_connections, connection, connections
-from django.db.utils import OperationalError
 from django.utils import timezone
 from django.utils.crypto import get_random_string
 from django_tasks.base import TaskResultStatus
 from django_tasks.signals import task_finished, task_started
 from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult, get_date_max
-from django_tasks_db.utils import exclusive_transaction, is_locked_database_exception
+from django_tasks_db.utils import exclusive_transaction
 
 from kuntarobo.runtime import execution, tasks
+from kuntarobo.runtime.outage import Outage, is_outage
 
 logger = logging.getLogger("kuntarobo.worker")
 
@@ -37,9 +38,15 @@ class HeartbeatWorker(Worker):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._stop = threading.Event()
+        self._outage = Outage(f"worker {self.worker_id}", logger)
+        self._interrupted = False  # an outage cut a batch short: return what it held
 
     def _beat(self) -> None:
+        """Beat while the worker runs. A beat the database refuses is tried again at the next
+        one: when the database is back, so are the beats (and a worker judged dead meanwhile
+        registers again; the claim tokens discard any result of its that came too late)."""
         interval = settings.KUNTAROBO_WORKER_HEARTBEAT_SECONDS
+        outage = Outage(f"worker {self.worker_id} heartbeat", logger)
         beats = 0
         while not self._stop.wait(interval):
             try:
@@ -47,16 +54,19 @@ class HeartbeatWorker(Worker):
                 beats += 1
                 if beats % 3 == 0:
                     execution.recover_lost_work()
-            except Exception:
-                logger.exception("heartbeat failed")
+                outage.succeeded()
+            except Exception as error:
+                if is_outage(error):
+                    outage.failed(error)
+                else:
+                    logger.exception("heartbeat failed")
             finally:
                 close_old_connections()
         connection.close()
 
     def run(self) -> None:
         restore = _keep_connections()
-        execution.register_worker(self.worker_id)
-        execution.recover_lost_work()
+        self._until_the_database_answers(self._start)
         beater = threading.Thread(target=self._beat, name="heartbeat", daemon=True)
         beater.start()
         try:
@@ -64,38 +74,88 @@ class HeartbeatWorker(Worker):
         finally:
             self._stop.set()
             beater.join(timeout=5)
-            execution.unregister_worker(self.worker_id)
+            self._leave()
             restore()
+
+    def _start(self) -> None:
+        execution.register_worker(self.worker_id)
+        execution.recover_lost_work()
+
+    def _leave(self) -> None:
+        """Unregister; with the database down, the heartbeat's silence says the same later."""
+        try:
+            if self._interrupted:
+                execution.release_interrupted_work(self.worker_id)
+            execution.unregister_worker(self.worker_id)
+        except Exception as error:
+            if not is_outage(error):
+                raise
+            logger.warning(
+                "worker %s stopped without reaching the database; its items go back to the "
+                "queue when its heartbeat is stale",
+                self.worker_id,
+            )
+
+    def _until_the_database_answers(self, step: Callable[[], None]) -> None:
+        """Run `step` until it gets through an outage of the database, waiting in between."""
+        while True:
+            try:
+                step()
+            except Exception as error:
+                if not is_outage(error):
+                    raise
+                self.running_task = False  # a stop asked for while waiting ends the worker
+                time.sleep(self._outage.failed(error))
+            else:
+                self._outage.succeeded()
+                return
 
     def _work(self) -> None:
         """django-tasks-db's `Worker.run` loop, except that tasks are taken by `take_tasks`,
-        several at a time, and a batch of work items is claimed and finished together."""
+        several at a time, and a batch of work items is claimed and finished together. An
+        outage of the database (connection lost, a restart, the SQLite lock held too long, a
+        full disk) ends the batch in hand, not the worker: it waits with back-off, returns
+        what the batch held, and goes on. Any other error still ends it."""
         if self.startup_delay and self.interval:
             time.sleep(random.random())  # noqa: S311  (spreads workers started together)
         while self.running:
-            close_old_connections()
-            taken: list[DBTaskResult] = []
-            retrieved = False
-            # Taking tasks commits at once (the library's transaction would roll back), so a
-            # SIGTERM meanwhile must let the tasks just taken run rather than exit at once.
-            self.running_task = True
             try:
-                taken = self.take_tasks(self._batch_size())
-                retrieved = True
-            except OperationalError as error:  # SQLite busy: try again later
-                if not is_locked_database_exception(error):
+                more = self._step()
+            except Exception as error:
+                if not is_outage(error):
                     raise
-            finally:
-                self.running_task = bool(taken)
-            if taken:
-                self.run_tasks(taken)
-            if self.batch and retrieved and not taken:
+                self._interrupted = True
+                self.running_task = False  # a stop asked for while waiting ends the worker
+                time.sleep(self._outage.failed(error))
+                continue
+            self._outage.succeeded()
+            if not more:
                 return
-            if self.max_tasks is not None and self._run_tasks >= self.max_tasks:
-                return
-            close_old_connections()
-            if self.running and not taken:
-                time.sleep(self.interval)
+
+    def _step(self) -> bool:
+        """One turn of the loop; whether the loop goes on."""
+        if self._interrupted:
+            execution.release_interrupted_work(self.worker_id)
+            self._interrupted = False
+        close_old_connections()
+        taken: list[DBTaskResult] = []
+        # Taking tasks commits at once (the library's transaction would roll back), so a
+        # SIGTERM meanwhile must let the tasks just taken run rather than exit at once.
+        self.running_task = True
+        try:
+            taken = self.take_tasks(self._batch_size())
+        finally:
+            self.running_task = bool(taken)
+        if taken:
+            self.run_tasks(taken)
+        if self.batch and not taken:
+            return False
+        if self.max_tasks is not None and self._run_tasks >= self.max_tasks:
+            return False
+        close_old_connections()
+        if self.running and not taken:
+            time.sleep(self.interval)
+        return True
 
     def _batch_size(self) -> int:
         size = settings.KUNTAROBO_WORKER_BATCH
@@ -120,6 +180,19 @@ class HeartbeatWorker(Worker):
         finally:
             self.running_task = False
 
+    def run_task(self, db_task_result: DBTaskResult) -> None:
+        """The library's `run_task`, except that a task cut short by an outage of the database
+        is not marked failed: the outage ends the batch, and the task is made ready again."""
+        set_failed = db_task_result.set_failed
+
+        def set_failed_unless_outage(error: BaseException) -> None:
+            if is_outage(error):
+                raise error
+            set_failed(error)
+
+        db_task_result.set_failed = set_failed_unless_outage  # type: ignore[method-assign]
+        super().run_task(db_task_result)
+
     def _run_item_batch(self, stage: str, batch: list[tuple[DBTaskResult, int]]) -> None:
         """What `run_task` does for each task of `tasks.process_item` or `tasks.deliver_item`,
         with the items claimed together and the successful tasks' rows updated together."""
@@ -131,6 +204,8 @@ class HeartbeatWorker(Worker):
                 [item_id for _, item_id in batch], self.worker_id, stage
             )
         except BaseException as error:  # as run_task: the tasks fail, the worker goes on
+            if is_outage(error):  # unless the database failed: wait, then return the items
+                raise
             outcomes = dict.fromkeys((item_id for _, item_id in batch), error)
             close_old_connections()
         succeeded: dict[str, list[DBTaskResult]] = {}
@@ -254,18 +329,27 @@ def _keep_connections() -> Callable[[], None]:
 
     The loop calls close_old_connections() like a request does, and with CONN_MAX_AGE 0 (the
     embedded mode's SQLite) that reconnected for every task, as much time as a no-op item.
-    Broken connections are still closed and opened again.
+    Broken connections are still closed and opened again. Nor is a kept connection checked
+    before each turn (CONN_HEALTH_CHECKS, for the web server): a round trip per batch, while
+    the worker learns of a broken connection from the error and reconnects (`outage`).
     """
     changed = []
+    checked = []
     for alias in connections:
         settings_dict = connections[alias].settings_dict
         if settings_dict.get("CONN_MAX_AGE") == 0:
             settings_dict["CONN_MAX_AGE"] = None
             changed.append(settings_dict)
+        if settings_dict.get("CONN_HEALTH_CHECKS"):
+            settings_dict["CONN_HEALTH_CHECKS"] = False
+            connections[alias].health_check_enabled = False
+            checked.append(settings_dict)
 
     def restore() -> None:
         for settings_dict in changed:
             settings_dict["CONN_MAX_AGE"] = 0
+        for settings_dict in checked:
+            settings_dict["CONN_HEALTH_CHECKS"] = True
 
     return restore
 
