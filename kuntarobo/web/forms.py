@@ -29,6 +29,10 @@ KIND_ERRORS = {
     "email": _("Enter an email address, for example name@municipality.fi."),
     "choice": _("Choose one of the options."),
     "month": _("Enter a month in the form YYYY-MM, for example 2025-03."),
+    "folder": _(
+        "Enter a folder inside the robot's own storage folder as a relative path, for example "
+        "inbox or archive/2026."
+    ),
 }
 
 

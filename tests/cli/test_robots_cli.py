@@ -92,7 +92,7 @@ def test_a_run_started_from_the_command_line_prints_a_json_summary(cli, world):
         "run",
         "invoice_check",
         "--municipality=esimerkkila",
-        f"--param=inbox_folder={world.inbox}",
+        "--param=inbox_folder=inbox",
         "--user=coordinator",
     )
     assert (again.json()["created"], again.json()["duplicates"]) == (0, 3)
@@ -151,7 +151,7 @@ def test_a_run_by_a_user_without_the_right_exits_with_2(cli, world, user, messag
         "invoice_check",
         "--municipality",
         "esimerkkila",
-        f"--param=inbox_folder={world.inbox}",
+        "--param=inbox_folder=inbox",
         "--user",
         user,
     )
@@ -217,7 +217,7 @@ def test_waiting_gives_up_after_the_timeout_with_exit_code_1(cli, world):
         "run",
         "invoice_check",
         "--municipality=esimerkkila",
-        f"--param=inbox_folder={world.inbox}",
+        "--param=inbox_folder=inbox",
         "--user=coordinator",
         "--wait",
         "--timeout=0",
