@@ -98,19 +98,27 @@ class archive_files:  # noqa: N801  (Robot Framework imports the library by its 
             status = os.stat(name, dir_fd=inbox_fd, follow_symlinks=False)
             if not stat.S_ISREG(status.st_mode):
                 raise AssertionError(f"{BUSINESS} {name} is not a regular file; left alone")
+            # The manifest first: one planted as a symlink stops the task before any move.
             try:
-                os.rename(name, name, src_dir_fd=inbox_fd, dst_dir_fd=target_fd)
+                manifest = os.open(
+                    "manifest.txt",
+                    os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW,
+                    0o640,
+                    dir_fd=target_fd,
+                )
             except OSError as error:
-                if error.errno != errno.EXDEV:
+                if error.errno != errno.ELOOP:
                     raise
-                _copy_then_remove(name, inbox_fd, target_fd)
-            manifest = os.open(
-                "manifest.txt",
-                os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW,
-                0o640,
-                dir_fd=target_fd,
-            )
+                raise AssertionError(
+                    f"{BUSINESS} the archive's manifest.txt is not a regular file"
+                ) from None
             try:
+                try:
+                    os.rename(name, name, src_dir_fd=inbox_fd, dst_dir_fd=target_fd)
+                except OSError as error:
+                    if error.errno != errno.EXDEV:
+                        raise
+                    _copy_then_remove(name, inbox_fd, target_fd)
                 os.write(manifest, f"{name}\t{status.st_size}\n".encode())
             finally:
                 os.close(manifest)
