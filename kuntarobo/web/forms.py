@@ -132,6 +132,12 @@ class ParameterFormMixin(BaseForm):
             raw[parameter.name] = value
         return raw
 
+    def field_of(self, error: InputError) -> str | None:
+        """The form field an action's refusal is about (a folder leading out of the robot's
+        root, say), so the error shows at that field; None for the form as a whole."""
+        name = PARAMETER_PREFIX + error.field if error.field else ""
+        return name if name in self.fields else None
+
     def parameter_bound_fields(self) -> list[forms.BoundField]:
         return [self[name] for name in self.fields if name.startswith(PARAMETER_PREFIX)]
 

@@ -119,6 +119,10 @@ def test_a_run_started_from_the_command_line_prints_a_json_summary(cli, world):
             "more than once",
         ),
         (["file_archiver", "--municipality", "esimerkkila"], "parameter 'inbox_folder'"),
+        (
+            ["invoice_check", "--municipality", "esimerkkila", "--param", "inbox_folder=../../x"],
+            "parameter 'inbox_folder': '../../x' is not a folder inside the robot's own storage",
+        ),
         (["invoice_check", "--municipality", "esimerkkila", "--timeout", "soon"], "--timeout"),
         (["invoice_check", "--municipality", "naapurila"], "may not run in naapurila"),
     ],
