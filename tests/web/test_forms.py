@@ -271,3 +271,11 @@ def test_the_audit_filter_with_a_reversed_date_range_shows_the_error(world):
     )
     assert export.status_code == 400
     assert not AuditEvent.objects.filter(action="audit.export").exists()
+
+
+def test_every_parameter_kind_of_the_sdk_has_a_label_and_a_form_error():
+    from kuntarobo.runtime.sdk import PARAMETER_KINDS
+    from kuntarobo.web.forms import KIND_ERRORS
+    from kuntarobo.web.labels import PARAMETER_KINDS as LABELS
+
+    assert set(PARAMETER_KINDS) == set(LABELS) == set(KIND_ERRORS)
