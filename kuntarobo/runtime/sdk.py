@@ -167,7 +167,9 @@ class Parameter:
         if self.kind == "folder":
             # Only the form here; where it leads is checked against the municipality's root
             # (kuntarobo.runtime.storage_roots) by every entry point and again when used.
-            return clean_relative(raw) if isinstance(raw, str) else _not_text(raw)
+            if not isinstance(raw, str):
+                raise ValueError(raw)
+            return clean_relative(raw)
         if len(text) > 2000:
             raise ValueError(text)
         return text
@@ -186,10 +188,6 @@ INVALID_VALUE = {
         "a folder inside the robot's own storage folder, given as a relative path such as inbox"
     ),
 }
-
-
-def _not_text(raw: Any) -> str:
-    raise ValueError(raw)
 
 
 FIELD_KINDS = ("text", "cents", "date", "integer", "iban")
