@@ -4,6 +4,7 @@ below its storage root and leaves symlinks where they are."""
 from __future__ import annotations
 
 import datetime
+import errno
 import os
 
 import pytest
@@ -132,3 +133,67 @@ def test_a_missing_required_parameter_is_refused_before_anything_is_written(deve
     with pytest.raises(actions.InputError, match="parameter 'archive_folder' is required"):
         start(developer, inbox_folder="inbox")
     assert WorkItem.objects.count() == 0
+
+
+@pytest.fixture
+def keywords(tmp_path):
+    from kuntarobo.robots.file_archiver.archive_files import archive_files
+
+    root = tmp_path / "root"
+    (root / "inbox").mkdir(parents=True)
+    (root / "archive" / "day").mkdir(parents=True)
+    return archive_files(), root
+
+
+@pytest.mark.django_db(transaction=False)
+def test_a_file_is_copied_then_removed_when_the_archive_is_on_another_file_system(
+    keywords, monkeypatch
+):
+    library, root = keywords
+    (root / "inbox" / "a.csv").write_bytes(b"1;2\n" * 1000)
+    real_rename = os.rename
+
+    def rename(source, target, *, src_dir_fd=None, dst_dir_fd=None):
+        if src_dir_fd != dst_dir_fd:
+            raise OSError(errno.EXDEV, "Invalid cross-device link")
+        return real_rename(source, target, src_dir_fd=src_dir_fd, dst_dir_fd=dst_dir_fd)
+
+    monkeypatch.setattr(os, "rename", rename)
+    inbox, day = str(root / "inbox"), str(root / "archive" / "day")
+    size = library.archive_file("a.csv", inbox, day, str(root))
+    assert size == 4000
+    assert not (root / "inbox" / "a.csv").exists()
+    assert (root / "archive" / "day" / "a.csv").read_bytes() == b"1;2\n" * 1000
+    assert sorted(p.name for p in (root / "archive" / "day").iterdir()) == ["a.csv", "manifest.txt"]
+
+
+@pytest.mark.django_db(transaction=False)
+def test_a_planted_manifest_link_stops_the_move_before_anything_moves(keywords, tmp_path):
+    library, root = keywords
+    (root / "inbox" / "a.csv").write_text("1\n")
+    decoy = tmp_path / "decoy.txt"
+    decoy.write_text("must stay")
+    (root / "archive" / "day" / "manifest.txt").symlink_to(decoy)
+    inbox, day = str(root / "inbox"), str(root / "archive" / "day")
+    with pytest.raises(AssertionError, match=r"BusinessException: the archive's manifest\.txt"):
+        library.archive_file("a.csv", inbox, day, str(root))
+    assert (root / "inbox" / "a.csv").exists()
+    assert decoy.read_text() == "must stay"
+
+
+@pytest.mark.django_db(transaction=False)
+def test_a_symlink_given_by_name_is_not_moved_and_folders_outside_the_root_are_refused(
+    keywords, tmp_path
+):
+    library, root = keywords
+    decoy = tmp_path / "decoy.csv"
+    decoy.write_text("must stay")
+    (root / "inbox" / "link.csv").symlink_to(decoy)
+    with pytest.raises(AssertionError, match="not a regular file"):
+        library.archive_file(
+            "link.csv", str(root / "inbox"), str(root / "archive" / "day"), str(root)
+        )
+    assert (root / "inbox" / "link.csv").is_symlink()
+    with pytest.raises(AssertionError, match="outside the robot's storage folder"):
+        library.regular_files_in_folder(str(tmp_path), str(root), "*")
+    assert library.regular_files_in_folder(str(root / "inbox"), str(root), "*.csv") == []
