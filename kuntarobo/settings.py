@@ -1,6 +1,7 @@
 """Settings come from the environment; the defaults run the embedded mode (SQLite under var/)."""
 
 import datetime
+import json
 import os
 from pathlib import Path
 
@@ -223,6 +224,24 @@ KUNTAROBO_RETRY_MAX_SECONDS = env_int("KUNTAROBO_RETRY_MAX_SECONDS", 3600)
 KUNTAROBO_SCHEDULER_INTERVAL_SECONDS = env_int("KUNTAROBO_SCHEDULER_INTERVAL_SECONDS", 20)
 # Longest wait between tries while the platform's database is unreachable, locked or full.
 KUNTAROBO_DB_RETRY_MAX_SECONDS = env_int("KUNTAROBO_DB_RETRY_MAX_SECONDS", 30)
+
+# Storage roots: a robot reads and writes files only below <root>/<municipality>/<robot>/
+# (default <VAR_DIR>/municipalities); a municipality may have its own root, given as a JSON
+# object {"slug": "/absolute/path"}. See docs/operations.md.
+KUNTAROBO_MUNICIPALITY_ROOT = os.environ.get("KUNTAROBO_MUNICIPALITY_ROOT", "")
+
+
+def env_roots(name: str) -> dict[str, str]:
+    try:
+        value = json.loads(os.environ.get(name) or "{}")
+    except ValueError:
+        value = None
+    if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
+        raise ImproperlyConfigured(f'{name} must be a JSON object {{"slug": "/absolute/path"}}')
+    return value
+
+
+KUNTAROBO_MUNICIPALITY_ROOTS = env_roots("KUNTAROBO_MUNICIPALITY_ROOTS")
 
 # --- Sign-in: brute-force lock, local passwords, single sign-on (OpenID Connect) -------------
 # docs/operations.md, "Sign-in". Kept in one block of its own.

@@ -22,6 +22,13 @@ def _media_root(settings, tmp_path: Path) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _storage_roots(settings, tmp_path: Path) -> None:
+    """Robots' folders are below the test's own directory, never under the real var/."""
+    settings.KUNTAROBO_MUNICIPALITY_ROOT = str(tmp_path / "municipalities")
+    settings.KUNTAROBO_MUNICIPALITY_ROOTS = {}
+
+
+@pytest.fixture(autouse=True)
 def _allow_flush_of_audit_trail(
     request: pytest.FixtureRequest, _django_db_helper: None
 ) -> Iterator[None]:

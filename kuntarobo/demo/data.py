@@ -9,8 +9,8 @@ import random
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
@@ -26,7 +26,10 @@ from kuntarobo.robots.hr_reports.dataset import (
     Unit,
 )
 from kuntarobo.robots.invoice_check.rules import INVOICE_COLUMNS, reference_check_digit
+from kuntarobo.runtime.folders import FolderRefused, clean_relative
 from kuntarobo.runtime.models import RobotDeployment
+from kuntarobo.runtime.sdk import get_robot
+from kuntarobo.runtime.storage_roots import folder_parameters, robot_root
 
 DEMO_PASSWORD = "kuntarobo-demo"  # noqa: S105  (printed at start; demo only)
 
@@ -61,8 +64,41 @@ SUPPLIERS = (
 )
 
 
-def demo_inbox() -> Path:
-    return Path(settings.VAR_DIR) / "demo-inbox"
+# The demo's folders, relative to each robot's storage root (kuntarobo.runtime.storage_roots).
+INVOICE_INBOX = "inbox"
+HR_EXPORTS = "exports"
+ECEC_FAMILIES = "families"
+ARCHIVER_INBOX = "inbox"
+ARCHIVER_ARCHIVE = "archive"
+
+
+def demo_folder(municipality: str, robot: str, folder: str) -> Path:
+    return robot_root(municipality, robot) / folder
+
+
+def demo_inbox(municipality: str = "esimerkkila") -> Path:
+    return demo_folder(municipality, "invoice_check", INVOICE_INBOX)
+
+
+def deploy(municipality: Municipality, robot: str, parameters: dict[str, Any]) -> None:
+    """Deploy a robot with the demo's parameters. An existing deployment is left as it is,
+    except folder values from before storage roots (absolute paths), which are replaced."""
+    deployment, created = RobotDeployment.objects.get_or_create(
+        municipality=municipality, robot_slug=robot, defaults={"parameters": parameters}
+    )
+    if created:
+        return
+    stale = {}
+    for name in folder_parameters(get_robot(robot)):
+        value = deployment.parameters.get(name)
+        try:
+            if value:
+                clean_relative(str(value))
+        except FolderRefused:
+            stale[name] = parameters[name]
+    if stale:
+        deployment.parameters = {**deployment.parameters, **stale}
+        deployment.save(update_fields=["parameters"])
 
 
 def _iban(account: str) -> str:
@@ -300,7 +336,7 @@ def hr_dataset(
 
 
 def hr_inbox() -> Path:
-    return Path(settings.VAR_DIR) / "demo-hr-exports"
+    return demo_folder("esimerkkila", "hr_reports", HR_EXPORTS)
 
 
 def write_hr_export(folder: Path, today: datetime.date) -> Path:
@@ -339,21 +375,17 @@ def load_demo() -> list[DemoUser]:
             Membership.objects.get_or_create(
                 user=user, municipality=municipalities[demo.municipality], role=role
             )
-    inbox = demo_inbox()
-    write_invoice_file(inbox, timezone.localdate())
+    today = timezone.localdate()
     for slug in municipalities:
-        RobotDeployment.objects.get_or_create(
-            municipality=municipalities[slug],
-            robot_slug="invoice_check",
-            defaults={"parameters": {"inbox_folder": str(inbox), "approval_limit": "5000"}},
+        write_invoice_file(demo_inbox(slug), today)
+        deploy(
+            municipalities[slug],
+            "invoice_check",
+            {"inbox_folder": INVOICE_INBOX, "approval_limit": "5000"},
         )
-    hr_folder = hr_inbox()
-    write_hr_export(hr_folder, timezone.localdate())
-    RobotDeployment.objects.get_or_create(
-        municipality=municipalities["esimerkkila"],
-        robot_slug="hr_reports",
-        defaults={"parameters": {"input_folder": str(hr_folder)}},
-    )
+    write_hr_export(hr_inbox(), today)
+    deploy(municipalities["esimerkkila"], "hr_reports", {"input_folder": HR_EXPORTS})
+    load_file_archiver(municipalities["esimerkkila"], today)
     load_ecec_fees(municipalities["esimerkkila"])
     return list(DEMO_USERS)
 
@@ -365,7 +397,26 @@ ECEC_DEMO_FAMILIES = 60
 
 
 def ecec_inbox() -> Path:
-    return Path(settings.VAR_DIR) / "demo-ecec-families"
+    return demo_folder("esimerkkila", "ecec_fees", ECEC_FAMILIES)
+
+
+def archiver_inbox() -> Path:
+    return demo_folder("esimerkkila", "file_archiver", ARCHIVER_INBOX)
+
+
+def load_file_archiver(municipality: Municipality, today: datetime.date) -> None:
+    """The archiver in Esimerkkilä, with two processed exports waiting in its inbox."""
+    inbox = archiver_inbox()
+    inbox.mkdir(parents=True, exist_ok=True)
+    for name in (f"siirto-{today:%Y%m%d}-1.csv", f"siirto-{today:%Y%m%d}-2.csv"):
+        target = inbox / name
+        if not target.exists():
+            target.write_text("tunniste;summa\n1;100\n2;250\n", encoding="utf-8")
+    deploy(
+        municipality,
+        "file_archiver",
+        {"inbox_folder": ARCHIVER_INBOX, "archive_folder": ARCHIVER_ARCHIVE, "pattern": "*.csv"},
+    )
 
 
 def load_ecec_fees(municipality: Municipality) -> None:
@@ -393,13 +444,8 @@ def load_ecec_fees(municipality: Municipality) -> None:
             target,
             generate_families(ECEC_DEMO_FAMILIES, seed=2026, period_start=ECEC_DEMO_PERIOD),
         )
-    RobotDeployment.objects.get_or_create(
-        municipality=municipality,
-        robot_slug="ecec_fees",
-        defaults={
-            "parameters": {
-                "input_folder": str(folder),
-                "period_start": ECEC_DEMO_PERIOD.isoformat(),
-            }
-        },
+    deploy(
+        municipality,
+        "ecec_fees",
+        {"input_folder": ECEC_FAMILIES, "period_start": ECEC_DEMO_PERIOD.isoformat()},
     )

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kuntarobo.accounts.models import Municipality, Permission, has_permission
 from kuntarobo.audit.trail import record
-from kuntarobo.runtime import execution, tasks
+from kuntarobo.runtime import execution, storage_roots, tasks
 from kuntarobo.runtime.bulk import insert_rows
 from kuntarobo.runtime.enqueue import enqueue_many
 from kuntarobo.runtime.models import (
@@ -129,6 +129,7 @@ def start_run(
     merged = dict(deployment.parameters) if deployment else {}
     merged.update({k: v for k, v in (parameters or {}).items() if v not in (None, "")})
     parsed = robot.parse_parameters(merged)
+    storage_roots.check_folders(robot, municipality.slug, parsed)
     if isinstance(input_file, Path):
         if not input_file.is_file():
             raise InputError(
@@ -509,6 +510,7 @@ def configure_deployment(
     require(actor, municipality, Permission.CONFIGURE)
     robot = get_robot(robot_slug)
     parsed = robot.parse_parameters(parameters or {})
+    storage_roots.check_folders(robot, municipality.slug, parsed)
     if cron or calendar_rule:
         validate_schedule(
             cron or (robot.schedule.cron if robot.schedule else ""), calendar_rule or "any_day"

@@ -63,6 +63,7 @@ def run_context(run: Run) -> RunContext:
         trigger=run.trigger,
         input_path=_input_path(run),
         input_name=run.input_name,
+        robot_slug=run.robot_slug,
     )
 
 
@@ -218,6 +219,7 @@ def _load_items(item_ids: Sequence[int], token: str) -> list[tuple[WorkItem, Run
             trigger=raw["run_trigger"],
             input_path=Path(storage.path(input_file)) if input_file else None,
             input_name=raw["run_input_name"],
+            robot_slug=item.robot_slug,
         )
         loaded.append((item, context))
     return loaded

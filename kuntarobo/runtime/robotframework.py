@@ -18,6 +18,7 @@ from kuntarobo.runtime.sdk import (
     ApplicationException,
     BusinessException,
     Document,
+    InputError,
     ItemSpec,
     ItemView,
     Outcome,
@@ -75,15 +76,25 @@ class RobotFrameworkRobot(Robot):
         )
 
     def variables(self, context: RunContext) -> list[str]:
+        """Parameters as ${VARIABLES}. A folder parameter is given to the suite only as the
+        absolute folder it resolves to inside the robot's storage root, checked now; the root
+        itself is ${STORAGE_ROOT}, for the suite to check what it finds there."""
         names = {p.name: p.name.upper() for p in self.parameters}
-        return [
-            f"{names.get(key, key.upper())}:{'' if value is None else value}"
-            for key, value in context.parameters.items()
-        ]
+        folders = {p.name for p in self.parameters if p.kind == "folder"}
+        variables = [f"STORAGE_ROOT:{context.storage_root().resolve()}"]
+        for key, value in context.parameters.items():
+            shown = context.folder(key) if key in folders else value
+            variables.append(f"{names.get(key, key.upper())}:{'' if shown is None else shown}")
+        return variables
 
     def handle(self, item: ItemView, context: RunContext) -> Outcome:
         import robot
 
+        try:
+            variables = self.variables(context)
+        except InputError as error:
+            # A stored value from before the check, or a root moved since: a person must act.
+            raise BusinessException(str(error)) from error
         with tempfile.TemporaryDirectory(prefix="kuntarobo-rf-") as folder:
             out = Path(folder)
             console = io.StringIO()
@@ -94,7 +105,7 @@ class RobotFrameworkRobot(Robot):
                 output="output.xml",
                 log="log.html",
                 report="NONE",
-                variable=self.variables(context),
+                variable=variables,
                 console="dotted",
                 stdout=console,
                 stderr=console,

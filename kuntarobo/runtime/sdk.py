@@ -22,6 +22,7 @@ from django.core.validators import validate_email
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from kuntarobo.runtime.folders import clean_relative, display, regular_files
 from kuntarobo.runtime.masking import mask_identity_codes
 
 
@@ -76,7 +77,17 @@ class Text:
         return self.get()
 
 
-PARAMETER_KINDS = ("text", "integer", "decimal", "boolean", "date", "email", "choice", "month")
+PARAMETER_KINDS = (
+    "text",
+    "integer",
+    "decimal",
+    "boolean",
+    "date",
+    "email",
+    "choice",
+    "month",
+    "folder",
+)
 
 
 @dataclass(frozen=True)
@@ -153,6 +164,12 @@ class Parameter:
             if text not in self.choices:
                 raise ValueError(text)
             return text
+        if self.kind == "folder":
+            # Only the form here; where it leads is checked against the municipality's root
+            # (kuntarobo.runtime.storage_roots) by every entry point and again when used.
+            if not isinstance(raw, str):
+                raise ValueError(raw)
+            return clean_relative(raw)
         if len(text) > 2000:
             raise ValueError(text)
         return text
@@ -167,6 +184,9 @@ INVALID_VALUE = {
     "date": _("a date of the form YYYY-MM-DD"),
     "month": _("a month of the form YYYY-MM"),
     "email": _("an e-mail address"),
+    "folder": _(
+        "a folder inside the robot's own storage folder, given as a relative path such as inbox"
+    ),
 }
 
 
@@ -285,12 +305,30 @@ class RunContext:
     log_lines: list[tuple[str, str]] = field(default_factory=list)
     # Inputs the producer left out on purpose (e.g. "unchanged"), kept in the run's summary.
     skipped: dict[str, int] = field(default_factory=dict)
+    # Which robot runs: with the municipality it locates the storage root of folder parameters.
+    robot_slug: str = ""
 
     def log(self, message: str, level: str = "info") -> None:
         self.log_lines.append((level, mask_identity_codes(message)))
 
     def skip(self, reason: str, count: int = 1) -> None:
         self.skipped[reason] = self.skipped.get(reason, 0) + count
+
+    def storage_root(self) -> Path:
+        """The robot's storage root in this municipality, as configured now."""
+        from kuntarobo.runtime.storage_roots import robot_root
+
+        return robot_root(self.municipality_slug, self.robot_slug)
+
+    def folder(self, name: str) -> Path | None:
+        """The absolute folder a folder parameter names, checked again now (the root may have
+        changed, the value may predate the check): InputError if it leads outside the root."""
+        from kuntarobo.runtime.storage_roots import resolve
+
+        value = self.parameters.get(name)
+        if value in (None, ""):
+            return None
+        return resolve(self.storage_root(), name, value)
 
     def input_or_newest(
         self,
@@ -302,26 +340,24 @@ class RunContext:
         empty: Any,
     ) -> tuple[Path, str]:
         """The run's input file and the name the person knows it by, or else the newest file
-        in the folder the parameter names. The (lazy) messages are the robot's own wording:
+        in the folder the parameter names (below the robot's storage root; messages show it
+        relative to the root). The (lazy) messages are the robot's own wording:
         `missing` and `empty` may use %(folder)s, `empty` also %(suffixes)s."""
         if self.input_path is not None:
             return self.input_path, self.input_name or self.input_path.name
-        folder = str(self.parameters.get(folder_parameter) or "")
-        if not folder:
+        directory = self.folder(folder_parameter)
+        if directory is None:
             raise InputError(no_input, field="file")
-        directory = Path(folder)
+        folder = display(self.storage_root(), directory)
         if not directory.is_dir():
             raise InputError(missing, field=folder_parameter, folder=folder)
-        candidates = [
-            path
-            for path in directory.iterdir()
-            if path.is_file() and path.suffix.lower() in suffixes
-        ]
+        # Regular files only: a symlink planted in the folder is never followed out of it.
+        candidates = regular_files(directory, suffixes)
         if not candidates:
             raise InputError(
                 empty, field=folder_parameter, folder=folder, suffixes=", ".join(suffixes)
             )
-        newest = max(candidates, key=lambda path: (path.stat().st_mtime, path.name))
+        newest = max(candidates, key=lambda path: (path.lstat().st_mtime, path.name))
         return newest, newest.name
 
 

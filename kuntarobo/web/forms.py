@@ -29,6 +29,10 @@ KIND_ERRORS = {
     "email": _("Enter an email address, for example name@municipality.fi."),
     "choice": _("Choose one of the options."),
     "month": _("Enter a month in the form YYYY-MM, for example 2025-03."),
+    "folder": _(
+        "Enter a folder inside the robot's own storage folder as a relative path, for example "
+        "inbox or archive/2026."
+    ),
 }
 
 
@@ -127,6 +131,12 @@ class ParameterFormMixin(BaseForm):
                 continue
             raw[parameter.name] = value
         return raw
+
+    def field_of(self, error: InputError) -> str | None:
+        """The form field an action's refusal is about (a folder leading out of the robot's
+        root, say), so the error shows at that field; None for the form as a whole."""
+        name = PARAMETER_PREFIX + error.field if error.field else ""
+        return name if name in self.fields else None
 
     def parameter_bound_fields(self) -> list[forms.BoundField]:
         return [self[name] for name in self.fields if name.startswith(PARAMETER_PREFIX)]

@@ -71,4 +71,5 @@ PARAMETER_KINDS = {
     "email": _("email address"),
     "choice": _("choice"),
     "month": _("month"),
+    "folder": _("folder inside the robot's storage folder"),
 }

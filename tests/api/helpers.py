@@ -16,6 +16,7 @@ from kuntarobo.audit.models import AuditEvent
 from kuntarobo.audit.trail import record
 from kuntarobo.demo.data import write_invoice_file
 from kuntarobo.runtime.models import ItemStatus, Run, RunStatus, Trigger, WorkItem
+from kuntarobo.runtime.storage_roots import robot_root
 from tests.factories import MembershipFactory, MunicipalityFactory, UserFactory, user_with_role
 
 ROLES = [
@@ -102,7 +103,7 @@ def build_world(tmp_path: Path | None = None) -> World:
     world.users["neighbour"] = neighbour
     world.users["anonymous"] = None
     if tmp_path is not None:
-        world.inbox = tmp_path / "inbox"
+        world.inbox = robot_root("esimerkkila", "invoice_check") / "inbox"
         write_invoice_file(world.inbox, datetime.date(2030, 1, 2), count=3, seed=7)
     return world
 

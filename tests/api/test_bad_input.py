@@ -107,10 +107,19 @@ def test_an_upload_of_the_wrong_kind_is_refused(world, coordinator):
             {
                 "municipality": "esimerkkila",
                 "robot": "invoice_check",
+                "parameters": {"inbox_folder": "no/such/folder"},
+            },
+            "parameters.inbox_folder",
+            ("inbox folder no/such/folder does not exist",),
+        ),
+        (
+            {
+                "municipality": "esimerkkila",
+                "robot": "invoice_check",
                 "parameters": {"inbox_folder": "/no/such/folder"},
             },
             "parameters.inbox_folder",
-            ("does not exist",),
+            ("inbox_folder", "inside the robot's own storage folder"),
         ),
     ],
 )

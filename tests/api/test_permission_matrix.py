@@ -119,7 +119,7 @@ def start_body(world: World) -> dict[str, Any]:
     return {
         "municipality": "esimerkkila",
         "robot": "invoice_check",
-        "parameters": {"inbox_folder": str(world.inbox)},
+        "parameters": {"inbox_folder": "inbox"},
     }
 
 

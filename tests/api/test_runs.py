@@ -32,7 +32,7 @@ def test_a_run_started_with_json_reads_the_inbox_folder_and_answers_201(world):
         {
             "municipality": "esimerkkila",
             "robot": "invoice_check",
-            "parameters": {"inbox_folder": str(world.inbox), "approval_limit": 8000},
+            "parameters": {"inbox_folder": "inbox", "approval_limit": 8000},
         },
     )
     assert response.status_code == 201, response.content

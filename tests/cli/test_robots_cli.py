@@ -92,7 +92,7 @@ def test_a_run_started_from_the_command_line_prints_a_json_summary(cli, world):
         "run",
         "invoice_check",
         "--municipality=esimerkkila",
-        f"--param=inbox_folder={world.inbox}",
+        "--param=inbox_folder=inbox",
         "--user=coordinator",
     )
     assert (again.json()["created"], again.json()["duplicates"]) == (0, 3)
@@ -119,6 +119,10 @@ def test_a_run_started_from_the_command_line_prints_a_json_summary(cli, world):
             "more than once",
         ),
         (["file_archiver", "--municipality", "esimerkkila"], "parameter 'inbox_folder'"),
+        (
+            ["invoice_check", "--municipality", "esimerkkila", "--param", "inbox_folder=../../x"],
+            "parameter 'inbox_folder': '../../x' is not a folder inside the robot's own storage",
+        ),
         (["invoice_check", "--municipality", "esimerkkila", "--timeout", "soon"], "--timeout"),
         (["invoice_check", "--municipality", "naapurila"], "may not run in naapurila"),
     ],
@@ -151,7 +155,7 @@ def test_a_run_by_a_user_without_the_right_exits_with_2(cli, world, user, messag
         "invoice_check",
         "--municipality",
         "esimerkkila",
-        f"--param=inbox_folder={world.inbox}",
+        "--param=inbox_folder=inbox",
         "--user",
         user,
     )
@@ -217,7 +221,7 @@ def test_waiting_gives_up_after_the_timeout_with_exit_code_1(cli, world):
         "run",
         "invoice_check",
         "--municipality=esimerkkila",
-        f"--param=inbox_folder={world.inbox}",
+        "--param=inbox_folder=inbox",
         "--user=coordinator",
         "--wait",
         "--timeout=0",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 
 import pytest
@@ -25,3 +26,13 @@ def _test_robots() -> Iterator[None]:
 @pytest.fixture
 def municipality():
     return MunicipalityFactory(slug="esimerkkila")
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """The folder matrix's totals, for the record: attempts, refusals and leaks."""
+    tally = getattr(sys.modules.get("tests.runtime.test_folder_matrix"), "TALLY", None)
+    if tally is not None and tally.attempts:
+        terminalreporter.write_line(
+            f"folder matrix: {tally.attempts} attempts, {tally.refusals} refusals, "
+            f"{len(tally.leaks)} leaks"
+        )

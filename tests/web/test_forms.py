@@ -12,6 +12,7 @@ from django.urls import reverse
 from kuntarobo.accounts.models import Role
 from kuntarobo.audit.models import AuditEvent
 from kuntarobo.runtime.models import ItemStatus, RobotDeployment, Run, WorkItem
+from kuntarobo.runtime.storage_roots import robot_root
 from tests.web.conftest import write_invoices
 
 START = reverse("robot_start", args=["invoice_check"])
@@ -168,8 +169,13 @@ def test_the_settings_form_shows_the_current_values(world):
         ({"cron": "99 * * *"}, "cron", "ei ole kelvollinen ajastus"),
         ({"calendar_rule": "every_full_moon"}, "calendar_rule", "Valitse oikea vaihtoehto."),
         ({"param_approval_limit": "5000 euroa"}, "param_approval_limit", "Anna luku"),
+        (
+            {"param_inbox_folder": "../../naapurila/invoice_check/inbox"},
+            "param_inbox_folder",
+            "Anna robotin oman tallennuskansion sisällä oleva kansio",
+        ),
     ],
-    ids=["bad-cron", "bad-calendar-rule", "bad-parameter"],
+    ids=["bad-cron", "bad-calendar-rule", "bad-parameter", "folder-out-of-the-root"],
 )
 def test_settings_with_bad_input_show_the_error_at_the_field_and_change_nothing(
     world, data, field, message
@@ -189,6 +195,22 @@ def test_settings_with_bad_input_show_the_error_at_the_field_and_change_nothing(
         before.parameters,
     )
     assert AuditEvent.objects.count() == events
+
+
+def test_a_folder_symlinked_out_of_the_root_is_refused_at_its_field_in_finnish(world, tmp_path):
+    root = robot_root("esimerkkila", "invoice_check")
+    root.mkdir(parents=True)
+    (tmp_path / "decoy").mkdir()
+    (root / "linked").symlink_to(tmp_path / "decoy")
+    before = deployment(world).parameters
+    form = {"enabled": "on", "param_approval_limit": "5000", "param_inbox_folder": "linked"}
+    response = world.client_for(Role.COORDINATOR).post(SETTINGS, form)
+    assert response.status_code == 400
+    errors = str(response.context["form"].errors["param_inbox_folder"])
+    assert "Asetuksia ei tallennettu" in errors
+    assert "robotin oman tallennuskansion sisällä oleva kansio" in errors
+    assert str(tmp_path) not in response.content.decode()
+    assert deployment(world).parameters == before
 
 
 def test_settings_for_a_municipality_that_does_not_exist_are_not_found(world):
@@ -249,3 +271,11 @@ def test_the_audit_filter_with_a_reversed_date_range_shows_the_error(world):
     )
     assert export.status_code == 400
     assert not AuditEvent.objects.filter(action="audit.export").exists()
+
+
+def test_every_parameter_kind_of_the_sdk_has_a_label_and_a_form_error():
+    from kuntarobo.runtime.sdk import PARAMETER_KINDS
+    from kuntarobo.web.forms import KIND_ERRORS
+    from kuntarobo.web.labels import PARAMETER_KINDS as LABELS
+
+    assert set(PARAMETER_KINDS) == set(LABELS) == set(KIND_ERRORS)

@@ -453,7 +453,7 @@ class EcecFeeRobot(Robot):
         Parameter(
             "input_folder",
             Text(fi="Perhetietojen kansio", sv="Mapp för familjedata", en="Family data folder"),
-            kind="text",
+            kind="folder",
             default="",
         ),
     )

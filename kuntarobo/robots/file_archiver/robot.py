@@ -44,11 +44,13 @@ class FileArchiverRobot(RobotFrameworkRobot):
         Parameter(
             "inbox_folder",
             Text(fi="Saapuvien kansio", sv="Inkorg", en="Inbox folder"),
+            kind="folder",
             required=True,
         ),
         Parameter(
             "archive_folder",
             Text(fi="Arkistokansio", sv="Arkivmapp", en="Archive folder"),
+            kind="folder",
             required=True,
         ),
         Parameter(

@@ -229,7 +229,7 @@ class HrReportsRobot(Robot):
         Parameter(
             "input_folder",
             Text(fi="Aineistokansio", sv="Mapp för exportfiler", en="Input folder"),
-            kind="text",
+            kind="folder",
             default="",
             help=Text(
                 fi="Uusin aineisto otetaan tästä kansiosta, jos tiedostoa ei ladata",

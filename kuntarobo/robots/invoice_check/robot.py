@@ -149,7 +149,7 @@ class InvoiceCheckRobot(Robot):
             Text(
                 fi="Saapuvien laskujen kansio", sv="Mapp för inkommande fakturor", en="Inbox folder"
             ),
-            kind="text",
+            kind="folder",
             default="",
         ),
     )

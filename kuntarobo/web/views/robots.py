@@ -169,7 +169,9 @@ def robot_start(request: HttpRequest, slug: str) -> HttpResponse:
         except actions.PermissionDeniedError:
             raise PermissionDenied from None
         except InputError as error:
-            form.add_error(None, _("The run was not started: %(reason)s") % {"reason": error})
+            form.add_error(
+                form.field_of(error), _("The run was not started: %(reason)s") % {"reason": error}
+            )
         else:
             messages.success(
                 request,
@@ -206,7 +208,8 @@ def robot_settings(request: HttpRequest, slug: str, municipality: str) -> HttpRe
                 raise PermissionDenied from None
             except InputError as error:
                 form.add_error(
-                    None, _("The settings were not saved: %(reason)s") % {"reason": error}
+                    form.field_of(error),
+                    _("The settings were not saved: %(reason)s") % {"reason": error},
                 )
             else:
                 messages.success(request, _("The settings were saved."))

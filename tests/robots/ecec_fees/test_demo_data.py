@@ -20,7 +20,7 @@ def test_the_demo_fee_robot_drafts_a_decision_for_every_demo_family(settings, tm
     load_demo()  # a second load changes nothing
     deployment = RobotDeployment.objects.get(robot_slug="ecec_fees")
     [export] = ecec_inbox().glob("*.jsonl")
-    assert deployment.parameters["input_folder"] == str(export.parent)
+    assert deployment.parameters["input_folder"] == "families"  # below the robot's root
     call_command(
         "ecec_fees",
         "run",

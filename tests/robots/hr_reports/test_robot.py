@@ -207,7 +207,7 @@ def test_an_export_with_errors_is_shown_in_the_ui_with_sheet_row_and_column_and_
 def test_the_demo_deploys_the_robot_in_esimerkkila_with_an_export_it_sends_from(
     smtp, settings, tmp_path
 ):
-    from kuntarobo.demo.data import load_demo
+    from kuntarobo.demo.data import hr_inbox, load_demo
     from kuntarobo.robots.hr_reports.exchange import read_export
     from kuntarobo.runtime.models import RobotDeployment
 
@@ -217,7 +217,8 @@ def test_the_demo_deploys_the_robot_in_esimerkkila_with_an_export_it_sends_from(
     deployment = RobotDeployment.objects.get(
         municipality__slug="esimerkkila", robot_slug="hr_reports"
     )
-    folder = Path(deployment.parameters["input_folder"])
+    assert deployment.parameters["input_folder"] == "exports"  # below the robot's root
+    folder = hr_inbox()
     [export] = list(folder.glob("*.xlsx"))
     data = read_export(export)
     assert len(data.units) == 4
