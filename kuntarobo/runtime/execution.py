@@ -28,6 +28,7 @@ from django_tasks_db.models import DBTaskResult
 
 from kuntarobo.accounts.models import Municipality
 from kuntarobo.runtime.backoff import retry_delay_seconds
+from kuntarobo.runtime.files import save_file
 from kuntarobo.runtime.masking import mask_identity_codes
 from kuntarobo.runtime.models import (
     ItemDocument,
@@ -332,7 +333,6 @@ class _Records:
     UPDATEs: a batch's documents in one INSERT, its log lines in one, and each robot's
     `on_statuses` called once for the batch (a draft decision per item, in one INSERT)."""
 
-    written: list[str] = field(default_factory=list)  # stored files, removed on a rollback
     documents: list[ItemDocument] = field(default_factory=list)
     statuses: dict[type[Robot], list[tuple[ItemView, str]]] = field(default_factory=dict)
     log_entries: list[RunLogEntry] = field(default_factory=list)
@@ -360,9 +360,8 @@ def _complete_together(handled: list[_Handled]) -> dict[int, str | Exception]:
                 outcomes = {entry.item.pk: _complete(entry, records) for entry in handled}
                 records.insert()
                 return outcomes
-        except Exception:
+        except Exception:  # its documents' files went with the rollback (files.save_file)
             logger.warning("a batch's results failed together; committing them one by one")
-            _remove_files(records.written)
     outcomes = {}
     for entry in handled:
         records = _Records()
@@ -371,17 +370,8 @@ def _complete_together(handled: list[_Handled]) -> dict[int, str | Exception]:
                 outcomes[entry.item.pk] = _complete(entry, records)
                 records.insert()
         except Exception as error:  # recorded on the item's task by the caller
-            _remove_files(records.written)
             outcomes[entry.item.pk] = error
     return outcomes
-
-
-def _remove_files(names: list[str]) -> None:
-    """The files of documents whose rows were rolled back."""
-    storage = ItemDocument._meta.get_field("file").storage  # type: ignore[attr-defined]
-    for name in names:
-        storage.delete(name)
-    names.clear()
 
 
 def _complete(handled: _Handled, records: _Records) -> str:
@@ -392,7 +382,7 @@ def _complete(handled: _Handled, records: _Records) -> str:
     discarded. Runs in the caller's transaction, which then inserts `records`: the robot's
     `on_status` rows commit (or vanish) with the status change. Run again for the same result
     when its batch failed together, so it changes nothing but the database and the files it
-    lists in `records.written`.
+    stores, which a rollback removes again.
     """
     from kuntarobo.runtime import tasks
 
@@ -458,8 +448,8 @@ def _complete(handled: _Handled, records: _Records) -> str:
         setattr(item, name, value)
     for document in documents:
         stored = ItemDocument(item=item, name=document.name, content_type=document.content_type)
-        stored.file.save(document.name, ContentFile(document.content), save=False)
-        records.written.append(stored.file.name)
+        # Removed again if the completion's transaction rolls back.
+        save_file(stored.file, document.name, ContentFile(document.content))
         records.documents.append(stored)
     if retry_task is not None:
         tasks.enqueue_items(retry_task, [item], run_after=item.retry_at)
@@ -649,7 +639,7 @@ def _requeue_unclaimed(result: DBTaskResult, runs: set[int]) -> int:
 
     work = tasks.item_stage(result)
     if work is None:
-        return 0
+        return _requeue_lost_producer(result)
     stage, item_id = work
     expected = ItemStatus.NEW if stage == PROCESS else ItemStatus.APPROVED
     item = (
@@ -679,6 +669,23 @@ def _requeue_unclaimed(result: DBTaskResult, runs: set[int]) -> int:
         ],
     )
     runs.add(item.run_id)
+    return 1
+
+
+def _requeue_lost_producer(result: DBTaskResult) -> int:
+    """Queue again the reading of a run's input if the worker reading it stopped: the run would
+    otherwise stay `starting` for ever."""
+    from kuntarobo.runtime import tasks
+
+    if result.task_path != tasks.produce_run.module_path:
+        return 0
+    args = result.args_kwargs.get("args") or []
+    if not args or not isinstance(args[0], int):
+        return 0
+    if not Run.objects.filter(pk=args[0], status=RunStatus.STARTING).exists():
+        return 0
+    tasks.produce_run.enqueue(*args)
+    write_log(args[0], None, [("warning", "the worker reading the input stopped; read again")])
     return 1
 
 
