@@ -199,7 +199,8 @@ def start_run(
                 )
                 tasks.produce_run.enqueue(run.pk, via)
     except IntegrityError as error:
-        if scheduled_for is not None and "run_unique_schedule_tick" in str(error):
+        # The run row's only unique constraint is the schedule tick's (SQLite does not name it).
+        if scheduled_for is not None:
             raise InputError(
                 _("robot %(robot)s already ran for %(tick)s"),
                 robot=robot.slug,

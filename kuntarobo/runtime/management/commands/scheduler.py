@@ -12,16 +12,23 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import close_old_connections
 
-from kuntarobo.runtime import execution, scheduling
+from kuntarobo.runtime import execution, housekeeping, scheduling
 
 logger = logging.getLogger("kuntarobo.scheduler")
 
 
-def scheduler_pass() -> dict[str, int]:
+def scheduler_pass(state: dict[str, Any] | None = None) -> dict[str, int]:
+    """One pass; `state` remembers between passes when housekeeping last ran."""
     started = scheduling.run_due_schedules()
     recovered = execution.recover_lost_work()
     finished = scheduling.sweep_runs()
-    return {"started": len(started), "recovered": recovered, "finished": finished}
+    result = {"started": len(started), "recovered": recovered, "finished": finished}
+    if state is not None:
+        try:
+            result.update(housekeeping.housekeeping(state))
+        except Exception:  # the schedules must not stop for it; tried again next interval
+            logger.exception("housekeeping failed")
+    return result
 
 
 class Command(BaseCommand):
@@ -32,6 +39,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         stop = threading.Event()
+        state: dict[str, Any] = {}
 
         def request_stop(signum: int, frame: Any) -> None:
             stop.set()
@@ -42,7 +50,7 @@ class Command(BaseCommand):
             self.stdout.write("scheduler started")
         while not stop.is_set():
             try:
-                result = scheduler_pass()
+                result = scheduler_pass(state)
                 if options["once"] or any(result.values()):
                     self.stdout.write(f"scheduler: {result}")
             except Exception:
