@@ -296,7 +296,10 @@ def produce_run(
             raise
         return StartedRun(run=run, created=0, duplicates=0)
     except Exception as error:
-        _fail(run, error, actor=actor, via=via, context=context)
+        technical = mask_identity_codes(
+            "".join(traceback.format_exception_only(type(error), error)).strip()
+        )
+        _fail(run, technical, actor=actor, via=via, log_lines=context.log_lines)
         if inline:
             raise
         return StartedRun(run=run, created=0, duplicates=0)
@@ -347,12 +350,19 @@ def _refuse(
         )
 
 
-def _fail(run: Run, error: Exception, *, actor: Actor, via: str, context: RunContext) -> None:
+def fail_reading(run_id: int, reason: str, *, via: str = "system") -> None:
+    """End a `starting` run whose input cannot be read to the end (its readers keep stopping,
+    e.g. killed for memory): failed, the input deleted."""
+    run = Run.objects.select_related("municipality", "requested_by").get(pk=run_id)
+    actor = run.requested_by or f"{run.trigger} ({run.robot_slug})"
+    _fail(run, mask_identity_codes(reason), actor=actor, via=via, log_lines=[])
+
+
+def _fail(
+    run: Run, technical: str, *, actor: Actor, via: str, log_lines: list[tuple[str, str]]
+) -> None:
     """End a run whose producer crashed: the technical error, masked, for those who may see
     logs; the input deleted."""
-    technical = mask_identity_codes(
-        "".join(traceback.format_exception_only(type(error), error)).strip()
-    )
     logger.warning("run %s: reading the input failed: %s", run.pk, technical)
     with transaction.atomic():
         locked = Run.objects.select_for_update().filter(pk=run.pk).first()
@@ -364,7 +374,7 @@ def _fail(run: Run, error: Exception, *, actor: Actor, via: str, context: RunCon
         run.error = {"technical": technical}
         run.input_file = locked.input_file
         run.save(update_fields=["status", "finished_at", "error", "input_file"])
-        execution.write_log(run.pk, None, [*context.log_lines, ("error", technical)])
+        execution.write_log(run.pk, None, [*log_lines, ("error", technical)])
         record(
             "run.fail",
             actor=actor,

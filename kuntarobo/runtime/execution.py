@@ -52,6 +52,7 @@ logger = logging.getLogger(__name__)
 
 PROCESS = "process"
 DELIVER = "deliver"
+MAX_READINGS = 3  # times a run's input is read again after its reader's worker was lost
 
 
 def run_context(run: Run) -> RunContext:
@@ -684,6 +685,17 @@ def _requeue_lost_producer(result: DBTaskResult) -> int:
         return 0
     if not Run.objects.filter(pk=args[0], status=RunStatus.STARTING).exists():
         return 0
+    readings = DBTaskResult.objects.filter(
+        task_path=result.task_path, args_kwargs__args__0=args[0]
+    ).count()
+    if readings >= MAX_READINGS:
+        # An input that kills its reader (memory) must not take down one worker after another.
+        from kuntarobo.runtime import actions
+
+        actions.fail_reading(
+            args[0], f"the workers reading the input stopped {readings} times; not read again"
+        )
+        return 1
     tasks.produce_run.enqueue(*args)
     write_log(args[0], None, [("warning", "the worker reading the input stopped; read again")])
     return 1

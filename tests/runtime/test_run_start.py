@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, transaction
+from django.test import TestCase
 from django_tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
@@ -206,3 +207,23 @@ def test_a_lost_workers_reading_is_queued_again(db):
     GatedRobot.gate.set()
     assert read_inputs() == 1
     assert Run.objects.get(pk=run_id).items_created == 1
+
+
+def test_an_input_whose_readers_keep_dying_ends_the_run_failed_after_three_readings(db, settings):
+    world = build_world()
+    response = post_run(world.user("developer"), "test_gated", "in.csv", b"a\n")
+    run_id = response.json()["id"]
+    for reading in range(1, 4):
+        task = DBTaskResult.objects.get(
+            task_path=tasks.produce_run.module_path, status=TaskResultStatus.READY
+        )
+        DBTaskResult.objects.filter(pk=task.pk).update(
+            status=TaskResultStatus.RUNNING, worker_ids=[f"killed-{reading}"]
+        )
+        with TestCase.captureOnCommitCallbacks(execute=True):
+            assert execution.recover_lost_work() == 1
+    run = Run.objects.get(pk=run_id)
+    assert (run.status, run.input_file.name) == (RunStatus.FAILED, "")
+    assert "stopped 3 times" in run.error["technical"]
+    assert stored_inputs(settings) == []
+    assert not DBTaskResult.objects.filter(status=TaskResultStatus.READY).exists()
