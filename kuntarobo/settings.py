@@ -305,6 +305,30 @@ except (OSError, ProviderConfigError) as error:
     source = _providers_file or "KUNTAROBO_OIDC_PROVIDERS"
     raise ImproperlyConfigured(f"{source}: {error}") from None
 
+
+def env_days(name: str, default: int | None) -> int | None:
+    """A retention period in days; "keep" (or empty) keeps the data."""
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    if value.strip().lower() in {"", "keep"}:
+        return None
+    days = env_int(name, 0)
+    if days < 0:
+        raise ImproperlyConfigured(f"{name} must be a number of days (0 or more) or 'keep'")
+    return days
+
+
+# Housekeeping (the scheduler, hourly; `kuntarobo files sweep`, `kuntarobo retention purge`):
+# files no row refers to are removed after the grace period; data is kept the days below after
+# its work ended. Only run inputs have a default period: the items hold what the robot read.
+KUNTAROBO_HOUSEKEEPING_INTERVAL_SECONDS = env_int("KUNTAROBO_HOUSEKEEPING_INTERVAL_SECONDS", 3600)
+KUNTAROBO_FILES_GRACE_SECONDS = env_int("KUNTAROBO_FILES_GRACE_SECONDS", 3600)
+KUNTAROBO_RETAIN_INPUT_DAYS = env_days("KUNTAROBO_RETAIN_INPUT_DAYS", 30)
+KUNTAROBO_RETAIN_DOCUMENT_DAYS = env_days("KUNTAROBO_RETAIN_DOCUMENT_DAYS", None)
+KUNTAROBO_RETAIN_PRINT_BATCH_DAYS = env_days("KUNTAROBO_RETAIN_PRINT_BATCH_DAYS", None)
+KUNTAROBO_RETAIN_ITEM_DATA_DAYS = env_days("KUNTAROBO_RETAIN_ITEM_DATA_DAYS", None)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -6,7 +6,7 @@ from typing import Any
 
 from kuntarobo.audit.models import AuditEvent
 from kuntarobo.runtime.impact import manual_minutes_saved
-from kuntarobo.runtime.models import ItemStatus, Run, WorkItem
+from kuntarobo.runtime.models import ItemStatus, Run, RunStatus, WorkItem
 from kuntarobo.runtime.sdk import (
     Parameter,
     PathDescription,
@@ -118,6 +118,13 @@ def run_data(run: Run) -> dict[str, Any]:
         "finished_at": run.finished_at,
         "items_created": run.items_created,
         "items_duplicate": run.items_duplicate,
+        # Why the input was refused (status "refused"); a crash's technical error is added by
+        # the view for those who may see it.
+        "refusal": (
+            {"message": run.error.get("en", ""), "field": run.error.get("field", "")}
+            if run.status == RunStatus.REFUSED
+            else None
+        ),
     }
 
 

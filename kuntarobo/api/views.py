@@ -158,8 +158,13 @@ def municipalities(request: HttpRequest) -> HttpResponse:
 # --- runs ---------------------------------------------------------------------------------------
 
 
-def _run_response(run: Run, status: int = 200) -> JsonResponse:
-    return JsonResponse(run_detail_data(run, execution.run_counts(run)), status=status)
+def _run_response(request: HttpRequest, run: Run, status: int = 200) -> JsonResponse:
+    data = run_detail_data(run, execution.run_counts(run))
+    if run.error.get("technical") and has_permission(
+        request.user, run.municipality, Permission.VIEW_LOGS
+    ):
+        data["error"] = run.error["technical"]
+    return JsonResponse(data, status=status)
 
 
 @endpoint("GET", "POST")
@@ -230,13 +235,15 @@ def _start_run(request: HttpRequest) -> HttpResponse:
             input_name=(upload.name or "") if upload is not None else "",
             trigger=Trigger.API,
             via="api",
+            background=True,
         )
     except InputError as error:
         raise ApiError(
             400, "invalid_input", str(error), _input_error_field(error, "parameters")
         ) from error
     run = Run.objects.select_related("municipality", "requested_by").get(pk=started.run.pk)
-    response = _run_response(run, status=201)
+    # Accepted: the input is read by a worker; the run's address tells how it went.
+    response = _run_response(request, run, status=202)
     response["Location"] = request.build_absolute_uri(reverse("api:run", args=[run.pk]))
     return response
 
@@ -252,7 +259,7 @@ def run(request: HttpRequest, run_id: int) -> HttpResponse:
     )
     if found is None:
         not_found(f"no run {run_id}")
-    return _run_response(found)
+    return _run_response(request, found)
 
 
 # --- work items ---------------------------------------------------------------------------------

@@ -5,6 +5,8 @@ and the scheduler all call these; each checks permission and writes the audit tr
 from __future__ import annotations
 
 import datetime
+import logging
+import traceback
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.files import File
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -21,6 +23,8 @@ from kuntarobo.audit.trail import record
 from kuntarobo.runtime import execution, storage_roots, tasks
 from kuntarobo.runtime.bulk import insert_rows
 from kuntarobo.runtime.enqueue import enqueue_many
+from kuntarobo.runtime.files import save_file
+from kuntarobo.runtime.masking import mask_identity_codes
 from kuntarobo.runtime.models import (
     ItemStatus,
     RobotDeployment,
@@ -29,7 +33,14 @@ from kuntarobo.runtime.models import (
     Trigger,
     WorkItem,
 )
-from kuntarobo.runtime.sdk import InputError, ItemSpec, Robot, RobotClass, get_robot
+from kuntarobo.runtime.sdk import (
+    InputError,
+    ItemSpec,
+    Robot,
+    RobotClass,
+    RunContext,
+    get_robot,
+)
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -37,6 +48,7 @@ if TYPE_CHECKING:
     Actor = AbstractBaseUser | AnonymousUser | str | None
 
 MAX_REFERENCE_LENGTH = 200
+logger = logging.getLogger(__name__)
 
 
 class PermissionDeniedError(Exception):
@@ -110,11 +122,15 @@ def start_run(
     trigger: str = Trigger.MANUAL,
     scheduled_for: datetime.datetime | None = None,
     via: str = "web",
+    background: bool = False,
 ) -> StartedRun:
-    """Validate everything, then create the run and all its items in one transaction.
+    """Validate the request, store the run and its input, then read the input.
 
-    Bad input raises InputError before anything is written; the producer runs inside the
-    transaction, so a producer that fails halfway leaves nothing behind.
+    Bad parameters raise InputError before anything is written. The input is read by
+    `produce_run`, outside any write transaction (a large file must not hold SQLite's write
+    lock): here, for the CLI and the scheduler, which then raise the refusal as an InputError and
+    leave nothing behind; or, with `background` (web, API), by a task on the queue, and this
+    returns at once with the run `starting`.
     """
     require(actor, municipality, Permission.RUN)
     robot = get_robot(robot_slug)
@@ -161,6 +177,7 @@ def start_run(
                 robot_slug=robot.slug,
                 trigger=trigger,
                 requested_by=actor if _is_user(actor) else None,
+                status=RunStatus.STARTING,
                 parameters=parsed,
                 scheduled_for=scheduled_for,
                 rule_version=robot.rule_version,
@@ -168,13 +185,76 @@ def start_run(
             )
             if isinstance(input_file, Path):
                 with input_file.open("rb") as handle:
-                    run.input_file.save(input_name, File(handle), save=False)
+                    save_file(run.input_file, input_name, File(handle))
             elif input_file is not None:
-                run.input_file.save(input_name, input_file, save=False)
+                save_file(run.input_file, input_name, input_file)
             run.save()
-            context = execution.run_context(run)
-            specs = list(robot().produce(context))
+            if background:
+                record(
+                    "run.start",
+                    actor=actor,
+                    municipality=municipality,
+                    obj=run,
+                    via=via,
+                    details=_start_details(run, robot, parsed, input_name),
+                )
+                tasks.produce_run.enqueue(run.pk, via)
+    except IntegrityError as error:
+        # The run row's only unique constraint is the schedule tick's (SQLite does not name it).
+        if scheduled_for is not None:
+            raise InputError(
+                _("robot %(robot)s already ran for %(tick)s"),
+                robot=robot.slug,
+                tick=scheduled_for.isoformat(),
+            ) from error
+        raise
+    if background:
+        return StartedRun(run=run, created=0, duplicates=0)
+    return produce_run(run.pk, actor=actor, via=via, inline=True)
+
+
+def _start_details(
+    run: Run, robot: type[Robot], parameters: dict[str, Any], input_name: str
+) -> dict[str, Any]:
+    return {
+        "robot": robot.slug,
+        "trigger": run.trigger,
+        "parameters": parameters,
+        "input": input_name,
+    }
+
+
+def produce_run(
+    run_id: int, *, actor: Actor = None, via: str = "task", inline: bool = False
+) -> StartedRun:
+    """Read a starting run's input with its robot's producer, then create, queue and audit its
+    items in one short transaction. Used by the queue's task and by the inline callers alike.
+
+    The producer runs outside any transaction: reading a large input holds no write lock. When
+    it refuses the input (InputError), the run ends `refused` with the reason in fi/sv/en and
+    the event audited (`inline`: the run is removed and the error raised, so the command line
+    changes nothing); any other exception ends it `failed` with a masked technical error. Either
+    way the uploaded input is deleted.
+    """
+    run = Run.objects.select_related("municipality", "requested_by").get(pk=run_id)
+    if run.status != RunStatus.STARTING:  # a task run twice (a worker lost and recovered)
+        return StartedRun(run=run, created=run.items_created, duplicates=run.items_duplicate)
+    if actor is None:
+        actor = run.requested_by or f"{run.trigger} ({run.robot_slug})"
+    robot = get_robot(run.robot_slug)
+    context = execution.run_context(run)
+    try:
+        specs = list(robot().produce(context))
+        _check_specs(run, specs)
+        with transaction.atomic():
+            # First, so that of two producers of the same run (a task given again after its
+            # worker was presumed lost) only one makes the items; the other waits, then stops.
+            if not Run.objects.filter(pk=run.pk, status=RunStatus.STARTING).update(
+                status=RunStatus.RUNNING
+            ):
+                raise _AlreadyProduced
             created, duplicates = _create_items(run, specs)
+            run.status = RunStatus.RUNNING
             run.items_created = len(created)
             run.items_duplicate = duplicates
             run.summary = {"skipped": dict(context.skipped)} if context.skipped else {}
@@ -182,47 +262,146 @@ def start_run(
             context.log(f"{len(created)} new work items, {duplicates} already known", "info")
             execution.write_log(run.pk, None, context.log_lines)
             enqueue_many(tasks.process_item, created)
+            details = {"items": len(created), "duplicates": duplicates}
+            if inline:
+                details = {
+                    **_start_details(run, robot, run.parameters, run.input_name),
+                    **details,
+                }
             record(
-                "run.start",
+                "run.start" if inline else "run.read",
                 actor=actor,
-                municipality=municipality,
+                municipality=run.municipality,
                 obj=run,
                 via=via,
-                details={
-                    "robot": robot.slug,
-                    "trigger": trigger,
-                    "items": len(created),
-                    "duplicates": duplicates,
-                    "parameters": parsed,
-                    "input": input_name,
-                },
+                details=details,
             )
-            run_id = run.pk
             transaction.on_commit(lambda: execution.finish_run_if_done(run_id))
+    except _AlreadyProduced:
+        run.refresh_from_db()
+        return StartedRun(run=run, created=run.items_created, duplicates=run.items_duplicate)
     except IntegrityError as error:
-        if scheduled_for is not None and "run_unique_schedule_tick" in str(error):
-            raise InputError(
-                _("robot %(robot)s already ran for %(tick)s"),
-                robot=robot.slug,
-                tick=scheduled_for.isoformat(),
-            ) from error
-        raise InputError(
+        refusal = InputError(
             _(
                 "another run created some of the same work items at the same time; start the run "
                 "again"
             )
-        ) from error
+        )
+        _refuse(run, refusal, actor=actor, via=via, inline=inline, context=context)
+        if inline:
+            raise refusal from error
+        return StartedRun(run=run, created=0, duplicates=0)
+    except InputError as error:
+        _refuse(run, error, actor=actor, via=via, inline=inline, context=context)
+        if inline:
+            raise
+        return StartedRun(run=run, created=0, duplicates=0)
+    except Exception as error:
+        technical = mask_identity_codes(
+            "".join(traceback.format_exception_only(type(error), error)).strip()
+        )
+        _fail(run, technical, actor=actor, via=via, log_lines=context.log_lines)
+        if inline:
+            raise
+        return StartedRun(run=run, created=0, duplicates=0)
     return StartedRun(run=run, created=len(created), duplicates=duplicates)
+
+
+class _AlreadyProduced(Exception):
+    """The run's items were made by another call meanwhile."""
+
+
+def _refuse(
+    run: Run,
+    error: InputError,
+    *,
+    actor: Actor,
+    via: str,
+    inline: bool,
+    context: RunContext,
+) -> None:
+    """End a run whose input was refused, and delete its input. On the command line (`inline`)
+    the run goes too: the refusal is printed, and nothing is left changed."""
+    texts = {}
+    for language in ("fi", "sv", "en"):
+        with translation.override(language):
+            texts[language] = mask_identity_codes(str(error))
+    with transaction.atomic():
+        locked = Run.objects.select_for_update().filter(pk=run.pk).first()
+        if locked is None or locked.status != RunStatus.STARTING:
+            return
+        _delete_input(locked)
+        if inline:
+            locked.log_entries.all().delete()
+            locked.delete()
+            return
+        run.status = RunStatus.REFUSED
+        run.finished_at = timezone.now()
+        run.error = {**texts, "field": error.field or ""}
+        run.input_file = locked.input_file
+        run.save(update_fields=["status", "finished_at", "error", "input_file"])
+        execution.write_log(run.pk, None, [*context.log_lines, ("error", texts["en"])])
+        record(
+            "run.refuse",
+            actor=actor,
+            municipality=run.municipality,
+            obj=run,
+            via=via,
+            details={"robot": run.robot_slug, "input": run.input_name, "reason": texts["en"]},
+        )
+
+
+def fail_reading(run_id: int, reason: str, *, via: str = "system") -> None:
+    """End a `starting` run whose input cannot be read to the end (its readers keep stopping,
+    e.g. killed for memory): failed, the input deleted."""
+    run = Run.objects.select_related("municipality", "requested_by").get(pk=run_id)
+    actor = run.requested_by or f"{run.trigger} ({run.robot_slug})"
+    _fail(run, mask_identity_codes(reason), actor=actor, via=via, log_lines=[])
+
+
+def _fail(
+    run: Run, technical: str, *, actor: Actor, via: str, log_lines: list[tuple[str, str]]
+) -> None:
+    """End a run whose producer crashed: the technical error, masked, for those who may see
+    logs; the input deleted."""
+    logger.warning("run %s: reading the input failed: %s", run.pk, technical)
+    with transaction.atomic():
+        locked = Run.objects.select_for_update().filter(pk=run.pk).first()
+        if locked is None or locked.status != RunStatus.STARTING:
+            return
+        _delete_input(locked)
+        run.status = RunStatus.FAILED
+        run.finished_at = timezone.now()
+        run.error = {"technical": technical}
+        run.input_file = locked.input_file
+        run.save(update_fields=["status", "finished_at", "error", "input_file"])
+        execution.write_log(run.pk, None, [*log_lines, ("error", technical)])
+        record(
+            "run.fail",
+            actor=actor,
+            municipality=run.municipality,
+            obj=run,
+            via=via,
+            details={"robot": run.robot_slug, "input": run.input_name, "error": technical},
+        )
+
+
+def _delete_input(run: Run) -> None:
+    """Clear the run's input file, and delete the file once that commits."""
+    if not run.input_file:
+        return
+    storage, name = run.input_file.storage, str(run.input_file.name)
+    run.input_file = ""  # type: ignore[assignment]
+    Run.objects.filter(pk=run.pk).update(input_file="")
+    transaction.on_commit(lambda: storage.delete(name))
 
 
 def _is_user(actor: Actor) -> bool:
     return actor is not None and not isinstance(actor, str) and actor.is_authenticated
 
 
-def _create_items(run: Run, specs: Sequence[ItemSpec]) -> tuple[list[tuple[int, int]], int]:
-    """The new items' (key, priority) pairs, for the queue, and how many were already known."""
-    seen: set[str] = set()
-    unique: list[ItemSpec] = []
+def _check_specs(run: Run, specs: Sequence[ItemSpec]) -> None:
+    """The producer's items are ItemSpecs with a usable reference, or the input is refused."""
     for spec in specs:
         if not isinstance(spec, ItemSpec):
             raise TypeError(
@@ -234,6 +413,13 @@ def _create_items(run: Run, specs: Sequence[ItemSpec]) -> tuple[list[tuple[int, 
                 reference=repr(spec.reference[:50]),
                 limit=MAX_REFERENCE_LENGTH,
             )
+
+
+def _create_items(run: Run, specs: Sequence[ItemSpec]) -> tuple[list[tuple[int, int]], int]:
+    """The new items' (key, priority) pairs, for the queue, and how many were already known."""
+    seen: set[str] = set()
+    unique: list[ItemSpec] = []
+    for spec in specs:
         if spec.reference not in seen:
             seen.add(spec.reference)
             unique.append(spec)

@@ -28,6 +28,7 @@ from django_tasks_db.models import DBTaskResult
 
 from kuntarobo.accounts.models import Municipality
 from kuntarobo.runtime.backoff import retry_delay_seconds
+from kuntarobo.runtime.files import save_file
 from kuntarobo.runtime.masking import mask_identity_codes
 from kuntarobo.runtime.models import (
     ItemDocument,
@@ -52,6 +53,7 @@ logger = logging.getLogger(__name__)
 
 PROCESS = "process"
 DELIVER = "deliver"
+MAX_READINGS = 3  # times a run's input is read again after its reader's worker was lost
 
 
 def run_context(run: Run) -> RunContext:
@@ -348,7 +350,6 @@ class _Records:
     UPDATEs: a batch's documents in one INSERT, its log lines in one, and each robot's
     `on_statuses` called once for the batch (a draft decision per item, in one INSERT)."""
 
-    written: list[str] = field(default_factory=list)  # stored files, removed on a rollback
     documents: list[ItemDocument] = field(default_factory=list)
     statuses: dict[type[Robot], list[tuple[ItemView, str]]] = field(default_factory=dict)
     log_entries: list[RunLogEntry] = field(default_factory=list)
@@ -376,8 +377,7 @@ def _complete_together(handled: list[_Handled]) -> dict[int, str | Exception]:
                 outcomes = {entry.item.pk: _complete(entry, records) for entry in handled}
                 records.insert()
                 return outcomes
-        except Exception as error:
-            _remove_files(records.written)
+        except Exception as error:  # its documents' files went with the rollback (files.save_file)
             if is_outage(error):  # one by one would fail alike; nothing of it was kept
                 raise
             logger.warning("a batch's results failed together; committing them one by one")
@@ -389,7 +389,6 @@ def _complete_together(handled: list[_Handled]) -> dict[int, str | Exception]:
                 outcomes[entry.item.pk] = _complete(entry, records)
                 records.insert()
         except Exception as error:  # recorded on the item's task by the caller
-            _remove_files(records.written)
             if is_outage(error):
                 raise
             outcomes[entry.item.pk] = error
@@ -420,14 +419,6 @@ def _give_back_unsaved(handled: _Handled, error: Exception) -> None:
         logger.exception("item %s: its failure could not be saved either", handled.item.pk)
 
 
-def _remove_files(names: list[str]) -> None:
-    """The files of documents whose rows were rolled back."""
-    storage = ItemDocument._meta.get_field("file").storage  # type: ignore[attr-defined]
-    for name in names:
-        storage.delete(name)
-    names.clear()
-
-
 def _complete(handled: _Handled, records: _Records) -> str:
     """Write the result of a claimed item, unless the claim was lost meanwhile.
 
@@ -436,7 +427,7 @@ def _complete(handled: _Handled, records: _Records) -> str:
     discarded. Runs in the caller's transaction, which then inserts `records`: the robot's
     `on_status` rows commit (or vanish) with the status change. Run again for the same result
     when its batch failed together, so it changes nothing but the database and the files it
-    lists in `records.written`.
+    stores, which a rollback removes again.
     """
     from kuntarobo.runtime import tasks
 
@@ -502,8 +493,8 @@ def _complete(handled: _Handled, records: _Records) -> str:
         setattr(item, name, value)
     for document in documents:
         stored = ItemDocument(item=item, name=document.name, content_type=document.content_type)
-        stored.file.save(document.name, ContentFile(document.content), save=False)
-        records.written.append(stored.file.name)
+        # Removed again if the completion's transaction rolls back.
+        save_file(stored.file, document.name, ContentFile(document.content))
         records.documents.append(stored)
     if retry_task is not None:
         tasks.enqueue_items(retry_task, [item], run_after=item.retry_at)
@@ -693,7 +684,7 @@ def _requeue_unclaimed(result: DBTaskResult, runs: set[int]) -> int:
 
     work = tasks.item_stage(result)
     if work is None:
-        return 0
+        return _requeue_lost_producer(result)
     stage, item_id = work
     expected = ItemStatus.NEW if stage == PROCESS else ItemStatus.APPROVED
     item = (
@@ -800,6 +791,34 @@ def release_interrupted_work(worker_id: str) -> int:
     for run_id in runs:  # a result committed just before the outage may have been the last
         finish_run_if_done(run_id)
     return released
+
+
+def _requeue_lost_producer(result: DBTaskResult) -> int:
+    """Queue again the reading of a run's input if the worker reading it stopped: the run would
+    otherwise stay `starting` for ever."""
+    from kuntarobo.runtime import tasks
+
+    if result.task_path != tasks.produce_run.module_path:
+        return 0
+    args = result.args_kwargs.get("args") or []
+    if not args or not isinstance(args[0], int):
+        return 0
+    if not Run.objects.filter(pk=args[0], status=RunStatus.STARTING).exists():
+        return 0
+    readings = DBTaskResult.objects.filter(
+        task_path=result.task_path, args_kwargs__args__0=args[0]
+    ).count()
+    if readings >= MAX_READINGS:
+        # An input that kills its reader (memory) must not take down one worker after another.
+        from kuntarobo.runtime import actions
+
+        actions.fail_reading(
+            args[0], f"the workers reading the input stopped {readings} times; not read again"
+        )
+        return 1
+    tasks.produce_run.enqueue(*args)
+    write_log(args[0], None, [("warning", "the worker reading the input stopped; read again")])
+    return 1
 
 
 class WorkerLostError(Exception):

@@ -62,8 +62,10 @@ class RobotDeployment(models.Model):
 
 
 class RunStatus(models.TextChoices):
+    STARTING = "starting", _("Reading the input")
     RUNNING = "running", _("Running")
     FINISHED = "finished", _("Finished")
+    REFUSED = "refused", _("Input refused")
     FAILED = "failed", _("Failed")
 
 
@@ -94,6 +96,9 @@ class Run(models.Model):
     items_created = models.PositiveIntegerField(default=0)
     items_duplicate = models.PositiveIntegerField(default=0)
     summary = models.JSONField(default=dict, blank=True)
+    # Why the input was refused ({"fi", "sv", "en", "field"}, rendered at refusal so each viewer
+    # reads it in their language), or a crash's masked technical error ({"technical"}).
+    error = models.JSONField(default=dict, blank=True)
 
     objects = ScopedQuerySet.as_manager()
 

@@ -32,6 +32,14 @@ def deliver_item(context: TaskContext, item_id: int) -> str:
     return execution.execute(item_id, _worker_id(context), execution.DELIVER)
 
 
+@task(queue_name=QUEUE)
+def produce_run(run_id: int, via: str = "task") -> str:
+    """Read a started run's input and create its items (`actions.produce_run`)."""
+    from kuntarobo.runtime import actions
+
+    return str(actions.produce_run(run_id, via=via).run.status)
+
+
 _ITEM_STAGES = {
     process_item.module_path: execution.PROCESS,
     deliver_item.module_path: execution.DELIVER,

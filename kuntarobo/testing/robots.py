@@ -12,11 +12,14 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
+
 from kuntarobo.runtime.models import RunLogEntry, WorkItem
 from kuntarobo.runtime.sdk import (
     _REGISTRY,
     ApplicationException,
     BusinessException,
+    InputError,
     ItemSpec,
     ItemView,
     Outcome,
@@ -172,7 +175,52 @@ class DecidingRobot(Robot):
         return Outcome(output={"decision": "granted"}, explanation=["rule 1 applies"])
 
 
-TEST_ROBOTS: tuple[type[Robot], ...] = (NoopRobot, CountingRobot, ScriptedRobot, DecidingRobot)
+class GatedRobot(Robot):
+    """Reads an uploaded file of lines, one item each, but only once a test opens `gate`:
+    `entered` tells that the producer is reading. A line `refuse` refuses the input (row and
+    column named, translated), a line `crash ...` raises a technical error with that text."""
+
+    slug = "test_gated"
+    name = Text(fi="Odottava testirobotti", en="Gated test robot")
+    description = Text(fi="Lukee syötteen, kun saa luvan.", en="Reads its input when let.")
+    robot_class = RobotClass.ASSISTS
+    path = _PATH
+    accepts_upload = True
+    requires_upload = True
+    upload_suffixes = (".csv",)
+    entered = threading.Event()
+    gate = threading.Event()
+    wait_seconds = 10.0
+
+    def produce(self, context: RunContext) -> Iterator[ItemSpec]:
+        GatedRobot.entered.set()
+        if not GatedRobot.gate.wait(GatedRobot.wait_seconds):
+            raise RuntimeError("the gate was never opened")
+        assert context.input_path is not None
+        lines = context.input_path.read_text(encoding="utf-8").splitlines()
+        specs = []
+        for number, line in enumerate(lines, start=1):
+            if line == "refuse":
+                raise InputError(
+                    _("row %(row)d: column '%(column)s' is empty"), row=number, column="line"
+                )
+            if line.startswith("crash"):
+                raise RuntimeError(line)
+            if line:
+                specs.append(ItemSpec(reference=line, payload={"line": number}))
+        return iter(specs)
+
+    def handle(self, item: ItemView, context: RunContext) -> Outcome:
+        return Outcome(output={})
+
+
+TEST_ROBOTS: tuple[type[Robot], ...] = (
+    NoopRobot,
+    CountingRobot,
+    ScriptedRobot,
+    DecidingRobot,
+    GatedRobot,
+)
 _lock = threading.Lock()
 
 

@@ -10,6 +10,9 @@ from kuntarobo.runtime.sdk import RobotClass
 
 AUDIT_ACTIONS = {
     "run.start": _("Run started"),
+    "run.read": _("Run's input read"),
+    "run.refuse": _("Run's input refused"),
+    "run.fail": _("Reading a run's input failed"),
     "item.approve": _("Item approved"),
     "item.reject": _("Item rejected"),
     "item.correct": _("Item corrected and approved"),
@@ -29,6 +32,8 @@ AUDIT_ACTIONS = {
     "accounts.oidc_user_created": _("User created by single sign-on"),
     "accounts.membership_added": _("Role granted"),
     "accounts.membership_removed": _("Role removed"),
+    "files.sweep": _("Files no record refers to removed"),
+    "retention.purge": _("Data past its retention period removed"),
 }
 
 ROBOT_CLASS_NAMES = {

@@ -150,7 +150,7 @@ CASES: dict[tuple[str, str], Case] = {
     ("runs", "POST"): Case(
         "POST",
         lambda w: "/api/v1/runs",
-        only(RUNNERS, 201, neighbour=400),
+        only(RUNNERS, 202, neighbour=400),
         body=start_body,
         check=check_started,
     ),

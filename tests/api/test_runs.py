@@ -13,6 +13,7 @@ from kuntarobo.audit.models import AuditEvent
 from kuntarobo.demo.data import write_invoice_file
 from kuntarobo.runtime.models import ItemStatus, Run, RunStatus, WorkItem
 from tests.api.helpers import build_world, client_for, make_item, make_run, send
+from tests.runtime.helpers import read_inputs
 
 
 def drain() -> None:
@@ -24,7 +25,7 @@ def upload(tmp_path, count: int = 4) -> SimpleUploadedFile:
     return SimpleUploadedFile(path.name, path.read_bytes(), content_type="text/csv")
 
 
-def test_a_run_started_with_json_reads_the_inbox_folder_and_answers_201(world):
+def test_a_run_started_with_json_answers_202_at_once_and_a_worker_reads_the_inbox_folder(world):
     response = send(
         client_for(world.user("coordinator")),
         "POST",
@@ -35,10 +36,14 @@ def test_a_run_started_with_json_reads_the_inbox_folder_and_answers_201(world):
             "parameters": {"inbox_folder": "inbox", "approval_limit": 8000},
         },
     )
-    assert response.status_code == 201, response.content
-    body = response.json()
-    run = Run.objects.get(pk=body["id"])
+    assert response.status_code == 202, response.content
+    started = response.json()
+    run = Run.objects.get(pk=started["id"])
     assert response["Location"].endswith(f"/api/v1/runs/{run.pk}")
+    assert (started["status"], started["counts"]["total"]) == ("starting", 0)
+    assert read_inputs() == 1
+    body = client_for(world.user("coordinator")).get(f"/api/v1/runs/{run.pk}").json()
+    assert body["status"] == "running"
     assert (body["items_created"], body["items_duplicate"]) == (3, 0)
     assert body["counts"]["new"] == 3
     assert body["progress"] == {"processed": 0, "total": 3, "percent": 0}
@@ -56,7 +61,8 @@ def test_a_run_started_with_an_uploaded_file_keeps_the_file_name(world, tmp_path
         "/api/v1/runs",
         {"municipality": "esimerkkila", "robot": "invoice_check", "file": upload(tmp_path)},
     )
-    assert response.status_code == 201, response.content
+    assert response.status_code == 202, response.content
+    read_inputs()
     run = Run.objects.get(pk=response.json()["id"])
     assert run.input_name == "invoices-2030-03-04.csv"
     assert run.items.count() == 4
@@ -72,7 +78,7 @@ def test_parameters_can_come_as_a_json_string_in_a_multipart_request(world, tmp_
             "file": upload(tmp_path),
         },
     )
-    assert response.status_code == 201, response.content
+    assert response.status_code == 202, response.content
     assert Run.objects.get(pk=response.json()["id"]).parameters["approval_limit"] == "100"
 
 
@@ -80,8 +86,11 @@ def test_the_same_file_twice_reports_duplicates(world, tmp_path):
     client = client_for(world.user("coordinator"))
     body = {"municipality": "esimerkkila", "robot": "invoice_check"}
     client.post("/api/v1/runs", {**body, "file": upload(tmp_path)})
+    read_inputs()
     second = client.post("/api/v1/runs", {**body, "file": upload(tmp_path)}).json()
-    assert (second["items_created"], second["items_duplicate"]) == (0, 4)
+    read_inputs()
+    again = client.get(f"/api/v1/runs/{second['id']}").json()
+    assert (again["items_created"], again["items_duplicate"]) == (0, 4)
 
 
 def test_runs_are_listed_newest_first_and_filtered(world):

@@ -67,7 +67,12 @@ def test_invoices_go_from_upload_through_review_to_delivery_and_into_the_audit_t
     run = Run.objects.get()
     assert page.url.endswith(f"/runs/{run.pk}/")
     progress = page.locator("#run-progress-bar")
-    expect(progress).to_have_attribute("max", str(INVOICES))
+    # A worker reads the input; the page shows that, then the items without a reload.
+    expect(page.locator("#run-progress")).to_contain_text("Robotti lukee syötettä")
+    assert_accessible(page)
+    page.evaluate("window.notReloaded = true")
+    work(max_tasks=1)
+    expect(progress).to_have_attribute("max", str(INVOICES), timeout=10_000)
     expect(progress).to_have_attribute("value", "0")
     expect(page.locator("#run-progress")).to_have_attribute("aria-live", "polite")
     assert_accessible(page)

@@ -9,6 +9,7 @@ from urllib.parse import quote
 
 from django.core.management import call_command
 from django.db import connection, transaction
+from django.test import TestCase
 from django.utils import timezone
 from django_tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
@@ -22,6 +23,24 @@ IDENTITY_CODES = ("131052-308T", "010101A123N", "010594Y9032")
 def drain(worker_id: str = "test-drain") -> None:
     """Run a worker until the queue has nothing ready."""
     call_command("worker", batch=True, interval=0, verbosity=0, worker_id=worker_id)
+
+
+def read_inputs() -> int:
+    """Do the queued readings of started runs' inputs, as a worker would, and nothing else (the
+    items stay new); how many. What waits for a commit is done too, also inside a test's own
+    transaction (a refused input's file is deleted once the refusal commits)."""
+    from kuntarobo.runtime import actions, tasks
+
+    done = 0
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        for result in DBTaskResult.objects.filter(
+            status=TaskResultStatus.READY, task_path=tasks.produce_run.module_path
+        ).order_by("enqueued_at"):
+            run_id, via = result.args_kwargs["args"]
+            actions.produce_run(run_id, via=via)
+            DBTaskResult.objects.filter(pk=result.pk).update(status=TaskResultStatus.SUCCESSFUL)
+            done += 1
+    return done
 
 
 def statements_adding_rows(queries: list[dict[str, str]], model: Any) -> int:

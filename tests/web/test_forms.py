@@ -13,6 +13,7 @@ from kuntarobo.accounts.models import Role
 from kuntarobo.audit.models import AuditEvent
 from kuntarobo.runtime.models import ItemStatus, RobotDeployment, Run, WorkItem
 from kuntarobo.runtime.storage_roots import robot_root
+from tests.runtime.helpers import read_inputs
 from tests.web.conftest import write_invoices
 
 START = reverse("robot_start", args=["invoice_check"])
@@ -37,12 +38,14 @@ def test_starting_a_run_with_an_upload_creates_the_run_and_shows_it(world, tmp_p
     )
     run = Run.objects.exclude(pk=world.run.pk).get(municipality=world.esimerkkila)
     assert response.redirect_chain[-1][0] == reverse("run_detail", args=[run.pk])
+    page = response.content.decode()
+    assert "Ajo käynnistetty: robotti lukee syötettä." in page
+    assert "Robotti lukee syötettä." in page
+    assert run.items.count() == 0
+    assert read_inputs() == 1
     assert run.items.count() == 5
     assert run.input_name == invoices.name
     assert run.requested_by == world.users[Role.COORDINATOR]
-    assert "Ajo käynnistetty: 5 uutta tehtävää, 0 jo ennestään tunnettua." in (
-        response.content.decode()
-    )
 
 
 def test_a_run_parameter_given_in_the_form_overrides_the_municipalitys_setting(world, tmp_path):
@@ -69,25 +72,14 @@ def test_a_run_parameter_given_in_the_form_overrides_the_municipalitys_setting(w
             "ei ole sallittua tyyppiä (.csv)",
         ),
         (
-            SimpleUploadedFile(
-                "bad.csv",
-                b"invoice_id;supplier_name;business_id;iban;reference;amount;invoice_date;"
-                b"due_date\n1;A;0737546-2;FI2112345600000785;13;12,5;2026-13-01;2026-12-01\n",
-                content_type="text/csv",
-            ),
-            {},
-            "rivi 2: sarake &#x27;invoice_date&#x27;: &#x27;2026-13-01&#x27; ei ole päivämäärä",
-        ),
-        (
             SimpleUploadedFile("empty.csv", b"", content_type="text/csv"),
             {},
             "Lähetetty tiedosto on tyhjä.",
         ),
         (None, {"param_approval_limit": "lots"}, "Anna luku, esimerkiksi 5000 tai 1234,50."),
-        (None, {}, "anna syötetiedosto tai aseta saapuvien kansio -parametri"),
         (None, {"municipality": "naapurila"}, "Valitse oikea vaihtoehto."),
     ],
-    ids=["wrong-type", "malformed-csv", "empty-file", "bad-parameter", "no-input", "elsewhere"],
+    ids=["wrong-type", "empty-file", "bad-parameter", "elsewhere"],
 )
 def test_a_start_with_bad_input_shows_the_problem_and_changes_nothing(world, upload, data, message):
     client = world.client_for(Role.COORDINATOR)
@@ -101,6 +93,40 @@ def test_a_start_with_bad_input_shows_the_problem_and_changes_nothing(world, upl
     assert message in text, text[text.find('role="alert"') - 200 :][:3000]
     assert 'role="alert"' in text
     assert snapshot() == before
+
+
+@pytest.mark.parametrize(
+    ("upload", "message"),
+    [
+        (
+            SimpleUploadedFile(
+                "bad.csv",
+                b"invoice_id;supplier_name;business_id;iban;reference;amount;invoice_date;"
+                b"due_date\n1;A;0737546-2;FI2112345600000785;13;12,5;2026-13-01;2026-12-01\n",
+                content_type="text/csv",
+            ),
+            "rivi 2: sarake &#x27;invoice_date&#x27;: &#x27;2026-13-01&#x27; ei ole päivämäärä",
+        ),
+        (None, "anna syötetiedosto tai aseta saapuvien kansio -parametri"),
+    ],
+    ids=["malformed-csv", "no-input"],
+)
+def test_an_input_the_robot_refuses_ends_the_run_refused_with_the_reason_and_no_items(
+    world, upload, message
+):
+    client = world.client_for(Role.COORDINATOR)
+    form = {"municipality": "esimerkkila"}
+    if upload is not None:
+        form["input_file"] = upload
+    response = client.post(START, form)
+    run = Run.objects.exclude(pk=world.run.pk).get(municipality=world.esimerkkila)
+    assert response.status_code == 302
+    read_inputs()
+    run.refresh_from_db()
+    assert (run.status, run.items.count(), run.input_file.name) == ("refused", 0, "")
+    text = client.get(reverse("run_detail", args=[run.pk])).content.decode()
+    assert message in text
+    assert 'role="alert"' in text
 
 
 def test_a_start_refused_by_a_switched_off_deployment_says_so_and_changes_nothing(world, tmp_path):

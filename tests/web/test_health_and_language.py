@@ -92,7 +92,8 @@ def test_the_login_page_offers_the_language_switch_before_logging_in(client, db)
 def test_the_language_switch_after_a_refused_start_returns_to_the_robot_page(world):
     client = world.client_for(Role.COORDINATOR)
     response = client.post(
-        reverse("robot_start", args=["invoice_check"]), {"municipality": "esimerkkila"}
+        reverse("robot_start", args=["invoice_check"]),
+        {"municipality": "esimerkkila", "param_approval_limit": "lots"},
     )
     assert response.status_code == 400
     robot_page = reverse("robot_detail", args=["invoice_check"])

@@ -10,6 +10,7 @@ from kuntarobo.accounts.models import Role
 from kuntarobo.audit.models import AuditEvent
 from kuntarobo.runtime import actions
 from kuntarobo.runtime.models import ItemStatus, Run, RunStatus
+from tests.runtime.helpers import read_inputs
 from tests.web.conftest import ROLES, write_invoices
 
 
@@ -349,6 +350,7 @@ def test_a_robot_without_upload_starts_from_its_parameters_alone(world, test_rob
     )
     run = Run.objects.get(robot_slug="test_noop")
     assert response["Location"] == reverse("run_detail", args=[run.pk])
+    read_inputs()
     assert run.items.count() == 3
 
 

@@ -24,6 +24,7 @@ from kuntarobo.robots.ecec_fees.models import (
 )
 from kuntarobo.robots.ecec_fees.municipal import MunicipalFeeSettings, SettingsError
 from kuntarobo.runtime.actions import PermissionDeniedError, require
+from kuntarobo.runtime.files import save_file
 from kuntarobo.runtime.sdk import InputError
 
 
@@ -192,7 +193,8 @@ def make_print_batch(
             pages=pages,
         )
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
-        batch.file.save(f"print-{municipality.slug}-{stamp}.pdf", ContentFile(combined), save=False)
+        # Removed again if anything below fails and the transaction rolls back.
+        save_file(batch.file, f"print-{municipality.slug}-{stamp}.pdf", ContentFile(combined))
         batch.save()
         FeeDecision.objects.filter(pk__in=[d.pk for d in waiting]).update(print_batch=batch)
         GuardianCopy.objects.filter(pk__in=[c.pk for c in copies]).update(print_batch=batch)

@@ -30,6 +30,7 @@ from kuntarobo.robots.ecec_fees.models import (
 )
 from kuntarobo.robots.ecec_fees.municipal import MunicipalFeeSettings
 from kuntarobo.runtime import suomifi_messages as suomifi
+from kuntarobo.runtime.files import write_file_atomically
 from kuntarobo.runtime.sdk import ApplicationException, BusinessException, ItemView, RunContext
 
 TITLES = {
@@ -107,11 +108,9 @@ def settings_for(decision: FeeDecision) -> MunicipalFeeSettings:
 
 
 def write_atomically(relative: str, content: bytes) -> None:
-    target = Path(django_settings.MEDIA_ROOT) / relative
-    target.parent.mkdir(parents=True, exist_ok=True)
-    temporary = target.with_suffix(f".{os.getpid()}.tmp")
-    temporary.write_bytes(content)
-    temporary.replace(target)
+    """A failed write (a full disk) leaves neither half a PDF nor its temporary file; a PDF no
+    decision came to name (the delivery failed after it) is removed by the files sweep."""
+    write_file_atomically(Path(django_settings.MEDIA_ROOT) / relative, content)
 
 
 def deliver_decision(item: ItemView, context: RunContext) -> None:

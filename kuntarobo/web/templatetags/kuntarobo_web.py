@@ -26,7 +26,9 @@ register = template.Library()
 
 # Status is never told by colour alone: every badge has a symbol and a word.
 STATUS_SYMBOLS = {
+    RunStatus.STARTING: "…",
     RunStatus.RUNNING: "⟳",
+    RunStatus.REFUSED: "✗",
     RunStatus.FINISHED: "✓",
     RunStatus.FAILED: "✗",
     ItemStatus.NEW: "○",

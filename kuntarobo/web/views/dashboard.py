@@ -51,7 +51,7 @@ def recent_runs_context(request: HttpRequest) -> dict[str, Any]:
     runs = list(Run.objects.for_user(request.user).select_related("municipality")[:RECENT_RUNS])
     return {
         "runs": counts_for_runs(runs),
-        "any_running": any(run.status == RunStatus.RUNNING for run in runs),
+        "any_running": any(run.status in (RunStatus.STARTING, RunStatus.RUNNING) for run in runs),
     }
 
 

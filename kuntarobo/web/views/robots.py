@@ -165,6 +165,7 @@ def robot_start(request: HttpRequest, slug: str) -> HttpResponse:
                 input_file=form.cleaned_data.get("input_file") or None,
                 trigger="manual",
                 via="web",
+                background=True,
             )
         except actions.PermissionDeniedError:
             raise PermissionDenied from None
@@ -173,11 +174,7 @@ def robot_start(request: HttpRequest, slug: str) -> HttpResponse:
                 form.field_of(error), _("The run was not started: %(reason)s") % {"reason": error}
             )
         else:
-            messages.success(
-                request,
-                _("Run started: %(created)d new items, %(duplicates)d already known.")
-                % {"created": started.created, "duplicates": started.duplicates},
-            )
+            messages.success(request, _("Run started: the robot is reading the input."))
             return redirect("run_detail", pk=started.run.pk)
     return robot_page(request, robot, start_form=form, status=400)
 

@@ -7,6 +7,7 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import get_language
 
 from kuntarobo.accounts.models import Permission, has_permission
 from kuntarobo.runtime.models import Run, RunLogEntry, RunStatus
@@ -21,11 +22,22 @@ LOG_ENTRIES_SHOWN = 500
 STOP_POLLING = 286
 
 
-def progress_context(run_figures: RunFigures) -> dict[str, Any]:
+def progress_context(request: HttpRequest, run_figures: RunFigures) -> dict[str, Any]:
+    run = run_figures.run
+    language = (get_language() or "fi")[:2]
+    technical = run.error.get("technical", "")
     return {
-        "run": run_figures.run,
+        "run": run,
         "figures": run_figures,
-        "running": run_figures.run.status == RunStatus.RUNNING,
+        "running": run.status in (RunStatus.STARTING, RunStatus.RUNNING),
+        "starting": run.status == RunStatus.STARTING,
+        # Rendered in fi, sv and en when the input was refused: shown in the viewer's language.
+        "refusal": run.error.get(language) or run.error.get("fi", ""),
+        "technical_error": (
+            technical
+            if technical and has_permission(request.user, run.municipality, Permission.VIEW_LOGS)
+            else ""
+        ),
         "state": run_figures.state_token(),
     }
 
@@ -46,7 +58,7 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
         else []
     )
     context = {
-        **progress_context(figures(run)),
+        **progress_context(request, figures(run)),
         "robot": robot_or_none(run.robot_slug),
         "filter_form": filter_form,
         "page": paginate(request, items, ITEMS_PER_PAGE),
@@ -62,7 +74,7 @@ def run_progress(request: HttpRequest, pk: int) -> HttpResponse:
     """The progress section alone. To htmx: 286 (stop polling) with the final content once the
     run is over, else 204 when nothing changed since the `state` the page has."""
     run = get_scoped_or_404(Run.objects.select_related("municipality"), request.user, pk)
-    context = {**progress_context(figures(run)), "polled": True}
+    context = {**progress_context(request, figures(run)), "polled": True}
     if request.htmx:  # type: ignore[attr-defined]
         if not context["running"]:
             return render(request, "web/_run_progress.html", context, status=STOP_POLLING)

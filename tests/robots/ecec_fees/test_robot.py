@@ -212,6 +212,25 @@ def test_approval_puts_the_officials_name_on_the_letter_and_a_print_batch_gather
     assert AuditEvent.objects.filter(action="ecec_fees.print_batch").count() == 1
 
 
+def test_a_print_batch_that_fails_to_be_recorded_leaves_no_pdf_and_the_letters_waiting(
+    tmp_path, municipality, coordinator, reviewer, settings, monkeypatch
+):
+    start(coordinator, municipality, write_families(tmp_path / "f.jsonl", family()))
+    drain()
+    approve_all(reviewer)
+
+    def audit_down(*args, **kwargs):
+        raise DatabaseError("audit trail unavailable")
+
+    monkeypatch.setattr(fee_actions, "record", audit_down)
+    with pytest.raises(DatabaseError):
+        fee_actions.make_print_batch(reviewer, municipality)
+    print_folder = Path(settings.MEDIA_ROOT) / "ecec_fees" / "print"
+    assert [p for p in print_folder.rglob("*") if p.is_file()] == []
+    assert not PrintBatch.objects.exists()
+    assert FeeDecision.objects.get().print_batch is None
+
+
 def test_an_approved_decision_cannot_be_edited_or_deleted_in_the_database(
     tmp_path, municipality, coordinator, reviewer
 ):

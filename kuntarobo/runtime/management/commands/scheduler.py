@@ -13,17 +13,26 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import close_old_connections
 
-from kuntarobo.runtime import execution, scheduling
+from kuntarobo.runtime import execution, housekeeping, scheduling
 from kuntarobo.runtime.outage import Outage, is_outage
 
 logger = logging.getLogger("kuntarobo.scheduler")
 
 
-def scheduler_pass() -> dict[str, int]:
+def scheduler_pass(state: dict[str, Any] | None = None) -> dict[str, int]:
+    """One pass; `state` remembers between passes when housekeeping last ran."""
     started = scheduling.run_due_schedules()
     recovered = execution.recover_lost_work()
     finished = scheduling.sweep_runs()
-    return {"started": len(started), "recovered": recovered, "finished": finished}
+    result = {"started": len(started), "recovered": recovered, "finished": finished}
+    if state is not None:
+        try:
+            result.update(housekeeping.housekeeping(state))
+        except Exception as error:  # the schedules must not stop for it; tried again later
+            if is_outage(error):
+                raise
+            logger.exception("housekeeping failed")
+    return result
 
 
 def run_scheduler(
@@ -63,6 +72,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         stop = threading.Event()
+        state: dict[str, Any] = {}
 
         def request_stop(signum: int, frame: Any) -> None:
             stop.set()
@@ -72,5 +82,8 @@ class Command(BaseCommand):
         if not options["once"]:
             self.stdout.write("scheduler started")
         run_scheduler(
-            stop, options["once"], lambda result: self.stdout.write(f"scheduler: {result}")
+            stop,
+            options["once"],
+            lambda result: self.stdout.write(f"scheduler: {result}"),
+            lambda: scheduler_pass(state),
         )
