@@ -23,7 +23,6 @@ from kuntarobo.accounts.models import (
     Municipality,
     Permission,
     has_permission,
-    permissions_in,
 )
 from kuntarobo.api.http import (
     ApiError,
@@ -52,7 +51,9 @@ from kuntarobo.audit.visibility import (
 )
 from kuntarobo.runtime import actions, execution
 from kuntarobo.runtime.models import ItemStatus, Run, RunStatus, Trigger, WorkItem
+from kuntarobo.runtime.personal_data import record_item_shown, record_shown, sight_for
 from kuntarobo.runtime.sdk import InputError, Robot, all_robots, get_robot
+from kuntarobo.runtime.visibility import ItemView, Sight
 
 # --- helpers ------------------------------------------------------------------------------------
 
@@ -158,8 +159,10 @@ def municipalities(request: HttpRequest) -> HttpResponse:
 # --- runs ---------------------------------------------------------------------------------------
 
 
-def _run_response(run: Run, status: int = 200) -> JsonResponse:
-    return JsonResponse(run_detail_data(run, execution.run_counts(run)), status=status)
+def _run_response(run: Run, status: int = 200, sight: Sight | None = None) -> JsonResponse:
+    """Without a `sight`, the run as someone without the right to personal data sees it."""
+    data = run_detail_data(run, execution.run_counts(run), sight or Sight())
+    return JsonResponse(data, status=status)
 
 
 @endpoint("GET", "POST")
@@ -174,7 +177,8 @@ def runs(request: HttpRequest) -> HttpResponse:
         queryset = queryset.filter(robot_slug=_robot(slug, query=True).slug)
     if statuses := query.choices("status", RunStatus.values):
         queryset = queryset.filter(status__in=statuses)
-    return paginate(query, queryset, run_data)
+    sight = sight_for(request.user)
+    return paginate(query, queryset, lambda found: run_data(found, sight))
 
 
 def _run_body(request: HttpRequest) -> tuple[Body, UploadedFile | None]:
@@ -252,7 +256,7 @@ def run(request: HttpRequest, run_id: int) -> HttpResponse:
     )
     if found is None:
         not_found(f"no run {run_id}")
-    return _run_response(found)
+    return _run_response(found, sight=sight_for(request.user))
 
 
 # --- work items ---------------------------------------------------------------------------------
@@ -273,19 +277,25 @@ def items(request: HttpRequest) -> HttpResponse:
         queryset = queryset.filter(robot_slug=_robot(slug, query=True).slug)
     if statuses := query.choices("status", ItemStatus.values):
         queryset = queryset.filter(status__in=statuses)
-    return paginate(query, queryset, item_data)
+    sight = sight_for(request.user)
+    shown: list[ItemView] = []
+
+    def serialize(found: WorkItem) -> dict[str, Any]:
+        view = sight.item(found)
+        shown.append(view)
+        return item_data(view)
+
+    response = paginate(query, queryset, serialize)
+    record_shown(request.user, shown, via="api")
+    return response
 
 
 @endpoint("GET")
 def item(request: HttpRequest, item_id: int) -> HttpResponse:
     Query(request, ())
-    found = _visible_item(request, item_id)
-    granted = permissions_in(request.user, found.municipality)
-    personal = Permission.VIEW_PERSONAL_DATA in granted
-    if personal:
-        actions.record_personal_data_view(request.user, found, via="api")
-    data = item_detail_data(found, personal=personal, errors=Permission.VIEW_LOGS in granted)
-    return JsonResponse(data)
+    view = sight_for(request.user).item(_visible_item(request, item_id), full=True)
+    record_item_shown(request.user, view, via="api")
+    return JsonResponse(item_detail_data(view))
 
 
 def _bulk(
