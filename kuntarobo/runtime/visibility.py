@@ -14,7 +14,10 @@ and technical details (`kuntarobo.runtime.personal_data.sight_for` asks the data
 - Overviews (a run's items, the API's list) mask identity codes even for those who may open the
   item, in the reference, the title and the notes alike.
 - The error that stopped the robot is for those who see personal data or technical details
-  (`view_logs`), masked for the latter.
+  (`view_logs`), masked for the latter; a run's log only for the latter, always masked. Robots
+  write both for developers: references, never names.
+- A run's parameters and figures are for everyone; its input file's name is masked unless the
+  user sees personal data.
 """
 
 from __future__ import annotations
@@ -70,6 +73,13 @@ class Sight:
 
     def items(self, items: Iterable[ItemFields], *, full: bool = False) -> list[ItemView]:
         return [self.item(item, full=full) for item in items]
+
+    def log_message(self, run: RunFields, message: str) -> str | None:
+        """A run's log is for those who see technical details, and never shows an identity
+        code (it is masked when written; shown masked again for lines written before)."""
+        if not self.sees_technical_details(run.municipality_id):
+            return None
+        return mask_identity_codes(message)
 
     def input_name(self, run: RunFields) -> str:
         """An input file's name may name a person: identity codes masked without the right."""

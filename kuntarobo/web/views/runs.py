@@ -49,6 +49,8 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
         if can_view_logs
         else []
     )
+    for entry in log_entries:
+        entry.message = sight.log_message(run, entry.message) or ""
     context = {
         **progress_context(figures(run)),
         "robot": robot_or_none(run.robot_slug),
