@@ -11,11 +11,13 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from django.urls import resolve
 
 from kuntarobo.accounts.models import Role
 from kuntarobo.audit.models import AuditEvent
 from kuntarobo.runtime.masking import MASK
 from tests.api.helpers import ROLES, World, client_for, error_of
+from tests.api.test_permission_matrix import api_endpoints
 from tests.factories import MembershipFactory
 from tests.personal_data import (
     GUARDIAN,
@@ -169,10 +171,33 @@ ENDPOINTS: dict[str, Endpoint] = {
 }
 # Quoted in the report to the lead: role × endpoint checks, each searching the whole body.
 CHECKS = len(CALLERS) * len(ENDPOINTS)
+# Endpoints (URL names) that answer with no work item, run or audit event: the catalogue,
+# the caller's municipalities, the fee calculator (stores nothing), the review calls (ids and
+# reasons only) and the 404 of unknown paths. `POST /runs` answers with the run as someone
+# without the personal-data permission sees it.
+SHOW_NO_ITEM = {
+    "robots",
+    "robot",
+    "municipalities",
+    "ecec-fees-calculate",
+    "items-approve",
+    "items-reject",
+    "items-retry",
+    "items-abandon",
+    "item-correct",
+    "unknown",
+}
 
 
 def test_the_matrix_has_forty_five_role_endpoint_checks():
     assert CHECKS == 45
+
+
+def test_every_api_endpoint_is_in_the_field_matrix_or_shows_no_item(planted):
+    """An endpoint added without deciding what each role sees of it fails here."""
+    covered = {resolve(e.url(planted).split("?")[0]).url_name for e in ENDPOINTS.values()}
+    assert not covered & SHOW_NO_ITEM
+    assert {name for name, _ in api_endpoints()} == covered | SHOW_NO_ITEM
 
 
 @pytest.mark.parametrize("caller", CALLERS)
