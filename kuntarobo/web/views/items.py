@@ -107,7 +107,6 @@ def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "item": item,
         "view": view,
         "robot": robot_or_none(item.robot_slug),
-        "can_see_personal_data": view.personal,
         "documents": list(item.documents.order_by("id")) if view.shows_documents else [],
         "history": review_history(item),
         "actions": ItemActions.for_item(item, view) if can_review else None,
