@@ -177,7 +177,7 @@ def item_detail_data(view: ItemView) -> dict[str, Any]:
         data["payload"] = view.payload
         data["output"] = view.output
         data["explanation"] = view.explanation
-        documents = view.item.documents.order_by("id")  # type: ignore[attr-defined]
+        documents = cast(WorkItem, view.item).documents.order_by("id")
         data["documents"] = [
             {"id": d.pk, "name": d.name, "content_type": d.content_type} for d in documents
         ]
