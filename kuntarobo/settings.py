@@ -1,11 +1,16 @@
 """Settings come from the environment; the defaults run the embedded mode (SQLite under var/)."""
 
+import datetime
 import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE as CSP_NONE
+from csp.constants import SELF as CSP_SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+
+from kuntarobo import deployment
 
 BASE_DIR = Path(__file__).resolve().parent
 VAR_DIR = Path(os.environ.get("KUNTAROBO_VAR_DIR", BASE_DIR.parent / "var")).resolve()
@@ -33,17 +38,33 @@ def env_int(name: str, default: int) -> int:
 
 
 DEBUG = env_bool("DEBUG", False)
-SECRET_KEY = os.environ.get("SECRET_KEY", "")
+
+# --- Deployment hardening: secret key, file modes (see kuntarobo/deployment.py) -------------
+try:
+    _secret_key_refusal = deployment.secret_key_refusal(os.environ)
+    KUNTAROBO_DEMO = deployment.is_embedded_demo(os.environ)
+except deployment.DeploymentError as error:
+    raise ImproperlyConfigured(str(error)) from error
+if _secret_key_refusal:
+    raise ImproperlyConfigured(_secret_key_refusal)
+# Files and folders this process creates (SQLite and its -wal/-shm, media) are private.
+deployment.restrict_new_files()
+SECRET_KEY = os.environ.get("SECRET_KEY", "").strip()
 if not SECRET_KEY:
-    # Embedded mode: keep a random key in var/ so sessions survive restarts.
+    # The embedded demo: one random key in var/, shared by its processes and restarts.
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     key_file = VAR_DIR / "secret_key"
-    if not key_file.exists():
+    try:
+        descriptor = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        pass
+    else:
         from django.utils.crypto import get_random_string
 
-        key_file.write_text(get_random_string(64))
-        key_file.chmod(0o600)
+        with os.fdopen(descriptor, "w") as handle:
+            handle.write(get_random_string(64))
     SECRET_KEY = key_file.read_text().strip()
+# --- end of deployment hardening (secret key) -------------------------------------------------
 
 ALLOWED_HOSTS = [h for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
@@ -69,6 +90,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_tasks",
     "django_tasks_db",
+    "axes",
 ]
 # Robots of other packages are added without touching this file.
 INSTALLED_APPS += [a for a in os.environ.get("KUNTAROBO_EXTRA_APPS", "").split(",") if a]
@@ -82,6 +104,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "kuntarobo.api.auth.ApiTokenMiddleware",
+    "axes.middleware.AxesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -155,8 +178,6 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", False)
-CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600)
 
 LANGUAGE_CODE = "fi"
@@ -195,6 +216,68 @@ KUNTAROBO_RETRY_BASE_SECONDS = env_int("KUNTAROBO_RETRY_BASE_SECONDS", 30)
 KUNTAROBO_RETRY_MAX_SECONDS = env_int("KUNTAROBO_RETRY_MAX_SECONDS", 3600)
 KUNTAROBO_SCHEDULER_INTERVAL_SECONDS = env_int("KUNTAROBO_SCHEDULER_INTERVAL_SECONDS", 20)
 
+# --- Sign-in: brute-force lock, local passwords, single sign-on (OpenID Connect) -------------
+# docs/operations.md, "Sign-in". Kept in one block of its own.
+AUTHENTICATION_BACKENDS = [
+    "kuntarobo.accounts.backends.PasswordBackend",
+    "kuntarobo.accounts.backends.OidcBackend",
+]
+# "all": every user may sign in with a password; "superusers": only the break-glass superusers,
+# everyone else through the identity provider.
+KUNTAROBO_PASSWORD_LOGIN = os.environ.get("KUNTAROBO_PASSWORD_LOGIN", "all")
+if KUNTAROBO_PASSWORD_LOGIN not in {"all", "superusers"}:
+    raise ImproperlyConfigured(
+        f"KUNTAROBO_PASSWORD_LOGIN must be all or superusers, not {KUNTAROBO_PASSWORD_LOGIN!r}"
+    )
+# How many reverse proxies append to X-Forwarded-For before the request reaches us (0: none,
+# the address is REMOTE_ADDR). Wrong here, and the lock counts the proxy's address for everyone.
+KUNTAROBO_TRUSTED_PROXY_COUNT = env_int("KUNTAROBO_TRUSTED_PROXY_COUNT", 0)
+AXES_ENABLED = env_bool("KUNTAROBO_LOGIN_LOCK_ENABLED", True)
+AXES_FAILURE_LIMIT = env_int("KUNTAROBO_LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("KUNTAROBO_LOGIN_COOLOFF_MINUTES", 15))
+if AXES_FAILURE_LIMIT < 1 or AXES_COOLOFF_TIME.total_seconds() < 60:
+    raise ImproperlyConfigured(
+        "KUNTAROBO_LOGIN_FAILURE_LIMIT must be at least 1 and KUNTAROBO_LOGIN_COOLOFF_MINUTES "
+        "at least 1"
+    )
+_LOCKOUT_NAMES = {"username": "username", "address": "ip_address"}
+_lockout = os.environ.get("KUNTAROBO_LOGIN_LOCKOUT_BY", "username+address")
+try:
+    AXES_LOCKOUT_PARAMETERS = [
+        [_LOCKOUT_NAMES[part.strip()] for part in group.split("+")]
+        for group in _lockout.split(",")
+        if group.strip()
+    ]
+except KeyError as error:
+    raise ImproperlyConfigured(
+        f"KUNTAROBO_LOGIN_LOCKOUT_BY: {error.args[0]!r} is neither username nor address "
+        f"(e.g. username+address, or username+address,address)"
+    ) from None
+if not AXES_LOCKOUT_PARAMETERS:
+    raise ImproperlyConfigured("KUNTAROBO_LOGIN_LOCKOUT_BY must name username and/or address")
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "kuntarobo.accounts.signin.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "kuntarobo.accounts.signin.client_ip"
+AXES_DISABLE_ACCESS_LOG = True  # successful sign-ins are in the audit trail
+AXES_VERBOSE = False
+# Single sign-on comes back from the identity provider as a cross-site navigation: the session
+# cookie must be sent with it, so SESSION_COOKIE_SAMESITE must stay "Lax" (Django's default),
+# not "Strict" (tests/browser/test_oidc_sign_in.py fails then).
+# Identity providers: a JSON object {"name": {provider}, …} in KUNTAROBO_OIDC_PROVIDERS, or in
+# the file KUNTAROBO_OIDC_PROVIDERS_FILE (readable by the service only: it holds the secrets).
+from kuntarobo.accounts.oidc_config import ProviderConfigError, parse_providers  # noqa: E402
+
+_providers_file = os.environ.get("KUNTAROBO_OIDC_PROVIDERS_FILE", "")
+try:
+    KUNTAROBO_OIDC_PROVIDERS = parse_providers(
+        Path(_providers_file).read_text(encoding="utf-8")
+        if _providers_file
+        else os.environ.get("KUNTAROBO_OIDC_PROVIDERS", "")
+    )
+except (OSError, ProviderConfigError) as error:
+    source = _providers_file or "KUNTAROBO_OIDC_PROVIDERS"
+    raise ImproperlyConfigured(f"{source}: {error}") from None
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -212,5 +295,67 @@ LOGGING = {
         "django.db.backends": {"level": "INFO"},
         "django_tasks_db": {"level": "WARNING"},
         "django_tasks": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},
     },
 }
+
+# --- Deployment hardening: HTTPS, security headers, CSP, caching, file modes ---------------
+# Every variable is listed in docs/operations.md ("Security settings"); the rules are in
+# kuntarobo/deployment.py.
+try:
+    SESSION_COOKIE_SECURE = deployment.secure_cookies(os.environ, DEBUG)
+    SECURE_PROXY_SSL_HEADER = deployment.proxy_ssl_header(os.environ)
+    _form_action_extra = deployment.extra_sources(os.environ, "KUNTAROBO_CSP_FORM_ACTION_EXTRA")
+except deployment.DeploymentError as error:
+    raise ImproperlyConfigured(str(error)) from error
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# Sent by Django only over HTTPS, so a year is the default outside the demo; subdomains and
+# preload concern the municipality's whole domain and are the operator's choice.
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if KUNTAROBO_DEMO else 31536000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [CSP_SELF],
+        "script-src": [CSP_SELF],
+        "style-src": [CSP_SELF],
+        "img-src": [CSP_SELF, "data:"],
+        "object-src": [CSP_NONE],
+        "base-uri": [CSP_SELF],
+        "frame-ancestors": [CSP_NONE],
+        # Some browsers check the redirects after a form's submission too: an identity
+        # provider signed in through a form is added with KUNTAROBO_CSP_FORM_ACTION_EXTRA.
+        "form-action": [CSP_SELF, *_form_action_extra],
+    }
+}
+# No-store on every response of a view (static files, served by WhiteNoise before it, keep
+# their caching); the CSP header on every page.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("whitenoise.middleware.WhiteNoiseMiddleware") + 1,
+    "kuntarobo.web.middleware.NoStoreMiddleware",
+)
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("kuntarobo.web.middleware.NoStoreMiddleware") + 1,
+    "csp.middleware.CSPMiddleware",
+)
+
+# Uploads, documents and collected static files private to the service's user, like the rest
+# of var/ (the umask above); WhiteNoise serves static files from the process itself.
+FILE_UPLOAD_PERMISSIONS = deployment.PRIVATE_FILE_MODE
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = deployment.PRIVATE_DIRECTORY_MODE
+# Folders and files left readable by older versions: a private var/ hides everything in it.
+deployment.tighten(
+    [
+        VAR_DIR,
+        VAR_DIR / "secret_key",
+        *(VAR_DIR / f"kuntarobo.sqlite3{suffix}" for suffix in ("", "-wal", "-shm")),
+        MEDIA_ROOT,
+    ]
+)
+# --- end of deployment hardening -------------------------------------------------------------

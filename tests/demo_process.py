@@ -35,7 +35,8 @@ class Demo:
     def __init__(self, var_dir: Path) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL"}}
+        # As a new user runs it: no database server, no key (the demo makes its own).
+        env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "SECRET_KEY"}}
         env["KUNTAROBO_VAR_DIR"] = str(var_dir)
         env["PORT"] = str(self.port)
         self.process = subprocess.Popen(

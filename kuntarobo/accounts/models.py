@@ -144,3 +144,27 @@ def has_permission(
     user: AbstractBaseUser | AnonymousUser, municipality: Municipality, permission: str
 ) -> bool:
     return permission in permissions_in(user, municipality)
+
+
+class OidcIdentity(models.Model):
+    """A user's identity at an identity provider: the issuer and subject (`iss`, `sub`) are the
+    stable key. E-mail addresses and user names change hands; they never link accounts."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="oidc_identities"
+    )
+    provider = models.CharField(_("identity provider"), max_length=50)
+    issuer = models.CharField(max_length=500)
+    subject = models.CharField(max_length=255)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_sign_in_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["issuer", "subject"], name="oidc_identity_unique")
+        ]
+        verbose_name = _("single sign-on identity")
+        verbose_name_plural = _("single sign-on identities")
+
+    def __str__(self) -> str:
+        return f"{self.provider}: {self.subject}"

@@ -9,6 +9,7 @@ from collections.abc import Iterable, Iterator
 from typing import Literal
 
 from kuntarobo.audit.models import AuditEvent
+from kuntarobo.runtime.spreadsheet_safety import escape_cell
 
 FORMATS = ("csv", "jsonl")
 COLUMNS = (
@@ -55,7 +56,8 @@ def export_events(events: Iterable[AuditEvent], fmt: Literal["csv", "jsonl"]) ->
     writer = csv.DictWriter(buffer, fieldnames=COLUMNS)
     writer.writeheader()
     for count, event in enumerate(events, start=1):
-        writer.writerow(event_row(event))
+        # Actor names, object ids and details are typed by people: never formulas in Excel.
+        writer.writerow({key: escape_cell(value) for key, value in event_row(event).items()})
         if count % 500 == 0:
             yield buffer.getvalue()
             buffer.seek(0)

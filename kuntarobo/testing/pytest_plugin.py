@@ -9,6 +9,7 @@ plugin starts and removes.
 from __future__ import annotations
 
 import os
+import secrets
 import tempfile
 from pathlib import Path
 
@@ -30,6 +31,12 @@ def pytest_load_initial_conftests(
     global _cluster
     os.environ["KUNTAROBO_VAR_DIR"] = tempfile.mkdtemp(prefix="kuntarobo-test-var-")
     os.environ.setdefault("KUNTAROBO_RETRY_BASE_SECONDS", "0")
+    # Tests run as a deployment (not the demo), which needs an explicit key; one per session,
+    # inherited by the processes tests start.
+    os.environ.setdefault("SECRET_KEY", "test-" + secrets.token_urlsafe(40))
+    # Live servers in tests speak plain HTTP on loopback, where HTTP clients (requests) do not
+    # send Secure cookies. The secure default itself is tested in tests/test_deployment.py.
+    os.environ.setdefault("SESSION_COOKIE_SECURE", "false")
     if early_config.known_args_namespace.db == "postgres":
         url = os.environ.get("KUNTAROBO_TEST_DATABASE_URL", "")
         if not url:

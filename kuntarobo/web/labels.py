@@ -20,6 +20,15 @@ AUDIT_ACTIONS = {
     "robot.configure": _("Robot settings changed"),
     "audit.export": _("Audit trail exported"),
     "audit.purge": _("Old audit events removed"),
+    "auth.login": _("Signed in"),
+    "auth.logout": _("Signed out"),
+    "auth.login_failed": _("Sign-in failed"),
+    "auth.locked_out": _("Sign-in locked after failed attempts"),
+    "auth.oidc_refused": _("Single sign-on refused"),
+    "auth.oidc_failed": _("Single sign-on answer rejected"),
+    "accounts.oidc_user_created": _("User created by single sign-on"),
+    "accounts.membership_added": _("Role granted"),
+    "accounts.membership_removed": _("Role removed"),
 }
 
 ROBOT_CLASS_NAMES = {

@@ -3,16 +3,11 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from kuntarobo.accounts import views as accounts_views
 from kuntarobo.web.views import audit, dashboard, health, items, robots, runs
 
 urlpatterns = [
-    path(
-        "login/",
-        auth_views.LoginView.as_view(
-            template_name="web/login.html", redirect_authenticated_user=True
-        ),
-        name="login",
-    ),
+    path("login/", accounts_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("health", health.health, name="health"),
     path("", dashboard.dashboard, name="dashboard"),

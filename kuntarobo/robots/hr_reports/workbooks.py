@@ -20,6 +20,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from kuntarobo.robots.hr_reports.dataset import ABSENCE_TYPES
 from kuntarobo.robots.hr_reports.reports import SummaryRow, UnitReport
+from kuntarobo.runtime.spreadsheet_safety import starts_like_formula
 
 EURO_FORMAT = '#,##0.00\\ "€"'
 DATE_FORMAT = "d.m.yyyy"
@@ -225,12 +226,27 @@ class _Writer:
 
     def __init__(self, workbook: xlsxwriter.Workbook) -> None:
         self.workbook = workbook
-        self.header = workbook.add_format({"bold": True, "bottom": 1, "text_wrap": True})
-        self.euro = workbook.add_format({"num_format": EURO_FORMAT})
-        self.euro_bold = workbook.add_format({"num_format": EURO_FORMAT, "bold": True})
-        self.date = workbook.add_format({"num_format": DATE_FORMAT})
-        self.percent = workbook.add_format({"num_format": PERCENT_FORMAT})
-        self.bold = workbook.add_format({"bold": True})
+        self._properties: dict[int, dict[str, Any]] = {}
+        self._quoted: dict[int | None, Format] = {}
+        self.header = self._format({"bold": True, "bottom": 1, "text_wrap": True})
+        self.euro = self._format({"num_format": EURO_FORMAT})
+        self.euro_bold = self._format({"num_format": EURO_FORMAT, "bold": True})
+        self.date = self._format({"num_format": DATE_FORMAT})
+        self.percent = self._format({"num_format": PERCENT_FORMAT})
+        self.bold = self._format({"bold": True})
+
+    def _format(self, properties: dict[str, Any]) -> Format:
+        style = self.workbook.add_format(properties)
+        self._properties[id(style)] = properties
+        return style
+
+    def _quote_prefixed(self, style: Format | None) -> Format:
+        """The same style with Excel's quote prefix: the text stays text when edited."""
+        key = None if style is None else id(style)
+        if key not in self._quoted:
+            properties = {} if key is None else self._properties[key]
+            self._quoted[key] = self.workbook.add_format({**properties, "quote_prefix": True})
+        return self._quoted[key]
 
     def sheet(
         self,
@@ -246,7 +262,8 @@ class _Writer:
         for column, width in enumerate(widths):
             sheet.set_column(column, column, width)
         sheet.freeze_panes(1, 0)
-        sheet.write_row(0, 0, headers, self.header)
+        for column, header in enumerate(headers):  # income types' names come from the data
+            self._write(sheet, 0, column, header, self.header)
         for number, row in enumerate(rows, start=1):
             for column, value in enumerate(row):
                 self._write(sheet, number, column, value, formats[column])
@@ -269,7 +286,12 @@ class _Writer:
         elif isinstance(value, (int, float)) and not isinstance(value, bool):
             sheet.write_number(row, column, value, style)
         else:
-            sheet.write_string(row, column, str(value), style)
+            # Text always as a string cell: xlsxwriter's write() makes "=…" a formula. Names
+            # come from payroll data, so one that looks like a formula is marked as text.
+            text = str(value)
+            if starts_like_formula(text):
+                style = self._quote_prefixed(style)
+            sheet.write_string(row, column, text, style)
 
 
 def _open(target: Path | None) -> tuple[xlsxwriter.Workbook, io.BytesIO | None]:

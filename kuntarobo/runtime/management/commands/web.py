@@ -38,4 +38,10 @@ class Command(BaseCommand):
             port=port,
             threads=options["threads"],
             ident="kuntarobo",
+            # waitress drops the X-Forwarded-* headers of proxies it was not told to trust, but
+            # behind a configured proxy Django needs them: the header SECURE_PROXY_SSL_HEADER
+            # names (HTTPS), and X-Forwarded-For for the sign-in lock's client address.
+            clear_untrusted_proxy_headers=not (
+                settings.SECURE_PROXY_SSL_HEADER or settings.KUNTAROBO_TRUSTED_PROXY_COUNT > 0
+            ),
         )

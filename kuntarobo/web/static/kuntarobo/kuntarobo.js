@@ -9,3 +9,12 @@ document.addEventListener("change", function (event) {
     });
   }
 });
+
+// A running run's progress is not fetched while "update automatically" is unchecked. Here and
+// not as an htmx trigger filter: the Content-Security-Policy forbids evaluating strings.
+document.addEventListener("htmx:beforeRequest", function (event) {
+  var toggle = document.getElementById("auto-refresh");
+  if (toggle && !toggle.checked && event.target.id === "run-progress") {
+    event.preventDefault();
+  }
+});
