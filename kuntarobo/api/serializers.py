@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from kuntarobo.audit.models import AuditEvent
 from kuntarobo.runtime.impact import manual_minutes_saved
@@ -14,6 +14,7 @@ from kuntarobo.runtime.sdk import (
     RobotClass,
     Text,
 )
+from kuntarobo.runtime.visibility import ItemView, Sight
 
 CLASS_MEANING = {
     RobotClass.ASSISTS: "assists: the robot does routine work on its own",
@@ -102,7 +103,8 @@ def _username(user: Any) -> str | None:
     return user.get_username() if user is not None else None
 
 
-def run_data(run: Run) -> dict[str, Any]:
+def run_data(run: Run, sight: Sight) -> dict[str, Any]:
+    """A run, for anyone who may see it: the input file's name masked as `sight` says."""
     return {
         "id": run.pk,
         "municipality": run.municipality.slug,
@@ -111,7 +113,7 @@ def run_data(run: Run) -> dict[str, Any]:
         "status": run.status,
         "requested_by": _username(run.requested_by),
         "parameters": run.parameters,
-        "input_name": run.input_name,
+        "input_name": sight.input_name(run),
         "scheduled_for": run.scheduled_for,
         "rule_version": run.rule_version,
         "created_at": run.created_at,
@@ -128,11 +130,11 @@ def run_data(run: Run) -> dict[str, Any]:
     }
 
 
-def run_detail_data(run: Run, counts: dict[str, int]) -> dict[str, Any]:
+def run_detail_data(run: Run, counts: dict[str, int], sight: Sight) -> dict[str, Any]:
     total = counts.get("total", 0)
     processed = total - sum(counts.get(s, 0) for s in UNPROCESSED)
     return {
-        **run_data(run),
+        **run_data(run, sight),
         "counts": counts,
         "progress": {
             "processed": processed,
@@ -144,43 +146,50 @@ def run_detail_data(run: Run, counts: dict[str, int]) -> dict[str, Any]:
     }
 
 
-def item_data(item: WorkItem) -> dict[str, Any]:
-    """What anyone allowed to see the item sees: no payload, output or error text."""
-    return {
+def item_data(view: ItemView) -> dict[str, Any]:
+    """An item as the caller may see it (`kuntarobo.runtime.visibility`): fields the caller's
+    roles hide are left out, the reference has identity codes masked unless the view is full."""
+    item = cast(WorkItem, view.item)
+    data: dict[str, Any] = {
         "id": item.pk,
         "run": item.run_id,
         "municipality": item.municipality.slug,
         "robot": item.robot_slug,
-        "reference": item.reference,
-        "title": item.title,
+        "reference": view.reference,
         "status": item.status,
         "priority": item.priority,
         "deadline": item.deadline,
         "attempts": item.attempts,
-        "attention": item.attention,
+        "attention_count": view.attention_count,
         "created_at": item.created_at,
         "started_at": item.started_at,
         "finished_at": item.finished_at,
         "retry_at": item.retry_at,
         "reviewed_by": _username(item.reviewed_by),
         "reviewed_at": item.reviewed_at,
-        "review_note": item.review_note,
+        "personal_data_shown": view.personal,
     }
+    if view.personal:
+        data["title"] = view.title
+        data["attention"] = view.attention
+        data["review_note"] = view.review_note
+    return data
 
 
-def item_detail_data(item: WorkItem, *, personal: bool, errors: bool) -> dict[str, Any]:
-    data = item_data(item)
-    data["personal_data_shown"] = personal
-    if personal:
-        data["payload"] = item.payload
-        data["output"] = item.output
-        data["explanation"] = item.explanation
+def item_detail_data(view: ItemView) -> dict[str, Any]:
+    """The item's own view: with personal data, also its input, the robot's proposal, its
+    reasoning and documents; the error for those who see personal data or technical details."""
+    data = item_data(view)
+    if view.personal:
+        data["payload"] = view.payload
+        data["output"] = view.output
+        data["explanation"] = view.explanation
+        documents = cast(WorkItem, view.item).documents.order_by("id")
         data["documents"] = [
-            {"id": d.pk, "name": d.name, "content_type": d.content_type}
-            for d in item.documents.all()
+            {"id": d.pk, "name": d.name, "content_type": d.content_type} for d in documents
         ]
-    if errors or personal:
-        data["error_message"] = item.error_message
+    if view.error_message is not None:
+        data["error_message"] = view.error_message
     return data
 
 

@@ -23,7 +23,6 @@ from kuntarobo.accounts.models import (
     Municipality,
     Permission,
     has_permission,
-    permissions_in,
 )
 from kuntarobo.api.http import (
     ApiError,
@@ -52,7 +51,9 @@ from kuntarobo.audit.visibility import (
 )
 from kuntarobo.runtime import actions, execution
 from kuntarobo.runtime.models import ItemStatus, Run, RunStatus, Trigger, WorkItem
+from kuntarobo.runtime.personal_data import record_item_shown, record_shown, sight_for
 from kuntarobo.runtime.sdk import InputError, Robot, all_robots, get_robot
+from kuntarobo.runtime.visibility import ItemView
 
 # --- helpers ------------------------------------------------------------------------------------
 
@@ -159,7 +160,9 @@ def municipalities(request: HttpRequest) -> HttpResponse:
 
 
 def _run_response(request: HttpRequest, run: Run, status: int = 200) -> JsonResponse:
-    data = run_detail_data(run, execution.run_counts(run))
+    """The run as the caller may see it: personal data by their roles, the technical error of a
+    failed reading only for those who see logs."""
+    data = run_detail_data(run, execution.run_counts(run), sight_for(request.user))
     if run.error.get("technical") and has_permission(
         request.user, run.municipality, Permission.VIEW_LOGS
     ):
@@ -179,7 +182,8 @@ def runs(request: HttpRequest) -> HttpResponse:
         queryset = queryset.filter(robot_slug=_robot(slug, query=True).slug)
     if statuses := query.choices("status", RunStatus.values):
         queryset = queryset.filter(status__in=statuses)
-    return paginate(query, queryset, run_data)
+    sight = sight_for(request.user)
+    return paginate(query, queryset, lambda found: run_data(found, sight))
 
 
 def _run_body(request: HttpRequest) -> tuple[Body, UploadedFile | None]:
@@ -280,19 +284,25 @@ def items(request: HttpRequest) -> HttpResponse:
         queryset = queryset.filter(robot_slug=_robot(slug, query=True).slug)
     if statuses := query.choices("status", ItemStatus.values):
         queryset = queryset.filter(status__in=statuses)
-    return paginate(query, queryset, item_data)
+    sight = sight_for(request.user)
+    shown: list[ItemView] = []
+
+    def serialize(found: WorkItem) -> dict[str, Any]:
+        view = sight.item(found)
+        shown.append(view)
+        return item_data(view)
+
+    response = paginate(query, queryset, serialize)
+    record_shown(request.user, shown, via="api")
+    return response
 
 
 @endpoint("GET")
 def item(request: HttpRequest, item_id: int) -> HttpResponse:
     Query(request, ())
-    found = _visible_item(request, item_id)
-    granted = permissions_in(request.user, found.municipality)
-    personal = Permission.VIEW_PERSONAL_DATA in granted
-    if personal:
-        actions.record_personal_data_view(request.user, found, via="api")
-    data = item_detail_data(found, personal=personal, errors=Permission.VIEW_LOGS in granted)
-    return JsonResponse(data)
+    view = sight_for(request.user).item(_visible_item(request, item_id), full=True)
+    record_item_shown(request.user, view, via="api")
+    return JsonResponse(item_detail_data(view))
 
 
 def _bulk(

@@ -281,13 +281,18 @@ def test_the_item_page_shows_the_review_history(world):
 
 
 def test_the_item_page_masks_identity_codes_in_the_reference_for_viewers(world):
+    world.review_item.reference = "131052-308T:2030-01-01"
     world.review_item.title = "Hakemus 131052-308T"
-    world.review_item.save(update_fields=["title"])
+    world.review_item.save(update_fields=["reference", "title"])
     viewer = world.client_for(Role.VIEWER).get(reverse("item_detail", args=[world.review_item.pk]))
-    assert "131052-308T" not in viewer.content.decode()
-    assert "******-****" in viewer.content.decode()
+    text = viewer.content.decode()
+    assert "131052-308T" not in text
+    assert "Hakemus" not in text  # the title is hidden altogether
+    assert "******-****:2030-01-01" in text
+    assert f"Tehtävä {world.review_item.pk}" in text
     run_page = world.client_for(Role.REVIEWER).get(reverse("run_detail", args=[world.run.pk]))
     assert "131052-308T" not in run_page.content.decode()
+    assert "Hakemus ******-****" in run_page.content.decode()
 
 
 def test_a_document_downloads_for_a_reviewer_and_the_view_is_audited(world):

@@ -420,10 +420,12 @@ class HrReportsRobot(Robot):
         report = reports.report_from_payload(item.payload, today=timezone.localdate())
         recipient = str(item.payload.get("recipient") or "")
         if not is_valid_email(recipient):
+            # Not the address itself: it names the supervisor, and this message is also in the
+            # run log and shown to developers. The item's input shows it to the reviewer.
+            problem = "not an e-mail address" if recipient else "none given"
             raise BusinessException(
                 f"unit {report.unit.unit_id} ({report.unit.unit_name}) has no valid supervisor "
-                f"e-mail: {recipient or '(empty)'}; correct it in the HR system and run the "
-                "month again"
+                f"e-mail ({problem}); correct it in the HR system and run the month again"
             )
         workbook = workbooks.unit_workbook(report)
         assert workbook is not None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 import json
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django import template
 from django.template.context import Context
@@ -20,6 +20,7 @@ from kuntarobo.accounts.models import Municipality, Permission
 from kuntarobo.runtime.masking import mask_identity_codes
 from kuntarobo.runtime.models import ItemStatus, RunStatus, WorkItem
 from kuntarobo.runtime.sdk import InputError, Text, get_robot
+from kuntarobo.runtime.visibility import ItemView
 from kuntarobo.web import labels
 
 register = template.Library()
@@ -178,13 +179,14 @@ def parameter_kind(kind: str) -> str:
 
 
 @register.filter
-def output_rows(item: WorkItem) -> list[tuple[str, str]]:
+def output_rows(view: ItemView) -> list[tuple[str, str]]:
     """The item's output as (label, formatted value): the fields the robot declares first, in
     its order and with its labels, then anything else it returned under its own key. Keys that
-    start with "_" are the robot's own records (e.g. a decision's full computation), not shown."""
-    output = item.output if isinstance(item.output, dict) else {}
+    start with "_" are the robot's own records (e.g. a decision's full computation), not shown.
+    From the item's view (`kuntarobo.runtime.visibility`): nothing it hides is shown."""
+    output = view.output if isinstance(view.output, dict) else {}
     try:
-        declared = get_robot(item.robot_slug).output_fields
+        declared = get_robot(cast(WorkItem, view.item).robot_slug).output_fields
     except InputError:
         declared = ()
     rows = [

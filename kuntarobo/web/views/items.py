@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -24,7 +24,9 @@ from kuntarobo.accounts.models import Permission, has_permission
 from kuntarobo.audit.models import AuditEvent
 from kuntarobo.runtime import actions
 from kuntarobo.runtime.models import WAITING_FOR_PERSON, ItemStatus, WorkItem
+from kuntarobo.runtime.personal_data import record_item_shown, record_shown, sight_for
 from kuntarobo.runtime.sdk import InputError, Robot
+from kuntarobo.runtime.visibility import ItemView
 from kuntarobo.web.forms import CorrectionForm, ReasonForm
 from kuntarobo.web.scoping import get_scoped_or_404, require_somewhere
 from kuntarobo.web.views.common import paginate, robot_or_none, safe_next
@@ -55,13 +57,14 @@ class ItemActions:
     """The review forms of one item; ids are prefixed so many items fit on one page."""
 
     item: WorkItem
+    view: ItemView
     robot: type[Robot] | None
     reject_form: ReasonForm
     abandon_form: ReasonForm
     correct_form: CorrectionForm | None
 
     @classmethod
-    def for_item(cls, item: WorkItem) -> ItemActions:
+    def for_item(cls, item: WorkItem, view: ItemView) -> ItemActions:
         robot = robot_or_none(item.robot_slug)
         auto_id = f"item{item.pk}-%s"
         correct_form = None
@@ -69,6 +72,7 @@ class ItemActions:
             correct_form = CorrectionForm(robot=robot, output=item.output, auto_id=auto_id)
         return cls(
             item=item,
+            view=view,
             robot=robot,
             reject_form=ReasonForm(auto_id=f"item{item.pk}-reject-%s"),
             abandon_form=ReasonForm(auto_id=f"item{item.pk}-abandon-%s"),
@@ -96,19 +100,16 @@ class ItemActions:
 @login_required
 def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
     item = get_scoped_or_404(_items(), request.user, pk)
-    can_see_personal_data = has_permission(
-        request.user, item.municipality, Permission.VIEW_PERSONAL_DATA
-    )
-    if can_see_personal_data:
-        actions.record_personal_data_view(request.user, item, via="web")
+    view = sight_for(request.user).item(item, full=True)
+    record_item_shown(request.user, view, via="web")
     can_review = has_permission(request.user, item.municipality, Permission.REVIEW)
     context = {
         "item": item,
+        "view": view,
         "robot": robot_or_none(item.robot_slug),
-        "can_see_personal_data": can_see_personal_data,
-        "documents": list(item.documents.order_by("id")) if can_see_personal_data else [],
+        "documents": list(item.documents.order_by("id")) if view.shows_documents else [],
         "history": review_history(item),
-        "actions": ItemActions.for_item(item) if can_review else None,
+        "actions": ItemActions.for_item(item, view) if can_review else None,
     }
     return render(request, "web/item_detail.html", context)
 
@@ -147,7 +148,8 @@ def inbox(request: HttpRequest) -> HttpResponse:
         F("deadline").asc(nulls_last=True), "-priority", "id"
     )
     page = paginate(request, items, INBOX_PAGE_SIZE)
-    actions.record_personal_data_list_view(request.user, list(page.object_list), via="web")
+    views = sight_for(request.user).items(page.object_list, full=True)
+    record_shown(request.user, views, via="web")
     last = ordinary.order_by("-id").values_list("id", flat=True).first()
     context = {
         "tab": tab,
@@ -156,7 +158,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
         "ordinary_count": ordinary.count(),
         "ordinary_up_to": last or 0,
         "page": page,
-        "entries": [ItemActions.for_item(item) for item in page.object_list],
+        "entries": [ItemActions.for_item(cast(WorkItem, view.item), view) for view in views],
     }
     return render(request, "web/inbox.html", context)
 
@@ -167,7 +169,9 @@ def report(request: HttpRequest, result: actions.ReviewResult, done: Callable[[i
         messages.success(request, done(len(result.done)))
     if result.refused:
         visible = WorkItem.objects.for_user(request.user).filter(pk__in=list(result.refused))
-        references = ", ".join(sorted(visible.values_list("reference", flat=True)))
+        # Named as in a list: identity codes masked, whatever the user's roles elsewhere.
+        views = sight_for(request.user).items(visible)
+        references = ", ".join(sorted(view.reference for view in views))
         count = len(result.refused)
         text = ngettext(
             "%(count)d item was not changed: it is no longer waiting for this action.",

@@ -9,8 +9,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import get_language
 
-from kuntarobo.accounts.models import Permission, has_permission
 from kuntarobo.runtime.models import Run, RunLogEntry, RunStatus
+from kuntarobo.runtime.personal_data import record_shown, sight_for
 from kuntarobo.web.forms import ItemFilterForm
 from kuntarobo.web.runs import RunFigures, figures
 from kuntarobo.web.scoping import get_scoped_or_404
@@ -35,7 +35,7 @@ def progress_context(request: HttpRequest, run_figures: RunFigures) -> dict[str,
         "refusal": run.error.get(language) or run.error.get("fi", ""),
         "technical_error": (
             technical
-            if technical and has_permission(request.user, run.municipality, Permission.VIEW_LOGS)
+            if technical and sight_for(request.user).sees_technical_details(run.municipality_id)
             else ""
         ),
         "state": run_figures.state_token(),
@@ -51,17 +51,25 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
     items = run.items.order_by("id")
     if filter_form.is_valid() and filter_form.cleaned_data["status"]:
         items = items.filter(status=filter_form.cleaned_data["status"])
-    can_view_logs = has_permission(request.user, run.municipality, Permission.VIEW_LOGS)
+    sight = sight_for(request.user)
+    page = paginate(request, items, ITEMS_PER_PAGE)
+    views = sight.items(page.object_list)
+    record_shown(request.user, views, via="web")
+    can_view_logs = sight.sees_technical_details(run.municipality_id)
     log_entries = (
         list(RunLogEntry.objects.filter(run=run).order_by("-at", "-id")[:LOG_ENTRIES_SHOWN])[::-1]
         if can_view_logs
         else []
     )
+    for entry in log_entries:
+        entry.message = sight.log_message(run, entry.message) or ""
     context = {
         **progress_context(request, figures(run)),
         "robot": robot_or_none(run.robot_slug),
         "filter_form": filter_form,
-        "page": paginate(request, items, ITEMS_PER_PAGE),
+        "page": page,
+        "views": views,
+        "input_name": sight.input_name(run),
         "can_view_logs": can_view_logs,
         "log_entries": log_entries,
         "log_limit": LOG_ENTRIES_SHOWN,

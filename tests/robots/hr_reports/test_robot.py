@@ -111,6 +111,26 @@ def test_each_supervisor_gets_one_message_in_the_units_language_with_the_right_f
     assert (sent.recipient, sent.language, sent.work_item_id) == ("sanna@example.fi", "fi", done.pk)
 
 
+def test_a_wrong_supervisor_address_is_not_repeated_where_developers_read(
+    smtp, municipality, coordinator, tmp_path
+):
+    """The address names the supervisor: the error and the run log (both shown to developers)
+    say what is wrong with it, the item's input (personal data) holds it."""
+    wrong = dataclasses.replace(NO_EMAIL, supervisor_email="teemu.tekninen(at)kunta.fi")
+    data = dataset()
+    target = tmp_path / "export.xlsx"
+    write_export_xlsx(dataclasses.replace(data, units=(*data.units, wrong)), target)
+    started = start(coordinator, municipality, target)
+    drain()
+    failed = WorkItem.objects.get(reference="U3:2026-01")
+    assert failed.status == ItemStatus.FAILED_BUSINESS
+    assert "(not an e-mail address)" in failed.error_message
+    log = " ".join(started.run.log_entries.values_list("message", flat=True))
+    assert "(not an e-mail address)" in log
+    assert "teemu" not in (failed.error_message + log).lower()
+    assert failed.payload["recipient"] == "teemu.tekninen(at)kunta.fi"
+
+
 def test_a_unit_without_a_supervisor_email_fails_for_a_person_and_gets_nothing(
     smtp, municipality, coordinator, export
 ):
@@ -118,7 +138,9 @@ def test_a_unit_without_a_supervisor_email_fails_for_a_person_and_gets_nothing(
     drain()
     failed = WorkItem.objects.get(reference="U3:2026-01")
     assert failed.status == ItemStatus.FAILED_BUSINESS
-    assert "unit U3 (Tekninen toimi) has no valid supervisor e-mail" in failed.error_message
+    assert "unit U3 (Tekninen toimi) has no valid supervisor e-mail (none given)" in (
+        failed.error_message
+    )
     assert failed.attempts == 1
     assert {tuple(rcpt) for rcpt, _ in smtp.messages} == {
         ("sanna@example.fi",),
