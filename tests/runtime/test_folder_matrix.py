@@ -28,10 +28,11 @@ from kuntarobo.demo.data import hr_dataset, write_invoice_file
 from kuntarobo.robots.ecec_fees.generate import generate_families, write_jsonl
 from kuntarobo.robots.hr_reports.exchange import write_export_xlsx
 from kuntarobo.runtime import actions
-from kuntarobo.runtime.models import RobotDeployment, Run, WorkItem
+from kuntarobo.runtime.models import RobotDeployment, Run, RunStatus, WorkItem
 from kuntarobo.runtime.sdk import InputError, all_robots
 from kuntarobo.runtime.storage_roots import folder_parameters, refusal, robot_root
 from tests.factories import MunicipalityFactory, user_with_role
+from tests.runtime.helpers import read_inputs
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -183,7 +184,8 @@ def build_scene(tmp_path: Path, robot_slug: str, parameter: str, attack: str) ->
 
 def database_state() -> tuple[Any, ...]:
     return (
-        Run.objects.count(),
+        # A refused run is the record of a refusal, not something read.
+        Run.objects.exclude(status=RunStatus.REFUSED).count(),
         WorkItem.objects.count(),
         sorted(RobotDeployment.objects.values_list("pk", "parameters").order_by("pk")),
     )
@@ -203,8 +205,14 @@ def attempt(scene: Scene, robot_slug: str, parameter: str, role: str, entry: str
         client.force_login(user)
         body = {"municipality": HOME, "robot": robot_slug, "parameters": robot_parameters}
         response = client.post("/api/v1/runs", json.dumps(body), content_type="application/json")
-        if response.status_code == 201:
-            return "accepted"
+        if response.status_code == 202:  # the input is read by a worker: refused there
+            read_inputs()
+            run = Run.objects.get(pk=response.json()["id"])
+            if run.status != RunStatus.REFUSED:
+                return "accepted"
+            if run.error.get("field") != parameter:
+                return f"refused naming {run.error.get('field')}"
+            return tells_nothing(scene, parameter, run.error["en"])
         expected = 400 if allowed else 403
         if response.status_code != expected:
             return f"answered {response.status_code}: {response.content[:300]!r}"
