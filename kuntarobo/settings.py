@@ -7,6 +7,8 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from kuntarobo.runtime.inputs import InputLimits
+
 BASE_DIR = Path(__file__).resolve().parent
 VAR_DIR = Path(os.environ.get("KUNTAROBO_VAR_DIR", BASE_DIR.parent / "var")).resolve()
 
@@ -194,6 +196,11 @@ KUNTAROBO_WORKER_BATCH = env_int("KUNTAROBO_WORKER_BATCH", 10)
 KUNTAROBO_RETRY_BASE_SECONDS = env_int("KUNTAROBO_RETRY_BASE_SECONDS", 30)
 KUNTAROBO_RETRY_MAX_SECONDS = env_int("KUNTAROBO_RETRY_MAX_SECONDS", 3600)
 KUNTAROBO_SCHEDULER_INTERVAL_SECONDS = env_int("KUNTAROBO_SCHEDULER_INTERVAL_SECONDS", 20)
+# The most a robot's input may hold (KUNTAROBO_INPUT_MAX_*; see kuntarobo/runtime/inputs.py).
+try:
+    KUNTAROBO_INPUT_LIMITS = InputLimits.from_env()
+except ValueError as error:
+    raise ImproperlyConfigured(str(error)) from error
 
 LOGGING = {
     "version": 1,

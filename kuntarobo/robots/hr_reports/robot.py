@@ -18,6 +18,8 @@ from django.utils.translation import gettext_lazy as _
 from kuntarobo.robots.hr_reports import mail, reports, workbooks
 from kuntarobo.robots.hr_reports.dataset import Dataset, ExportError, RowError
 from kuntarobo.robots.hr_reports.early_support import Thresholds, alerts_for_units
+from kuntarobo.runtime.inputs import LimitExceeded
+from kuntarobo.runtime.limit_errors import input_limits, limit_input_error
 from kuntarobo.runtime.masking import mask_identity_codes
 from kuntarobo.runtime.sdk import (
     BusinessException,
@@ -147,9 +149,11 @@ def read(path: Path, shown_name: str, mapping: Any) -> Dataset:
     from kuntarobo.robots.hr_reports.exchange import read_export
 
     try:
-        return read_export(path, mapping)
+        return read_export(path, mapping, input_limits())
     except ExportError as error:
         raise export_input_error(shown_name, error.errors) from None
+    except LimitExceeded as error:
+        raise limit_input_error(error, repr(shown_name)) from None
 
 
 @register

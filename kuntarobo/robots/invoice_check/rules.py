@@ -18,6 +18,7 @@ from stdnum.exceptions import ValidationError
 from stdnum.fi import ytunnus
 
 from kuntarobo.runtime.calendar import next_working_day
+from kuntarobo.runtime.inputs import MAX_DATE, MIN_DATE
 
 REQUIRED_COLUMNS = (
     "invoice_id",
@@ -43,7 +44,7 @@ class InvoiceRowError(ValueError):
     TEXTS = {
         "empty": "column '{column}' is empty",
         "amount": "column '{column}': {value!r} is not an amount in euros",
-        "date": "column '{column}': {value!r} is not a date YYYY-MM-DD",
+        "date": "column '{column}': {value!r} is not a date YYYY-MM-DD in 1900–2200",
     }
 
     def __init__(self, problem: str, column: str, value: str = "") -> None:
@@ -72,7 +73,8 @@ def is_valid_finnish_reference(reference: str) -> bool:
 def parse_amount_cents(text: str) -> int:
     """Euros with a comma or a dot as the decimal separator, spaces as thousand separators."""
     cleaned = text.replace("\u00a0", "").replace(" ", "").replace("€", "").replace(",", ".")
-    if not re.fullmatch(r"-?\d+(\.\d{1,2})?", cleaned):
+    # At most a hundred billion euros: more digits are a wrong column, not an invoice.
+    if not re.fullmatch(r"-?\d{1,11}(\.\d{1,2})?", cleaned):
         raise InvalidOperation(text)
     return int((Decimal(cleaned) * 100).to_integral_value())
 
@@ -112,6 +114,8 @@ def parse_invoice_row(row: dict[str, str]) -> Invoice:
             dates[column] = datetime.date.fromisoformat(values[column])
         except ValueError:
             raise InvoiceRowError("date", column, values[column]) from None
+        if not MIN_DATE <= dates[column] <= MAX_DATE:  # 9999-12-31 overflows the next working day
+            raise InvoiceRowError("date", column, values[column])
     return Invoice(
         invoice_id=values["invoice_id"],
         supplier_name=values["supplier_name"],
