@@ -121,6 +121,7 @@ PROBLEMS = (
     "end_before_start",
     "duplicate_id",
     "period_end_before_start",
+    "too_long",  # an identifier over MAX_ID_LENGTH or a text over MAX_TEXT_LENGTH characters
     "bad_encoding",  # a CSV file that is not UTF-8
     "unreadable_file",  # not an .xlsx, folder or .zip we can open
 )
@@ -128,6 +129,9 @@ MAX_ERRORS = 1000
 # Rows of the units sheet: far more units than any Finnish employer has (the largest has a few
 # thousand); the other sheets have the installation's row limit (runtime.inputs).
 MAX_UNITS = 50_000
+MAX_ID_LENGTH = 64  # ids make work items' references and file names
+MAX_TEXT_LENGTH = 300
+ID_COLUMNS = {"unit_id", "employee_id", "employment_id"}
 
 _EMAIL = re.compile(
     r"[\w!#$%&'*+/=?^`{|}~-]+(?:\.[\w!#$%&'*+/=?^`{|}~-]+)*"
@@ -623,6 +627,10 @@ class _Row:
         value = _text(self.cells.get(column))
         if not value and (self.sheet, column) not in OPTIONAL_VALUES:
             self.fail(column, "empty")
+        maximum = MAX_ID_LENGTH if column in ID_COLUMNS else MAX_TEXT_LENGTH
+        if len(value) > maximum:
+            self.fail(column, "too_long", {"max": str(maximum)})
+            return value[:maximum]
         return value
 
     def convert(self, column: str, convert: Callable[[Cell], T], default: T) -> T:

@@ -64,6 +64,7 @@ PROBLEM_TEXTS = {
     "end_before_start": _("the end is before the start"),
     "duplicate_id": _("the identifier appears twice"),
     "period_end_before_start": _("the earning period ends before it starts"),
+    "too_long": _("the text is too long (identifiers at most 64 characters, other texts 300)"),
     "bad_encoding": _("the file is not UTF-8 text"),
     "unreadable_file": _("the file cannot be read as an export (.xlsx, or .zip of CSV files)"),
 }
@@ -84,7 +85,7 @@ class _LazyRowError:
             "row": error.row,
             "column": error.column,
             "problem": str(problem) if problem else error.problem.replace("_", " "),
-            "value": f" ({mask_identity_codes(error.value)!r})" if error.value else "",
+            "value": f" ({mask_identity_codes(error.value[:100])!r})" if error.value else "",
         }
         if error.row and error.column:
             template = ROW_ERROR

@@ -43,6 +43,7 @@ ROW_PROBLEMS = {
     "empty": _("row %(row)d: column '%(column)s' is empty"),
     "amount": _("row %(row)d: column '%(column)s': %(value)s is not an amount in euros"),
     "date": _("row %(row)d: column '%(column)s': %(value)s is not a date YYYY-MM-DD in 1900–2200"),
+    "too_long": _("row %(row)d: column '%(column)s' is longer than %(maximum)d characters"),
 }
 
 
@@ -51,6 +52,7 @@ def row_error_text(row: int, error: rules.InvoiceRowError) -> str:
         "row": row,
         "column": error.column,
         "value": repr(error.value),
+        "maximum": error.maximum,
     }
 
 

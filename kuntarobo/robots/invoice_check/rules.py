@@ -31,6 +31,16 @@ REQUIRED_COLUMNS = (
     "due_date",
 )
 OPTIONAL_COLUMNS = ("purchase_order",)
+# The longest text of each column: the invoice id and business ID make the work item's reference
+# (at most 200 characters); anything longer is a wrong column or a broken export.
+MAX_LENGTHS = {
+    "invoice_id": 100,
+    "supplier_name": 200,
+    "business_id": 20,
+    "iban": 42,
+    "reference": 40,
+    "purchase_order": 100,
+}
 INVOICE_COLUMNS = (*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS)
 
 
@@ -45,13 +55,17 @@ class InvoiceRowError(ValueError):
         "empty": "column '{column}' is empty",
         "amount": "column '{column}': {value!r} is not an amount in euros",
         "date": "column '{column}': {value!r} is not a date YYYY-MM-DD in 1900–2200",
+        "too_long": "column '{column}' is longer than {maximum} characters",
     }
 
     def __init__(self, problem: str, column: str, value: str = "") -> None:
         self.problem = problem
         self.column = column
         self.value = value
-        super().__init__(self.TEXTS[problem].format(column=column, value=value))
+        self.maximum = MAX_LENGTHS.get(column, 0)
+        super().__init__(
+            self.TEXTS[problem].format(column=column, value=value, maximum=self.maximum)
+        )
 
 
 def reference_check_digit(base: str) -> int:
@@ -104,6 +118,9 @@ def parse_invoice_row(row: dict[str, str]) -> Invoice:
     if missing:
         raise InvoiceRowError("empty", missing[0])
     values = {k: (row.get(k) or "").strip() for k in (*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS)}
+    for column, maximum in MAX_LENGTHS.items():
+        if len(values[column]) > maximum:
+            raise InvoiceRowError("too_long", column, values[column][:100])
     try:
         amount = parse_amount_cents(values["amount"])
     except InvalidOperation:
