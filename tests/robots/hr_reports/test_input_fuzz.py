@@ -162,3 +162,29 @@ def test_an_overlong_unit_id_is_refused_naming_the_cell(client):
     assert outcome.field == "file"
     assert "sheet units, row 2, column 'unit_id'" in outcome.message
     assert len(outcome.message) < 2000
+
+
+@pytest.mark.parametrize(
+    ("month", "content_kind"),
+    [("0000-01", "valid"), ("9999-12", "valid"), ("2025-04", "bomb"), ("2025-04", "bytes")],
+)
+def test_the_cli_exits_2_naming_the_problem_for_bad_months_and_bombs(
+    client, tmp_path, month, content_kind
+):
+    from tests.robots.fuzz_helpers import run_command
+    from tests.runtime.test_inputs import bomb
+
+    path = tmp_path / "export.zip"
+    if content_kind == "valid":
+        path.write_bytes(zipped(BASE))
+    elif content_kind == "bomb":
+        bomb(path)
+    else:
+        path.write_bytes(b"PK\x03\x04 not really a zip")
+    outcome = run_command(
+        "hr-reports", "run", "--input", str(path), "--month", month, "--municipality", "esimerkkila"
+    )
+    assert outcome.status == "refused"
+    expected = {"valid": "month", "bomb": "units.csv", "bytes": "export.zip"}[content_kind]
+    assert expected in outcome.message
+    assert not Run.objects.exists()
