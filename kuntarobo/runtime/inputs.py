@@ -229,7 +229,8 @@ def bounded_lines(
 
 
 class CsvDecodeError(ValueError):
-    """The CSV is not UTF-8: `line` is where the first bad byte is."""
+    """The CSV is not UTF-8 text: `line` is where the first bad byte (or a NUL, which no text
+    file holds and PostgreSQL cannot store) is."""
 
     def __init__(self, line: int) -> None:
         super().__init__(f"line {line} is not UTF-8")
@@ -247,6 +248,8 @@ def csv_rows(
 
     def text_lines() -> Iterator[str]:
         for number, raw in lines:
+            if b"\x00" in raw:
+                raise CsvDecodeError(number)
             try:
                 yield decoder.decode(raw)
             except UnicodeDecodeError:

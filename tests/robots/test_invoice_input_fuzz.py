@@ -112,3 +112,13 @@ def test_an_overlong_invoice_id_is_refused_naming_the_row_and_column(client):
     assert outcome.status == "refused"
     assert outcome.field == "file"
     assert "row 2: column 'invoice_id' is longer than 100 characters" in outcome.message
+
+
+def test_a_nul_byte_is_refused_naming_the_line(client):
+    """PostgreSQL cannot store a NUL in a payload: it was a DataError, a 500 (found by the fuzz
+    on PostgreSQL)."""
+    row = dict(VALID, supplier_name="Kuntatekniikka\x00 Oy")
+    outcome = submit_upload(client, "esimerkkila", "invoice_check", "i.csv", csv_bytes([row]))
+    assert outcome.status == "refused"
+    assert "line 2" in outcome.message
+    assert "NUL" in outcome.message

@@ -64,6 +64,7 @@ PROBLEMS: Mapping[str, str] = MappingProxyType(
         "negative": "the number must not be negative",
         "out_of_range": "the number is outside its allowed range",
         "too_long": "the text is too long",
+        "control_character": "the text holds a control character (e.g. a NUL byte)",
         "too_few": "the list has too few items",
         "too_many": "the list has too many items",
         "bad_family_id": "the family id must be 1-64 letters, digits, '-' or '_'",
@@ -96,6 +97,9 @@ _ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _DECIMAL = re.compile(r"\d{1,9}(\.\d{1,9})?")
 _POSTAL_CODE = re.compile(r"\d{5}")
+# NUL and the other C0 controls but tab: no name or address holds them, and PostgreSQL cannot
+# store a NUL in a work item's payload.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]+")
 # Anything shaped like an identity code, even glued to other digits or letters: error messages
 # mask more eagerly than logs do.
@@ -466,6 +470,14 @@ class _Checker:
             self.wrong_type(where, "a string", value)
             return None
         text = value.strip()
+        if _CONTROL.search(text):
+            self.fail(
+                where,
+                "control_character",
+                f"holds a control character: {_show(text)}",
+                value=_show(text),
+            )
+            return None
         if not text and required:
             self.fail(where, "missing", "is required (empty text)")
             return None

@@ -89,7 +89,10 @@ def read_invoice_file(path: Path, shown_name: str = "") -> list[dict[str, str]]:
                 rows.append(row)
     except CsvDecodeError as error:
         raise InputError(
-            _("%(file)s: line %(line)d is not UTF-8 text"), field="file", file=name, line=error.line
+            _("%(file)s: line %(line)d is not UTF-8 text (or holds a NUL byte)"),
+            field="file",
+            file=name,
+            line=error.line,
         ) from None
     except csv.Error as error:
         raise InputError(

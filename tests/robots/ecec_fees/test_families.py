@@ -261,6 +261,8 @@ RULES = [
     ("children.0.placement.end", "9999-12-31", "children[0].placement.end", "date_out_of_range"),
     ("children.0.birth_date", "1899-12-31", "children[0].birth_date", "date_out_of_range"),
     ("period_start", "2201-01-01", "period_start", "date_out_of_range"),
+    # PostgreSQL cannot store a NUL in a payload: refused by name, not a DataError (a 500).
+    ("guardians.0.name", "Maija\x00", "guardians[0].name", "control_character"),
     (
         "children.0.placement.start",
         "2022-04-30",

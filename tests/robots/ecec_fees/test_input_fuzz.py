@@ -185,3 +185,19 @@ def test_json_error_messages_read_as_sentences(esimerkkila):
     assert "an object an object" not in outcome.message
     assert "expected a list, got an object" in outcome.message
     assert "expected an integer, got a list" in outcome.message
+
+
+def test_a_nul_in_a_name_is_refused_naming_the_field(esimerkkila):
+    """PostgreSQL cannot store a NUL in a payload: refused by name instead of a DataError."""
+    data = family()
+    data["children"][0]["name"] = "Aino\u0000"
+    outcome = submit_upload(
+        token_client(esimerkkila),
+        "esimerkkila",
+        "ecec_fees",
+        "f.jsonl",
+        json.dumps(data).encode(),
+        PERIOD_PARAMETER,
+    )
+    assert outcome.status == "refused"
+    assert "children[0].name: holds a control character" in outcome.message
