@@ -9,24 +9,26 @@ import zipfile
 
 import pytest
 
-from kuntarobo.robots.hr_reports.exchange import read_export
+from kuntarobo.robots.hr_reports.exchange import COLUMNS, read_export
 from kuntarobo.runtime.inputs import MIB, InputLimits, LimitExceeded, csv_rows
 
 UNIT_ROW = b"U00001;Yksikko;Esihenkilo Nimi;esihenkilo@example.fi;fi\n"
 
 
 def bomb(path, size: int = 100 * MIB, name: str = "units.csv"):
-    """A small zip whose member inflates to `size` bytes of unit rows."""
+    """A small zip whose member inflates to `size` bytes of unit rows, beside the other sheets
+    of an export (headers only): a complete export, so every sheet is read."""
     block = UNIT_ROW * (MIB // len(UNIT_ROW))
-    with (
-        zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive,
-        archive.open(name, "w", force_zip64=True) as member,
-    ):
-        member.write(b"unit_id;unit_name;supervisor_name;supervisor_email;language\n")
-        written = 0
-        while written < size:
-            member.write(block)
-            written += len(block)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+        for sheet, columns in COLUMNS.items():
+            if f"{sheet}.csv" != name:
+                archive.writestr(f"{sheet}.csv", ";".join(columns) + "\n")
+        with archive.open(name, "w", force_zip64=True) as member:
+            member.write(b"unit_id;unit_name;supervisor_name;supervisor_email;language\n")
+            written = 0
+            while written < size:
+                member.write(block)
+                written += len(block)
     return path
 
 

@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from pathlib import Path, PurePosixPath
-from typing import IO, Any, TypeVar
+from typing import IO, Any, TypeVar, cast
 
 import openpyxl
 from defusedxml import ElementTree
@@ -296,6 +296,17 @@ def _read_workbook(
         book.close()
 
 
+def _missing_sheets(present: dict[str, bool]) -> dict[str, _Table | None] | None:
+    """With a sheet missing the export cannot be used: it is refused naming the missing sheets
+    before any rows are read (a lone huge sheet is not parsed only to be refused). The CSV
+    readers do the same but still check the header rows, so one round of fixes is enough."""
+    if all(present.values()):
+        return None
+    return {
+        sheet: (_Table([], [], readable=False) if ok else None) for sheet, ok in present.items()
+    }
+
+
 def _sheet_rows(sheet: str, limits: InputLimits) -> int:
     """Rows a sheet may have: the units sheet is small in every municipality, so a huge one
     is refused early (the cheapest place for a bomb to hide)."""
@@ -309,6 +320,11 @@ def _workbook_tables(
     limits: InputLimits,
 ) -> dict[str, _Table | None]:
     names = {name.strip().casefold(): name for name in book.sheet_names}
+    missing = _missing_sheets(
+        {s: mapping.sheet_name(s).strip().casefold() in names for s in SHEETS}
+    )
+    if missing is not None:
+        return missing
     tables: dict[str, _Table | None] = {}
     for sheet in SHEETS:
         name = names.get(mapping.sheet_name(sheet).strip().casefold())
@@ -320,11 +336,13 @@ def _workbook_tables(
         if worksheet.total_height > maximum + 1:
             raise LimitExceeded("rows", maximum, name)
         grid = worksheet.to_python(skip_empty_area=False)
-        cells = percent_cells if sheet == "employments" else set()
-        rows = [
-            [_calamine_value(value, (r, c) in cells) for c, value in enumerate(row)]
-            for r, row in enumerate(grid)
-        ]
+        if sheet == "employments":  # the only sheet with a percentage
+            rows = [
+                [_calamine_value(value, (r, c) in percent_cells) for c, value in enumerate(row)]
+                for r, row in enumerate(grid)
+            ]
+        else:  # the converters read calamine's "" and 1234.0 as openpyxl's None and 1234
+            rows = cast(list[list[Cell]], grid)
         header = [_text(value) for value in rows[0]] if rows else []
         tables[sheet] = _Table(header, [(i, row) for i, row in enumerate(rows[1:], 2)])
     return tables
@@ -422,15 +440,23 @@ def _column_index(letters: str) -> int:
 
 
 def _read_csv(
-    stream: IO[bytes], sheet_name: str, errors: _Errors, limits: InputLimits, sheet: str
+    stream: IO[bytes],
+    sheet_name: str,
+    errors: _Errors,
+    limits: InputLimits,
+    sheet: str,
+    *,
+    header_only: bool = False,
 ) -> _Table:
-    """One CSV file, streamed: rows bounded, a line at a time."""
+    """One CSV file, streamed: rows bounded, a line at a time (or its header row alone)."""
     rows: list[tuple[int, list[Cell]]] = []
     header: list[str] = []
     try:
         for number, cells in csv_rows(stream, limits, f"{sheet_name}.csv"):
             if number == 1:
                 header = [h.strip() for h in cells]
+                if header_only:
+                    break
             else:
                 if number > _sheet_rows(sheet, limits) + 1:
                     raise LimitExceeded("rows", _sheet_rows(sheet, limits), f"{sheet_name}.csv")
@@ -450,6 +476,7 @@ def _read_folder(
     folder: Path, mapping: ColumnMapping, errors: _Errors, limits: InputLimits, budget: Budget
 ) -> dict[str, _Table | None]:
     files = {p.name.casefold(): p for p in folder.iterdir() if p.is_file()}
+    header_only = not all(f"{mapping.sheet_name(s)}.csv".casefold() in files for s in SHEETS)
     tables: dict[str, _Table | None] = {}
     for sheet in SHEETS:
         name = f"{mapping.sheet_name(sheet)}.csv"
@@ -463,7 +490,9 @@ def _read_folder(
                 CountingReader(raw, limits.member_bytes, member=path.name, budget=budget)
             ) as stream,
         ):
-            tables[sheet] = _read_csv(stream, mapping.sheet_name(sheet), errors, limits, sheet)
+            tables[sheet] = _read_csv(
+                stream, mapping.sheet_name(sheet), errors, limits, sheet, header_only=header_only
+            )
     return tables
 
 
@@ -500,6 +529,7 @@ def _zip_tables(
         if len(books) == 1:
             content = read_member(archive, books[0], limits, budget)
             return _read_workbook(content, mapping, errors, limits, budget, name)
+    header_only = not all(f"{mapping.sheet_name(s)}.csv".casefold() in by_name for s in SHEETS)
     tables: dict[str, _Table | None] = {}
     for sheet in SHEETS:
         info = by_name.get(f"{mapping.sheet_name(sheet)}.csv".casefold())
@@ -507,7 +537,9 @@ def _zip_tables(
             tables[sheet] = None
             continue
         with open_member(archive, info, limits, budget) as stream:
-            tables[sheet] = _read_csv(stream, mapping.sheet_name(sheet), errors, limits, sheet)
+            tables[sheet] = _read_csv(
+                stream, mapping.sheet_name(sheet), errors, limits, sheet, header_only=header_only
+            )
     return tables
 
 
