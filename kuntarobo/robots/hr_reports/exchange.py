@@ -625,7 +625,10 @@ def _percent(value: Cell) -> Decimal:
 
 
 class _Row:
-    """One data row with converters that record problems under the municipality's names."""
+    """One data row with converters that record problems under the municipality's names.
+    A million of them may be alive at once: slots, not a dict per row."""
+
+    __slots__ = ("cells", "errors", "mapping", "number", "ok", "sheet")
 
     def __init__(
         self,
@@ -735,6 +738,7 @@ def _tables_to_dataset(
             rows[sheet].append(_Row(sheet, number, values, mapping, errors))
             if errors.full:
                 break
+        table.rows = []  # the cells live on in the rows' values: free the raw lists
 
     units = []
     for row in rows["units"]:
