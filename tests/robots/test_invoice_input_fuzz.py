@@ -7,12 +7,14 @@ import csv
 import io
 
 import pytest
-from hypothesis import given
+from django.contrib.auth import get_user_model
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from kuntarobo.accounts.models import Municipality, Role
 from kuntarobo.robots.invoice_check.rules import INVOICE_COLUMNS
-from tests.factories import MunicipalityFactory
-from tests.robots.fuzz_helpers import FUZZ, submit_upload, token_client
+from tests.factories import MunicipalityFactory, user_with_role
+from tests.robots.fuzz_helpers import FUZZ, run_command, submit_upload, token_client
 
 pytestmark = pytest.mark.django_db
 
@@ -122,3 +124,24 @@ def test_a_nul_byte_is_refused_naming_the_line(client):
     assert outcome.status == "refused"
     assert "line 2" in outcome.message
     assert "NUL" in outcome.message
+
+
+@given(
+    changes=st.lists(st.tuples(st.sampled_from(INVOICE_COLUMNS), HOSTILE), min_size=1, max_size=3)
+)
+@settings(FUZZ, max_examples=60)
+def test_hostile_invoice_files_through_the_cli_exit_2_or_run(client, tmp_path_factory, changes):
+    user = "kehittaja"
+    if not get_user_model().objects.filter(username=user).exists():
+        user_with_role(Role.DEVELOPER, Municipality.objects.get(slug="esimerkkila"), username=user)
+    row = dict(VALID, invoice_id=f"INV-CLI-{abs(hash(tuple(changes))) % 10**9}")
+    for column, value in changes:
+        row[column] = value
+    path = tmp_path_factory.mktemp("cli") / "invoices.csv"
+    path.write_bytes(csv_bytes([row]))
+    outcome = run_command(
+        "robots", "run", "invoice_check", "--municipality", "esimerkkila", "--input", str(path),
+        "--user", user,
+    )  # fmt: skip
+    if outcome.status == "refused":
+        assert "invoices.csv" in outcome.message, outcome
