@@ -12,6 +12,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from kuntarobo import deployment
+from kuntarobo.runtime.inputs import InputLimits
 
 BASE_DIR = Path(__file__).resolve().parent
 VAR_DIR = Path(os.environ.get("KUNTAROBO_VAR_DIR", BASE_DIR.parent / "var")).resolve()
@@ -328,6 +329,11 @@ KUNTAROBO_RETAIN_INPUT_DAYS = env_days("KUNTAROBO_RETAIN_INPUT_DAYS", 30)
 KUNTAROBO_RETAIN_DOCUMENT_DAYS = env_days("KUNTAROBO_RETAIN_DOCUMENT_DAYS", None)
 KUNTAROBO_RETAIN_PRINT_BATCH_DAYS = env_days("KUNTAROBO_RETAIN_PRINT_BATCH_DAYS", None)
 KUNTAROBO_RETAIN_ITEM_DATA_DAYS = env_days("KUNTAROBO_RETAIN_ITEM_DATA_DAYS", None)
+# The most a robot's input may hold (KUNTAROBO_INPUT_MAX_*; see kuntarobo/runtime/inputs.py).
+try:
+    KUNTAROBO_INPUT_LIMITS = InputLimits.from_env()
+except ValueError as error:
+    raise ImproperlyConfigured(str(error)) from error
 
 LOGGING = {
     "version": 1,

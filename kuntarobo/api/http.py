@@ -19,6 +19,7 @@ from django.utils.http import urlencode
 from django.views.decorators.csrf import csrf_exempt
 
 from kuntarobo.runtime.actions import PermissionDeniedError
+from kuntarobo.runtime.inputs import MAX_DATE, MIN_DATE
 from kuntarobo.runtime.sdk import InputError
 
 PAGE_SIZE = 100
@@ -201,7 +202,9 @@ class Query:
                 moment = datetime.datetime.combine(day, datetime.time())
             else:
                 moment = datetime.datetime.fromisoformat(raw)
-        except ValueError:
+            if not MIN_DATE.year <= moment.year <= MAX_DATE.year:
+                raise ValueError(raw)  # 9999-12-31 overflowed the day after; year 1 the zone
+        except (ValueError, OverflowError):
             bad_request(
                 f"query parameter '{name}' must be a date (YYYY-MM-DD) or an ISO 8601 time, "
                 f"not {raw!r}",

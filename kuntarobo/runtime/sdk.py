@@ -88,6 +88,10 @@ PARAMETER_KINDS = (
     "month",
     "folder",
 )
+# Years a date or month parameter may name, and the largest number: 9999-12 or 1e999 are typos
+# that would overflow date arithmetic or a database column later.
+MIN_YEAR, MAX_YEAR = 1900, 2200
+MAX_NUMBER = 10**15
 
 
 @dataclass(frozen=True)
@@ -135,12 +139,14 @@ class Parameter:
 
     def _parse(self, raw: Any, text: str) -> Any:
         if self.kind == "integer":
-            if isinstance(raw, bool) or not re.fullmatch(r"-?\d+", text):
+            if isinstance(raw, bool) or not re.fullmatch(r"-?\d{1,16}", text):
+                raise ValueError(text)
+            if abs(int(text)) >= MAX_NUMBER:
                 raise ValueError(text)
             return int(text)
         if self.kind == "decimal":
             value = Decimal(text.replace(",", "."))
-            if not value.is_finite():
+            if not value.is_finite() or abs(value) >= MAX_NUMBER:
                 raise ValueError(text)
             return str(value)
         if self.kind == "boolean":
@@ -152,9 +158,14 @@ class Parameter:
                 return False
             raise ValueError(text)
         if self.kind == "date":
-            return datetime.date.fromisoformat(text).isoformat()
+            day = datetime.date.fromisoformat(text)
+            if not MIN_YEAR <= day.year <= MAX_YEAR:
+                raise ValueError(text)
+            return day.isoformat()
         if self.kind == "month":
             if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", text):
+                raise ValueError(text)
+            if not MIN_YEAR <= int(text[:4]) <= MAX_YEAR:
                 raise ValueError(text)
             return text
         if self.kind == "email":
@@ -178,11 +189,11 @@ class Parameter:
 # What a value of each kind must be, completing "… is not %(expected)s".
 INVALID_VALUE = {
     "text": _("a text of at most 2000 characters"),
-    "integer": _("a whole number"),
-    "decimal": _("a number"),
+    "integer": _("a whole number below one quadrillion"),
+    "decimal": _("a number below one quadrillion"),
     "boolean": _("yes or no"),
-    "date": _("a date of the form YYYY-MM-DD"),
-    "month": _("a month of the form YYYY-MM"),
+    "date": _("a date of the form YYYY-MM-DD in the years 1900–2200"),
+    "month": _("a month of the form YYYY-MM in the years 1900–2200"),
     "email": _("an e-mail address"),
     "folder": _(
         "a folder inside the robot's own storage folder, given as a relative path such as inbox"

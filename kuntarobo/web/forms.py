@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from kuntarobo.accounts.models import Municipality
 from kuntarobo.audit.visibility import SYSTEM_WIDE
 from kuntarobo.runtime.calendar import CALENDAR_RULES
+from kuntarobo.runtime.limit_errors import DATE_VALIDATORS
 from kuntarobo.runtime.models import ItemStatus, RobotDeployment
 from kuntarobo.runtime.sdk import InputError, Parameter, Robot, Text
 from kuntarobo.web import labels
@@ -324,8 +325,12 @@ class AuditFilterForm(BaseForm):
     )
     action = forms.ChoiceField(label=_("Action"), required=False)
     actor = forms.CharField(label=_("Actor"), required=False, max_length=200)
-    date_from = forms.DateField(label=_("From"), required=False, widget=DateInput())
-    date_to = forms.DateField(label=_("To"), required=False, widget=DateInput())
+    date_from = forms.DateField(
+        label=_("From"), required=False, widget=DateInput(), validators=DATE_VALIDATORS
+    )
+    date_to = forms.DateField(
+        label=_("To"), required=False, widget=DateInput(), validators=DATE_VALIDATORS
+    )
 
     def __init__(
         self,

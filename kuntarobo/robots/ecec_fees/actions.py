@@ -181,9 +181,16 @@ def make_print_batch(
             + [(c.decision.decision_number, c.guardian, c.document) for c in copies]
         )
         pdfs = []
-        for _number, _guardian, document in letters_in_order:
-            with document.open("rb") as stored:
-                pdfs.append(stored.read())
+        for number, _guardian, document in letters_in_order:
+            try:
+                with document.open("rb") as stored:
+                    pdfs.append(stored.read())
+            except (FileNotFoundError, ValueError):
+                raise InputError(
+                    "the letter of decision %(number)s is missing from the file store: "
+                    "restore it from the backup; no print batch was made",
+                    number=number,
+                ) from None
         combined = letters.print_batch(pdfs)
         pages = len(PdfReader(io.BytesIO(combined)).pages)
         batch = PrintBatch(

@@ -29,6 +29,7 @@ from kuntarobo.robots.ecec_fees.fees import (
     child_explanation_lines,
     explain,
 )
+from kuntarobo.runtime.inputs import MAX_DATE, MIN_DATE
 
 DEFAULT_LANGUAGE = "en"
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -132,9 +133,15 @@ def _date(value: object, field: str) -> datetime.date:
     if not isinstance(value, str) or not _ISO_DATE.fullmatch(value):
         raise CalculatorInputError(field, f"must be a date YYYY-MM-DD, got {_show(value)}")
     try:
-        return datetime.date.fromisoformat(value)
+        day = datetime.date.fromisoformat(value)
     except ValueError:
         raise CalculatorInputError(field, f"is not a real date: {_show(value)}") from None
+    if not MIN_DATE <= day <= MAX_DATE:
+        raise CalculatorInputError(
+            field,
+            f"must be from {MIN_DATE.isoformat()} to {MAX_DATE.isoformat()}, got {_show(value)}",
+        )
+    return day
 
 
 def _text(data: Mapping[str, object], key: str, field: str) -> str:

@@ -24,6 +24,15 @@ from typing import IO
 from stdnum import exceptions as stdnum_exceptions
 from stdnum.fi import hetu
 
+from kuntarobo.runtime.inputs import (
+    MAX_DATE,
+    MIN_DATE,
+    InputLimits,
+    LimitExceeded,
+    check_file_size,
+    format_size,
+)
+
 LANGUAGES = ("fi", "sv")
 PLACEMENT_KINDS = ("daycare", "family_daycare")
 ALTERATION_KINDS = ("discount", "increase")
@@ -45,7 +54,7 @@ PROBLEMS: Mapping[str, str] = MappingProxyType(
         "bad_json": "the line is not valid JSON",
         "duplicate_key": "the same key appears twice in one JSON object",
         "not_utf8": "the file is not UTF-8 text",
-        "line_too_long": "the line is longer than 1 MB",
+        "line_too_long": "the line is longer than the line limit (1 MiB by default)",
         "too_many_errors": "reading stopped after too many errors",
         "not_object": "a JSON object was expected",
         "wrong_type": "the value has the wrong JSON type",
@@ -55,12 +64,14 @@ PROBLEMS: Mapping[str, str] = MappingProxyType(
         "negative": "the number must not be negative",
         "out_of_range": "the number is outside its allowed range",
         "too_long": "the text is too long",
+        "control_character": "the text holds a control character (e.g. a NUL byte)",
         "too_few": "the list has too few items",
         "too_many": "the list has too many items",
         "bad_family_id": "the family id must be 1-64 letters, digits, '-' or '_'",
         "bad_child_id": "the child id must be 1-64 letters, digits, '-' or '_'",
         "bad_language": "the language must be 'fi' or 'sv'",
         "bad_date": "a date YYYY-MM-DD was expected",
+        "date_out_of_range": "the date is before 1900-01-01 or after 2200-12-31",
         "bad_decimal": 'a decimal number as a string was expected, e.g. "0.85"',
         "bad_identity_code": "not a valid Finnish personal identity code",
         "identity_code_birth_date": "the identity code's birth date differs from birth_date",
@@ -86,6 +97,9 @@ _ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _DECIMAL = re.compile(r"\d{1,9}(\.\d{1,9})?")
 _POSTAL_CODE = re.compile(r"\d{5}")
+# NUL and the other C0 controls but tab: no name or address holds them, and PostgreSQL cannot
+# store a NUL in a work item's payload.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]+")
 # Anything shaped like an identity code, even glued to other digits or letters: error messages
 # mask more eagerly than logs do.
@@ -107,17 +121,14 @@ def mask_identity_code(value: str) -> str:
 
 
 def _show(value: object) -> str:
-    """A bad value as it appears in a message: JSON-like, masked, at most 100 characters."""
+    """A bad value as it appears in a message: JSON-like, masked, at most 100 characters; a
+    list or an object by its kind ("a list"), as its contents would not fit."""
     if isinstance(value, str):
         text = mask_text(json.dumps(value, ensure_ascii=False))
     elif value is None or isinstance(value, bool | int | float):
         text = json.dumps(value)
-    elif isinstance(value, list):
-        text = "a list"
-    elif isinstance(value, dict):
-        text = "an object"
     else:
-        text = type(value).__name__
+        text = _kind(value)
     if len(text) > MAX_SHOWN_VALUE:
         text = text[: MAX_SHOWN_VALUE - 1] + "…"
     return text
@@ -429,10 +440,13 @@ class _Checker:
         return value
 
     def wrong_type(self, path: str, expected: str, value: object) -> None:
+        # "got a string "x"" but "got a list": a list's or an object's kind is all there is.
+        got = _kind(value)
+        shown = _show(value)
         self.fail(
             path,
             "wrong_type",
-            f"expected {expected}, got {_kind(value)} {_show(value)}",
+            f"expected {expected}, got {got}" + ("" if shown == got else f" {shown}"),
             expected=expected,
             got=_kind(value),
             value=_show(value),
@@ -456,6 +470,14 @@ class _Checker:
             self.wrong_type(where, "a string", value)
             return None
         text = value.strip()
+        if _CONTROL.search(text):
+            self.fail(
+                where,
+                "control_character",
+                f"holds a control character: {_show(text)}",
+                value=_show(text),
+            )
+            return None
         if not text and required:
             self.fail(where, "missing", "is required (empty text)")
             return None
@@ -522,9 +544,22 @@ class _Checker:
             return None
         if isinstance(value, str) and _DATE.fullmatch(value):
             try:
-                return date.fromisoformat(value)
+                day = date.fromisoformat(value)
             except ValueError:
                 pass
+            else:
+                if MIN_DATE <= day <= MAX_DATE:
+                    return day
+                self.fail(
+                    where,
+                    "date_out_of_range",
+                    f"must be from {MIN_DATE.isoformat()} to {MAX_DATE.isoformat()},"
+                    f" got {_show(value)}",
+                    value=_show(value),
+                    min=MIN_DATE.isoformat(),
+                    max=MAX_DATE.isoformat(),
+                )
+                return None
         self.fail(
             where, "bad_date", f"expected a date YYYY-MM-DD, got {_show(value)}", value=_show(value)
         )
@@ -1016,9 +1051,12 @@ def _check_duplicate_codes(
 class _Reader:
     """Reads lines one at a time, keeping families and problems in line order."""
 
-    def __init__(self, default_period_start: date, max_errors: int) -> None:
+    def __init__(
+        self, default_period_start: date, max_errors: int, line_bytes: int = MAX_LINE_BYTES
+    ) -> None:
         self.default_period_start = default_period_start
         self.max_errors = max_errors
+        self.line_bytes = line_bytes
         self.families: list[FamilyRecord] = []
         self.errors: list[LineError] = []
         self.first_lines: dict[tuple[str, date], int] = {}
@@ -1031,8 +1069,8 @@ class _Reader:
         self.error(
             line,
             "line_too_long",
-            f"line {line} is longer than {MAX_LINE_BYTES} bytes",
-            max=str(MAX_LINE_BYTES),
+            f"line {line} is longer than {format_size(self.line_bytes)}",
+            max=str(self.line_bytes),
         )
         self._stop_if_full(line)
 
@@ -1059,18 +1097,20 @@ class _Reader:
         text = text.strip()
         if not text:
             return
-        if len(text) * 4 > MAX_LINE_BYTES and len(text.encode("utf-8")) > MAX_LINE_BYTES:
+        if len(text) * 4 > self.line_bytes and len(text.encode("utf-8")) > self.line_bytes:
             self.too_long(line)
             return
         try:
             data = json.loads(text, object_pairs_hook=_unique_keys, parse_constant=_refuse_constant)
         except json.JSONDecodeError as error:
+            # Some of json's messages end in "at" ("Invalid control character at"): one "at".
+            reason = error.msg.removesuffix(" at")
             self.error(
                 line,
                 "bad_json",
-                f"line {line} is not valid JSON: {error.msg} at column {error.colno}"
+                f"line {line} is not valid JSON: {reason} at column {error.colno}"
                 f" (character {error.pos + 1})",
-                error=error.msg,
+                error=reason,
                 column=str(error.colno),
                 position=str(error.pos + 1),
             )
@@ -1153,19 +1193,26 @@ def _refuse_constant(name: str) -> object:
 
 
 def read_families(
-    lines: Iterable[str | bytes], *, default_period_start: date, max_errors: int = 1000
+    lines: Iterable[str | bytes],
+    *,
+    default_period_start: date,
+    max_errors: int = 1000,
+    limits: InputLimits | None = None,
 ) -> tuple[list[FamilyRecord], list[LineError]]:
     """All families of the lines and all their problems, in line order.
 
     Reading goes on after a bad line so one upload shows everything to fix; after `max_errors`
     problems it stops with a "too_many_errors" problem. A family repeated for the same period
-    is a problem on its later line.
+    is a problem on its later line. More lines than the row limit raise LimitExceeded.
     """
-    reader = _Reader(default_period_start, max_errors)
+    limits = limits or InputLimits.from_env()
+    reader = _Reader(default_period_start, max_errors, limits.line_bytes)
     offset = 0
     for number, line in enumerate(lines, start=1):
+        if number > limits.rows:
+            raise LimitExceeded("rows", limits.rows)
         if isinstance(line, bytes):
-            if len(line.rstrip(b"\r\n")) > MAX_LINE_BYTES:
+            if len(line.rstrip(b"\r\n")) > limits.line_bytes:
                 reader.too_long(number)
             else:
                 reader.feed_bytes(number, line, offset)
@@ -1177,20 +1224,23 @@ def read_families(
     return reader.families, reader.errors
 
 
-def _file_lines(handle: IO[bytes]) -> Iterator[tuple[int, bytes | None, int]]:
-    """(line number, bytes or None when too long, offset) without reading a long line whole."""
+def _file_lines(handle: IO[bytes], limits: InputLimits) -> Iterator[tuple[int, bytes | None, int]]:
+    """(line number, bytes or None when too long, offset) without reading a long line whole;
+    LimitExceeded past the row limit."""
     offset = 0
     number = 0
     while True:
-        chunk = handle.readline(MAX_LINE_BYTES + 3)
+        chunk = handle.readline(limits.line_bytes + 3)
         if not chunk:
             return
         number += 1
+        if number > limits.rows:
+            raise LimitExceeded("rows", limits.rows)
         start = offset
         offset += len(chunk)
-        if len(chunk.rstrip(b"\r\n")) > MAX_LINE_BYTES:
+        if len(chunk.rstrip(b"\r\n")) > limits.line_bytes:
             while not chunk.endswith(b"\n"):
-                chunk = handle.readline(MAX_LINE_BYTES)
+                chunk = handle.readline(limits.line_bytes)
                 if not chunk:
                     break
                 offset += len(chunk)
@@ -1200,12 +1250,19 @@ def _file_lines(handle: IO[bytes]) -> Iterator[tuple[int, bytes | None, int]]:
 
 
 def read_families_file(
-    path: Path, *, default_period_start: date, max_errors: int = 1000
+    path: Path,
+    *,
+    default_period_start: date,
+    max_errors: int = 1000,
+    limits: InputLimits | None = None,
 ) -> tuple[list[FamilyRecord], list[LineError]]:
-    """read_families() over a file, streamed: one line in memory at a time."""
-    reader = _Reader(default_period_start, max_errors)
+    """read_families() over a file, streamed: one line in memory at a time. A file larger than
+    the input limit or with more lines than the row limit raises LimitExceeded."""
+    limits = limits or InputLimits.from_env()
+    reader = _Reader(default_period_start, max_errors, limits.line_bytes)
     with path.open("rb") as handle:
-        for number, raw, offset in _file_lines(handle):
+        check_file_size(handle, limits)
+        for number, raw, offset in _file_lines(handle, limits):
             if raw is None:
                 reader.too_long(number)
             else:

@@ -11,6 +11,8 @@ from django import forms
 from django.utils.formats import get_format
 from django.utils.translation import gettext_lazy as _
 
+from kuntarobo.runtime.limit_errors import DATE_VALIDATORS
+
 MAX_CHILDREN = 4
 # <input type="date"> takes only ISO dates: the Finnish 15.01.2025 would leave it empty.
 ISO_DATE = "%Y-%m-%d"
@@ -43,6 +45,7 @@ class EstimateForm(forms.Form):
         label=_("Fees for the month starting"),
         help_text=_("The fee rules in force on this day are used."),
         widget=forms.DateInput(format=ISO_DATE, attrs={"type": "date"}),
+        validators=DATE_VALIDATORS,
     )
     family_size = forms.IntegerField(
         label=_("Family size (adults and their minor children living together)"),
@@ -62,6 +65,7 @@ class EstimateForm(forms.Form):
                 label=_("Child %(number)d: date of birth") % {"number": number},
                 required=number == 1,
                 widget=forms.DateInput(format=ISO_DATE, attrs={"type": "date"}),
+                validators=DATE_VALIDATORS,
             )
             self.fields[f"child_{number}_hours"] = forms.IntegerField(
                 label=_("Child %(number)d: hours of ECEC per month") % {"number": number},

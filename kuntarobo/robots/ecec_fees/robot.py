@@ -27,6 +27,8 @@ from kuntarobo.robots.ecec_fees.models import (
     MunicipalSettingsRow,
 )
 from kuntarobo.robots.ecec_fees.municipal import MunicipalFeeSettings, first_of_next_month
+from kuntarobo.runtime.inputs import LimitExceeded
+from kuntarobo.runtime.limit_errors import input_limits, limit_input_error
 from kuntarobo.runtime.masking import mask_identity_codes
 from kuntarobo.runtime.sdk import (
     BusinessException,
@@ -169,7 +171,7 @@ def decision_periods(record: families.FamilyRecord) -> list[datetime.date]:
         placement = child.placement
         if placement.start > first:
             days.add(placement.start)
-        if placement.end is not None and placement.end >= first:
+        if placement.end is not None and first <= placement.end < datetime.date.max:
             days.add(placement.end + datetime.timedelta(days=1))
     later = sorted(d for d in days if any(c.in_ecec_on(d) for c in record.children))
     return [first, *later]
@@ -620,7 +622,12 @@ class EcecFeeRobot(Robot):
             if raw_start
             else first_of_next_month(timezone.localdate())
         )
-        records, errors = families.read_families_file(path, default_period_start=period_start)
+        try:
+            records, errors = families.read_families_file(
+                path, default_period_start=period_start, limits=input_limits()
+            )
+        except LimitExceeded as error:
+            raise limit_input_error(error, name) from None
         if errors:
             raise InputError(_LazyLineErrors(name, errors), field="file")
         if not records:

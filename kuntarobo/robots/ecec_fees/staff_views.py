@@ -10,7 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.db.models.fields.files import FieldFile
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -26,7 +26,9 @@ from kuntarobo.robots.ecec_fees.models import (
     PrintBatch,
 )
 from kuntarobo.runtime.actions import PermissionDeniedError
+from kuntarobo.runtime.sdk import InputError
 from kuntarobo.web.scoping import get_scoped_or_404, municipality_or_404, require_somewhere
+from kuntarobo.web.stored_files import download, file_missing, open_stored
 from kuntarobo.web.views.common import paginate
 
 PAGE_SIZE = 50
@@ -90,8 +92,12 @@ def _decision_for(request: HttpRequest, pk: int) -> FeeDecision:
 
 def _audited_download(
     request: HttpRequest, decision: FeeDecision, document: FieldFile, name: str
-) -> FileResponse:
-    """Every download of a decision's letter is in the audit trail, the copies' too."""
+) -> HttpResponse:
+    """Every download of a decision's letter is in the audit trail, the copies' too; a letter
+    missing from the file store is a "file missing" page (nothing downloaded, nothing audited)."""
+    handle = open_stored(document)
+    if handle is None:
+        return file_missing(request)
     details = {"decision_number": decision.decision_number}
     if name != decision.decision_number:
         details["copy"] = name
@@ -103,17 +109,12 @@ def _audited_download(
         via="web",
         details=details,
     )
-    return FileResponse(
-        document.open("rb"),
-        as_attachment=True,
-        filename=f"{name}.pdf",
-        content_type="application/pdf",
-    )
+    return download(request, handle, filename=f"{name}.pdf", content_type="application/pdf")
 
 
 @login_required
 @require_GET
-def decision_pdf(request: HttpRequest, pk: int) -> FileResponse:
+def decision_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     decision = _decision_for(request, pk)
     if not decision.document:
         raise Http404(_("The decision has not been sent yet: its draft is on the work item."))
@@ -122,7 +123,7 @@ def decision_pdf(request: HttpRequest, pk: int) -> FileResponse:
 
 @login_required
 @require_GET
-def copy_pdf(request: HttpRequest, pk: int, guardian: int) -> FileResponse:
+def copy_pdf(request: HttpRequest, pk: int, guardian: int) -> HttpResponse:
     """A second guardian's printed copy, as it went (or goes) to the print room."""
     decision = _decision_for(request, pk)
     copy = decision.copies.filter(guardian=guardian).first()
@@ -142,6 +143,9 @@ def make_print_batch(request: HttpRequest) -> HttpResponse:
         batch = fee_actions.make_print_batch(request.user, municipality, via="web")
     except PermissionDeniedError:
         raise PermissionDenied from None
+    except InputError as error:
+        messages.error(request, str(error))
+        return redirect("ecec_fees_staff:decisions")
     if batch is None:
         messages.info(request, _("No letters are waiting to be printed."))
     else:
@@ -159,10 +163,13 @@ def make_print_batch(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def print_batch_pdf(request: HttpRequest, pk: int) -> FileResponse:
+def print_batch_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     batch = get_scoped_or_404(
         PrintBatch.objects.select_related("municipality"), request.user, pk, Permission.REVIEW
     )
+    handle = open_stored(batch.file)
+    if handle is None:
+        return file_missing(request)
     record(
         "ecec_fees.print_batch.download",
         actor=request.user,
@@ -171,9 +178,6 @@ def print_batch_pdf(request: HttpRequest, pk: int) -> FileResponse:
         via="web",
         details={"decisions": batch.decisions},
     )
-    return FileResponse(
-        batch.file.open("rb"),
-        as_attachment=True,
-        filename=f"print-batch-{batch.pk}.pdf",
-        content_type="application/pdf",
+    return download(
+        request, handle, filename=f"print-batch-{batch.pk}.pdf", content_type="application/pdf"
     )

@@ -20,10 +20,12 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from pathlib import Path, PurePosixPath
-from typing import Any, BinaryIO, TypeVar
+from typing import IO, Any, TypeVar, cast
 
 import openpyxl
+from defusedxml import ElementTree
 from openpyxl.cell import WriteOnlyCell
+from python_calamine import CalamineWorkbook
 
 from kuntarobo.robots.hr_reports.dataset import (
     ABSENCE_TYPES,
@@ -37,6 +39,17 @@ from kuntarobo.robots.hr_reports.dataset import (
     Payment,
     RowError,
     Unit,
+)
+from kuntarobo.runtime.inputs import (
+    Budget,
+    CountingReader,
+    CsvDecodeError,
+    InputLimits,
+    LimitExceeded,
+    check_archive,
+    csv_rows,
+    open_member,
+    read_member,
 )
 
 SHEETS = ("units", "employees", "employments", "payments", "absences")
@@ -108,11 +121,17 @@ PROBLEMS = (
     "end_before_start",
     "duplicate_id",
     "period_end_before_start",
+    "too_long",  # an identifier over MAX_ID_LENGTH or a text over MAX_TEXT_LENGTH characters
     "bad_encoding",  # a CSV file that is not UTF-8
     "unreadable_file",  # not an .xlsx, folder or .zip we can open
 )
 MAX_ERRORS = 1000
-MAX_UNPACKED_BYTES = 200 * 1024 * 1024  # a zip member larger than this is refused
+# Rows of the units sheet: far more units than any Finnish employer has (the largest has a few
+# thousand); the other sheets have the installation's row limit (runtime.inputs).
+MAX_UNITS = 50_000
+MAX_ID_LENGTH = 64  # ids make work items' references and file names
+MAX_TEXT_LENGTH = 300
+ID_COLUMNS = {"unit_id", "employee_id", "employment_id"}
 
 _EMAIL = re.compile(
     r"[\w!#$%&'*+/=?^`{|}~-]+(?:\.[\w!#$%&'*+/=?^`{|}~-]+)*"
@@ -242,83 +261,244 @@ class _Errors:
             self.items.append(error)
 
 
-def _percent_aware(cell: object) -> Cell:
-    """An Excel cell's value; a number shown as a percentage (0.8 shown as 80 %) in percent."""
-    value = getattr(cell, "value", None)
-    number_format = getattr(cell, "number_format", "") or ""
-    if isinstance(value, int | float) and not isinstance(value, bool) and "%" in number_format:
-        return Decimal(str(value)) * 100
-    return value
-
-
 def _read_workbook(
-    source: Path | BinaryIO, mapping: ColumnMapping, errors: _Errors
+    source: Path | bytes,
+    mapping: ColumnMapping,
+    errors: _Errors,
+    limits: InputLimits,
+    budget: Budget,
+    name: str,
 ) -> dict[str, _Table | None]:
+    """An .xlsx is a zip: its members' real sizes are checked within the limits before
+    calamine reads it (a crafted workbook must not inflate without bound)."""
     try:
-        book = openpyxl.load_workbook(source, read_only=True, data_only=True)
-    except Exception as error:  # openpyxl raises many kinds for a broken file
-        errors.add(RowError("", 0, "", "unreadable_file", "", {"reason": str(error)[:200]}))
+        with zipfile.ZipFile(source if isinstance(source, Path) else io.BytesIO(source)) as zipped:
+            check_archive(zipped, limits, budget)
+            percent_cells = _percent_cells(zipped, mapping.sheet_name("employments"))
+        book = (
+            CalamineWorkbook.from_path(str(source))
+            if isinstance(source, Path)
+            else CalamineWorkbook.from_filelike(io.BytesIO(source))
+        )
+    except LimitExceeded:
+        raise
+    except Exception as error:  # zipfile, XML and calamine raise many kinds for a broken file
+        errors.add(RowError("", 0, "", "unreadable_file", name, {"reason": str(error)[:200]}))
         return {}
     try:
-        return _workbook_tables(book, mapping)
+        return _workbook_tables(book, mapping, percent_cells, limits)
+    except LimitExceeded:
+        raise
     except Exception as error:  # a damaged sheet shows only when it is read
-        errors.add(RowError("", 0, "", "unreadable_file", "", {"reason": str(error)[:200]}))
+        errors.add(RowError("", 0, "", "unreadable_file", name, {"reason": str(error)[:200]}))
         return {}
     finally:
         book.close()
 
 
-def _workbook_tables(book: openpyxl.Workbook, mapping: ColumnMapping) -> dict[str, _Table | None]:
-    names = {name.strip().casefold(): name for name in book.sheetnames}
+def _missing_sheets(present: dict[str, bool]) -> dict[str, _Table | None] | None:
+    """With a sheet missing the export cannot be used: it is refused naming the missing sheets
+    before any rows are read (a lone huge sheet is not parsed only to be refused). The CSV
+    readers do the same but still check the header rows, so one round of fixes is enough."""
+    if all(present.values()):
+        return None
+    return {
+        sheet: (_Table([], [], readable=False) if ok else None) for sheet, ok in present.items()
+    }
+
+
+def _sheet_rows(sheet: str, limits: InputLimits) -> int:
+    """Rows a sheet may have: the units sheet is small in every municipality, so a huge one
+    is refused early (the cheapest place for a bomb to hide)."""
+    return min(limits.rows, MAX_UNITS) if sheet == "units" else limits.rows
+
+
+def _workbook_tables(
+    book: CalamineWorkbook,
+    mapping: ColumnMapping,
+    percent_cells: set[tuple[int, int]],
+    limits: InputLimits,
+) -> dict[str, _Table | None]:
+    names = {name.strip().casefold(): name for name in book.sheet_names}
+    missing = _missing_sheets(
+        {s: mapping.sheet_name(s).strip().casefold() in names for s in SHEETS}
+    )
+    if missing is not None:
+        return missing
     tables: dict[str, _Table | None] = {}
     for sheet in SHEETS:
         name = names.get(mapping.sheet_name(sheet).strip().casefold())
         if name is None:
             tables[sheet] = None
             continue
-        worksheet = book[name]
-        worksheet.reset_dimensions()  # some writers store wrong dimensions
-        if sheet == "employments":  # the only sheet with a percentage: needs the formats
-            rows = [[_percent_aware(cell) for cell in row] for row in worksheet.iter_rows()]
-        else:  # values alone are much faster to read
-            rows = [list(row) for row in worksheet.iter_rows(values_only=True)]
+        worksheet = book.get_sheet_by_name(name)
+        maximum = _sheet_rows(sheet, limits)
+        if worksheet.total_height > maximum + 1:
+            raise LimitExceeded("rows", maximum, name)
+        grid = worksheet.to_python(skip_empty_area=False)
+        if sheet == "employments":  # the only sheet with a percentage
+            rows = [
+                [_calamine_value(value, (r, c) in percent_cells) for c, value in enumerate(row)]
+                for r, row in enumerate(grid)
+            ]
+        else:  # the converters read calamine's "" and 1234.0 as openpyxl's None and 1234
+            rows = cast(list[list[Cell]], grid)
         header = [_text(value) for value in rows[0]] if rows else []
         tables[sheet] = _Table(header, [(i, row) for i, row in enumerate(rows[1:], 2)])
     return tables
 
 
-def _read_csv(data: bytes, sheet_name: str, errors: _Errors) -> _Table:
+def _calamine_value(value: object, percent: bool) -> Cell:
+    """calamine's value as openpyxl gave it: None for an empty cell, whole numbers as int,
+    a number shown as a percentage (0.8 shown as 80 %) in percent."""
+    if value == "" or value is None:
+        return None
+    if isinstance(value, float) and not isinstance(value, bool):
+        if percent:
+            return Decimal(str(value)) * 100
+        if value.is_integer():
+            return int(value)
+    elif isinstance(value, int) and not isinstance(value, bool) and percent:
+        return Decimal(value) * 100
+    return value
+
+
+_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+_PACKAGE_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+_PERCENT_FORMATS = {9, 10}  # Excel's built-in "0%" and "0.00%"
+_CELL_REF = re.compile(r"([A-Z]{1,3})(\d{1,7})")
+
+
+def _percent_cells(archive: zipfile.ZipFile, sheet_name: str) -> set[tuple[int, int]]:
+    """(row, column), 0-based, of the sheet's cells formatted as a percentage. calamine gives
+    values only, so the styles are read here: the workbook's sheet list and relations, the
+    cell formats, and the `s` attribute of the sheet's cells (streamed)."""
+    files = {info.filename: info for info in archive.infolist()}
+    if not {"xl/workbook.xml", "xl/_rels/workbook.xml.rels", "xl/styles.xml"} <= set(files):
+        return set()
+    target = ""
+    relation = ""
+    with archive.open("xl/workbook.xml") as handle:
+        for _, element in ElementTree.iterparse(handle):
+            if element.tag == f"{_MAIN}sheet" and (
+                (element.get("name") or "").strip().casefold() == sheet_name.strip().casefold()
+            ):
+                relation = element.get(f"{_REL}id") or ""
+    with archive.open("xl/_rels/workbook.xml.rels") as handle:
+        for _, element in ElementTree.iterparse(handle):
+            if element.tag == f"{_PACKAGE_REL}Relationship" and element.get("Id") == relation:
+                target = element.get("Target") or ""
+    path = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+    if not relation or path not in files:
+        return set()
+    formats: dict[int, str] = {}
+    styles: list[int] = []
+    with archive.open("xl/styles.xml") as handle:
+        in_cell_xfs = False
+        for event, element in ElementTree.iterparse(handle, events=("start", "end")):
+            if element.tag == f"{_MAIN}numFmt" and event == "end":
+                formats[int(element.get("numFmtId") or 0)] = element.get("formatCode") or ""
+            elif element.tag == f"{_MAIN}cellXfs":
+                in_cell_xfs = event == "start"
+            elif element.tag == f"{_MAIN}xf" and event == "end" and in_cell_xfs:
+                styles.append(int(element.get("numFmtId") or 0))
+    percent_styles = {
+        index
+        for index, number_format in enumerate(styles)
+        if number_format in _PERCENT_FORMATS or "%" in formats.get(number_format, "")
+    }
+    if not percent_styles:
+        return set()
+    cells: set[tuple[int, int]] = set()
+    row_index = -1
+    column_index = -1
+    with archive.open(path) as handle:
+        for event, element in ElementTree.iterparse(handle, events=("start", "end")):
+            if event == "start":
+                if element.tag == f"{_MAIN}row":
+                    number = element.get("r")
+                    row_index = int(number) - 1 if number else row_index + 1
+                    column_index = -1
+                continue
+            if element.tag == f"{_MAIN}c":
+                match = _CELL_REF.fullmatch(element.get("r") or "")
+                column_index = _column_index(match.group(1)) if match else column_index + 1
+                if int(element.get("s") or 0) in percent_styles:
+                    cells.add((row_index, column_index))
+                element.clear()
+            elif element.tag == f"{_MAIN}row":
+                element.clear()
+    return cells
+
+
+def _column_index(letters: str) -> int:
+    index = 0
+    for letter in letters:
+        index = index * 26 + ord(letter) - ord("A") + 1
+    return index - 1
+
+
+def _read_csv(
+    stream: IO[bytes],
+    sheet_name: str,
+    errors: _Errors,
+    limits: InputLimits,
+    sheet: str,
+    *,
+    header_only: bool = False,
+) -> _Table:
+    """One CSV file, streamed: rows bounded, a line at a time (or its header row alone)."""
+    rows: list[tuple[int, list[Cell]]] = []
+    header: list[str] = []
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = data[: error.start].count(b"\n") + 1
+        for number, cells in csv_rows(stream, limits, f"{sheet_name}.csv"):
+            if number == 1:
+                header = [h.strip() for h in cells]
+                if header_only:
+                    break
+            else:
+                if number > _sheet_rows(sheet, limits) + 1:
+                    raise LimitExceeded("rows", _sheet_rows(sheet, limits), f"{sheet_name}.csv")
+                rows.append((number, list(cells)))
+    except CsvDecodeError as error:
         detail = {"file": f"{sheet_name}.csv", "expected": "UTF-8"}
-        errors.add(RowError(sheet_name, line, "", "bad_encoding", "", detail))
+        errors.add(RowError(sheet_name, error.line, "", "bad_encoding", "", detail))
         return _Table([], [], readable=False)
-    first_line = text.split("\n", 1)[0]
-    delimiter = ";" if first_line.count(";") >= max(first_line.count(","), 1) else ","
-    records = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
-    if not records:
-        return _Table([], [])
-    rows: list[tuple[int, list[Cell]]] = [(i, list(r)) for i, r in enumerate(records[1:], 2)]
-    return _Table([h.strip() for h in records[0]], rows)
+    except csv.Error as error:
+        detail = {"file": f"{sheet_name}.csv", "reason": str(error)[:200]}
+        errors.add(RowError(sheet_name, 0, "", "unreadable_file", f"{sheet_name}.csv", detail))
+        return _Table([], [], readable=False)
+    return _Table(header, rows)
 
 
-def _read_folder(folder: Path, mapping: ColumnMapping, errors: _Errors) -> dict[str, _Table | None]:
+def _read_folder(
+    folder: Path, mapping: ColumnMapping, errors: _Errors, limits: InputLimits, budget: Budget
+) -> dict[str, _Table | None]:
     files = {p.name.casefold(): p for p in folder.iterdir() if p.is_file()}
+    header_only = not all(f"{mapping.sheet_name(s)}.csv".casefold() in files for s in SHEETS)
     tables: dict[str, _Table | None] = {}
     for sheet in SHEETS:
         name = f"{mapping.sheet_name(sheet)}.csv"
         path = files.get(name.casefold())
-        tables[sheet] = (
-            None
-            if path is None
-            else _read_csv(path.read_bytes(), mapping.sheet_name(sheet), errors)
-        )
+        if path is None:
+            tables[sheet] = None
+            continue
+        with (
+            path.open("rb") as raw,
+            io.BufferedReader(
+                CountingReader(raw, limits.member_bytes, member=path.name, budget=budget)
+            ) as stream,
+        ):
+            tables[sheet] = _read_csv(
+                stream, mapping.sheet_name(sheet), errors, limits, sheet, header_only=header_only
+            )
     return tables
 
 
-def _read_zip(path: Path, mapping: ColumnMapping, errors: _Errors) -> dict[str, _Table | None]:
+def _read_zip(
+    path: Path, mapping: ColumnMapping, errors: _Errors, limits: InputLimits, budget: Budget
+) -> dict[str, _Table | None]:
     try:
         archive = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError) as error:
@@ -326,38 +506,40 @@ def _read_zip(path: Path, mapping: ColumnMapping, errors: _Errors) -> dict[str, 
         return {}
     try:
         with archive:
-            return _zip_tables(archive, path, mapping, errors)
-    except (zipfile.BadZipFile, OSError, EOFError, zlib.error) as error:
+            return _zip_tables(archive, mapping, errors, limits, budget, path.name)
+    except (zipfile.BadZipFile, OSError, EOFError, zlib.error, NotImplementedError) as error:
         errors.add(RowError("", 0, "", "unreadable_file", path.name, {"reason": str(error)}))
         return {}
 
 
 def _zip_tables(
-    archive: zipfile.ZipFile, path: Path, mapping: ColumnMapping, errors: _Errors
+    archive: zipfile.ZipFile,
+    mapping: ColumnMapping,
+    errors: _Errors,
+    limits: InputLimits,
+    budget: Budget,
+    name: str,
 ) -> dict[str, _Table | None]:
-    members = [
-        info
-        for info in archive.infolist()
-        if not info.is_dir() and not info.filename.startswith("__MACOSX/")
-    ]
-    if any(info.file_size > MAX_UNPACKED_BYTES for info in members):
-        errors.add(RowError("", 0, "", "unreadable_file", path.name, {"reason": "too large"}))
-        return {}
+    # Every member inflated once first, bytes discarded: a bomb is refused before any parsing.
+    members = check_archive(archive, limits, Budget(limits))
     by_name = {PurePosixPath(i.filename).name.casefold(): i for i in members}
     csv_names = {f"{mapping.sheet_name(s)}.csv".casefold() for s in SHEETS}
     if not csv_names & set(by_name):
         books = [i for i in members if i.filename.casefold().endswith(".xlsx")]
         if len(books) == 1:
-            return _read_workbook(io.BytesIO(archive.read(books[0])), mapping, errors)
+            content = read_member(archive, books[0], limits, budget)
+            return _read_workbook(content, mapping, errors, limits, budget, name)
+    header_only = not all(f"{mapping.sheet_name(s)}.csv".casefold() in by_name for s in SHEETS)
     tables: dict[str, _Table | None] = {}
     for sheet in SHEETS:
-        name = f"{mapping.sheet_name(sheet)}.csv"
-        info = by_name.get(name.casefold())
-        tables[sheet] = (
-            None
-            if info is None
-            else _read_csv(archive.read(info), mapping.sheet_name(sheet), errors)
-        )
+        info = by_name.get(f"{mapping.sheet_name(sheet)}.csv".casefold())
+        if info is None:
+            tables[sheet] = None
+            continue
+        with open_member(archive, info, limits, budget) as stream:
+            tables[sheet] = _read_csv(
+                stream, mapping.sheet_name(sheet), errors, limits, sheet, header_only=header_only
+            )
     return tables
 
 
@@ -443,7 +625,10 @@ def _percent(value: Cell) -> Decimal:
 
 
 class _Row:
-    """One data row with converters that record problems under the municipality's names."""
+    """One data row with converters that record problems under the municipality's names.
+    A million of them may be alive at once: slots, not a dict per row."""
+
+    __slots__ = ("cells", "errors", "mapping", "number", "ok", "sheet")
 
     def __init__(
         self,
@@ -477,6 +662,10 @@ class _Row:
         value = _text(self.cells.get(column))
         if not value and (self.sheet, column) not in OPTIONAL_VALUES:
             self.fail(column, "empty")
+        maximum = MAX_ID_LENGTH if column in ID_COLUMNS else MAX_TEXT_LENGTH
+        if len(value) > maximum:
+            self.fail(column, "too_long", {"max": str(maximum)})
+            return value[:maximum]
         return value
 
     def convert(self, column: str, convert: Callable[[Cell], T], default: T) -> T:
@@ -549,6 +738,7 @@ def _tables_to_dataset(
             rows[sheet].append(_Row(sheet, number, values, mapping, errors))
             if errors.full:
                 break
+        table.rows = []  # the cells live on in the rows' values: free the raw lists
 
     units = []
     for row in rows["units"]:
@@ -667,22 +857,27 @@ def _check_known(row: _Row, column: str, value: str, known: set[str], problem: s
         row.fail(column, problem)
 
 
-def read_export(path: Path, mapping: ColumnMapping | None = None) -> Dataset:
+def read_export(
+    path: Path, mapping: ColumnMapping | None = None, limits: InputLimits | None = None
+) -> Dataset:
     """Read an export (.xlsx, a folder of CSV files or a .zip); raise ExportError listing
-    every problem found (at most MAX_ERRORS)."""
+    every problem found (at most MAX_ERRORS), or LimitExceeded for an input past its limits
+    (by default those of the environment, runtime.inputs)."""
     mapping = mapping or ColumnMapping()
+    limits = limits or InputLimits.from_env()
+    budget = Budget(limits)
     errors = _Errors()
     path = Path(path)
     suffix = path.suffix.casefold()
     if path.is_dir():
-        tables = _read_folder(path, mapping, errors)
+        tables = _read_folder(path, mapping, errors, limits, budget)
     elif not path.is_file():
         errors.add(RowError("", 0, "", "unreadable_file", path.name, {"reason": "not found"}))
         raise ExportError(errors.items)
     elif suffix == ".zip":
-        tables = _read_zip(path, mapping, errors)
+        tables = _read_zip(path, mapping, errors, limits, budget)
     elif suffix in (".xlsx", ".xlsm"):
-        tables = _read_workbook(path, mapping, errors)
+        tables = _read_workbook(path, mapping, errors, limits, budget, path.name)
     else:
         errors.add(RowError("", 0, "", "unreadable_file", path.name, {"reason": "file type"}))
         raise ExportError(errors.items)

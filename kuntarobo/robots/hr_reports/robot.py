@@ -18,6 +18,8 @@ from django.utils.translation import gettext_lazy as _
 from kuntarobo.robots.hr_reports import mail, reports, workbooks
 from kuntarobo.robots.hr_reports.dataset import Dataset, ExportError, RowError
 from kuntarobo.robots.hr_reports.early_support import Thresholds, alerts_for_units
+from kuntarobo.runtime.inputs import LimitExceeded
+from kuntarobo.runtime.limit_errors import input_limits, limit_input_error
 from kuntarobo.runtime.masking import mask_identity_codes
 from kuntarobo.runtime.sdk import (
     BusinessException,
@@ -62,6 +64,7 @@ PROBLEM_TEXTS = {
     "end_before_start": _("the end is before the start"),
     "duplicate_id": _("the identifier appears twice"),
     "period_end_before_start": _("the earning period ends before it starts"),
+    "too_long": _("the text is too long (identifiers at most 64 characters, other texts 300)"),
     "bad_encoding": _("the file is not UTF-8 text"),
     "unreadable_file": _("the file cannot be read as an export (.xlsx, or .zip of CSV files)"),
 }
@@ -82,7 +85,7 @@ class _LazyRowError:
             "row": error.row,
             "column": error.column,
             "problem": str(problem) if problem else error.problem.replace("_", " "),
-            "value": f" ({mask_identity_codes(error.value)!r})" if error.value else "",
+            "value": f" ({mask_identity_codes(error.value[:100])!r})" if error.value else "",
         }
         if error.row and error.column:
             template = ROW_ERROR
@@ -147,9 +150,11 @@ def read(path: Path, shown_name: str, mapping: Any) -> Dataset:
     from kuntarobo.robots.hr_reports.exchange import read_export
 
     try:
-        return read_export(path, mapping)
+        return read_export(path, mapping, input_limits())
     except ExportError as error:
         raise export_input_error(shown_name, error.errors) from None
+    except LimitExceeded as error:
+        raise limit_input_error(error, repr(shown_name)) from None
 
 
 @register

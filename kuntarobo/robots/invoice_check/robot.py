@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime
-import io
 import json
 from collections.abc import Iterator
 from decimal import Decimal
@@ -15,6 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kuntarobo.robots.invoice_check import rules
+from kuntarobo.runtime.inputs import CsvDecodeError, LimitExceeded, check_file_size, csv_rows
+from kuntarobo.runtime.limit_errors import input_limits, limit_input_error
 from kuntarobo.runtime.sdk import (
     BusinessException,
     InputError,
@@ -40,7 +42,8 @@ MAX_ROWS = 100_000
 ROW_PROBLEMS = {
     "empty": _("row %(row)d: column '%(column)s' is empty"),
     "amount": _("row %(row)d: column '%(column)s': %(value)s is not an amount in euros"),
-    "date": _("row %(row)d: column '%(column)s': %(value)s is not a date YYYY-MM-DD"),
+    "date": _("row %(row)d: column '%(column)s': %(value)s is not a date YYYY-MM-DD in 1900–2200"),
+    "too_long": _("row %(row)d: column '%(column)s' is longer than %(maximum)d characters"),
 }
 
 
@@ -49,6 +52,7 @@ def row_error_text(row: int, error: rules.InvoiceRowError) -> str:
         "row": row,
         "column": error.column,
         "value": repr(error.value),
+        "maximum": error.maximum,
     }
 
 
@@ -57,42 +61,50 @@ def read_invoice_file(path: Path, shown_name: str = "") -> list[dict[str, str]]:
 
     `shown_name` is the name the person knows the file by (storage may rename uploads)."""
     name = shown_name or path.name
+    limits = input_limits()
+    limits = dataclasses.replace(limits, rows=min(limits.rows, MAX_ROWS))
+    header: list[str] = []
+    rows: list[dict[str, str]] = []
+    errors: list[str] = []
     try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except UnicodeDecodeError as error:
+        with path.open("rb") as stream:
+            check_file_size(stream, limits, name)
+            for number, cells in csv_rows(stream, limits, name):
+                if not header:
+                    if any(cell.strip() for cell in cells):
+                        header = [h.strip() for h in cells]
+                        _check_header(header, name)
+                    continue
+                if not any(cell.strip() for cell in cells):
+                    continue
+                if len(cells) > len(header):
+                    errors.append(_("row %(row)d: more fields than columns") % {"row": number})
+                    continue
+                row = dict(zip(header, cells, strict=False))
+                try:
+                    rules.parse_invoice_row(row)
+                except rules.InvoiceRowError as error:
+                    errors.append(row_error_text(number, error))
+                    continue
+                rows.append(row)
+    except CsvDecodeError as error:
         raise InputError(
-            _("%(file)s: not UTF-8 text (byte %(byte)d)"), field="file", file=name, byte=error.start
-        ) from None
-    if not text.strip():
-        raise InputError(_("%(file)s: the file is empty"), field="file", file=name)
-    first_line = text.splitlines()[0]
-    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
-    reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
-    header = [h.strip() for h in (reader.fieldnames or [])]
-    missing = [c for c in rules.REQUIRED_COLUMNS if c not in header]
-    if missing:
-        raise InputError(
-            _("%(file)s: column '%(column)s' is missing from the header row"),
+            _("%(file)s: line %(line)d is not UTF-8 text (or holds a NUL byte)"),
             field="file",
             file=name,
-            column=missing[0],
-        )
-    reader.fieldnames = header
-    rows, errors = [], []
-    for number, row in enumerate(reader, start=2):
-        if None in row:
-            errors.append(_("row %(row)d: more fields than columns") % {"row": number})
-            continue
-        try:
-            rules.parse_invoice_row(row)
-        except rules.InvoiceRowError as error:
-            errors.append(row_error_text(number, error))
-            continue
-        rows.append(row)
-        if len(rows) > MAX_ROWS:
-            raise InputError(
-                _("%(file)s: more than %(limit)d rows"), field="file", file=name, limit=MAX_ROWS
-            )
+            line=error.line,
+        ) from None
+    except csv.Error as error:
+        raise InputError(
+            _("%(file)s: not a readable CSV file (%(reason)s)"),
+            field="file",
+            file=name,
+            reason=str(error)[:200],
+        ) from None
+    except LimitExceeded as error:
+        raise limit_input_error(error, name) from None
+    if not header:
+        raise InputError(_("%(file)s: the file is empty"), field="file", file=name)
     if errors:
         shown = "; ".join(errors[:MAX_ERRORS_SHOWN])
         if len(errors) > MAX_ERRORS_SHOWN:
@@ -107,6 +119,17 @@ def read_invoice_file(path: Path, shown_name: str = "") -> list[dict[str, str]]:
     if not rows:
         raise InputError(_("%(file)s: no invoice rows"), field="file", file=name)
     return rows
+
+
+def _check_header(header: list[str], name: str) -> None:
+    missing = [c for c in rules.REQUIRED_COLUMNS if c not in header]
+    if missing:
+        raise InputError(
+            _("%(file)s: column '%(column)s' is missing from the header row"),
+            field="file",
+            file=name,
+            column=missing[0],
+        )
 
 
 def outbox_dir(municipality_slug: str) -> Path:

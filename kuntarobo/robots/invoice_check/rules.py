@@ -18,6 +18,7 @@ from stdnum.exceptions import ValidationError
 from stdnum.fi import ytunnus
 
 from kuntarobo.runtime.calendar import next_working_day
+from kuntarobo.runtime.inputs import MAX_DATE, MIN_DATE
 
 REQUIRED_COLUMNS = (
     "invoice_id",
@@ -30,6 +31,16 @@ REQUIRED_COLUMNS = (
     "due_date",
 )
 OPTIONAL_COLUMNS = ("purchase_order",)
+# The longest text of each column: the invoice id and business ID make the work item's reference
+# (at most 200 characters); anything longer is a wrong column or a broken export.
+MAX_LENGTHS = {
+    "invoice_id": 100,
+    "supplier_name": 200,
+    "business_id": 20,
+    "iban": 42,
+    "reference": 40,
+    "purchase_order": 100,
+}
 INVOICE_COLUMNS = (*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS)
 
 
@@ -43,14 +54,18 @@ class InvoiceRowError(ValueError):
     TEXTS = {
         "empty": "column '{column}' is empty",
         "amount": "column '{column}': {value!r} is not an amount in euros",
-        "date": "column '{column}': {value!r} is not a date YYYY-MM-DD",
+        "date": "column '{column}': {value!r} is not a date YYYY-MM-DD in 1900–2200",
+        "too_long": "column '{column}' is longer than {maximum} characters",
     }
 
     def __init__(self, problem: str, column: str, value: str = "") -> None:
         self.problem = problem
         self.column = column
         self.value = value
-        super().__init__(self.TEXTS[problem].format(column=column, value=value))
+        self.maximum = MAX_LENGTHS.get(column, 0)
+        super().__init__(
+            self.TEXTS[problem].format(column=column, value=value, maximum=self.maximum)
+        )
 
 
 def reference_check_digit(base: str) -> int:
@@ -72,7 +87,8 @@ def is_valid_finnish_reference(reference: str) -> bool:
 def parse_amount_cents(text: str) -> int:
     """Euros with a comma or a dot as the decimal separator, spaces as thousand separators."""
     cleaned = text.replace("\u00a0", "").replace(" ", "").replace("€", "").replace(",", ".")
-    if not re.fullmatch(r"-?\d+(\.\d{1,2})?", cleaned):
+    # At most a hundred billion euros: more digits are a wrong column, not an invoice.
+    if not re.fullmatch(r"-?\d{1,11}(\.\d{1,2})?", cleaned):
         raise InvalidOperation(text)
     return int((Decimal(cleaned) * 100).to_integral_value())
 
@@ -102,6 +118,9 @@ def parse_invoice_row(row: dict[str, str]) -> Invoice:
     if missing:
         raise InvoiceRowError("empty", missing[0])
     values = {k: (row.get(k) or "").strip() for k in (*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS)}
+    for column, maximum in MAX_LENGTHS.items():
+        if len(values[column]) > maximum:
+            raise InvoiceRowError("too_long", column, values[column][:100])
     try:
         amount = parse_amount_cents(values["amount"])
     except InvalidOperation:
@@ -112,6 +131,8 @@ def parse_invoice_row(row: dict[str, str]) -> Invoice:
             dates[column] = datetime.date.fromisoformat(values[column])
         except ValueError:
             raise InvoiceRowError("date", column, values[column]) from None
+        if not MIN_DATE <= dates[column] <= MAX_DATE:  # 9999-12-31 overflows the next working day
+            raise InvoiceRowError("date", column, values[column])
     return Invoice(
         invoice_id=values["invoice_id"],
         supplier_name=values["supplier_name"],

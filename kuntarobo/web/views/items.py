@@ -13,7 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import F
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -29,6 +29,7 @@ from kuntarobo.runtime.sdk import InputError, Robot
 from kuntarobo.runtime.visibility import ItemView
 from kuntarobo.web.forms import CorrectionForm, ReasonForm
 from kuntarobo.web.scoping import get_scoped_or_404, require_somewhere
+from kuntarobo.web.stored_files import download, file_missing, open_stored
 from kuntarobo.web.views.common import paginate, robot_or_none, safe_next
 
 REVIEW_ACTIONS = ("item.approve", "item.reject", "item.correct", "item.retry", "item.abandon")
@@ -115,17 +116,16 @@ def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def item_document(request: HttpRequest, pk: int, document: int) -> FileResponse:
+def item_document(request: HttpRequest, pk: int, document: int) -> HttpResponse:
     item = get_scoped_or_404(_items(), request.user, pk, Permission.VIEW_PERSONAL_DATA)
     stored = get_object_or_404(item.documents, pk=document)
-    try:
-        handle = stored.file.open("rb")
-    except FileNotFoundError:
-        raise Http404(_("Not found.")) from None
+    handle = open_stored(stored.file)
+    if handle is None:
+        return file_missing(request)
     actions.record_personal_data_view(request.user, item, via="web")
-    return FileResponse(
+    return download(
+        request,
         handle,
-        as_attachment=True,
         filename=stored.name,
         content_type=stored.content_type or "application/octet-stream",
     )

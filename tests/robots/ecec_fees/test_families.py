@@ -257,6 +257,12 @@ RULES = [
     ("children.0.placement.start", DELETE, "children[0].placement.start", "missing"),
     ("children.0.placement.end", "2024-13-01", "children[0].placement.end", "bad_date"),
     ("children.0.placement.end", "2024-07-31", "children[0].placement.end", "end_before_start"),
+    # An "open-ended" 9999-12-31 overflowed the decision periods' date arithmetic (a 500).
+    ("children.0.placement.end", "9999-12-31", "children[0].placement.end", "date_out_of_range"),
+    ("children.0.birth_date", "1899-12-31", "children[0].birth_date", "date_out_of_range"),
+    ("period_start", "2201-01-01", "period_start", "date_out_of_range"),
+    # PostgreSQL cannot store a NUL in a payload: refused by name, not a DataError (a 500).
+    ("guardians.0.name", "Maija\x00", "guardians[0].name", "control_character"),
     (
         "children.0.placement.start",
         "2022-04-30",

@@ -20,6 +20,7 @@ from kuntarobo.audit.export import FORMATS, export_events
 from kuntarobo.audit.models import AuditEvent
 from kuntarobo.audit.retention import purge_events_before
 from kuntarobo.audit.trail import record
+from kuntarobo.runtime.inputs import MAX_DATE, MIN_DATE
 
 
 def one_year_before(day: datetime.date) -> datetime.date:
@@ -31,9 +32,15 @@ def one_year_before(day: datetime.date) -> datetime.date:
 
 def parse_day(raw: str, option: str) -> datetime.date:
     try:
-        return datetime.date.fromisoformat(raw)
+        day = datetime.date.fromisoformat(raw)
     except ValueError:
-        fail(f"{option} must be a date of the form YYYY-MM-DD, not {raw!r}")
+        day = None
+    if day is None or not MIN_DATE <= day <= MAX_DATE:
+        fail(
+            f"{option} must be a date of the form YYYY-MM-DD from {MIN_DATE.isoformat()} "
+            f"to {MAX_DATE.isoformat()}, not {raw!r:.100}"
+        )
+    return day
 
 
 class Command(BaseCommand):

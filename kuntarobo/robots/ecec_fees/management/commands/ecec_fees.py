@@ -23,6 +23,7 @@ from django.db.models import Count, Sum
 from kuntarobo.api.cli import acting_user, fail, input_path, start_run, to_json
 from kuntarobo.robots.ecec_fees import actions as fee_actions
 from kuntarobo.robots.ecec_fees import calculator
+from kuntarobo.robots.ecec_fees.families import MAX_DATE, MIN_DATE
 from kuntarobo.robots.ecec_fees.models import FeeDecision, FeeParameterRow, MunicipalSettingsRow
 from kuntarobo.robots.ecec_fees.municipal import example_settings
 from kuntarobo.robots.ecec_fees.robot import SLUG
@@ -36,9 +37,15 @@ BAD_INPUT = 2
 
 def parse_date(value: str, option: str) -> datetime.date:
     try:
-        return datetime.date.fromisoformat(value)
+        day = datetime.date.fromisoformat(value)
     except ValueError:
-        fail(f"{option} {value!r:.100}: not a date of the form YYYY-MM-DD")
+        day = None
+    if day is None or not MIN_DATE <= day <= MAX_DATE:
+        fail(
+            f"{option} {value!r:.100}: not a date of the form YYYY-MM-DD"
+            f" from {MIN_DATE.isoformat()} to {MAX_DATE.isoformat()}"
+        )
+    return day
 
 
 def read_json_file(path_text: str, option: str) -> Any:

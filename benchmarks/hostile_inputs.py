@@ -1,0 +1,199 @@
+#!/usr/bin/env python
+"""Hostile and large inputs through the HR export reader: figures, not a timed test.
+
+Each input is read in a fresh child process (`exchange.read_export`, what the robot's producer
+calls), which reports its wall time and peak resident memory (ru_maxrss):
+
+1. the zip bomb of the review: a small .zip whose `units.csv` inflates to 100 MiB
+   (`--bomb-mib` for more); target: refused within seconds and under 300 MB;
+2. the same bomb hidden in `payments.csv` under a member limit of 64 MiB;
+3. a large valid export as .xlsx (`--employees`, default 70,000 in 300 units with a year of
+   payments: 1.03 million payment rows, about as many as a sheet can hold (1,048,576);
+   generated with xlsxwriter in a child process, not timed); it must be read whole.
+
+Peak memory is the child's VmHWM (/proc/self/status): ru_maxrss would include the parent's
+memory at the fork.
+
+Usage: `python benchmarks/hostile_inputs.py [--bomb-mib 100] [--employees 100000]`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import sys
+import tempfile
+import time
+import zipfile
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.queue_throughput import machine, run_script_child  # noqa: E402
+
+MIB = 1024 * 1024
+BOMB_TARGET_SECONDS = 10.0
+BOMB_TARGET_MB = 300.0
+UNIT_ROW = b"U00001;Yksikko Nimi;Esihenkilo Nimi;esihenkilo@example.fi;fi\n"
+PAYMENT_ROW = b"100001;2026-10-25;2026-10-01;2026-10-31;palkka;3512.40\n"
+
+
+def write_bomb(path: Path, member: str, header: bytes, row: bytes, size: int) -> Path:
+    """A complete export (the other sheets with their headers) whose `member` inflates to
+    `size` bytes: with a sheet missing the reader would refuse before reading any rows."""
+    from kuntarobo.robots.hr_reports.exchange import COLUMNS
+
+    block = row * (MIB // len(row))
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+        for sheet, columns in COLUMNS.items():
+            if f"{sheet}.csv" != member:
+                archive.writestr(f"{sheet}.csv", ";".join(columns) + "\n")
+        with archive.open(member, "w", force_zip64=True) as stream:
+            stream.write(header)
+            written = 0
+            while written < size:
+                stream.write(block)
+                written += len(block)
+    return path
+
+
+def write_large_export(path: Path, employees: int, units: int) -> dict[str, int]:
+    """The exchange format as .xlsx, written by xlsxwriter in constant memory (fast)."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kuntarobo.settings")
+    import django
+
+    django.setup()
+    import xlsxwriter
+
+    from kuntarobo.demo.data import hr_dataset
+    from kuntarobo.robots.hr_reports.exchange import COLUMNS, _rows
+
+    data = hr_dataset(
+        year=2026, month=10, units=units, employees=employees, unit_without_email=None
+    )
+    book = xlsxwriter.Workbook(str(path), {"constant_memory": True})
+    dates = book.add_format({"num_format": "yyyy-mm-dd"})
+    counts: dict[str, int] = {}
+    for sheet, rows in _rows(data):
+        worksheet = book.add_worksheet(sheet)
+        worksheet.write_row(0, 0, COLUMNS[sheet])
+        for number, row in enumerate(rows, start=1):
+            for column, value in enumerate(row):
+                if value is None or value == "":
+                    continue
+                if hasattr(value, "isoformat"):
+                    worksheet.write_datetime(number, column, value, dates)
+                elif isinstance(value, str):
+                    worksheet.write_string(number, column, value)
+                else:
+                    worksheet.write_number(number, column, float(value))
+        counts[sheet] = len(rows)
+    book.close()
+    return counts
+
+
+def child(path: str, member_bytes: int) -> dict[str, Any]:
+    from kuntarobo.robots.hr_reports.dataset import ExportError
+    from kuntarobo.robots.hr_reports.exchange import read_export
+    from kuntarobo.runtime.inputs import InputLimits, LimitExceeded
+
+    limits = InputLimits.from_env()
+    if member_bytes:
+        limits = InputLimits(**{**limits.__dict__, "member_bytes": member_bytes})
+    started = time.monotonic()
+    try:
+        data = read_export(Path(path), limits=limits)
+    except LimitExceeded as error:
+        outcome = f"refused: {error}"
+    except ExportError as error:
+        outcome = f"refused: {len(error.errors)} problems, first {error.errors[0]}"
+    else:
+        rows = sum(
+            len(getattr(data, s))
+            for s in ("units", "employees", "employments", "payments", "absences")
+        )
+        outcome = f"read: {rows} rows"
+    seconds = time.monotonic() - started
+    peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            peak_kib = int(line.split()[1])
+    return {"outcome": outcome, "seconds": seconds, "peak_mb": peak_kib * 1024 / 1e6}
+
+
+def measure(path: Path, env: dict[str, str], member_bytes: int = 0) -> dict[str, Any]:
+    return run_script_child(__file__, [str(path), str(member_bytes)], env)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--bomb-mib", type=int, default=100)
+    parser.add_argument("--employees", type=int, default=70_000)
+    parser.add_argument("--units", type=int, default=300)
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("arguments", nargs="*", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child and args.arguments[0] == "generate":
+        counts = write_large_export(Path(args.arguments[1]), args.employees, args.units)
+        print(json.dumps(counts))
+        return
+    if args.child:
+        print(json.dumps(child(args.arguments[0], int(args.arguments[1]))))
+        return
+    before = machine()
+    folder = Path(tempfile.mkdtemp(prefix="kuntarobo-hostile-"))
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    env.update({"KUNTAROBO_VAR_DIR": str(folder / "var"), "PYTHONPATH": str(ROOT)})
+    header = b"unit_id;unit_name;supervisor_name;supervisor_email;language\n"
+    bomb = write_bomb(folder / "bomb.zip", "units.csv", header, UNIT_ROW, args.bomb_mib * MIB)
+    payments_header = b"employee_id;payment_date;period_start;period_end;income_type;amount\n"
+    hidden = write_bomb(
+        folder / "payments-bomb.zip",
+        "payments.csv",
+        payments_header,
+        PAYMENT_ROW,
+        args.bomb_mib * MIB,
+    )
+    started = time.monotonic()
+    large = folder / "export.xlsx"
+    counts = run_script_child(
+        __file__,
+        ["--employees", str(args.employees), "--units", str(args.units), "generate", str(large)],
+        env,
+    )
+    generated = time.monotonic() - started
+
+    print("kuntarobo hostile inputs: the HR export reader, each input in a fresh process")
+    for key, value in before.items():
+        print(f"  {key:8} {value}{' before the benchmark' if key == 'load' else ''}")
+    print()
+    results = []
+    for label, path, member_bytes in (
+        (f"zip bomb: units.csv of {args.bomb_mib} MiB", bomb, 0),
+        (f"zip bomb: payments.csv of {args.bomb_mib} MiB, member limit 64 MiB", hidden, 64 * MIB),
+        (f"valid export, {sum(counts.values())} rows", large, 0),
+    ):
+        result = measure(path, env, member_bytes)
+        results.append(result)
+        print(f"  {label}")
+        print(
+            f"    file {path.stat().st_size / 1e6:8.2f} MB   wall {result['seconds']:7.2f} s"
+            f"   peak RSS {result['peak_mb']:7.0f} MB"
+        )
+        print(f"    {result['outcome'][:160]}")
+    print(f"\n  (the valid export was generated in {generated:.0f} s, not counted: {counts})")
+    bomb_result = results[0]
+    ok = bomb_result["seconds"] < BOMB_TARGET_SECONDS and bomb_result["peak_mb"] < BOMB_TARGET_MB
+    verdict = "meets" if ok and bomb_result["outcome"].startswith("refused") else "MISSES"
+    print(
+        f"\n  {verdict} the target for the bomb: refused within {BOMB_TARGET_SECONDS:.0f} s "
+        f"and under {BOMB_TARGET_MB:.0f} MB."
+    )
+
+
+if __name__ == "__main__":
+    main()
