@@ -19,6 +19,8 @@ from typing import Any, ClassVar
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.utils.functional import lazy
+from django.utils.text import format_lazy
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -32,6 +34,30 @@ class RobotClass(StrEnum):
     ASSISTS = "A"
     PREPARES = "B"
     DECIDES = "C"
+
+
+def _render(template: Any, values: dict[str, Any]) -> str:
+    return str(template) % {
+        key: value if isinstance(value, int | float) else str(value)
+        for key, value in values.items()
+    }
+
+
+_lazy_render = lazy(_render, str)
+
+
+def message(template: Any, **values: Any) -> Any:
+    """A translatable text with its values, put together only when it is read.
+
+    `_("row %(row)d …") % {...}` is rendered at once, in the language active then: a worker
+    reading an input (in its own language) would store a refusal whose inner parts stay in that
+    language when the run page shows it in another. Values may be messages themselves."""
+    return _lazy_render(template, values)
+
+
+def join_messages(separator: str, parts: Sequence[Any]) -> Any:
+    """Messages joined when read, each in the reader's language."""
+    return format_lazy(separator.join(["{}"] * len(parts)), *parts)
 
 
 class InputError(Exception):

@@ -15,7 +15,9 @@ from hypothesis import HealthCheck, settings
 
 from kuntarobo.accounts.models import Role
 from kuntarobo.api.models import ApiToken
+from kuntarobo.runtime.models import Run
 from tests.factories import user_with_role
+from tests.runtime.helpers import read_inputs
 
 # Bounded and deterministic: the same examples on every run, a few minutes on two cores.
 settings.register_profile(
@@ -63,14 +65,26 @@ def submit_upload(
             "file": SimpleUploadedFile(filename, content),
         },
     )
-    assert response.status_code in (201, 400), (response.status_code, response.content[:2000])
+    assert response.status_code in (202, 400), (response.status_code, response.content[:2000])
     body = response.json()
-    if response.status_code == 201:
+    if response.status_code == 400:  # checked before anything is stored
+        error = body["error"]
+        assert error["message"], error
+        assert "Traceback" not in error["message"], error
+        return Outcome("refused", error["message"], error["field"])
+    # 202: the input is read by a worker (actions.produce_run, as the queue's task runs it); the
+    # run then says what became of it. A reading that crashed ("failed") is what a 500 was.
+    read_inputs()
+    run = client.get(f"/api/v1/runs/{body['id']}").json()
+    assert run["status"] in ("running", "finished", "refused"), run
+    if run["status"] != "refused":
         return Outcome("accepted")
-    error = body["error"]
-    assert error["message"], error
-    assert "Traceback" not in error["message"], error
-    return Outcome("refused", error["message"], error["field"])
+    # A refused input leaves nothing of itself behind: its file is deleted with the refusal.
+    assert not Run.objects.get(pk=body["id"]).input_file, run
+    refusal = run["refusal"]
+    assert refusal["message"], run
+    assert "Traceback" not in refusal["message"], run
+    return Outcome("refused", refusal["message"], refusal["field"] or None)
 
 
 def run_command(*args: str) -> Outcome:

@@ -38,6 +38,7 @@ from kuntarobo.runtime.sdk import (
     RunContext,
     Schedule,
     Text,
+    message,
     register,
 )
 
@@ -105,7 +106,7 @@ def export_input_error(name: str, errors: list[RowError]) -> InputError:
     more = len(errors) - len(shown)
     listing = format_lazy("; ".join(["{}"] * len(shown)), *shown)
     if more:
-        listing = format_lazy("{}; {}", listing, _("and %(more)d more") % {"more": more})
+        listing = format_lazy("{}; {}", listing, message(_("and %(more)d more"), more=more))
     return InputError(
         _(
             "the export %(file)s cannot be used (%(count)d problems, nothing was sent): "

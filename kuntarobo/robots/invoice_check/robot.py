@@ -9,6 +9,7 @@ import json
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.utils import timezone
@@ -32,6 +33,8 @@ from kuntarobo.runtime.sdk import (
     RunContext,
     Schedule,
     Text,
+    join_messages,
+    message,
     register,
 )
 
@@ -47,13 +50,14 @@ ROW_PROBLEMS = {
 }
 
 
-def row_error_text(row: int, error: rules.InvoiceRowError) -> str:
-    return ROW_PROBLEMS[error.problem] % {
-        "row": row,
-        "column": error.column,
-        "value": repr(error.value),
-        "maximum": error.maximum,
-    }
+def row_error_text(row: int, error: rules.InvoiceRowError) -> Any:
+    return message(
+        ROW_PROBLEMS[error.problem],
+        row=row,
+        column=error.column,
+        value=repr(error.value),
+        maximum=error.maximum,
+    )
 
 
 def read_invoice_file(path: Path, shown_name: str = "") -> list[dict[str, str]]:
@@ -65,7 +69,7 @@ def read_invoice_file(path: Path, shown_name: str = "") -> list[dict[str, str]]:
     limits = dataclasses.replace(limits, rows=min(limits.rows, MAX_ROWS))
     header: list[str] = []
     rows: list[dict[str, str]] = []
-    errors: list[str] = []
+    errors: list[Any] = []
     try:
         with path.open("rb") as stream:
             check_file_size(stream, limits, name)
@@ -78,7 +82,7 @@ def read_invoice_file(path: Path, shown_name: str = "") -> list[dict[str, str]]:
                 if not any(cell.strip() for cell in cells):
                     continue
                 if len(cells) > len(header):
-                    errors.append(_("row %(row)d: more fields than columns") % {"row": number})
+                    errors.append(message(_("row %(row)d: more fields than columns"), row=number))
                     continue
                 row = dict(zip(header, cells, strict=False))
                 try:
@@ -106,9 +110,10 @@ def read_invoice_file(path: Path, shown_name: str = "") -> list[dict[str, str]]:
     if not header:
         raise InputError(_("%(file)s: the file is empty"), field="file", file=name)
     if errors:
-        shown = "; ".join(errors[:MAX_ERRORS_SHOWN])
+        shown = join_messages("; ", errors[:MAX_ERRORS_SHOWN])
         if len(errors) > MAX_ERRORS_SHOWN:
-            shown += " " + _("(and %(count)d more)") % {"count": len(errors) - MAX_ERRORS_SHOWN}
+            more = message(_("(and %(count)d more)"), count=len(errors) - MAX_ERRORS_SHOWN)
+            shown = join_messages(" ", [shown, more])
         raise InputError(
             _("%(file)s: %(count)d rows cannot be read: %(errors)s"),
             field="file",

@@ -12,7 +12,7 @@ from hypothesis import event, given
 from hypothesis import strategies as st
 
 from kuntarobo.accounts.models import Role
-from kuntarobo.runtime.models import Run
+from kuntarobo.runtime.models import Run, RunStatus, WorkItem
 from tests.factories import MunicipalityFactory, user_with_role
 from tests.robots.ecec_fees.helpers import PERIOD, configure, family, write_families
 from tests.robots.fuzz_helpers import FUZZ, run_command, submit_upload, token_client
@@ -153,7 +153,9 @@ def test_an_open_ended_placement_written_9999_12_31_is_refused_naming_the_field(
     assert outcome.status == "refused"
     assert "children[0].placement.end" in outcome.message
     assert "2200-12-31" in outcome.message
-    assert not Run.objects.exists()
+    # The run stays as the record of the refusal; nothing was read into it.
+    assert not Run.objects.exclude(status=RunStatus.REFUSED).exists()
+    assert not WorkItem.objects.exists()
 
 
 @pytest.mark.parametrize("period", ["0000-01-01", "9999-12-31", "1899-12-31"])

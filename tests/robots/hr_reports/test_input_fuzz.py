@@ -14,7 +14,7 @@ from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
 from kuntarobo.robots.hr_reports.exchange import COLUMNS, _rows, _text
-from kuntarobo.runtime.models import Run
+from kuntarobo.runtime.models import Run, RunStatus, WorkItem
 from tests.factories import MunicipalityFactory
 from tests.robots.fuzz_helpers import FUZZ, submit_upload, token_client
 from tests.robots.hr_reports.test_exchange import SAMPLE
@@ -152,7 +152,9 @@ def test_the_zip_bomb_through_the_api_is_refused_naming_the_member_and_the_limit
     assert outcome.status == "refused"
     assert "units.csv" in outcome.message
     assert "50 000 rows" in outcome.message
-    assert not Run.objects.exists()
+    # The run stays as the record of the refusal; nothing was read into it.
+    assert not Run.objects.exclude(status=RunStatus.REFUSED).exists()
+    assert not WorkItem.objects.exists()
 
 
 def test_an_overlong_unit_id_is_refused_naming_the_cell(client):
