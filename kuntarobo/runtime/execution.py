@@ -877,8 +877,6 @@ def recover_stalled_readings(now: datetime.datetime | None = None) -> int:
     the run fails with its input deleted. A command line that died while reading inline leaves
     no queued reading behind and had audited no start: that run fails at once (start it again).
     """
-    from kuntarobo.runtime import actions, tasks
-
     now = now or timezone.now()
     started_before = now - datetime.timedelta(seconds=settings.KUNTAROBO_READING_GRACE_SECONDS)
     stale_before = now - datetime.timedelta(seconds=settings.KUNTAROBO_WORKER_STALE_SECONDS)
@@ -886,50 +884,60 @@ def recover_stalled_readings(now: datetime.datetime | None = None) -> int:
     for run_id in Run.objects.filter(
         status=RunStatus.STARTING, created_at__lt=started_before
     ).values_list("pk", flat=True):
-        with transaction.atomic():
-            run = (
-                Run.objects.select_for_update(skip_locked=True)
-                .filter(pk=run_id, status=RunStatus.STARTING)
-                .first()
-            )
-            if run is None:
-                continue
-            readings = DBTaskResult.objects.filter(
-                task_path=tasks.produce_run.module_path, args_kwargs__args__0=run_id
-            )
-            if readings.filter(
-                status__in=[TaskResultStatus.READY, TaskResultStatus.RUNNING]
-            ).exists():
-                continue  # a worker reads it, or recovery judges the worker that does
-            reader = str((run.summary or {}).get("reader") or "")
-            if reader:
-                if WorkerProcess.objects.filter(
-                    worker_id=reader, heartbeat_at__gte=stale_before
-                ).exists():
-                    continue
-                actions.fail_reading(
-                    run_id,
-                    f"the command line {reader} reading the input stopped; start the run again",
-                )
-            elif (count := readings.count()) >= MAX_READINGS:
-                actions.fail_reading(
-                    run_id,
-                    f"reading the input ended {count} times without a result; not read again",
-                )
-            else:
-                last = readings.order_by("-enqueued_at").first()
-                args = (last.args_kwargs.get("args") or []) if last is not None else []
-                via = args[1] if len(args) > 1 and isinstance(args[1], str) else "system"
-                tasks.produce_run.enqueue(run_id, via)
-                write_log(
-                    run_id,
-                    None,
-                    [("warning", "reading the input ended without a result; read again")],
-                )
-            acted += 1
+        try:
+            acted += _recover_stalled_reading(run_id, stale_before)
+        except Exception as error:  # one run's trouble must not keep the others stalled
+            if is_outage(error):
+                raise
+            logger.exception("run %s: a stalled reading could not be recovered", run_id)
     if acted:
         logger.warning("%d runs left starting were read again or failed", acted)
     return acted
+
+
+def _recover_stalled_reading(run_id: int, stale_before: datetime.datetime) -> int:
+    """Read again, or fail, this one run if nothing reads it; whether it did."""
+    from kuntarobo.runtime import actions, tasks
+
+    with transaction.atomic():
+        run = (
+            Run.objects.select_for_update(skip_locked=True)
+            .filter(pk=run_id, status=RunStatus.STARTING)
+            .first()
+        )
+        if run is None:
+            return 0
+        readings = DBTaskResult.objects.filter(
+            task_path=tasks.produce_run.module_path, args_kwargs__args__0=run_id
+        )
+        if readings.filter(status__in=[TaskResultStatus.READY, TaskResultStatus.RUNNING]).exists():
+            return 0  # a worker reads it, or recovery judges the worker that does
+        reader = str((run.summary or {}).get("reader") or "")
+        if reader:
+            if WorkerProcess.objects.filter(
+                worker_id=reader, heartbeat_at__gte=stale_before
+            ).exists():
+                return 0
+            actions.fail_reading(
+                run_id,
+                f"the command line {reader} reading the input stopped; start the run again",
+            )
+        elif (count := readings.count()) >= MAX_READINGS:
+            actions.fail_reading(
+                run_id,
+                f"reading the input ended {count} times without a result; not read again",
+            )
+        else:
+            last = readings.order_by("-enqueued_at").first()
+            args = (last.args_kwargs.get("args") or []) if last is not None else []
+            via = args[1] if len(args) > 1 and isinstance(args[1], str) else "system"
+            tasks.produce_run.enqueue(run_id, via)
+            write_log(
+                run_id,
+                None,
+                [("warning", "reading the input ended without a result; read again")],
+            )
+    return 1
 
 
 class WorkerLostError(Exception):

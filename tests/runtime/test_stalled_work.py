@@ -140,6 +140,37 @@ def test_a_run_whose_readings_keep_ending_without_a_result_fails_with_its_input_
     assert execution.recover_stalled_readings(now=later()) == 0
 
 
+def test_the_scheduler_pass_reads_a_stalled_run_again(municipality, settings):
+    from kuntarobo.runtime.management.commands.scheduler import scheduler_pass
+
+    settings.KUNTAROBO_READING_GRACE_SECONDS = 0
+    run = start_in_background(municipality)
+    reading_ended_without_a_result(run)
+    assert scheduler_pass()["finished"] == 1
+    assert read_inputs() == 1
+    assert Run.objects.get(pk=run.pk).status == RunStatus.RUNNING
+
+
+def test_a_run_that_cannot_be_recovered_does_not_keep_the_others_stalled(
+    municipality, monkeypatch, caplog
+):
+    first = start_in_background(municipality)
+    second = start_in_background(municipality, b"c\n")
+    reading_ended_without_a_result(first)
+    reading_ended_without_a_result(second)
+    real = execution._recover_stalled_reading
+
+    def broken_for_the_first(run_id, stale_before):
+        if run_id == first.pk:
+            raise ValueError("a bug")
+        return real(run_id, stale_before)
+
+    monkeypatch.setattr(execution, "_recover_stalled_reading", broken_for_the_first)
+    assert execution.recover_stalled_readings(now=later()) == 1
+    assert [reading.status for reading in readings(second)][-1] == TaskResultStatus.READY
+    assert f"run {first.pk}: a stalled reading could not be recovered" in caplog.text
+
+
 def test_a_run_read_inline_by_a_live_command_line_is_left_to_it(municipality):
     run = start_in_background(municipality)
     DBTaskResult.objects.all().delete()
@@ -238,6 +269,73 @@ def test_an_inline_run_registers_its_process_while_it_works_and_leaves_none_behi
     assert run.status == RunStatus.FINISHED
 
 
+def subprocess_env(settings) -> dict[str, str]:
+    return {
+        **os.environ,
+        "DATABASE_URL": database_url(),
+        "KUNTAROBO_EXTRA_APPS": "kuntarobo.testing",
+        "KUNTAROBO_WORKER_HEARTBEAT_SECONDS": "1",
+        "KUNTAROBO_WORKER_STALE_SECONDS": "4",
+        "KUNTAROBO_MEDIA_ROOT": str(settings.MEDIA_ROOT),
+        "KUNTAROBO_MUNICIPALITY_ROOT": str(settings.KUNTAROBO_MUNICIPALITY_ROOT),
+        "LOG_LEVEL": "WARNING",
+    }
+
+
+@pytest.mark.postgres_only
+def test_a_command_line_killed_while_reading_leaves_a_run_the_sweep_fails(
+    municipality, tmp_path, settings
+):
+    """A real process reading an input inline (the gated robot waits for a gate no one opens),
+    killed with SIGKILL: the sweep leaves the run while the process beats, then fails it and
+    deletes its input once the process is silent."""
+    settings.KUNTAROBO_WORKER_STALE_SECONDS = 4
+    settings.KUNTAROBO_READING_GRACE_SECONDS = 0
+    source = tmp_path / "in.csv"
+    source.write_text("a\nb\n")
+    code = (
+        "from pathlib import Path; from kuntarobo.runtime import actions; "
+        "from kuntarobo.accounts.models import Municipality; "
+        "from kuntarobo.testing.robots import GatedRobot; GatedRobot.wait_seconds = 120; "
+        f"actions.start_run('cli', Municipality.objects.get(pk={municipality.pk}), "
+        f"'test_gated', input_file=Path({str(source)!r}))"
+    )
+    log = tmp_path / "reader.log"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "kuntarobo", "shell", "-c", code],
+        env=subprocess_env(settings),
+        stdout=log.open("wb"),
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while not Run.objects.filter(robot_slug="test_gated").exists():
+            assert process.poll() is None, log.read_text()
+            assert time.monotonic() < deadline, "the run was never stored"
+            time.sleep(0.2)
+        run = Run.objects.get(robot_slug="test_gated")
+        assert run.summary["reader"].startswith("inline:read-")
+        stored = Path(run.input_file.path)
+        assert stored.exists()
+        time.sleep(5)  # past the stale period, but the reader beats
+        assert execution.recover_stalled_readings() == 0
+        process.send_signal(signal.SIGKILL)
+        process.wait(timeout=10)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    deadline = time.monotonic() + 30
+    while not execution.recover_stalled_readings():
+        assert time.monotonic() < deadline, "the killed reader's run was never failed"
+        time.sleep(0.5)
+    run.refresh_from_db()
+    assert (run.status, run.input_file.name) == (RunStatus.FAILED, "")
+    assert "start the run again" in run.error["technical"]
+    assert not stored.exists()
+    assert source.exists()  # the command line's own file is not the stored copy
+
+
 HELD = "item-00002"
 
 
@@ -255,15 +353,7 @@ def test_a_command_line_run_killed_mid_item_is_finished_by_a_worker_exactly_once
         "test_counting",
         parameters={"count": 4, "sleep_ms": 0, "hold_reference": HELD, "hold_seconds": 120},
     ).run
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url(),
-        "KUNTAROBO_EXTRA_APPS": "kuntarobo.testing",
-        "KUNTAROBO_WORKER_HEARTBEAT_SECONDS": "1",
-        "KUNTAROBO_WORKER_STALE_SECONDS": "4",
-        "KUNTAROBO_MEDIA_ROOT": str(settings.MEDIA_ROOT),
-        "LOG_LEVEL": "WARNING",
-    }
+    env = subprocess_env(settings)
     code = f"from kuntarobo.runtime import execution; execution.process_run_inline({run.pk})"
     log = tmp_path / "inline.log"
     process = subprocess.Popen(
