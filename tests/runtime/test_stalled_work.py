@@ -283,6 +283,7 @@ def subprocess_env(settings) -> dict[str, str]:
 
 
 @pytest.mark.postgres_only
+@pytest.mark.slow
 def test_a_command_line_killed_while_reading_leaves_a_run_the_sweep_fails(
     municipality, tmp_path, settings
 ):
@@ -340,6 +341,7 @@ HELD = "item-00002"
 
 
 @pytest.mark.postgres_only
+@pytest.mark.slow
 def test_a_command_line_run_killed_mid_item_is_finished_by_a_worker_exactly_once(
     municipality, tmp_path, settings
 ):
