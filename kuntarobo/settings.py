@@ -223,6 +223,9 @@ KUNTAROBO_WORKER_BATCH = env_int("KUNTAROBO_WORKER_BATCH", 10)
 KUNTAROBO_RETRY_BASE_SECONDS = env_int("KUNTAROBO_RETRY_BASE_SECONDS", 30)
 KUNTAROBO_RETRY_MAX_SECONDS = env_int("KUNTAROBO_RETRY_MAX_SECONDS", 3600)
 KUNTAROBO_SCHEDULER_INTERVAL_SECONDS = env_int("KUNTAROBO_SCHEDULER_INTERVAL_SECONDS", 20)
+# A run still `starting` this long after it was stored, with no reading of its input queued,
+# running or done by a live process, is read again (or failed) by the scheduler's sweep.
+KUNTAROBO_READING_GRACE_SECONDS = env_int("KUNTAROBO_READING_GRACE_SECONDS", 300)
 # Longest wait between tries while the platform's database is unreachable, locked or full.
 KUNTAROBO_DB_RETRY_MAX_SECONDS = env_int("KUNTAROBO_DB_RETRY_MAX_SECONDS", 30)
 

@@ -4,6 +4,7 @@ and the scheduler all call these; each checks permission and writes the audit tr
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import logging
 import traceback
@@ -128,8 +129,8 @@ def start_run(
 
     Bad parameters raise InputError before anything is written. The input is read by
     `produce_run`, outside any write transaction (a large file must not hold SQLite's write
-    lock): here, for the CLI and the scheduler, which then raise the refusal as an InputError and
-    leave nothing behind; or, with `background` (web, API), by a task on the queue, and this
+    lock): here, for the CLI, which then raises the refusal as an InputError and leaves nothing
+    behind; or, with `background` (web, API, scheduler), by a task on the queue, and this
     returns at once with the run `starting`.
     """
     require(actor, municipality, Permission.RUN)
@@ -170,6 +171,43 @@ def start_run(
     elif robot.requires_upload:
         raise InputError(_("robot %(robot)s needs an input file"), field="file", robot=robot.slug)
 
+    with contextlib.ExitStack() as reading:
+        # An inline reader beats a heartbeat while it reads; the run names it, so that if the
+        # process dies mid-reading, the scheduler's sweep fails the run instead of leaving it
+        # `starting` for ever (`execution.recover_stalled_readings`).
+        reader = "" if background else reading.enter_context(execution.inline_process("read"))
+        run = _store_run(
+            actor,
+            municipality,
+            robot,
+            parsed,
+            input_file,
+            input_name,
+            trigger=trigger,
+            scheduled_for=scheduled_for,
+            via=via,
+            reader=reader,
+        )
+        if background:
+            return StartedRun(run=run, created=0, duplicates=0)
+        return produce_run(run.pk, actor=actor, via=via, inline=True)
+
+
+def _store_run(
+    actor: Actor,
+    municipality: Municipality,
+    robot: type[Robot],
+    parsed: dict[str, Any],
+    input_file: File[Any] | Path | None,
+    input_name: str,
+    *,
+    trigger: str,
+    scheduled_for: datetime.datetime | None,
+    via: str,
+    reader: str,
+) -> Run:
+    """Store the `starting` run and its input in one short transaction; with no inline
+    `reader`, audit the start and queue the reading in the same transaction."""
     try:
         with transaction.atomic():
             run = Run(
@@ -182,6 +220,7 @@ def start_run(
                 scheduled_for=scheduled_for,
                 rule_version=robot.rule_version,
                 input_name=input_name[:255],
+                summary={"reader": reader} if reader else {},
             )
             if isinstance(input_file, Path):
                 with input_file.open("rb") as handle:
@@ -189,7 +228,7 @@ def start_run(
             elif input_file is not None:
                 save_file(run.input_file, input_name, input_file)
             run.save()
-            if background:
+            if not reader:
                 record(
                     "run.start",
                     actor=actor,
@@ -208,9 +247,7 @@ def start_run(
                 tick=scheduled_for.isoformat(),
             ) from error
         raise
-    if background:
-        return StartedRun(run=run, created=0, duplicates=0)
-    return produce_run(run.pk, actor=actor, via=via, inline=True)
+    return run
 
 
 def _start_details(

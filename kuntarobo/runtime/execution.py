@@ -5,15 +5,17 @@ twice" hold even when a worker thought dead comes back.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import functools
 import logging
 import os
 import socket
+import threading
 import time
 import traceback
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -54,6 +56,9 @@ logger = logging.getLogger(__name__)
 PROCESS = "process"
 DELIVER = "deliver"
 MAX_READINGS = 3  # times a run's input is read again after its reader's worker was lost
+# The claimant of a task run at once in the process that queued it (django-tasks' immediate
+# backend, development only): it beats no heartbeat, so recovery cannot judge it.
+IMMEDIATE = "inline:immediate"
 
 
 def run_context(run: Run) -> RunContext:
@@ -506,16 +511,56 @@ def _complete(handled: _Handled, records: _Records) -> str:
 def process_run_inline(run_id: int, label: str = "cli") -> None:
     """Do every new item of the run in this process (a CLI run that must not wait for a worker).
     The queue's tasks for them find the items taken and skip them; an item that failed
-    technically waits for a worker's retry."""
-    worker_id = f"inline:{label}-{os.getpid()}"
-    ids = list(
-        WorkItem.objects.filter(run_id=run_id, status=ItemStatus.NEW)
-        .order_by("id")
-        .values_list("id", flat=True)
-    )
-    for item_id in ids:
-        execute(item_id, worker_id, PROCESS)
+    technically waits for a worker's retry. The process beats a heartbeat like a worker, so
+    that if it dies mid-item, recovery returns its item to the queue and a worker ends the run."""
+    with inline_process(label) as worker_id:
+        ids = list(
+            WorkItem.objects.filter(run_id=run_id, status=ItemStatus.NEW)
+            .order_by("id")
+            .values_list("id", flat=True)
+        )
+        for item_id in ids:
+            execute(item_id, worker_id, PROCESS)
     finish_run_if_done(run_id)
+
+
+@contextlib.contextmanager
+def inline_process(label: str) -> Iterator[str]:
+    """Register this process as a worker, beating a heartbeat from a thread, while it does work
+    of the queue's kind itself (a command line reading an input or processing items inline);
+    yields its worker id, `inline:<label>-<host>-<pid>-<random>`.
+
+    Whatever it claims is then judged like a worker's: alive while it beats, given back to the
+    queue (`recover_lost_work`, `recover_stalled_readings`) once it has stopped.
+    """
+    host = socket.gethostname()[:20]
+    worker_id = f"inline:{label[:12]}-{host}-{os.getpid()}-{uuid.uuid4().hex[:8]}"[:64]
+    register_worker(worker_id)
+    stop = threading.Event()
+
+    def beat() -> None:
+        try:
+            while not stop.wait(settings.KUNTAROBO_WORKER_HEARTBEAT_SECONDS):
+                try:
+                    heartbeat(worker_id)
+                except Exception as error:  # tried again at the next beat
+                    if not is_outage(error):
+                        logger.exception("heartbeat of %s failed", worker_id)
+        finally:
+            connection.close()
+
+    beater = threading.Thread(target=beat, name=f"heartbeat {worker_id}", daemon=True)
+    beater.start()
+    try:
+        yield worker_id
+    finally:
+        stop.set()
+        beater.join(timeout=5)
+        try:
+            unregister_worker(worker_id)
+        except Exception as error:  # the heartbeat's silence says the same later
+            if not is_outage(error):
+                raise
 
 
 def finish_run_if_done(run_id: int) -> bool:
@@ -622,7 +667,7 @@ def recover_lost_work(now: datetime.datetime | None = None) -> int:
             WorkItem.objects.select_for_update(skip_locked=True)
             .exclude(claim_token="")
             .exclude(claimed_by__in=live)
-            .exclude(claimed_by__startswith="inline:")
+            .exclude(claimed_by=IMMEDIATE)
             .filter(status__in=[ItemStatus.IN_PROGRESS, ItemStatus.APPROVED])
         )
         for item in orphans:
@@ -818,6 +863,80 @@ def _requeue_lost_producer(result: DBTaskResult) -> int:
         return 1
     tasks.produce_run.enqueue(*args)
     write_log(args[0], None, [("warning", "the worker reading the input stopped; read again")])
+    return 1
+
+
+def recover_stalled_readings(now: datetime.datetime | None = None) -> int:
+    """Safety net for runs left `starting`: read again, or fail, the input of every run whose
+    reading nothing will finish; returns how many runs it acted on.
+
+    A run is stalled when it is older than the grace period, no reading of it is queued or
+    running, and no live process reads it inline: its reading task ended without recording
+    anything (failed while the database was down, or its row was lost). Its input is then read
+    again, within the `MAX_READINGS` the lost workers' readings count against, and after that
+    the run fails with its input deleted. A command line that died while reading inline leaves
+    no queued reading behind and had audited no start: that run fails at once (start it again).
+    """
+    now = now or timezone.now()
+    started_before = now - datetime.timedelta(seconds=settings.KUNTAROBO_READING_GRACE_SECONDS)
+    stale_before = now - datetime.timedelta(seconds=settings.KUNTAROBO_WORKER_STALE_SECONDS)
+    acted = 0
+    for run_id in Run.objects.filter(
+        status=RunStatus.STARTING, created_at__lt=started_before
+    ).values_list("pk", flat=True):
+        try:
+            acted += _recover_stalled_reading(run_id, stale_before)
+        except Exception as error:  # one run's trouble must not keep the others stalled
+            if is_outage(error):
+                raise
+            logger.exception("run %s: a stalled reading could not be recovered", run_id)
+    if acted:
+        logger.warning("%d runs left starting were read again or failed", acted)
+    return acted
+
+
+def _recover_stalled_reading(run_id: int, stale_before: datetime.datetime) -> int:
+    """Read again, or fail, this one run if nothing reads it; whether it did."""
+    from kuntarobo.runtime import actions, tasks
+
+    with transaction.atomic():
+        run = (
+            Run.objects.select_for_update(skip_locked=True)
+            .filter(pk=run_id, status=RunStatus.STARTING)
+            .first()
+        )
+        if run is None:
+            return 0
+        readings = DBTaskResult.objects.filter(
+            task_path=tasks.produce_run.module_path, args_kwargs__args__0=run_id
+        )
+        if readings.filter(status__in=[TaskResultStatus.READY, TaskResultStatus.RUNNING]).exists():
+            return 0  # a worker reads it, or recovery judges the worker that does
+        reader = str((run.summary or {}).get("reader") or "")
+        if reader:
+            if WorkerProcess.objects.filter(
+                worker_id=reader, heartbeat_at__gte=stale_before
+            ).exists():
+                return 0
+            actions.fail_reading(
+                run_id,
+                f"the command line {reader} reading the input stopped; start the run again",
+            )
+        elif (count := readings.count()) >= MAX_READINGS:
+            actions.fail_reading(
+                run_id,
+                f"reading the input ended {count} times without a result; not read again",
+            )
+        else:
+            last = readings.order_by("-enqueued_at").first()
+            args = (last.args_kwargs.get("args") or []) if last is not None else []
+            via = args[1] if len(args) > 1 and isinstance(args[1], str) else "system"
+            tasks.produce_run.enqueue(run_id, via)
+            write_log(
+                run_id,
+                None,
+                [("warning", "reading the input ended without a result; read again")],
+            )
     return 1
 
 

@@ -117,7 +117,10 @@ def next_tick(schedule: Schedule, after: datetime.datetime) -> datetime.datetime
 
 
 def run_due_schedules(now: datetime.datetime | None = None) -> list[Run]:
-    """Start every run whose tick has come; a missed tick (scheduler down) runs once, late."""
+    """Start every run whose tick has come; a missed tick (scheduler down) runs once, late.
+
+    The runs are returned `starting`: their inputs are read by the workers (`produce_run`), and
+    a refused input ends its run `refused`, audited, like a refusal of an upload."""
     now = now or timezone.now()
     started: list[Run] = []
     for deployment in RobotDeployment.objects.filter(
@@ -144,6 +147,9 @@ def run_due_schedules(now: datetime.datetime | None = None) -> list[Run]:
                 trigger=Trigger.SCHEDULE,
                 scheduled_for=tick,
                 via="scheduler",
+                # A worker reads the input: a large one must not hold up this loop (other
+                # schedules, the recovery of lost work, housekeeping).
+                background=True,
             )
             started.append(result.run)
         except InputError as error:
@@ -160,8 +166,10 @@ def run_due_schedules(now: datetime.datetime | None = None) -> list[Run]:
 
 
 def sweep_runs() -> int:
-    """Safety net: finish runs whose last item completed while the finishing check was missed."""
-    finished = 0
+    """Safety nets: read again (or fail) the inputs of runs left `starting`, and finish runs
+    whose last item completed while the finishing check was missed; returns how many runs
+    either touched."""
+    finished = execution.recover_stalled_readings()
     for run_id in Run.objects.filter(status=RunStatus.RUNNING).values_list("pk", flat=True):
         if not WorkItem.objects.filter(run_id=run_id, status__in=["new", "in_progress"]).exists():
             finished += execution.finish_run_if_done(run_id)

@@ -19,7 +19,7 @@ QUEUE = "robots"
 
 def _worker_id(context: TaskContext) -> str:
     worker_ids = context.task_result.worker_ids
-    return worker_ids[-1] if worker_ids else "inline:immediate"
+    return worker_ids[-1] if worker_ids else execution.IMMEDIATE
 
 
 @task(queue_name=QUEUE, takes_context=True)

@@ -9,12 +9,16 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import connection
+from django_tasks.base import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kuntarobo.runtime import actions, scheduling
-from kuntarobo.runtime.models import RobotDeployment, Run, Trigger
+from kuntarobo.audit.models import AuditEvent
+from kuntarobo.runtime import actions, scheduling, tasks
+from kuntarobo.runtime.models import RobotDeployment, Run, RunStatus, Trigger, WorkItem
 from kuntarobo.runtime.sdk import Schedule
+from tests.runtime.helpers import drain, read_inputs
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -56,7 +60,10 @@ def test_a_schedule_fires_at_its_hour_in_helsinki_time(municipality, day, utc_ho
     assert run.scheduled_for == tick
     assert run.scheduled_for.astimezone(UTC).hour == utc_hour
     assert run.trigger == Trigger.SCHEDULE
-    assert run.items_created == 1
+    assert run.status == RunStatus.STARTING  # read by a worker, not by the scheduler
+    assert read_inputs() == 1
+    run.refresh_from_db()
+    assert (run.status, run.items_created) == (RunStatus.RUNNING, 1)
     deployment.refresh_from_db()
     assert deployment.last_scheduled_for == tick
 
@@ -207,3 +214,51 @@ def test_the_latest_tick_is_the_last_one_a_forward_walk_finds(start, hours, cron
     walk = scheduling.ticks_between(schedule, after, until, limit=None)
     assert scheduling.latest_tick(schedule, after, until) == (walk[-1] if walk else None)
     assert all(after < tick <= until for tick in walk)
+
+
+def test_a_scheduled_run_is_read_by_a_worker_so_a_slow_reader_does_not_hold_up_the_scheduler(
+    municipality, monkeypatch
+):
+    deploy(municipality, helsinki(2027, 1, 11, 6), rule="any_day")
+    robot = actions.get_robot("test_noop")
+    read_in: list[str] = []
+    real_produce = robot.produce
+
+    def produce_and_note(self, context):
+        read_in.append(threading.current_thread().name)
+        return real_produce(self, context)
+
+    monkeypatch.setattr(robot, "produce", produce_and_note)
+    [run] = scheduling.run_due_schedules(now=helsinki(2027, 1, 11, 8))
+    assert read_in == []  # the scheduler's pass did not read the input
+    assert run.status == RunStatus.STARTING
+    assert not WorkItem.objects.filter(run=run).exists()
+    [reading] = DBTaskResult.objects.filter(task_path=tasks.produce_run.module_path)
+    assert (reading.status, reading.args_kwargs["args"]) == (
+        TaskResultStatus.READY,
+        [run.pk, "scheduler"],
+    )
+    # The start is audited with the run, in the scheduler's pass, as before.
+    [start] = AuditEvent.objects.filter(action="run.start")
+    assert (start.actor_label, start.via) == ("scheduler (test_noop)", "scheduler")
+    drain()
+    assert len(read_in) == 1
+    run.refresh_from_db()
+    assert (run.status, run.items_created) == (RunStatus.FINISHED, 1)
+    assert AuditEvent.objects.filter(action="run.read").count() == 1
+
+
+def test_a_tick_started_in_the_background_still_starts_one_run_however_many_passes(
+    municipality,
+):
+    deployment = deploy(municipality, helsinki(2027, 1, 11, 6))
+    now = helsinki(2027, 1, 11, 8)
+    [run] = scheduling.run_due_schedules(now=now)
+    # A second pass that read the deployment before the first one wrote it.
+    RobotDeployment.objects.filter(pk=deployment.pk).update(
+        last_scheduled_for=helsinki(2027, 1, 11, 6)
+    )
+    assert scheduling.run_due_schedules(now=now) == []
+    assert ticks_of_runs() == [run.scheduled_for]
+    assert DBTaskResult.objects.filter(task_path=tasks.produce_run.module_path).count() == 1
+    assert AuditEvent.objects.filter(action="run.start").count() == 1

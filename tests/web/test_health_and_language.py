@@ -18,6 +18,7 @@ def test_health_counts_live_workers_and_ready_tasks_without_login(world, client,
     settings.KUNTAROBO_WORKER_STALE_SECONDS = 30
     execution.register_worker("alive")
     execution.register_worker("silent")
+    execution.register_worker("inline:cli-host-1-abcd")  # a command line: takes no tasks
     WorkerProcess.objects.filter(worker_id="silent").update(
         heartbeat_at=timezone.now() - datetime.timedelta(minutes=5)
     )

@@ -23,7 +23,12 @@ def health(request: HttpRequest) -> JsonResponse:
         stale_before = timezone.now() - datetime.timedelta(
             seconds=settings.KUNTAROBO_WORKER_STALE_SECONDS
         )
-        workers = WorkerProcess.objects.filter(heartbeat_at__gte=stale_before).count()
+        # Command lines working inline beat too, but take nothing from the queue.
+        workers = (
+            WorkerProcess.objects.filter(heartbeat_at__gte=stale_before)
+            .exclude(worker_id__startswith="inline:")
+            .count()
+        )
         queued = DBTaskResult.objects.ready().count()
     except DatabaseError:
         return JsonResponse(

@@ -51,7 +51,12 @@ def parse_params(pairs: list[str]) -> dict[str, str]:
 
 def workers_alive() -> bool:
     fresh = timezone.now() - datetime.timedelta(seconds=settings.KUNTAROBO_WORKER_STALE_SECONDS)
-    return WorkerProcess.objects.filter(heartbeat_at__gte=fresh).exists()
+    # Command lines working inline beat too, but take nothing from the queue.
+    return (
+        WorkerProcess.objects.filter(heartbeat_at__gte=fresh)
+        .exclude(worker_id__startswith="inline:")
+        .exists()
+    )
 
 
 def wait_for_run(run_id: int, timeout: float | None, interval: float) -> tuple[Run, bool]:
