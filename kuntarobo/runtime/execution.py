@@ -50,6 +50,7 @@ from kuntarobo.runtime.sdk import (
     RunContext,
     get_robot,
 )
+from kuntarobo.runtime.storage_roots import robot_root
 
 logger = logging.getLogger(__name__)
 
@@ -71,6 +72,7 @@ def run_context(run: Run) -> RunContext:
         input_path=_input_path(run),
         input_name=run.input_name,
         robot_slug=run.robot_slug,
+        root_finder=functools.partial(robot_root, run.municipality.slug, run.robot_slug),
     )
 
 
@@ -227,6 +229,7 @@ def _load_items(item_ids: Sequence[int], token: str) -> list[tuple[WorkItem, Run
             input_path=Path(storage.path(input_file)) if input_file else None,
             input_name=raw["run_input_name"],
             robot_slug=item.robot_slug,
+            root_finder=functools.partial(robot_root, raw["municipality_slug"], item.robot_slug),
         )
         loaded.append((item, context))
     return loaded

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
@@ -24,7 +24,13 @@ from django.utils.text import format_lazy
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from kuntarobo.runtime.folders import clean_relative, display, regular_files
+from kuntarobo.runtime.folders import (
+    FolderRefused,
+    clean_relative,
+    display,
+    regular_files,
+    resolve_below,
+)
 from kuntarobo.runtime.masking import mask_identity_codes
 
 
@@ -227,6 +233,28 @@ INVALID_VALUE = {
 }
 
 
+def folder_refusal(name: str, value: Any) -> InputError:
+    """One message for every refused folder, whatever the reason: it names the parameter and
+    echoes what the person gave, never what the server has."""
+    return InputError(
+        _("parameter '%(name)s': %(value)s is not %(expected)s"),
+        field=name,
+        name=name,
+        value=repr(str(value)[:100]),
+        expected=INVALID_VALUE["folder"],
+    )
+
+
+def resolve_folder(root: Path, name: str, value: Any) -> Path:
+    """The absolute folder a parameter names below `root`, or InputError naming the parameter."""
+    if not isinstance(value, str):
+        raise folder_refusal(name, value)
+    try:
+        return resolve_below(root, value)
+    except FolderRefused:
+        raise folder_refusal(name, value) from None
+
+
 FIELD_KINDS = ("text", "cents", "date", "integer", "iban")
 
 
@@ -344,6 +372,8 @@ class RunContext:
     skipped: dict[str, int] = field(default_factory=dict)
     # Which robot runs: with the municipality it locates the storage root of folder parameters.
     robot_slug: str = ""
+    # Finds that root as configured at the moment of asking; the platform sets it.
+    root_finder: Callable[[], Path] | None = None
 
     def log(self, message: str, level: str = "info") -> None:
         self.log_lines.append((level, mask_identity_codes(message)))
@@ -353,19 +383,17 @@ class RunContext:
 
     def storage_root(self) -> Path:
         """The robot's storage root in this municipality, as configured now."""
-        from kuntarobo.runtime.storage_roots import robot_root
-
-        return robot_root(self.municipality_slug, self.robot_slug)
+        if self.root_finder is None:
+            raise RuntimeError(f"run {self.run_id}: the platform gave no storage root")
+        return self.root_finder()
 
     def folder(self, name: str) -> Path | None:
         """The absolute folder a folder parameter names, checked again now (the root may have
         changed, the value may predate the check): InputError if it leads outside the root."""
-        from kuntarobo.runtime.storage_roots import resolve
-
         value = self.parameters.get(name)
         if value in (None, ""):
             return None
-        return resolve(self.storage_root(), name, value)
+        return resolve_folder(self.storage_root(), name, value)
 
     def input_or_newest(
         self,

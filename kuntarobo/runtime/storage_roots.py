@@ -17,8 +17,7 @@ from django.conf import settings
 from django.core import checks
 from django.utils.translation import gettext_lazy as _
 
-from kuntarobo.runtime.folders import FolderRefused, resolve_below
-from kuntarobo.runtime.sdk import INVALID_VALUE, InputError, Robot
+from kuntarobo.runtime.sdk import InputError, Robot, folder_refusal, resolve_folder
 
 logger = logging.getLogger(__name__)
 
@@ -56,26 +55,9 @@ def robot_root(municipality_slug: str, robot_slug: str) -> Path:
     return municipality_root(municipality_slug) / robot_slug
 
 
-def refusal(name: str, value: Any) -> InputError:
-    """One message for every refused folder, whatever the reason: it names the parameter and
-    echoes what the person gave, never what the server has."""
-    return InputError(
-        _("parameter '%(name)s': %(value)s is not %(expected)s"),
-        field=name,
-        name=name,
-        value=repr(str(value)[:100]),
-        expected=INVALID_VALUE[FOLDER_KIND],
-    )
-
-
-def resolve(root: Path, name: str, value: Any) -> Path:
-    """The absolute folder a parameter names below `root`, or InputError naming the parameter."""
-    if not isinstance(value, str):
-        raise refusal(name, value)
-    try:
-        return resolve_below(root, value)
-    except FolderRefused:
-        raise refusal(name, value) from None
+# The refusal and the check live in the SDK, which robots use; the roots are found here.
+refusal = folder_refusal
+resolve = resolve_folder
 
 
 def folder_parameters(robot: type[Robot]) -> list[str]:
