@@ -45,8 +45,9 @@ ENVIRONMENT = {
 
 @dataclass(frozen=True)
 class InputLimits:
-    """The most an input may hold. The defaults let through a 50 MB HR export (an .xlsx
-    unpacks to about ten times its size) and the 14,000-family ECEC file with room to spare."""
+    """The most an input may hold. The defaults let through the largest HR workbook (a 36 MB
+    .xlsx, whose XML unpacks to about ten times that), a Helsinki-sized payroll as a .zip of
+    CSV (1.9 million rows) and the 14,000-family ECEC file."""
 
     total_bytes: int = 1 * GIB  # the whole input, unpacked (all members of an archive)
     member_bytes: int = 768 * MIB  # one file of an archive, unpacked
