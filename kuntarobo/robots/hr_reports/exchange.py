@@ -15,6 +15,8 @@ import datetime
 import io
 import os
 import re
+import shutil
+import tempfile
 import zipfile
 import zlib
 from array import array
@@ -44,6 +46,7 @@ from kuntarobo.robots.hr_reports.dataset import (
 )
 from kuntarobo.runtime.folders import regular_files
 from kuntarobo.runtime.inputs import (
+    CHUNK,
     Budget,
     CountingReader,
     CsvDecodeError,
@@ -52,7 +55,6 @@ from kuntarobo.runtime.inputs import (
     check_archive,
     csv_rows,
     open_member,
-    read_member,
 )
 
 SHEETS = ("units", "employees", "employments", "payments", "absences")
@@ -257,7 +259,7 @@ class _Errors:
 
 
 def _read_workbook(
-    source: Path | bytes,
+    source: Path,
     mapping: ColumnMapping,
     errors: _Errors,
     limits: InputLimits,
@@ -269,14 +271,10 @@ def _read_workbook(
     calamine reads it (a crafted workbook must not inflate without bound). False: the file
     could not be read (the problem is in `errors`)."""
     try:
-        with zipfile.ZipFile(source if isinstance(source, Path) else io.BytesIO(source)) as zipped:
+        with zipfile.ZipFile(source) as zipped:
             check_archive(zipped, limits, budget)
             percent_cells = _percent_cells(zipped, mapping.sheet_name("employments"))
-        book = (
-            CalamineWorkbook.from_path(str(source))
-            if isinstance(source, Path)
-            else CalamineWorkbook.from_filelike(io.BytesIO(source))
-        )
+        book = CalamineWorkbook.from_path(str(source))
     except LimitExceeded:
         raise
     except Exception as error:  # zipfile, XML and calamine raise many kinds for a broken file
@@ -559,8 +557,15 @@ def _zip_sheets(
     if not csv_names & set(by_name):
         books = [i for i in members if i.filename.casefold().endswith(".xlsx")]
         if len(books) == 1:
-            content = read_member(archive, books[0], limits, budget)
-            return _read_workbook(content, mapping, errors, limits, budget, name, builder)
+            # Streamed to a temporary file, not read whole into memory (up to the member limit).
+            with tempfile.TemporaryDirectory(prefix="kuntarobo-hr-") as folder:
+                workbook = Path(folder) / "export.xlsx"
+                with (
+                    open_member(archive, books[0], limits, budget) as stream,
+                    workbook.open("wb") as copy,
+                ):
+                    shutil.copyfileobj(stream, copy, CHUNK)
+                return _read_workbook(workbook, mapping, errors, limits, budget, name, builder)
     header_only = not all(f"{mapping.sheet_name(s)}.csv".casefold() in by_name for s in SHEETS)
     for sheet in SHEETS:
         info = by_name.get(f"{mapping.sheet_name(sheet)}.csv".casefold())

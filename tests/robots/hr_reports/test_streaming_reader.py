@@ -6,14 +6,22 @@ from __future__ import annotations
 
 import datetime
 import os
+import tempfile
+import zipfile
 from decimal import Decimal
 from pathlib import Path
 
 import openpyxl
 import pytest
 
+from kuntarobo.demo.data import hr_dataset
 from kuntarobo.robots.hr_reports.dataset import ExportError, RowError
-from kuntarobo.robots.hr_reports.exchange import COLUMNS, MAX_ERRORS, read_export
+from kuntarobo.robots.hr_reports.exchange import (
+    COLUMNS,
+    MAX_ERRORS,
+    read_export,
+    write_export_xlsx,
+)
 
 HEADERS = {sheet: ";".join(columns) for sheet, columns in COLUMNS.items()}
 GOOD_ROWS = {
@@ -120,3 +128,23 @@ def test_the_folder_input_reads_no_symlink_even_to_a_valid_sheet(tmp_path):
     (folder / "units.csv").unlink()
     os.mkdir(folder / "units.csv")  # a folder by the name is not a sheet either
     assert [(e.sheet, e.problem) for e in errors_of(folder)] == [("units", "missing_sheet")]
+
+
+def test_a_workbook_inside_a_zip_is_streamed_to_a_temporary_file_that_is_removed(
+    tmp_path, monkeypatch
+):
+    """Not read whole into memory (a member may be up to the member limit), and not left
+    behind on the disk, whether the workbook reads or not."""
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temporary))
+    data = hr_dataset(year=2026, month=10, units=3, employees=20, unit_without_email=None)
+    write_export_xlsx(data, tmp_path / "export.xlsx")
+    with zipfile.ZipFile(tmp_path / "export.zip", "w", zipfile.ZIP_DEFLATED) as zipped:
+        zipped.write(tmp_path / "export.xlsx", "Populus export.xlsx")
+    assert read_export(tmp_path / "export.zip") == data
+    assert list(temporary.iterdir()) == []
+    with zipfile.ZipFile(tmp_path / "broken.zip", "w") as zipped:
+        zipped.writestr("export.xlsx", b"not a workbook")
+    assert [e.problem for e in errors_of(tmp_path / "broken.zip")] == ["unreadable_file"]
+    assert list(temporary.iterdir()) == []
