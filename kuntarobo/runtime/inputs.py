@@ -198,14 +198,6 @@ def open_member(
     return io.BufferedReader(raw, CHUNK)
 
 
-def read_member(
-    archive: zipfile.ZipFile, info: zipfile.ZipInfo, limits: InputLimits, budget: Budget
-) -> bytes:
-    """A member's bytes, at most the per-member limit (e.g. a workbook inside a zip)."""
-    with open_member(archive, info, limits, budget) as stream:
-        return stream.read()
-
-
 def check_file_size(handle: BinaryIO, limits: InputLimits, name: str = "") -> None:
     """A plain file (not an archive) may be as large as a whole unpacked input."""
     size = os.fstat(handle.fileno()).st_size
