@@ -45,8 +45,9 @@ ENVIRONMENT = {
 
 @dataclass(frozen=True)
 class InputLimits:
-    """The most an input may hold. The defaults let through a 50 MB HR export (an .xlsx
-    unpacks to about ten times its size) and the 14,000-family ECEC file with room to spare."""
+    """The most an input may hold. The defaults let through the largest HR workbook (a 36 MB
+    .xlsx, whose XML unpacks to about ten times that), a Helsinki-sized payroll as a .zip of
+    CSV (1.9 million rows) and the 14,000-family ECEC file."""
 
     total_bytes: int = 1 * GIB  # the whole input, unpacked (all members of an archive)
     member_bytes: int = 768 * MIB  # one file of an archive, unpacked
@@ -195,14 +196,6 @@ def open_member(
         archive.open(info), limits.member_bytes, member=info.filename, budget=budget
     )
     return io.BufferedReader(raw, CHUNK)
-
-
-def read_member(
-    archive: zipfile.ZipFile, info: zipfile.ZipInfo, limits: InputLimits, budget: Budget
-) -> bytes:
-    """A member's bytes, at most the per-member limit (e.g. a workbook inside a zip)."""
-    with open_member(archive, info, limits, budget) as stream:
-        return stream.read()
 
 
 def check_file_size(handle: BinaryIO, limits: InputLimits, name: str = "") -> None:

@@ -15,7 +15,7 @@ EMPLOYMENT_TYPES = ("permanent", "fixed_term")
 ABSENCE_TYPES = ("sickness", "family_leave", "annual_leave", "unpaid", "other")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # a million of them: no dict each
 class Unit:
     unit_id: str
     unit_name: str
@@ -24,7 +24,7 @@ class Unit:
     language: str  # fi, sv or en
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Employee:
     employee_id: str
     last_name: str
@@ -32,7 +32,7 @@ class Employee:
     unit_id: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Employment:
     employment_id: str
     employee_id: str
@@ -45,7 +45,7 @@ class Employment:
     part_time_percent: Decimal
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Payment:
     employee_id: str
     payment_date: datetime.date
@@ -55,7 +55,7 @@ class Payment:
     amount_cents: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Absence:
     employee_id: str
     start_date: datetime.date

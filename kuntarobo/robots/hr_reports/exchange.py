@@ -13,10 +13,14 @@ from __future__ import annotations
 import csv
 import datetime
 import io
+import os
 import re
+import shutil
+import tempfile
 import zipfile
 import zlib
-from collections.abc import Callable, Iterator, Mapping
+from array import array
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from pathlib import Path, PurePosixPath
@@ -25,7 +29,7 @@ from typing import IO, Any, TypeVar, cast
 import openpyxl
 from defusedxml import ElementTree
 from openpyxl.cell import WriteOnlyCell
-from python_calamine import CalamineWorkbook
+from python_calamine import CalamineSheet, CalamineWorkbook
 
 from kuntarobo.robots.hr_reports.dataset import (
     ABSENCE_TYPES,
@@ -40,7 +44,9 @@ from kuntarobo.robots.hr_reports.dataset import (
     RowError,
     Unit,
 )
+from kuntarobo.runtime.folders import regular_files
 from kuntarobo.runtime.inputs import (
+    CHUNK,
     Budget,
     CountingReader,
     CsvDecodeError,
@@ -49,7 +55,6 @@ from kuntarobo.runtime.inputs import (
     check_archive,
     csv_rows,
     open_member,
-    read_member,
 )
 
 SHEETS = ("units", "employees", "employments", "payments", "absences")
@@ -231,19 +236,11 @@ def _string_map(data: object, where: str) -> dict[str, str]:
     return {str(k): str(v) for k, v in data.items()}
 
 
-# --- reading raw tables ----------------------------------------------------------------
+# --- reading sheets -----------------------------------------------------------------------
 
 Cell = object  # str, int, float, Decimal, bool, date, datetime or None
 T = TypeVar("T")
-
-
-@dataclass
-class _Table:
-    """One sheet as rows of cells, with the spreadsheet row number of each."""
-
-    header: list[str]
-    rows: list[tuple[int, list[Cell]]]
-    readable: bool = True  # False: the file is there but could not be decoded
+Rows = Iterable[tuple[int, Sequence[Cell]]]  # (spreadsheet row number, cells), streamed
 
 
 class _Errors:
@@ -262,49 +259,49 @@ class _Errors:
 
 
 def _read_workbook(
-    source: Path | bytes,
+    source: Path,
     mapping: ColumnMapping,
     errors: _Errors,
     limits: InputLimits,
     budget: Budget,
     name: str,
-) -> dict[str, _Table | None]:
+    builder: _Builder,
+) -> bool:
     """An .xlsx is a zip: its members' real sizes are checked within the limits before
-    calamine reads it (a crafted workbook must not inflate without bound)."""
+    calamine reads it (a crafted workbook must not inflate without bound). False: the file
+    could not be read (the problem is in `errors`)."""
     try:
-        with zipfile.ZipFile(source if isinstance(source, Path) else io.BytesIO(source)) as zipped:
+        with zipfile.ZipFile(source) as zipped:
             check_archive(zipped, limits, budget)
             percent_cells = _percent_cells(zipped, mapping.sheet_name("employments"))
-        book = (
-            CalamineWorkbook.from_path(str(source))
-            if isinstance(source, Path)
-            else CalamineWorkbook.from_filelike(io.BytesIO(source))
-        )
+        book = CalamineWorkbook.from_path(str(source))
     except LimitExceeded:
         raise
     except Exception as error:  # zipfile, XML and calamine raise many kinds for a broken file
         errors.add(RowError("", 0, "", "unreadable_file", name, {"reason": str(error)[:200]}))
-        return {}
+        return False
     try:
-        return _workbook_tables(book, mapping, percent_cells, limits)
+        _workbook_sheets(book, mapping, percent_cells, limits, builder)
     except LimitExceeded:
         raise
     except Exception as error:  # a damaged sheet shows only when it is read
         errors.add(RowError("", 0, "", "unreadable_file", name, {"reason": str(error)[:200]}))
-        return {}
+        return False
     finally:
         book.close()
+    return True
 
 
-def _missing_sheets(present: dict[str, bool]) -> dict[str, _Table | None] | None:
+def _missing_sheets(present: dict[str, bool], builder: _Builder) -> bool:
     """With a sheet missing the export cannot be used: it is refused naming the missing sheets
     before any rows are read (a lone huge sheet is not parsed only to be refused). The CSV
     readers do the same but still check the header rows, so one round of fixes is enough."""
     if all(present.values()):
-        return None
-    return {
-        sheet: (_Table([], [], readable=False) if ok else None) for sheet, ok in present.items()
-    }
+        return False
+    for sheet, ok in present.items():
+        if not ok:
+            builder.missing(sheet)
+    return True
 
 
 def _sheet_rows(sheet: str, limits: InputLimits) -> int:
@@ -313,39 +310,48 @@ def _sheet_rows(sheet: str, limits: InputLimits) -> int:
     return min(limits.rows, MAX_UNITS) if sheet == "units" else limits.rows
 
 
-def _workbook_tables(
+def _workbook_sheets(
     book: CalamineWorkbook,
     mapping: ColumnMapping,
     percent_cells: set[tuple[int, int]],
     limits: InputLimits,
-) -> dict[str, _Table | None]:
+    builder: _Builder,
+) -> None:
+    """Each sheet's rows go to the builder as calamine hands them out (`iter_rows`): no Python
+    list of the whole sheet, and one sheet loaded at a time."""
     names = {name.strip().casefold(): name for name in book.sheet_names}
-    missing = _missing_sheets(
-        {s: mapping.sheet_name(s).strip().casefold() in names for s in SHEETS}
-    )
-    if missing is not None:
-        return missing
-    tables: dict[str, _Table | None] = {}
+    if _missing_sheets(
+        {s: mapping.sheet_name(s).strip().casefold() in names for s in SHEETS}, builder
+    ):
+        return
     for sheet in SHEETS:
-        name = names.get(mapping.sheet_name(sheet).strip().casefold())
-        if name is None:
-            tables[sheet] = None
-            continue
+        name = names[mapping.sheet_name(sheet).strip().casefold()]
         worksheet = book.get_sheet_by_name(name)
         maximum = _sheet_rows(sheet, limits)
         if worksheet.total_height > maximum + 1:
             raise LimitExceeded("rows", maximum, name)
-        grid = worksheet.to_python(skip_empty_area=False)
-        if sheet == "employments":  # the only sheet with a percentage
-            rows = [
-                [_calamine_value(value, (r, c) in percent_cells) for c, value in enumerate(row)]
-                for r, row in enumerate(grid)
+        rows = _calamine_rows(worksheet, percent_cells if sheet == "employments" else None)
+        header = [_text(value) for value in next(rows, [])]
+        builder.sheet(sheet, header, enumerate(rows, 2))
+        del rows, worksheet  # the sheet's cells are freed before the next one is loaded
+
+
+def _calamine_rows(
+    worksheet: CalamineSheet, percent_cells: set[tuple[int, int]] | None
+) -> Iterator[list[Cell]]:
+    """The sheet's rows from its first row and column, as `to_python(skip_empty_area=False)`
+    gave them: calamine's `iter_rows` starts at row 1 but at the first used column. The
+    converters read calamine's "" and 1234.0 as openpyxl's None and 1234; on the sheet with a
+    percentage the cells are converted here."""
+    start = worksheet.start
+    padding: list[Cell] = [""] * start[1] if start else []
+    for r, row in enumerate(worksheet.iter_rows()):
+        cells = [*padding, *row] if padding else cast(list[Cell], row)
+        if percent_cells is not None:
+            cells = [
+                _calamine_value(value, (r, c) in percent_cells) for c, value in enumerate(cells)
             ]
-        else:  # the converters read calamine's "" and 1234.0 as openpyxl's None and 1234
-            rows = cast(list[list[Cell]], grid)
-        header = [_text(value) for value in rows[0]] if rows else []
-        tables[sheet] = _Table(header, [(i, row) for i, row in enumerate(rows[1:], 2)])
-    return tables
+        yield cells
 
 
 def _calamine_value(value: object, percent: bool) -> Cell:
@@ -445,81 +451,105 @@ def _read_csv(
     errors: _Errors,
     limits: InputLimits,
     sheet: str,
+    builder: _Builder,
     *,
     header_only: bool = False,
-) -> _Table:
-    """One CSV file, streamed: rows bounded, a line at a time (or its header row alone)."""
-    rows: list[tuple[int, list[Cell]]] = []
-    header: list[str] = []
+) -> None:
+    """One CSV file, streamed into the builder: rows bounded, a line at a time (or its header
+    row alone). A file that cannot be decoded leaves nothing of its sheet but the problem."""
+    maximum = _sheet_rows(sheet, limits)
+    member = f"{sheet_name}.csv"
+    lines = csv_rows(stream, limits, member)
+
+    def data() -> Iterator[tuple[int, list[str]]]:
+        for number, cells in lines:
+            if number > maximum + 1:
+                raise LimitExceeded("rows", maximum, member)
+            yield number, cells
+
     try:
-        for number, cells in csv_rows(stream, limits, f"{sheet_name}.csv"):
-            if number == 1:
-                header = [h.strip() for h in cells]
-                if header_only:
-                    break
-            else:
-                if number > _sheet_rows(sheet, limits) + 1:
-                    raise LimitExceeded("rows", _sheet_rows(sheet, limits), f"{sheet_name}.csv")
-                rows.append((number, list(cells)))
+        first = next(lines, None)
+        header = [h.strip() for h in first[1]] if first is not None else []
+        builder.sheet(sheet, header, () if header_only else data())
     except CsvDecodeError as error:
-        detail = {"file": f"{sheet_name}.csv", "expected": "UTF-8"}
+        detail = {"file": member, "expected": "UTF-8"}
         errors.add(RowError(sheet_name, error.line, "", "bad_encoding", "", detail))
-        return _Table([], [], readable=False)
     except csv.Error as error:
-        detail = {"file": f"{sheet_name}.csv", "reason": str(error)[:200]}
-        errors.add(RowError(sheet_name, 0, "", "unreadable_file", f"{sheet_name}.csv", detail))
-        return _Table([], [], readable=False)
-    return _Table(header, rows)
+        detail = {"file": member, "reason": str(error)[:200]}
+        errors.add(RowError(sheet_name, 0, "", "unreadable_file", member, detail))
 
 
 def _read_folder(
-    folder: Path, mapping: ColumnMapping, errors: _Errors, limits: InputLimits, budget: Budget
-) -> dict[str, _Table | None]:
-    files = {p.name.casefold(): p for p in folder.iterdir() if p.is_file()}
+    folder: Path,
+    mapping: ColumnMapping,
+    errors: _Errors,
+    limits: InputLimits,
+    budget: Budget,
+    builder: _Builder,
+) -> bool:
+    """The CSV files of a folder: regular files only, like a robot's folders
+    (runtime.folders.regular_files): a symlink could point anywhere on the server."""
+    files = {p.name.casefold(): p for p in regular_files(folder)}
     header_only = not all(f"{mapping.sheet_name(s)}.csv".casefold() in files for s in SHEETS)
-    tables: dict[str, _Table | None] = {}
     for sheet in SHEETS:
         name = f"{mapping.sheet_name(sheet)}.csv"
         path = files.get(name.casefold())
         if path is None:
-            tables[sheet] = None
+            builder.missing(sheet)
             continue
         with (
-            path.open("rb") as raw,
+            _open_regular(path) as raw,
             io.BufferedReader(
                 CountingReader(raw, limits.member_bytes, member=path.name, budget=budget)
             ) as stream,
         ):
-            tables[sheet] = _read_csv(
-                stream, mapping.sheet_name(sheet), errors, limits, sheet, header_only=header_only
+            _read_csv(
+                stream,
+                mapping.sheet_name(sheet),
+                errors,
+                limits,
+                sheet,
+                builder,
+                header_only=header_only,
             )
-    return tables
+    return True
+
+
+def _open_regular(path: Path) -> IO[bytes]:
+    """A file listed as regular, opened without following a symlink put in its place since."""
+    return os.fdopen(os.open(path, os.O_RDONLY | os.O_NOFOLLOW), "rb")
 
 
 def _read_zip(
-    path: Path, mapping: ColumnMapping, errors: _Errors, limits: InputLimits, budget: Budget
-) -> dict[str, _Table | None]:
+    path: Path,
+    mapping: ColumnMapping,
+    errors: _Errors,
+    limits: InputLimits,
+    budget: Budget,
+    builder: _Builder,
+) -> bool:
     try:
         archive = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError) as error:
         errors.add(RowError("", 0, "", "unreadable_file", path.name, {"reason": str(error)}))
-        return {}
+        return False
     try:
         with archive:
-            return _zip_tables(archive, mapping, errors, limits, budget, path.name)
+            return _zip_sheets(archive, mapping, errors, limits, budget, path.name, builder)
     except (zipfile.BadZipFile, OSError, EOFError, zlib.error, NotImplementedError) as error:
         errors.add(RowError("", 0, "", "unreadable_file", path.name, {"reason": str(error)}))
-        return {}
+        return False
 
 
-def _zip_tables(
+def _zip_sheets(
     archive: zipfile.ZipFile,
     mapping: ColumnMapping,
     errors: _Errors,
     limits: InputLimits,
     budget: Budget,
     name: str,
-) -> dict[str, _Table | None]:
+    builder: _Builder,
+) -> bool:
     # Every member inflated once first, bytes discarded: a bomb is refused before any parsing.
     members = check_archive(archive, limits, Budget(limits))
     by_name = {PurePosixPath(i.filename).name.casefold(): i for i in members}
@@ -527,20 +557,32 @@ def _zip_tables(
     if not csv_names & set(by_name):
         books = [i for i in members if i.filename.casefold().endswith(".xlsx")]
         if len(books) == 1:
-            content = read_member(archive, books[0], limits, budget)
-            return _read_workbook(content, mapping, errors, limits, budget, name)
+            # Streamed to a temporary file, not read whole into memory (up to the member limit).
+            with tempfile.TemporaryDirectory(prefix="kuntarobo-hr-") as folder:
+                workbook = Path(folder) / "export.xlsx"
+                with (
+                    open_member(archive, books[0], limits, budget) as stream,
+                    workbook.open("wb") as copy,
+                ):
+                    shutil.copyfileobj(stream, copy, CHUNK)
+                return _read_workbook(workbook, mapping, errors, limits, budget, name, builder)
     header_only = not all(f"{mapping.sheet_name(s)}.csv".casefold() in by_name for s in SHEETS)
-    tables: dict[str, _Table | None] = {}
     for sheet in SHEETS:
         info = by_name.get(f"{mapping.sheet_name(sheet)}.csv".casefold())
         if info is None:
-            tables[sheet] = None
+            builder.missing(sheet)
             continue
         with open_member(archive, info, limits, budget) as stream:
-            tables[sheet] = _read_csv(
-                stream, mapping.sheet_name(sheet), errors, limits, sheet, header_only=header_only
+            _read_csv(
+                stream,
+                mapping.sheet_name(sheet),
+                errors,
+                limits,
+                sheet,
+                builder,
+                header_only=header_only,
             )
-    return tables
+    return True
 
 
 # --- cell conversion ---------------------------------------------------------------------
@@ -548,6 +590,8 @@ def _zip_tables(
 
 def _text(value: Cell) -> str:
     """A cell as text: ids typed as numbers in Excel (1234.0) read as "1234"."""
+    if type(value) is str:  # the common case first: a million rows pass here
+        return value.strip()
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -559,6 +603,11 @@ def _text(value: Cell) -> str:
     if isinstance(value, datetime.date):
         return value.isoformat()
     return str(value).strip()
+
+
+def _blank(value: Cell) -> bool:
+    """`_text(value) == ""` without making the text of a date or a number (never empty)."""
+    return value is None or (isinstance(value, str) and not value.strip())
 
 
 class _Bad(Exception):
@@ -623,61 +672,81 @@ def _percent(value: Cell) -> Decimal:
 
 # --- rows into the dataset --------------------------------------------------------------
 
+# Distinct texts and dates shared between rows, at most this many (a hostile file of unique
+# values must not grow the table without bound; past it values are simply not shared).
+MAX_SHARED = 200_000
+_HUNDRED = Decimal(100)
+_EPOCH = datetime.date(1, 1, 1)
+
 
 class _Row:
-    """One data row with converters that record problems under the municipality's names.
-    A million of them may be alive at once: slots, not a dict per row."""
+    """The row being converted, with converters that record problems under the municipality's
+    names. One object per sheet, moved from row to row (a million rows, not a million objects)."""
 
-    __slots__ = ("cells", "errors", "mapping", "number", "ok", "sheet")
+    __slots__ = ("builder", "cells", "mapping", "number", "positions", "sheet", "width")
 
-    def __init__(
-        self,
-        sheet: str,
-        number: int,
-        cells: Mapping[str, Cell],
-        mapping: ColumnMapping,
-        errors: _Errors,
-    ) -> None:
+    def __init__(self, builder: _Builder, sheet: str, positions: dict[str, int]) -> None:
+        self.builder = builder
+        self.mapping = builder.mapping
         self.sheet = sheet
+        self.positions = positions
+        self.number = 0
+        self.cells: Sequence[Cell] = ()
+        self.width = 0
+
+    def move(self, number: int, cells: Sequence[Cell]) -> bool:
+        """Onto the next row; False for a row whose cells of the format are all empty."""
         self.number = number
         self.cells = cells
-        self.mapping = mapping
-        self.errors = errors
-        self.ok = True
+        self.width = len(cells)
+        return not all(_blank(cells[i]) for i in self.positions.values() if i < self.width)
+
+    def get(self, column: str) -> Cell:
+        index = self.positions[column]
+        return self.cells[index] if index < self.width else None
 
     def fail(self, column: str, problem: str, detail: dict[str, str] | None = None) -> None:
-        self.ok = False
-        self.errors.add(
+        self.builder.problem(
             RowError(
                 self.mapping.sheet_name(self.sheet),
                 self.number,
                 self.mapping.column_name(self.sheet, column),
                 problem,
-                _text(self.cells.get(column)),
+                _text(self.get(column)),
                 detail or {},
             )
         )
 
     def text(self, column: str) -> str:
-        value = _text(self.cells.get(column))
+        value = _text(self.get(column))
         if not value and (self.sheet, column) not in OPTIONAL_VALUES:
             self.fail(column, "empty")
         maximum = MAX_ID_LENGTH if column in ID_COLUMNS else MAX_TEXT_LENGTH
         if len(value) > maximum:
             self.fail(column, "too_long", {"max": str(maximum)})
-            return value[:maximum]
-        return value
+            if column in ID_COLUMNS:  # later problems of the row show the id as it was
+                self.builder.long_ids[(self.sheet, self.number, column)] = value
+            value = value[:maximum]
+        return self.builder.shared(value)
 
     def convert(self, column: str, convert: Callable[[Cell], T], default: T) -> T:
-        if _text(self.cells.get(column)) == "":
+        cell = self.get(column)
+        if _blank(cell):
             if (self.sheet, column) not in OPTIONAL_VALUES:
                 self.fail(column, "empty")
             return default
         try:
-            return convert(self.cells.get(column))
+            return convert(cell)
         except _Bad as bad:
             self.fail(column, bad.problem)
             return default
+
+    def date(self, column: str) -> datetime.date:
+        return self.convert(column, self.builder.date, _EPOCH)
+
+    def optional_date(self, column: str) -> datetime.date | None:
+        converter: Callable[[Cell], datetime.date | None] = self.builder.date
+        return self.convert(column, converter, None)
 
     def code(self, column: str, allowed: tuple[str, ...], problem: str) -> str:
         raw = self.text(column)
@@ -687,174 +756,255 @@ class _Row:
         if ours not in allowed:
             self.fail(column, problem)
             return ""
-        return ours
+        return allowed[allowed.index(ours)]  # the format's own string, shared
 
     def boolean(self, column: str) -> bool:
-        raw = self.cells.get(column)
+        raw = self.get(column)
         if isinstance(raw, bool):
             return raw
         value = self.code(column, tuple(BOOLEANS), "bad_boolean")
         return BOOLEANS.get(value, False)
 
 
-_EPOCH = datetime.date(1, 1, 1)
+class _Builder:
+    """Turns each sheet's rows into the dataset's records as the reader streams them: no list
+    of raw rows, no copy of the cells; repeated texts (ids, codes) and dates are one object.
+    A sheet's records and problems count only once all its rows are read (a file that turns
+    out undecodable halfway leaves only its reading problem, as if never parsed). Problems are
+    kept in the order the reader reports them: reading, structure, rows, then the checks
+    across rows and sheets."""
 
+    def __init__(self, mapping: ColumnMapping, errors: _Errors) -> None:
+        self.mapping = mapping
+        self.errors = errors  # reading problems go there at once
+        self.structure: list[RowError] = []  # missing sheets and columns
+        self.problems: list[RowError] = []  # rows' problems of the sheets read whole
+        self.pending: list[RowError] = []  # rows' problems of the sheet being read
+        self.readable: set[str] = set()  # sheets whose rows could all be read
+        self.records: dict[str, list[Any]] = {s: [] for s in SHEETS}
+        self.numbers: dict[str, array[int]] = {s: array("l") for s in SHEETS}
+        self.long_ids: dict[tuple[str, int, str], str] = {}
+        self.texts: dict[str, str] = {}
+        self.dates: dict[object, datetime.date] = {}
 
-def _tables_to_dataset(
-    tables: dict[str, _Table | None], mapping: ColumnMapping, errors: _Errors
-) -> Dataset:
-    rows: dict[str, list[_Row]] = {}
-    readable: set[str] = set()  # sheets whose rows could all be read
-    for sheet in SHEETS:
-        rows[sheet] = []
-        table = tables.get(sheet)
-        if table is None:
-            errors.add(RowError(mapping.sheet_name(sheet), 0, "", "missing_sheet"))
-            continue
-        if not table.readable:
-            continue
+    def shared(self, value: str) -> str:
+        found = self.texts.get(value)
+        if found is not None:
+            return found
+        if len(self.texts) < MAX_SHARED:
+            self.texts[value] = value
+        return value
+
+    def date(self, value: Cell) -> datetime.date:
+        try:
+            return self.dates[value]
+        except (KeyError, TypeError):
+            pass
+        result = _date(value)
+        if len(self.dates) < MAX_SHARED:
+            self.dates[value] = self.dates.setdefault(result, result)
+        return result
+
+    def problem(self, error: RowError) -> None:
+        if len(self.problems) + len(self.pending) < MAX_ERRORS:
+            self.pending.append(error)
+
+    def missing(self, sheet: str) -> None:
+        self.structure.append(RowError(self.mapping.sheet_name(sheet), 0, "", "missing_sheet"))
+
+    def sheet(self, sheet: str, header: Sequence[str], rows: Rows) -> None:
+        """One sheet: its header checked, its rows converted as they come. An exception from
+        `rows` (a reading problem, a limit) leaves nothing of the sheet behind."""
         positions: dict[str, int] = {}
-        folded = [h.strip().casefold() for h in table.header]
+        structure: list[RowError] = []
+        folded = [h.strip().casefold() for h in header]
         for column in COLUMNS[sheet]:
-            name = mapping.column_name(sheet, column).strip().casefold()
+            name = self.mapping.column_name(sheet, column).strip().casefold()
             if name in folded:
                 positions[column] = folded.index(name)
             else:
-                errors.add(
+                structure.append(
                     RowError(
-                        mapping.sheet_name(sheet),
+                        self.mapping.sheet_name(sheet),
                         1,
-                        mapping.column_name(sheet, column),
+                        self.mapping.column_name(sheet, column),
                         "missing_column",
                     )
                 )
-        if len(positions) < len(COLUMNS[sheet]):
-            continue  # without all columns the rows cannot be read
-        readable.add(sheet)
-        for number, cells in table.rows:
-            values = {c: cells[i] if i < len(cells) else None for c, i in positions.items()}
-            if all(_text(v) == "" for v in values.values()):
+        if structure:  # without all columns the rows cannot be read, but they are read through
+            for _ in rows:
+                pass
+            self.structure += structure
+            return
+        convert = _CONVERTERS[sheet]
+        row = _Row(self, sheet, positions)
+        records: list[Any] = []
+        numbers: array[int] = array("l")
+        self.pending = []
+        try:
+            for number, cells in rows:
+                if row.move(number, cells):
+                    records.append(convert(row))
+                    numbers.append(number)
+        except BaseException:
+            self.pending = []
+            raise
+        self.records[sheet] = records
+        self.numbers[sheet] = numbers
+        self.problems += self.pending
+        self.pending = []
+        self.readable.add(sheet)
+
+    def late(
+        self,
+        sheet: str,
+        index: int,
+        column: str,
+        value: str,
+        problem: str,
+        detail: dict[str, str] | None = None,
+    ) -> None:
+        """A problem found across rows, reported on row `index` of the sheet's records."""
+        number = self.numbers[sheet][index]
+        self.errors.add(
+            RowError(
+                self.mapping.sheet_name(sheet),
+                number,
+                self.mapping.column_name(sheet, column),
+                problem,
+                self.long_ids.get((sheet, number, column), value),
+                detail or {},
+            )
+        )
+
+    def dataset(self) -> Dataset:
+        for error in self.structure + self.problems:
+            self.errors.add(error)
+        records = self.records
+        units: list[Unit] = records["units"]
+        employees: list[Employee] = records["employees"]
+        employments: list[Employment] = records["employments"]
+        payments: list[Payment] = records["payments"]
+        absences: list[Absence] = records["absences"]
+        self.unique("units", [u.unit_id for u in units], "unit_id")
+        self.unique("employees", [e.employee_id for e in employees], "employee_id")
+        self.unique("employments", [e.employment_id for e in employments], "employment_id")
+        # References are checked only against a sheet that could be read (no cascades).
+        if "units" in self.readable:
+            unit_ids = {u.unit_id for u in units}
+            self.known("employees", (e.unit_id for e in employees), "unit_id", unit_ids)
+            self.known("employments", (e.unit_id for e in employments), "unit_id", unit_ids)
+        if "employees" in self.readable:
+            employee_ids = {e.employee_id for e in employees}
+            for sheet in ("employments", "payments", "absences"):
+                ids = (record.employee_id for record in records[sheet])
+                self.known(sheet, ids, "employee_id", employee_ids)
+        order = {self.mapping.sheet_name(sheet): i for i, sheet in enumerate(SHEETS)}
+        self.errors.items.sort(key=lambda e: (order.get(e.sheet, -1), e.row))
+        if self.errors.items:
+            return Dataset()  # refused: the records are not needed
+        return Dataset(
+            units=tuple(units),
+            employees=tuple(employees),
+            employments=tuple(employments),
+            payments=tuple(payments),
+            absences=tuple(absences),
+        )
+
+    def unique(self, sheet: str, ids: list[str], column: str) -> None:
+        first_rows: dict[str, int] = {}
+        for index, item_id in enumerate(ids):
+            if not item_id:
                 continue
-            rows[sheet].append(_Row(sheet, number, values, mapping, errors))
-            if errors.full:
-                break
-        table.rows = []  # the cells live on in the rows' values: free the raw lists
+            if item_id in first_rows:
+                detail = {"first_row": str(first_rows[item_id])}
+                self.late(sheet, index, column, item_id, "duplicate_id", detail)
+            else:
+                first_rows[item_id] = self.numbers[sheet][index]
 
-    units = []
-    for row in rows["units"]:
-        units.append(
-            Unit(
-                unit_id=row.text("unit_id"),
-                unit_name=row.text("unit_name"),
-                supervisor_name=row.text("supervisor_name"),
-                supervisor_email=row.text("supervisor_email"),
-                language=row.code("language", LANGUAGES, "bad_language"),
-            )
-        )
-    employees = [
-        Employee(
-            employee_id=row.text("employee_id"),
-            last_name=row.text("last_name"),
-            first_name=row.text("first_name"),
-            unit_id=row.text("unit_id"),
-        )
-        for row in rows["employees"]
-    ]
-    employments = []
-    for row in rows["employments"]:
-        start = row.convert("start_date", _date, _EPOCH)
-        end = row.convert("end_date", _date, None)
-        employment = Employment(
-            employment_id=row.text("employment_id"),
-            employee_id=row.text("employee_id"),
-            unit_id=row.text("unit_id"),
-            type=row.code("type", EMPLOYMENT_TYPES, "bad_type"),
-            title=row.text("title"),
-            start_date=start,
-            end_date=end,
-            end_reason=row.text("end_reason"),
-            part_time_percent=row.convert("part_time_percent", _percent, Decimal(100)),
-        )
-        if end is not None and start != _EPOCH and end < start:
-            row.fail("end_date", "end_before_start", {"start": start.isoformat()})
-        employments.append(employment)
-    payments = []
-    for row in rows["payments"]:
-        period_start = row.convert("period_start", _date, _EPOCH)
-        period_end = row.convert("period_end", _date, _EPOCH)
-        payments.append(
-            Payment(
-                employee_id=row.text("employee_id"),
-                payment_date=row.convert("payment_date", _date, _EPOCH),
-                period_start=period_start,
-                period_end=period_end,
-                income_type=row.text("income_type"),
-                amount_cents=row.convert("amount", _cents, 0),
-            )
-        )
-        if _EPOCH not in (period_start, period_end) and period_end < period_start:
-            row.fail("period_end", "period_end_before_start", {"start": period_start.isoformat()})
-    absences = []
-    for row in rows["absences"]:
-        start = row.convert("start_date", _date, _EPOCH)
-        end = row.convert("end_date", _date, None)
-        absences.append(
-            Absence(
-                employee_id=row.text("employee_id"),
-                start_date=start,
-                end_date=end,
-                type=row.code("type", ABSENCE_TYPES, "bad_type"),
-                paid=row.boolean("paid"),
-            )
-        )
-        if end is not None and start != _EPOCH and end < start:
-            row.fail("end_date", "end_before_start", {"start": start.isoformat()})
+    def known(self, sheet: str, ids: Iterable[str], column: str, known: set[str]) -> None:
+        problem = "unknown_unit" if column == "unit_id" else "unknown_employee"
+        for index, value in enumerate(ids):
+            if value and value not in known:
+                self.late(sheet, index, column, value, problem)
 
-    _check_unique(rows["units"], [u.unit_id for u in units], "unit_id")
-    _check_unique(rows["employees"], [e.employee_id for e in employees], "employee_id")
-    _check_unique(rows["employments"], [e.employment_id for e in employments], "employment_id")
-    # References are checked only against a sheet that could be read (no cascades).
-    if "units" in readable:
-        unit_ids = {u.unit_id for u in units}
-        for row, employee in zip(rows["employees"], employees, strict=True):
-            _check_known(row, "unit_id", employee.unit_id, unit_ids, "unknown_unit")
-        for row, employment in zip(rows["employments"], employments, strict=True):
-            _check_known(row, "unit_id", employment.unit_id, unit_ids, "unknown_unit")
-    if "employees" in readable:
-        employee_ids = {e.employee_id for e in employees}
-        references = (
-            ("employments", [e.employee_id for e in employments]),
-            ("payments", [p.employee_id for p in payments]),
-            ("absences", [a.employee_id for a in absences]),
-        )
-        for sheet, ids in references:
-            for row, employee_id in zip(rows[sheet], ids, strict=True):
-                _check_known(row, "employee_id", employee_id, employee_ids, "unknown_employee")
-    order = {mapping.sheet_name(sheet): i for i, sheet in enumerate(SHEETS)}
-    errors.items.sort(key=lambda e: (order.get(e.sheet, -1), e.row))
-    return Dataset(
-        units=tuple(units),
-        employees=tuple(employees),
-        employments=tuple(employments),
-        payments=tuple(payments),
-        absences=tuple(absences),
+
+def _unit(row: _Row) -> Unit:
+    return Unit(
+        unit_id=row.text("unit_id"),
+        unit_name=row.text("unit_name"),
+        supervisor_name=row.text("supervisor_name"),
+        supervisor_email=row.text("supervisor_email"),
+        language=row.code("language", LANGUAGES, "bad_language"),
     )
 
 
-def _check_unique(rows: list[_Row], ids: list[str], column: str) -> None:
-    first_rows: dict[str, int] = {}
-    for row, item_id in zip(rows, ids, strict=True):
-        if not item_id:
-            continue
-        if item_id in first_rows:
-            row.fail(column, "duplicate_id", {"first_row": str(first_rows[item_id])})
-        else:
-            first_rows[item_id] = row.number
+def _employee(row: _Row) -> Employee:
+    return Employee(
+        employee_id=row.text("employee_id"),
+        last_name=row.text("last_name"),
+        first_name=row.text("first_name"),
+        unit_id=row.text("unit_id"),
+    )
 
 
-def _check_known(row: _Row, column: str, value: str, known: set[str], problem: str) -> None:
-    if value and value not in known:
-        row.fail(column, problem)
+def _employment(row: _Row) -> Employment:
+    start = row.date("start_date")
+    end = row.optional_date("end_date")
+    employment = Employment(
+        employment_id=row.text("employment_id"),
+        employee_id=row.text("employee_id"),
+        unit_id=row.text("unit_id"),
+        type=row.code("type", EMPLOYMENT_TYPES, "bad_type"),
+        title=row.text("title"),
+        start_date=start,
+        end_date=end,
+        end_reason=row.text("end_reason"),
+        part_time_percent=row.convert("part_time_percent", _percent, _HUNDRED),
+    )
+    if end is not None and start != _EPOCH and end < start:
+        row.fail("end_date", "end_before_start", {"start": start.isoformat()})
+    return employment
+
+
+def _payment(row: _Row) -> Payment:
+    period_start = row.date("period_start")
+    period_end = row.date("period_end")
+    payment = Payment(
+        employee_id=row.text("employee_id"),
+        payment_date=row.date("payment_date"),
+        period_start=period_start,
+        period_end=period_end,
+        income_type=row.text("income_type"),
+        amount_cents=row.convert("amount", _cents, 0),
+    )
+    if _EPOCH not in (period_start, period_end) and period_end < period_start:
+        row.fail("period_end", "period_end_before_start", {"start": period_start.isoformat()})
+    return payment
+
+
+def _absence(row: _Row) -> Absence:
+    start = row.date("start_date")
+    end = row.optional_date("end_date")
+    absence = Absence(
+        employee_id=row.text("employee_id"),
+        start_date=start,
+        end_date=end,
+        type=row.code("type", ABSENCE_TYPES, "bad_type"),
+        paid=row.boolean("paid"),
+    )
+    if end is not None and start != _EPOCH and end < start:
+        row.fail("end_date", "end_before_start", {"start": start.isoformat()})
+    return absence
+
+
+_CONVERTERS: dict[str, Callable[[_Row], object]] = {
+    "units": _unit,
+    "employees": _employee,
+    "employments": _employment,
+    "payments": _payment,
+    "absences": _absence,
+}
 
 
 def read_export(
@@ -867,23 +1017,24 @@ def read_export(
     limits = limits or InputLimits.from_env()
     budget = Budget(limits)
     errors = _Errors()
+    builder = _Builder(mapping, errors)
     path = Path(path)
     suffix = path.suffix.casefold()
     if path.is_dir():
-        tables = _read_folder(path, mapping, errors, limits, budget)
+        read = _read_folder(path, mapping, errors, limits, budget, builder)
     elif not path.is_file():
         errors.add(RowError("", 0, "", "unreadable_file", path.name, {"reason": "not found"}))
         raise ExportError(errors.items)
     elif suffix == ".zip":
-        tables = _read_zip(path, mapping, errors, limits, budget)
+        read = _read_zip(path, mapping, errors, limits, budget, builder)
     elif suffix in (".xlsx", ".xlsm"):
-        tables = _read_workbook(path, mapping, errors, limits, budget, path.name)
+        read = _read_workbook(path, mapping, errors, limits, budget, path.name, builder)
     else:
         errors.add(RowError("", 0, "", "unreadable_file", path.name, {"reason": "file type"}))
         raise ExportError(errors.items)
-    if errors.items and not tables:
+    if not read:
         raise ExportError(errors.items)
-    dataset = _tables_to_dataset(tables, mapping, errors)
+    dataset = builder.dataset()
     if errors.items:
         raise ExportError(errors.items)
     return dataset
