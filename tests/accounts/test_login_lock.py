@@ -23,7 +23,6 @@ OTHER_ADDRESS = "198.51.100.8"
 
 @pytest.fixture(autouse=True)
 def _lock(settings) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.AXES_FAILURE_LIMIT = LIMIT
     settings.AXES_COOLOFF_TIME = datetime.timedelta(minutes=15)
 

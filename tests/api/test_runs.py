@@ -144,8 +144,7 @@ def test_a_run_shows_its_live_counts_progress_and_minutes_saved(world):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_run_started_by_api_is_processed_reviewed_and_finished(tmp_path, settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+def test_a_run_started_by_api_is_processed_reviewed_and_finished(tmp_path):
     world = build_world(tmp_path)
     coordinator = client_for(world.user("coordinator"))
     reviewer = client_for(world.user("reviewer"))

@@ -44,11 +44,6 @@ def cli(capsys):
     return run
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def world(db, tmp_path) -> World:
     return build_world(tmp_path)

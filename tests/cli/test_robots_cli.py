@@ -181,9 +181,8 @@ def test_a_deactivated_user_cannot_start_a_run(cli, world):
 
 @pytest.mark.django_db(transaction=True)
 def test_waiting_prints_the_counts_once_the_workers_have_finished_the_run(
-    cli, tmp_path, monkeypatch, settings
+    cli, tmp_path, monkeypatch
 ):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     build_world()
     invoices = write_invoice_file(tmp_path / "in", datetime.date(2030, 5, 6), count=8, seed=2)
     looks = []

@@ -80,12 +80,6 @@ def process_all(run: Run) -> None:
     execution.finish_run_if_done(run.pk)
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings) -> None:
-    """Dozens of users per test: the production hasher would take most of the run."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @dataclass
 class World:
     esimerkkila: Municipality

@@ -22,11 +22,6 @@ pytestmark = pytest.mark.django_db
 URL = "/api/v1/ecec-fees/calculate"
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def client_with_token() -> Client:
     _, secret = ApiToken.issue(user_with_role(Role.VIEWER), "e-service")
