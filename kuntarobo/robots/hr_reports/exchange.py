@@ -10,6 +10,7 @@ Pure Python, no Django.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime
 import io
@@ -489,20 +490,39 @@ def _read_folder(
 ) -> bool:
     """The CSV files of a folder: regular files only, like a robot's folders
     (runtime.folders.regular_files): a symlink could point anywhere on the server."""
-    files = {p.name.casefold(): p for p in regular_files(folder)}
-    header_only = not all(f"{mapping.sheet_name(s)}.csv".casefold() in files for s in SHEETS)
-    for sheet in SHEETS:
-        name = f"{mapping.sheet_name(sheet)}.csv"
-        path = files.get(name.casefold())
-        if path is None:
-            builder.missing(sheet)
-            continue
+
+    @contextlib.contextmanager
+    def opened(path: Path) -> Iterator[IO[bytes]]:
         with (
             _open_regular(path) as raw,
             io.BufferedReader(
                 CountingReader(raw, limits.member_bytes, member=path.name, budget=budget)
             ) as stream,
         ):
+            yield stream
+
+    files = {p.name.casefold(): p for p in regular_files(folder)}
+    return _read_csv_sheets(files, opened, mapping, errors, limits, builder)
+
+
+def _read_csv_sheets(
+    found: dict[str, T],
+    opened: Callable[[T], contextlib.AbstractContextManager[IO[bytes]]],
+    mapping: ColumnMapping,
+    errors: _Errors,
+    limits: InputLimits,
+    builder: _Builder,
+) -> bool:
+    """Each sheet from its CSV file among `found` (by case-folded file name), a folder's or an
+    archive's alike; with any sheet missing, only the headers of the others are checked."""
+    names = {sheet: f"{mapping.sheet_name(sheet)}.csv".casefold() for sheet in SHEETS}
+    header_only = not all(name in found for name in names.values())
+    for sheet in SHEETS:
+        entry = found.get(names[sheet])
+        if entry is None:
+            builder.missing(sheet)
+            continue
+        with opened(entry) as stream:
             _read_csv(
                 stream,
                 mapping.sheet_name(sheet),
@@ -566,23 +586,14 @@ def _zip_sheets(
                 ):
                     shutil.copyfileobj(stream, copy, CHUNK)
                 return _read_workbook(workbook, mapping, errors, limits, budget, name, builder)
-    header_only = not all(f"{mapping.sheet_name(s)}.csv".casefold() in by_name for s in SHEETS)
-    for sheet in SHEETS:
-        info = by_name.get(f"{mapping.sheet_name(sheet)}.csv".casefold())
-        if info is None:
-            builder.missing(sheet)
-            continue
-        with open_member(archive, info, limits, budget) as stream:
-            _read_csv(
-                stream,
-                mapping.sheet_name(sheet),
-                errors,
-                limits,
-                sheet,
-                builder,
-                header_only=header_only,
-            )
-    return True
+    return _read_csv_sheets(
+        by_name,
+        lambda info: open_member(archive, info, limits, budget),
+        mapping,
+        errors,
+        limits,
+        builder,
+    )
 
 
 # --- cell conversion ---------------------------------------------------------------------
