@@ -363,29 +363,17 @@ def _refuse(
     for language in ("fi", "sv", "en"):
         with translation.override(language):
             texts[language] = mask_identity_codes(str(error))
-    with transaction.atomic():
-        locked = Run.objects.select_for_update().filter(pk=run.pk).first()
-        if locked is None or locked.status != RunStatus.STARTING:
-            return
-        _delete_input(locked)
-        if inline:
-            locked.log_entries.all().delete()
-            locked.delete()
-            return
-        run.status = RunStatus.REFUSED
-        run.finished_at = timezone.now()
-        run.error = {**texts, "field": error.field or ""}
-        run.input_file = locked.input_file
-        run.save(update_fields=["status", "finished_at", "error", "input_file"])
-        execution.write_log(run.pk, None, [*context.log_lines, ("error", texts["en"])])
-        record(
-            "run.refuse",
-            actor=actor,
-            municipality=run.municipality,
-            obj=run,
-            via=via,
-            details={"robot": run.robot_slug, "input": run.input_name, "reason": texts["en"]},
-        )
+    _end_reading(
+        run,
+        RunStatus.REFUSED,
+        {**texts, "field": error.field or ""},
+        log_lines=[*context.log_lines, ("error", texts["en"])],
+        event="run.refuse",
+        details={"reason": texts["en"]},
+        actor=actor,
+        via=via,
+        remove=inline,
+    )
 
 
 def fail_reading(run_id: int, reason: str, *, via: str = "system") -> None:
@@ -402,24 +390,55 @@ def _fail(
     """End a run whose producer crashed: the technical error, masked, for those who may see
     logs; the input deleted."""
     logger.warning("run %s: reading the input failed: %s", run.pk, technical)
+    _end_reading(
+        run,
+        RunStatus.FAILED,
+        {"technical": technical},
+        log_lines=[*log_lines, ("error", technical)],
+        event="run.fail",
+        details={"error": technical},
+        actor=actor,
+        via=via,
+    )
+
+
+def _end_reading(
+    run: Run,
+    status: str,
+    error: dict[str, str],
+    *,
+    log_lines: list[tuple[str, str]],
+    event: str,
+    details: dict[str, str],
+    actor: Actor,
+    via: str,
+    remove: bool = False,
+) -> None:
+    """End a `starting` run whose reading gave no items, unless another call ended it first:
+    the input deleted, the run given `status` and `error`, logged and audited (or, `remove`,
+    the run itself deleted)."""
     with transaction.atomic():
         locked = Run.objects.select_for_update().filter(pk=run.pk).first()
         if locked is None or locked.status != RunStatus.STARTING:
             return
         _delete_input(locked)
-        run.status = RunStatus.FAILED
+        if remove:
+            locked.log_entries.all().delete()
+            locked.delete()
+            return
+        run.status = status
         run.finished_at = timezone.now()
-        run.error = {"technical": technical}
+        run.error = error
         run.input_file = locked.input_file
         run.save(update_fields=["status", "finished_at", "error", "input_file"])
-        execution.write_log(run.pk, None, [*log_lines, ("error", technical)])
+        execution.write_log(run.pk, None, log_lines)
         record(
-            "run.fail",
+            event,
             actor=actor,
             municipality=run.municipality,
             obj=run,
             via=via,
-            details={"robot": run.robot_slug, "input": run.input_name, "error": technical},
+            details={"robot": run.robot_slug, "input": run.input_name, **details},
         )
 
 
