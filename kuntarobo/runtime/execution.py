@@ -15,14 +15,14 @@ import threading
 import time
 import traceback
 import uuid
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import connection, transaction
+from django.db import close_old_connections, connection, transaction
 from django.db.models import Avg, Count, Max, Model, Sum
 from django.utils import timezone
 from django_tasks.base import TaskResultStatus
@@ -41,7 +41,7 @@ from kuntarobo.runtime.models import (
     WorkerProcess,
     WorkItem,
 )
-from kuntarobo.runtime.outage import is_outage
+from kuntarobo.runtime.outage import Outage, is_outage
 from kuntarobo.runtime.sdk import (
     BusinessException,
     ItemView,
@@ -527,6 +527,36 @@ def process_run_inline(run_id: int, label: str = "cli") -> None:
     finish_run_if_done(run_id)
 
 
+def beat_until(
+    stop: threading.Event,
+    worker_id: str,
+    label: str,
+    every_third_beat: Callable[[], object] | None = None,
+) -> None:
+    """Beat `worker_id`'s heartbeat until `stop` is set (a thread of a worker, or of a command
+    line working inline). A beat the database refuses is tried again at the next one, the
+    outage logged once: when the database is back, so are the beats (a process judged dead
+    meanwhile registers again; the claim tokens discard any result of its that came too late).
+    `every_third_beat` is a worker's share of recovering other workers' lost work."""
+    outage = Outage(label, logger)
+    beats = 0
+    while not stop.wait(settings.KUNTAROBO_WORKER_HEARTBEAT_SECONDS):
+        try:
+            heartbeat(worker_id)
+            beats += 1
+            if every_third_beat is not None and beats % 3 == 0:
+                every_third_beat()
+            outage.succeeded()
+        except Exception as error:
+            if is_outage(error):
+                outage.failed(error)
+            else:
+                logger.exception("heartbeat failed")
+        finally:
+            close_old_connections()
+    connection.close()
+
+
 @contextlib.contextmanager
 def inline_process(label: str) -> Iterator[str]:
     """Register this process as a worker, beating a heartbeat from a thread, while it does work
@@ -540,19 +570,12 @@ def inline_process(label: str) -> Iterator[str]:
     worker_id = f"inline:{label[:12]}-{host}-{os.getpid()}-{uuid.uuid4().hex[:8]}"[:64]
     register_worker(worker_id)
     stop = threading.Event()
-
-    def beat() -> None:
-        try:
-            while not stop.wait(settings.KUNTAROBO_WORKER_HEARTBEAT_SECONDS):
-                try:
-                    heartbeat(worker_id)
-                except Exception as error:  # tried again at the next beat
-                    if not is_outage(error):
-                        logger.exception("heartbeat of %s failed", worker_id)
-        finally:
-            connection.close()
-
-    beater = threading.Thread(target=beat, name=f"heartbeat {worker_id}", daemon=True)
+    beater = threading.Thread(
+        target=beat_until,
+        args=(stop, worker_id, f"{worker_id} heartbeat"),
+        name=f"heartbeat {worker_id}",
+        daemon=True,
+    )
     beater.start()
     try:
         yield worker_id

@@ -42,27 +42,13 @@ class HeartbeatWorker(Worker):
         self._interrupted = False  # an outage cut a batch short: return what it held
 
     def _beat(self) -> None:
-        """Beat while the worker runs. A beat the database refuses is tried again at the next
-        one: when the database is back, so are the beats (and a worker judged dead meanwhile
-        registers again; the claim tokens discard any result of its that came too late)."""
-        interval = settings.KUNTAROBO_WORKER_HEARTBEAT_SECONDS
-        outage = Outage(f"worker {self.worker_id} heartbeat", logger)
-        beats = 0
-        while not self._stop.wait(interval):
-            try:
-                execution.heartbeat(self.worker_id)
-                beats += 1
-                if beats % 3 == 0:
-                    execution.recover_lost_work()
-                outage.succeeded()
-            except Exception as error:
-                if is_outage(error):
-                    outage.failed(error)
-                else:
-                    logger.exception("heartbeat failed")
-            finally:
-                close_old_connections()
-        connection.close()
+        """Beat while the worker runs, recovering other workers' lost work now and then."""
+        execution.beat_until(
+            self._stop,
+            self.worker_id,
+            f"worker {self.worker_id} heartbeat",
+            execution.recover_lost_work,
+        )
 
     def run(self) -> None:
         restore = _keep_connections()
