@@ -231,9 +231,9 @@ def api_produce(run_id: int) -> dict[str, Any]:
 
 
 def child(path: str, member_bytes: int) -> dict[str, Any]:
+    from kuntarobo.core.inputs import InputLimits, LimitExceeded
     from kuntarobo.robots.hr_reports.dataset import ExportError
     from kuntarobo.robots.hr_reports.exchange import read_export
-    from kuntarobo.runtime.inputs import InputLimits, LimitExceeded
 
     limits = InputLimits.from_env()
     if member_bytes:

@@ -12,7 +12,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from kuntarobo import deployment
-from kuntarobo.runtime.inputs import InputLimits
+from kuntarobo.core.inputs import InputLimits
 
 BASE_DIR = Path(__file__).resolve().parent
 VAR_DIR = Path(os.environ.get("KUNTAROBO_VAR_DIR", BASE_DIR.parent / "var")).resolve()
@@ -332,7 +332,7 @@ KUNTAROBO_RETAIN_INPUT_DAYS = env_days("KUNTAROBO_RETAIN_INPUT_DAYS", 30)
 KUNTAROBO_RETAIN_DOCUMENT_DAYS = env_days("KUNTAROBO_RETAIN_DOCUMENT_DAYS", None)
 KUNTAROBO_RETAIN_PRINT_BATCH_DAYS = env_days("KUNTAROBO_RETAIN_PRINT_BATCH_DAYS", None)
 KUNTAROBO_RETAIN_ITEM_DATA_DAYS = env_days("KUNTAROBO_RETAIN_ITEM_DATA_DAYS", None)
-# The most a robot's input may hold (KUNTAROBO_INPUT_MAX_*; see kuntarobo/runtime/inputs.py).
+# The most a robot's input may hold (KUNTAROBO_INPUT_MAX_*; see kuntarobo/core/inputs.py).
 try:
     KUNTAROBO_INPUT_LIMITS = InputLimits.from_env()
 except ValueError as error:
@@ -341,7 +341,7 @@ except ValueError as error:
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"mask_identity_codes": {"()": "kuntarobo.runtime.masking.IdentityCodeFilter"}},
+    "filters": {"mask_identity_codes": {"()": "kuntarobo.core.masking.IdentityCodeFilter"}},
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {
         "console": {

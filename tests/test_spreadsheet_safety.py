@@ -19,10 +19,10 @@ from kuntarobo.api.models import ApiToken
 from kuntarobo.audit.export import export_events
 from kuntarobo.audit.models import AuditEvent
 from kuntarobo.audit.trail import record
+from kuntarobo.core.spreadsheet_safety import escape_cell, escape_row, escape_text
 from kuntarobo.robots.hr_reports.dataset import Payment
 from kuntarobo.robots.hr_reports.reports import build_report, summary_row
 from kuntarobo.robots.hr_reports.workbooks import summary_workbook, unit_workbook
-from kuntarobo.runtime.spreadsheet_safety import escape_cell, escape_row, escape_text
 from tests.factories import MunicipalityFactory, user_with_role
 from tests.robots.hr_reports.test_reports import TODAY, dataset
 

@@ -18,9 +18,9 @@ from django.utils import timezone, translation
 from django.utils.http import urlencode
 from django.views.decorators.csrf import csrf_exempt
 
+from kuntarobo.core.inputs import MAX_DATE, MIN_DATE
 from kuntarobo.runtime.actions import PermissionDeniedError
-from kuntarobo.runtime.inputs import MAX_DATE, MIN_DATE
-from kuntarobo.runtime.sdk import InputError
+from kuntarobo.runtime.declarations import InputError
 
 PAGE_SIZE = 100
 MAX_IDS = 1000

@@ -5,15 +5,15 @@ from __future__ import annotations
 from typing import Any, cast
 
 from kuntarobo.audit.models import AuditEvent
-from kuntarobo.runtime.impact import manual_minutes_saved
-from kuntarobo.runtime.models import ItemStatus, Run, RunStatus, WorkItem
-from kuntarobo.runtime.sdk import (
+from kuntarobo.runtime.declarations import (
     Parameter,
     PathDescription,
     Robot,
     RobotClass,
     Text,
 )
+from kuntarobo.runtime.impact import manual_minutes_saved
+from kuntarobo.runtime.models import ItemStatus, Run, RunStatus, WorkItem
 from kuntarobo.runtime.visibility import ItemView, Sight
 
 CLASS_MEANING = {

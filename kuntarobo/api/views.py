@@ -17,6 +17,12 @@ from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpRe
 from django.urls import reverse
 from django.utils import timezone
 
+from kuntarobo.accounts.audit_visibility import (
+    SYSTEM_WIDE,
+    record_export,
+    sees_system_wide,
+    visible_events,
+)
 from kuntarobo.accounts.models import (
     ROLE_PERMISSIONS,
     Membership,
@@ -43,16 +49,10 @@ from kuntarobo.api.serializers import (
     run_detail_data,
 )
 from kuntarobo.audit.export import CONTENT_TYPES, FORMATS, export_events
-from kuntarobo.audit.visibility import (
-    SYSTEM_WIDE,
-    record_export,
-    sees_system_wide,
-    visible_events,
-)
 from kuntarobo.runtime import actions, execution
+from kuntarobo.runtime.declarations import InputError, Robot, all_robots, get_robot
 from kuntarobo.runtime.models import ItemStatus, Run, RunStatus, Trigger, WorkItem
 from kuntarobo.runtime.personal_data import record_item_shown, record_shown, sight_for
-from kuntarobo.runtime.sdk import InputError, Robot, all_robots, get_robot
 from kuntarobo.runtime.visibility import ItemView
 
 # --- helpers ------------------------------------------------------------------------------------

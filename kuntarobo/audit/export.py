@@ -9,7 +9,7 @@ from collections.abc import Iterable, Iterator
 from typing import Literal
 
 from kuntarobo.audit.models import AuditEvent
-from kuntarobo.runtime.spreadsheet_safety import escape_cell
+from kuntarobo.core.spreadsheet_safety import escape_cell
 
 FORMATS = ("csv", "jsonl")
 COLUMNS = (

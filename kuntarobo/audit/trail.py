@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from kuntarobo.audit.models import AuditEvent
-from kuntarobo.runtime.masking import mask_value
+from kuntarobo.core.masking import mask_value
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser

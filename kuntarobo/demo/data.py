@@ -17,6 +17,7 @@ from django.utils import timezone
 from stdnum import iban
 
 from kuntarobo.accounts.models import Membership, Municipality, Role
+from kuntarobo.core.folders import FolderRefused, clean_relative
 from kuntarobo.robots.hr_reports.dataset import (
     Absence,
     Dataset,
@@ -26,9 +27,8 @@ from kuntarobo.robots.hr_reports.dataset import (
     Unit,
 )
 from kuntarobo.robots.invoice_check.rules import INVOICE_COLUMNS, reference_check_digit
-from kuntarobo.runtime.folders import FolderRefused, clean_relative
+from kuntarobo.runtime.declarations import get_robot
 from kuntarobo.runtime.models import RobotDeployment
-from kuntarobo.runtime.sdk import get_robot
 from kuntarobo.runtime.storage_roots import folder_parameters, robot_root
 
 DEMO_PASSWORD = "kuntarobo-demo"  # noqa: S105  (printed at start; demo only)

@@ -21,11 +21,19 @@ from django.utils.translation import gettext_lazy as _
 
 from kuntarobo.accounts.models import Municipality, Permission, has_permission
 from kuntarobo.audit.trail import record
+from kuntarobo.core.masking import mask_identity_codes
 from kuntarobo.runtime import execution, storage_roots, tasks
 from kuntarobo.runtime.bulk import insert_rows
+from kuntarobo.runtime.declarations import (
+    InputError,
+    ItemSpec,
+    Robot,
+    RobotClass,
+    RunContext,
+    get_robot,
+)
 from kuntarobo.runtime.enqueue import enqueue_many
 from kuntarobo.runtime.files import save_file
-from kuntarobo.runtime.masking import mask_identity_codes
 from kuntarobo.runtime.models import (
     ItemStatus,
     RobotDeployment,
@@ -33,14 +41,6 @@ from kuntarobo.runtime.models import (
     RunStatus,
     Trigger,
     WorkItem,
-)
-from kuntarobo.runtime.sdk import (
-    InputError,
-    ItemSpec,
-    Robot,
-    RobotClass,
-    RunContext,
-    get_robot,
 )
 
 if TYPE_CHECKING:

@@ -29,9 +29,17 @@ from django_tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 from kuntarobo.accounts.models import Municipality
-from kuntarobo.runtime.backoff import retry_delay_seconds
+from kuntarobo.core.backoff import retry_delay_seconds
+from kuntarobo.core.masking import mask_identity_codes
+from kuntarobo.runtime.declarations import (
+    BusinessException,
+    ItemView,
+    Outcome,
+    Robot,
+    RunContext,
+    get_robot,
+)
 from kuntarobo.runtime.files import save_file
-from kuntarobo.runtime.masking import mask_identity_codes
 from kuntarobo.runtime.models import (
     ItemDocument,
     ItemStatus,
@@ -42,14 +50,6 @@ from kuntarobo.runtime.models import (
     WorkItem,
 )
 from kuntarobo.runtime.outage import Outage, is_outage
-from kuntarobo.runtime.sdk import (
-    BusinessException,
-    ItemView,
-    Outcome,
-    Robot,
-    RunContext,
-    get_robot,
-)
 from kuntarobo.runtime.storage_roots import robot_root
 
 logger = logging.getLogger(__name__)

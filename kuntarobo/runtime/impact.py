@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from kuntarobo.runtime.declarations import InputError, get_robot
 from kuntarobo.runtime.models import ItemStatus
-from kuntarobo.runtime.sdk import InputError, get_robot
 
 # Items whose preparation a person no longer does: finished, or accepted and being delivered.
 SAVED_TIME_STATUSES = (ItemStatus.DONE, ItemStatus.APPROVED)

@@ -9,8 +9,8 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
-from kuntarobo.runtime.inputs import MAX_DATE, MIN_DATE, InputLimits, LimitExceeded, format_size
-from kuntarobo.runtime.sdk import InputError
+from kuntarobo.core.inputs import MAX_DATE, MIN_DATE, InputLimits, LimitExceeded, format_size
+from kuntarobo.runtime.declarations import InputError
 
 LIMIT_TEXTS: dict[str, Any] = {
     "total_bytes": _("%(file)s: the input is larger than %(limit)s unpacked (the limit)"),

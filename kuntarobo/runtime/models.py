@@ -10,6 +10,31 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from kuntarobo.accounts.models import Municipality, Permission
+from kuntarobo.runtime.statuses import (
+    FINAL_STATUSES,
+    OPEN_STATUSES,
+    WAITING_FOR_PERSON,
+    ItemStatus,
+    RunStatus,
+    Trigger,
+)
+
+__all__ = [
+    "FINAL_STATUSES",
+    "OPEN_STATUSES",
+    "WAITING_FOR_PERSON",
+    "ItemDocument",
+    "ItemStatus",
+    "LogLevel",
+    "RobotDeployment",
+    "Run",
+    "RunLogEntry",
+    "RunStatus",
+    "ScopedQuerySet",
+    "Trigger",
+    "WorkItem",
+    "WorkerProcess",
+]
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -61,21 +86,6 @@ class RobotDeployment(models.Model):
         return f"{self.robot_slug} @ {self.municipality.slug}"
 
 
-class RunStatus(models.TextChoices):
-    STARTING = "starting", _("Reading the input")
-    RUNNING = "running", _("Running")
-    FINISHED = "finished", _("Finished")
-    REFUSED = "refused", _("Input refused")
-    FAILED = "failed", _("Failed")
-
-
-class Trigger(models.TextChoices):
-    MANUAL = "manual", _("Started by hand")
-    SCHEDULE = "schedule", _("Schedule")
-    API = "api", _("API")
-    CLI = "cli", _("Command line")
-
-
 class Run(models.Model):
     municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="runs")
     robot_slug = models.CharField(_("robot"), max_length=50, db_index=True)
@@ -116,27 +126,6 @@ class Run(models.Model):
 
     def __str__(self) -> str:
         return f"{self.robot_slug} #{self.pk}"
-
-
-class ItemStatus(models.TextChoices):
-    NEW = "new", _("New")
-    IN_PROGRESS = "in_progress", _("In progress")
-    NEEDS_REVIEW = "needs_review", _("Needs review")
-    APPROVED = "approved", _("Approved")
-    DONE = "done", _("Done")
-    REJECTED = "rejected", _("Rejected")
-    FAILED_BUSINESS = "failed_business", _("Failed — business")
-    FAILED_APPLICATION = "failed_application", _("Failed — application")
-    ABANDONED = "abandoned", _("Abandoned")
-
-
-OPEN_STATUSES = (ItemStatus.NEW, ItemStatus.IN_PROGRESS, ItemStatus.APPROVED)
-WAITING_FOR_PERSON = (
-    ItemStatus.NEEDS_REVIEW,
-    ItemStatus.FAILED_BUSINESS,
-    ItemStatus.FAILED_APPLICATION,
-)
-FINAL_STATUSES = (ItemStatus.DONE, ItemStatus.REJECTED, ItemStatus.ABANDONED)
 
 
 class WorkItem(models.Model):

@@ -19,8 +19,8 @@ from django.conf import settings
 from django.db import connection
 from django.db.utils import DatabaseError, InterfaceError, OperationalError
 
-from kuntarobo.runtime.backoff import outage_delay_seconds
-from kuntarobo.runtime.masking import mask_identity_codes
+from kuntarobo.core.backoff import outage_delay_seconds
+from kuntarobo.core.masking import mask_identity_codes
 
 # PostgreSQL error classes of an outage: connection exception (08), insufficient resources
 # (53: disk full 53100, out of memory, too many connections), operator intervention (57P01

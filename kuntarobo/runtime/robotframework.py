@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import ClassVar
 
-from kuntarobo.runtime.sdk import (
+from kuntarobo.runtime.declarations import (
     ApplicationException,
     BusinessException,
     Document,

@@ -15,11 +15,11 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kuntarobo.core.calendar import CALENDAR_RULES, HELSINKI, day_matches_rule
+from kuntarobo.core.masking import mask_identity_codes
 from kuntarobo.runtime import actions, execution
-from kuntarobo.runtime.calendar import CALENDAR_RULES, HELSINKI, day_matches_rule
-from kuntarobo.runtime.masking import mask_identity_codes
+from kuntarobo.runtime.declarations import InputError, Robot, Schedule, get_robot
 from kuntarobo.runtime.models import RobotDeployment, Run, RunStatus, Trigger, WorkItem
-from kuntarobo.runtime.sdk import InputError, Robot, Schedule, get_robot
 
 logger = logging.getLogger(__name__)
 ZONE = ZoneInfo(HELSINKI)

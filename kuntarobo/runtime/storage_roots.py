@@ -17,7 +17,7 @@ from django.conf import settings
 from django.core import checks
 from django.utils.translation import gettext_lazy as _
 
-from kuntarobo.runtime.sdk import InputError, Robot, folder_refusal, resolve_folder
+from kuntarobo.runtime.declarations import InputError, Robot, folder_refusal, resolve_folder
 
 logger = logging.getLogger(__name__)
 

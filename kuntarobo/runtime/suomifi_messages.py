@@ -36,7 +36,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from kuntarobo.runtime.masking import mask_identity_codes
+from kuntarobo.core.masking import mask_identity_codes
 
 logger = logging.getLogger(__name__)
 

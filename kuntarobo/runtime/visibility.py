@@ -26,7 +26,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from kuntarobo.runtime.masking import mask_identity_codes, mask_value
+from kuntarobo.core.masking import mask_identity_codes, mask_value
 
 
 class ItemFields(Protocol):

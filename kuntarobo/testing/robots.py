@@ -14,8 +14,7 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
-from kuntarobo.runtime.models import RunLogEntry, WorkItem
-from kuntarobo.runtime.sdk import (
+from kuntarobo.runtime.declarations import (
     _REGISTRY,
     ApplicationException,
     BusinessException,
@@ -31,6 +30,7 @@ from kuntarobo.runtime.sdk import (
     Text,
     register,
 )
+from kuntarobo.runtime.models import RunLogEntry, WorkItem
 
 COMPLETION = "completion"
 _PATH = PathDescription(summary=Text(fi="Testirobotti", en="Test robot"), steps=())

@@ -11,12 +11,12 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from kuntarobo.accounts.audit_visibility import SYSTEM_WIDE
 from kuntarobo.accounts.models import Municipality
-from kuntarobo.audit.visibility import SYSTEM_WIDE
-from kuntarobo.runtime.calendar import CALENDAR_RULES
+from kuntarobo.core.calendar import CALENDAR_RULES
+from kuntarobo.runtime.declarations import InputError, Parameter, Robot, Text
 from kuntarobo.runtime.limit_errors import DATE_VALIDATORS
 from kuntarobo.runtime.models import ItemStatus, RobotDeployment
-from kuntarobo.runtime.sdk import InputError, Parameter, Robot, Text
 from kuntarobo.web import labels
 
 PARAMETER_PREFIX = "param_"

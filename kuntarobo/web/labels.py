@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from kuntarobo.runtime.sdk import RobotClass
+from kuntarobo.runtime.declarations import RobotClass
 
 AUDIT_ACTIONS = {
     "run.start": _("Run started"),

@@ -9,8 +9,8 @@ from croniter import CroniterBadCronError
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from kuntarobo.runtime.declarations import Schedule
 from kuntarobo.runtime.scheduling import next_tick
-from kuntarobo.runtime.sdk import Schedule
 
 
 def _weekday(number: int) -> str:

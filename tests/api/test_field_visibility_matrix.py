@@ -15,7 +15,7 @@ from django.urls import resolve
 
 from kuntarobo.accounts.models import Role
 from kuntarobo.audit.models import AuditEvent
-from kuntarobo.runtime.masking import MASK
+from kuntarobo.core.masking import MASK
 from tests.api.helpers import ROLES, World, client_for, error_of
 from tests.api.test_permission_matrix import api_endpoints
 from tests.factories import MembershipFactory

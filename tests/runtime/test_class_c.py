@@ -11,8 +11,8 @@ import pytest
 
 from kuntarobo.audit.models import AuditEvent
 from kuntarobo.runtime import actions, scheduling
+from kuntarobo.runtime.declarations import InputError
 from kuntarobo.runtime.models import ItemStatus, RobotDeployment, Run, WorkItem
-from kuntarobo.runtime.sdk import InputError
 from tests.runtime.helpers import drain
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -10,8 +10,8 @@ import pytest
 from django.db import connection
 
 from kuntarobo.runtime import actions, execution
+from kuntarobo.runtime.declarations import InputError
 from kuntarobo.runtime.models import ItemStatus, Run, RunStatus, WorkItem
-from kuntarobo.runtime.sdk import InputError
 from kuntarobo.testing.robots import ScriptedRobot
 from tests.runtime.helpers import script
 

@@ -28,8 +28,8 @@ from kuntarobo.demo.data import hr_dataset, write_invoice_file
 from kuntarobo.robots.ecec_fees.generate import generate_families, write_jsonl
 from kuntarobo.robots.hr_reports.exchange import write_export_xlsx
 from kuntarobo.runtime import actions
+from kuntarobo.runtime.declarations import InputError, all_robots
 from kuntarobo.runtime.models import RobotDeployment, Run, RunStatus, WorkItem
-from kuntarobo.runtime.sdk import InputError, all_robots
 from kuntarobo.runtime.storage_roots import folder_parameters, refusal, robot_root
 from tests.factories import MunicipalityFactory, user_with_role
 from tests.runtime.helpers import read_inputs

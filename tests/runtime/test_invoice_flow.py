@@ -14,8 +14,8 @@ from kuntarobo.audit.models import AuditEvent
 from kuntarobo.demo.data import write_invoice_file
 from kuntarobo.robots.invoice_check.robot import outbox_dir
 from kuntarobo.runtime import actions
+from kuntarobo.runtime.declarations import InputError
 from kuntarobo.runtime.models import ItemStatus, RunStatus, WorkItem
-from kuntarobo.runtime.sdk import InputError
 from tests.factories import MunicipalityFactory, user_with_role
 
 pytestmark = pytest.mark.django_db(transaction=True)

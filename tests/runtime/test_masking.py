@@ -12,8 +12,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from kuntarobo.audit.models import AuditEvent
+from kuntarobo.core.masking import MASK, IdentityCodeFilter, mask_identity_codes, mask_value
 from kuntarobo.runtime import actions
-from kuntarobo.runtime.masking import MASK, IdentityCodeFilter, mask_identity_codes, mask_value
 from kuntarobo.runtime.models import ItemStatus, RunLogEntry, WorkItem
 from tests.runtime.helpers import IDENTITY_CODES, drain, script
 

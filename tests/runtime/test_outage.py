@@ -19,11 +19,11 @@ from django_tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 from kuntarobo.runtime import actions, execution
+from kuntarobo.runtime.declarations import ApplicationException
 from kuntarobo.runtime.management.commands import scheduler
 from kuntarobo.runtime.management.commands.worker import HeartbeatWorker
 from kuntarobo.runtime.models import ItemStatus, RunLogEntry, WorkerProcess, WorkItem
 from kuntarobo.runtime.outage import Outage, describe, is_outage
-from kuntarobo.runtime.sdk import ApplicationException
 from kuntarobo.testing.robots import ScriptedRobot
 from tests.runtime.helpers import script
 

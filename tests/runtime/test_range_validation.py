@@ -9,7 +9,7 @@ from django.core.management.base import CommandError
 from django.urls import reverse
 
 from kuntarobo.accounts.models import Role
-from kuntarobo.runtime.sdk import InputError, Parameter, Text
+from kuntarobo.runtime.declarations import InputError, Parameter, Text
 from tests.api.helpers import client_for, error_of
 from tests.factories import user_with_role
 

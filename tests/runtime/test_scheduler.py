@@ -16,8 +16,8 @@ from hypothesis import strategies as st
 
 from kuntarobo.audit.models import AuditEvent
 from kuntarobo.runtime import actions, scheduling, tasks
+from kuntarobo.runtime.declarations import Schedule
 from kuntarobo.runtime.models import RobotDeployment, Run, RunStatus, Trigger, WorkItem
-from kuntarobo.runtime.sdk import Schedule
 from tests.runtime.helpers import drain, read_inputs
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -12,10 +12,10 @@ import pytest
 from django.utils import timezone
 
 from kuntarobo.accounts.models import Role
+from kuntarobo.core.folders import FolderRefused, clean_relative, regular_files, resolve_below
 from kuntarobo.runtime import actions, execution, scheduling, storage_roots
-from kuntarobo.runtime.folders import FolderRefused, clean_relative, regular_files, resolve_below
+from kuntarobo.runtime.declarations import InputError, get_robot
 from kuntarobo.runtime.models import ItemStatus, RobotDeployment, Run, WorkItem
-from kuntarobo.runtime.sdk import InputError, get_robot
 from tests.factories import MunicipalityFactory, user_with_role
 
 

@@ -204,7 +204,7 @@ def test_a_worker_with_max_tasks_takes_no_more_tasks_than_that(settings):
 
 def each_item_stores_a_document(monkeypatch) -> None:
     """The scripted robot's items each return a small text document."""
-    from kuntarobo.runtime.sdk import Document, Outcome
+    from kuntarobo.runtime.declarations import Document, Outcome
     from kuntarobo.testing.robots import ScriptedRobot
 
     handle = ScriptedRobot.handle

@@ -13,10 +13,10 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from kuntarobo.accounts.audit_visibility import SYSTEM_WIDE
 from kuntarobo.accounts.models import Municipality, Role
 from kuntarobo.audit.models import AuditEvent
 from kuntarobo.audit.trail import record
-from kuntarobo.audit.visibility import SYSTEM_WIDE
 from tests.factories import UserFactory, user_with_role
 
 AUDIT = reverse("audit")

@@ -13,7 +13,7 @@ from django.urls import get_resolver, resolve, reverse
 
 from kuntarobo.accounts.models import Role
 from kuntarobo.audit.models import AuditEvent
-from kuntarobo.runtime.masking import MASK
+from kuntarobo.core.masking import MASK
 from tests.factories import MembershipFactory
 from tests.personal_data import (
     GUARDIAN,

@@ -300,7 +300,7 @@ def test_the_audit_filter_with_a_reversed_date_range_shows_the_error(world):
 
 
 def test_every_parameter_kind_of_the_sdk_has_a_label_and_a_form_error():
-    from kuntarobo.runtime.sdk import PARAMETER_KINDS
+    from kuntarobo.runtime.declarations import PARAMETER_KINDS
     from kuntarobo.web.forms import KIND_ERRORS
     from kuntarobo.web.labels import PARAMETER_KINDS as LABELS
 

@@ -24,8 +24,8 @@ from kuntarobo.robots.ecec_fees.models import (
 )
 from kuntarobo.robots.ecec_fees.municipal import MunicipalFeeSettings, SettingsError
 from kuntarobo.runtime.actions import PermissionDeniedError, require
+from kuntarobo.runtime.declarations import InputError
 from kuntarobo.runtime.files import save_file
-from kuntarobo.runtime.sdk import InputError
 
 
 def _actor_name(actor: Any) -> str:

@@ -15,6 +15,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
+from kuntarobo.core.inputs import MAX_DATE, MIN_DATE
 from kuntarobo.robots.ecec_fees.fees import (
     ALTERATION_KINDS,
     LANGUAGES,
@@ -29,7 +30,6 @@ from kuntarobo.robots.ecec_fees.fees import (
     child_explanation_lines,
     explain,
 )
-from kuntarobo.runtime.inputs import MAX_DATE, MIN_DATE
 
 DEFAULT_LANGUAGE = "en"
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")

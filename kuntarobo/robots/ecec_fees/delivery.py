@@ -30,8 +30,13 @@ from kuntarobo.robots.ecec_fees.models import (
 )
 from kuntarobo.robots.ecec_fees.municipal import MunicipalFeeSettings
 from kuntarobo.runtime import suomifi_messages as suomifi
+from kuntarobo.runtime.declarations import (
+    ApplicationException,
+    BusinessException,
+    ItemView,
+    RunContext,
+)
 from kuntarobo.runtime.files import write_file_atomically
-from kuntarobo.runtime.sdk import ApplicationException, BusinessException, ItemView, RunContext
 
 TITLES = {
     "fi": "Varhaiskasvatuksen asiakasmaksupäätös",

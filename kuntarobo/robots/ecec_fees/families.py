@@ -24,7 +24,7 @@ from typing import IO
 from stdnum import exceptions as stdnum_exceptions
 from stdnum.fi import hetu
 
-from kuntarobo.runtime.inputs import (
+from kuntarobo.core.inputs import (
     MAX_DATE,
     MIN_DATE,
     InputLimits,

@@ -14,8 +14,8 @@ from django.utils import timezone
 from kuntarobo.robots.ecec_fees.models import DecisionStatus, FeeDecision
 from kuntarobo.robots.ecec_fees.municipal import MunicipalFeeSettings
 from kuntarobo.runtime.bulk import insert_rows
+from kuntarobo.runtime.declarations import ItemView
 from kuntarobo.runtime.models import ItemStatus
-from kuntarobo.runtime.sdk import ItemView
 
 
 def on_item_status(item: ItemView, status: str) -> None:

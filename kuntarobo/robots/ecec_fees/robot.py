@@ -18,6 +18,8 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kuntarobo.core.inputs import LimitExceeded
+from kuntarobo.core.masking import mask_identity_codes
 from kuntarobo.robots.ecec_fees import changes, families, fees, letters
 from kuntarobo.robots.ecec_fees.models import (
     DECIDED,
@@ -27,10 +29,7 @@ from kuntarobo.robots.ecec_fees.models import (
     MunicipalSettingsRow,
 )
 from kuntarobo.robots.ecec_fees.municipal import MunicipalFeeSettings, first_of_next_month
-from kuntarobo.runtime.inputs import LimitExceeded
-from kuntarobo.runtime.limit_errors import input_limits, limit_input_error
-from kuntarobo.runtime.masking import mask_identity_codes
-from kuntarobo.runtime.sdk import (
+from kuntarobo.runtime.declarations import (
     BusinessException,
     Document,
     InputError,
@@ -48,6 +47,7 @@ from kuntarobo.runtime.sdk import (
     Text,
     register,
 )
+from kuntarobo.runtime.limit_errors import input_limits, limit_input_error
 
 SLUG = "ecec_fees"
 RULE_VERSION = "1"

@@ -26,7 +26,7 @@ from kuntarobo.robots.ecec_fees.models import (
     PrintBatch,
 )
 from kuntarobo.runtime.actions import PermissionDeniedError
-from kuntarobo.runtime.sdk import InputError
+from kuntarobo.runtime.declarations import InputError
 from kuntarobo.web.scoping import get_scoped_or_404, municipality_or_404, require_somewhere
 from kuntarobo.web.stored_files import download, file_missing, open_stored
 from kuntarobo.web.views.common import paginate

@@ -18,7 +18,7 @@ from pathlib import Path
 from robot.api import logger
 from robot.api.deco import keyword, library
 
-from kuntarobo.runtime.folders import display, is_inside
+from kuntarobo.core.folders import display, is_inside
 
 BUSINESS = "BusinessException:"
 _DIRECTORY_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW

@@ -5,8 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from pathlib import Path
 
-from kuntarobo.runtime.robotframework import RobotFrameworkRobot
-from kuntarobo.runtime.sdk import (
+from kuntarobo.runtime.declarations import (
     Parameter,
     PathDescription,
     PathStep,
@@ -15,6 +14,7 @@ from kuntarobo.runtime.sdk import (
     Text,
     register,
 )
+from kuntarobo.runtime.robotframework import RobotFrameworkRobot
 
 
 @register

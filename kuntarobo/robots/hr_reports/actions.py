@@ -15,7 +15,7 @@ from kuntarobo.robots.hr_reports.early_support import Thresholds
 from kuntarobo.robots.hr_reports.exchange import ColumnMapping
 from kuntarobo.robots.hr_reports.models import ExportMapping
 from kuntarobo.runtime.actions import require
-from kuntarobo.runtime.sdk import InputError
+from kuntarobo.runtime.declarations import InputError
 
 THRESHOLD_NAMES = tuple(item.name for item in fields(Thresholds))
 

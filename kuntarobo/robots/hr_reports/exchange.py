@@ -32,6 +32,18 @@ from defusedxml import ElementTree
 from openpyxl.cell import WriteOnlyCell
 from python_calamine import CalamineSheet, CalamineWorkbook
 
+from kuntarobo.core.folders import regular_files
+from kuntarobo.core.inputs import (
+    CHUNK,
+    Budget,
+    CountingReader,
+    CsvDecodeError,
+    InputLimits,
+    LimitExceeded,
+    check_archive,
+    csv_rows,
+    open_member,
+)
 from kuntarobo.robots.hr_reports.dataset import (
     ABSENCE_TYPES,
     EMPLOYMENT_TYPES,
@@ -44,18 +56,6 @@ from kuntarobo.robots.hr_reports.dataset import (
     Payment,
     RowError,
     Unit,
-)
-from kuntarobo.runtime.folders import regular_files
-from kuntarobo.runtime.inputs import (
-    CHUNK,
-    Budget,
-    CountingReader,
-    CsvDecodeError,
-    InputLimits,
-    LimitExceeded,
-    check_archive,
-    csv_rows,
-    open_member,
 )
 
 SHEETS = ("units", "employees", "employments", "payments", "absences")

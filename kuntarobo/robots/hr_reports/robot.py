@@ -15,13 +15,12 @@ from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from kuntarobo.core.inputs import LimitExceeded
+from kuntarobo.core.masking import mask_identity_codes
 from kuntarobo.robots.hr_reports import mail, reports, workbooks
 from kuntarobo.robots.hr_reports.dataset import Dataset, ExportError, RowError
 from kuntarobo.robots.hr_reports.early_support import Thresholds, alerts_for_units
-from kuntarobo.runtime.inputs import LimitExceeded
-from kuntarobo.runtime.limit_errors import input_limits, limit_input_error
-from kuntarobo.runtime.masking import mask_identity_codes
-from kuntarobo.runtime.sdk import (
+from kuntarobo.runtime.declarations import (
     BusinessException,
     Document,
     InputError,
@@ -41,6 +40,7 @@ from kuntarobo.runtime.sdk import (
     message,
     register,
 )
+from kuntarobo.runtime.limit_errors import input_limits, limit_input_error
 
 MAX_ERRORS_SHOWN = 50
 # A single CSV file cannot hold the five sheets: CSV exports come as a .zip (or a folder).

@@ -21,7 +21,7 @@ from kuntarobo.robots.hr_reports.exchange import ColumnMapping
 from kuntarobo.robots.hr_reports.forms import THRESHOLD_LABELS, HrSettingsForm, pretty_json
 from kuntarobo.robots.hr_reports.models import ExportMapping
 from kuntarobo.runtime.actions import PermissionDeniedError
-from kuntarobo.runtime.sdk import InputError
+from kuntarobo.runtime.declarations import InputError
 from kuntarobo.web.scoping import municipality_or_404, require_somewhere
 
 ROBOT = "hr_reports"

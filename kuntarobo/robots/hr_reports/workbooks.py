@@ -18,9 +18,9 @@ import xlsxwriter
 from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
+from kuntarobo.core.spreadsheet_safety import starts_like_formula
 from kuntarobo.robots.hr_reports.dataset import ABSENCE_TYPES
 from kuntarobo.robots.hr_reports.reports import SummaryRow, UnitReport
-from kuntarobo.runtime.spreadsheet_safety import starts_like_formula
 
 EURO_FORMAT = '#,##0.00\\ "€"'
 DATE_FORMAT = "d.m.yyyy"

@@ -15,10 +15,9 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kuntarobo.core.inputs import CsvDecodeError, LimitExceeded, check_file_size, csv_rows
 from kuntarobo.robots.invoice_check import rules
-from kuntarobo.runtime.inputs import CsvDecodeError, LimitExceeded, check_file_size, csv_rows
-from kuntarobo.runtime.limit_errors import input_limits, limit_input_error
-from kuntarobo.runtime.sdk import (
+from kuntarobo.runtime.declarations import (
     BusinessException,
     InputError,
     ItemSpec,
@@ -37,6 +36,7 @@ from kuntarobo.runtime.sdk import (
     message,
     register,
 )
+from kuntarobo.runtime.limit_errors import input_limits, limit_input_error
 
 MAX_ERRORS_SHOWN = 20
 MAX_ROWS = 100_000

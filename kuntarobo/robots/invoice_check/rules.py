@@ -17,8 +17,8 @@ from stdnum import iso11649
 from stdnum.exceptions import ValidationError
 from stdnum.fi import ytunnus
 
-from kuntarobo.runtime.calendar import next_working_day
-from kuntarobo.runtime.inputs import MAX_DATE, MIN_DATE
+from kuntarobo.core.calendar import next_working_day
+from kuntarobo.core.inputs import MAX_DATE, MIN_DATE
 
 REQUIRED_COLUMNS = (
     "invoice_id",

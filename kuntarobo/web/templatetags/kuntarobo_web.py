@@ -17,9 +17,9 @@ from django.utils.translation import gettext as _
 from stdnum import iban as stdnum_iban
 
 from kuntarobo.accounts.models import Municipality, Permission
-from kuntarobo.runtime.masking import mask_identity_codes
+from kuntarobo.core.masking import mask_identity_codes
+from kuntarobo.runtime.declarations import InputError, Text, get_robot
 from kuntarobo.runtime.models import ItemStatus, RunStatus, WorkItem
-from kuntarobo.runtime.sdk import InputError, Text, get_robot
 from kuntarobo.runtime.visibility import ItemView
 from kuntarobo.web import labels
 

@@ -13,15 +13,15 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kuntarobo.accounts.models import Municipality, Permission
-from kuntarobo.audit.export import CONTENT_TYPES, FORMATS, export_events
-from kuntarobo.audit.models import AuditEvent
-from kuntarobo.audit.visibility import (
+from kuntarobo.accounts.audit_visibility import (
     SYSTEM_WIDE,
     record_export,
     sees_system_wide,
     visible_events,
 )
+from kuntarobo.accounts.models import Municipality, Permission
+from kuntarobo.audit.export import CONTENT_TYPES, FORMATS, export_events
+from kuntarobo.audit.models import AuditEvent
 from kuntarobo.web.forms import AuditFilterForm
 from kuntarobo.web.scoping import require_somewhere
 from kuntarobo.web.views.common import paginate

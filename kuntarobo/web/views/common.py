@@ -8,7 +8,7 @@ from django.core.paginator import Page, Paginator
 from django.http import HttpRequest
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from kuntarobo.runtime.sdk import InputError, Robot, get_robot
+from kuntarobo.runtime.declarations import InputError, Robot, get_robot
 
 
 def paginate(request: HttpRequest, items: Any, per_page: int = 50) -> Page:

@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from kuntarobo.accounts.models import Permission
+from kuntarobo.runtime.declarations import Robot
 from kuntarobo.runtime.models import (
     ItemStatus,
     RobotDeployment,
@@ -18,7 +19,6 @@ from kuntarobo.runtime.models import (
     WorkItem,
 )
 from kuntarobo.runtime.scheduling import effective_schedule
-from kuntarobo.runtime.sdk import Robot
 from kuntarobo.web.runs import counts_for_runs
 from kuntarobo.web.schedule import upcoming
 from kuntarobo.web.views.common import robot_or_none

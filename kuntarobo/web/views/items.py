@@ -23,9 +23,9 @@ from django.views.decorators.http import require_POST
 from kuntarobo.accounts.models import Permission, has_permission
 from kuntarobo.audit.models import AuditEvent
 from kuntarobo.runtime import actions
+from kuntarobo.runtime.declarations import InputError, Robot
 from kuntarobo.runtime.models import WAITING_FOR_PERSON, ItemStatus, WorkItem
 from kuntarobo.runtime.personal_data import record_item_shown, record_shown, sight_for
-from kuntarobo.runtime.sdk import InputError, Robot
 from kuntarobo.runtime.visibility import ItemView
 from kuntarobo.web.forms import CorrectionForm, ReasonForm
 from kuntarobo.web.scoping import get_scoped_or_404, require_somewhere

@@ -16,9 +16,9 @@ from django.views.decorators.http import require_POST
 
 from kuntarobo.accounts.models import Municipality, Permission, has_permission
 from kuntarobo.runtime import actions
+from kuntarobo.runtime.declarations import InputError, Robot, Schedule, all_robots, get_robot
 from kuntarobo.runtime.models import RobotDeployment, Run
 from kuntarobo.runtime.scheduling import effective_schedule
-from kuntarobo.runtime.sdk import InputError, Robot, Schedule, all_robots, get_robot
 from kuntarobo.web import labels
 from kuntarobo.web.forms import DeploymentForm, StartRunForm
 from kuntarobo.web.runs import counts_for_runs

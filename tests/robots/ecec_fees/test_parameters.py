@@ -9,7 +9,7 @@ import pytest
 from kuntarobo.audit.models import AuditEvent
 from kuntarobo.robots.ecec_fees import actions as fee_actions
 from kuntarobo.robots.ecec_fees.models import FeeParameterRow
-from kuntarobo.runtime.sdk import InputError
+from kuntarobo.runtime.declarations import InputError
 from tests.factories import UserFactory
 
 AUGUST_2026 = datetime.date(2026, 8, 1)

@@ -13,9 +13,9 @@ from django.urls import reverse
 from kuntarobo.accounts.models import Role
 from kuntarobo.api.models import ApiToken
 from kuntarobo.audit.models import AuditEvent
+from kuntarobo.core.masking import MASK
 from kuntarobo.robots.ecec_fees.models import FeeDecision
 from kuntarobo.runtime import actions
-from kuntarobo.runtime.masking import MASK
 from kuntarobo.runtime.models import ItemStatus, Run, WorkItem
 from tests.factories import PASSWORD, MunicipalityFactory, user_with_role
 from tests.robots.ecec_fees.helpers import MAIJA, PERIOD, configure, family, write_families

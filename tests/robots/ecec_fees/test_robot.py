@@ -21,8 +21,8 @@ from kuntarobo.robots.ecec_fees.models import (
     PrintBatch,
 )
 from kuntarobo.runtime import actions
+from kuntarobo.runtime.declarations import InputError
 from kuntarobo.runtime.models import ItemDocument, ItemStatus, WorkItem
-from kuntarobo.runtime.sdk import InputError
 from kuntarobo.testing.suomifi_server import SuomiFiMessagesServer
 from tests.factories import MunicipalityFactory, user_with_role
 from tests.robots.ecec_fees.helpers import (

@@ -145,7 +145,7 @@ def test_a_month_outside_the_years_is_refused_naming_the_parameter(client, month
 
 
 def test_the_zip_bomb_through_the_api_is_refused_naming_the_member_and_the_limit(client, tmp_path):
-    from tests.runtime.test_inputs import bomb
+    from tests.core.test_inputs import bomb
 
     content = bomb(tmp_path / "export.zip").read_bytes()
     outcome = submit_upload(client, "esimerkkila", "hr_reports", "export.zip", content, MONTH)
@@ -176,8 +176,8 @@ def test_an_overlong_unit_id_is_refused_naming_the_cell(client):
 def test_the_cli_exits_2_naming_the_problem_for_bad_months_and_bombs(
     client, tmp_path, month, content_kind
 ):
+    from tests.core.test_inputs import bomb
     from tests.robots.fuzz_helpers import run_command
-    from tests.runtime.test_inputs import bomb
 
     path = tmp_path / "export.zip"
     if content_kind == "valid":

@@ -16,8 +16,8 @@ from kuntarobo.robots.hr_reports.exchange import write_export_xlsx
 from kuntarobo.robots.hr_reports.models import SentReport
 from kuntarobo.robots.hr_reports.robot import default_month
 from kuntarobo.runtime import actions
+from kuntarobo.runtime.declarations import InputError
 from kuntarobo.runtime.models import ItemDocument, ItemStatus, RunStatus, WorkItem
-from kuntarobo.runtime.sdk import InputError
 from tests.factories import MunicipalityFactory, user_with_role
 from tests.robots.hr_reports.test_reports import dataset
 from tests.runtime.helpers import read_inputs

@@ -18,7 +18,7 @@ from kuntarobo.robots.hr_reports import actions as hr_actions
 from kuntarobo.robots.hr_reports.early_support import Thresholds
 from kuntarobo.robots.hr_reports.models import ExportMapping
 from kuntarobo.runtime.actions import PermissionDeniedError
-from kuntarobo.runtime.sdk import InputError
+from kuntarobo.runtime.declarations import InputError
 from tests.factories import PASSWORD, MunicipalityFactory, user_with_role
 
 pytestmark = pytest.mark.django_db

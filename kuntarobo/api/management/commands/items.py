@@ -11,9 +11,9 @@ from django.core.management.base import BaseCommand, no_translations
 from django.utils import translation
 
 from kuntarobo.accounts.models import Municipality, Permission
-from kuntarobo.api.cli import acting_user, fail, to_json
 from kuntarobo.runtime import actions
-from kuntarobo.runtime.sdk import InputError
+from kuntarobo.runtime.cli import acting_user, fail, to_json
+from kuntarobo.runtime.declarations import InputError
 
 Action = Callable[[Any, list[int], str], actions.ReviewResult]
 

@@ -12,11 +12,11 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, no_translations
 from django.utils import timezone, translation
 
-from kuntarobo.api.cli import acting_user, fail, input_path, start_run, to_json, write_table
 from kuntarobo.api.serializers import CLASS_MEANING, robot_data
 from kuntarobo.runtime import execution
+from kuntarobo.runtime.cli import acting_user, fail, input_path, start_run, to_json, write_table
+from kuntarobo.runtime.declarations import InputError, Robot, Text, all_robots, get_robot
 from kuntarobo.runtime.models import Run, RunStatus, WorkerProcess
-from kuntarobo.runtime.sdk import InputError, Robot, Text, all_robots, get_robot
 
 # Module-level so that a test can put the queue's work in place of waiting.
 sleep = time.sleep

@@ -10,9 +10,9 @@ from django.core.management.base import BaseCommand, no_translations
 from django.db import transaction
 from django.utils import timezone
 
-from kuntarobo.api.cli import acting_user, fail, operator_label, write_table
 from kuntarobo.api.models import ApiToken
 from kuntarobo.audit.trail import record
+from kuntarobo.runtime.cli import acting_user, fail, operator_label, write_table
 
 
 def _when(moment: Any) -> str:

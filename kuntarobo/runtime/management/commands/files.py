@@ -10,7 +10,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, no_translations
 
-from kuntarobo.api.cli import fail, operator_label
+from kuntarobo.runtime.cli import fail, operator_label
 from kuntarobo.runtime.housekeeping import sweep_orphan_files
 
 

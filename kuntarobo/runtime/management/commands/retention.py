@@ -10,7 +10,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, no_translations
 
-from kuntarobo.api.cli import operator_label
+from kuntarobo.runtime.cli import operator_label
 from kuntarobo.runtime.housekeeping import purge_expired, retention_periods
 
 

@@ -25,7 +25,11 @@ class Command(BaseCommand):
         # Static files are served from the apps' folders (WHITENOISE_USE_FINDERS) until
         # collectstatic fills STATIC_ROOT; WhiteNoise warns when the folder is missing at all.
         Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
-        from kuntarobo.wsgi import application
+        # The same application kuntarobo/wsgi.py gives gunicorn (this process already keeps
+        # its new files private: __main__ set the umask).
+        from django.core.wsgi import get_wsgi_application
+
+        application = get_wsgi_application()
 
         try:
             port = int(options["port"])

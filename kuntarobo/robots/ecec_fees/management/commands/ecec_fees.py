@@ -20,7 +20,6 @@ from typing import Any
 from django.core.management.base import BaseCommand, no_translations
 from django.db.models import Count, Sum
 
-from kuntarobo.api.cli import acting_user, fail, input_path, start_run, to_json
 from kuntarobo.robots.ecec_fees import actions as fee_actions
 from kuntarobo.robots.ecec_fees import calculator
 from kuntarobo.robots.ecec_fees.families import MAX_DATE, MIN_DATE
@@ -29,8 +28,9 @@ from kuntarobo.robots.ecec_fees.municipal import example_settings
 from kuntarobo.robots.ecec_fees.robot import SLUG
 from kuntarobo.robots.ecec_fees.service import stored_parameters
 from kuntarobo.runtime import actions, execution
+from kuntarobo.runtime.cli import acting_user, fail, input_path, start_run, to_json
+from kuntarobo.runtime.declarations import InputError
 from kuntarobo.runtime.models import ItemStatus, Run, WorkItem
-from kuntarobo.runtime.sdk import InputError
 
 BAD_INPUT = 2
 

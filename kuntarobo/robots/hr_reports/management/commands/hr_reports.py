@@ -15,13 +15,13 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, no_translations
 
-from kuntarobo.api.cli import acting_user, fail, input_path, start_run, to_json
 from kuntarobo.robots.hr_reports import actions as hr_actions
 from kuntarobo.robots.hr_reports.models import ExportMapping
 from kuntarobo.robots.hr_reports.robot import SUMMARY_PREFIX
 from kuntarobo.runtime import actions, execution
+from kuntarobo.runtime.cli import acting_user, fail, input_path, start_run, to_json
+from kuntarobo.runtime.declarations import InputError
 from kuntarobo.runtime.models import ItemStatus, WorkItem
-from kuntarobo.runtime.sdk import InputError
 
 ROBOT = "hr_reports"
 

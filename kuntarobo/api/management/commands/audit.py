@@ -15,12 +15,12 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from kuntarobo.accounts.models import Municipality, Permission
-from kuntarobo.api.cli import acting_user, fail, operator_label
 from kuntarobo.audit.export import FORMATS, export_events
 from kuntarobo.audit.models import AuditEvent
 from kuntarobo.audit.retention import purge_events_before
 from kuntarobo.audit.trail import record
-from kuntarobo.runtime.inputs import MAX_DATE, MIN_DATE
+from kuntarobo.core.inputs import MAX_DATE, MIN_DATE
+from kuntarobo.runtime.cli import acting_user, fail, operator_label
 
 
 def one_year_before(day: datetime.date) -> datetime.date:

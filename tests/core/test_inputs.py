@@ -9,8 +9,8 @@ import zipfile
 
 import pytest
 
+from kuntarobo.core.inputs import MIB, InputLimits, LimitExceeded, csv_rows
 from kuntarobo.robots.hr_reports.exchange import COLUMNS, read_export
-from kuntarobo.runtime.inputs import MIB, InputLimits, LimitExceeded, csv_rows
 
 UNIT_ROW = b"U00001;Yksikko;Esihenkilo Nimi;esihenkilo@example.fi;fi\n"
 

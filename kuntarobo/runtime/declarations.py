@@ -1,4 +1,4 @@
-"""The robot SDK: what a robot declares and implements. Robots touch the platform only through it.
+"""What a robot declares and implements. Robots import it through `kuntarobo.sdk`.
 
 A robot is a class in its own Django app (module `robot.py`), registered with `@register`.
 It declares its names, class (A/B/C), systems, path description, schedule and parameters;
@@ -24,14 +24,14 @@ from django.utils.text import format_lazy
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from kuntarobo.runtime.folders import (
+from kuntarobo.core.folders import (
     FolderRefused,
     clean_relative,
     display,
     regular_files,
     resolve_below,
 )
-from kuntarobo.runtime.masking import mask_identity_codes
+from kuntarobo.core.masking import mask_identity_codes
 
 
 class RobotClass(StrEnum):
@@ -444,6 +444,15 @@ class Robot:
     requires_upload: ClassVar[bool] = False
     rule_version: ClassVar[str] = "1"
     pages: ClassVar[tuple[RobotPage, ...]] = ()
+    # What the robot's app mounts (dotted module paths of URL confs; the platform includes
+    # them from the registry, so a robot installed through KUNTAROBO_EXTRA_APPS needs no edit
+    # of platform code): staff pages under /robots/<slug>/, API endpoints under
+    # /api/v1/<api_prefix>/ (default: the slug with hyphens), and public pages (no sign-in)
+    # under a prefix of their own, e.g. ("varhaiskasvatusmaksu/", "….urls").
+    urls: ClassVar[str] = ""
+    api_urls: ClassVar[str] = ""
+    api_prefix: ClassVar[str] = ""
+    public_urls: ClassVar[tuple[tuple[str, str], ...]] = ()
 
     def produce(self, context: RunContext) -> Iterable[ItemSpec]:
         raise NotImplementedError

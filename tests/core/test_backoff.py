@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kuntarobo.runtime.backoff import outage_delay_seconds, retry_delay_seconds
+from kuntarobo.core.backoff import outage_delay_seconds, retry_delay_seconds
 
 attempts = st.integers(1, 32767)  # WorkItem.attempts is a PositiveSmallIntegerField
 bases = st.integers(0, 3600)

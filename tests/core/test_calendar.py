@@ -11,7 +11,7 @@ from dateutil.easter import easter
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kuntarobo.runtime.calendar import (
+from kuntarobo.core.calendar import (
     CALENDAR_RULES,
     day_matches_rule,
     first_working_day_of_month,

@@ -14,7 +14,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.management.base import CommandError, OutputWrapper
 from django.core.serializers.json import DjangoJSONEncoder
 
-from kuntarobo.runtime.masking import mask_identity_codes
+from kuntarobo.core.masking import mask_identity_codes
 
 if TYPE_CHECKING:
     from kuntarobo.runtime.actions import StartedRun
@@ -64,8 +64,8 @@ def start_run(
 ) -> StartedRun:
     """A run started from the command line; bad input or a missing right refuses the command."""
     from kuntarobo.runtime import actions
+    from kuntarobo.runtime.declarations import InputError
     from kuntarobo.runtime.models import Trigger
-    from kuntarobo.runtime.sdk import InputError
 
     try:
         municipality = actions.get_municipality(municipality_slug)

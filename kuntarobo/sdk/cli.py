@@ -1,0 +1,24 @@
+"""A robot's management commands: who acts, bad input as exit code 2, runs started and
+processed here and now, JSON out."""
+
+from kuntarobo.runtime.cli import (
+    BAD_INPUT,
+    acting_user,
+    fail,
+    input_path,
+    start_run,
+    to_json,
+    write_table,
+)
+from kuntarobo.runtime.execution import process_run_inline
+
+__all__ = [
+    "BAD_INPUT",
+    "acting_user",
+    "fail",
+    "input_path",
+    "process_run_inline",
+    "start_run",
+    "to_json",
+    "write_table",
+]
