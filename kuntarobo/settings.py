@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "kuntarobo.accounts",
     "kuntarobo.audit",
     "kuntarobo.runtime",
+    "kuntarobo.decisions",
     "kuntarobo.web",
     "kuntarobo.api",
     "kuntarobo.robots.invoice_check",
