@@ -29,12 +29,17 @@ def schema_of(robot: type[Robot]) -> SettingsSchema:
 
 
 def current_settings(
-    municipality: Municipality | int, robot: type[Robot], day: datetime.date | None = None
+    municipality: Municipality | int | str, robot: type[Robot], day: datetime.date | None = None
 ) -> dict[str, Any]:
     """The settings in force (on `day`, for dated settings), completed with the defaults of
-    settings added to the schema since they were saved."""
+    settings added to the schema since they were saved. `municipality`: a row, id or slug."""
     schema = schema_of(robot)
-    municipality_id = municipality if isinstance(municipality, int) else municipality.pk
+    if isinstance(municipality, str):
+        municipality_id = Municipality.objects.values_list("pk", flat=True).get(slug=municipality)
+    elif isinstance(municipality, int):
+        municipality_id = municipality
+    else:
+        municipality_id = municipality.pk
     row = RobotSettings.objects.in_force(municipality_id, robot.slug, day if schema.dated else None)
     values = schema.defaults()
     if row is not None:
@@ -55,11 +60,11 @@ def save_robot_settings(
     valid_from: datetime.date | None = None,
     partial: bool = False,
     via: str = "web",
-) -> RobotSettings:
+) -> RobotSettings | None:
     """Check and store a municipality's settings of a robot as a new row, audited with the
-    values before and after. `partial`: settings not given keep their current value. Dated
-    settings need the day they take effect; a second save for the same day is refused (a
-    decision may already cite that row)."""
+    values before and after; None when nothing changed (nothing is recorded). `partial`:
+    settings not given keep their current value. Dated settings need the day they take effect;
+    a second save for the same day is refused (a decision may already cite that row)."""
     schema = schema_of(robot)
     require(actor, municipality, Permission.CONFIGURE)
     if schema.dated and valid_from is None:
@@ -76,6 +81,8 @@ def save_robot_settings(
         Municipality.objects.select_for_update().filter(pk=municipality.pk).first()
         before = current_settings(municipality, robot, valid_from)
         values = schema.parse(raw, partial_of=before if partial else None)
+        if valid_from is None and values == before:
+            return None
         if (
             valid_from is not None
             and RobotSettings.objects.filter(

@@ -16,7 +16,14 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
-from kuntarobo.runtime.declarations import PARAMETER_KINDS, InputError, Parameter, Text
+from kuntarobo.runtime.declarations import (
+    INVALID_VALUE,
+    PARAMETER_KINDS,
+    InputError,
+    Parameter,
+    Text,
+    message,
+)
 
 SETTING_KINDS = (
     *(k for k in PARAMETER_KINDS if k not in ("folder", "month")),
@@ -71,22 +78,53 @@ class Setting:
             required=self.required,
             choices=self.choices,
         )
-        value = parameter.parse(raw)
+        if self.required and self.default is None and (raw is None or str(raw).strip() == ""):
+            raise InputError(
+                _("“%(label)s” (%(name)s) is required"), field=path, label=self.label, name=path
+            )
+        try:
+            value = parameter.parse(raw)
+        except InputError:
+            expected = (
+                message(_("one of %(choices)s"), choices=", ".join(self.choices))
+                if self.kind == "choice"
+                else INVALID_VALUE.get(self.kind, INVALID_VALUE["text"])
+            )
+            raise self.refusal(path, expected) from None
         if value is not None and self.kind in ("integer", "decimal"):
             self._check_range(Decimal(str(value)), path)
         return value
 
     def _check_range(self, number: Decimal, path: str) -> None:
         low, high = self.minimum, self.maximum
-        if (low is not None and number < low) or (high is not None and number > high):
+        if low is not None and number < low:
             raise InputError(
-                _("setting '%(name)s': %(value)s is not between %(low)s and %(high)s"),
+                _("“%(label)s” (%(name)s) must be at least %(low)s, not %(value)s"),
                 field=path,
+                label=self.label,
                 name=path,
+                low=str(low),
                 value=str(number),
-                low="–" if low is None else str(low),
-                high="–" if high is None else str(high),
             )
+        if high is not None and number > high:
+            raise InputError(
+                _("“%(label)s” (%(name)s) must be at most %(high)s, not %(value)s"),
+                field=path,
+                label=self.label,
+                name=path,
+                high=str(high),
+                value=str(number),
+            )
+
+    def refusal(self, path: str, expected: Any) -> InputError:
+        """The setting, by its label in the reader's language and its name, and what it must be."""
+        return InputError(
+            _("“%(label)s” (%(name)s) must be %(expected)s"),
+            field=path,
+            label=self.label,
+            name=path,
+            expected=expected,
+        )
 
     def _translated(self, raw: Any, path: str) -> dict[str, str]:
         if raw in (None, ""):
@@ -94,22 +132,21 @@ class Setting:
         if isinstance(raw, str):
             raw = {self.languages[0]: raw}
         if not isinstance(raw, Mapping):
-            raise _not(path, _("a text in each language"))
+            raise self.refusal(path, _("a text in each language"))
         unknown = sorted(set(raw) - set(self.languages))
         if unknown:
-            raise _not(f"{path}.{unknown[0]}", _("one of the languages of this setting"))
+            raise self.refusal(f"{path}.{unknown[0]}", _("one of the languages of this setting"))
         texts: dict[str, str] = {}
         for language in self.languages:
             value = raw.get(language)
             text = "" if value is None else value
             if not isinstance(text, str) or len(text) > 2000:
-                raise _not(f"{path}.{language}", _("a text of at most 2000 characters"))
+                raise self.refusal(f"{path}.{language}", _("a text of at most 2000 characters"))
             texts[language] = text.strip()
         if self.required and not texts[self.languages[0]]:
+            where = f"{path}.{self.languages[0]}"
             raise InputError(
-                _("setting '%(name)s' is required"),
-                field=f"{path}.{self.languages[0]}",
-                name=f"{path}.{self.languages[0]}",
+                _("“%(label)s” (%(name)s) is required"), field=where, label=self.label, name=where
             )
         return texts
 
@@ -117,19 +154,24 @@ class Setting:
         if raw in (None, ""):
             raw = self.default if self.default is not None else []
         if not isinstance(raw, list) or len(raw) > MAX_ROWS:
-            raise _not(path, _("a table of at most 100 rows"))
+            raise self.refusal(path, _("a table of at most 100 rows"))
         if self.required and not raw:
-            raise InputError(_("setting '%(name)s' is required"), field=path, name=path)
+            raise InputError(
+                _("“%(label)s” (%(name)s) is required"), field=path, label=self.label, name=path
+            )
         rows = []
         for number, row in enumerate(raw, start=1):
             where = f"{path}[{number}]"
             if not isinstance(row, Mapping):
-                raise _not(where, _("a row of the table"))
+                raise self.refusal(where, _("a row of the table"))
             known = {column.name for column in self.columns}
             unknown = sorted(set(row) - known)
             if unknown:
-                raise InputError(
-                    _("unknown setting '%(name)s'"), field=where, name=f"{where}.{unknown[0]}"
+                raise self.refusal(
+                    where,
+                    message(
+                        _("a row with the columns %(columns)s"), columns=", ".join(sorted(known))
+                    ),
                 )
             rows.append(
                 {
@@ -144,25 +186,20 @@ class Setting:
             if not raw.strip():
                 return self.default if self.default is not None else {}
             if len(raw) > MAX_JSON_CHARS:
-                raise _not(path, _("JSON of at most 100,000 characters"))
+                raise self.refusal(path, _("JSON of at most 100,000 characters"))
             try:
                 return json.loads(raw)
             except ValueError as error:
                 raise InputError(
-                    _("setting '%(name)s': not valid JSON (%(problem)s)"),
+                    _("“%(label)s” (%(name)s) is not valid JSON: %(problem)s"),
                     field=path,
+                    label=self.label,
                     name=path,
                     problem=str(error),
                 ) from None
         if raw is None:
             return self.default if self.default is not None else {}
         return raw
-
-
-def _not(path: str, expected: Any) -> InputError:
-    return InputError(
-        _("setting '%(name)s' must be %(expected)s"), field=path, name=path, expected=expected
-    )
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from typing import Any
 
 from django import forms
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from kuntarobo.runtime.declarations import InputError, Parameter
@@ -45,6 +46,11 @@ def _scalar_field(setting: Setting, label: str = "") -> forms.Field:
     )
     if label:
         field.label = label
+    if setting.default is not None and setting.kind in ("integer", "decimal", "text", "choice"):
+        default = format_lazy(_("Default: {default}."), default=setting.default)
+        field.help_text = (
+            format_lazy("{} {}", field.help_text, default) if field.help_text else default
+        )
     return field
 
 
@@ -90,8 +96,9 @@ class RobotSettingsForm(BaseForm):
                     widget=forms.Textarea(attrs={"rows": 8, "class": "code"}),
                     help_text=setting.help.get() if setting.help else "",
                 )
+                # Keys sorted: PostgreSQL keeps jsonb keys in its own order, SQLite as written.
                 self.initial[name] = json.dumps(
-                    value if value is not None else {}, indent=2, ensure_ascii=False
+                    value if value is not None else {}, indent=2, ensure_ascii=False, sort_keys=True
                 )
             else:
                 name = PREFIX + setting.name

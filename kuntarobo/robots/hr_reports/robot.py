@@ -20,6 +20,8 @@ from kuntarobo.core.masking import mask_identity_codes
 from kuntarobo.robots.hr_reports import mail, reports, workbooks
 from kuntarobo.robots.hr_reports.dataset import Dataset, ExportError, RowError
 from kuntarobo.robots.hr_reports.early_support import Thresholds, alerts_for_units
+from kuntarobo.robots.hr_reports.exchange import ColumnMapping
+from kuntarobo.robots.hr_reports.municipal_settings import SCHEMA, mapping_and_thresholds
 from kuntarobo.runtime.declarations import (
     BusinessException,
     Document,
@@ -33,7 +35,6 @@ from kuntarobo.runtime.declarations import (
     PathStep,
     Robot,
     RobotClass,
-    RobotPage,
     RunContext,
     Schedule,
     Text,
@@ -41,6 +42,7 @@ from kuntarobo.runtime.declarations import (
     register,
 )
 from kuntarobo.runtime.limit_errors import input_limits, limit_input_error
+from kuntarobo.sdk.settings import current_settings
 
 MAX_ERRORS_SHOWN = 50
 # A single CSV file cannot hold the five sheets: CSV exports come as a .zip (or a folder).
@@ -125,23 +127,9 @@ def default_month(today: datetime.date) -> str:
     return f"{year:04d}-{month:02d}"
 
 
-def municipality_settings(slug: str) -> tuple[Any, Any]:
+def municipality_settings(slug: str) -> tuple[ColumnMapping | None, Thresholds]:
     """The municipality's column mapping (None: standard) and early-support thresholds."""
-    from kuntarobo.robots.hr_reports.exchange import ColumnMapping
-    from kuntarobo.robots.hr_reports.models import ExportMapping
-
-    stored = ExportMapping.objects.filter(municipality__slug=slug).first()
-    mapping = (
-        ColumnMapping.from_json(stored.column_mapping)
-        if stored is not None and stored.column_mapping
-        else None
-    )
-    thresholds = (
-        Thresholds.from_json(stored.thresholds)
-        if stored is not None and stored.thresholds
-        else Thresholds()
-    )
-    return mapping, thresholds
+    return mapping_and_thresholds(current_settings(slug, HrReportsRobot))
 
 
 SUMMARY_PREFIX = "summary:"
@@ -202,16 +190,7 @@ class HrReportsRobot(Robot):
     )
     accepts_upload = True
     upload_suffixes = SUFFIXES
-    pages = (
-        RobotPage(
-            Text(
-                fi="Sarakkeiden vastaavuudet ja varhaisen tuen rajat",
-                sv="Kolumnmappning och gränser för tidigt stöd",
-                en="Column mapping and early-support thresholds",
-            ),
-            "hr_reports_staff:settings_index",
-        ),
-    )
+    municipal_settings = SCHEMA
     schedule = Schedule(
         cron="0 6 * * *",
         calendar="first_working_day_of_month",

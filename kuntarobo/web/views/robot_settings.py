@@ -35,7 +35,7 @@ def municipal_settings(request: HttpRequest, slug: str, municipality: str) -> Ht
         form = RobotSettingsForm(request.POST, schema=schema, current=current)
         if form.is_valid():
             try:
-                save_robot_settings(
+                saved = save_robot_settings(
                     request.user,
                     place,
                     robot,
@@ -51,7 +51,12 @@ def municipal_settings(request: HttpRequest, slug: str, municipality: str) -> Ht
                     _("The settings were not saved: %(reason)s") % {"reason": error},
                 )
             else:
-                messages.success(request, _("The settings were saved."))
+                messages.success(
+                    request,
+                    _("The settings were saved.")
+                    if saved
+                    else _("Nothing changed: nothing saved."),
+                )
                 return redirect(
                     "robot_municipal_settings", slug=robot.slug, municipality=place.slug
                 )

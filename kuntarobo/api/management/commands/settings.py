@@ -125,7 +125,8 @@ class Command(BaseCommand):
                 )
             except (InputError, actions.PermissionDeniedError) as error:
                 fail(str(error))
-            self.stdout.write(to_json({"saved": row.created_at, "values": row.values}))
+            values = row.values if row else current_settings(municipality, robot)
+            self.stdout.write(to_json({"saved": row.created_at if row else None, "values": values}))
 
 
 def _day(text: str | None, option: str) -> datetime.date | None:
