@@ -9,13 +9,13 @@ from typing import Any, Final
 
 from django.db import transaction
 
-from kuntarobo.accounts.models import Municipality, Permission
-from kuntarobo.audit.trail import record
 from kuntarobo.robots.hr_reports.early_support import Thresholds
 from kuntarobo.robots.hr_reports.exchange import ColumnMapping
 from kuntarobo.robots.hr_reports.models import ExportMapping
-from kuntarobo.runtime.actions import require
-from kuntarobo.runtime.declarations import InputError
+from kuntarobo.sdk import InputError
+from kuntarobo.sdk.audit import record
+from kuntarobo.sdk.models import Municipality
+from kuntarobo.sdk.permissions import Permission, require
 
 THRESHOLD_NAMES = tuple(item.name for item in fields(Thresholds))
 

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kuntarobo.robots.hr_reports import actions as hr_actions
 from kuntarobo.robots.hr_reports.early_support import Thresholds
-from kuntarobo.runtime.declarations import InputError
+from kuntarobo.sdk import InputError
 
 DEFAULTS = Thresholds()
 THRESHOLD_LABELS = {

@@ -14,17 +14,15 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from kuntarobo.accounts.models import Municipality, Permission
 from kuntarobo.robots.hr_reports import actions as hr_actions
 from kuntarobo.robots.hr_reports.early_support import Thresholds
 from kuntarobo.robots.hr_reports.exchange import ColumnMapping
 from kuntarobo.robots.hr_reports.forms import THRESHOLD_LABELS, HrSettingsForm, pretty_json
 from kuntarobo.robots.hr_reports.models import ExportMapping
-from kuntarobo.runtime.actions import PermissionDeniedError
-from kuntarobo.runtime.declarations import InputError
-from kuntarobo.web.scoping import municipality_or_404, require_somewhere
-
-ROBOT = "hr_reports"
+from kuntarobo.sdk import InputError
+from kuntarobo.sdk.models import Municipality
+from kuntarobo.sdk.permissions import Permission, PermissionDeniedError
+from kuntarobo.sdk.web import municipality_or_404, require_somewhere
 
 
 @login_required

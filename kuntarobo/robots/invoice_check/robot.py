@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kuntarobo.core.inputs import CsvDecodeError, LimitExceeded, check_file_size, csv_rows
 from kuntarobo.robots.invoice_check import rules
-from kuntarobo.runtime.declarations import (
+from kuntarobo.sdk import (
     BusinessException,
     InputError,
     ItemSpec,
@@ -36,7 +36,7 @@ from kuntarobo.runtime.declarations import (
     message,
     register,
 )
-from kuntarobo.runtime.limit_errors import input_limits, limit_input_error
+from kuntarobo.sdk.inputs import input_limits, limit_input_error
 
 MAX_ERRORS_SHOWN = 20
 MAX_ROWS = 100_000

@@ -17,13 +17,20 @@ from django.core.management.base import BaseCommand, no_translations
 
 from kuntarobo.robots.hr_reports import actions as hr_actions
 from kuntarobo.robots.hr_reports.models import ExportMapping
-from kuntarobo.robots.hr_reports.robot import SUMMARY_PREFIX
-from kuntarobo.runtime import actions, execution
-from kuntarobo.runtime.cli import acting_user, fail, input_path, start_run, to_json
-from kuntarobo.runtime.declarations import InputError
-from kuntarobo.runtime.models import ItemStatus, WorkItem
+from kuntarobo.robots.hr_reports.robot import SUMMARY_PREFIX, HrReportsRobot
+from kuntarobo.sdk import InputError, ItemStatus
+from kuntarobo.sdk.cli import (
+    acting_user,
+    fail,
+    input_path,
+    process_run_inline,
+    start_run,
+    to_json,
+)
+from kuntarobo.sdk.models import WorkItem
+from kuntarobo.sdk.permissions import PermissionDeniedError, get_municipality
 
-ROBOT = "hr_reports"
+ROBOT = HrReportsRobot.slug
 
 
 def run_summary(run_id: int, duplicates: int) -> dict[str, Any]:
@@ -93,13 +100,13 @@ class Command(BaseCommand):
             {"month": options["month"], "resend": options["resend"]},
             path,
         )
-        execution.process_run_inline(started.run.pk)
+        process_run_inline(started.run.pk)
         self.stdout.write(to_json(run_summary(started.run.pk, started.duplicates)))
 
     def settings(self, options: dict[str, Any]) -> None:
         user = acting_user(options["user"])
         try:
-            municipality = actions.get_municipality(options["municipality"])
+            municipality = get_municipality(options["municipality"])
         except InputError as error:
             fail(str(error))
         changes: dict[str, Any] = {}
@@ -123,7 +130,7 @@ class Command(BaseCommand):
                 if changes
                 else ExportMapping.objects.filter(municipality=municipality).first()
             )
-        except actions.PermissionDeniedError as error:
+        except PermissionDeniedError as error:
             fail(str(error))
         self.stdout.write(
             to_json(
