@@ -6,8 +6,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from kuntarobo.accounts.models import Municipality
-from kuntarobo.runtime.models import WorkItem
+from kuntarobo.sdk.models import Municipality, WorkItem
 
 
 class SentReport(models.Model):

@@ -22,11 +22,12 @@ from kuntarobo.robots.hr_reports.dataset import Dataset, ExportError, RowError
 from kuntarobo.robots.hr_reports.early_support import Thresholds, alerts_for_units
 from kuntarobo.robots.hr_reports.exchange import ColumnMapping
 from kuntarobo.robots.hr_reports.municipal_settings import SCHEMA, mapping_and_thresholds
-from kuntarobo.runtime.declarations import (
+from kuntarobo.sdk import (
     BusinessException,
     Document,
     InputError,
     ItemSpec,
+    ItemStatus,
     ItemView,
     Outcome,
     OutputField,
@@ -41,7 +42,7 @@ from kuntarobo.runtime.declarations import (
     message,
     register,
 )
-from kuntarobo.runtime.limit_errors import input_limits, limit_input_error
+from kuntarobo.sdk.inputs import input_limits, limit_input_error
 from kuntarobo.sdk.settings import current_settings
 
 MAX_ERRORS_SHOWN = 50
@@ -493,17 +494,13 @@ class HrReportsRobot(Robot):
     @classmethod
     def on_status(cls, item: ItemView, status: str) -> None:
         """Record the sent report in the transaction that marks the item done."""
-        if status != "done" or not item.output.get("message_id"):
+        if status != ItemStatus.DONE or not item.output.get("message_id"):
             return
         from kuntarobo.robots.hr_reports.models import SentReport
-        from kuntarobo.runtime.models import WorkItem
 
-        municipality_id = WorkItem.objects.filter(pk=item.id).values_list(
-            "municipality_id", flat=True
-        )[0]
         assert transaction.get_connection().in_atomic_block
         SentReport.objects.update_or_create(
-            municipality_id=municipality_id,
+            municipality_id=item.municipality_id,
             unit_id=item.output["unit_id"],
             month=item.output["month"],
             defaults={

@@ -13,12 +13,12 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, no_translations
 
-from kuntarobo.robots.hr_reports.robot import SUMMARY_PREFIX
-from kuntarobo.runtime import execution
-from kuntarobo.runtime.cli import acting_user, input_path, start_run, to_json
-from kuntarobo.runtime.models import ItemStatus, WorkItem
+from kuntarobo.robots.hr_reports.robot import SUMMARY_PREFIX, HrReportsRobot
+from kuntarobo.sdk import ItemStatus
+from kuntarobo.sdk.cli import acting_user, input_path, process_run_inline, start_run, to_json
+from kuntarobo.sdk.models import WorkItem
 
-ROBOT = "hr_reports"
+ROBOT = HrReportsRobot.slug
 
 
 def run_summary(run_id: int, duplicates: int) -> dict[str, Any]:
@@ -75,5 +75,5 @@ class Command(BaseCommand):
             {"month": options["month"], "resend": options["resend"]},
             path,
         )
-        execution.process_run_inline(started.run.pk)
+        process_run_inline(started.run.pk)
         self.stdout.write(to_json(run_summary(started.run.pk, started.duplicates)))
