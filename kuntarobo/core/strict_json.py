@@ -151,19 +151,20 @@ class Reader:
                 )
         return self
 
-    def _mapping(self) -> Mapping[str, builtins.object]:
+    def mapping(self) -> Mapping[str, builtins.object]:
+        """This value as an object (its keys unchecked)."""
         if not isinstance(self.value, Mapping):
             self.fail("not_object", value=self.shown())
         return self.value
 
     def has(self, name: str) -> bool:
         """Whether the object gives `name` a value other than null."""
-        return self._mapping().get(name) is not None
+        return self.mapping().get(name) is not None
 
     def field(self, name: str, default: builtins.object = _MISSING) -> Reader:
         """The value of `name`; without a default, an absent key is reported as missing (null
         counts as given: the typed method refuses it)."""
-        data = self._mapping()
+        data = self.mapping()
         where = join(self.path, name)
         if name in data:
             return Reader(data[name], where, self.wording)
@@ -173,7 +174,7 @@ class Reader:
 
     def required(self, name: str, *, empty: Iterable[builtins.object] = (None,)) -> Reader:
         """The value of `name`, reported as missing when absent or one of `empty`."""
-        data = self._mapping()
+        data = self.mapping()
         where = join(self.path, name)
         if name not in data or any(data[name] == nothing for nothing in empty):
             self.fail("missing", at=where, name=name)
@@ -181,7 +182,7 @@ class Reader:
 
     def optional(self, name: str) -> Reader | None:
         """The value of `name`, or None when it is absent or null."""
-        value = self._mapping().get(name)
+        value = self.mapping().get(name)
         return None if value is None else Reader(value, join(self.path, name), self.wording)
 
     def items(self, *, min_items: int = 0, max_items: int | None = None) -> list[Reader]:
@@ -202,7 +203,7 @@ class Reader:
         """An object's keys with a reader for each value."""
         return [
             (str(key), Reader(value, join(self.path, str(key)), self.wording))
-            for key, value in self._mapping().items()
+            for key, value in self.mapping().items()
         ]
 
     # --- scalars ------------------------------------------------------------------------
