@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime
 import logging
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
@@ -31,14 +31,14 @@ from kuntarobo.channels.models import (
 from kuntarobo.channels.print_channel import combine, page_count
 from kuntarobo.channels.registry import get_channel
 from kuntarobo.runtime.actions import require
-from kuntarobo.runtime.declarations import InputError
+from kuntarobo.runtime.declarations import InputError, ItemView
 from kuntarobo.runtime.files import save_file
 from kuntarobo.runtime.models import WorkItem
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
-    Actor = AbstractBaseUser | AnonymousUser | str | None
+    Actor: TypeAlias = AbstractBaseUser | AnonymousUser | str | None
 
 logger = logging.getLogger(__name__)
 MAX_SUBJECT = 300
@@ -129,6 +129,25 @@ def record_failed(
     return delivery
 
 
+def _municipality(value: Municipality | str) -> Municipality:
+    """A robot knows its municipality by slug (RunContext.municipality_slug)."""
+    if isinstance(value, Municipality):
+        return value
+    found = Municipality.objects.filter(slug=value).first()
+    if found is None:
+        raise InputError(
+            _("unknown municipality '%(municipality)s'"), field="municipality", municipality=value
+        )
+    return found
+
+
+def _item_id(item: WorkItem | ItemView | int | None) -> int | None:
+    """A work item, the robot's view of it, or its id."""
+    if item is None or isinstance(item, int):
+        return item
+    return int(item.id) if isinstance(item, ItemView) else int(item.pk)
+
+
 def _row_for(
     *,
     municipality: Municipality,
@@ -139,7 +158,7 @@ def _row_for(
     language: str,
     subject: str,
     reference: str,
-    item: WorkItem | None,
+    item_id: int | None,
 ) -> Delivery:
     """The row of this message: the earlier one when the robot retries the same reference."""
     if reference:
@@ -153,7 +172,7 @@ def _row_for(
             return Delivery.objects.create(
                 municipality=municipality,
                 robot_slug=robot,
-                item=item,
+                item_id=item_id,
                 channel=channel,
                 recipient_kind=kind,
                 recipient=recipient,
@@ -170,7 +189,7 @@ def _row_for(
 
 def deliver(
     *,
-    municipality: Municipality,
+    municipality: Municipality | str,
     robot: str,
     channel: str,
     recipient: str,
@@ -178,7 +197,7 @@ def deliver(
     content: Content,
     language: str = "fi",
     reference: str = "",
-    item: WorkItem | None = None,
+    item: WorkItem | ItemView | int | None = None,
     actor: Actor = None,
     via: str = "robot",
 ) -> Delivery:
@@ -207,6 +226,7 @@ def deliver(
             _("the subject must be 1–%(max)d characters"), field="subject", max=MAX_SUBJECT
         )
     plugin.check(content)  # refuses what the channel may not carry, before any row exists
+    municipality = _municipality(municipality)
     who = actor if actor is not None else f"robot {robot}"
     delivery = _row_for(
         municipality=municipality,
@@ -217,7 +237,7 @@ def deliver(
         language=language,
         subject=subject,
         reference=reference,
-        item=item,
+        item_id=_item_id(item),
     )
     if delivery.is_final or delivery.status == DeliveryStatus.QUEUED:
         return delivery
@@ -240,13 +260,13 @@ def deliver(
 def deliver_first(
     routes: Sequence[Route],
     *,
-    municipality: Municipality,
+    municipality: Municipality | str,
     robot: str,
     subject: str,
     content: Content,
     language: str = "fi",
     reference: str = "",
-    item: WorkItem | None = None,
+    item: WorkItem | ItemView | int | None = None,
     actor: Actor = None,
     via: str = "robot",
 ) -> Delivery:

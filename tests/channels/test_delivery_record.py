@@ -15,6 +15,7 @@ from kuntarobo.channels.addresses import AddressKind
 from kuntarobo.channels.base import Channel, Content, Outgoing, SendResult, register
 from kuntarobo.channels.models import Delivery, DeliveryFinalError, DeliveryStatus
 from kuntarobo.channels.registry import channel_names, get_channel
+from kuntarobo.runtime.declarations import InputError
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -140,3 +141,42 @@ def test_the_sdk_offers_the_channels_beside_the_suomifi_client():
     assert channels.deliver is deliver
     for name in channels.__all__:
         assert hasattr(channels, name), name
+
+
+def test_a_robot_may_name_its_municipality_by_slug_and_its_item_by_id(municipality, logbook):
+    from kuntarobo.runtime.declarations import ItemView
+    from kuntarobo.runtime.models import Run, WorkItem
+
+    run = Run.objects.create(municipality=municipality, robot_slug="phone_survey")
+    work_item = WorkItem.objects.create(
+        municipality=municipality, run=run, robot_slug="phone_survey", reference="p-1"
+    )
+    view = ItemView(id=work_item.pk, reference="p-1", payload={}, attempt=1, output={})
+
+    delivery = deliver(
+        municipality="esimerkkila",
+        robot="phone_survey",
+        channel="test_logbook",
+        recipient="person@example.fi",
+        subject="Survey",
+        content=NOTICE,
+        item=view,
+    )
+
+    assert delivery.municipality == municipality
+    assert delivery.item == work_item
+
+
+def test_an_unknown_municipality_is_bad_input_and_nothing_is_sent(logbook):
+    with pytest.raises(InputError) as raised:
+        deliver(
+            municipality="nowhere",
+            robot="phone_survey",
+            channel="test_logbook",
+            recipient="person@example.fi",
+            subject="Survey",
+            content=NOTICE,
+        )
+
+    assert raised.value.field == "municipality"
+    assert logbook.sent == []
