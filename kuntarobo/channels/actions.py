@@ -426,3 +426,24 @@ def open_secure_document(user: Any, token: str, *, via: str = "web") -> SecureDo
         details={"deliveries": list(document.deliveries.values_list("pk", flat=True))},
     )
     return document
+
+
+def purge_expired_documents(
+    actor: Actor = "system", *, now: datetime.datetime | None = None, via: str = "cli"
+) -> int:
+    """Remove the files of secure documents whose link has expired: nobody can fetch them
+    any more, so the personal data they hold need not stay. The rows stay (the audit trail
+    refers to them). Returns how many files were removed."""
+    cutoff = now or timezone.now()
+    expired = list(SecureDocument.objects.filter(expires_at__lte=cutoff).exclude(file=""))
+    for document in expired:
+        document.file.delete(save=False)
+        SecureDocument.objects.filter(pk=document.pk).update(file="")
+    if expired:
+        record(
+            "channels.secure_document.purged",
+            actor=actor,
+            via=via,
+            details={"documents": [document.pk for document in expired]},
+        )
+    return len(expired)

@@ -5,6 +5,9 @@ and every refusal is in the audit trail."""
 from __future__ import annotations
 
 import datetime
+import io
+import json
+import os
 import re
 
 import pytest
@@ -188,3 +191,30 @@ def test_a_notice_that_failed_is_resent_with_the_same_stored_document(
     assert delivery.status == DeliveryStatus.SENT
     assert SecureDocument.objects.count() == 1
     assert len(mailbox.messages) == 1
+
+
+def test_the_files_of_expired_links_are_purged_and_the_purge_is_audited(smtp, municipality, staff):
+    from django.core.management import call_command
+
+    from kuntarobo.channels.actions import purge_expired_documents
+
+    send_link(municipality)
+    send_link(municipality, reference="unit-8-2025-05")
+    first, second = SecureDocument.objects.order_by("pk")
+    stored = first.file.path
+    SecureDocument.objects.filter(pk=first.pk).update(
+        expires_at=timezone.now() - datetime.timedelta(seconds=1)
+    )
+    out = io.StringIO()
+
+    call_command("channels", "purge-expired", stdout=out)
+
+    assert json.loads(out.getvalue()) == {"removed": 1}
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert not first.file
+    assert not os.path.exists(stored)
+    assert second.file
+    event = AuditEvent.objects.get(action="channels.secure_document.purged")
+    assert event.details == {"documents": [first.pk]}
+    assert purge_expired_documents() == 0
