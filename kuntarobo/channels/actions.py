@@ -225,7 +225,7 @@ def deliver(
         raise InputError(
             _("the subject must be 1–%(max)d characters"), field="subject", max=MAX_SUBJECT
         )
-    plugin.check(content)  # refuses what the channel may not carry, before any row exists
+    plugin.check(content, subject)  # refuses what the channel may not carry, before any row exists
     municipality = _municipality(municipality)
     who = actor if actor is not None else f"robot {robot}"
     delivery = _row_for(

@@ -85,7 +85,7 @@ class Channel(ABC):
     def send(self, outgoing: Outgoing) -> SendResult:
         """Send (or queue) the message; raise ChannelError when it cannot."""
 
-    def check(self, content: Content) -> None:
+    def check(self, content: Content, subject: str = "") -> None:
         """Refuse content this channel may not carry, before anything is sent."""
         if content.personal and not self.carries_personal_data:
             raise ChannelError(

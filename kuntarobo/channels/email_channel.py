@@ -70,8 +70,12 @@ class EmailChannel(ChannelBase):
     address_kind = AddressKind.EMAIL
     carries_personal_data = False
 
-    def check(self, content: Content) -> None:
-        super().check(content)
+    def check(self, content: Content, subject: str = "") -> None:
+        super().check(content, subject)
+        if IDENTITY_CODE.search(subject):
+            raise ChannelError(
+                "the e-mail subject contains a personal identity code", retryable=False
+            )
         if IDENTITY_CODE.search(content.body):
             raise ChannelError(
                 "the e-mail body contains a personal identity code: send it by secure link instead",
@@ -80,7 +84,7 @@ class EmailChannel(ChannelBase):
 
     def send(self, outgoing: Outgoing) -> SendResult:
         delivery = outgoing.delivery
-        self.check(outgoing.content)
+        self.check(outgoing.content, delivery.subject)
         key = delivery.reference or str(delivery.pk)
         ident = send_email(
             to=delivery.recipient,

@@ -167,3 +167,14 @@ def test_bad_input_names_the_field_and_writes_nothing(smtp, municipality, overri
     assert raised.value.field == field
     assert Delivery.objects.count() == 0
     assert smtp.messages == []
+
+
+def test_a_subject_with_an_identity_code_is_refused_before_anything_is_written_or_sent(
+    smtp, municipality
+):
+    with pytest.raises(ChannelError, match="subject") as raised:
+        send(municipality, subject="Report of 131052-308T")
+
+    assert not raised.value.retryable
+    assert smtp.messages == []
+    assert Delivery.objects.count() == 0
