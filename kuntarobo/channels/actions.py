@@ -275,6 +275,22 @@ def deliver_first(
     (a server down) is raised so the work item is retried later."""
     if not routes:
         raise InputError(_("the recipient has no channel that can take this message"))
+    if reference:
+        # A retried item whose message already went (or waits for print) by some route is not
+        # sent again by another: a person who has since opened a mailbox gets no second copy.
+        done = (
+            Delivery.objects.filter(
+                municipality=_municipality(municipality),
+                robot_slug=robot,
+                reference=reference,
+                channel__in=[route.channel for route in routes],
+                status__in=[DeliveryStatus.SENT, DeliveryStatus.QUEUED, DeliveryStatus.POSTED],
+            )
+            .order_by("pk")
+            .first()
+        )
+        if done is not None:
+            return done
     last: ChannelError | None = None
     for route in routes:
         try:

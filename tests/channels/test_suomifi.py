@@ -170,3 +170,27 @@ def test_without_configuration_the_channel_refuses_for_good(municipality, monkey
         send(municipality)
 
     assert not raised.value.retryable
+
+
+def test_a_retried_item_whose_letter_waits_for_print_is_not_sent_by_suomifi_as_well(
+    server, municipality
+):
+    contact = Contact(
+        identity_code=NO_MAILBOX,
+        postal_address="Maija Meikäläinen\nKoulukatu 3 B 12\n33100 Tampere",
+    )
+    arguments = {
+        "municipality": municipality,
+        "robot": "ecec_fees",
+        "subject": "Varhaiskasvatuksen asiakasmaksupäätös",
+        "content": CONTENT,
+        "reference": "2025-0004",
+    }
+    first = deliver_first(choose_channels(contact, personal=True), **arguments)
+    server.inactive_mailboxes.clear()  # the person opens a mailbox before the retry
+
+    again = deliver_first(choose_channels(contact, personal=True), **arguments)
+
+    assert again.pk == first.pk
+    assert again.channel == "print"
+    assert server.messages == []
