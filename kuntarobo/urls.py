@@ -11,5 +11,6 @@ urlpatterns = [
     path("varhaiskasvatusmaksu/", include("kuntarobo.robots.ecec_fees.urls")),
     # The fee robot's own staff pages, beside its page in the catalogue.
     path("robots/ecec_fees/", include("kuntarobo.robots.ecec_fees.staff_urls")),
+    path("channels/", include("kuntarobo.channels.urls")),
     path("", include("kuntarobo.web.urls")),
 ]
