@@ -29,6 +29,7 @@ from kuntarobo.robots.ecec_fees.robot import SLUG
 from kuntarobo.robots.ecec_fees.service import stored_parameters
 from kuntarobo.sdk import InputError, ItemStatus
 from kuntarobo.sdk.cli import (
+    BAD_INPUT,
     acting_user,
     fail,
     input_path,
@@ -38,8 +39,6 @@ from kuntarobo.sdk.cli import (
 )
 from kuntarobo.sdk.models import Run, WorkItem
 from kuntarobo.sdk.permissions import PermissionDeniedError, get_municipality
-
-BAD_INPUT = 2
 
 
 def parse_date(value: str, option: str) -> datetime.date:
