@@ -21,7 +21,7 @@ from django.conf import settings as django_settings
 from django.utils import timezone
 
 from kuntarobo.robots.ecec_fees import families, fees, letters
-from kuntarobo.robots.ecec_fees.decisions import build_letter, decision_start, family_input
+from kuntarobo.robots.ecec_fees.decision_content import build_letter, decision_start, family_input
 from kuntarobo.robots.ecec_fees.models import (
     Channel,
     DecisionStatus,

@@ -17,7 +17,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kuntarobo.core.masking import mask_identity_codes
-from kuntarobo.robots.ecec_fees import calculator, changes, decisions, families, fees, letters
+from kuntarobo.robots.ecec_fees import (
+    calculator,
+    changes,
+    decision_content,
+    families,
+    fees,
+    letters,
+)
 from kuntarobo.robots.ecec_fees.delivery import deliver_decision
 from kuntarobo.robots.ecec_fees.models import (
     DECIDED,
@@ -159,7 +166,7 @@ class EcecFeeRobot(Robot):
     manual_minutes_per_item = Decimal("12")
     accepts_upload = True
     upload_suffixes = INPUT_SUFFIXES
-    rule_version = decisions.RULE_VERSION
+    rule_version = decision_content.RULE_VERSION
     pages = (
         RobotPage(
             Text(
@@ -368,7 +375,7 @@ class EcecFeeRobot(Robot):
         periods: dict[str, list[datetime.date]] = {}
         without_parameters = 0
         for record in records:
-            first, *later = decisions.decision_periods(record)
+            first, *later = decision_content.decision_periods(record)
             rows_on(first)  # no parameters for a line's first day refuses the whole file
             usable = [first]
             for day in later:
@@ -401,7 +408,7 @@ class EcecFeeRobot(Robot):
                 record = line if index == 0 else dataclasses.replace(line, period_start=day)
                 parameters_row, settings_row = rows[day]
                 canonical = record.to_json()  # once: 14,000 families took it three times
-                basis = decisions.basis_of(
+                basis = decision_content.basis_of(
                     record, parameters_row.valid_from, settings_row.valid_from, canonical
                 )
                 if basis in current.get(record.family_id, ()):
@@ -455,7 +462,7 @@ class EcecFeeRobot(Robot):
             raise BusinessException(
                 "; ".join(e.message for e in error.errors[:MAX_ERRORS_SHOWN])
             ) from None
-        record = decisions.decision_start(record)
+        record = decision_content.decision_start(record)
         if record.fee_relief_requested:
             raise BusinessException(
                 "The family applies for fee relief (act 1503/2016, 13 §): a person decides the "
@@ -464,8 +471,8 @@ class EcecFeeRobot(Robot):
         parameters_from, parameters, settings_from, settings, fee = _computed(
             record, period_start, int(payload["parameters_row"]), int(payload["settings_row"])
         )
-        number = decisions.decision_number(settings, record.period_start, item.id)
-        current = decisions.snapshot_of(number, record, fee, parameters_from)
+        number = decision_content.decision_number(settings, record.period_start, item.id)
+        current = decision_content.snapshot_of(number, record, fee, parameters_from)
         has_decisions = bool(payload.get("has_decisions", True))
         preceding = payload.get("preceding")
         previous_decision = (
@@ -513,7 +520,7 @@ class EcecFeeRobot(Robot):
             else None
         )
         family_changes = [changes.change_text(c, record.language) for c in found]
-        letter = decisions.build_letter(
+        letter = decision_content.build_letter(
             record=record,
             fee=fee,
             settings=settings,
@@ -542,7 +549,7 @@ class EcecFeeRobot(Robot):
                     "family_id": record.family_id,
                     "language": record.language,
                     "fingerprint": str(payload["fingerprint"]),
-                    "basis": decisions.basis_of(record, parameters_from, settings_from),
+                    "basis": decision_content.basis_of(record, parameters_from, settings_from),
                     "valid_until": valid_until.isoformat() if valid_until else None,
                     "ends_on": ends_on.isoformat() if ends_on else None,
                     "parameters_valid_from": parameters_from.isoformat(),
@@ -556,7 +563,9 @@ class EcecFeeRobot(Robot):
                 },
             },
             explanation=[
-                *decisions.computation_lines(fee, {c.id: c for c in record.children}, officials),
+                *decision_content.computation_lines(
+                    fee, {c.id: c for c in record.children}, officials
+                ),
                 *(changes.change_text(c, officials) for c in found),
             ],
             attention=[changes.flag_text(flag, officials) for flag in flags],
@@ -591,7 +600,7 @@ def _computed(
     parameters_from, parameters = cached_parameters(parameters_row)
     settings_from, settings = cached_settings(settings_row)
     try:
-        family = decisions.family_input(record, settings)
+        family = decision_content.family_input(record, settings)
     except ValueError as error:
         raise BusinessException(str(error)) from None
     if not family.children:
@@ -614,14 +623,14 @@ def _preceding_snapshot(
     if not isinstance(preceding, dict):
         return None
     day = datetime.date.fromisoformat(str(preceding["period_start"]))
-    earlier = decisions.decision_start(dataclasses.replace(record, period_start=day))
+    earlier = decision_content.decision_start(dataclasses.replace(record, period_start=day))
     try:
         parameters_from, _parameters, _settings_from, _settings, fee = _computed(
             earlier, day, int(preceding["parameters_row"]), int(preceding["settings_row"])
         )
     except BusinessException:
         return None  # that decision cannot be made either; nothing to compare with
-    return decisions.snapshot_of("", earlier, fee, parameters_from)
+    return decision_content.snapshot_of("", earlier, fee, parameters_from)
 
 
 def _result_json(fee: fees.FamilyFee, language: str) -> dict[str, Any]:

@@ -12,7 +12,7 @@ from typing import Any
 import factory
 from django.utils import timezone
 
-from kuntarobo.robots.ecec_fees import calculator, decisions, families, fees
+from kuntarobo.robots.ecec_fees import calculator, decision_content, families, fees
 from kuntarobo.robots.ecec_fees.models import Channel, DecisionStatus, FeeDecision, FeeParameterRow
 from kuntarobo.robots.ecec_fees.municipal import MunicipalFeeSettings, example_settings
 from kuntarobo.robots.ecec_fees.robot import SLUG
@@ -35,11 +35,11 @@ class Computed:
 
 def computed(data: dict[str, Any], valid_from: datetime.date, municipality: Any) -> Computed:
     line = families.parse_family(data, default_period_start=valid_from)
-    record = decisions.decision_start(line)
+    record = decision_content.decision_start(line)
     row = FeeParameterRow.objects.in_force_on(record.period_start)
     assert row is not None, f"no fee parameters in force on {record.period_start}"
     settings = MunicipalFeeSettings.from_json(example_settings(municipality.name_fi))
-    fee = fees.calculate_fees(row.as_parameters(), decisions.family_input(record, settings))
+    fee = fees.calculate_fees(row.as_parameters(), decision_content.family_input(record, settings))
     return Computed(line, record, fee, row.valid_from)
 
 
@@ -51,7 +51,7 @@ class FeeRunFactory(factory.django.DjangoModelFactory):
     robot_slug = SLUG
     trigger = Trigger.CLI
     status = RunStatus.FINISHED
-    rule_version = decisions.RULE_VERSION
+    rule_version = decision_content.RULE_VERSION
 
 
 class FeeWorkItemFactory(factory.django.DjangoModelFactory):
@@ -115,17 +115,17 @@ class FeeDecisionFactory(factory.django.DjangoModelFactory):
     inputs = factory.LazyAttribute(lambda o: o.computation.line.to_json())
     result = factory.LazyAttribute(lambda o: calculator.response(o.computation.fee, "fi"))
     snapshot = factory.LazyAttribute(
-        lambda o: decisions.snapshot_of(
+        lambda o: decision_content.snapshot_of(
             o.decision_number, o.computation.record, o.computation.fee, o.parameters_valid_from
         ).to_json()
     )
     total_fee = factory.LazyAttribute(lambda o: o.computation.fee.total_fee)
     fingerprint = factory.LazyAttribute(lambda o: o.computation.line.fingerprint())
     basis = factory.LazyAttribute(
-        lambda o: decisions.basis_of(
+        lambda o: decision_content.basis_of(
             o.computation.record, o.parameters_valid_from, o.settings_valid_from
         )
     )
     parameters_valid_from = factory.LazyAttribute(lambda o: o.computation.parameters_from)
     settings_valid_from = SETTINGS_FROM
-    rule_version = decisions.RULE_VERSION
+    rule_version = decision_content.RULE_VERSION
