@@ -3,6 +3,8 @@ client fees by act 1503/2016, drafts the decision letter in the family's languag
 official approved it, sends the decision by Suomi.fi Messages or as a letter in a print batch.
 
 Fee relief (13 §) needs a person's judgement: such families go to a person, never to the robot.
+What a decision says (its periods, basis, engine input and letter) is worked out in
+decision_content, which the delivery uses too; this module is the robot and what only it needs.
 """
 
 from __future__ import annotations
