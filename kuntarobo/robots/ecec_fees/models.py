@@ -16,10 +16,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from kuntarobo.accounts.models import Municipality
 from kuntarobo.robots.ecec_fees.fees import FeeParameters
 from kuntarobo.robots.ecec_fees.municipal import MunicipalFeeSettings
-from kuntarobo.runtime.models import ScopedQuerySet, WorkItem
+from kuntarobo.sdk.models import Municipality, ScopedQuerySet, WorkItem
 
 
 class FeeParameterRowQuerySet(models.QuerySet["FeeParameterRow"]):

@@ -11,11 +11,10 @@ from typing import Any
 from django.db.models import Q
 from django.utils import timezone
 
-from kuntarobo.robots.ecec_fees.models import DecisionStatus, FeeDecision
+from kuntarobo.robots.ecec_fees.models import DecisionStatus, FeeDecision, MunicipalSettingsRow
 from kuntarobo.robots.ecec_fees.municipal import MunicipalFeeSettings
-from kuntarobo.runtime.bulk import insert_rows
-from kuntarobo.runtime.declarations import ItemView
-from kuntarobo.runtime.models import ItemStatus
+from kuntarobo.sdk import ItemStatus, ItemView
+from kuntarobo.sdk.bulk import insert_rows
 
 
 def on_item_status(item: ItemView, status: str) -> None:
@@ -93,8 +92,6 @@ def _draft_values(item: ItemView) -> dict[str, Any]:
 def approve(item: ItemView) -> None:
     """The official who approved is the decision maker, with the title the settings give."""
     decision = FeeDecision.objects.select_for_update().get(work_item_id=item.id)
-    from kuntarobo.robots.ecec_fees.models import MunicipalSettingsRow
-
     settings_row = MunicipalSettingsRow.objects.filter(
         municipality_id=decision.municipality_id,
         valid_from=decision.settings_valid_from,
