@@ -44,20 +44,28 @@ def approve(
 
 
 def mark_sent(
-    decision: DecisionRecord, *, channel: str, at: datetime.datetime | None = None
+    decision: DecisionRecord,
+    *,
+    channel: str,
+    at: datetime.datetime | None = None,
+    electronic: bool = True,
 ) -> None:
-    """Sent electronically: deemed received on the third day (13/2003, 19 §)."""
+    """Sent: an electronic notice is deemed received on the third day (13/2003, 19 §); a
+    letter handed to the print room is not yet posted (`mark_posted` then dates it)."""
     _move(decision, DecisionStatus.SENT)
     decision.channel = channel
     decision.sent_at = at or timezone.now()
-    decision.notified_on = deemed_received(
-        NoticeKind.ELECTRONIC, timezone.localdate(decision.sent_at)
+    decision.notified_on = (
+        deemed_received(NoticeKind.ELECTRONIC, timezone.localdate(decision.sent_at))
+        if electronic
+        else None
     )
     decision.save(update_fields=["status", "channel", "sent_at", "notified_on"])
 
 
 def mark_posted(decision: DecisionRecord, *, channel: str, posted_on: datetime.date) -> None:
-    """Posted as a letter: deemed received on the seventh day (434/2003, 59 §)."""
+    """Posted as a letter (perhaps after being sent to the print room): deemed received on the
+    seventh day (434/2003, 59 §)."""
     _move(decision, DecisionStatus.POSTED)
     decision.channel = channel
     decision.posted_on = posted_on

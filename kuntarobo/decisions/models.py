@@ -36,7 +36,8 @@ DECISION_TRANSITIONS: dict[DecisionStatus, tuple[DecisionStatus, ...]] = {
         DecisionStatus.POSTED,
         DecisionStatus.SUPERSEDED,
     ),
-    DecisionStatus.SENT: (DecisionStatus.SUPERSEDED,),
+    # A letter is sent to the print room, then posted.
+    DecisionStatus.SENT: (DecisionStatus.POSTED, DecisionStatus.SUPERSEDED),
     DecisionStatus.POSTED: (DecisionStatus.SUPERSEDED,),
     DecisionStatus.SUPERSEDED: (DecisionStatus.SUPERSEDED,),
     DecisionStatus.DISCARDED: (),

@@ -186,3 +186,25 @@ def test_migrating_again_guards_a_table_whose_triggers_were_lost(example_table):
     guards.guard_after_migrate(sender=ExampleApp(), using="default")  # type: ignore[arg-type]
     with pytest.raises(DatabaseError, match="never edited"), transaction.atomic():
         ExampleDecision.objects.filter(pk=decision.pk).update(amount=6)
+
+
+@pytest.mark.django_db
+def test_every_installed_decision_model_is_guarded_after_migrate():
+    """A robot's decision model gets its triggers without a hand-written migration."""
+    from django.apps import apps
+
+    models_ = [
+        model for config in apps.get_app_configs() for model in guards.decision_models(config)
+    ]
+    assert models_, "the fee robot's decisions are decision records"
+    with connection.cursor() as cursor:
+        for model in models_:
+            name = f"{model._meta.db_table}_immutable"
+            if connection.vendor == "postgresql":
+                cursor.execute("SELECT count(*) FROM pg_trigger WHERE tgname = %s", [name])
+            else:
+                cursor.execute(
+                    "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name = %s",
+                    [name],
+                )
+            assert cursor.fetchone()[0] == 1, name
