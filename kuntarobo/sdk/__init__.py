@@ -48,6 +48,7 @@ from kuntarobo.runtime.declarations import (
     register,
     resolve_folder,
 )
+from kuntarobo.runtime.settings_schema import Setting, SettingsSchema
 from kuntarobo.runtime.statuses import (
     FINAL_STATUSES,
     OPEN_STATUSES,
@@ -81,6 +82,8 @@ __all__ = [
     "RunContext",
     "RunStatus",
     "Schedule",
+    "Setting",
+    "SettingsSchema",
     "Text",
     "Trigger",
     "all_robots",

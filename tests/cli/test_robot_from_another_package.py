@@ -1,9 +1,10 @@
 """A robot from another package, installed through KUNTAROBO_EXTRA_APPS with no edit of
 platform code (tests/plugin_robots/extra_robot, which imports the platform only through the
-SDK), gets its staff page, API endpoint and command, listed under its own group in the help.
+SDK), gets its staff page, API endpoint, command (listed under its own group in the help) and
+the platform's settings page, command and endpoint for the settings schema it declares.
 
 Each check runs in a new process with that environment and a fresh SQLite database, as an
-operator's installation would. (Its settings page comes with the settings schema.)"""
+operator's installation would."""
 
 from __future__ import annotations
 
@@ -45,6 +46,11 @@ signed_in.force_login(viewer)
 outsider.force_login(users.create_user("outsider"))
 _, token = ApiToken.issue(viewer, "test")
 bearer = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+coordinator = users.create_user("coordinator")
+Membership.objects.create(user=coordinator, municipality=place, role=Role.COORDINATOR)
+configures = Client()
+configures.force_login(coordinator)
+settings_page = "/robots/extra_robot/municipal-settings/esimerkkila/"
 
 
 def answer(response):
@@ -67,6 +73,10 @@ print(json.dumps({
     "api, anonymous": answer(Client().get("/api/v1/extra-robot/greeting?name=Ada")),
     "api, unknown path": answer(Client().get("/api/v1/extra-robot/nothing", **bearer)),
     "api catalogue": answer(Client().get("/api/v1/robots/extra_robot", **bearer)),
+    "settings page": answer(configures.get(settings_page)),
+    "settings page, viewer": answer(signed_in.get(settings_page)),
+    "settings saved": answer(configures.post(settings_page, {"s__salutation": "Hei"})),
+    "settings api": answer(configures.get("/api/v1/robots/extra_robot/settings/esimerkkila")),
     "names": [reverse("extra_robot:hello"), reverse("api:extra_robot:greeting")],
 }))
 """
@@ -189,6 +199,27 @@ def test_the_robots_api_endpoint_answers_under_its_prefix(signed_in):
         assert json.loads(answer["text"]) == {"robot": "extra_robot", "greeting": "Hello, Ada!"}
     assert signed_in["names"][1] == "/api/v1/extra-robot/greeting"
     assert json.loads(signed_in["api catalogue"]["text"])["slug"] == "extra_robot"
+
+
+def test_the_robots_settings_schema_gets_the_platforms_settings_page(signed_in):
+    page = signed_in["settings page"]
+    assert page["status"] == 200, page
+    assert "Salutation" in page["text"] or "Tervehdyssana" in page["text"]
+    assert signed_in["settings page, viewer"]["status"] == 403
+    assert signed_in["settings saved"]["status"] == 302, signed_in["settings saved"]
+    endpoint = signed_in["settings api"]
+    assert (endpoint["status"], endpoint["type"]) == (200, "application/json"), endpoint
+    assert '"Hei"' in endpoint["text"]
+
+
+def test_the_saved_settings_are_read_by_the_platforms_settings_command(installation, signed_in):
+    done = kuntarobo(
+        installation,
+        *("settings", "show", "extra_robot", "--municipality", "esimerkkila"),
+        *("--user", "coordinator"),
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["salutation"] == "Hei"
 
 
 def test_the_robots_api_endpoint_has_the_platforms_errors(signed_in):

@@ -15,6 +15,8 @@ from kuntarobo.sdk import (
     Robot,
     RobotClass,
     RunContext,
+    Setting,
+    SettingsSchema,
     Text,
     register,
 )
@@ -36,6 +38,15 @@ class ExtraRobot(Robot):
     )
     parameters = (Parameter("name", Text(fi="Nimi", sv="Namn", en="Name"), required=True),)
     urls = "extra_robot.urls"
+    municipal_settings = SettingsSchema(
+        settings=(
+            Setting(
+                "salutation",
+                Text(fi="Tervehdyssana", sv="Hälsningsord", en="Salutation"),
+                default="Hello",
+            ),
+        )
+    )
     api_urls = "extra_robot.api_urls"
 
     def produce(self, context: RunContext) -> Iterable[ItemSpec]:
