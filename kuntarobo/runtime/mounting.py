@@ -59,8 +59,8 @@ def _refuse_taken(claims: Sequence[tuple[str, str]], taken: set[str], what: str)
 def staff_routes(robots: Sequence[type[Robot]] | None = None) -> list[Route]:
     """Each robot's staff pages under /robots/<slug>/, beside its page in the catalogue.
 
-    Mount them after the platform's pages: /robots/<slug>/ itself, …/start/ and …/settings/
-    are the platform's and stay so."""
+    Mount them after the platform's pages: /robots/<slug>/ itself, …/start/, …/settings/ and
+    …/municipal-settings/ are the platform's and stay so."""
     robots = all_robots() if robots is None else robots
     return [path(f"robots/{robot.slug}/", include(robot.urls)) for robot in robots if robot.urls]
 

@@ -48,7 +48,6 @@ from kuntarobo.runtime.declarations import (
     register,
     resolve_folder,
 )
-from kuntarobo.runtime.settings_schema import Setting, SettingsSchema
 from kuntarobo.runtime.statuses import (
     FINAL_STATUSES,
     OPEN_STATUSES,
@@ -82,8 +81,6 @@ __all__ = [
     "RunContext",
     "RunStatus",
     "Schedule",
-    "Setting",
-    "SettingsSchema",
     "Text",
     "Trigger",
     "all_robots",

@@ -12,7 +12,7 @@ from kuntarobo.api import urls as api_urls
 from kuntarobo.runtime import mounting
 from kuntarobo.runtime.declarations import Robot
 
-STAFF = "kuntarobo.robots.hr_reports.staff_urls"
+STAFF = "kuntarobo.robots.ecec_fees.staff_urls"
 API = "kuntarobo.robots.ecec_fees.api_urls"
 
 
@@ -32,7 +32,6 @@ def test_the_platforms_first_path_segments_include_those_of_the_web_ui():
 
 def test_the_real_site_mounts_each_robots_pages_where_it_declares_them():
     assert resolve("/robots/ecec_fees/decisions/").view_name == "ecec_fees_staff:decisions"
-    assert resolve("/robots/hr_reports/mapping/").view_name == "hr_reports_staff:settings_index"
     assert resolve("/varhaiskasvatusmaksu/esimerkkila/").view_name == "ecec_fees:estimate"
     assert resolve("/api/v1/ecec-fees/calculate").view_name == "api:ecec_fees:calculate"
 

@@ -15,11 +15,10 @@ from kuntarobo.sdk import (
     Robot,
     RobotClass,
     RunContext,
-    Setting,
-    SettingsSchema,
     Text,
     register,
 )
+from kuntarobo.sdk.settings import Setting, SettingsSchema
 
 SLUG = "extra_robot"
 
