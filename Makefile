@@ -39,9 +39,12 @@ system-deps:
 
 test-deps: install system-deps
 
+# The layer contract (pyproject.toml, [tool.importlinter]): robots import the platform only
+# through kuntarobo.sdk, no module imports a higher layer, no import circles.
 lint: install
 	$(BIN)/ruff check kuntarobo tests benchmarks
 	$(BIN)/ruff format --check kuntarobo tests benchmarks
+	$(BIN)/lint-imports
 
 typecheck: install
 	$(BIN)/mypy

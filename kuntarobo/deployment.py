@@ -97,6 +97,40 @@ def extra_sources(environ: Mapping[str, str], name: str) -> list[str]:
     return sources
 
 
+# The platform's Django apps, in the order Django looks for templates and commands in them.
+PLATFORM_APPS: tuple[str, ...] = (
+    "kuntarobo.accounts",
+    "kuntarobo.audit",
+    "kuntarobo.runtime",
+    "kuntarobo.decisions",
+    "kuntarobo.channels",
+    "kuntarobo.web",
+    "kuntarobo.api",
+    "kuntarobo.robots.invoice_check",
+    "kuntarobo.robots.file_archiver",
+    "kuntarobo.robots.hr_reports",
+    "kuntarobo.robots.ecec_fees",
+    "kuntarobo.demo",
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_htmx",
+    "django_tasks",
+    "django_tasks_db",
+    "axes",
+)
+
+
+def installed_apps(environ: Mapping[str, str]) -> list[str]:
+    """INSTALLED_APPS: the platform's, then the robots of other packages, which are added
+    without touching the platform (KUNTAROBO_EXTRA_APPS, comma-separated dotted names)."""
+    extra = [name.strip() for name in environ.get("KUNTAROBO_EXTRA_APPS", "").split(",")]
+    return list(dict.fromkeys([*PLATFORM_APPS, *(name for name in extra if name)]))
+
+
 def restrict_new_files() -> None:
     """New files and folders of this process readable by its own user only."""
     os.umask(PRIVATE_UMASK)

@@ -72,32 +72,9 @@ ALLOWED_HOSTS = [h for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 SITE_ROOT = os.environ.get("SITE_ROOT", "http://127.0.0.1:8000")
 
-INSTALLED_APPS = [
-    "kuntarobo.accounts",
-    "kuntarobo.audit",
-    "kuntarobo.runtime",
-    "kuntarobo.decisions",
-    "kuntarobo.channels",
-    "kuntarobo.web",
-    "kuntarobo.api",
-    "kuntarobo.robots.invoice_check",
-    "kuntarobo.robots.file_archiver",
-    "kuntarobo.robots.hr_reports",
-    "kuntarobo.robots.ecec_fees",
-    "kuntarobo.demo",
-    "django.contrib.admin",
-    "django.contrib.auth",
-    "django.contrib.contenttypes",
-    "django.contrib.sessions",
-    "django.contrib.messages",
-    "django.contrib.staticfiles",
-    "django_htmx",
-    "django_tasks",
-    "django_tasks_db",
-    "axes",
-]
-# Robots of other packages are added without touching this file.
-INSTALLED_APPS += [a for a in os.environ.get("KUNTAROBO_EXTRA_APPS", "").split(",") if a]
+# The platform's apps and the robots of other packages (KUNTAROBO_EXTRA_APPS), listed in
+# kuntarobo/deployment.py so that `kuntarobo` can find a command's app without starting Django.
+INSTALLED_APPS = deployment.installed_apps(os.environ)
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

@@ -1,16 +1,25 @@
-from django.contrib import admin
-from django.urls import include, path
+"""The site's URL conf: the platform's pages, then what each registered robot mounts (its public
+pages and its staff pages, kuntarobo.runtime.mounting). No robot is named here."""
 
-urlpatterns = [
+from django.contrib import admin
+from django.urls import URLPattern, URLResolver, include, path
+
+from kuntarobo.runtime import mounting
+
+platform: list[URLPattern | URLResolver] = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     # Single sign-on through the municipalities' identity providers (OpenID Connect).
     path("auth/", include("kuntarobo.accounts.urls")),
     path("api/v1/", include("kuntarobo.api.urls")),
-    # The public fee estimate for families (no login; nothing stored).
-    path("varhaiskasvatusmaksu/", include("kuntarobo.robots.ecec_fees.urls")),
-    # The fee robot's own staff pages, beside its page in the catalogue.
-    path("robots/ecec_fees/", include("kuntarobo.robots.ecec_fees.staff_urls")),
     path("channels/", include("kuntarobo.channels.urls")),
     path("", include("kuntarobo.web.urls")),
+]
+
+urlpatterns = [
+    *platform,
+    # Public pages (no sign-in), each under a prefix the robot declares.
+    *mounting.public_routes(platform),
+    # Under /robots/<slug>/, beside the robot's page in the catalogue (the platform's first).
+    *mounting.staff_routes(),
 ]

@@ -1,14 +1,16 @@
-"""The JSON API, mounted at /api/v1/. Every pattern here must have a case in the permission
-matrix test (tests/api/test_permission_matrix.py), which enumerates them."""
+"""The JSON API, mounted at /api/v1/: the platform's endpoints, then each robot's own under
+/api/v1/<its prefix>/ (kuntarobo.runtime.mounting; no robot is named here). Every pattern,
+a robot's included, must have a case in the permission matrix test
+(tests/api/test_permission_matrix.py), which enumerates them."""
 
-from django.urls import URLPattern, path, re_path
+from django.urls import URLPattern, URLResolver, path, re_path
 
 from kuntarobo.api import settings_views, views
-from kuntarobo.robots.ecec_fees import api as ecec_fees_api
+from kuntarobo.runtime import mounting
 
 app_name = "api"
 
-urlpatterns: list[URLPattern] = [
+platform: list[URLPattern | URLResolver] = [
     path("robots", views.robots, name="robots"),
     path("robots/<str:slug>", views.robot, name="robot"),
     path(
@@ -28,7 +30,11 @@ urlpatterns: list[URLPattern] = [
     path("items/<int:item_id>/correct", views.item_correct, name="item-correct"),
     path("audit", views.audit, name="audit"),
     path("audit/export", views.audit_export, name="audit-export"),
-    path("ecec-fees/calculate", ecec_fees_api.calculate, name="ecec-fees-calculate"),
+]
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    *platform,
+    *mounting.api_routes(platform),
     # Last: any other path under /api/v1/ answers with the API's JSON 404, not an HTML page.
     re_path(r"^(?P<rest>.*)$", views.unknown_endpoint, name="unknown"),
 ]

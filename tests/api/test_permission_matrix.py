@@ -9,9 +9,11 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from django.urls import URLResolver, get_resolver
+from django.urls import URLResolver, get_resolver, reverse
 
 from kuntarobo.audit.models import AuditEvent
+from kuntarobo.runtime import mounting
+from kuntarobo.runtime.declarations import all_robots
 from kuntarobo.runtime.models import ItemStatus, RobotSettings, Run, WorkItem
 from tests.api.helpers import ROLES, World, client_for, error_of, send
 
@@ -221,7 +223,7 @@ CASES: dict[tuple[str, str], Case] = {
         body=lambda w: {"corrections": {"payment_date": "2030-02-01"}, "note": "agreed"},
         check=check_review(home_waiting, ItemStatus.APPROVED),
     ),
-    ("ecec-fees-calculate", "POST"): Case(
+    ("ecec_fees:calculate", "POST"): Case(
         "POST",
         lambda w: "/api/v1/ecec-fees/calculate",
         statuses(200),
@@ -244,28 +246,45 @@ for _method in ("GET", "POST", "PUT", "PATCH", "DELETE"):
     CASES[("unknown", _method)] = Case(_method, lambda w: "/api/v1/no/such/thing", UNKNOWN)
 
 
-def walk(patterns, prefix=""):
-    """Every URL pattern under the API's resolver, includes followed."""
+def walk(patterns, prefix="", namespace=""):
+    """Every URL pattern under the API's resolver, includes (a robot's endpoints) followed:
+    (route, name as reversed below api:, pattern)."""
     for entry in patterns:
         if isinstance(entry, URLResolver):
-            yield from walk(entry.url_patterns, prefix + str(entry.pattern))
+            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            yield from walk(entry.url_patterns, prefix + str(entry.pattern), inner)
         else:
-            yield prefix + str(entry.pattern), entry
+            yield prefix + str(entry.pattern), f"{namespace}{entry.name}", entry
 
 
 def api_endpoints() -> set[tuple[str, str]]:
     found = set()
-    for route, pattern in walk(get_resolver("kuntarobo.api.urls").url_patterns):
+    for route, name, pattern in walk(get_resolver("kuntarobo.api.urls").url_patterns):
         assert pattern.name, f"API pattern {route} has no name"
         methods = getattr(pattern.callback, "allowed_methods", None)
         assert methods, f"API view of {route} is not wrapped in kuntarobo.api.http.endpoint"
         for method in methods:
-            found.add((pattern.name, method))
+            found.add((name, method))
     return found
 
 
 def test_every_api_endpoint_and_method_has_a_case_in_the_matrix():
     assert api_endpoints() == set(CASES)
+
+
+def test_each_robots_endpoints_are_enumerated_under_its_prefix_before_the_catch_all():
+    """The robots' endpoints are mounted from the registry: the matrix above sees them, and the
+    JSON 404 of unknown paths stays last so that it never hides one."""
+    routes = [
+        (route, name) for route, name, _ in walk(get_resolver("kuntarobo.api.urls").url_patterns)
+    ]
+    mounted = {robot.slug: mounting.api_prefix(robot) for robot in all_robots() if robot.api_urls}
+    assert mounted["ecec_fees"] == "ecec-fees"
+    for slug, prefix in mounted.items():
+        assert any(route.startswith(f"{prefix}/") for route, _ in routes), slug
+    assert ("ecec-fees/calculate", "ecec_fees:calculate") in routes
+    assert routes[-1][1] == "unknown"
+    assert reverse("api:ecec_fees:calculate") == "/api/v1/ecec-fees/calculate"
 
 
 def test_the_matrix_covers_every_role_and_caller():

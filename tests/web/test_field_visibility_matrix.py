@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from importlib import import_module
 
 import pytest
 from django.urls import get_resolver, resolve, reverse
@@ -14,6 +15,7 @@ from django.urls import get_resolver, resolve, reverse
 from kuntarobo.accounts.models import Role
 from kuntarobo.audit.models import AuditEvent
 from kuntarobo.core.masking import MASK
+from kuntarobo.runtime.declarations import all_robots
 from tests.factories import MembershipFactory
 from tests.personal_data import (
     GUARDIAN,
@@ -165,10 +167,13 @@ def test_the_matrix_has_eighty_five_role_page_checks():
 
 
 def staff_url_names() -> set[str]:
+    """The staff pages every registered robot mounts (Robot.urls), by their reversed names."""
     names = set()
-    for namespace in ("ecec_fees_staff",):
-        module = f"kuntarobo.robots.{namespace.removesuffix('_staff')}.staff_urls"
-        names |= {f"{namespace}:{p.name}" for p in get_resolver(module).url_patterns}
+    for robot in all_robots():
+        if robot.urls:
+            module = import_module(robot.urls)
+            prefix = f"{module.app_name}:" if getattr(module, "app_name", "") else ""
+            names |= {f"{prefix}{p.name}" for p in get_resolver(robot.urls).url_patterns}
     return names
 
 

@@ -179,6 +179,10 @@ class EcecFeeRobot(Robot):
             "ecec_fees_staff:decisions",
         ),
     )
+    # Mounted by the platform: staff pages, the calculator API and the public fee estimate.
+    urls = "kuntarobo.robots.ecec_fees.staff_urls"
+    api_urls = "kuntarobo.robots.ecec_fees.api_urls"
+    public_urls = (("varhaiskasvatusmaksu/", "kuntarobo.robots.ecec_fees.urls"),)
     parameters = (
         Parameter(
             "period_start",
