@@ -8,12 +8,12 @@ from kuntarobo.audit.models import AuditEvent
 from kuntarobo.core.masking import mask_value
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+    from django.contrib.auth.models import AnonymousUser, User
 
     from kuntarobo.accounts.models import Municipality
 
 
-def actor_label(actor: AbstractBaseUser | AnonymousUser | str | None) -> str:
+def actor_label(actor: User | AnonymousUser | str | None) -> str:
     if actor is None:
         return "system"
     if isinstance(actor, str):
@@ -27,7 +27,7 @@ def actor_label(actor: AbstractBaseUser | AnonymousUser | str | None) -> str:
 def record(
     action: str,
     *,
-    actor: AbstractBaseUser | AnonymousUser | str | None,
+    actor: User | AnonymousUser | str | None,
     municipality: Municipality | None = None,
     obj: Any = None,
     details: dict[str, Any] | None = None,
