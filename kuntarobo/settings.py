@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+import django_stubs_ext
 from csp.constants import NONE as CSP_NONE
 from csp.constants import SELF as CSP_SELF
 from django.core.exceptions import ImproperlyConfigured
@@ -13,6 +14,9 @@ from django.utils.translation import gettext_lazy as _
 
 from kuntarobo import deployment
 from kuntarobo.core.inputs import InputLimits
+
+# Django's generic classes (ModelAdmin, ModelChoiceField, …) take type arguments at run time too.
+django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent
 VAR_DIR = Path(os.environ.get("KUNTAROBO_VAR_DIR", BASE_DIR.parent / "var")).resolve()
@@ -132,7 +136,7 @@ else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": VAR_DIR / "kuntarobo.sqlite3",
+            "NAME": str(VAR_DIR / "kuntarobo.sqlite3"),
             "OPTIONS": {
                 # WAL lets the web server read while a worker writes; IMMEDIATE avoids
                 # lock-upgrade deadlocks between the web, worker and scheduler processes.
@@ -274,6 +278,7 @@ if not AXES_LOCKOUT_PARAMETERS:
     raise ImproperlyConfigured("KUNTAROBO_LOGIN_LOCKOUT_BY must name username and/or address")
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "kuntarobo.accounts.signin.lockout_response"
+AXES_HTTP_RESPONSE_CODE = 429  # axes' default, stated here because the lockout page uses it
 AXES_CLIENT_IP_CALLABLE = "kuntarobo.accounts.signin.client_ip"
 AXES_DISABLE_ACCESS_LOG = True  # successful sign-ins are in the audit trail
 AXES_VERBOSE = False

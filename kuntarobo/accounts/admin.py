@@ -6,13 +6,13 @@ from django.http import HttpRequest
 from kuntarobo.accounts.models import Membership, Municipality, OidcIdentity
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipInline(admin.TabularInline[Membership, Municipality]):
     model = Membership
     extra = 1
 
 
 @admin.register(Municipality)
-class MunicipalityAdmin(admin.ModelAdmin):
+class MunicipalityAdmin(admin.ModelAdmin[Municipality]):
     list_display = ["slug", "name_fi", "name_sv", "business_id"]
     search_fields = ["slug", "name_fi", "name_sv"]
     inlines = [MembershipInline]
@@ -24,7 +24,7 @@ admin.site.has_permission = lambda request: bool(  # type: ignore[method-assign]
 
 
 @admin.register(OidcIdentity)
-class OidcIdentityAdmin(admin.ModelAdmin):
+class OidcIdentityAdmin(admin.ModelAdmin[OidcIdentity]):
     """Which provider account each user signs in with; deleting a row unlinks it (the next
     sign-in with that account creates a new user)."""
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.db import transaction
 from django.db.models import Q, QuerySet
 
@@ -22,7 +22,7 @@ SYSTEM_WIDE = "system"
 assert SYSTEM_WIDE in RESERVED_SLUGS
 
 
-def sees_system_wide(user: AbstractBaseUser | AnonymousUser) -> bool:
+def sees_system_wide(user: User | AnonymousUser) -> bool:
     return bool(getattr(user, "is_superuser", False) and user.is_active)
 
 
@@ -37,7 +37,7 @@ def visible_events(
 
 
 def record_export(
-    user: AbstractBaseUser | AnonymousUser,
+    user: User | AnonymousUser,
     exported: Iterable[Municipality | None],
     *,
     via: str,

@@ -11,24 +11,24 @@ from django.conf import settings
 from django.contrib.auth.backends import ModelBackend
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser
+    from django.contrib.auth.models import User
     from django.http import HttpRequest
 
 
-class PasswordBackend(AxesBackend):
+class PasswordBackend(AxesBackend):  # type: ignore[misc]  # django-axes publishes no types
     """A user name and password, refused while the (user name, address) is locked out.
 
     Without a request (the test client's `login()`, scripts) there is no address to lock, so the
     lock is not consulted; every web sign-in passes its request.
     """
 
-    def authenticate(  # type: ignore[override]
+    def authenticate(
         self,
         request: HttpRequest | None,
         username: str | None = None,
         password: str | None = None,
         **kwargs: Any,
-    ) -> AbstractBaseUser | None:
+    ) -> User | None:
         if request is not None:
             try:
                 AxesStandaloneBackend.authenticate(self, request, username, password, **kwargs)
@@ -37,7 +37,7 @@ class PasswordBackend(AxesBackend):
                 raise
         return ModelBackend.authenticate(self, request, username, password, **kwargs)
 
-    def user_can_authenticate(self, user: AbstractBaseUser | None) -> bool:
+    def user_can_authenticate(self, user: User | None) -> bool:
         """`KUNTAROBO_PASSWORD_LOGIN=superusers` leaves passwords to break-glass superusers."""
         if not super().user_can_authenticate(user):
             return False
@@ -52,5 +52,5 @@ class OidcBackend(ModelBackend):
 
     def authenticate(  # type: ignore[override]
         self, request: HttpRequest | None, **credentials: Any
-    ) -> AbstractBaseUser | None:
+    ) -> User | None:
         return None

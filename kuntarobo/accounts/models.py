@@ -11,7 +11,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+    from django.contrib.auth.models import AnonymousUser, User
 
 
 class Role(models.TextChoices):
@@ -54,7 +54,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
 
 class MunicipalityQuerySet(models.QuerySet["Municipality"]):
     def for_user(
-        self, user: AbstractBaseUser | AnonymousUser, permission: str = Permission.VIEW
+        self, user: User | AnonymousUser, permission: str = Permission.VIEW
     ) -> MunicipalityQuerySet:
         """The municipalities in which `user` holds a role granting `permission`."""
         if not user.is_authenticated or not user.is_active:
@@ -128,7 +128,7 @@ class Membership(models.Model):
         return f"{self.user} / {self.municipality} / {self.role}"
 
 
-def permissions_in(user: AbstractBaseUser | AnonymousUser, municipality: Municipality) -> set[str]:
+def permissions_in(user: User | AnonymousUser, municipality: Municipality) -> set[str]:
     if not user.is_authenticated or not user.is_active:
         return set()
     roles = Membership.objects.filter(user=user, municipality=municipality).values_list(
@@ -140,9 +140,7 @@ def permissions_in(user: AbstractBaseUser | AnonymousUser, municipality: Municip
     return granted
 
 
-def has_permission(
-    user: AbstractBaseUser | AnonymousUser, municipality: Municipality, permission: str
-) -> bool:
+def has_permission(user: User | AnonymousUser, municipality: Municipality, permission: str) -> bool:
     return permission in permissions_in(user, municipality)
 
 

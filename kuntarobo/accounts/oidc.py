@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from authlib.integrations.django_client import DjangoOAuth2App, OAuth
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 
 from kuntarobo.accounts.models import Membership, Municipality, OidcIdentity
@@ -19,7 +19,7 @@ from kuntarobo.accounts.oidc_config import Provider, grants
 from kuntarobo.audit.trail import record
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser
+    from django.contrib.auth.models import User
 
 log = logging.getLogger(__name__)
 _clients: dict[tuple[str, ...], DjangoOAuth2App] = {}
@@ -53,7 +53,7 @@ def client_for(provider: Provider) -> DjangoOAuth2App:
 class SignIn:
     """What a sign-in came to: the user (None when refused) and why it was refused."""
 
-    user: AbstractBaseUser | None
+    user: User | None
     granted: set[tuple[str, str]] = field(default_factory=set)
     refused: str = ""  # "no_role", "inactive"
 
@@ -132,7 +132,9 @@ def sign_in_from_claims(provider: Provider, claims: dict[str, Any]) -> SignIn:
         ("last_name", "family_name"),
         ("email", "email"),
     ):
-        value = str(claims.get(claim) or "")[: model._meta.get_field(attribute).max_length]
+        model_field = model._meta.get_field(attribute)
+        assert isinstance(model_field, models.CharField)  # names and e-mail: text of a length
+        value = str(claims.get(claim) or "")[: model_field.max_length]
         if value and getattr(user, attribute) != value:
             setattr(user, attribute, value)
             changed = True

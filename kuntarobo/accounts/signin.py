@@ -19,7 +19,7 @@ from django.shortcuts import render
 from kuntarobo.audit.trail import record
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser
+    from django.contrib.auth.models import User
     from django.http import HttpRequest, HttpResponse
 
 
@@ -29,7 +29,7 @@ def client_ip(request: HttpRequest) -> str | None:
     X-Forwarded-For, which a client can prepend to but not append to)."""
     proxies = settings.KUNTAROBO_TRUSTED_PROXY_COUNT
     if proxies > 0:
-        forwarded = [
+        forwarded: list[str] = [
             part.strip()
             for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
             if part.strip()
@@ -83,7 +83,7 @@ def record_lockout(
 def record_sign_in(
     sender: Any,
     request: HttpRequest | None = None,
-    user: AbstractBaseUser | None = None,
+    user: User | None = None,
     **kwargs: Any,
 ) -> None:
     """Receiver of `user_logged_in` for sign-ins made by a web request; programmatic logins
@@ -98,7 +98,7 @@ def record_sign_in(
 def record_sign_out(
     sender: Any,
     request: HttpRequest | None = None,
-    user: AbstractBaseUser | None = None,
+    user: User | None = None,
     **kwargs: Any,
 ) -> None:
     """Receiver of `user_logged_out`, for sign-outs made by a web request."""

@@ -13,6 +13,7 @@ from typing import Any, NoReturn
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http.response import HttpResponseBase
 from django.middleware.csrf import CsrfViewMiddleware
 from django.utils import timezone, translation
 from django.utils.http import urlencode
@@ -26,7 +27,7 @@ PAGE_SIZE = 100
 MAX_IDS = 1000
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS", "TRACE")
 
-View = Callable[..., HttpResponse]
+View = Callable[..., HttpResponseBase]  # streamed exports too
 
 
 class ApiError(Exception):
@@ -86,7 +87,7 @@ def endpoint(*methods: str) -> Callable[[View], View]:
 
     def decorate(view: View) -> View:
         @functools.wraps(view)
-        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             try:
                 _authenticate(request)
                 if request.method not in methods:

@@ -49,7 +49,7 @@ def export_events(events: Iterable[AuditEvent], fmt: Literal["csv", "jsonl"]) ->
     if fmt == "jsonl":
         for event in events:
             row = event_row(event)
-            row["details"] = json.loads(str(row["details"]))  # type: ignore[assignment]
+            row["details"] = json.loads(str(row["details"]))
             yield json.dumps(row, ensure_ascii=False) + "\n"
         return
     buffer = io.StringIO()

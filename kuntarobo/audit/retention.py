@@ -16,7 +16,7 @@ def purge_events_before(cutoff: datetime.datetime, *, actor: str) -> int:
         table = AuditEvent._meta.db_table
         with connection.cursor() as cursor:
             cursor.execute(f"DELETE FROM {table} WHERE at < %s", [cutoff])  # noqa: S608
-            removed = cursor.rowcount
+            removed: int = cursor.rowcount
         AuditPurgePermit.objects.filter(pk=permit.pk).delete()
         record(
             "audit.purge", actor=actor, details={"before": cutoff.isoformat(), "removed": removed}

@@ -8,12 +8,15 @@ from kuntarobo.audit.models import AuditEvent
 from kuntarobo.core.masking import mask_value
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+    from django.contrib.auth.models import AnonymousUser, User
 
     from kuntarobo.accounts.models import Municipality
 
+    # Who acts: a user, a robot's or a provider's label, or None for the system.
+    Actor = User | AnonymousUser | str | None
 
-def actor_label(actor: AbstractBaseUser | AnonymousUser | str | None) -> str:
+
+def actor_label(actor: Actor) -> str:
     if actor is None:
         return "system"
     if isinstance(actor, str):
@@ -27,7 +30,7 @@ def actor_label(actor: AbstractBaseUser | AnonymousUser | str | None) -> str:
 def record(
     action: str,
     *,
-    actor: AbstractBaseUser | AnonymousUser | str | None,
+    actor: Actor,
     municipality: Municipality | None = None,
     obj: Any = None,
     details: dict[str, Any] | None = None,

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime
 import logging
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, TypeAlias
+from typing import TYPE_CHECKING, Any
 
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
@@ -36,9 +36,7 @@ from kuntarobo.runtime.files import save_file
 from kuntarobo.runtime.models import WorkItem
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-
-    Actor: TypeAlias = AbstractBaseUser | AnonymousUser | str | None
+    from kuntarobo.audit.trail import Actor
 
 logger = logging.getLogger(__name__)
 MAX_SUBJECT = 300

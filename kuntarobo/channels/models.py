@@ -112,7 +112,7 @@ class SecureDocument(models.Model):
         return (now or timezone.now()) >= self.expires_at
 
 
-class DeliveryQuerySet(ScopedQuerySet):
+class DeliveryQuerySet(ScopedQuerySet["Delivery"]):
     def update(self, **kwargs: Any) -> int:
         """A bulk update must not reach a final row (sent or posted)."""
         if self.filter(status__in=FINAL_STATUSES).exists():

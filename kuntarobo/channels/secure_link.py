@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime
 import secrets
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -20,6 +21,9 @@ from kuntarobo.channels.base import Channel, ChannelError, Outgoing, SendResult,
 from kuntarobo.channels.email_channel import send_email
 from kuntarobo.channels.models import Delivery, SecureDocument
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
 DEFAULT_DAYS = 14
 
 
@@ -32,7 +36,7 @@ def link_for(document: SecureDocument) -> str:
     return settings.SITE_ROOT.rstrip("/") + path
 
 
-def store_document(delivery: Delivery, outgoing: Outgoing, recipient: object) -> SecureDocument:
+def store_document(delivery: Delivery, outgoing: Outgoing, recipient: User) -> SecureDocument:
     """The document of this delivery, stored once: a retry after a failed notice reuses it."""
     if delivery.secure_document_id is not None:
         existing = delivery.secure_document

@@ -56,4 +56,5 @@ def connection() -> BaseEmailBackend:
     kwargs: dict[str, Any] = {"fail_silently": False}
     if backend in (DJANGO_SMTP, OURS):
         return EmailBackend(**kwargs)
-    return get_connection(backend, **kwargs)
+    configured: BaseEmailBackend = get_connection(backend, **kwargs)
+    return configured

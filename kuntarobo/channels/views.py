@@ -5,7 +5,8 @@ from __future__ import annotations
 import logging
 
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
@@ -16,7 +17,7 @@ logger = logging.getLogger(__name__)
 
 @login_required
 @require_GET
-def secure_document(request: HttpRequest, token: str) -> HttpResponse:
+def secure_document(request: HttpRequest, token: str) -> HttpResponseBase:
     try:
         document = open_secure_document(request.user, token, via="web")
     except SecureDocumentRefused as refused:

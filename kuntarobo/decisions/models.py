@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from django.core.exceptions import ImproperlyConfigured
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -117,7 +118,15 @@ class DecisionRecord(models.Model):
 
     @classmethod
     def write_once_columns(cls) -> list[str]:
-        return [cls._meta.get_field(name).column for name in cls.write_once_fields]  # type: ignore[union-attr]
+        columns = []
+        for name in cls.write_once_fields:
+            field = cls._meta.get_field(name)
+            if not isinstance(field, models.Field) or not field.concrete:
+                raise ImproperlyConfigured(
+                    f"{cls.__name__}.write_once_fields: {name!r} is not a column of the record"
+                )
+            columns.append(field.column)
+        return columns
 
 
 class DecisionSeries(models.Model):

@@ -67,7 +67,7 @@ def insert_rows(
     table = quote(meta.db_table)
     columns = ", ".join(quote(f.column) for f in fields)
     one_row = f"({', '.join(['%s'] * len(fields))})"
-    returning = f" RETURNING {quote(meta.pk.column)}" if returning_ids else ""  # type: ignore[union-attr]
+    returning = f" RETURNING {quote(meta.pk.column)}" if returning_ids else ""
     ids: list[Any] = []
     # Many rows a statement: as many single-row INSERTs (executemany) cost far more.
     with connection.cursor() as cursor:

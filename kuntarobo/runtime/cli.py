@@ -10,13 +10,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser
 from django.core.management.base import CommandError, OutputWrapper
 from django.core.serializers.json import DjangoJSONEncoder
 
 from kuntarobo.core.masking import mask_identity_codes
 
 if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
     from kuntarobo.runtime.actions import StartedRun
 
 BAD_INPUT = 2
@@ -28,7 +29,7 @@ def fail(message: str) -> NoReturn:
     raise CommandError(mask_identity_codes(message), returncode=BAD_INPUT)
 
 
-def acting_user(username: str) -> AbstractBaseUser:
+def acting_user(username: str) -> User:
     """The user named by --user, whose roles decide what the command may do."""
     user = get_user_model().objects.filter(username=username).first()
     if user is None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Self, TypeVar
 
 from django.conf import settings
 from django.db import models
@@ -39,15 +39,16 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+    from django.contrib.auth.models import AnonymousUser, User
 
 
-class ScopedQuerySet(models.QuerySet):  # type: ignore[type-arg]
+_M = TypeVar("_M", bound=models.Model)
+
+
+class ScopedQuerySet(models.QuerySet[_M]):
     """Every query of municipal data goes through `for_user`: no other way to list it in views."""
 
-    def for_user(
-        self, user: AbstractBaseUser | AnonymousUser, permission: str = Permission.VIEW
-    ) -> ScopedQuerySet:
+    def for_user(self, user: User | AnonymousUser, permission: str = Permission.VIEW) -> Self:
         return self.filter(municipality__in=Municipality.objects.for_user(user, permission))
 
 

@@ -39,7 +39,7 @@ class TaskSuiteFailure:
         result = ExecutionResult(str(output_xml))
         self.passed = 0
         self.failed: list[tuple[str, str]] = []
-        for test in _all_tests(result.suite):
+        for test in result.suite.all_tests:
             if test.status == "PASS":
                 self.passed += 1
             elif test.status == "FAIL":
@@ -48,12 +48,6 @@ class TaskSuiteFailure:
     @property
     def business(self) -> list[tuple[str, str]]:
         return [(n, m) for n, m in self.failed if m.startswith(BUSINESS_PREFIX)]
-
-
-def _all_tests(suite: object) -> Iterator[object]:
-    yield from getattr(suite, "tests", [])
-    for child in getattr(suite, "suites", []):
-        yield from _all_tests(child)
 
 
 class RobotFrameworkRobot(Robot):
@@ -88,7 +82,7 @@ class RobotFrameworkRobot(Robot):
         return variables
 
     def handle(self, item: ItemView, context: RunContext) -> Outcome:
-        import robot
+        from robot.run import run as run_robot_framework
 
         try:
             variables = self.variables(context)
@@ -98,7 +92,7 @@ class RobotFrameworkRobot(Robot):
         with tempfile.TemporaryDirectory(prefix="kuntarobo-rf-") as folder:
             out = Path(folder)
             console = io.StringIO()
-            return_code = robot.run(
+            return_code = run_robot_framework(
                 str(self.suite),
                 rpa=True,
                 outputdir=str(out),

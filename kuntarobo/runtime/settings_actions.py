@@ -17,7 +17,7 @@ from kuntarobo.runtime.models import RobotSettings
 from kuntarobo.runtime.settings_schema import SettingsSchema
 
 if TYPE_CHECKING:
-    from kuntarobo.runtime.actions import Actor
+    from kuntarobo.audit.trail import Actor
 
 
 def schema_of(robot: type[Robot]) -> SettingsSchema:

@@ -4,7 +4,7 @@ check again and have the last word (their InputError becomes a form error)."""
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from croniter import croniter
 from django import forms
@@ -18,6 +18,9 @@ from kuntarobo.runtime.declarations import InputError, Parameter, Robot, Text
 from kuntarobo.runtime.limit_errors import DATE_VALIDATORS
 from kuntarobo.runtime.models import ItemStatus, RobotDeployment
 from kuntarobo.web import labels
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 PARAMETER_PREFIX = "param_"
 
@@ -69,6 +72,7 @@ def parameter_field(parameter: Parameter, *, optional: bool) -> forms.Field:
     help_text = parameter.help.get() if parameter.help else ""
     required = parameter.required and parameter.default is None and not optional
     if parameter.kind in ("boolean", "choice"):
+        choices: list[tuple[str, StrOrPromise]]
         if parameter.kind == "boolean":
             choices = [("true", _("yes")), ("false", _("no"))]
         else:
@@ -123,7 +127,7 @@ class ParameterFormMixin(BaseForm):
         for parameter in parameters:
             name = PARAMETER_PREFIX + parameter.name
             value = self.cleaned_data.get(name)
-            if value in (None, ""):
+            if value is None or value == "":
                 continue
             try:
                 parameter.parse(value)
@@ -303,7 +307,7 @@ class ItemFilterForm(BaseForm):
         ]
 
 
-class AuditMunicipalityField(forms.ModelChoiceField):
+class AuditMunicipalityField(forms.ModelChoiceField[Municipality]):
     """A municipality by slug or, when `allow_system_wide` is set, SYSTEM_WIDE: system-wide
     events belong to no municipality, so the queryset alone cannot offer them."""
 

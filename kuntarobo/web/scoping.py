@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.db.models import Model, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -14,24 +14,27 @@ from django.utils.translation import gettext as _
 from kuntarobo.accounts.models import Municipality, Permission, has_permission
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+    from django.contrib.auth.models import AnonymousUser
+    from django.contrib.auth.models import User as AuthUser
 
-    User = AbstractBaseUser | AnonymousUser
+    from kuntarobo.runtime.models import ScopedQuerySet
+
+    User = AuthUser | AnonymousUser
 
 M = TypeVar("M", bound=Model)
 
 
 def get_scoped_or_404(
-    queryset: QuerySet[M], user: User, pk: Any, permission: str = Permission.VIEW
+    queryset: ScopedQuerySet[M], user: User, pk: Any, permission: str = Permission.VIEW
 ) -> M:
     """The object if the user sees its municipality (else 404) and holds `permission` (else 403)."""
     try:
-        obj = queryset.for_user(user, Permission.VIEW).get(pk=pk)  # type: ignore[attr-defined]
-    except (queryset.model.DoesNotExist, ValueError, TypeError):
+        obj = queryset.for_user(user, Permission.VIEW).get(pk=pk)
+    except (ObjectDoesNotExist, ValueError, TypeError):
         raise Http404(_("Not found.")) from None
     if permission != Permission.VIEW and not has_permission(
         user,
-        obj.municipality,  # type: ignore[attr-defined]
+        obj.municipality,  # type: ignore[attr-defined]  # a scoped model has a municipality
         permission,
     ):
         raise PermissionDenied

@@ -2,6 +2,8 @@
 permit (the retention purge), whatever code tries."""
 
 from django.db import migrations
+from django.db.backends.base.schema import BaseDatabaseSchemaEditor
+from django.db.migrations.state import StateApps
 
 SQLITE = [
     """CREATE TRIGGER audit_event_no_update BEFORE UPDATE ON audit_auditevent
@@ -35,14 +37,14 @@ POSTGRES_REVERSE = [
 ]
 
 
-def forwards(apps, schema_editor):
+def forwards(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
     statements = {"sqlite": SQLITE, "postgresql": POSTGRES}.get(schema_editor.connection.vendor,
                                                                   [])
     for statement in statements:
         schema_editor.execute(statement)
 
 
-def backwards(apps, schema_editor):
+def backwards(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
     statements = {"sqlite": SQLITE_REVERSE, "postgresql": POSTGRES_REVERSE}.get(
         schema_editor.connection.vendor, [])
     for statement in statements:

@@ -61,10 +61,12 @@ def main() -> None:
         )
 
     from django.core.wsgi import get_wsgi_application
-    from waitress.server import create_server
+    from waitress.server import TcpWSGIServer, create_server
 
     server = create_server(get_wsgi_application(), host="127.0.0.1", port=0, threads=4)
-    print(f"LISTENING http://127.0.0.1:{server.effective_port}", flush=True)  # noqa: T201
+    assert isinstance(server, TcpWSGIServer)  # one host and port: one TCP server
+    _, port = server.getsockname()
+    print(f"LISTENING http://127.0.0.1:{port}", flush=True)  # noqa: T201
     server.run()
 
 

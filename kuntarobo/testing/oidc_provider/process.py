@@ -28,7 +28,12 @@ def running_provider(config: dict[str, Any], workdir: Path, timeout: float = 60)
     lines: queue.Queue[str] = queue.Queue()
     assert process.stdout is not None
     stdout = process.stdout
-    threading.Thread(target=lambda: [lines.put(line) for line in stdout], daemon=True).start()
+
+    def read_lines() -> None:
+        for line in stdout:
+            lines.put(line)
+
+    threading.Thread(target=read_lines, daemon=True).start()
     try:
         try:
             line = lines.get(timeout=timeout)

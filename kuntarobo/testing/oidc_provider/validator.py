@@ -3,7 +3,7 @@ from typing import Any
 from oauth2_provider.oauth2_validators import OAuth2Validator
 
 
-class Validator(OAuth2Validator):
+class Validator(OAuth2Validator):  # type: ignore[misc]  # django-oauth-toolkit has no types
     """Names, e-mail and group names as claims, as Keycloak's or Entra ID's mappers give them."""
 
     oidc_claim_scope = {**OAuth2Validator.oidc_claim_scope, "groups": "profile"}

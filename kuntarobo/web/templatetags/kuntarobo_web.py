@@ -26,7 +26,7 @@ from kuntarobo.web import labels
 register = template.Library()
 
 # Status is never told by colour alone: every badge has a symbol and a word.
-STATUS_SYMBOLS = {
+STATUS_SYMBOLS: dict[str, str] = {
     RunStatus.STARTING: "…",
     RunStatus.RUNNING: "⟳",
     RunStatus.REFUSED: "✗",

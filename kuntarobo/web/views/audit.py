@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from django.contrib.auth.decorators import login_required
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -27,7 +28,7 @@ from kuntarobo.web.scoping import require_somewhere
 from kuntarobo.web.views.common import paginate
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+    from django.contrib.auth.models import AnonymousUser, User
 
 EVENTS_PER_PAGE = 50
 
@@ -36,7 +37,7 @@ def _day_start(day: datetime.date) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 
 
-def audit_scope(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Municipality]:
+def audit_scope(user: User | AnonymousUser) -> QuerySet[Municipality]:
     """The municipalities whose events the user sees; 403 without any, unless the user is a
     superuser, who may come for the system-wide events alone."""
     if sees_system_wide(user):
@@ -102,7 +103,7 @@ def _filters(form: AuditFilterForm) -> dict[str, Any]:
 
 
 @login_required
-def audit_export(request: HttpRequest, fmt: str) -> HttpResponse:
+def audit_export(request: HttpRequest, fmt: str) -> HttpResponseBase:
     if fmt not in FORMATS:
         raise Http404(_("Not found."))
     municipalities = audit_scope(request.user)

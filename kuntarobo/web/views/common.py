@@ -11,7 +11,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from kuntarobo.runtime.declarations import InputError, Robot, get_robot
 
 
-def paginate(request: HttpRequest, items: Any, per_page: int = 50) -> Page:
+def paginate(request: HttpRequest, items: Any, per_page: int = 50) -> Page[Any]:
     return Paginator(items, per_page).get_page(request.GET.get("page"))
 
 

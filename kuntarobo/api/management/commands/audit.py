@@ -8,7 +8,7 @@ import os
 import tempfile
 from argparse import ArgumentParser
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.management.base import BaseCommand, no_translations
 from django.db.models import QuerySet
@@ -21,6 +21,9 @@ from kuntarobo.audit.retention import purge_events_before
 from kuntarobo.audit.trail import record
 from kuntarobo.core.inputs import MAX_DATE, MIN_DATE
 from kuntarobo.runtime.cli import acting_user, fail, operator_label
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 
 def one_year_before(day: datetime.date) -> datetime.date:
@@ -78,10 +81,10 @@ class Command(BaseCommand):
         else:
             self.purge(options)
 
-    def _scope(self, options: dict[str, Any]) -> tuple[Any, list[Municipality] | None]:
+    def _scope(self, options: dict[str, Any]) -> tuple[User | str, list[Municipality] | None]:
         """(actor, municipalities) — None means every event, system events included."""
         municipalities = Municipality.objects.all()
-        actor: Any = operator_label()
+        actor: User | str = operator_label()
         if options["user"]:
             actor = acting_user(options["user"])
             municipalities = Municipality.objects.for_user(actor, Permission.VIEW_AUDIT)
@@ -123,7 +126,8 @@ class Command(BaseCommand):
             "events": count,
             "output": str(target) if target else "stdout",
         }
-        for municipality in scope if scope is not None else [None]:
+        exported: list[Municipality | None] = [None] if scope is None else list(scope)
+        for municipality in exported:
             record(
                 "audit.export", actor=actor, municipality=municipality, via="cli", details=details
             )

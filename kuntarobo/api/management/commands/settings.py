@@ -114,7 +114,7 @@ class Command(BaseCommand):
                 )
         else:
             try:
-                row = save_robot_settings(
+                saved = save_robot_settings(
                     user,
                     municipality,
                     robot,
@@ -125,8 +125,10 @@ class Command(BaseCommand):
                 )
             except (InputError, actions.PermissionDeniedError) as error:
                 fail(str(error))
-            values = row.values if row else current_settings(municipality, robot)
-            self.stdout.write(to_json({"saved": row.created_at if row else None, "values": values}))
+            values = saved.values if saved else current_settings(municipality, robot)
+            self.stdout.write(
+                to_json({"saved": saved.created_at if saved else None, "values": values})
+            )
 
 
 def _day(text: str | None, option: str) -> datetime.date | None:

@@ -14,8 +14,8 @@ import socket
 import threading
 import time
 from argparse import ArgumentParser
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
@@ -32,6 +32,11 @@ from kuntarobo.runtime import execution, tasks
 from kuntarobo.runtime.outage import Outage, is_outage
 
 logger = logging.getLogger("kuntarobo.worker")
+
+if TYPE_CHECKING:
+    # Tasks of every signature and result pass through the worker (DBTaskResult is generic
+    # for type checkers only).
+    AnyTaskResult = DBTaskResult[..., Any]
 
 
 class HeartbeatWorker(Worker):
@@ -124,7 +129,7 @@ class HeartbeatWorker(Worker):
             execution.release_interrupted_work(self.worker_id)
             self._interrupted = False
         close_old_connections()
-        taken: list[DBTaskResult] = []
+        taken: list[AnyTaskResult] = []
         # Taking tasks commits at once (the library's transaction would roll back), so a
         # SIGTERM meanwhile must let the tasks just taken run rather than exit at once.
         self.running_task = True
@@ -149,11 +154,11 @@ class HeartbeatWorker(Worker):
             size = min(size, self.max_tasks - self._run_tasks)
         return max(1, size)
 
-    def run_tasks(self, taken: list[DBTaskResult]) -> None:
+    def run_tasks(self, taken: list[AnyTaskResult]) -> None:
         """Run tasks taken together: the work items' stages as one batch per stage, any other
         task on its own. Every task taken is run, even if a stop is asked for meanwhile."""
         try:
-            batches: dict[str, list[tuple[DBTaskResult, int]]] = {}
+            batches: dict[str, list[tuple[AnyTaskResult, int]]] = {}
             for task_result in taken:
                 work = tasks.item_stage(task_result)
                 if work is None:
@@ -166,7 +171,7 @@ class HeartbeatWorker(Worker):
         finally:
             self.running_task = False
 
-    def run_task(self, db_task_result: DBTaskResult) -> None:
+    def run_task(self, db_task_result: AnyTaskResult) -> None:
         """The library's `run_task`, except that a task cut short by an outage of the database
         is not marked failed: the outage ends the batch, and the task is made ready again."""
         set_failed = db_task_result.set_failed
@@ -176,15 +181,16 @@ class HeartbeatWorker(Worker):
                 raise error
             set_failed(error)
 
-        db_task_result.set_failed = set_failed_unless_outage  # type: ignore[method-assign]
+        db_task_result.set_failed = set_failed_unless_outage
         super().run_task(db_task_result)
 
-    def _run_item_batch(self, stage: str, batch: list[tuple[DBTaskResult, int]]) -> None:
+    def _run_item_batch(self, stage: str, batch: list[tuple[AnyTaskResult, int]]) -> None:
         """What `run_task` does for each task of `tasks.process_item` or `tasks.deliver_item`,
         with the items claimed together and the successful tasks' rows updated together."""
         backend_type = type(batch[0][0].task.get_backend())
         for task_result, _ in batch:
             task_started.send(sender=backend_type, task_result=task_result.task_result)
+        outcomes: Mapping[int, str | BaseException]
         try:
             outcomes = execution.execute_many(
                 [item_id for _, item_id in batch], self.worker_id, stage
@@ -194,7 +200,7 @@ class HeartbeatWorker(Worker):
                 raise
             outcomes = dict.fromkeys((item_id for _, item_id in batch), error)
             close_old_connections()
-        succeeded: dict[str, list[DBTaskResult]] = {}
+        succeeded: dict[str, list[AnyTaskResult]] = {}
         for task_result, item_id in batch:
             outcome = outcomes[item_id]
             if isinstance(outcome, BaseException):
@@ -217,12 +223,12 @@ class HeartbeatWorker(Worker):
             task_finished.send(sender=backend_type, task_result=task_result.task_result)
         self._run_tasks += len(batch)
 
-    def take_task(self) -> DBTaskResult | None:
+    def take_task(self) -> AnyTaskResult | None:
         """The next ready task, taken as `take_tasks` takes them."""
         taken = self.take_tasks(1)
         return taken[0] if taken else None
 
-    def take_tasks(self, limit: int) -> list[DBTaskResult]:
+    def take_tasks(self, limit: int) -> list[AnyTaskResult]:
         """Take up to `limit` ready tasks and mark them running for this worker, in one statement.
 
         The same choice and claim as django-tasks-db's worker (ready, due, highest priority,
@@ -296,7 +302,7 @@ class HeartbeatWorker(Worker):
         )
         return sql, params
 
-    def _take_task_by_orm(self) -> DBTaskResult | None:
+    def _take_task_by_orm(self) -> AnyTaskResult | None:
         """django-tasks-db's own way, for databases without UPDATE ... RETURNING here."""
         tasks = DBTaskResult.objects.ready().filter(backend_name=self.backend_name)
         if not self.process_all_queues:
@@ -328,7 +334,8 @@ def _keep_connections() -> Callable[[], None]:
             changed.append(settings_dict)
         if settings_dict.get("CONN_HEALTH_CHECKS"):
             settings_dict["CONN_HEALTH_CHECKS"] = False
-            connections[alias].health_check_enabled = False
+            # Set by BaseDatabaseWrapper.connect(); django-stubs does not declare it.
+            connections[alias].health_check_enabled = False  # type: ignore[attr-defined]
             checked.append(settings_dict)
 
     def restore() -> None:
@@ -341,7 +348,7 @@ def _keep_connections() -> Callable[[], None]:
 
 
 # How each database appends the worker's id to the task's JSON list of workers.
-_APPEND_WORKER = {
+_APPEND_WORKER: dict[str, tuple[str, Callable[[str], str]]] = {
     "postgresql": ("{column} || %s::jsonb", lambda worker_id: json.dumps([worker_id])),
     "sqlite": ("json_insert({column}, '$[#]', %s)", lambda worker_id: worker_id),
 }
