@@ -11,7 +11,7 @@ import traceback
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeGuard
 
 from django.core.files import File
 from django.db import IntegrityError, transaction
@@ -44,9 +44,9 @@ from kuntarobo.runtime.models import (
 )
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+    from django.contrib.auth.models import User
 
-    Actor = AbstractBaseUser | AnonymousUser | str | None
+    from kuntarobo.audit.trail import Actor
 
 MAX_REFERENCE_LENGTH = 200
 logger = logging.getLogger(__name__)
@@ -447,12 +447,12 @@ def _delete_input(run: Run) -> None:
     if not run.input_file:
         return
     storage, name = run.input_file.storage, str(run.input_file.name)
-    run.input_file = ""  # type: ignore[assignment]
+    run.input_file = ""
     Run.objects.filter(pk=run.pk).update(input_file="")
     transaction.on_commit(lambda: storage.delete(name))
 
 
-def _is_user(actor: Actor) -> bool:
+def _is_user(actor: Actor) -> TypeGuard[User]:
     return actor is not None and not isinstance(actor, str) and actor.is_authenticated
 
 
@@ -489,6 +489,7 @@ def _create_items(run: Run, specs: Sequence[ItemSpec]) -> tuple[list[tuple[int, 
                 reference__in=references[start : start + 500],
             ).values_list("reference", flat=True)
         )
+    fresh = [s for s in unique if s.reference not in known]
     rows = [
         {
             "reference": s.reference,
@@ -497,8 +498,7 @@ def _create_items(run: Run, specs: Sequence[ItemSpec]) -> tuple[list[tuple[int, 
             "priority": s.priority,
             "deadline": s.deadline,
         }
-        for s in unique
-        if s.reference not in known
+        for s in fresh
     ]
     shared = {
         "run": run,
@@ -507,7 +507,7 @@ def _create_items(run: Run, specs: Sequence[ItemSpec]) -> tuple[list[tuple[int, 
         "created_at": timezone.now(),
     }
     ids = insert_rows(WorkItem(**shared), rows, returning_ids=True)
-    created = [(pk, row["priority"]) for pk, row in zip(ids, rows, strict=True)]
+    created = [(pk, s.priority) for pk, s in zip(ids, fresh, strict=True)]
     return created, len(specs) - len(created)
 
 
@@ -559,7 +559,7 @@ def _review(
             if problem:
                 result.refused[item.pk] = problem
                 continue
-            item.reviewed_by = actor if _is_user(actor) else None  # type: ignore[assignment]
+            item.reviewed_by = actor if _is_user(actor) else None
             item.reviewed_at = timezone.now()
             item.review_note = note
             item.save()

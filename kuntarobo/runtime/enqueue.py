@@ -35,7 +35,7 @@ def enqueue_many(
     backend = task_backends[task.backend]
     if isinstance(backend, DatabaseBackend):
         backend.validate_task(task)
-        template = DBTaskResult(
+        template: DBTaskResult[..., Any] = DBTaskResult(
             task_path=task.module_path,
             queue_name=task.queue_name,
             run_after=run_after or get_date_max(),

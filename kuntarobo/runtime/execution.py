@@ -23,7 +23,7 @@ from typing import Any
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import close_old_connections, connection, transaction
-from django.db.models import Avg, Count, Max, Model, Sum
+from django.db.models import Avg, Count, Field, Max, Model, Sum
 from django.utils import timezone
 from django_tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
@@ -98,6 +98,8 @@ def reviewer_name(item: WorkItem) -> str:
     if item.reviewed_by_id is None:
         return ""
     user = item.reviewed_by
+    if user is None:
+        return ""
     return user.get_full_name() or user.get_username()
 
 
@@ -185,18 +187,19 @@ def update_rows(
     quote = connection.ops.quote_name
     assignments, conditions, params = [], [], []
     for name, value in changes.items():
-        field = meta.get_field(name)
-        assignments.append(f"{quote(field.column)} = %s")  # type: ignore[union-attr]
-        params.append(field.get_db_prep_save(value, connection))  # type: ignore[union-attr]
+        field = _concrete_field(model, name)
+        assignments.append(f"{quote(field.column)} = %s")
+        params.append(field.get_db_prep_save(value, connection))
     for name in increment:
-        column = quote(meta.get_field(name).column)  # type: ignore[union-attr]
+        column = quote(_concrete_field(model, name).column)
         assignments.append(f"{column} = {column} + 1")
-    conditions.append(f"{quote(meta.pk.column)} IN ({', '.join(['%s'] * len(pks))})")  # type: ignore[union-attr]
+    assert meta.pk is not None
+    conditions.append(f"{quote(meta.pk.column)} IN ({', '.join(['%s'] * len(pks))})")
     params.extend(pks)
     for name, value in match.items():
-        field = meta.get_field(name)
-        conditions.append(f"{quote(field.column)} = %s")  # type: ignore[union-attr]
-        params.append(field.get_db_prep_value(value, connection))  # type: ignore[union-attr]
+        field = _concrete_field(model, name)
+        conditions.append(f"{quote(field.column)} = %s")
+        params.append(field.get_db_prep_value(value, connection))
     with connection.cursor() as cursor:
         cursor.execute(
             f"UPDATE {quote(meta.db_table)} SET {', '.join(assignments)} "  # noqa: S608
@@ -206,18 +209,29 @@ def update_rows(
         return int(cursor.rowcount)
 
 
+def _concrete_field(model: type[Model], name: str) -> Field[Any, Any]:
+    """A column of the model's table, by field name."""
+    field = model._meta.get_field(name)
+    if not isinstance(field, Field) or not field.concrete:
+        raise ValueError(f"{model._meta.label}.{name} is not a column")
+    return field
+
+
 def _load_items(item_ids: Sequence[int], token: str) -> list[tuple[WorkItem, RunContext]]:
     """The items of this claim with their runs' context, in one query written out: per item,
     the ORM's select_related() cost the worker three times the CPU of the raw query."""
     placeholders = ", ".join(["%s"] * len(item_ids))
     sql = _item_with_run_sql(connection.vendor).format(ids=placeholders)
     parameters_field = Run._meta.get_field("parameters")
-    storage = Run._meta.get_field("input_file").storage  # type: ignore[attr-defined]
+    storage = Run._meta.get_field("input_file").storage
     loaded = []
     for item in WorkItem.objects.raw(sql, [*item_ids, token]):
         raw: dict[str, Any] = item.__dict__
-        parameters = parameters_field.from_db_value(  # type: ignore[attr-defined]
-            raw["run_parameters"], None, connection
+        # JSONField.from_db_value does not use the expression, which the stubs require.
+        parameters = parameters_field.from_db_value(
+            raw["run_parameters"],
+            None,  # type: ignore[arg-type]
+            connection,
         )
         input_file = raw["run_input_file"]
         context = RunContext(
@@ -240,7 +254,7 @@ def _item_with_run_sql(vendor: str) -> str:
     quote = connection.ops.quote_name
 
     def column(model: type[Model], field: str) -> str:
-        return quote(model._meta.get_field(field).column)  # type: ignore[union-attr]
+        return quote(_concrete_field(model, field).column)
 
     extra = {
         "run_parameters": column(Run, "parameters"),
@@ -382,14 +396,14 @@ def _complete_together(handled: list[_Handled]) -> dict[int, str | Exception]:
         records = _Records()
         try:
             with transaction.atomic():
-                outcomes = {entry.item.pk: _complete(entry, records) for entry in handled}
+                completed = {entry.item.pk: _complete(entry, records) for entry in handled}
                 records.insert()
-                return outcomes
+                return dict(completed)
         except Exception as error:  # its documents' files went with the rollback (files.save_file)
             if is_outage(error):  # one by one would fail alike; nothing of it was kept
                 raise
             logger.warning("a batch's results failed together; committing them one by one")
-    outcomes = {}
+    outcomes: dict[int, str | Exception] = {}
     for entry in handled:
         records = _Records()
         try:
@@ -612,8 +626,8 @@ def _has_open_items(run_id: int) -> bool:
     (the ORM's exists() cost the worker four times the CPU)."""
     quote = connection.ops.quote_name
     table = quote(WorkItem._meta.db_table)
-    run_column = quote(WorkItem._meta.get_field("run").column)  # type: ignore[union-attr]
-    status_column = quote(WorkItem._meta.get_field("status").column)  # type: ignore[union-attr]
+    run_column = quote(WorkItem._meta.get_field("run").column)
+    status_column = quote(WorkItem._meta.get_field("status").column)
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT 1 FROM {table} WHERE {run_column} = %s "  # noqa: S608
@@ -749,7 +763,7 @@ def recover_lost_work(now: datetime.datetime | None = None) -> int:
     return recovered
 
 
-def _requeue_unclaimed(result: DBTaskResult, runs: set[int]) -> int:
+def _requeue_unclaimed(result: DBTaskResult[..., Any], runs: set[int]) -> int:
     """Queue again the item of a lost task if the worker stopped before claiming it."""
     from kuntarobo.runtime import tasks
 
@@ -864,7 +878,7 @@ def release_interrupted_work(worker_id: str) -> int:
     return released
 
 
-def _requeue_lost_producer(result: DBTaskResult) -> int:
+def _requeue_lost_producer(result: DBTaskResult[..., Any]) -> int:
     """Queue again the reading of a run's input if the worker reading it stopped: the run would
     otherwise stay `starting` for ever."""
     from kuntarobo.runtime import tasks

@@ -46,7 +46,7 @@ _ITEM_STAGES = {
 }
 
 
-def item_stage(task_result: DBTaskResult) -> tuple[str, int] | None:
+def item_stage(task_result: DBTaskResult[..., Any]) -> tuple[str, int] | None:
     """(stage, item id) of a work item's task, or None for any other task."""
     stage = _ITEM_STAGES.get(task_result.task_path)
     args = task_result.args_kwargs.get("args") or []

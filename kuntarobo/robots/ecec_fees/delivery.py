@@ -24,7 +24,6 @@ from kuntarobo.robots.ecec_fees import families, fees, letters
 from kuntarobo.robots.ecec_fees.decision_content import build_letter, decision_start, family_input
 from kuntarobo.robots.ecec_fees.models import (
     Channel,
-    DecisionStatus,
     FeeDecision,
     FeeParameterRow,
     GuardianCopy,
@@ -33,6 +32,7 @@ from kuntarobo.robots.ecec_fees.models import (
 from kuntarobo.robots.ecec_fees.municipal import MunicipalFeeSettings
 from kuntarobo.sdk import ApplicationException, BusinessException, ItemView, RunContext
 from kuntarobo.sdk.channels import suomifi_messages as suomifi
+from kuntarobo.sdk.decisions import DecisionStatus
 from kuntarobo.sdk.files import write_file_atomically
 
 TITLES = {
@@ -99,6 +99,8 @@ def final_letter(decision: FeeDecision, addressee: int = 0) -> letters.DecisionL
 
 
 def settings_for(decision: FeeDecision) -> MunicipalFeeSettings:
+    if decision.settings_valid_from is None:
+        raise ValueError(f"decision {decision.decision_number} names no municipal settings")
     row = MunicipalSettingsRow.objects.get(
         municipality_id=decision.municipality_id, valid_from=decision.settings_valid_from
     )

@@ -32,7 +32,8 @@ class EuroField(forms.DecimalField):
             min_value=Decimal(0), max_digits=9, decimal_places=2, localize=True, **kwargs
         )
 
-    def to_python(self, value: Any) -> Decimal | None:
+    # django-stubs' DecimalField.to_python itself overrides IntegerField's incompatibly.
+    def to_python(self, value: Any) -> Decimal | None:  # type: ignore[override]
         if isinstance(value, str):
             value = _SPACES.sub("", value)
             if get_format("DECIMAL_SEPARATOR") == "." and _GROUPED.fullmatch(value):

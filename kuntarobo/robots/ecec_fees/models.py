@@ -159,7 +159,7 @@ class PrintBatch(models.Model):
 SENT_OUT = (DecisionStatus.SENT, DecisionStatus.SUPERSEDED)  # what print batches take letters of
 
 
-class FeeDecisionQuerySet(ScopedQuerySet):
+class FeeDecisionQuerySet(ScopedQuerySet["FeeDecision"]):
     def in_force(self) -> FeeDecisionQuerySet:
         """Decided and not replaced by a later decision (the family's current decisions)."""
         return self.filter(status__in=[DecisionStatus.APPROVED, DecisionStatus.SENT])

@@ -13,13 +13,13 @@ from django.utils import timezone
 
 from kuntarobo.robots.ecec_fees.models import (
     Channel,
-    DecisionStatus,
     FeeDecision,
     MunicipalSettingsRow,
 )
 from kuntarobo.robots.ecec_fees.municipal import MunicipalFeeSettings
 from kuntarobo.sdk import ItemStatus, ItemView, decisions
 from kuntarobo.sdk.bulk import insert_rows
+from kuntarobo.sdk.decisions import DecisionStatus
 
 
 def on_item_status(item: ItemView, status: str) -> None:
@@ -97,10 +97,13 @@ def _draft_values(item: ItemView) -> dict[str, Any]:
 def approve(item: ItemView) -> None:
     """The official who approved is the decision maker, with the title the settings give."""
     decision = FeeDecision.objects.select_for_update().get(work_item_id=item.id)
-    settings_row = MunicipalSettingsRow.objects.filter(
-        municipality_id=decision.municipality_id,
-        valid_from=decision.settings_valid_from,
-    ).first()
+    settings_row = (
+        MunicipalSettingsRow.objects.filter(
+            municipality_id=decision.municipality_id, valid_from=decision.settings_valid_from
+        ).first()
+        if decision.settings_valid_from is not None
+        else None
+    )
     title = ""
     if settings_row is not None:
         title = MunicipalFeeSettings.from_json(settings_row.settings).decision_maker_title.get(

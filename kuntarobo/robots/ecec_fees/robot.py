@@ -29,8 +29,6 @@ from kuntarobo.robots.ecec_fees import (
 )
 from kuntarobo.robots.ecec_fees.delivery import deliver_decision
 from kuntarobo.robots.ecec_fees.models import (
-    DECIDED,
-    DecisionStatus,
     FeeDecision,
     FeeParameterRow,
     MunicipalSettingsRow,
@@ -55,6 +53,7 @@ from kuntarobo.sdk import (
     Text,
     register,
 )
+from kuntarobo.sdk.decisions import DECIDED, DecisionStatus
 from kuntarobo.sdk.inputs import LimitExceeded, input_limits, limit_input_error
 from kuntarobo.sdk.models import Municipality
 

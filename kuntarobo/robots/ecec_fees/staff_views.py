@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.db.models.fields.files import FieldFile
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -18,13 +19,13 @@ from django.views.decorators.http import require_GET, require_POST
 
 from kuntarobo.robots.ecec_fees import actions as fee_actions
 from kuntarobo.robots.ecec_fees.models import (
-    DecisionStatus,
     FeeDecision,
     GuardianCopy,
     PrintBatch,
 )
 from kuntarobo.sdk import InputError
 from kuntarobo.sdk.audit import record
+from kuntarobo.sdk.decisions import DecisionStatus
 from kuntarobo.sdk.permissions import Permission, PermissionDeniedError, has_permission
 from kuntarobo.sdk.web import (
     download,
@@ -97,7 +98,7 @@ def _decision_for(request: HttpRequest, pk: int) -> FeeDecision:
 
 def _audited_download(
     request: HttpRequest, decision: FeeDecision, document: FieldFile, name: str
-) -> HttpResponse:
+) -> HttpResponseBase:
     """Every download of a decision's letter is in the audit trail, the copies' too; a letter
     missing from the file store is a "file missing" page (nothing downloaded, nothing audited)."""
     handle = open_stored(document)
@@ -119,7 +120,7 @@ def _audited_download(
 
 @login_required
 @require_GET
-def decision_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+def decision_pdf(request: HttpRequest, pk: int) -> HttpResponseBase:
     decision = _decision_for(request, pk)
     if not decision.document:
         raise Http404(_("The decision has not been sent yet: its draft is on the work item."))
@@ -128,7 +129,7 @@ def decision_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def copy_pdf(request: HttpRequest, pk: int, guardian: int) -> HttpResponse:
+def copy_pdf(request: HttpRequest, pk: int, guardian: int) -> HttpResponseBase:
     """A second guardian's printed copy, as it went (or goes) to the print room."""
     decision = _decision_for(request, pk)
     copy = decision.copies.filter(guardian=guardian).first()
@@ -168,7 +169,7 @@ def make_print_batch(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def print_batch_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+def print_batch_pdf(request: HttpRequest, pk: int) -> HttpResponseBase:
     batch = get_scoped_or_404(
         PrintBatch.objects.select_related("municipality"), request.user, pk, Permission.REVIEW
     )

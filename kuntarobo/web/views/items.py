@@ -14,6 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import F
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -116,7 +117,7 @@ def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def item_document(request: HttpRequest, pk: int, document: int) -> HttpResponse:
+def item_document(request: HttpRequest, pk: int, document: int) -> HttpResponseBase:
     item = get_scoped_or_404(_items(), request.user, pk, Permission.VIEW_PERSONAL_DATA)
     stored = get_object_or_404(item.documents, pk=document)
     handle = open_stored(stored.file)

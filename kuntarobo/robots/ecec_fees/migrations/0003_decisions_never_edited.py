@@ -4,7 +4,9 @@ purge, whoever asks. (A later migration that makes SQLite rebuild the table drop
 triggers: such a migration must create them again.) Delivery may still record how it was sent (once),
 and a later decision may mark it superseded."""
 
+from django.db.backends.base.schema import BaseDatabaseSchemaEditor
 from django.db import migrations
+from django.db.migrations.state import StateApps
 
 CONTENT = (
     "municipality_id",
@@ -85,7 +87,7 @@ POSTGRES_REVERSE = [
 ]
 
 
-def install(schema_editor, content: tuple[str, ...]) -> None:
+def install(schema_editor: BaseDatabaseSchemaEditor, content: tuple[str, ...]) -> None:
     """(Re)create the triggers guarding `content`; also after SQLite rebuilt the table."""
     if schema_editor.connection.vendor == "postgresql":
         statements = postgres_statements(content)
@@ -95,11 +97,11 @@ def install(schema_editor, content: tuple[str, ...]) -> None:
         schema_editor.execute(statement)
 
 
-def forwards(apps, schema_editor):
+def forwards(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
     install(schema_editor, CONTENT)
 
 
-def backwards(apps, schema_editor):
+def backwards(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
     vendor = schema_editor.connection.vendor
     for statement in POSTGRES_REVERSE if vendor == "postgresql" else SQLITE_REVERSE:
         schema_editor.execute(statement)

@@ -4,18 +4,20 @@ column, which drops its triggers)."""
 
 import importlib
 
+from django.db.backends.base.schema import BaseDatabaseSchemaEditor
 from django.db import migrations, models
+from django.db.migrations.state import StateApps
 
 triggers = importlib.import_module(
     "kuntarobo.robots.ecec_fees.migrations.0003_decisions_never_edited"
 )
 
 
-def forwards(apps, schema_editor):
+def forwards(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
     triggers.install(schema_editor, (*triggers.CONTENT, "ends_on"))
 
 
-def backwards(apps, schema_editor):
+def backwards(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
     triggers.install(schema_editor, triggers.CONTENT)
 
 

@@ -7,14 +7,16 @@ created again."""
 import importlib
 
 import django.db.models.deletion
+from django.db.backends.base.schema import BaseDatabaseSchemaEditor
 from django.db import migrations, models
+from django.db.migrations.state import StateApps
 
 triggers = importlib.import_module(
     "kuntarobo.robots.ecec_fees.migrations.0003_decisions_never_edited"
 )
 
 
-def reinstall_triggers(apps, schema_editor):
+def reinstall_triggers(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
     triggers.install(schema_editor, (*triggers.CONTENT, "ends_on"))
 
 

@@ -7,6 +7,8 @@ instead of by hand here — the hand-written triggers of 0003 go."""
 import importlib
 
 from django.db import migrations, models
+from django.db.backends.base.schema import BaseDatabaseSchemaEditor
+from django.db.migrations.state import StateApps
 
 HAND_WRITTEN = {
     "sqlite": [
@@ -20,12 +22,14 @@ HAND_WRITTEN = {
 }
 
 
-def drop_hand_written_triggers(apps, schema_editor):
+def drop_hand_written_triggers(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
     for statement in HAND_WRITTEN.get(schema_editor.connection.vendor, []):
         schema_editor.execute(statement)
 
 
-def restore_hand_written_triggers(apps, schema_editor):
+def restore_hand_written_triggers(
+    apps: StateApps, schema_editor: BaseDatabaseSchemaEditor
+) -> None:
     """Back to 0007: its hand-written guards (the generated ones have the table's name)."""
     triggers = importlib.import_module(
         "kuntarobo.robots.ecec_fees.migrations.0003_decisions_never_edited"

@@ -1,10 +1,12 @@
 """The HR settings move to the platform's robot settings (declared by the robot's schema):
 each municipality's column mapping and thresholds become its first settings row."""
 
+from django.db.backends.base.schema import BaseDatabaseSchemaEditor
 from django.db import migrations
+from django.db.migrations.state import StateApps
 
 
-def forwards(apps, schema_editor):
+def forwards(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
     ExportMapping = apps.get_model("hr_reports", "ExportMapping")
     RobotSettings = apps.get_model("runtime", "RobotSettings")
     for stored in ExportMapping.objects.all():
@@ -16,7 +18,7 @@ def forwards(apps, schema_editor):
         )
 
 
-def backwards(apps, schema_editor):
+def backwards(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
     ExportMapping = apps.get_model("hr_reports", "ExportMapping")
     RobotSettings = apps.get_model("runtime", "RobotSettings")
     latest = {}

@@ -22,7 +22,6 @@ from django.db.models import Count, Sum
 
 from kuntarobo.robots.ecec_fees import actions as fee_actions
 from kuntarobo.robots.ecec_fees import calculator
-from kuntarobo.robots.ecec_fees.families import MAX_DATE, MIN_DATE
 from kuntarobo.robots.ecec_fees.models import FeeDecision, FeeParameterRow, MunicipalSettingsRow
 from kuntarobo.robots.ecec_fees.municipal import example_settings
 from kuntarobo.robots.ecec_fees.robot import SLUG
@@ -37,6 +36,7 @@ from kuntarobo.sdk.cli import (
     start_run,
     to_json,
 )
+from kuntarobo.sdk.inputs import MAX_DATE, MIN_DATE
 from kuntarobo.sdk.models import Run, WorkItem
 from kuntarobo.sdk.permissions import PermissionDeniedError, get_municipality
 
