@@ -432,6 +432,7 @@ class EcecFeeRobot(Robot):
     accepts_upload = True
     upload_suffixes = INPUT_SUFFIXES
     rule_version = RULE_VERSION
+    retention = "kuntarobo.robots.ecec_fees.retention"
     pages = (
         RobotPage(
             Text(
