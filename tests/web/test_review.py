@@ -24,7 +24,7 @@ def test_the_inbox_lists_items_waiting_for_review_with_proposal_explanation_and_
     assert world.attention_item.explanation[0] in text
     assert "no purchase order number" in text
     assert iban.format(world.attention_item.output["iban"]) in text
-    assert response.context["counts"] == {"review": 3, "failed": 1}
+    assert response.context["counts"] == {"review": 3, "failed": 1, "waiting": 0}
 
 
 def test_showing_personal_data_in_the_inbox_is_audited_once_per_page_with_the_items_shown(world):
