@@ -63,9 +63,10 @@ def test_approving_several_items_reports_each_one_done_or_refused(world):
     assert response.json() == {
         "done": [world.home.waiting.pk, second.pk],
         "refused": {
-            str(world.home.done.pk): "item is Done, not waiting for review",
-            str(world.other.waiting.pk): "no such work item",
-            "999999": "no such work item",
+            str(world.home.done.pk): f"work item {world.home.done.pk} cannot be approved: its "
+            "status is “Done” (allowed: “Needs review”)",
+            str(world.other.waiting.pk): f"no such work item: {world.other.waiting.pk}",
+            "999999": "no such work item: 999999",
         },
     }
     statuses = dict(WorkItem.objects.values_list("pk", "status"))
@@ -137,5 +138,6 @@ def test_correcting_an_item_that_is_not_waiting_is_refused_in_the_result(world):
     )
     assert response.status_code == 200
     assert response.json()["refused"] == {
-        str(world.home.done.pk): "item is Done, not waiting for review"
+        str(world.home.done.pk): f"work item {world.home.done.pk} cannot be corrected: its "
+        "status is “Done” (allowed: “Needs review”)"
     }
