@@ -141,3 +141,34 @@ def test_correcting_an_item_that_is_not_waiting_is_refused_in_the_result(world):
         str(world.home.done.pk): f"work item {world.home.done.pk} cannot be corrected: its "
         "status is “Done” (allowed: “Needs review”)"
     }
+
+
+def test_approving_without_flags_needs_the_last_id_seen_and_a_municipality_one_reviews(world):
+    client = client_for(world.user("reviewer"))
+    url = "/api/v1/items/approve-unflagged"
+    for body in ({}, {"up_to": 0}, {"up_to": "7"}, {"up_to": True}):
+        refused = send(client, "POST", url, body)
+        assert refused.status_code == 400, body
+        assert error_of(refused)["field"] == "up_to"
+    other = send(client, "POST", url, {"up_to": 10**6, "municipality": "naapurila"})
+    assert other.status_code == 400  # unknown to this caller, as any municipality it cannot see
+    assert error_of(other)["field"] == "municipality"
+    done = send(client, "POST", url, {"up_to": 10**6, "robot": "invoice_check", "note": "ok"})
+    assert done.json() == {"done": [world.home.waiting.pk], "refused": {}}
+    world.other.waiting.refresh_from_db()
+    assert world.other.waiting.status == ItemStatus.NEEDS_REVIEW
+
+
+def test_resuming_takes_the_outside_events_data_for_the_robot(world):
+    client = client_for(world.user("reviewer"))
+    item = make_item(world.home.run, ItemStatus.WAITING, wait_reason="a call back")
+    listed = client.get(f"/api/v1/items/{item.pk}").json()
+    assert (listed["actions"], listed["wait_reason"]) == (["abandon", "resume"], "a call back")
+    refused = send(client, "POST", "/api/v1/items/resume", {"ids": [item.pk], "payload": [1]})
+    assert error_of(refused)["field"] == "payload"
+    body = {"ids": [item.pk], "payload": {"answered": {"by": "guardian"}}}
+    done = send(client, "POST", "/api/v1/items/resume", body)
+    assert done.json() == {"done": [item.pk], "refused": {}}
+    item.refresh_from_db()
+    assert (item.status, item.resume_payload) == (ItemStatus.NEW, {"answered": {"by": "guardian"}})
+    assert DBTaskResult.objects.count() == 1
