@@ -76,6 +76,8 @@ INSTALLED_APPS = [
     "kuntarobo.accounts",
     "kuntarobo.audit",
     "kuntarobo.runtime",
+    "kuntarobo.decisions",
+    "kuntarobo.channels",
     "kuntarobo.web",
     "kuntarobo.api",
     "kuntarobo.robots.invoice_check",
@@ -215,6 +217,13 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "kuntarobo@localhost")
+# Delivery channels (docs/channels.md): a CA to trust for the mail relay besides the system's,
+# whether its certificate is checked at all, and how long a secure link works.
+KUNTAROBO_EMAIL_CA_FILE = os.environ.get("KUNTAROBO_EMAIL_CA_FILE", "")
+KUNTAROBO_EMAIL_VERIFY_CERTIFICATE = env_bool("KUNTAROBO_EMAIL_VERIFY_CERTIFICATE", True)
+KUNTAROBO_SECURE_LINK_DAYS = env_int("KUNTAROBO_SECURE_LINK_DAYS", 14)
+if KUNTAROBO_SECURE_LINK_DAYS < 1:
+    raise ImproperlyConfigured("KUNTAROBO_SECURE_LINK_DAYS must be at least 1")
 
 # Runtime knobs: how long a silent worker is trusted, how application errors back off.
 KUNTAROBO_WORKER_HEARTBEAT_SECONDS = env_int("KUNTAROBO_WORKER_HEARTBEAT_SECONDS", 5)

@@ -11,7 +11,6 @@ urlpatterns = [
     path("varhaiskasvatusmaksu/", include("kuntarobo.robots.ecec_fees.urls")),
     # The fee robot's own staff pages, beside its page in the catalogue.
     path("robots/ecec_fees/", include("kuntarobo.robots.ecec_fees.staff_urls")),
-    # The HR robot's column mapping and alert thresholds, beside its page likewise.
-    path("robots/hr_reports/", include("kuntarobo.robots.hr_reports.staff_urls")),
+    path("channels/", include("kuntarobo.channels.urls")),
     path("", include("kuntarobo.web.urls")),
 ]

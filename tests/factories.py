@@ -1,11 +1,22 @@
-"""Factories for the platform's models (factory_boy)."""
+"""Factories for the platform's models (factory_boy): a test names only what matters to it.
+
+Defaults: a robot deployment, run or work item is of the registered `invoice_check` robot in a
+fresh municipality; a run finished by hand; an item new, with finished_at set when its status
+is final. An item takes its municipality and robot from its run (pass `run=`).
+"""
 
 from __future__ import annotations
 
+import itertools
+from typing import Any
+
 import factory
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from kuntarobo.accounts.models import Membership, Municipality, Role
+from kuntarobo.runtime.models import RobotDeployment, Run, WorkItem
+from kuntarobo.runtime.statuses import FINAL_STATUSES, ItemStatus, RunStatus, Trigger
 
 PASSWORD = "test-password-1"
 
@@ -51,3 +62,58 @@ def user_with_role(role: str, municipality: Municipality | None = None, **kwargs
     user = UserFactory(**kwargs)
     MembershipFactory(user=user, municipality=municipality, role=role)
     return user
+
+
+# A real robot, registered in every test area (the runtime's test robots come and go).
+ROBOT = "invoice_check"
+
+
+class RobotDeploymentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = RobotDeployment
+
+    municipality = factory.SubFactory(MunicipalityFactory)
+    robot_slug = ROBOT
+    enabled = True
+
+
+class RunFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Run
+
+    municipality = factory.SubFactory(MunicipalityFactory)
+    robot_slug = ROBOT
+    trigger = Trigger.MANUAL
+    status = RunStatus.FINISHED
+    finished_at = factory.LazyAttribute(
+        lambda o: timezone.now() if o.status == RunStatus.FINISHED else None
+    )
+
+
+_item_numbers = itertools.count(1)
+
+
+class WorkItemFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = WorkItem
+
+    run = factory.SubFactory(RunFactory)
+    municipality = factory.SelfAttribute("run.municipality")
+    robot_slug = factory.SelfAttribute("run.robot_slug")
+    reference = factory.LazyFunction(lambda: f"item-{next(_item_numbers)}")
+    title = factory.LazyAttribute(lambda o: f"Item {o.reference}")
+    # Never empty: a robot always hands its item something to work on (and full_clean says so).
+    payload = factory.LazyAttribute(lambda o: {"reference": o.reference})
+    status = ItemStatus.NEW
+    finished_at = factory.LazyAttribute(
+        lambda o: timezone.now() if o.status in FINAL_STATUSES else None
+    )
+
+    @classmethod
+    def _create(cls, model_class: type[WorkItem], *args: Any, **kwargs: Any) -> WorkItem:
+        """An item of another municipality or robot than its run's is data the platform never
+        makes: a test that asks for one has made a mistake."""
+        run = kwargs["run"]
+        if kwargs["municipality"] != run.municipality or kwargs["robot_slug"] != run.robot_slug:
+            raise ValueError("a work item belongs to its run's municipality and robot")
+        return super()._create(model_class, *args, **kwargs)

@@ -3,7 +3,7 @@ matrix test (tests/api/test_permission_matrix.py), which enumerates them."""
 
 from django.urls import URLPattern, path, re_path
 
-from kuntarobo.api import views
+from kuntarobo.api import settings_views, views
 from kuntarobo.robots.ecec_fees import api as ecec_fees_api
 
 app_name = "api"
@@ -11,6 +11,11 @@ app_name = "api"
 urlpatterns: list[URLPattern] = [
     path("robots", views.robots, name="robots"),
     path("robots/<str:slug>", views.robot, name="robot"),
+    path(
+        "robots/<str:slug>/settings/<str:municipality>",
+        settings_views.municipal_settings,
+        name="robot-settings",
+    ),
     path("municipalities", views.municipalities, name="municipalities"),
     path("runs", views.runs, name="runs"),
     path("runs/<int:run_id>", views.run, name="run"),

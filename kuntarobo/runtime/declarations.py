@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -32,6 +32,9 @@ from kuntarobo.core.folders import (
     resolve_below,
 )
 from kuntarobo.core.masking import mask_identity_codes
+
+if TYPE_CHECKING:
+    from kuntarobo.runtime.settings_schema import SettingsSchema
 
 
 class RobotClass(StrEnum):
@@ -492,6 +495,9 @@ class Robot:
     api_urls: ClassVar[str] = ""
     api_prefix: ClassVar[str] = ""
     public_urls: ClassVar[tuple[tuple[str, str], ...]] = ()
+    # The municipality's own settings of this robot (kuntarobo.runtime.settings_schema): the
+    # platform gives them a page, a CLI command and an API endpoint.
+    municipal_settings: ClassVar[SettingsSchema | None] = None
     # Dotted path of the robot's retention module: its `RETENTION`, a tuple of `Retention`, is
     # purged by the platform with the rest of the personal data (`kuntarobo retention`).
     retention: ClassVar[str] = ""

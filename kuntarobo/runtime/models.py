@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -29,6 +30,7 @@ __all__ = [
     "ItemStatus",
     "LogLevel",
     "RobotDeployment",
+    "RobotSettings",
     "Run",
     "RunLogEntry",
     "RunStatus",
@@ -246,3 +248,47 @@ class WorkerProcess(models.Model):
 
     def __str__(self) -> str:
         return f"{self.hostname}:{self.pid}"
+
+
+class RobotSettingsQuerySet(models.QuerySet["RobotSettings"]):
+    def in_force(
+        self, municipality_id: int, robot_slug: str, day: datetime.date | None = None
+    ) -> RobotSettings | None:
+        """The row in force on `day` (dated settings) or the latest saved (undated)."""
+        rows = self.filter(municipality_id=municipality_id, robot_slug=robot_slug)
+        if day is not None:
+            rows = rows.filter(valid_from__lte=day)
+        return rows.order_by("-valid_from", "-created_at", "-id").first()
+
+
+class RobotSettings(models.Model):
+    """A municipality's settings of one robot, as its schema declares them. Never edited: a
+    change is a new row, so the history answers which settings were in force when."""
+
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.PROTECT, related_name="robot_settings"
+    )
+    robot_slug = models.CharField(_("robot"), max_length=50)
+    # Dated settings are in force from this day; undated ones from when they were saved.
+    valid_from = models.DateField(_("valid from"), null=True, blank=True)
+    values = models.JSONField(_("settings"), default=dict)
+    saved_by = models.CharField(_("saved by"), max_length=150)
+    created_at = models.DateTimeField(_("saved"), auto_now_add=True)
+
+    objects = RobotSettingsQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "robot_slug", "valid_from"],
+                condition=Q(valid_from__isnull=False),
+                name="robot_settings_one_row_a_day",
+            )
+        ]
+        indexes = [models.Index(fields=["municipality", "robot_slug", "valid_from"])]
+        verbose_name = _("robot settings")
+        verbose_name_plural = _("robot settings")
+
+    def __str__(self) -> str:
+        since = self.valid_from or self.created_at
+        return f"{self.robot_slug} @ {self.municipality_id} from {since}"

@@ -14,7 +14,7 @@ submodules hold what it uses at run time:
 - `kuntarobo.sdk.cli`: a robot's management commands;
 - `kuntarobo.sdk.http`: a robot's JSON API endpoints;
 - `kuntarobo.sdk.web`: a robot's staff pages;
-- `kuntarobo.sdk.channels`: delivery channels (Suomi.fi Messages);
+- `kuntarobo.sdk.channels`: delivery channels (e-mail, secure link, Suomi.fi Messages, print);
 - `kuntarobo.sdk.robotframework`: robots written as Robot Framework suites.
 
 Importing this package loads no model, so a robot's pure modules may use its declarations.

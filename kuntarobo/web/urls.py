@@ -4,7 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from kuntarobo.accounts import views as accounts_views
-from kuntarobo.web.views import audit, dashboard, health, items, robots, runs
+from kuntarobo.web.views import audit, dashboard, health, items, robot_settings, robots, runs
 
 urlpatterns = [
     path("login/", accounts_views.LoginView.as_view(), name="login"),
@@ -18,6 +18,11 @@ urlpatterns = [
         "robots/<slug:slug>/settings/<slug:municipality>/",
         robots.robot_settings,
         name="robot_settings",
+    ),
+    path(
+        "robots/<slug:slug>/municipal-settings/<slug:municipality>/",
+        robot_settings.municipal_settings,
+        name="robot_municipal_settings",
     ),
     path("runs/<int:pk>/", runs.run_detail, name="run_detail"),
     path("runs/<int:pk>/progress/", runs.run_progress, name="run_progress"),

@@ -9,15 +9,23 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import factory
 from django.test import Client
 
 from kuntarobo.accounts.models import Municipality, Role
 from kuntarobo.audit.models import AuditEvent
 from kuntarobo.audit.trail import record
 from kuntarobo.demo.data import write_invoice_file
-from kuntarobo.runtime.models import ItemStatus, Run, RunStatus, Trigger, WorkItem
+from kuntarobo.runtime.models import ItemStatus, Run, WorkItem
 from kuntarobo.runtime.storage_roots import robot_root
-from tests.factories import MembershipFactory, MunicipalityFactory, UserFactory, user_with_role
+from tests.factories import (
+    MembershipFactory,
+    MunicipalityFactory,
+    RunFactory,
+    UserFactory,
+    WorkItemFactory,
+    user_with_role,
+)
 
 ROLES = [
     Role.ADMINISTRATOR,
@@ -31,30 +39,18 @@ IDENTITY_CODE = "131052-308T"
 _references = itertools.count(1)
 
 
-def make_run(municipality: Municipality, robot_slug: str = "invoice_check", **kwargs) -> Run:
-    kwargs.setdefault("trigger", Trigger.MANUAL)
-    kwargs.setdefault("status", RunStatus.FINISHED)
-    return Run.objects.create(municipality=municipality, robot_slug=robot_slug, **kwargs)
+class InvoiceItemFactory(WorkItemFactory):
+    """An invoice awaiting review whose payload names a person: what the API must mask."""
 
-
-def make_item(run: Run, status: str = ItemStatus.NEEDS_REVIEW, **kwargs) -> WorkItem:
-    number = next(_references)
-    kwargs.setdefault("reference", f"0737546-2:INV-{number}")
-    kwargs.setdefault("title", f"Kuntatekniikka Ab INV-{number}")
-    kwargs.setdefault(
-        "payload", {"invoice_id": f"INV-{number}", "contact_identity_code": IDENTITY_CODE}
+    reference = factory.LazyFunction(lambda: f"0737546-2:INV-{next(_references)}")
+    title = factory.LazyAttribute(lambda o: f"Kuntatekniikka Ab {o.reference.split(':')[1]}")
+    payload = factory.LazyAttribute(
+        lambda o: {"invoice_id": o.reference.split(":")[1], "contact_identity_code": IDENTITY_CODE}
     )
-    kwargs.setdefault(
-        "output",
-        {"payment_date": "2030-01-15", "amount_cents": 12500, "iban": "FI2112345600000785"},
+    output = factory.LazyFunction(
+        lambda: {"payment_date": "2030-01-15", "amount_cents": 12500, "iban": "FI2112345600000785"}
     )
-    return WorkItem.objects.create(
-        run=run,
-        municipality=run.municipality,
-        robot_slug=run.robot_slug,
-        status=status,
-        **kwargs,
-    )
+    status = ItemStatus.NEEDS_REVIEW
 
 
 @dataclass
@@ -82,10 +78,12 @@ class World:
 
 def _side(slug: str, name: str) -> Side:
     municipality = MunicipalityFactory(slug=slug, name_fi=name)
-    run = make_run(municipality)
-    waiting = make_item(run, ItemStatus.NEEDS_REVIEW)
-    failed = make_item(run, ItemStatus.FAILED_BUSINESS, error_message="IBAN check digit is wrong")
-    done = make_item(run, ItemStatus.DONE)
+    run = RunFactory(municipality=municipality)
+    waiting = InvoiceItemFactory(run=run)
+    failed = InvoiceItemFactory(
+        run=run, status=ItemStatus.FAILED_BUSINESS, error_message="IBAN check digit is wrong"
+    )
+    done = InvoiceItemFactory(run=run, status=ItemStatus.DONE)
     event = record("run.start", actor="test", municipality=municipality, obj=run, via="web")
     return Side(municipality, run, waiting, failed, done, event)
 

@@ -180,6 +180,7 @@ CHECKS = len(CALLERS) * len(ENDPOINTS)
 SHOW_NO_ITEM = {
     "robots",
     "robot",
+    "robot-settings",  # a municipality's settings: no work item, run or decision
     "municipalities",
     "ecec-fees-calculate",
     "items-approve",

@@ -6,7 +6,8 @@ from django_tasks_db.models import DBTaskResult
 
 from kuntarobo.audit.models import AuditEvent
 from kuntarobo.runtime.models import ItemStatus, WorkItem
-from tests.api.helpers import IDENTITY_CODE, client_for, error_of, make_item, make_run, send
+from tests.api.helpers import IDENTITY_CODE, InvoiceItemFactory, client_for, error_of, send
+from tests.factories import RunFactory
 
 
 def test_items_are_listed_without_personal_data_and_filtered(world):
@@ -17,8 +18,8 @@ def test_items_are_listed_without_personal_data_and_filtered(world):
     assert "payload" not in everything["results"][0]
     failed = client.get("/api/v1/items?status=failed_business").json()
     assert [i["id"] for i in failed["results"]] == [world.home.failed.pk]
-    another_run = make_run(world.home.municipality)
-    newer = make_item(another_run, ItemStatus.NEW)
+    another_run = RunFactory(municipality=world.home.municipality)
+    newer = InvoiceItemFactory(run=another_run, status=ItemStatus.NEW)
     of_run = client.get(f"/api/v1/items?run={another_run.pk}").json()
     assert [i["id"] for i in of_run["results"]] == [newer.pk]
     waiting = client.get("/api/v1/items?status=needs_review,new&municipality=esimerkkila").json()
@@ -54,7 +55,7 @@ def test_a_developer_sees_the_error_but_not_the_personal_data(world):
 
 
 def test_approving_several_items_reports_each_one_done_or_refused(world):
-    second = make_item(world.home.run, ItemStatus.NEEDS_REVIEW)
+    second = InvoiceItemFactory(run=world.home.run)
     ids = [world.home.waiting.pk, second.pk, world.home.done.pk, world.other.waiting.pk, 999999]
     response = send(
         client_for(world.user("reviewer")), "POST", "/api/v1/items/approve", {"ids": ids}
@@ -161,7 +162,9 @@ def test_approving_without_flags_needs_the_last_id_seen_and_a_municipality_one_r
 
 def test_resuming_takes_the_outside_events_data_for_the_robot(world):
     client = client_for(world.user("reviewer"))
-    item = make_item(world.home.run, ItemStatus.WAITING, wait_reason="a call back")
+    item = InvoiceItemFactory(
+        run=world.home.run, status=ItemStatus.WAITING, wait_reason="a call back"
+    )
     listed = client.get(f"/api/v1/items/{item.pk}").json()
     assert (listed["actions"], listed["wait_reason"]) == (["abandon", "resume"], "a call back")
     refused = send(client, "POST", "/api/v1/items/resume", {"ids": [item.pk], "payload": [1]})

@@ -12,12 +12,13 @@ import pytest
 from django.urls import URLResolver, get_resolver
 
 from kuntarobo.audit.models import AuditEvent
-from kuntarobo.runtime.models import ItemStatus, Run, WorkItem
+from kuntarobo.runtime.models import ItemStatus, RobotSettings, Run, WorkItem
 from tests.api.helpers import ROLES, World, client_for, error_of, send
 
 CALLERS = [*(str(r) for r in ROLES), "anonymous", "neighbour"]
 REVIEWERS = {"administrator", "reviewer"}
 RUNNERS = {"administrator", "coordinator", "developer"}
+CONFIGURERS = {"administrator", "coordinator"}
 PERSONAL = {"administrator", "coordinator", "reviewer"}
 
 
@@ -141,6 +142,15 @@ def check_export(world: World, caller: str, response: Any) -> None:
     assert [e.municipality.slug for e in exports] == [own]
 
 
+def check_settings_saved(world: World, caller: str, response: Any) -> None:
+    saved = RobotSettings.objects.filter(robot_slug="hr_reports")
+    if caller in CONFIGURERS:
+        assert response.json()["values"]["discussion_spells"] == 4
+        assert saved.count() == 1
+    else:
+        assert not saved.exists()
+
+
 def start_body(world: World) -> dict[str, Any]:
     return {
         "municipality": "esimerkkila",
@@ -169,6 +179,18 @@ ECEC_FAMILY = {
 CASES: dict[tuple[str, str], Case] = {
     ("robots", "GET"): Case("GET", lambda w: "/api/v1/robots", statuses(200)),
     ("robot", "GET"): Case("GET", lambda w: "/api/v1/robots/invoice_check", statuses(200)),
+    ("robot-settings", "GET"): Case(
+        "GET",
+        lambda w: "/api/v1/robots/hr_reports/settings/esimerkkila",
+        only(CONFIGURERS, 200, neighbour=404),
+    ),
+    ("robot-settings", "PUT"): Case(
+        "PUT",
+        lambda w: "/api/v1/robots/hr_reports/settings/esimerkkila",
+        only(CONFIGURERS, 200, neighbour=404),
+        body=lambda w: {"values": {"discussion_spells": 4}, "partial": True},
+        check=check_settings_saved,
+    ),
     ("municipalities", "GET"): Case(
         "GET", lambda w: "/api/v1/municipalities", LISTING, check=check_municipalities
     ),

@@ -12,7 +12,8 @@ from django.core.management import call_command
 from kuntarobo.audit.models import AuditEvent
 from kuntarobo.demo.data import write_invoice_file
 from kuntarobo.runtime.models import ItemStatus, Run, RunStatus, WorkItem
-from tests.api.helpers import build_world, client_for, make_item, make_run, send
+from tests.api.helpers import InvoiceItemFactory, build_world, client_for, send
+from tests.factories import RunFactory
 from tests.runtime.helpers import read_inputs
 
 
@@ -94,7 +95,9 @@ def test_the_same_file_twice_reports_duplicates(world, tmp_path):
 
 
 def test_runs_are_listed_newest_first_and_filtered(world):
-    other_robot = make_run(world.home.municipality, "file_archiver", status=RunStatus.RUNNING)
+    other_robot = RunFactory(
+        municipality=world.home.municipality, robot_slug="file_archiver", status=RunStatus.RUNNING
+    )
     client = client_for(world.user("viewer"))
     everything = client.get("/api/v1/runs").json()
     assert [r["id"] for r in everything["results"]] == [other_robot.pk, world.home.run.pk]
@@ -129,8 +132,8 @@ def test_runs_are_paginated_by_a_hundred_with_a_link_to_the_next_page(db):
 
 
 def test_a_run_shows_its_live_counts_progress_and_minutes_saved(world):
-    make_item(world.home.run, ItemStatus.DONE)
-    make_item(world.home.run, ItemStatus.NEW)
+    InvoiceItemFactory(run=world.home.run, status=ItemStatus.DONE)
+    InvoiceItemFactory(run=world.home.run, status=ItemStatus.NEW)
     response = client_for(world.user("viewer")).get(f"/api/v1/runs/{world.home.run.pk}")
     assert response.status_code == 200
     body = response.json()

@@ -13,7 +13,7 @@ from django.utils import translation
 from kuntarobo.runtime import actions
 from kuntarobo.runtime.models import ItemAction, ItemStatus, WorkItem
 from kuntarobo.runtime.statuses import PERSON_ACTIONS, TRANSITIONS
-from tests.api.helpers import client_for, make_item
+from tests.api.helpers import InvoiceItemFactory, client_for
 
 WEB_URLS = {
     ItemAction.APPROVE: "item_approve",
@@ -55,7 +55,7 @@ def test_every_action_a_person_may_take_has_a_web_button():
 @pytest.mark.parametrize("action", [str(a) for a in PERSON_ACTIONS])
 def test_the_action_the_web_and_the_api_agree_with_the_table(world, status, action):
     reviewer = world.user("reviewer")
-    item = make_item(world.home.run, status)
+    item = InvoiceItemFactory(run=world.home.run, status=status)
     allowed = ItemStatus(status).allows(action)
     web, api = offered(reviewer, item, action)
     with translation.override("en"):
@@ -75,7 +75,9 @@ def test_the_action_the_web_and_the_api_agree_with_the_table(world, status, acti
 @pytest.mark.parametrize("action", [str(a) for a in PERSON_ACTIONS])
 def test_an_item_a_worker_holds_is_offered_nothing_and_refused_everything(world, action):
     reviewer = world.user("reviewer")
-    item = make_item(world.home.run, ItemStatus.APPROVED, claim_token="abc", claimed_by="w1")
+    item = InvoiceItemFactory(
+        run=world.home.run, status=ItemStatus.APPROVED, claim_token="abc", claimed_by="w1"
+    )
     web, api = offered(reviewer, item, action)
     result = act(reviewer, item, action)
     assert (web, api, result.done) == (False, False, [])
@@ -84,7 +86,7 @@ def test_an_item_a_worker_holds_is_offered_nothing_and_refused_everything(world,
 
 
 def test_those_who_may_not_review_are_offered_no_action(world):
-    item = make_item(world.home.run, ItemStatus.NEEDS_REVIEW)
+    item = InvoiceItemFactory(run=world.home.run, status=ItemStatus.NEEDS_REVIEW)
     for caller in ("coordinator", "developer", "viewer"):
         listed = client_for(world.user(caller)).get(f"/api/v1/items/{item.pk}").json()
         assert listed["actions"] == [], caller
@@ -93,7 +95,7 @@ def test_those_who_may_not_review_are_offered_no_action(world):
 
 
 def test_a_refusal_names_the_item_and_its_status_in_the_users_language(world):
-    item = make_item(world.home.run, ItemStatus.DONE)
+    item = InvoiceItemFactory(run=world.home.run, status=ItemStatus.DONE)
     with translation.override("fi"):
         result = actions.approve_items(world.user("reviewer"), [item.pk])
     assert result.refused[item.pk].startswith(f"tehtävää {item.pk} ei voi hyväksyä")

@@ -6,7 +6,7 @@ import pytest
 
 from kuntarobo.audit.models import AuditEvent
 from kuntarobo.runtime.models import ItemStatus
-from tests.api.helpers import make_item, state
+from tests.api.helpers import InvoiceItemFactory, state
 
 
 def test_approving_prints_what_was_done_and_what_was_refused(cli, world):
@@ -82,8 +82,8 @@ def test_bad_input_exits_with_2_and_changes_nothing(cli, world, argv, message):
 
 def test_approving_unflagged_proposals_stops_at_the_id_given_and_skips_flagged_ones(cli, world):
     home = world.home
-    flagged = make_item(home.run, attention=["the IBAN changed"])
-    later = make_item(home.run)
+    flagged = InvoiceItemFactory(run=home.run, attention=["the IBAN changed"])
+    later = InvoiceItemFactory(run=home.run)
     result = cli("items", "approve-unflagged", "--user=reviewer", f"--up-to={flagged.pk}")
     assert result.code == 0, result.err
     assert result.json() == {"done": [home.waiting.pk], "refused": {}}
@@ -121,7 +121,9 @@ def test_approving_unflagged_proposals_in_a_municipality_the_user_does_not_revie
 
 
 def test_resuming_a_waiting_item_hands_the_payload_to_the_robot_and_keeps_its_attempts(cli, world):
-    waiting = make_item(world.home.run, ItemStatus.WAITING, attempts=1, wait_reason="a reply")
+    waiting = InvoiceItemFactory(
+        run=world.home.run, status=ItemStatus.WAITING, attempts=1, wait_reason="a reply"
+    )
     result = cli(
         "items", "resume", "--user=reviewer", '--payload={"answer": "yes"}', str(waiting.pk)
     )

@@ -7,15 +7,16 @@ from django.db import connection
 from django.utils import timezone
 
 from kuntarobo.runtime.bulk import insert_rows
-from kuntarobo.runtime.models import Run, WorkItem
+from kuntarobo.runtime.models import Trigger, WorkItem
+from tests.factories import RunFactory, WorkItemFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def _template(municipality) -> WorkItem:
-    run = Run.objects.create(municipality=municipality, robot_slug="test_noop", trigger="cli")
+    run = RunFactory(municipality=municipality, robot_slug="test_noop", trigger=Trigger.CLI)
     return WorkItem(
-        run=run, municipality=municipality, robot_slug="test_noop", created_at=timezone.now()
+        run=run, municipality=municipality, robot_slug=run.robot_slug, created_at=timezone.now()
     )
 
 
@@ -84,9 +85,7 @@ def test_a_row_saved_afterwards_gets_a_key_of_its_own(municipality):
     template = _template(municipality)
 
     ids = insert_rows(template, [{"reference": f"r-{n}"} for n in range(5)], returning_ids=True)
-    later = WorkItem.objects.create(
-        run_id=template.run_id, municipality=municipality, robot_slug="test_noop", reference="x"
-    )
+    later = WorkItemFactory(run=template.run, reference="x")
 
     assert later.pk not in ids
     assert later.pk > max(ids)

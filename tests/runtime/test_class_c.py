@@ -12,7 +12,8 @@ import pytest
 from kuntarobo.audit.models import AuditEvent
 from kuntarobo.runtime import actions, scheduling
 from kuntarobo.runtime.declarations import InputError
-from kuntarobo.runtime.models import ItemStatus, RobotDeployment, Run, WorkItem
+from kuntarobo.runtime.models import ItemStatus, Run, WorkItem
+from tests.factories import RobotDeploymentFactory
 from tests.runtime.helpers import drain
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -51,7 +52,7 @@ def test_a_class_c_robot_without_a_deployment_refuses_to_start_and_names_everyth
 
 @pytest.mark.parametrize("missing", sorted(COMPLETE))
 def test_a_class_c_robot_refuses_to_start_while_one_precondition_is_missing(municipality, missing):
-    RobotDeployment.objects.create(
+    RobotDeploymentFactory(
         municipality=municipality, robot_slug="test_deciding", **{**COMPLETE, missing: ""}
     )
     with pytest.raises(InputError, match="class C") as refused:
@@ -61,7 +62,7 @@ def test_a_class_c_robot_refuses_to_start_while_one_precondition_is_missing(muni
 
 
 def test_approval_of_another_rule_version_does_not_let_a_class_c_robot_start(municipality):
-    RobotDeployment.objects.create(
+    RobotDeploymentFactory(
         municipality=municipality,
         robot_slug="test_deciding",
         **{**COMPLETE, "approved_rule_version": "1"},
@@ -71,9 +72,7 @@ def test_approval_of_another_rule_version_does_not_let_a_class_c_robot_start(mun
 
 
 def test_a_class_c_robot_with_every_precondition_recorded_runs_and_decides(municipality):
-    RobotDeployment.objects.create(
-        municipality=municipality, robot_slug="test_deciding", **COMPLETE
-    )
+    RobotDeploymentFactory(municipality=municipality, robot_slug="test_deciding", **COMPLETE)
     started = start(municipality)
     assert started.created == 3
     assert started.run.rule_version == "2"
@@ -83,7 +82,7 @@ def test_a_class_c_robot_with_every_precondition_recorded_runs_and_decides(munic
 
 def test_the_scheduler_does_not_start_a_class_c_robot_without_its_preconditions(municipality):
     zone = ZoneInfo("Europe/Helsinki")
-    RobotDeployment.objects.create(
+    RobotDeploymentFactory(
         municipality=municipality,
         robot_slug="test_deciding",
         schedule_enabled=True,

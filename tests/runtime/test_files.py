@@ -21,6 +21,7 @@ from kuntarobo.audit.models import AuditEvent
 from kuntarobo.runtime.files import save_file, write_file_atomically
 from kuntarobo.runtime.housekeeping import housekeeping, purge_expired, sweep_orphan_files
 from kuntarobo.runtime.models import ItemDocument, ItemStatus, Run, RunStatus, WorkItem
+from tests.factories import RunFactory, WorkItemFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -33,14 +34,8 @@ def media(settings, name: str) -> Path:
     return Path(settings.MEDIA_ROOT) / name
 
 
-def make_run(municipality, **fields) -> Run:
-    return Run.objects.create(
-        municipality=municipality, robot_slug="test_scripted", trigger="manual", **fields
-    )
-
-
 def stored_run(municipality, content: bytes = b"010101A123N;x\n", **fields) -> Run:
-    run = Run(municipality=municipality, robot_slug="test_scripted", trigger="manual", **fields)
+    run = RunFactory.build(municipality=municipality, robot_slug="test_scripted", **fields)
     with transaction.atomic():
         save_file(run.input_file, "families.csv", ContentFile(content))
         run.save()
@@ -184,18 +179,16 @@ def test_the_retention_purge_removes_what_is_due_and_keeps_the_rest(municipality
     young = stored_run(municipality, status=RunStatus.FINISHED, finished_at=recent)
     running = stored_run(municipality, status=RunStatus.RUNNING)
     due_file = media(settings, due.input_file.name)
-    item_fields = {"municipality": municipality, "robot_slug": "test_scripted", "run": due}
-    done_long_ago = WorkItem.objects.create(
-        reference="a", status=ItemStatus.DONE, finished_at=old, payload={"hetu": "x"},
-        output={"fee": 1}, explanation=["line"], **item_fields,
+    done_long_ago = WorkItemFactory(
+        run=due, reference="a", status=ItemStatus.DONE, finished_at=old, payload={"hetu": "x"},
+        output={"fee": 1}, explanation=["line"],
     )  # fmt: skip
-    done_lately = WorkItem.objects.create(
-        reference="b", status=ItemStatus.DONE, finished_at=recent, payload={"hetu": "y"},
-        **item_fields,
-    )  # fmt: skip
-    waiting = WorkItem.objects.create(
-        reference="c", status=ItemStatus.NEEDS_REVIEW, finished_at=old, payload={"hetu": "z"},
-        **item_fields,
+    done_lately = WorkItemFactory(
+        run=due, reference="b", status=ItemStatus.DONE, finished_at=recent, payload={"hetu": "y"}
+    )
+    waiting = WorkItemFactory(
+        run=due, reference="c", status=ItemStatus.NEEDS_REVIEW, finished_at=old,
+        payload={"hetu": "z"},
     )  # fmt: skip
     documents = {}
     for item in (done_long_ago, done_lately, waiting):

@@ -18,6 +18,7 @@ from kuntarobo.audit.models import AuditEvent
 from kuntarobo.runtime import actions, scheduling, tasks
 from kuntarobo.runtime.declarations import Schedule
 from kuntarobo.runtime.models import RobotDeployment, Run, RunStatus, Trigger, WorkItem
+from tests.factories import RobotDeploymentFactory
 from tests.runtime.helpers import drain, read_inputs
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -31,7 +32,7 @@ def helsinki(year: int, month: int, day: int, hour: int = 0, minute: int = 0):
 
 
 def deploy(municipality, last, cron="0 7 * * *", rule="working_days") -> RobotDeployment:
-    return RobotDeployment.objects.create(
+    return RobotDeploymentFactory(
         municipality=municipality,
         robot_slug="test_noop",
         schedule_enabled=True,

@@ -132,7 +132,8 @@ PAGES: dict[str, Page] = {
     "audit export": Page(lambda w: reverse("audit_export", args=["csv"]), allowed=(A,)),
     "fee decisions": Page(lambda w: reverse("ecec_fees_staff:decisions"), allowed=PERSONAL),
     "HR settings": Page(
-        lambda w: reverse("hr_reports_staff:settings", args=["esimerkkila"]), allowed=(A, C)
+        lambda w: reverse("robot_municipal_settings", args=["hr_reports", "esimerkkila"]),
+        allowed=(A, C),
     ),
 }
 # Quoted in the report to the lead: role × page checks, each searching the whole page.
@@ -157,7 +158,6 @@ SHOW_NO_ITEM = {
     "ecec_fees_staff:copy_pdf",
     "ecec_fees_staff:make_print_batch",
     "ecec_fees_staff:print_batch_pdf",
-    "hr_reports_staff:settings_index",
 }
 
 
@@ -167,7 +167,7 @@ def test_the_matrix_has_eighty_five_role_page_checks():
 
 def staff_url_names() -> set[str]:
     names = set()
-    for namespace in ("ecec_fees_staff", "hr_reports_staff"):
+    for namespace in ("ecec_fees_staff",):
         module = f"kuntarobo.robots.{namespace.removesuffix('_staff')}.staff_urls"
         names |= {f"{namespace}:{p.name}" for p in get_resolver(module).url_patterns}
     return names

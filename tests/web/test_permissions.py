@@ -13,7 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from kuntarobo.accounts.models import Role
-from kuntarobo.runtime.models import ItemStatus, RobotDeployment, Run, WorkItem
+from kuntarobo.runtime.models import ItemStatus, RobotDeployment, RobotSettings, Run, WorkItem
 from tests.web.conftest import ANONYMOUS, MARKERS, OUTSIDER, ROLES, World
 
 A, C, R, D, V = (
@@ -118,6 +118,12 @@ def schedule_switched_off(world: World) -> bool:
     return not deployment.schedule_enabled
 
 
+def hr_settings_saved(world: World) -> bool:
+    return RobotSettings.objects.filter(
+        municipality=world.esimerkkila, robot_slug="hr_reports"
+    ).exists()
+
+
 CASES: dict[str, Case] = {
     "login": Case("get", lambda w: reverse("login"), statuses(302, anonymous=200)),
     "logout": Case("post", lambda w: reverse("logout"), statuses(302)),
@@ -142,6 +148,14 @@ CASES: dict[str, Case] = {
         only((A, C), 302),
         data=lambda w: {"enabled": "on", "param_approval_limit": "5000"},
         changed=schedule_switched_off,
+        changers=(A, C),
+    ),
+    "robot_municipal_settings": Case(
+        "post",
+        lambda w: reverse("robot_municipal_settings", args=["hr_reports", "esimerkkila"]),
+        only((A, C), 302),
+        data=lambda w: {"s__discussion_spells": "4", "s__column_mapping": "{}"},
+        changed=hr_settings_saved,
         changers=(A, C),
     ),
     "run_detail": Case(

@@ -12,8 +12,6 @@ from django.db import transaction
 from django.utils import timezone
 from pypdf import PdfReader
 
-from kuntarobo.accounts.models import Municipality, Permission
-from kuntarobo.audit.trail import record
 from kuntarobo.robots.ecec_fees import calculator, letters
 from kuntarobo.robots.ecec_fees.models import (
     FeeDecision,
@@ -23,9 +21,11 @@ from kuntarobo.robots.ecec_fees.models import (
     PrintBatch,
 )
 from kuntarobo.robots.ecec_fees.municipal import MunicipalFeeSettings, SettingsError
-from kuntarobo.runtime.actions import PermissionDeniedError, require
-from kuntarobo.runtime.declarations import InputError
-from kuntarobo.runtime.files import save_file
+from kuntarobo.sdk import InputError
+from kuntarobo.sdk.audit import record
+from kuntarobo.sdk.files import save_file
+from kuntarobo.sdk.models import Municipality
+from kuntarobo.sdk.permissions import Permission, PermissionDeniedError, require
 
 
 def _actor_name(actor: Any) -> str:

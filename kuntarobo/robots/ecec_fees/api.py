@@ -8,8 +8,8 @@ import json
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
-from kuntarobo.api.http import ApiError, endpoint
 from kuntarobo.robots.ecec_fees import calculator, service
+from kuntarobo.sdk.http import ApiError, endpoint
 
 MAX_BODY_BYTES = 1_000_000
 

@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import datetime
 import json
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
-from kuntarobo.core.inputs import MAX_DATE, MIN_DATE
+from kuntarobo.core.strict_json import Params, Reader, StrictJsonError, Wording, join, show_repr
 from kuntarobo.robots.ecec_fees.fees import (
     ALTERATION_KINDS,
     LANGUAGES,
@@ -32,8 +31,6 @@ from kuntarobo.robots.ecec_fees.fees import (
 )
 
 DEFAULT_LANGUAGE = "en"
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-_SHOWN_VALUE_LENGTH = 100
 
 _REQUEST_KEYS = frozenset({"parameters", "date", "family", "language"})
 _PARAMETER_KEYS = frozenset(
@@ -53,13 +50,64 @@ _CHILD_KEYS = frozenset({"id", "birth_date", "service_need_coefficient", "altera
 _ALTERATION_KEYS = frozenset({"kind", "percent", "amount", "reason"})
 
 
-class CalculatorInputError(Exception):
+class CalculatorInputError(StrictJsonError):
     """A request the calculator cannot read: where (a field path) and what is wrong."""
 
-    def __init__(self, field: str, message: str) -> None:
+    def __init__(
+        self, field: str, message: str, code: str = "invalid", params: Params | None = None
+    ) -> None:
+        super().__init__(field, message, code, params)
         self.field = field
-        self.message = message
-        super().__init__(f"{field}: {message}")
+        self.args = (f"{field}: {message}",)
+
+
+def _below_minimum(params: Params) -> str:
+    bound = "positive" if params["min"] == "1" else "0 or more"
+    return f"must be {bound}, got {params['value']}"
+
+
+def _unknown_key(params: Params) -> str:
+    return f"unknown key {params['key']} in {params['within'] or 'the request'}"
+
+
+# The calculator's own wording of the shared checks (what its callers have always seen).
+WORDING = Wording(
+    templates={
+        "unknown_key": _unknown_key,
+        "below_minimum": _below_minimum,
+        "not_percentage": "must be a percentage in 0..100, got {value}",
+        "must_be_above_zero": "must be more than 0",
+        "threshold_falls": (
+            "must not be below the threshold for size {size} ({previous}), got {value}"
+        ),
+        "min_above_max": "must not be above max_fee {max}, got {value}",
+        "no_sibling_percentages": "must give at least one percentage (100)",
+        "not_whole_percentage": "must be a whole percentage, got {value}",
+        "sibling_percentage_range": "must be a percentage in 1..100, got {value}",
+        "youngest_not_100": "the youngest child pays 100, got {value}",
+        "sibling_percentage_rises": (
+            "must not be above the previous percentage {previous}, got {value}"
+        ),
+        "missing_income_has_amount": "an income marked missing cannot have an amount",
+        "income_amount_required": 'is required (or "missing": true when not reported)',
+        "bad_alteration_kind": "must be 'discount' or 'increase', got {value}",
+        "percent_or_amount": 'give exactly one of "percent" and "amount"',
+        "bad_child_id": "must be a non-empty string, got {value}",
+        "born_after_date": "{birth_date} is after the date of the calculation {date}",
+        "bad_coefficient": "must be more than 0 and at most 1, got {value}",
+        "family_too_small": "must be at least 2 (an adult and a child), got {value}",
+        "no_children": "must name at least one child",
+        "child_id_twice": "child id {value} is given twice",
+        "too_small_for_children": (
+            "family size {size} is too small for {children} children in early childhood"
+            " education (at least {least})"
+        ),
+        "bad_language": "must be fi, sv or en, got {value}",
+        "parameters_and_date": 'give either "parameters" or "date", not both',
+        "parameters_or_date": 'give either "parameters" or a "date" to use the stored parameters',
+    },
+    error=CalculatorInputError,
+)
 
 
 @dataclass(frozen=True)
@@ -71,148 +119,55 @@ class CalculatorRequest:
 
 
 def _show(value: object) -> str:
-    text = repr(value)
-    if len(text) > _SHOWN_VALUE_LENGTH:
-        return text[: _SHOWN_VALUE_LENGTH - 1] + "…"
-    return text
+    return show_repr(value)
 
 
-def _join(field: str, key: str) -> str:
-    return f"{field}.{key}" if field else key
-
-
-def _object(data: object, field: str, allowed: frozenset[str]) -> Mapping[str, object]:
-    if not isinstance(data, Mapping):
-        raise CalculatorInputError(field, f"must be an object, got {_show(data)}")
-    for key in data:
-        if key not in allowed:
-            raise CalculatorInputError(
-                _join(field, str(key)), f"unknown key {_show(key)} in {field or 'the request'}"
-            )
-    return data
-
-
-def _required(data: Mapping[str, object], key: str, field: str) -> object:
-    if key not in data:
-        raise CalculatorInputError(_join(field, key), "is required")
-    return data[key]
-
-
-def _cents(value: object, field: str, *, positive: bool = False) -> int:
-    """Amounts are JSON integers: floats (even 3.0) and booleans are refused."""
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise CalculatorInputError(field, f"must be a whole number of cents, got {_show(value)}")
-    if value < 0 or (positive and value == 0):
-        bound = "positive" if positive else "0 or more"
-        raise CalculatorInputError(field, f"must be {bound}, got {_show(value)}")
-    return value
-
-
-def _decimal(value: object, field: str) -> Decimal:
-    if isinstance(value, bool) or not isinstance(value, str | int | float):
-        raise CalculatorInputError(
-            field, f"must be a decimal number as a string, got {_show(value)}"
-        )
-    try:
-        number = Decimal(str(value).strip())
-    except InvalidOperation:
-        raise CalculatorInputError(field, f"is not a decimal number: {_show(value)}") from None
-    if not number.is_finite():
-        raise CalculatorInputError(field, f"must be a finite number, got {_show(value)}")
-    return number
-
-
-def _percent(value: object, field: str) -> Decimal:
-    number = _decimal(value, field)
+def _percent(reader: Reader) -> Decimal:
+    number = reader.decimal()
     if not 0 <= number <= 100:
-        raise CalculatorInputError(field, f"must be a percentage in 0..100, got {_show(value)}")
+        reader.fail("not_percentage", value=reader.shown())
     return number
-
-
-def _date(value: object, field: str) -> datetime.date:
-    if not isinstance(value, str) or not _ISO_DATE.fullmatch(value):
-        raise CalculatorInputError(field, f"must be a date YYYY-MM-DD, got {_show(value)}")
-    try:
-        day = datetime.date.fromisoformat(value)
-    except ValueError:
-        raise CalculatorInputError(field, f"is not a real date: {_show(value)}") from None
-    if not MIN_DATE <= day <= MAX_DATE:
-        raise CalculatorInputError(
-            field,
-            f"must be from {MIN_DATE.isoformat()} to {MAX_DATE.isoformat()}, got {_show(value)}",
-        )
-    return day
-
-
-def _text(data: Mapping[str, object], key: str, field: str) -> str:
-    value = data.get(key, "")
-    if not isinstance(value, str):
-        raise CalculatorInputError(f"{field}.{key}", f"must be a string, got {_show(value)}")
-    return value
-
-
-def _list(value: object, field: str) -> list[object]:
-    if not isinstance(value, list | tuple):
-        raise CalculatorInputError(field, f"must be a list, got {_show(value)}")
-    return list(value)
 
 
 def parse_parameters(data: object, field: str = "parameters") -> FeeParameters:
     """One parameter row; the admin CLI reads stored rows through this too."""
-    obj = _object(data, field, _PARAMETER_KEYS)
-    pct_field = f"{field}.income_percentage"
-    percentage = _percent(_required(obj, "income_percentage", field), pct_field)
+    obj = Reader(data, field, WORDING).object(_PARAMETER_KEYS)
+    pct = obj.field("income_percentage")
+    percentage = _percent(pct)
     if percentage == 0:
-        raise CalculatorInputError(pct_field, "must be more than 0")
-    thresholds_field = f"{field}.income_thresholds"
-    raw_thresholds = _object(
-        _required(obj, "income_thresholds", field),
-        thresholds_field,
-        frozenset(str(size) for size in THRESHOLD_SIZES),
-    )
+        pct.fail("must_be_above_zero")
+    raw_thresholds = obj.field("income_thresholds").object(str(size) for size in THRESHOLD_SIZES)
     thresholds: dict[int, int] = {}
     for size in THRESHOLD_SIZES:
-        amount = _cents(
-            _required(raw_thresholds, str(size), thresholds_field), f"{thresholds_field}.{size}"
-        )
+        threshold = raw_thresholds.field(str(size))
+        amount = threshold.cents()
         if size > THRESHOLD_SIZES[0] and amount < thresholds[size - 1]:
-            raise CalculatorInputError(
-                f"{thresholds_field}.{size}",
-                f"must not be below the threshold for size {size - 1} "
-                f"({thresholds[size - 1]}), got {amount}",
+            threshold.fail(
+                "threshold_falls", size=size - 1, previous=thresholds[size - 1], value=amount
             )
         thresholds[size] = amount
-    increase = _cents(
-        _required(obj, "threshold_increase_per_further_child", field),
-        f"{field}.threshold_increase_per_further_child",
-    )
-    max_fee = _cents(_required(obj, "max_fee", field), f"{field}.max_fee", positive=True)
-    min_fee = _cents(_required(obj, "min_fee", field), f"{field}.min_fee")
+    increase = obj.field("threshold_increase_per_further_child").cents()
+    max_fee = obj.field("max_fee").cents(minimum=1)
+    min_fee_reader = obj.field("min_fee")
+    min_fee = min_fee_reader.cents()
     if min_fee > max_fee:
-        raise CalculatorInputError(
-            f"{field}.min_fee", f"must not be above max_fee {max_fee}, got {min_fee}"
-        )
-    sibling_field = f"{field}.sibling_percentages"
-    raw_percentages = _list(_required(obj, "sibling_percentages", field), sibling_field)
+        min_fee_reader.fail("min_above_max", max=max_fee, value=min_fee)
+    siblings = obj.field("sibling_percentages")
+    raw_percentages = siblings.items()
     if not raw_percentages:
-        raise CalculatorInputError(sibling_field, "must give at least one percentage (100)")
+        siblings.fail("no_sibling_percentages")
     percentages: list[int] = []
-    for i, value in enumerate(raw_percentages):
-        item = f"{sibling_field}[{i}]"
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise CalculatorInputError(item, f"must be a whole percentage, got {_show(value)}")
+    for i, item in enumerate(raw_percentages):
+        value = item.integer(code="not_whole_percentage")
         if not 1 <= value <= 100:
-            raise CalculatorInputError(item, f"must be a percentage in 1..100, got {value}")
+            item.fail("sibling_percentage_range", value=value)
         if i == 0 and value != 100:
-            raise CalculatorInputError(item, f"the youngest child pays 100, got {value}")
+            item.fail("youngest_not_100", value=value)
         if i and value > percentages[-1]:
-            raise CalculatorInputError(
-                item, f"must not be above the previous percentage {percentages[-1]}, got {value}"
-            )
+            item.fail("sibling_percentage_rises", previous=percentages[-1], value=value)
         percentages.append(value)
-    valid_from = None
-    if obj.get("valid_from") is not None:
-        valid_from = _date(obj["valid_from"], f"{field}.valid_from")
+    valid_from_reader = obj.optional("valid_from")
+    valid_from = valid_from_reader.date() if valid_from_reader else None
     try:
         return FeeParameters(
             income_percentage=percentage,
@@ -244,138 +199,115 @@ def parameters_to_json(parameters: FeeParameters) -> dict[str, object]:
     return data
 
 
-def _parse_income(data: object, field: str) -> Income:
-    obj = _object(data, field, _INCOME_KEYS)
-    missing = obj.get("missing", False)
-    if not isinstance(missing, bool):
-        raise CalculatorInputError(
-            f"{field}.missing", f"must be true or false, got {_show(missing)}"
-        )
-    label = _text(obj, "label", field)
-    source = _text(obj, "source", field)
+def _text(obj: Reader, key: str) -> str:
+    return obj.field(key, "").text()
+
+
+def _boolean(obj: Reader, key: str) -> bool:
+    return obj.field(key, False).boolean()
+
+
+def _parse_income(item: Reader) -> Income:
+    obj = item.object(_INCOME_KEYS)
+    missing = _boolean(obj, "missing")
+    label = _text(obj, "label")
+    source = _text(obj, "source")
+    amount = obj.optional("amount")
     if missing:
-        if obj.get("amount") is not None:
-            raise CalculatorInputError(
-                f"{field}.amount", "an income marked missing cannot have an amount"
-            )
+        if amount is not None:
+            amount.fail("missing_income_has_amount")
         return Income(None, label, source)
-    if obj.get("amount") is None:
-        raise CalculatorInputError(
-            f"{field}.amount", 'is required (or "missing": true when not reported)'
-        )
-    return Income(_cents(obj["amount"], f"{field}.amount"), label, source)
+    if amount is None:
+        obj.fail("income_amount_required", at=join(obj.path, "amount"))
+    return Income(amount.cents(), label, source)
 
 
-def _parse_alteration(data: object, field: str) -> Alteration:
-    obj = _object(data, field, _ALTERATION_KEYS)
-    kind = _required(obj, "kind", field)
-    if kind not in ALTERATION_KINDS:
-        raise CalculatorInputError(
-            f"{field}.kind", f"must be 'discount' or 'increase', got {_show(kind)}"
-        )
-    has_percent = obj.get("percent") is not None
-    has_amount = obj.get("amount") is not None
-    if has_percent == has_amount:
-        raise CalculatorInputError(field, 'give exactly one of "percent" and "amount"')
-    percent = _percent(obj["percent"], f"{field}.percent") if has_percent else None
-    amount = _cents(obj["amount"], f"{field}.amount") if has_amount else None
-    return Alteration(str(kind), percent, amount, _text(obj, "reason", field))
+def _parse_alteration(item: Reader) -> Alteration:
+    obj = item.object(_ALTERATION_KEYS)
+    kind = obj.field("kind")
+    if kind.value not in ALTERATION_KINDS:
+        kind.fail("bad_alteration_kind", value=kind.shown())
+    percent_reader = obj.optional("percent")
+    amount_reader = obj.optional("amount")
+    if (percent_reader is None) == (amount_reader is None):
+        obj.fail("percent_or_amount")
+    percent = _percent(percent_reader) if percent_reader else None
+    amount = amount_reader.cents() if amount_reader else None
+    return Alteration(str(kind.value), percent, amount, _text(obj, "reason"))
 
 
-def _parse_child(data: object, field: str, on_date: datetime.date | None) -> ChildInput:
-    obj = _object(data, field, _CHILD_KEYS)
-    child_id = _required(obj, "id", field)
+def _parse_child(item: Reader, on_date: datetime.date | None) -> ChildInput:
+    obj = item.object(_CHILD_KEYS)
+    id_reader = obj.field("id")
+    child_id = id_reader.value
     if not isinstance(child_id, str) or not child_id.strip():
-        raise CalculatorInputError(
-            f"{field}.id", f"must be a non-empty string, got {_show(child_id)}"
-        )
-    birth_date = _date(_required(obj, "birth_date", field), f"{field}.birth_date")
+        id_reader.fail("bad_child_id", value=id_reader.shown())
+    birth = obj.field("birth_date")
+    birth_date = birth.date()
     if on_date is not None and birth_date > on_date:
-        raise CalculatorInputError(
-            f"{field}.birth_date",
-            f"{birth_date.isoformat()} is after the date of the calculation {on_date.isoformat()}",
-        )
+        birth.fail("born_after_date", birth_date=birth_date, date=on_date)
     coefficient = Decimal(1)
-    coefficient_field = f"{field}.service_need_coefficient"
-    if obj.get("service_need_coefficient") is not None:
-        coefficient = _decimal(obj["service_need_coefficient"], coefficient_field)
+    coefficient_reader = obj.optional("service_need_coefficient")
+    if coefficient_reader is not None:
+        coefficient = coefficient_reader.decimal()
         if not 0 < coefficient <= 1:
-            raise CalculatorInputError(
-                coefficient_field,
-                f"must be more than 0 and at most 1, got {_show(obj['service_need_coefficient'])}",
-            )
-    alterations_field = f"{field}.alterations"
-    raw_alterations = _list(obj.get("alterations", []), alterations_field)
+            coefficient_reader.fail("bad_coefficient", value=coefficient_reader.shown())
     alterations = tuple(
-        _parse_alteration(item, f"{alterations_field}[{i}]")
-        for i, item in enumerate(raw_alterations)
+        _parse_alteration(alteration) for alteration in obj.field("alterations", []).items()
     )
     return ChildInput(child_id, birth_date, coefficient, alterations)
+
+
+def _parse_family(obj: Reader, on_date: datetime.date | None) -> FamilyInput:
+    obj = obj.object(_FAMILY_KEYS)
+    size_reader = obj.field("size")
+    size = size_reader.integer()
+    if size < 2:
+        size_reader.fail("family_too_small", value=size)
+    incomes = tuple(_parse_income(item) for item in obj.field("incomes").items())
+    children_reader = obj.field("children")
+    raw_children = children_reader.items()
+    if not raw_children:
+        children_reader.fail("no_children")
+    children: list[ChildInput] = []
+    seen: set[str] = set()
+    for item in raw_children:
+        child = _parse_child(item, on_date)
+        if child.id in seen:
+            item.fail("child_id_twice", at=join(item.path, "id"), value=_show(child.id))
+        seen.add(child.id)
+        children.append(child)
+    if size < 1 + len(children):
+        size_reader.fail(
+            "too_small_for_children", size=size, children=len(children), least=1 + len(children)
+        )
+    return FamilyInput(size, incomes, tuple(children), _boolean(obj, "accepts_max_fee"))
 
 
 def parse_family(
     data: object, field: str = "family", on_date: datetime.date | None = None
 ) -> FamilyInput:
     """A family as the engine takes it; birth dates after on_date (when given) are refused."""
-    obj = _object(data, field, _FAMILY_KEYS)
-    size_field = f"{field}.size"
-    size = _required(obj, "size", field)
-    if isinstance(size, bool) or not isinstance(size, int):
-        raise CalculatorInputError(size_field, f"must be a whole number, got {_show(size)}")
-    if size < 2:
-        raise CalculatorInputError(
-            size_field, f"must be at least 2 (an adult and a child), got {size}"
-        )
-    incomes_field = f"{field}.incomes"
-    incomes = tuple(
-        _parse_income(item, f"{incomes_field}[{i}]")
-        for i, item in enumerate(_list(_required(obj, "incomes", field), incomes_field))
-    )
-    children_field = f"{field}.children"
-    raw_children = _list(_required(obj, "children", field), children_field)
-    if not raw_children:
-        raise CalculatorInputError(children_field, "must name at least one child")
-    children: list[ChildInput] = []
-    seen: set[str] = set()
-    for i, item in enumerate(raw_children):
-        child = _parse_child(item, f"{children_field}[{i}]", on_date)
-        if child.id in seen:
-            raise CalculatorInputError(
-                f"{children_field}[{i}].id", f"child id {_show(child.id)} is given twice"
-            )
-        seen.add(child.id)
-        children.append(child)
-    if size < 1 + len(children):
-        raise CalculatorInputError(
-            size_field,
-            f"family size {size} is too small for {len(children)} children in early "
-            f"childhood education (at least {1 + len(children)})",
-        )
-    accepts = obj.get("accepts_max_fee", False)
-    if not isinstance(accepts, bool):
-        raise CalculatorInputError(
-            f"{field}.accepts_max_fee", f"must be true or false, got {_show(accepts)}"
-        )
-    return FamilyInput(size, incomes, tuple(children), accepts)
+    return _parse_family(Reader(data, field, WORDING), on_date)
 
 
 def parse_request(data: object) -> CalculatorRequest:
-    obj = _object(data, "", _REQUEST_KEYS)
-    language = obj.get("language", DEFAULT_LANGUAGE)
-    if language not in LANGUAGES:
-        raise CalculatorInputError("language", f"must be fi, sv or en, got {_show(language)}")
-    has_parameters = obj.get("parameters") is not None
-    has_date = obj.get("date") is not None
-    if has_parameters and has_date:
-        raise CalculatorInputError("date", 'give either "parameters" or "date", not both')
-    if not has_parameters and not has_date:
-        raise CalculatorInputError(
-            "parameters", 'give either "parameters" or a "date" to use the stored parameters'
-        )
-    on_date = _date(obj["date"], "date") if has_date else None
-    parameters = parse_parameters(obj["parameters"]) if has_parameters else None
-    family = parse_family(_required(obj, "family", ""), "family", on_date)
-    return CalculatorRequest(parameters, on_date, family, str(language))
+    obj = Reader(data, "", WORDING).object(_REQUEST_KEYS)
+    language = obj.field("language", DEFAULT_LANGUAGE)
+    if language.value not in LANGUAGES:
+        language.fail("bad_language", value=language.shown())
+    date_reader = obj.optional("date")
+    parameters_reader = obj.optional("parameters")
+    if parameters_reader is not None and date_reader is not None:
+        date_reader.fail("parameters_and_date")
+    if parameters_reader is None and date_reader is None:
+        obj.fail("parameters_or_date", at="parameters")
+    on_date = date_reader.date() if date_reader is not None else None
+    parameters = (
+        parse_parameters(parameters_reader.value) if parameters_reader is not None else None
+    )
+    family = _parse_family(obj.field("family"), on_date)
+    return CalculatorRequest(parameters, on_date, family, str(language.value))
 
 
 def response(fee: FamilyFee, language: str) -> dict[str, object]:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-from kuntarobo.robots.ecec_fees import fees
+from kuntarobo.core import formatting
 from kuntarobo.robots.ecec_fees.families import FamilyRecord
 
 LANGUAGES = ("fi", "sv", "en")
@@ -400,18 +400,14 @@ def _fee_and_income_flags(
 
 def format_euros(cents: int, language: str, *, signed: bool = False) -> str:
     """Cents as euros the way the language writes them: fi/sv "1 234,50 €", en "€1,234.50"."""
-    return fees.format_euros(
+    return formatting.format_euros(
         cents, "en" if language == "en" else "fi", signed=signed, thousands=" "
     )
 
 
 def format_date(text: str, language: str) -> str:
     """An ISO date as written in a letter: fi/sv "1.8.2026", en "1 August 2026"."""
-    try:
-        day = date.fromisoformat(text)
-    except ValueError:
-        return text
-    return fees.format_day(day, language)
+    return formatting.format_iso_date(text, language)
 
 
 def _format_percent(text: str, language: str) -> str:

@@ -21,22 +21,19 @@ from django.conf import settings as django_settings
 from django.utils import timezone
 
 from kuntarobo.robots.ecec_fees import families, fees, letters
+from kuntarobo.robots.ecec_fees.decision_content import build_letter, decision_start, family_input
 from kuntarobo.robots.ecec_fees.models import (
     Channel,
     DecisionStatus,
     FeeDecision,
+    FeeParameterRow,
     GuardianCopy,
     MunicipalSettingsRow,
 )
 from kuntarobo.robots.ecec_fees.municipal import MunicipalFeeSettings
-from kuntarobo.runtime import suomifi_messages as suomifi
-from kuntarobo.runtime.declarations import (
-    ApplicationException,
-    BusinessException,
-    ItemView,
-    RunContext,
-)
-from kuntarobo.runtime.files import write_file_atomically
+from kuntarobo.sdk import ApplicationException, BusinessException, ItemView, RunContext
+from kuntarobo.sdk.channels import suomifi_messages as suomifi
+from kuntarobo.sdk.files import write_file_atomically
 
 TITLES = {
     "fi": "Varhaiskasvatuksen asiakasmaksupäätös",
@@ -67,14 +64,10 @@ def archive_path(decision: FeeDecision, suffix: str = "") -> str:
 def final_letter(decision: FeeDecision, addressee: int = 0) -> letters.DecisionLetter:
     """The approved decision: the same content as the reviewed draft, with the official;
     addressed to the second guardian alone when `addressee` is 1."""
-    from kuntarobo.robots.ecec_fees.robot import build_letter, decision_start, family_input
-
     record_ = decision_start(
         families.parse_family(decision.inputs, default_period_start=decision.valid_from)
     )
     settings = settings_for(decision)
-    from kuntarobo.robots.ecec_fees.models import FeeParameterRow
-
     row = FeeParameterRow.objects.get(valid_from=decision.parameters_valid_from)
     fee = fees.calculate_fees(row.as_parameters(), family_input(record_, settings))
     if fee.total_fee != decision.total_fee:

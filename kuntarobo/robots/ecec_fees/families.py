@@ -32,6 +32,7 @@ from kuntarobo.core.inputs import (
     check_file_size,
     format_size,
 )
+from kuntarobo.core.strict_json import join as _join
 
 LANGUAGES = ("fi", "sv")
 PLACEMENT_KINDS = ("daycare", "family_daycare")
@@ -392,12 +393,6 @@ class FamilyRecord:
 
 
 _ABSENT = object()
-
-
-def _join(path: str, key: str | int) -> str:
-    if isinstance(key, int):
-        return f"{path}[{key}]"
-    return f"{path}.{key}" if path else key
 
 
 class _Checker:

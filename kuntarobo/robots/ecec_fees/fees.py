@@ -17,6 +17,10 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
+from kuntarobo.core.formatting import MONTHS_EN as MONTHS_EN
+from kuntarobo.core.formatting import format_date, format_decimal, format_percent
+from kuntarobo.core.formatting import format_euros as format_euros
+
 THRESHOLD_SIZES = (2, 3, 4, 5, 6)
 LANGUAGES = ("fi", "sv", "en")
 ALTERATION_KINDS = ("discount", "increase")
@@ -476,20 +480,9 @@ def coefficient_for_hours(
 
 # --- Explanations ------------------------------------------------------------------------
 
-
-def format_euros(
-    cents: int, language: str, *, signed: bool = False, thousands: str = "\u00a0"
-) -> str:
-    """fi/sv "1 234,50 €" (a non-breaking space between thousands unless `thousands` says
-    otherwise), en "€1,234.50"; `signed` puts "+" before a rise. The one money format of the fee
-    robot's explanations, change lines and letters."""
-    sign = "-" if cents < 0 else ("+" if signed and cents > 0 else "")
-    euros, rest = divmod(abs(cents), 100)
-    if language in ("fi", "sv"):
-        return f"{sign}{euros:,}".replace(",", thousands) + f",{rest:02d} €"
-    if language == "en":
-        return f"{sign}€{euros:,}.{rest:02d}"
-    raise ValueError(f"unknown language {language!r}: use fi, sv or en")
+# The fee robot's names for the shared formats (kuntarobo.core.formatting).
+format_day = format_date
+format_number = format_decimal
 
 
 def _euros(text: str, language: str) -> str:
@@ -497,15 +490,8 @@ def _euros(text: str, language: str) -> str:
     return format_euros(round_to_cents(Decimal(text)), language)
 
 
-def format_number(value: Decimal, language: str) -> str:
-    """Without trailing zeros, with the language's decimal mark: 10,7 (fi/sv), 10.7 (en)."""
-    text = format(value.normalize(), "f")
-    return text.replace(".", ",") if language != "en" else text
-
-
 def _percent(text: str, language: str) -> str:
-    number = format_number(Decimal(text), language)
-    return f"{number}%" if language == "en" else f"{number} %"
+    return format_percent(Decimal(text), language)
 
 
 def format_coefficient(value: Decimal, language: str) -> str:
@@ -522,31 +508,8 @@ def _coefficient(text: str, language: str) -> str:
     return format_coefficient(Decimal(text), language)
 
 
-MONTHS_EN = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
-
-
-def format_day(day: datetime.date, language: str) -> str:
-    """ "1.8.2026" in Finnish and Swedish, "1 August 2026" in English."""
-    if language == "en":
-        return f"{day.day} {MONTHS_EN[day.month - 1]} {day.year}"
-    return f"{day.day}.{day.month}.{day.year}"
-
-
 def _date(iso: str, language: str) -> str:
-    return format_day(datetime.date.fromisoformat(iso), language)
+    return format_date(datetime.date.fromisoformat(iso), language)
 
 
 _ORDINALS = {

@@ -11,7 +11,7 @@ from django import forms
 from django.utils.formats import get_format
 from django.utils.translation import gettext_lazy as _
 
-from kuntarobo.runtime.limit_errors import DATE_VALIDATORS
+from kuntarobo.sdk.inputs import DATE_VALIDATORS
 
 MAX_CHILDREN = 4
 # <input type="date"> takes only ISO dates: the Finnish 15.01.2025 would leave it empty.

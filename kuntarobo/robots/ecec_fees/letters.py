@@ -26,7 +26,7 @@ from typing import Final
 import pypdf
 import typst
 
-from kuntarobo.robots.ecec_fees import fees
+from kuntarobo.core import formatting
 from kuntarobo.robots.ecec_fees.letter_texts import (
     CHANGE_REPORTING,
     LABELS,
@@ -155,14 +155,14 @@ def _check_language(language: str) -> None:
 def format_date(value: datetime.date, language: str) -> str:
     """``1.8.2026`` in Finnish and Swedish letters, ``1 August 2026`` in English."""
     _check_language(language)
-    return fees.format_day(value, language)
+    return formatting.format_date(value, language)
 
 
 def format_euros(cents: int, language: str) -> str:
     """``1 234,50 €`` (fi, sv) or ``€1,234.50`` (en); plain spaces, the letter keeps them
     together when typesetting."""
     _check_language(language)
-    return fees.format_euros(cents, language, thousands=" ")
+    return formatting.format_euros(cents, language, thousands=" ")
 
 
 # Typesetting: an amount or a percentage must not break across lines ("1 234,50 €", "10,7 %").

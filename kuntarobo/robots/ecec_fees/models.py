@@ -16,10 +16,10 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from kuntarobo.accounts.models import Municipality
 from kuntarobo.robots.ecec_fees.fees import FeeParameters
 from kuntarobo.robots.ecec_fees.municipal import MunicipalFeeSettings
-from kuntarobo.runtime.models import ScopedQuerySet, WorkItem
+from kuntarobo.sdk.decisions import DECIDED, DecisionRecord, DecisionStatus
+from kuntarobo.sdk.models import Municipality, ScopedQuerySet, WorkItem
 
 
 class FeeParameterRowQuerySet(models.QuerySet["FeeParameterRow"]):
@@ -129,14 +129,6 @@ class MunicipalSettingsRow(models.Model):
         return MunicipalFeeSettings.from_json(self.settings)
 
 
-class DecisionStatus(models.TextChoices):
-    DRAFT = "draft", _("draft, waiting for review")
-    APPROVED = "approved", _("approved, being sent")
-    SENT = "sent", _("sent")
-    SUPERSEDED = "superseded", _("superseded")
-    DISCARDED = "discarded", _("draft discarded")
-
-
 class Channel(models.TextChoices):
     SUOMIFI = "suomifi", _("Suomi.fi Messages")
     PRINT = "print", _("letter (print batch)")
@@ -164,7 +156,6 @@ class PrintBatch(models.Model):
         return f"print batch {self.pk} ({self.decisions} decisions)"
 
 
-DECIDED = (DecisionStatus.APPROVED, DecisionStatus.SENT, DecisionStatus.SUPERSEDED)
 SENT_OUT = (DecisionStatus.SENT, DecisionStatus.SUPERSEDED)  # what print batches take letters of
 
 
@@ -211,11 +202,16 @@ class FeeDecisionQuerySet(ScopedQuerySet):
         )
 
 
-class FeeDecision(models.Model):
+class FeeDecision(DecisionRecord):
     """One family's client fee decision from a date (until further notice).
 
-    Once approved, its content never changes: the triggers of migrations 0003 and 0004 list
-    the guarded columns; only the delivery fields and the supersession may still be set."""
+    A decision record of the platform (kuntarobo.decisions): once approved, its content never
+    changes — the database triggers are made from this model, guarding every field but those
+    that record delivery and supersession (the record's own and `mutable_fields` here); the PDF
+    may be stored once."""
+
+    mutable_fields = ("message_id", "print_batch")
+    write_once_fields = ("document",)
 
     # Indexed by the constraints and the index below, which begin with it.
     municipality = models.ForeignKey(
@@ -224,15 +220,10 @@ class FeeDecision(models.Model):
     family_id = models.CharField(_("family"), max_length=64)
     # Unique by a constraint: unique=True would add a second, pattern-matching index on
     # PostgreSQL that no query uses but every new decision writes.
-    decision_number = models.CharField(_("decision number"), max_length=40)
     work_item = models.OneToOneField(
         WorkItem, on_delete=models.PROTECT, related_name="ecec_fee_decision"
     )
-    status = models.CharField(
-        _("status"), max_length=12, choices=DecisionStatus.choices, default=DecisionStatus.DRAFT
-    )
     valid_from = models.DateField(_("valid from"))
-    language = models.CharField(_("language"), max_length=2)
     inputs = models.JSONField(_("family data as used"))
     result = models.JSONField(_("computation"))
     snapshot = models.JSONField(_("basis for comparison"))
@@ -242,31 +233,16 @@ class FeeDecision(models.Model):
     basis = models.CharField(max_length=64, blank=True)
     parameters_valid_from = models.DateField(_("parameters from"))
     settings_valid_from = models.DateField(_("municipal settings from"), null=True)
-    rule_version = models.CharField(_("rule version"), max_length=20)
-    supersedes = models.ForeignKey(
-        "self",
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="superseded_by_set",
-        verbose_name=_("replaces"),
-    )
-    decided_by = models.CharField(_("decision maker"), max_length=150, blank=True)
-    decided_by_title = models.CharField(_("decision maker's title"), max_length=150, blank=True)
-    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
     # What may still happen after approval: delivery, and being superseded by a later decision.
     channel = models.CharField(_("sent by"), max_length=10, choices=Channel.choices, blank=True)
     message_id = models.CharField(_("message ID"), max_length=100, blank=True)
-    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
     document = models.FileField(_("decision (PDF)"), upload_to="ecec_fees/decisions/", blank=True)
     print_batch = models.ForeignKey(
         PrintBatch, null=True, blank=True, on_delete=models.PROTECT, related_name="decisions_in"
     )
-    superseded_from = models.DateField(_("replaced from"), null=True, blank=True)
     # The last day, when known as the decision is made: a charged child's placement ends, or the
     # same family line's next decision begins the day after.
     ends_on = models.DateField(_("ends on"), null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
 
     objects = FeeDecisionQuerySet.as_manager()
 

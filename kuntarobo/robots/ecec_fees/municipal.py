@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import datetime
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
+
+from kuntarobo.core.strict_json import Reader, StrictJsonError, Wording
 
 # The example bands of the fee pages (hours per month → share of the full-time fee).
 DEFAULT_BANDS: tuple[tuple[int | None, Decimal], ...] = (
@@ -26,12 +28,30 @@ POSTAL_CODE = re.compile(r"\d{5}")
 SERVICE_ID = re.compile(r"[A-Za-z0-9_.\-]{1,100}")
 
 
-class SettingsError(ValueError):
+class SettingsError(StrictJsonError):
     """A setting is wrong: the message names the setting (a dotted path) and the value."""
 
-    def __init__(self, path: str, message: str) -> None:
-        super().__init__(f"{path}: {message}")
-        self.path = path
+
+def _show(value: object) -> str:
+    return f"{value!r:.100}"
+
+
+# How the settings have always worded the shared checks (a coordinator reads these).
+WORDING = Wording(
+    templates={
+        "not_object": "must be a JSON object",
+        "unknown_key": "unknown setting",
+        "not_text": "must be text, not {value}",
+        "not_integer": "must be a whole number, not {value}",
+        "not_decimal": 'must be a number as text, e.g. "0.85", not {value}',
+        "bad_decimal": "{value} is not a number",
+        "not_finite": "{value} is not a number",
+        "not_list": "must be a list of bands",
+    },
+    show=_show,
+    error=SettingsError,
+)
+_EMPTY = (None, "")
 
 
 @dataclass(frozen=True)
@@ -149,79 +169,75 @@ class MunicipalFeeSettings:
     @classmethod
     def from_json(cls, data: object) -> MunicipalFeeSettings:
         """Read settings JSON; unknown keys are refused so a typing error never goes unseen."""
-        root = _object(data, "settings")
-        _known(
-            root,
-            "settings",
-            {
-                "authority",
-                "contact",
-                "review_authority",
-                "decision_maker_title",
-                "service_need_bands",
-                "decision_number_prefix",
-                "large_change_percent",
-                "large_change_cents",
-                "maximum_age_years",
-                "officials_language",
-                "sender_address",
-                "suomifi_service_id",
-            },
+        root = _object(Reader(data, "settings", WORDING), _SETTINGS_KEYS)
+        contact = _object(
+            root.required("contact", empty=_EMPTY).renamed("contact"),
+            {"name", "title", "phone", "email"},
         )
-        contact = _object(_required(root, "contact", "settings"), "contact")
-        _known(contact, "contact", {"name", "title", "phone", "email"})
-        review = _object(_required(root, "review_authority", "settings"), "review_authority")
-        _known(review, "review_authority", {"name", "street", "postal_code", "city", "email"})
-        sender = _object(root.get("sender_address") or {}, "sender_address")
-        _known(sender, "sender_address", {"street", "postal_code", "city"})
+        review = _object(
+            root.required("review_authority", empty=_EMPTY).renamed("review_authority"),
+            {"name", "street", "postal_code", "city", "email"},
+        )
+        raw = root.mapping()
+        sender = _object(
+            Reader(raw.get("sender_address") or {}, "sender_address", WORDING),
+            {"street", "postal_code", "city"},
+        )
+        title = contact.optional("title")
         values: dict[str, Any] = {
-            "authority": _localized(_required(root, "authority", "settings"), "authority"),
+            "authority": _localized(_required(root, "authority")),
             "contact": Person(
-                name=_text(_required(contact, "name", "contact"), "contact.name"),
-                title=_localized(contact.get("title") or {"fi": ""}, "contact.title", True),
-                phone=_text(contact.get("phone", ""), "contact.phone", empty=True),
-                email=_text(contact.get("email", ""), "contact.email", empty=True),
+                name=_text(_required(contact, "name")),
+                title=_localized(title if title and title.value else _NO_TITLE, True),
+                phone=_text(contact.field("phone", ""), empty=True),
+                email=_text(contact.field("email", ""), empty=True),
             ),
             "review_authority": ReviewAuthority(
-                name=_localized(
-                    _required(review, "name", "review_authority"), "review_authority.name"
-                ),
-                street=_text(
-                    _required(review, "street", "review_authority"), "review_authority.street"
-                ),
-                postal_code=_text(
-                    _required(review, "postal_code", "review_authority"),
-                    "review_authority.postal_code",
-                ),
-                city=_text(_required(review, "city", "review_authority"), "review_authority.city"),
-                email=_text(review.get("email", ""), "review_authority.email", empty=True),
+                name=_localized(_required(review, "name")),
+                street=_text(_required(review, "street")),
+                postal_code=_text(_required(review, "postal_code")),
+                city=_text(_required(review, "city")),
+                email=_text(review.field("email", ""), empty=True),
             ),
-            "decision_maker_title": _localized(
-                _required(root, "decision_maker_title", "settings"), "decision_maker_title"
-            ),
+            "decision_maker_title": _localized(_required(root, "decision_maker_title")),
             "sender_address": (
-                _text(sender.get("street", ""), "sender_address.street", empty=True),
-                _text(sender.get("postal_code", ""), "sender_address.postal_code", empty=True),
-                _text(sender.get("city", ""), "sender_address.city", empty=True),
+                _text(sender.field("street", ""), empty=True),
+                _text(sender.field("postal_code", ""), empty=True),
+                _text(sender.field("city", ""), empty=True),
             ),
         }
-        if "service_need_bands" in root:
-            values["service_need_bands"] = _bands(root["service_need_bands"])
-        if "decision_number_prefix" in root:
-            values["decision_number_prefix"] = _text(
-                root["decision_number_prefix"], "decision_number_prefix"
-            )
-        if "large_change_percent" in root:
-            values["large_change_percent"] = _decimal(
-                root["large_change_percent"], "large_change_percent"
-            )
+        if "service_need_bands" in raw:
+            values["service_need_bands"] = _bands(root.field("service_need_bands"))
+        if "decision_number_prefix" in raw:
+            values["decision_number_prefix"] = _text(_top(root, "decision_number_prefix"))
+        if "large_change_percent" in raw:
+            values["large_change_percent"] = _decimal(_top(root, "large_change_percent"))
         for name in ("officials_language", "suomifi_service_id"):
-            if name in root:
-                values[name] = _text(root[name], name)
+            if name in raw:
+                values[name] = _text(_top(root, name))
         for name in ("large_change_cents", "maximum_age_years"):
-            if name in root:
-                values[name] = _integer(root[name], name)
+            if name in raw:
+                values[name] = _top(root, name).integer()
         return cls(**values)
+
+
+_SETTINGS_KEYS = frozenset(
+    {
+        "authority",
+        "contact",
+        "review_authority",
+        "decision_maker_title",
+        "service_need_bands",
+        "decision_number_prefix",
+        "large_change_percent",
+        "large_change_cents",
+        "maximum_age_years",
+        "officials_language",
+        "sender_address",
+        "suomifi_service_id",
+    }
+)
+_NO_TITLE = Reader({"fi": ""}, "contact.title", WORDING)
 
 
 def validate_bands(bands: Sequence[tuple[int | None, Decimal]], path: str) -> None:
@@ -245,83 +261,53 @@ def validate_bands(bands: Sequence[tuple[int | None, Decimal]], path: str) -> No
         previous_share = coefficient
 
 
-def _bands(raw: object) -> tuple[tuple[int | None, Decimal], ...]:
-    if not isinstance(raw, list):
-        raise SettingsError("service_need_bands", "must be a list of bands")
+def _bands(raw: Reader) -> tuple[tuple[int | None, Decimal], ...]:
     bands: list[tuple[int | None, Decimal]] = []
-    for index, band in enumerate(raw):
-        where = f"service_need_bands[{index}]"
-        entry = _object(band, where)
-        _known(entry, where, {"max_hours", "coefficient"})
-        limit = entry.get("max_hours")
+    for item in raw.renamed("service_need_bands").items():
+        entry = _object(item, {"max_hours", "coefficient"})
+        limit = entry.optional("max_hours")
         bands.append(
             (
-                None if limit is None else _integer(limit, f"{where}.max_hours"),
-                _decimal(_required(entry, "coefficient", where), f"{where}.coefficient"),
+                None if limit is None else limit.integer(),
+                _decimal(_required(entry, "coefficient")),
             )
         )
     validate_bands(bands, "service_need_bands")
     return tuple(bands)
 
 
-def _object(raw: object, path: str) -> Mapping[str, Any]:
-    if not isinstance(raw, dict):
-        raise SettingsError(path, "must be a JSON object")
-    return raw
+# The settings name their top-level values without the "settings." of a missing or unknown key.
+def _top(root: Reader, name: str) -> Reader:
+    return root.field(name).renamed(name)
 
 
-def _known(raw: Mapping[str, Any], path: str, names: set[str]) -> None:
-    unknown = sorted(str(key) for key in raw if key not in names)
-    if unknown:
-        raise SettingsError(f"{path}.{unknown[0]}", "unknown setting")
+def _object(reader: Reader, names: Iterable[str]) -> Reader:
+    return reader.object(names, first_unknown="sorted")
 
 
-def _required(raw: Mapping[str, Any], name: str, path: str) -> Any:
-    if name not in raw or raw[name] in (None, ""):
-        raise SettingsError(f"{path}.{name}", "is required")
-    return raw[name]
+def _required(reader: Reader, name: str) -> Reader:
+    found = reader.required(name, empty=_EMPTY)
+    return found if reader.path != "settings" else found.renamed(name)
 
 
-def _text(raw: object, path: str, empty: bool = False) -> str:
-    if not isinstance(raw, str):
-        raise SettingsError(path, f"must be text, not {raw!r:.100}")
-    text = raw.strip()
-    if not text and not empty:
-        raise SettingsError(path, "is required")
-    if len(text) > 300:
-        raise SettingsError(path, "is longer than 300 characters")
-    return text
+def _text(reader: Reader, empty: bool = False) -> str:
+    return reader.text(strip=True, allow_empty=empty, max_length=300)
 
 
-def _localized(raw: object, path: str, empty: bool = False) -> Localized:
-    if isinstance(raw, str):
-        return Localized(_text(raw, path, empty))
-    entry = _object(raw, path)
-    _known(entry, path, set(LANGUAGES))
-    finnish = _text(entry.get("fi", ""), f"{path}.fi", empty)
-    return Localized(finnish, _text(entry.get("sv", ""), f"{path}.sv", empty=True))
+def _localized(reader: Reader, empty: bool = False) -> Localized:
+    if isinstance(reader.value, str):
+        return Localized(_text(reader, empty))
+    entry = _object(reader, LANGUAGES)
+    finnish = _text(entry.field("fi", ""), empty)
+    return Localized(finnish, _text(entry.field("sv", ""), empty=True))
 
 
 def _localized_json(value: Localized) -> dict[str, str]:
     return {"fi": value.fi, "sv": value.sv}
 
 
-def _integer(raw: object, path: str) -> int:
-    if isinstance(raw, bool) or not isinstance(raw, int):
-        raise SettingsError(path, f"must be a whole number, not {raw!r:.100}")
-    return raw
-
-
-def _decimal(raw: object, path: str) -> Decimal:
-    if isinstance(raw, bool) or not isinstance(raw, str | int):
-        raise SettingsError(path, f'must be a number as text, e.g. "0.85", not {raw!r:.100}')
-    try:
-        value = Decimal(str(raw).replace(",", "."))
-    except InvalidOperation:
-        raise SettingsError(path, f"{raw!r:.100} is not a number") from None
-    if not value.is_finite():
-        raise SettingsError(path, f"{raw!r:.100} is not a number")
-    return value
+def _decimal(reader: Reader) -> Decimal:
+    return reader.decimal(numbers=(int,), decimal_comma=True)
 
 
 def example_settings(municipality_name: str) -> dict[str, Any]:

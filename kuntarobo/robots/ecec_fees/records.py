@@ -11,11 +11,15 @@ from typing import Any
 from django.db.models import Q
 from django.utils import timezone
 
-from kuntarobo.robots.ecec_fees.models import DecisionStatus, FeeDecision
+from kuntarobo.robots.ecec_fees.models import (
+    Channel,
+    DecisionStatus,
+    FeeDecision,
+    MunicipalSettingsRow,
+)
 from kuntarobo.robots.ecec_fees.municipal import MunicipalFeeSettings
-from kuntarobo.runtime.bulk import insert_rows
-from kuntarobo.runtime.declarations import ItemView
-from kuntarobo.runtime.models import ItemStatus
+from kuntarobo.sdk import ItemStatus, ItemView, decisions
+from kuntarobo.sdk.bulk import insert_rows
 
 
 def on_item_status(item: ItemView, status: str) -> None:
@@ -93,8 +97,6 @@ def _draft_values(item: ItemView) -> dict[str, Any]:
 def approve(item: ItemView) -> None:
     """The official who approved is the decision maker, with the title the settings give."""
     decision = FeeDecision.objects.select_for_update().get(work_item_id=item.id)
-    from kuntarobo.robots.ecec_fees.models import MunicipalSettingsRow
-
     settings_row = MunicipalSettingsRow.objects.filter(
         municipality_id=decision.municipality_id,
         valid_from=decision.settings_valid_from,
@@ -104,20 +106,24 @@ def approve(item: ItemView) -> None:
         title = MunicipalFeeSettings.from_json(settings_row.settings).decision_maker_title.get(
             decision.language
         )
-    decision.status = DecisionStatus.APPROVED
-    decision.decided_by = item.reviewed_by_name or "?"
-    decision.decided_by_title = title
-    decision.decided_at = item.reviewed_at or timezone.now()
-    decision.save(update_fields=["status", "decided_by", "decided_by_title", "decided_at"])
+    decisions.approve(
+        decision,
+        official=item.reviewed_by_name or "?",
+        title=title,
+        at=item.reviewed_at or timezone.now(),
+    )
 
 
 def mark_sent(item: ItemView) -> None:
     """Sent: from now on this decision is in force, and the one it replaces ends the day before
     (or is replaced altogether when it started on the same day or later)."""
     decision = FeeDecision.objects.select_for_update().get(work_item_id=item.id)
-    decision.status = DecisionStatus.SENT
-    decision.sent_at = decision.sent_at or timezone.now()
-    decision.save(update_fields=["status", "sent_at"])
+    decisions.mark_sent(
+        decision,
+        channel=decision.channel,
+        at=decision.sent_at or timezone.now(),
+        electronic=decision.channel == Channel.SUOMIFI,
+    )
     family = FeeDecision.objects.select_for_update().of_family(
         decision.municipality_id, decision.family_id
     )
@@ -128,9 +134,7 @@ def mark_sent(item: ItemView) -> None:
         .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=decision.valid_from))
     )
     for old in covering:
-        old.status = DecisionStatus.SUPERSEDED
-        old.superseded_from = decision.valid_from
-        old.save(update_fields=["status", "superseded_from"])
+        decisions.supersede(old, from_day=decision.valid_from)
     # A correction back in time ends where the family's next decision begins (unless it has
     # ended before then: a decision followed by the next period's of the same line).
     later = family.exclude(pk=decision.pk).filter(valid_from__gt=decision.valid_from)
@@ -138,6 +142,4 @@ def mark_sent(item: ItemView) -> None:
         later = later.filter(valid_from__lte=decision.ends_on)
     following = later.order_by("valid_from").first()
     if following is not None:
-        decision.status = DecisionStatus.SUPERSEDED
-        decision.superseded_from = following.valid_from
-        decision.save(update_fields=["status", "superseded_from"])
+        decisions.supersede(decision, from_day=following.valid_from)

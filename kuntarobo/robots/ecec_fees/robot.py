@@ -3,14 +3,14 @@ client fees by act 1503/2016, drafts the decision letter in the family's languag
 official approved it, sends the decision by Suomi.fi Messages or as a letter in a print batch.
 
 Fee relief (13 §) needs a person's judgement: such families go to a person, never to the robot.
+What a decision says (its periods, basis, engine input and letter) is worked out in
+decision_content, which the delivery uses too; this module is the robot and what only it needs.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import datetime
-import hashlib
-import json
 from collections.abc import Iterator, Sequence
 from decimal import Decimal
 from typing import Any
@@ -18,9 +18,16 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from kuntarobo.core.inputs import LimitExceeded
 from kuntarobo.core.masking import mask_identity_codes
-from kuntarobo.robots.ecec_fees import changes, families, fees, letters
+from kuntarobo.robots.ecec_fees import (
+    calculator,
+    changes,
+    decision_content,
+    families,
+    fees,
+    letters,
+)
+from kuntarobo.robots.ecec_fees.delivery import deliver_decision
 from kuntarobo.robots.ecec_fees.models import (
     DECIDED,
     DecisionStatus,
@@ -29,7 +36,8 @@ from kuntarobo.robots.ecec_fees.models import (
     MunicipalSettingsRow,
 )
 from kuntarobo.robots.ecec_fees.municipal import MunicipalFeeSettings, first_of_next_month
-from kuntarobo.runtime.declarations import (
+from kuntarobo.robots.ecec_fees.records import on_item_status, on_item_statuses
+from kuntarobo.sdk import (
     BusinessException,
     Document,
     InputError,
@@ -47,22 +55,12 @@ from kuntarobo.runtime.declarations import (
     Text,
     register,
 )
-from kuntarobo.runtime.limit_errors import input_limits, limit_input_error
+from kuntarobo.sdk.inputs import LimitExceeded, input_limits, limit_input_error
+from kuntarobo.sdk.models import Municipality
 
 SLUG = "ecec_fees"
-RULE_VERSION = "1"
 MAX_ERRORS_SHOWN = 20
 INPUT_SUFFIXES = (".jsonl", ".ndjson")
-LEGAL_BASIS = {
-    "fi": (
-        "Laki varhaiskasvatuksen asiakasmaksuista (1503/2016)",
-        "Hallintolaki (434/2003) 43–47 § ja 7 a luku (oikaisuvaatimus)",
-    ),
-    "sv": (
-        "Lagen om klientavgifter inom småbarnspedagogiken (1503/2016)",
-        "Förvaltningslagen (434/2003) 43–47 § och 7 a kap. (begäran om omprövning)",
-    ),
-}
 
 
 class _Cache:
@@ -146,267 +144,6 @@ class _LazyLineErrors:
         )
 
 
-def decision_start(record: families.FamilyRecord) -> families.FamilyRecord:
-    """When no child is in ECEC yet on the period's first day, the decision starts when the
-    first placement does (a child starting on 17 August pays from 17 August)."""
-    if any(child.in_ecec_on(record.period_start) for child in record.children):
-        return record
-    starts = [
-        child.placement.start
-        for child in record.children
-        if child.placement.start > record.period_start
-    ]
-    if not starts:
-        return record
-    return dataclasses.replace(record, period_start=min(starts))
-
-
-def decision_periods(record: families.FamilyRecord) -> list[datetime.date]:
-    """The days from which a family line needs a decision: its first day, then each later day on
-    which the children in ECEC change (a placement starts, or the day after one ends) while some
-    child is still in ECEC. Each decision ends the day before the next one starts."""
-    first = decision_start(record).period_start
-    days: set[datetime.date] = set()
-    for child in record.children:
-        placement = child.placement
-        if placement.start > first:
-            days.add(placement.start)
-        if placement.end is not None and first <= placement.end < datetime.date.max:
-            days.add(placement.end + datetime.timedelta(days=1))
-    later = sorted(d for d in days if any(c.in_ecec_on(d) for c in record.children))
-    return [first, *later]
-
-
-def charged_on(record: families.FamilyRecord, day: datetime.date) -> list[str]:
-    return sorted(child.id for child in record.children if child.in_ecec_on(day))
-
-
-def family_input(record: families.FamilyRecord, settings: MunicipalFeeSettings) -> fees.FamilyInput:
-    """The engine's view of a family: only the children in ECEC when the period starts."""
-    children = []
-    for child in record.children:
-        if not child.in_ecec_on(record.period_start):
-            continue
-        if child.coefficient is not None:
-            coefficient = child.coefficient
-        elif child.hours_per_month is not None:
-            coefficient = settings.coefficient_for_hours(child.hours_per_month)
-        else:
-            raise ValueError(
-                f"{child.name}: the service need (hours a month) is missing: the fee cannot be "
-                "set before it is agreed"
-            )
-        children.append(
-            fees.ChildInput(
-                id=child.id,
-                birth_date=child.birth_date,
-                service_need_coefficient=coefficient,
-                alterations=tuple(
-                    fees.Alteration(
-                        kind=a.kind, percent=a.percent, amount=a.amount, reason=a.reason
-                    )
-                    for a in child.alterations
-                ),
-            )
-        )
-    return fees.FamilyInput(
-        size=record.size,
-        incomes=tuple(
-            fees.Income(amount=i.amount, label=i.person, source=i.source) for i in record.incomes
-        ),
-        children=tuple(children),
-        accepts_max_fee=record.accepts_max_fee,
-    )
-
-
-def snapshot_of(
-    number: str,
-    record: families.FamilyRecord,
-    fee: fees.FamilyFee,
-    parameters_valid_from: datetime.date,
-) -> changes.DecisionSnapshot:
-    by_id = {child.id: child for child in record.children}
-    return changes.DecisionSnapshot(
-        decision_number=number,
-        valid_from=record.period_start,
-        family_size=fee.family_size,
-        income_total=fee.income_total,
-        maximum_fee_used=fee.maximum_fee_used,
-        children={
-            child.id: changes.ChildSnapshot(
-                name=by_id[child.id].name,
-                unit=by_id[child.id].placement.unit,
-                hours_per_month=by_id[child.id].hours_per_month,
-                coefficient=str(child.service_need_coefficient),
-                sibling_rank=child.sibling_rank,
-                final_fee=child.final_fee,
-            )
-            for child in fee.children
-        },
-        total_fee=fee.total_fee,
-        parameters_valid_from=parameters_valid_from,
-    )
-
-
-def decision_number(
-    settings: MunicipalFeeSettings, period_start: datetime.date, item_id: int
-) -> str:
-    """Unique by construction: the work item's id is unique across municipalities."""
-    return f"{settings.decision_number_prefix}-{period_start.year}-{item_id:07d}"
-
-
-def build_letter(
-    *,
-    record: families.FamilyRecord,
-    fee: fees.FamilyFee,
-    settings: MunicipalFeeSettings,
-    number: str,
-    parameters: fees.FeeParameters,
-    change_lines: list[str],
-    supersedes: str | None,
-    decided_by: str = "",
-    decided_at: datetime.date | None = None,
-    valid_until: datetime.date | None = None,
-    addressee: int = 0,
-) -> letters.DecisionLetter:
-    """The decision as the family reads it; a draft until an official's name is on it.
-
-    The letter goes to both guardians at the first one's address; `addressee` 1 makes the copy
-    for the second guardian, at their own address (or the first one's if they gave none)."""
-    language = record.language
-    address = record.guardians[addressee].address or record.guardians[0].address
-    if addressee:
-        recipient_name = record.guardians[addressee].name
-    else:
-        recipient_name = " / ".join(g.name for g in record.guardians[:2])
-    by_id = {child.id: child for child in record.children}
-    contact = settings.contact
-    review = settings.review_authority
-    maker = (
-        letters.Contact(name=decided_by, title=settings.decision_maker_title.get(language))
-        if decided_by
-        else None
-    )
-    return letters.DecisionLetter(
-        language=language,
-        authority=settings.authority.get(language),
-        decision_number=number,
-        draft=not decided_by,
-        decision_date=decided_at,
-        decision_maker=maker,
-        prepared_by=None,
-        recipient=letters.Address(
-            name=recipient_name,
-            street=address.street if address else "",
-            postal_code=address.postal_code if address else "",
-            city=address.city if address else "",
-            country=address.country if address else "",
-        ),
-        guardians=tuple(g.name for g in record.guardians),
-        children=tuple(
-            letters.ChildLine(
-                name=by_id[child.id].name,
-                birth_date=child.birth_date,
-                unit=by_id[child.id].placement.unit,
-                hours_per_month=by_id[child.id].hours_per_month,
-                service_need_coefficient=fees.format_coefficient(
-                    child.service_need_coefficient, language
-                ),
-                sibling_rank=child.sibling_rank,
-                sibling_percentage=child.sibling_percentage,
-                fee_before_alterations_cents=child.fee_before_alterations,
-                final_fee_cents=child.final_fee,
-                alterations=tuple(
-                    line
-                    for step in child.steps
-                    if step.rule == "alteration"
-                    for line in [fees.explain(step, language)]
-                ),
-            )
-            for child in fee.children
-        ),
-        valid_from=record.period_start,
-        valid_until=valid_until,
-        family_size=fee.family_size,
-        incomes=tuple(
-            letters.IncomeLine(person=i.person, amount_cents=i.amount, source=i.source)
-            for i in record.incomes
-        ),
-        income_total_cents=fee.income_total,
-        threshold_cents=fee.threshold,
-        income_percentage=fees.format_number(parameters.income_percentage, language),
-        maximum_fee_used=fee.maximum_fee_used,
-        total_fee_cents=fee.total_fee,
-        computation=tuple(computation_lines(fee, by_id, language)),
-        changes=tuple(change_lines),
-        supersedes=supersedes,
-        legal_basis=LEGAL_BASIS.get(language, LEGAL_BASIS["fi"]),
-        contact=letters.Contact(
-            name=contact.name,
-            title=contact.title.get(language),
-            phone=contact.phone,
-            email=contact.email,
-        ),
-        review_authority=letters.ReviewAuthority(
-            name=review.name.get(language),
-            street=review.street,
-            postal_code=review.postal_code,
-            city=review.city,
-            email=review.email,
-        ),
-        parameters_valid_from=parameters.valid_from or record.period_start,
-        rule_version=RULE_VERSION,
-    )
-
-
-def computation_lines(
-    fee: fees.FamilyFee, children: dict[str, families.ChildRecord], language: str
-) -> list[str]:
-    """The engine's lines, each child's under the child's name (the family knows no ids)."""
-    names = {child_id: child.name for child_id, child in children.items()}
-    family = [step for step in fee.steps if step.rule != "total"]
-    lines = [fees.explain(_with_names(step, names), language) for step in family]
-    for child in fee.children:
-        name = children[child.id].name
-        lines += [f"{name}: {fees.explain(step, language)}" for step in child.steps]
-    lines += [fees.explain(step, language) for step in fee.steps if step.rule == "total"]
-    return lines
-
-
-def _with_names(step: fees.Step, names: dict[str, str]) -> fees.Step:
-    """The sibling order by the children's names: the family does not know the system's ids."""
-    if step.rule != "sibling_order":
-        return step
-
-    def swap(text: str) -> str:
-        return ", ".join(names.get(part, part) for part in text.split(", ")) if text else text
-
-    values = {key: swap(str(value)) for key, value in step.values.items()}
-    return dataclasses.replace(step, values=values)
-
-
-def basis_of(
-    record: families.FamilyRecord,
-    parameters_from: datetime.date,
-    settings_from: datetime.date,
-    canonical: dict[str, object] | None = None,
-) -> str:
-    """What decides the fee and the letter, without the period's start: the same basis as the
-    decision in force means nothing changed and no new decision is needed. The children in ECEC
-    on the decision's first day are part of it: the same line read again after a sibling's
-    placement began is a change. `canonical` is the record's to_json(), if the caller has it."""
-    data = dict(canonical) if canonical is not None else record.to_json()
-    data.pop("period_start", None)
-    charged = charged_on(record, decision_start(record).period_start)
-    text = json.dumps(
-        [data, parameters_from.isoformat(), settings_from.isoformat(), charged],
-        sort_keys=True,
-        ensure_ascii=False,
-        separators=(",", ":"),
-    )
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
 @register
 class EcecFeeRobot(Robot):
     slug = SLUG
@@ -431,7 +168,7 @@ class EcecFeeRobot(Robot):
     manual_minutes_per_item = Decimal("12")
     accepts_upload = True
     upload_suffixes = INPUT_SUFFIXES
-    rule_version = RULE_VERSION
+    rule_version = decision_content.RULE_VERSION
     retention = "kuntarobo.robots.ecec_fees.retention"
     pages = (
         RobotPage(
@@ -608,8 +345,6 @@ class EcecFeeRobot(Robot):
     )
 
     def produce(self, context: RunContext) -> Iterator[ItemSpec]:
-        from kuntarobo.accounts.models import Municipality
-
         path, name = context.input_or_newest(
             INPUT_SUFFIXES,
             folder_parameter="input_folder",
@@ -643,7 +378,7 @@ class EcecFeeRobot(Robot):
         periods: dict[str, list[datetime.date]] = {}
         without_parameters = 0
         for record in records:
-            first, *later = decision_periods(record)
+            first, *later = decision_content.decision_periods(record)
             rows_on(first)  # no parameters for a line's first day refuses the whole file
             usable = [first]
             for day in later:
@@ -676,7 +411,7 @@ class EcecFeeRobot(Robot):
                 record = line if index == 0 else dataclasses.replace(line, period_start=day)
                 parameters_row, settings_row = rows[day]
                 canonical = record.to_json()  # once: 14,000 families took it three times
-                basis = basis_of(
+                basis = decision_content.basis_of(
                     record, parameters_row.valid_from, settings_row.valid_from, canonical
                 )
                 if basis in current.get(record.family_id, ()):
@@ -730,7 +465,7 @@ class EcecFeeRobot(Robot):
             raise BusinessException(
                 "; ".join(e.message for e in error.errors[:MAX_ERRORS_SHOWN])
             ) from None
-        record = decision_start(record)
+        record = decision_content.decision_start(record)
         if record.fee_relief_requested:
             raise BusinessException(
                 "The family applies for fee relief (act 1503/2016, 13 §): a person decides the "
@@ -739,8 +474,8 @@ class EcecFeeRobot(Robot):
         parameters_from, parameters, settings_from, settings, fee = _computed(
             record, period_start, int(payload["parameters_row"]), int(payload["settings_row"])
         )
-        number = decision_number(settings, record.period_start, item.id)
-        current = snapshot_of(number, record, fee, parameters_from)
+        number = decision_content.decision_number(settings, record.period_start, item.id)
+        current = decision_content.snapshot_of(number, record, fee, parameters_from)
         has_decisions = bool(payload.get("has_decisions", True))
         preceding = payload.get("preceding")
         previous_decision = (
@@ -788,7 +523,7 @@ class EcecFeeRobot(Robot):
             else None
         )
         family_changes = [changes.change_text(c, record.language) for c in found]
-        letter = build_letter(
+        letter = decision_content.build_letter(
             record=record,
             fee=fee,
             settings=settings,
@@ -817,7 +552,7 @@ class EcecFeeRobot(Robot):
                     "family_id": record.family_id,
                     "language": record.language,
                     "fingerprint": str(payload["fingerprint"]),
-                    "basis": basis_of(record, parameters_from, settings_from),
+                    "basis": decision_content.basis_of(record, parameters_from, settings_from),
                     "valid_until": valid_until.isoformat() if valid_until else None,
                     "ends_on": ends_on.isoformat() if ends_on else None,
                     "parameters_valid_from": parameters_from.isoformat(),
@@ -831,7 +566,9 @@ class EcecFeeRobot(Robot):
                 },
             },
             explanation=[
-                *computation_lines(fee, {c.id: c for c in record.children}, officials),
+                *decision_content.computation_lines(
+                    fee, {c.id: c for c in record.children}, officials
+                ),
                 *(changes.change_text(c, officials) for c in found),
             ],
             attention=[changes.flag_text(flag, officials) for flag in flags],
@@ -839,21 +576,15 @@ class EcecFeeRobot(Robot):
         )
 
     def deliver(self, item: ItemView, context: RunContext) -> None:
-        from kuntarobo.robots.ecec_fees import delivery
-
-        delivery.deliver_decision(item, context)
+        deliver_decision(item, context)
 
     @classmethod
     def on_status(cls, item: ItemView, status: str) -> None:
-        from kuntarobo.robots.ecec_fees import records
-
-        records.on_item_status(item, status)
+        on_item_status(item, status)
 
     @classmethod
     def on_statuses(cls, changes: Sequence[tuple[ItemView, str]]) -> None:
-        from kuntarobo.robots.ecec_fees import records
-
-        records.on_item_statuses(changes)
+        on_item_statuses(changes)
 
 
 def _computed(
@@ -872,7 +603,7 @@ def _computed(
     parameters_from, parameters = cached_parameters(parameters_row)
     settings_from, settings = cached_settings(settings_row)
     try:
-        family = family_input(record, settings)
+        family = decision_content.family_input(record, settings)
     except ValueError as error:
         raise BusinessException(str(error)) from None
     if not family.children:
@@ -895,17 +626,15 @@ def _preceding_snapshot(
     if not isinstance(preceding, dict):
         return None
     day = datetime.date.fromisoformat(str(preceding["period_start"]))
-    earlier = decision_start(dataclasses.replace(record, period_start=day))
+    earlier = decision_content.decision_start(dataclasses.replace(record, period_start=day))
     try:
         parameters_from, _parameters, _settings_from, _settings, fee = _computed(
             earlier, day, int(preceding["parameters_row"]), int(preceding["settings_row"])
         )
     except BusinessException:
         return None  # that decision cannot be made either; nothing to compare with
-    return snapshot_of("", earlier, fee, parameters_from)
+    return decision_content.snapshot_of("", earlier, fee, parameters_from)
 
 
 def _result_json(fee: fees.FamilyFee, language: str) -> dict[str, Any]:
-    from kuntarobo.robots.ecec_fees import calculator
-
     return calculator.response(fee, language)

@@ -16,8 +16,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
-from kuntarobo.accounts.models import Permission, has_permission
-from kuntarobo.audit.trail import record
 from kuntarobo.robots.ecec_fees import actions as fee_actions
 from kuntarobo.robots.ecec_fees.models import (
     DecisionStatus,
@@ -25,11 +23,18 @@ from kuntarobo.robots.ecec_fees.models import (
     GuardianCopy,
     PrintBatch,
 )
-from kuntarobo.runtime.actions import PermissionDeniedError
-from kuntarobo.runtime.declarations import InputError
-from kuntarobo.web.scoping import get_scoped_or_404, municipality_or_404, require_somewhere
-from kuntarobo.web.stored_files import download, file_missing, open_stored
-from kuntarobo.web.views.common import paginate
+from kuntarobo.sdk import InputError
+from kuntarobo.sdk.audit import record
+from kuntarobo.sdk.permissions import Permission, PermissionDeniedError, has_permission
+from kuntarobo.sdk.web import (
+    download,
+    file_missing,
+    get_scoped_or_404,
+    municipality_or_404,
+    open_stored,
+    paginate,
+    require_somewhere,
+)
 
 PAGE_SIZE = 50
 

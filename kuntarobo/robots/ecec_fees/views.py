@@ -14,11 +14,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from kuntarobo.accounts.models import Municipality
 from kuntarobo.robots.ecec_fees import calculator, fees, service
 from kuntarobo.robots.ecec_fees.forms import EstimateForm
 from kuntarobo.robots.ecec_fees.models import FeeParameterRow, MunicipalSettingsRow
 from kuntarobo.robots.ecec_fees.municipal import MunicipalFeeSettings
+from kuntarobo.sdk.models import Municipality
 
 
 @never_cache

@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from pathlib import Path
 
-from kuntarobo.runtime.declarations import (
+from kuntarobo.sdk import (
     Parameter,
     PathDescription,
     PathStep,
@@ -14,7 +14,7 @@ from kuntarobo.runtime.declarations import (
     Text,
     register,
 )
-from kuntarobo.runtime.robotframework import RobotFrameworkRobot
+from kuntarobo.sdk.robotframework import RobotFrameworkRobot
 
 
 @register

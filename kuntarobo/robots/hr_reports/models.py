@@ -1,32 +1,12 @@
-"""The HR robot's own records: each municipality's column mapping and alert thresholds, and
-which unit got which month's report (written with the item's status, exactly once)."""
+"""The HR robot's own records: which unit got which month's report (written with the item's
+status, exactly once). Its settings are the platform's (municipal_settings.py declares them)."""
 
 from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from kuntarobo.accounts.models import Municipality
-from kuntarobo.runtime.models import WorkItem
-
-
-class ExportMapping(models.Model):
-    """How this municipality's payroll export names its columns, and its early-support
-    thresholds; empty JSON means the standard columns and the default thresholds."""
-
-    municipality = models.OneToOneField(
-        Municipality, on_delete=models.CASCADE, related_name="hr_export_mapping"
-    )
-    column_mapping = models.JSONField(_("column mapping"), default=dict, blank=True)
-    thresholds = models.JSONField(_("early-support thresholds"), default=dict, blank=True)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        verbose_name = _("HR export mapping")
-        verbose_name_plural = _("HR export mappings")
-
-    def __str__(self) -> str:
-        return f"HR export mapping @ {self.municipality.slug}"
+from kuntarobo.sdk.models import Municipality, WorkItem
 
 
 class SentReport(models.Model):

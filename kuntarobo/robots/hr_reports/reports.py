@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from kuntarobo.core import formatting
 from kuntarobo.robots.hr_reports.absences import absence_lines_for_month, totals
 from kuntarobo.robots.hr_reports.dataset import (
     ABSENCE_TYPES,
@@ -322,9 +323,8 @@ def explanation_lines(report: UnitReport) -> list[str]:
 
 
 def format_cents(cents: int) -> str:
-    sign = "-" if cents < 0 else ""
-    euros, rest = divmod(abs(cents), 100)
-    return f"{sign}{euros:,}".replace(",", "\u00a0") + f",{rest:02d} €"
+    """Finnish euros, "1 234,56 €" (non-breaking thousands), as the shared format writes them."""
+    return formatting.format_euros(cents, "fi")
 
 
 # --- the payload: one unit's slice of the export as JSON data -----------------------------------

@@ -20,11 +20,14 @@ from kuntarobo.core.masking import mask_identity_codes
 from kuntarobo.robots.hr_reports import mail, reports, workbooks
 from kuntarobo.robots.hr_reports.dataset import Dataset, ExportError, RowError
 from kuntarobo.robots.hr_reports.early_support import Thresholds, alerts_for_units
-from kuntarobo.runtime.declarations import (
+from kuntarobo.robots.hr_reports.exchange import ColumnMapping
+from kuntarobo.robots.hr_reports.municipal_settings import SCHEMA, mapping_and_thresholds
+from kuntarobo.sdk import (
     BusinessException,
     Document,
     InputError,
     ItemSpec,
+    ItemStatus,
     ItemView,
     Outcome,
     OutputField,
@@ -33,14 +36,14 @@ from kuntarobo.runtime.declarations import (
     PathStep,
     Robot,
     RobotClass,
-    RobotPage,
     RunContext,
     Schedule,
     Text,
     message,
     register,
 )
-from kuntarobo.runtime.limit_errors import input_limits, limit_input_error
+from kuntarobo.sdk.inputs import input_limits, limit_input_error
+from kuntarobo.sdk.settings import current_settings
 
 MAX_ERRORS_SHOWN = 50
 # A single CSV file cannot hold the five sheets: CSV exports come as a .zip (or a folder).
@@ -125,23 +128,9 @@ def default_month(today: datetime.date) -> str:
     return f"{year:04d}-{month:02d}"
 
 
-def municipality_settings(slug: str) -> tuple[Any, Any]:
+def municipality_settings(slug: str) -> tuple[ColumnMapping | None, Thresholds]:
     """The municipality's column mapping (None: standard) and early-support thresholds."""
-    from kuntarobo.robots.hr_reports.exchange import ColumnMapping
-    from kuntarobo.robots.hr_reports.models import ExportMapping
-
-    stored = ExportMapping.objects.filter(municipality__slug=slug).first()
-    mapping = (
-        ColumnMapping.from_json(stored.column_mapping)
-        if stored is not None and stored.column_mapping
-        else None
-    )
-    thresholds = (
-        Thresholds.from_json(stored.thresholds)
-        if stored is not None and stored.thresholds
-        else Thresholds()
-    )
-    return mapping, thresholds
+    return mapping_and_thresholds(current_settings(slug, HrReportsRobot))
 
 
 SUMMARY_PREFIX = "summary:"
@@ -202,16 +191,7 @@ class HrReportsRobot(Robot):
     )
     accepts_upload = True
     upload_suffixes = SUFFIXES
-    pages = (
-        RobotPage(
-            Text(
-                fi="Sarakkeiden vastaavuudet ja varhaisen tuen rajat",
-                sv="Kolumnmappning och gränser för tidigt stöd",
-                en="Column mapping and early-support thresholds",
-            ),
-            "hr_reports_staff:settings_index",
-        ),
-    )
+    municipal_settings = SCHEMA
     schedule = Schedule(
         cron="0 6 * * *",
         calendar="first_working_day_of_month",
@@ -514,17 +494,13 @@ class HrReportsRobot(Robot):
     @classmethod
     def on_status(cls, item: ItemView, status: str) -> None:
         """Record the sent report in the transaction that marks the item done."""
-        if status != "done" or not item.output.get("message_id"):
+        if status != ItemStatus.DONE or not item.output.get("message_id"):
             return
         from kuntarobo.robots.hr_reports.models import SentReport
-        from kuntarobo.runtime.models import WorkItem
 
-        municipality_id = WorkItem.objects.filter(pk=item.id).values_list(
-            "municipality_id", flat=True
-        )[0]
         assert transaction.get_connection().in_atomic_block
         SentReport.objects.update_or_create(
-            municipality_id=municipality_id,
+            municipality_id=item.municipality_id,
             unit_id=item.output["unit_id"],
             month=item.output["month"],
             defaults={

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kuntarobo.core.inputs import CsvDecodeError, LimitExceeded, check_file_size, csv_rows
 from kuntarobo.robots.invoice_check import rules
-from kuntarobo.runtime.declarations import (
+from kuntarobo.sdk import (
     BusinessException,
     InputError,
     ItemSpec,
@@ -36,7 +36,8 @@ from kuntarobo.runtime.declarations import (
     message,
     register,
 )
-from kuntarobo.runtime.limit_errors import input_limits, limit_input_error
+from kuntarobo.sdk.files import write_file_atomically
+from kuntarobo.sdk.inputs import input_limits, limit_input_error
 
 MAX_ERRORS_SHOWN = 20
 MAX_ROWS = 100_000
@@ -342,13 +343,12 @@ class InvoiceCheckRobot(Robot):
 
     def deliver(self, item: ItemView, context: RunContext) -> None:
         payment_date = datetime.date.fromisoformat(str(item.output["payment_date"]))
-        folder = outbox_dir(context.municipality_slug)
-        folder.mkdir(parents=True, exist_ok=True)
         safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in item.reference)
-        target = folder / f"{payment_date:%Y%m%d}-{safe}.json"
-        temporary = target.with_suffix(".tmp")
-        temporary.write_text(
-            json.dumps({**item.output, "invoice": item.reference}, ensure_ascii=False, indent=2)
+        target = outbox_dir(context.municipality_slug) / f"{payment_date:%Y%m%d}-{safe}.json"
+        payment = {**item.output, "invoice": item.reference}
+        # Atomic: a retried delivery overwrites, never duplicates, and a failed one leaves
+        # neither half a file nor a temporary one behind.
+        write_file_atomically(
+            target, json.dumps(payment, ensure_ascii=False, indent=2).encode("utf-8")
         )
-        temporary.replace(target)  # atomic: a retried delivery overwrites, never duplicates
         context.log(f"{item.reference}: payment written to the outbox")

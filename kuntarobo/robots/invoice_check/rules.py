@@ -17,6 +17,7 @@ from stdnum import iso11649
 from stdnum.exceptions import ValidationError
 from stdnum.fi import ytunnus
 
+from kuntarobo.core import formatting
 from kuntarobo.core.calendar import next_working_day
 from kuntarobo.core.inputs import MAX_DATE, MIN_DATE
 
@@ -94,9 +95,8 @@ def parse_amount_cents(text: str) -> int:
 
 
 def format_euros(cents: int) -> str:
-    sign = "-" if cents < 0 else ""
-    euros, rest = divmod(abs(cents), 100)
-    return f"{sign}{euros:,}".replace(",", "\u00a0") + f",{rest:02d} €"
+    """Finnish euros, "1 234,56 €" (non-breaking thousands), as the shared format writes them."""
+    return formatting.format_euros(cents, "fi")
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from kuntarobo.robots.ecec_fees import actions as fee_actions
 from kuntarobo.robots.ecec_fees.municipal import example_settings
 
 PERIOD = datetime.date(2025, 1, 1)  # the parameters from 1 August 2024 are in force
+SETTINGS_FROM = datetime.date(2020, 1, 1)  # the municipal settings configure() stores
 # Valid identity codes (check characters computed): guardians of the 1900s, children of 2000s.
 MAIJA = "010180-1232"
 SVEN = "020275-222D"
@@ -82,6 +83,6 @@ def configure(municipality: Any, actor: Any = "test set-up") -> None:
         actor,
         municipality,
         example_settings(municipality.name_fi),
-        valid_from=datetime.date(2020, 1, 1),
+        valid_from=SETTINGS_FROM,
         via="test",
     )

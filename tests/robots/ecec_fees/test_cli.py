@@ -26,6 +26,7 @@ from kuntarobo.robots.ecec_fees.service import calculate
 from kuntarobo.runtime import actions
 from kuntarobo.runtime.models import ItemStatus, Run, WorkItem
 from tests.factories import MunicipalityFactory, UserFactory, user_with_role
+from tests.robots.ecec_fees.factories import FeeDecisionFactory
 from tests.robots.ecec_fees.helpers import PERIOD, configure, family, write_families
 
 PARAMETERS_2024: dict[str, Any] = {
@@ -467,16 +468,9 @@ def test_a_row_added_between_two_rows_ends_the_previous_one_the_day_before(tmp_p
     assert FeeParameterRow.objects.in_force_on(datetime.date(2025, 3, 1)).max_fee == 32000
 
 
-@pytest.mark.django_db(transaction=True)
-def test_a_row_that_decisions_were_computed_with_is_never_replaced(
-    tmp_path, superuser, municipality, coordinator
-):
-    command(
-        *run_arguments(write_families(tmp_path / "f.jsonl", family())),
-        "--user",
-        coordinator.username,
-    )
-    assert FeeDecision.objects.get().parameters_valid_from == datetime.date(2024, 8, 1)
+@pytest.mark.django_db
+def test_a_row_that_decisions_were_computed_with_is_never_replaced(tmp_path, superuser):
+    assert FeeDecisionFactory().parameters_valid_from == datetime.date(2024, 8, 1)
     file = tmp_path / "2024.json"
     file.write_text(json.dumps({**PARAMETERS_2024, "max_fee": 99900}))
     before = list(FeeParameterRow.objects.order_by("valid_from").values())

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 
 from kuntarobo.robots.ecec_fees import families
-from kuntarobo.robots.ecec_fees.robot import decision_periods
+from kuntarobo.robots.ecec_fees.decision_content import decision_periods
 from tests.robots.ecec_fees.helpers import PERIOD, family
 
 D = datetime.date

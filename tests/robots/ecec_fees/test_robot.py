@@ -25,6 +25,7 @@ from kuntarobo.runtime.declarations import InputError
 from kuntarobo.runtime.models import ItemDocument, ItemStatus, WorkItem
 from kuntarobo.testing.suomifi_server import SuomiFiMessagesServer
 from tests.factories import MunicipalityFactory, user_with_role
+from tests.robots.ecec_fees.factories import FeeDecisionFactory
 from tests.robots.ecec_fees.helpers import (
     MAIJA,
     PERIOD,
@@ -107,6 +108,38 @@ def test_the_worked_example_family_gets_a_draft_decision_of_113_euros_with_its_c
     assert "Maija Meikäläinen" in text
     assert "113,00 €" in text
     assert "LUONNOS" in text
+
+
+CONTENT = (
+    "family_id",
+    "status",
+    "valid_from",
+    "language",
+    "inputs",
+    "result",
+    "total_fee",
+    "fingerprint",
+    "basis",
+    "parameters_valid_from",
+    "settings_valid_from",
+    "rule_version",
+)
+
+
+def test_the_test_factorys_decision_holds_what_the_robots_own_draft_holds(
+    tmp_path, municipality, coordinator
+):
+    path = write_families(tmp_path / "f.jsonl", family(), swedish_family())
+    start(coordinator, municipality, path)
+    drain()
+    elsewhere = MunicipalityFactory(slug="muualla", name_fi=municipality.name_fi)
+    for made in FeeDecision.objects.all():
+        data = family() if made.family_id == "F-1" else swedish_family()
+        faked = FeeDecisionFactory(municipality=elsewhere, family_data=data)
+        for name in CONTENT:
+            assert getattr(faked, name) == getattr(made, name), name
+        snapshot = {**faked.snapshot, "decision_number": made.decision_number}
+        assert snapshot == made.snapshot
 
 
 def test_running_the_same_input_twice_creates_no_second_decision(
@@ -231,13 +264,8 @@ def test_a_print_batch_that_fails_to_be_recorded_leaves_no_pdf_and_the_letters_w
     assert FeeDecision.objects.get().print_batch is None
 
 
-def test_an_approved_decision_cannot_be_edited_or_deleted_in_the_database(
-    tmp_path, municipality, coordinator, reviewer
-):
-    start(coordinator, municipality, write_families(tmp_path / "f.jsonl", family()))
-    drain()
-    approve_all(reviewer)
-    decision = FeeDecision.objects.get()
+def test_an_approved_decision_cannot_be_edited_or_deleted_in_the_database():
+    decision = FeeDecisionFactory(approved=True)
     with pytest.raises(DatabaseError), transaction.atomic():
         FeeDecision.objects.filter(pk=decision.pk).update(total_fee=100)
     with pytest.raises(DatabaseError), transaction.atomic():

@@ -131,18 +131,21 @@ def test_a_coordinator_stores_a_mapping_that_the_next_run_reads_with_the_municip
     )
     out = StringIO()
     call_command(
-        "hr-reports",
         "settings",
+        "set",
+        "hr_reports",
         "--municipality",
         "esimerkkila",
         "--user",
         coordinator.username,
-        "--mapping",
-        str(mapping),
+        "--set",
+        f"column_mapping={mapping.read_text()}",
+        "--partial",
         stdout=out,
     )
-    assert json.loads(out.getvalue())["mapping"]["sheets"] == {"units": "yksikot"}
-    assert AuditEvent.objects.filter(action="hr_reports.settings").count() == 1
+    stored = json.loads(out.getvalue())["values"]["column_mapping"]
+    assert stored["sheets"] == {"units": "yksikot"}
+    assert AuditEvent.objects.filter(action="robot.settings").count() == 1
     import shutil
 
     archive = shutil.make_archive(str(tmp_path / "export"), "zip", folder)
@@ -151,29 +154,29 @@ def test_a_coordinator_stores_a_mapping_that_the_next_run_reads_with_the_municip
 
 
 def test_settings_refuse_a_viewer_and_a_bad_mapping_and_change_nothing(municipality, tmp_path):
-    from kuntarobo.robots.hr_reports.models import ExportMapping
+    from kuntarobo.runtime.models import RobotSettings
 
     viewer = user_with_role(Role.VIEWER, municipality, username="katselija")
     coordinator = user_with_role(Role.COORDINATOR, municipality, username="koordinaattori")
-    good = tmp_path / "good.json"
-    good.write_text(json.dumps({"sheets": {"units": "yksikot"}}))
-    bad = tmp_path / "bad.json"
-    bad.write_text(json.dumps({"sheets": {"nope": "x"}}))
-    for user, path, words in (
+    good = json.dumps({"sheets": {"units": "yksikot"}})
+    bad = json.dumps({"sheets": {"nope": "x"}})
+    for user, mapping, words in (
         (viewer, good, "may not configure"),
         (coordinator, bad, "unknown sheets"),
     ):
         with pytest.raises(CommandError) as raised:
             call_command(
-                "hr-reports",
                 "settings",
+                "set",
+                "hr_reports",
                 "--municipality",
                 "esimerkkila",
                 "--user",
                 user.username,
-                "--mapping",
-                str(path),
+                "--set",
+                f"column_mapping={mapping}",
+                "--partial",
             )
         assert raised.value.returncode == 2
         assert words in str(raised.value)
-    assert not ExportMapping.objects.exists()
+    assert not RobotSettings.objects.exists()

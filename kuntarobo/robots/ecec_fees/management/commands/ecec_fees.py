@@ -27,12 +27,18 @@ from kuntarobo.robots.ecec_fees.models import FeeDecision, FeeParameterRow, Muni
 from kuntarobo.robots.ecec_fees.municipal import example_settings
 from kuntarobo.robots.ecec_fees.robot import SLUG
 from kuntarobo.robots.ecec_fees.service import stored_parameters
-from kuntarobo.runtime import actions, execution
-from kuntarobo.runtime.cli import acting_user, fail, input_path, start_run, to_json
-from kuntarobo.runtime.declarations import InputError
-from kuntarobo.runtime.models import ItemStatus, Run, WorkItem
-
-BAD_INPUT = 2
+from kuntarobo.sdk import InputError, ItemStatus
+from kuntarobo.sdk.cli import (
+    BAD_INPUT,
+    acting_user,
+    fail,
+    input_path,
+    process_run_inline,
+    start_run,
+    to_json,
+)
+from kuntarobo.sdk.models import Run, WorkItem
+from kuntarobo.sdk.permissions import PermissionDeniedError, get_municipality
 
 
 def parse_date(value: str, option: str) -> datetime.date:
@@ -186,7 +192,7 @@ class Command(BaseCommand):
             {"period_start": period_start.isoformat()},
             path,
         )
-        execution.process_run_inline(started.run.pk)
+        process_run_inline(started.run.pk)
         self.stdout.write(to_json(run_summary(started.run.pk, started.duplicates)))
 
     def parameters(self, options: dict[str, Any]) -> None:
@@ -209,7 +215,7 @@ class Command(BaseCommand):
                     valid_from=parse_date(options["valid_from"], "--valid-from"),
                     source=options["source"],
                 )
-            except (InputError, actions.PermissionDeniedError) as error:
+            except (InputError, PermissionDeniedError) as error:
                 fail(str(error))
         rows = [
             {
@@ -229,7 +235,7 @@ class Command(BaseCommand):
 
     def settings(self, options: dict[str, Any]) -> None:
         try:
-            municipality = actions.get_municipality(options["municipality"])
+            municipality = get_municipality(options["municipality"])
         except InputError as error:
             fail(str(error))
         if options["example"]:
@@ -247,7 +253,7 @@ class Command(BaseCommand):
                     data,
                     valid_from=parse_date(options["valid_from"], "--valid-from"),
                 )
-            except (InputError, actions.PermissionDeniedError) as error:
+            except (InputError, PermissionDeniedError) as error:
                 fail(f"--file: {error}")
         rows = MunicipalSettingsRow.objects.filter(municipality=municipality).order_by("valid_from")
         self.stdout.write(
@@ -257,9 +263,9 @@ class Command(BaseCommand):
     def print_batch(self, options: dict[str, Any]) -> None:
         user = acting_user(options["user"])
         try:
-            municipality = actions.get_municipality(options["municipality"])
+            municipality = get_municipality(options["municipality"])
             batch = fee_actions.make_print_batch(user, municipality)
-        except (InputError, actions.PermissionDeniedError) as error:
+        except (InputError, PermissionDeniedError) as error:
             fail(str(error))
         if batch is None:
             self.stdout.write(to_json({"decisions": 0, "pages": 0, "file": None}))

@@ -8,22 +8,17 @@ here one after another, through the same code a worker runs. Prints one line of 
 
 from __future__ import annotations
 
-import json
 from argparse import ArgumentParser
-from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, no_translations
 
-from kuntarobo.robots.hr_reports import actions as hr_actions
-from kuntarobo.robots.hr_reports.models import ExportMapping
-from kuntarobo.robots.hr_reports.robot import SUMMARY_PREFIX
-from kuntarobo.runtime import actions, execution
-from kuntarobo.runtime.cli import acting_user, fail, input_path, start_run, to_json
-from kuntarobo.runtime.declarations import InputError
-from kuntarobo.runtime.models import ItemStatus, WorkItem
+from kuntarobo.robots.hr_reports.robot import SUMMARY_PREFIX, HrReportsRobot
+from kuntarobo.sdk import ItemStatus
+from kuntarobo.sdk.cli import acting_user, input_path, process_run_inline, start_run, to_json
+from kuntarobo.sdk.models import WorkItem
 
-ROBOT = "hr_reports"
+ROBOT = HrReportsRobot.slug
 
 
 def run_summary(run_id: int, duplicates: int) -> dict[str, Any]:
@@ -50,18 +45,8 @@ class Command(BaseCommand):
     help = "Run the HR reports robot for one month here and now."
 
     def add_arguments(self, parser: ArgumentParser) -> None:
-        actions_ = parser.add_subparsers(dest="action", required=True, metavar="{run,settings}")
-        settings_ = actions_.add_parser(
-            "settings",
-            help="Show or set a municipality's column mapping and early-support thresholds.",
-            description="Without --mapping or --thresholds, prints the municipality's settings "
-            "as JSON. With them, validates the JSON files and stores them (the user needs the "
-            "right to configure robots there); the change is audited.",
-        )
-        settings_.add_argument("--municipality", required=True)
-        settings_.add_argument("--user", required=True, help="Username whose roles are checked.")
-        settings_.add_argument("--mapping", help="JSON file: sheets, columns and codes.")
-        settings_.add_argument("--thresholds", help="JSON file: early-support thresholds.")
+        # The municipal settings (column mapping, thresholds): `kuntarobo settings … hr_reports`.
+        actions_ = parser.add_subparsers(dest="action", required=True, metavar="{run}")
         run = actions_.add_parser(
             "run",
             help="Read the export and e-mail every unit's report; prints one line of JSON.",
@@ -81,9 +66,6 @@ class Command(BaseCommand):
 
     @no_translations  # operators' messages in English, like --help
     def handle(self, *args: Any, **options: Any) -> None:
-        if options["action"] == "settings":
-            self.settings(options)
-            return
         user = acting_user(options["user"]) if options["user"] else "command line"
         path = input_path(options["input"])
         started = start_run(
@@ -93,44 +75,5 @@ class Command(BaseCommand):
             {"month": options["month"], "resend": options["resend"]},
             path,
         )
-        execution.process_run_inline(started.run.pk)
+        process_run_inline(started.run.pk)
         self.stdout.write(to_json(run_summary(started.run.pk, started.duplicates)))
-
-    def settings(self, options: dict[str, Any]) -> None:
-        user = acting_user(options["user"])
-        try:
-            municipality = actions.get_municipality(options["municipality"])
-        except InputError as error:
-            fail(str(error))
-        changes: dict[str, Any] = {}
-        for option in ("mapping", "thresholds"):
-            if not options[option]:
-                continue
-            path = Path(options[option]).expanduser()
-            try:
-                data = json.loads(path.read_text(encoding="utf-8"))
-                hr_actions.validate_settings(**{option: data})
-            except OSError as error:
-                fail(f"--{option} {path}: {error.strerror}")
-            except ValueError as error:  # not JSON
-                fail(f"--{option} {path}: {error}")
-            except InputError as error:
-                fail(f"--{option} {path}: {error}")
-            changes[option] = data
-        try:
-            stored = (
-                hr_actions.save_settings(user, municipality, **changes, via="cli")
-                if changes
-                else ExportMapping.objects.filter(municipality=municipality).first()
-            )
-        except actions.PermissionDeniedError as error:
-            fail(str(error))
-        self.stdout.write(
-            to_json(
-                {
-                    "municipality": municipality.slug,
-                    "mapping": stored.column_mapping if stored else {},
-                    "thresholds": stored.thresholds if stored else {},
-                }
-            )
-        )

@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0003_oidc_identity'),
-        ('runtime', '0004_run_starts_in_the_background'),
+        ('runtime', '0005_robot_settings_as_a_schema'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -1,0 +1,59 @@
+"""SMTP with the TLS settings of the environment.
+
+Django's SMTP backend trusts only the system's CA bundle. A municipality's mail relay often has
+a certificate from the municipality's own CA: KUNTAROBO_EMAIL_CA_FILE names that CA (or the
+relay's self-signed certificate). Certificates and host names are always checked unless
+KUNTAROBO_EMAIL_VERIFY_CERTIFICATE=false, and TLS below 1.2 is refused. EMAIL_USE_TLS is
+STARTTLS (port 587), EMAIL_USE_SSL is implicit TLS (port 465)."""
+
+from __future__ import annotations
+
+import logging
+import ssl
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import get_connection
+from django.core.mail.backends.base import BaseEmailBackend
+from django.core.mail.backends.smtp import EmailBackend as DjangoSmtpBackend
+from django.utils.functional import cached_property
+
+logger = logging.getLogger(__name__)
+
+DJANGO_SMTP = "django.core.mail.backends.smtp.EmailBackend"
+OURS = "kuntarobo.channels.smtp.EmailBackend"
+
+
+def tls_context() -> ssl.SSLContext:
+    """The client context: system CAs plus the configured CA file, host names checked."""
+    ca_file = getattr(settings, "KUNTAROBO_EMAIL_CA_FILE", "") or None
+    context = ssl.create_default_context(cafile=ca_file)
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
+    certfile = getattr(settings, "EMAIL_SSL_CERTFILE", None)
+    if certfile:
+        context.load_cert_chain(certfile, getattr(settings, "EMAIL_SSL_KEYFILE", None))
+    if not getattr(settings, "KUNTAROBO_EMAIL_VERIFY_CERTIFICATE", True):
+        logger.warning(
+            "SMTP certificate checks are switched off (KUNTAROBO_EMAIL_VERIFY_CERTIFICATE)"
+        )
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+    return context
+
+
+class EmailBackend(DjangoSmtpBackend):
+    """Django's SMTP backend with `tls_context()` for both STARTTLS and implicit TLS."""
+
+    @cached_property
+    def ssl_context(self) -> ssl.SSLContext:
+        return tls_context()
+
+
+def connection() -> BaseEmailBackend:
+    """The platform's mail connection: SMTP through `EmailBackend`, or whatever other backend
+    the settings name (the console in the demo, memory in some tests)."""
+    backend = settings.EMAIL_BACKEND
+    kwargs: dict[str, Any] = {"fail_silently": False}
+    if backend in (DJANGO_SMTP, OURS):
+        return EmailBackend(**kwargs)
+    return get_connection(backend, **kwargs)
