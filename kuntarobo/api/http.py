@@ -318,6 +318,21 @@ class Body:
                 )
         return value
 
+    def document(self, key: str) -> dict[str, Any]:
+        """A JSON object of any content (an outside event's data), {} when left out."""
+        value = self.data.get(key, {})
+        if value is None:
+            value = {}
+        if not isinstance(value, dict):
+            bad_request(f"field '{key}' must be a JSON object, not {_json_type(value)}", key)
+        return value
+
+    def positive_integer(self, key: str) -> int:
+        value = self.data.get(key)
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            bad_request(f"field '{key}' must be a positive whole number, not {value!r}", key)
+        return value
+
     def ids(self, key: str = "ids") -> list[int]:
         value = self.data.get(key)
         if not isinstance(value, list):

@@ -13,7 +13,8 @@ from kuntarobo.runtime.declarations import (
     Text,
 )
 from kuntarobo.runtime.impact import manual_minutes_saved
-from kuntarobo.runtime.models import ItemStatus, Run, RunStatus, WorkItem
+from kuntarobo.runtime.models import Run, RunStatus, WorkItem
+from kuntarobo.runtime.statuses import UNFINISHED_STATUSES
 from kuntarobo.runtime.visibility import ItemView, Sight
 
 CLASS_MEANING = {
@@ -22,7 +23,7 @@ CLASS_MEANING = {
     RobotClass.DECIDES: "decides: automatic decisions under a documented deployment decision",
 }
 # Items the robot has still to work on; the rest count as processed for progress.
-UNPROCESSED = (ItemStatus.NEW, ItemStatus.IN_PROGRESS)
+UNPROCESSED = UNFINISHED_STATUSES
 
 
 def text_data(text: Text | None) -> dict[str, str] | None:
@@ -146,9 +147,11 @@ def run_detail_data(run: Run, counts: dict[str, int], sight: Sight) -> dict[str,
     }
 
 
-def item_data(view: ItemView) -> dict[str, Any]:
+def item_data(view: ItemView, actions: list[str] | None = None) -> dict[str, Any]:
     """An item as the caller may see it (`kuntarobo.runtime.visibility`): fields the caller's
-    roles hide are left out, the reference has identity codes masked unless the view is full."""
+    roles hide are left out, the reference has identity codes masked unless the view is full.
+    `actions`: what the caller may do to it now (`kuntarobo.runtime.actions.allowed_actions`,
+    empty for those who may not review), the same rule the web's buttons follow."""
     item = cast(WorkItem, view.item)
     data: dict[str, Any] = {
         "id": item.pk,
@@ -165,25 +168,29 @@ def item_data(view: ItemView) -> dict[str, Any]:
         "started_at": item.started_at,
         "finished_at": item.finished_at,
         "retry_at": item.retry_at,
+        "wait_until": item.wait_until,
         "reviewed_by": _username(item.reviewed_by),
         "reviewed_at": item.reviewed_at,
         "personal_data_shown": view.personal,
+        "actions": actions or [],
     }
     if view.personal:
         data["title"] = view.title
         data["attention"] = view.attention
         data["review_note"] = view.review_note
+        data["wait_reason"] = item.wait_reason
     return data
 
 
-def item_detail_data(view: ItemView) -> dict[str, Any]:
+def item_detail_data(view: ItemView, actions: list[str] | None = None) -> dict[str, Any]:
     """The item's own view: with personal data, also its input, the robot's proposal, its
     reasoning and documents; the error for those who see personal data or technical details."""
-    data = item_data(view)
+    data = item_data(view, actions)
     if view.personal:
         data["payload"] = view.payload
         data["output"] = view.output
         data["explanation"] = view.explanation
+        data["resume_payload"] = cast(WorkItem, view.item).resume_payload
         documents = cast(WorkItem, view.item).documents.order_by("id")
         data["documents"] = [
             {"id": d.pk, "name": d.name, "content_type": d.content_type} for d in documents

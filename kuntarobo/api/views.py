@@ -96,6 +96,20 @@ def _visible_item(request: HttpRequest, item_id: int) -> WorkItem:
     return item
 
 
+def _reviewable(request: HttpRequest) -> set[int]:
+    """Ids of the municipalities in which the caller may review work items."""
+    return set(
+        Municipality.objects.for_user(request.user, Permission.REVIEW).values_list("pk", flat=True)
+    )
+
+
+def _item_actions(item: WorkItem, reviewable: set[int]) -> list[str]:
+    """What the caller may do to the item now: the actions' own rule, for reviewers only."""
+    if item.municipality_id not in reviewable:
+        return []
+    return actions.allowed_actions(item)
+
+
 def _review_response(result: actions.ReviewResult) -> JsonResponse:
     return JsonResponse(
         {"done": result.done, "refused": {str(k): v for k, v in result.refused.items()}}
@@ -289,11 +303,12 @@ def items(request: HttpRequest) -> HttpResponse:
         queryset = queryset.filter(status__in=statuses)
     sight = sight_for(request.user)
     shown: list[ItemView] = []
+    reviewable = _reviewable(request)
 
     def serialize(found: WorkItem) -> dict[str, Any]:
         view = sight.item(found)
         shown.append(view)
-        return item_data(view)
+        return item_data(view, _item_actions(found, reviewable))
 
     response = paginate(query, queryset, serialize)
     record_shown(request.user, shown, via="api")
@@ -303,9 +318,10 @@ def items(request: HttpRequest) -> HttpResponse:
 @endpoint("GET")
 def item(request: HttpRequest, item_id: int) -> HttpResponse:
     Query(request, ())
-    view = sight_for(request.user).item(_visible_item(request, item_id), full=True)
+    found = _visible_item(request, item_id)
+    view = sight_for(request.user).item(found, full=True)
     record_item_shown(request.user, view, via="api")
-    return JsonResponse(item_detail_data(view))
+    return JsonResponse(item_detail_data(view, _item_actions(found, _reviewable(request))))
 
 
 def _bulk(
@@ -359,6 +375,54 @@ def items_abandon(request: HttpRequest) -> HttpResponse:
         "reason",
         lambda ids, reason: actions.abandon_items(request.user, ids, reason=reason, via="api"),
     )
+
+
+@endpoint("POST")
+def items_resume(request: HttpRequest) -> HttpResponse:
+    """What waiting items waited for has come: back to the robot, with the event's data in
+    `payload` (the same for each item)."""
+    _require_anywhere(request, Permission.REVIEW)
+    Query(request, ())
+    body = Body.from_json(request, ("ids", "note", "payload"), ("ids",))
+    ids = body.ids()
+    note = body.text("note")
+    payload = body.document("payload")
+    try:
+        result = actions.resume_items(request.user, ids, payload=payload, note=note, via="api")
+    except InputError as error:
+        raise ApiError(400, "invalid_input", str(error), error.field or "payload") from error
+    return _review_response(result)
+
+
+@endpoint("POST")
+def items_approve_unflagged(request: HttpRequest) -> HttpResponse:
+    """Approve every proposal without flags up to `up_to` (the last id the caller looked at),
+    in every municipality the caller reviews or in `municipality`, optionally of one robot."""
+    _require_anywhere(request, Permission.REVIEW)
+    Query(request, ())
+    body = Body.from_json(request, ("up_to", "municipality", "robot", "note"), ("up_to",))
+    up_to = body.positive_integer("up_to")
+    municipality = None
+    if slug := body.text("municipality", max_length=200).strip():
+        municipality = _municipality(request, slug)
+        if not has_permission(request.user, municipality, Permission.REVIEW):
+            forbidden(f"your roles do not allow reviewing work items in {municipality.slug}")
+    robot_slug = ""
+    if slug := body.text("robot", max_length=200).strip():
+        robot_slug = _robot(slug).slug
+    note = body.text("note")
+    try:
+        result = actions.approve_unflagged(
+            request.user,
+            up_to=up_to,
+            municipality=municipality,
+            robot_slug=robot_slug,
+            note=note,
+            via="api",
+        )
+    except InputError as error:
+        raise ApiError(400, "invalid_input", str(error), error.field) from error
+    return _review_response(result)
 
 
 @endpoint("POST")

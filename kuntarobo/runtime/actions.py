@@ -8,13 +8,14 @@ import contextlib
 import datetime
 import logging
 import traceback
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeGuard
 
 from django.core.files import File
 from django.db import IntegrityError, transaction
+from django.db.models import Count
 from django.utils import timezone, translation
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
@@ -22,7 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from kuntarobo.accounts.models import Municipality, Permission, has_permission
 from kuntarobo.audit.trail import record
 from kuntarobo.core.masking import mask_identity_codes
-from kuntarobo.runtime import execution, storage_roots, tasks
+from kuntarobo.runtime import execution, storage_roots
 from kuntarobo.runtime.bulk import insert_rows
 from kuntarobo.runtime.declarations import (
     InputError,
@@ -32,9 +33,17 @@ from kuntarobo.runtime.declarations import (
     RunContext,
     get_robot,
 )
-from kuntarobo.runtime.enqueue import enqueue_many
+from kuntarobo.runtime.enqueue import (
+    DELIVER_ITEM,
+    PROCESS_ITEM,
+    PRODUCE_RUN,
+    enqueue,
+    enqueue_items,
+    enqueue_many,
+)
 from kuntarobo.runtime.files import save_file
 from kuntarobo.runtime.models import (
+    ItemAction,
     ItemStatus,
     RobotDeployment,
     Run,
@@ -42,6 +51,8 @@ from kuntarobo.runtime.models import (
     Trigger,
     WorkItem,
 )
+from kuntarobo.runtime.schedule_validation import validate_schedule
+from kuntarobo.runtime.statuses import PERSON_ACTIONS, refusal_text
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -174,7 +185,7 @@ def start_run(
     with contextlib.ExitStack() as reading:
         # An inline reader beats a heartbeat while it reads; the run names it, so that if the
         # process dies mid-reading, the scheduler's sweep fails the run instead of leaving it
-        # `starting` for ever (`execution.recover_stalled_readings`).
+        # `starting` for ever (`recovery.recover_stalled_readings`).
         reader = "" if background else reading.enter_context(execution.inline_process("read"))
         run = _store_run(
             actor,
@@ -237,7 +248,7 @@ def _store_run(
                     via=via,
                     details=_start_details(run, robot, parsed, input_name),
                 )
-                tasks.produce_run.enqueue(run.pk, via)
+                enqueue(PRODUCE_RUN, run.pk, via)
     except IntegrityError as error:
         # The run row's only unique constraint is the schedule tick's (SQLite does not name it).
         if scheduled_for is not None:
@@ -298,7 +309,7 @@ def produce_run(
             run.save(update_fields=["items_created", "items_duplicate", "summary"])
             context.log(f"{len(created)} new work items, {duplicates} already known", "info")
             execution.write_log(run.pk, None, context.log_lines)
-            enqueue_many(tasks.process_item, created)
+            enqueue_many(PROCESS_ITEM, created)
             details = {"items": len(created), "duplicates": duplicates}
             if inline:
                 details = {
@@ -519,6 +530,49 @@ class ReviewResult:
     done: list[int] = field(default_factory=list)
     refused: dict[int, str] = field(default_factory=dict)
 
+    def merge(self, other: ReviewResult) -> None:
+        self.done += other.done
+        self.refused.update(other.refused)
+
+
+UNFLAGGED_BATCH = 500  # items approved per transaction by `approve_unflagged`
+TIMER = "wait timer"  # the actor of a timed wait's end
+
+
+def _no_such_item(item_id: int) -> str:
+    """Also the answer for an item of a municipality the actor may not review: never reveal
+    that it exists."""
+    return _("no such work item: %(item)s") % {"item": item_id}
+
+
+def refusal(item: WorkItem, action: str) -> str | None:
+    """Why `action` cannot be done to the item now, in the active language; None when it can.
+
+    The one rule: the actions below refuse by it, the web shows a button and the API lists an
+    action exactly when it says None. The status table (`ItemStatus.allows`) decides, and an
+    item a worker holds right now (an approved item being delivered) waits for the worker."""
+    if not ItemStatus(item.status).allows(action):
+        return refusal_text(action, item.pk, item.status)
+    if item.claim_token:
+        return _(
+            "work item %(item)s is being worked on by the robot right now; try again in a moment"
+        ) % {"item": item.pk}
+    if action == ItemAction.CORRECT and not _correctable(item):
+        return _("work item %(item)s has no fields a reviewer may correct") % {"item": item.pk}
+    return None
+
+
+def _correctable(item: WorkItem) -> bool:
+    try:
+        return bool(get_robot(item.robot_slug).correctable_fields)
+    except InputError:  # a robot no longer installed
+        return False
+
+
+def allowed_actions(item: WorkItem) -> list[str]:
+    """What a person may do to the item now (web buttons, the API's `actions`)."""
+    return [str(action) for action in PERSON_ACTIONS if refusal(item, action) is None]
+
 
 def _locked_items(ids: Iterable[int]) -> list[WorkItem]:
     return list(
@@ -536,8 +590,13 @@ def _review(
     *,
     note: str = "",
     via: str = "web",
-    change: Any = None,
+    change: Callable[[WorkItem], str | None] | None = None,
+    reviews: bool = True,
 ) -> ReviewResult:
+    """Do `action` to each item the actor may review and the table allows, in one transaction:
+    the new status from the table, `change` for the rest (or a reason to refuse the item),
+    the robot's `on_status`, the audit trail. `reviews`: the actor is recorded as the item's
+    reviewer (not for resuming, which decides nothing)."""
     ids = list(dict.fromkeys(int(i) for i in item_ids))
     if not ids:
         raise InputError(_("no work items chosen"), field="ids")
@@ -547,21 +606,23 @@ def _review(
         found = {item.pk for item in items}
         for missing in ids:
             if missing not in found:
-                result.refused[missing] = "no such work item"
+                result.refused[missing] = _no_such_item(missing)
         for item in items:
             try:
                 require(actor, item.municipality, Permission.REVIEW)
             except PermissionDeniedError:
-                # Same answer as a missing item: never reveal other municipalities' items.
-                result.refused[item.pk] = "no such work item"
+                result.refused[item.pk] = _no_such_item(item.pk)
                 continue
-            problem = change(item) if change else None
+            problem = refusal(item, action) or (change(item) if change else None)
             if problem:
                 result.refused[item.pk] = problem
                 continue
-            item.reviewed_by = actor if _is_user(actor) else None
-            item.reviewed_at = timezone.now()
-            item.review_note = note
+            before = str(item.status)
+            item.status = ItemStatus(before).after(action)
+            if reviews:
+                item.reviewed_by = actor if _is_user(actor) else None
+                item.reviewed_at = timezone.now()
+                item.review_note = note
             item.save()
             get_robot(item.robot_slug).on_status(execution.item_view(item), str(item.status))
             record(
@@ -570,7 +631,12 @@ def _review(
                 municipality=item.municipality,
                 obj=item,
                 via=via,
-                details={"reference": item.reference, "note": note, "status": item.status},
+                details={
+                    "reference": item.reference,
+                    "note": note,
+                    "status": item.status,
+                    "from": before,
+                },
             )
             result.done.append(item.pk)
     return result
@@ -582,16 +648,68 @@ def approve_items(
     """Approve robot proposals; for class B this is what lets delivery happen."""
     approved: list[WorkItem] = []
 
-    def change(item: WorkItem) -> str | None:
-        if item.status != ItemStatus.NEEDS_REVIEW:
-            return f"item is {item.get_status_display()}, not waiting for review"
-        item.status = ItemStatus.APPROVED
+    def change(item: WorkItem) -> None:
         approved.append(item)
-        return None
 
     with transaction.atomic():
-        result = _review(actor, item_ids, "approve", note=note, via=via, change=change)
-        tasks.enqueue_items(tasks.deliver_item, approved)
+        result = _review(actor, item_ids, ItemAction.APPROVE, note=note, via=via, change=change)
+        enqueue_items(DELIVER_ITEM, approved)
+    return result
+
+
+def approve_unflagged(
+    actor: Actor,
+    *,
+    up_to: int,
+    municipality: Municipality | None = None,
+    robot_slug: str = "",
+    note: str = "",
+    via: str = "web",
+) -> ReviewResult:
+    """Approve every proposal the robot did not flag (no attention points) that the actor may
+    review: the ordinary cases of a large run, thousands of fee decisions at once.
+
+    Only items up to the id `up_to` (the last one the person was shown) are approved, so
+    nothing that arrived since is approved unseen; optionally only in one municipality or of
+    one robot. Each item is approved and audited as by `approve_items`, in transactions of
+    UNFLAGGED_BATCH; one `items.approve_unflagged` event per municipality sums it up."""
+    if isinstance(up_to, bool) or not isinstance(up_to, int) or up_to < 1:
+        raise InputError(
+            _("up_to must be the id of the last item shown, a whole number above zero"),
+            field="up_to",
+        )
+    items = WorkItem.objects.filter(status=ItemStatus.NEEDS_REVIEW, attention=[], pk__lte=up_to)
+    if municipality is not None:
+        require(actor, municipality, Permission.REVIEW)
+        items = items.filter(municipality=municipality)
+    elif actor is not None and not isinstance(actor, str):
+        scope = Municipality.objects.for_user(actor, Permission.REVIEW)
+        if not scope.exists():
+            raise PermissionDeniedError(
+                f"{getattr(actor, 'username', actor)} may not review work items anywhere"
+            )
+        items = items.filter(municipality__in=scope)
+    if robot_slug:
+        items = items.filter(robot_slug=get_robot(robot_slug).slug)
+    ids = list(items.order_by("id").values_list("id", flat=True))
+    result = ReviewResult()
+    for start in range(0, len(ids), UNFLAGGED_BATCH):
+        result.merge(approve_items(actor, ids[start : start + UNFLAGGED_BATCH], note=note, via=via))
+    approved = (
+        WorkItem.objects.filter(pk__in=result.done)
+        .values("municipality")
+        .annotate(count=Count("id"))
+        .order_by("municipality")
+    )
+    by_pk = Municipality.objects.in_bulk([row["municipality"] for row in approved])
+    for row in approved:
+        record(
+            "items.approve_unflagged",
+            actor=actor,
+            municipality=by_pk[row["municipality"]],
+            via=via,
+            details={"up_to": up_to, "robot": robot_slug, "items": row["count"], "note": note},
+        )
     return result
 
 
@@ -601,18 +719,10 @@ def reject_items(
     if not reason.strip():
         raise InputError(_("a rejection needs a reason"), field="reason")
 
-    def change(item: WorkItem) -> str | None:
-        if item.status not in (
-            ItemStatus.NEEDS_REVIEW,
-            ItemStatus.FAILED_BUSINESS,
-            ItemStatus.FAILED_APPLICATION,
-        ):
-            return f"item is {item.get_status_display()} and cannot be rejected"
-        item.status = ItemStatus.REJECTED
+    def change(item: WorkItem) -> None:
         item.finished_at = timezone.now()
-        return None
 
-    return _review(actor, item_ids, "reject", note=reason.strip(), via=via, change=change)
+    return _review(actor, item_ids, ItemAction.REJECT, note=reason.strip(), via=via, change=change)
 
 
 def correct_item(
@@ -621,7 +731,7 @@ def correct_item(
     """A reviewer fixes the proposal's correctable fields; the item is then approved."""
     item = WorkItem.objects.filter(pk=item_id).first()
     if item is None:
-        raise InputError(_("no such work item"))
+        raise InputError(_("no such work item: %(item)s"), item=item_id)
     robot = get_robot(item.robot_slug)
     fields = {p.name: p for p in robot.correctable_fields}
     unknown = sorted(set(corrections) - set(fields))
@@ -634,22 +744,18 @@ def correct_item(
     parsed = {name: fields[name].parse(value) for name, value in corrections.items()}
     approved: list[WorkItem] = []
 
-    def change(locked: WorkItem) -> str | None:
-        if locked.status != ItemStatus.NEEDS_REVIEW:
-            return f"item is {locked.get_status_display()}, not waiting for review"
+    def change(locked: WorkItem) -> None:
         lines = []
         for name, value in parsed.items():
             old = locked.output.get(name)
             lines.append(f"Corrected by reviewer: {name} {old!r} → {value!r}")
             locked.output[name] = value
         locked.explanation = [*locked.explanation, *lines]
-        locked.status = ItemStatus.APPROVED
         approved.append(locked)
-        return None
 
     with transaction.atomic():
-        result = _review(actor, [item_id], "correct", note=note, via=via, change=change)
-        tasks.enqueue_items(tasks.deliver_item, approved)
+        result = _review(actor, [item_id], ItemAction.CORRECT, note=note, via=via, change=change)
+        enqueue_items(DELIVER_ITEM, approved)
     return result
 
 
@@ -660,20 +766,16 @@ def retry_items(
     again: list[WorkItem] = []
     runs: set[int] = set()
 
-    def change(item: WorkItem) -> str | None:
-        if item.status not in (ItemStatus.FAILED_BUSINESS, ItemStatus.FAILED_APPLICATION):
-            return f"item is {item.get_status_display()}; only failed items are retried"
-        item.status = ItemStatus.NEW
+    def change(item: WorkItem) -> None:
         item.attempts = 0
         item.error_message = ""
         item.finished_at = None
         again.append(item)
         runs.add(item.run_id)
-        return None
 
     with transaction.atomic():
-        result = _review(actor, item_ids, "retry", note=note, via=via, change=change)
-        tasks.enqueue_items(tasks.process_item, again)
+        result = _review(actor, item_ids, ItemAction.RETRY, note=note, via=via, change=change)
+        enqueue_items(PROCESS_ITEM, again)
         Run.objects.filter(pk__in=runs).update(status=RunStatus.RUNNING, finished_at=None)
     return result
 
@@ -681,22 +783,107 @@ def retry_items(
 def abandon_items(
     actor: Actor, item_ids: Iterable[int], *, reason: str, via: str = "web"
 ) -> ReviewResult:
+    """Give up on items (paid by hand, moved away): they leave processing for good."""
     if not reason.strip():
         raise InputError(_("abandoning needs a reason"), field="reason")
+    runs: set[int] = set()
+
+    def change(item: WorkItem) -> None:
+        item.finished_at = timezone.now()
+        item.wait_until = None
+        runs.add(item.run_id)
+
+    with transaction.atomic():
+        result = _review(
+            actor, item_ids, ItemAction.ABANDON, note=reason.strip(), via=via, change=change
+        )
+    for run_id in runs:  # an abandoned new or waiting item may have been the run's last
+        execution.finish_run_if_done(run_id)
+    return result
+
+
+# --- waiting ------------------------------------------------------------------------------------
+
+
+def resume_items(
+    actor: Actor,
+    item_ids: Iterable[int],
+    *,
+    payload: dict[str, Any] | None = None,
+    note: str = "",
+    via: str = "web",
+    due_by: datetime.datetime | None = None,
+) -> ReviewResult:
+    """Bring waiting items back to the robot: the outside event came (a call answered, a reply
+    received) and `payload` is what it brought, which the robot reads as the item's
+    `resume_payload`. The attempts are not touched: waiting spent none.
+
+    `due_by`: only items whose wait ends by then (the timer's own resumption), so that an item
+    resumed meanwhile and waiting again for a later time is left alone."""
+    if payload is not None and not isinstance(payload, dict):
+        raise InputError(_("the payload must be a JSON object"), field="payload")
+    again: list[WorkItem] = []
+    runs: set[int] = set()
 
     def change(item: WorkItem) -> str | None:
-        if item.status in (
-            ItemStatus.DONE,
-            ItemStatus.REJECTED,
-            ItemStatus.ABANDONED,
-            ItemStatus.IN_PROGRESS,
-        ):
-            return f"item is {item.get_status_display()} and cannot be abandoned"
-        item.status = ItemStatus.ABANDONED
-        item.finished_at = timezone.now()
+        if due_by is not None and (item.wait_until is None or item.wait_until > due_by):
+            return _("work item %(item)s waits for an outside event or a later time") % {
+                "item": item.pk
+            }
+        item.wait_until = None
+        item.resume_payload = payload or {}
+        item.retry_at = None
+        again.append(item)
+        runs.add(item.run_id)
         return None
 
-    return _review(actor, item_ids, "abandon", note=reason.strip(), via=via, change=change)
+    with transaction.atomic():
+        result = _review(
+            actor,
+            item_ids,
+            ItemAction.RESUME,
+            note=note,
+            via=via,
+            change=change,
+            reviews=False,
+        )
+        enqueue_items(PROCESS_ITEM, again)
+        Run.objects.filter(pk__in=runs, status=RunStatus.FINISHED).update(
+            status=RunStatus.RUNNING, finished_at=None
+        )
+    return result
+
+
+def resume_item(
+    actor: Actor,
+    item_id: int,
+    payload: dict[str, Any] | None = None,
+    *,
+    note: str = "",
+    via: str = "system",
+) -> ReviewResult:
+    """One waiting item's outside event (`resume_items`), e.g. from a robot's own endpoint."""
+    return resume_items(actor, [item_id], payload=payload, note=note, via=via)
+
+
+def resume_due_items(
+    *,
+    now: datetime.datetime | None = None,
+    item_ids: Sequence[int] | None = None,
+    via: str = "timer",
+) -> int:
+    """Resume the waiting items whose time has come (all of them, or of these ids); how many.
+    Called by each timed wait's own task and, as a safety net, by the scheduler's passes."""
+    now = now or timezone.now()
+    due = WorkItem.objects.filter(status=ItemStatus.WAITING, wait_until__lte=now)
+    if item_ids is not None:
+        due = due.filter(pk__in=list(item_ids))
+    ids = list(due.order_by("id").values_list("id", flat=True))
+    resumed = 0
+    for start in range(0, len(ids), UNFLAGGED_BATCH):
+        result = resume_items(TIMER, ids[start : start + UNFLAGGED_BATCH], via=via, due_by=now)
+        resumed += len(result.done)
+    return resumed
 
 
 def record_personal_data_view(actor: Actor, item: WorkItem, *, via: str = "web") -> None:
@@ -747,8 +934,6 @@ def configure_deployment(
     parameters: dict[str, Any] | None = None,
     via: str = "web",
 ) -> RobotDeployment:
-    from kuntarobo.runtime.scheduling import validate_schedule
-
     require(actor, municipality, Permission.CONFIGURE)
     robot = get_robot(robot_slug)
     parsed = robot.parse_parameters(parameters or {})

@@ -96,6 +96,29 @@ class ApplicationException(Exception):
     """A system failed (down, timed out): the item is retried with back-off."""
 
 
+class Wait(Exception):
+    """What `handle` raises (or returns) when the item must wait for an outside event (a phone
+    call answered later, a reply awaited) or a time: the item becomes "waiting", spending no
+    attempt, until `until` (if given) or until an outside event resumes it
+    (`kuntarobo.runtime.actions.resume_item`), whichever comes first. Then `handle` is called
+    again, the event's data in `item.resume_payload`. `output`, if given, is kept as the item's
+    output meanwhile (what the robot must remember, e.g. the call's id, as `item.output`)."""
+
+    def __init__(
+        self,
+        reason: str = "",
+        *,
+        until: datetime.datetime | None = None,
+        output: dict[str, Any] | None = None,
+    ) -> None:
+        if until is not None and not isinstance(until, datetime.datetime):
+            raise TypeError(f"Wait(until=…) must be a datetime, not {type(until).__name__}")
+        super().__init__(reason)
+        self.reason = reason
+        self.until = until
+        self.output = output
+
+
 @dataclass(frozen=True)
 class Text:
     """A text in Finnish, Swedish and English; Finnish is the fallback."""
@@ -308,6 +331,20 @@ class PathDescription:
 
 
 @dataclass(frozen=True)
+class Retention:
+    """A kind of the robot's own data that the platform's retention purge deletes once it has
+    been kept `days_setting` days (a Django setting; None there keeps it).
+
+    `purge(cutoff, dry_run)` finds what is older than `cutoff`, removes it unless `dry_run`
+    (inside the purge's transaction) and returns how many, and the names of the stored files to
+    delete once that commits. `kind` names it in the purge's counts and audit event."""
+
+    kind: str
+    days_setting: str
+    purge: Callable[[datetime.datetime, bool], tuple[int, list[str]]]
+
+
+@dataclass(frozen=True)
 class RobotPage:
     """A page of the robot's own app (e.g. its decisions), linked from the robot's page."""
 
@@ -357,6 +394,8 @@ class ItemView:
     # Who approved (or rejected) the item and when: a class B decision prints the official.
     reviewed_by_name: str = ""
     reviewed_at: datetime.datetime | None = None
+    # What the outside event that ended the item's last wait brought (`Wait`); empty otherwise.
+    resume_payload: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -459,11 +498,16 @@ class Robot:
     # The municipality's own settings of this robot (kuntarobo.runtime.settings_schema): the
     # platform gives them a page, a CLI command and an API endpoint.
     municipal_settings: ClassVar[SettingsSchema | None] = None
+    # Dotted path of the robot's retention module: its `RETENTION`, a tuple of `Retention`, is
+    # purged by the platform with the rest of the personal data (`kuntarobo retention`).
+    retention: ClassVar[str] = ""
 
     def produce(self, context: RunContext) -> Iterable[ItemSpec]:
         raise NotImplementedError
 
-    def handle(self, item: ItemView, context: RunContext) -> Outcome:
+    def handle(self, item: ItemView, context: RunContext) -> Outcome | Wait:
+        """Do one item: its Outcome, or a `Wait` (returned or raised) to wait for an outside
+        event or a time."""
         raise NotImplementedError
 
     def deliver(self, item: ItemView, context: RunContext) -> None:
@@ -524,3 +568,14 @@ def get_robot(slug: str) -> type[Robot]:
 
 def all_robots() -> list[type[Robot]]:
     return sorted(_REGISTRY.values(), key=lambda r: r.slug)
+
+
+def robot_retention() -> list[Retention]:
+    """What every registered robot declares for the retention purge, robot by robot."""
+    from django.utils.module_loading import import_string
+
+    declared: list[Retention] = []
+    for robot in all_robots():
+        if robot.retention:
+            declared.extend(import_string(f"{robot.retention}.RETENTION"))
+    return declared

@@ -1,4 +1,8 @@
-"""Putting work on the Tasks queue, in the caller's transaction, one row or thousands at once."""
+"""Putting work on the Tasks queue, in the caller's transaction, one row or thousands at once.
+
+Tasks are named by their dotted path: the modules that queue work (actions, execution, recovery)
+do not import `kuntarobo.runtime.tasks`, which imports them; the queue stores the path anyway.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from django_tasks import task_backends
 from django_tasks.base import TASK_MAX_PRIORITY, TASK_MIN_PRIORITY, Task
 from django_tasks_db.backend import DatabaseBackend
@@ -15,13 +20,43 @@ from django_tasks_db.models import DBTaskResult, get_date_max
 
 from kuntarobo.runtime.bulk import insert_rows
 
+_TASKS = "kuntarobo.runtime.tasks"
+PROCESS_ITEM = f"{_TASKS}.process_item"
+DELIVER_ITEM = f"{_TASKS}.deliver_item"
+PRODUCE_RUN = f"{_TASKS}.produce_run"
+RESUME_ITEM = f"{_TASKS}.resume_waiting_item"
+
+
+def task_at(task: Task[Any, Any] | str) -> Task[Any, Any]:
+    """The task itself, given it or its dotted path."""
+    if isinstance(task, str):
+        found: Task[Any, Any] = import_string(task)
+        return found
+    return task
+
+
+def enqueue(
+    task: Task[Any, Any] | str, *args: Any, run_after: datetime.datetime | None = None
+) -> None:
+    """Queue one call of the task (by path or itself)."""
+    found = task_at(task)
+    (found.using(run_after=run_after) if run_after else found).enqueue(*args)
+
+
+def enqueue_items(
+    task: Task[Any, Any] | str, items: Sequence[Any], run_after: datetime.datetime | None = None
+) -> None:
+    """Queue the task for each work item, at the item's priority."""
+    if items:
+        enqueue_many(task, [(item.pk, item.priority) for item in items], run_after=run_after)
+
 
 def clamp_priority(priority: int) -> int:
     return max(TASK_MIN_PRIORITY, min(TASK_MAX_PRIORITY, priority))
 
 
 def enqueue_many(
-    task: Task[Any, Any],
+    task: Task[Any, Any] | str,
     jobs: Sequence[tuple[int, int]],
     run_after: datetime.datetime | None = None,
 ) -> None:
@@ -32,6 +67,7 @@ def enqueue_many(
     INSERTs on SQLite, rather than 5,000 statements). Other backends get the ordinary per-task
     `enqueue`.
     """
+    task = task_at(task)
     backend = task_backends[task.backend]
     if isinstance(backend, DatabaseBackend):
         backend.validate_task(task)

@@ -1,8 +1,9 @@
 """Keeping personal data no longer than needed: the sweep of files no row refers to, and the
-retention purge of run inputs, item documents, print batches and work items' data.
+retention purge of run inputs, item documents, work items' data and what each robot declares of
+its own (`Robot.retention`, e.g. the fee robot's print batches).
 
-Fee decisions and their PDFs are archived records and are never purged here; neither is the
-audit trail (its own purge is `kuntarobo audit purge`).
+Archived records (fee decisions and their PDFs) are never purged here; neither is the audit
+trail (its own purge is `kuntarobo audit purge`).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from kuntarobo.audit.trail import record
+from kuntarobo.runtime.declarations import robot_retention
 from kuntarobo.runtime.files import managed_prefixes, referenced_names, stored_files
 from kuntarobo.runtime.models import FINAL_STATUSES, ItemDocument, Run, RunStatus, WorkItem
 
@@ -80,15 +82,16 @@ def sweep_orphan_files(
 class RetentionResult:
     inputs: int = 0
     documents: int = 0
-    print_batches: int = 0
     items: int = 0
+    # Each robot-declared kind's count (`Robot.retention`), e.g. "print_batches".
+    robots: dict[str, int] = field(default_factory=dict)
     periods: dict[str, int | None] = field(default_factory=dict)
 
     def counts(self) -> dict[str, int]:
         return {
             "inputs": self.inputs,
             "documents": self.documents,
-            "print_batches": self.print_batches,
+            **self.robots,
             "items": self.items,
         }
 
@@ -98,7 +101,7 @@ def retention_periods() -> dict[str, int | None]:
     return {
         "inputs": settings.KUNTAROBO_RETAIN_INPUT_DAYS,
         "documents": settings.KUNTAROBO_RETAIN_DOCUMENT_DAYS,
-        "print_batches": settings.KUNTAROBO_RETAIN_PRINT_BATCH_DAYS,
+        **{kind.kind: getattr(settings, kind.days_setting, None) for kind in robot_retention()},
         "items": settings.KUNTAROBO_RETAIN_ITEM_DATA_DAYS,
     }
 
@@ -112,9 +115,9 @@ def purge_expired(
     audit_empty: bool = True,
 ) -> RetentionResult:
     """Delete what has been kept its retention period: input files of ended runs, documents of
-    items in a final status, print batch PDFs, and the personal data (input, output,
-    explanation) of items in a final status. Rows stay, so counts and the audit trail still
-    add up; files go once the deletion commits."""
+    items in a final status, what the robots declare of their own (`Robot.retention`), and the
+    personal data (input, output, explanation) of items in a final status. Rows stay, so counts
+    and the audit trail still add up; files go once the deletion commits."""
     now = now or timezone.now()
     periods = retention_periods()
     result = RetentionResult(periods=periods)
@@ -143,9 +146,12 @@ def purge_expired(
             if not dry_run:
                 documents.delete()
                 files += names
-        if (cutoff := before("print_batches")) is not None:
-            result.print_batches, names = _expired_print_batches(cutoff, dry_run)
-            files += names
+        for kind in robot_retention():
+            result.robots[kind.kind] = 0
+            if (cutoff := before(kind.kind)) is not None:
+                result.robots[kind.kind], names = kind.purge(cutoff, dry_run)
+                if not dry_run:
+                    files += names
         if (cutoff := before("items")) is not None:
             items = WorkItem.objects.filter(
                 status__in=FINAL_STATUSES, finished_at__lt=cutoff
@@ -166,22 +172,6 @@ def purge_expired(
         if files:
             transaction.on_commit(lambda: _delete_files(files))
     return result
-
-
-def _expired_print_batches(cutoff: datetime.datetime, dry_run: bool) -> tuple[int, list[str]]:
-    """Print batches are rows the decisions name (kept); their PDFs, copies of archived
-    decisions, go."""
-    from django.apps import apps
-
-    if not apps.is_installed("kuntarobo.robots.ecec_fees"):
-        return 0, []
-    from kuntarobo.robots.ecec_fees.models import PrintBatch
-
-    batches = PrintBatch.objects.filter(created_at__lt=cutoff).exclude(file="")
-    names = list(batches.values_list("file", flat=True))
-    if not dry_run:
-        batches.update(file="")
-    return len(names), [] if dry_run else names
 
 
 def _delete_files(names: list[str]) -> None:

@@ -15,6 +15,7 @@ from kuntarobo.runtime.statuses import (
     FINAL_STATUSES,
     OPEN_STATUSES,
     WAITING_FOR_PERSON,
+    ItemAction,
     ItemStatus,
     RunStatus,
     Trigger,
@@ -24,6 +25,7 @@ __all__ = [
     "FINAL_STATUSES",
     "OPEN_STATUSES",
     "WAITING_FOR_PERSON",
+    "ItemAction",
     "ItemDocument",
     "ItemStatus",
     "LogLevel",
@@ -158,6 +160,11 @@ class WorkItem(models.Model):
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     retry_at = models.DateTimeField(null=True, blank=True)
+    # A waiting item (status "waiting"): until when (None: until an outside event resumes it),
+    # why, and what the event that resumed it brought (the robot reads it on its next turn).
+    wait_until = models.DateTimeField(_("waits until"), null=True, blank=True)
+    wait_reason = models.CharField(_("waiting for"), max_length=300, blank=True)
+    resume_payload = models.JSONField(_("resumed with"), default=dict, blank=True)
     duration_ms = models.PositiveIntegerField(null=True, blank=True)
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -181,6 +188,12 @@ class WorkItem(models.Model):
             # through, without an index entry for every item ever done.
             models.Index(
                 fields=["claimed_by"], condition=~Q(claim_token=""), name="workitem_claimed"
+            ),
+            # Only the waiting items with a time: what the timer's sweep looks through.
+            models.Index(
+                fields=["wait_until"],
+                condition=Q(status="waiting", wait_until__isnull=False),
+                name="workitem_waiting_until",
             ),
         ]
         verbose_name = _("work item")

@@ -15,32 +15,17 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from kuntarobo.core.calendar import CALENDAR_RULES, HELSINKI, day_matches_rule
+from kuntarobo.core.calendar import HELSINKI, day_matches_rule
 from kuntarobo.core.masking import mask_identity_codes
-from kuntarobo.runtime import actions, execution
+from kuntarobo.runtime import actions, execution, recovery
 from kuntarobo.runtime.declarations import InputError, Robot, Schedule, get_robot
 from kuntarobo.runtime.models import RobotDeployment, Run, RunStatus, Trigger, WorkItem
+from kuntarobo.runtime.statuses import UNFINISHED_STATUSES
 
 logger = logging.getLogger(__name__)
 ZONE = ZoneInfo(HELSINKI)
 MAX_TICKS_PER_PASS = 50
 MAX_STEPS_BACK = 100_000  # days a scheduler may have been down, and then some
-
-
-def validate_schedule(cron: str, calendar_rule: str) -> None:
-    if not croniter.is_valid(cron):
-        raise InputError(
-            _("schedule %(cron)s is not a valid cron expression (minute hour day month weekday)"),
-            field="cron",
-            cron=repr(cron),
-        )
-    if calendar_rule not in CALENDAR_RULES:
-        raise InputError(
-            _("calendar rule %(rule)s is not one of %(rules)s"),
-            field="calendar_rule",
-            rule=repr(calendar_rule),
-            rules=", ".join(CALENDAR_RULES),
-        )
 
 
 def effective_schedule(robot: type[Robot], deployment: RobotDeployment) -> Schedule | None:
@@ -169,8 +154,8 @@ def sweep_runs() -> int:
     """Safety nets: read again (or fail) the inputs of runs left `starting`, and finish runs
     whose last item completed while the finishing check was missed; returns how many runs
     either touched."""
-    finished = execution.recover_stalled_readings()
+    finished = recovery.recover_stalled_readings()
     for run_id in Run.objects.filter(status=RunStatus.RUNNING).values_list("pk", flat=True):
-        if not WorkItem.objects.filter(run_id=run_id, status__in=["new", "in_progress"]).exists():
+        if not WorkItem.objects.filter(run_id=run_id, status__in=UNFINISHED_STATUSES).exists():
             finished += execution.finish_run_if_done(run_id)
     return finished

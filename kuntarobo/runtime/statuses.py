@@ -1,5 +1,11 @@
-"""The states of runs and work items. No model imports: robots, pure modules and the SDK name
-statuses without loading the database layer."""
+"""The states of runs and work items, and which action takes a work item from which status to
+which. No model imports: robots, pure modules and the SDK name statuses without loading the
+database layer.
+
+The transitions are declared once, here (`TRANSITIONS`): the actions refuse what the table does
+not allow, and the web's buttons, the API's `actions` of an item and the command line ask the
+same table, so none of them can offer what another refuses.
+"""
 
 from __future__ import annotations
 
@@ -22,9 +28,22 @@ class Trigger(models.TextChoices):
     CLI = "cli", _("Command line")
 
 
+class ItemAction(models.TextChoices):
+    """What may be done to a work item from outside the worker's own processing."""
+
+    APPROVE = "approve", _("approve")
+    CORRECT = "correct", _("correct and approve")
+    REJECT = "reject", _("reject")
+    RETRY = "retry", _("retry")
+    ABANDON = "abandon", _("abandon")
+    WAIT = "wait", _("wait")
+    RESUME = "resume", _("resume")
+
+
 class ItemStatus(models.TextChoices):
     NEW = "new", _("New")
     IN_PROGRESS = "in_progress", _("In progress")
+    WAITING = "waiting", _("Waiting")
     NEEDS_REVIEW = "needs_review", _("Needs review")
     APPROVED = "approved", _("Approved")
     DONE = "done", _("Done")
@@ -33,7 +52,94 @@ class ItemStatus(models.TextChoices):
     FAILED_APPLICATION = "failed_application", _("Failed — application")
     ABANDONED = "abandoned", _("Abandoned")
 
+    def allows(self, action: str) -> bool:
+        """Whether `action` may be done to an item in this status."""
+        return self.value in TRANSITIONS.get(action, {})
 
+    def after(self, action: str) -> ItemStatus:
+        """The status `action` gives an item in this status (KeyError if it may not)."""
+        return TRANSITIONS[action][self.value]
+
+    def actions(self) -> tuple[ItemAction, ...]:
+        """The actions an item in this status accepts, in the table's order."""
+        return tuple(action for action in ItemAction if self.allows(action))
+
+    @classmethod
+    def accepting(cls, action: str) -> tuple[ItemStatus, ...]:
+        """The statuses from which `action` is allowed."""
+        return tuple(cls(status) for status in TRANSITIONS.get(action, {}))
+
+
+_S = ItemStatus
+_FAILED = (_S.FAILED_BUSINESS, _S.FAILED_APPLICATION)
+
+TRANSITIONS: dict[str, dict[str, ItemStatus]] = {
+    # A reviewer's decision on a robot's proposal.
+    ItemAction.APPROVE: {_S.NEEDS_REVIEW: _S.APPROVED},
+    ItemAction.CORRECT: {_S.NEEDS_REVIEW: _S.APPROVED},
+    ItemAction.REJECT: dict.fromkeys((_S.NEEDS_REVIEW, *_FAILED), _S.REJECTED),
+    # Back to the robot after its source data was fixed.
+    ItemAction.RETRY: dict.fromkeys(_FAILED, _S.NEW),
+    # Given up by a person: anything not finished and not in the robot's hands right now (an
+    # approved item being delivered is refused by its claim, `actions.refusal`).
+    ItemAction.ABANDON: dict.fromkeys(
+        (_S.NEW, _S.WAITING, _S.NEEDS_REVIEW, _S.APPROVED, *_FAILED), _S.ABANDONED
+    ),
+    # The robot's handle() asks to wait for an outside event or a time; the event (or the
+    # time) brings the item back to the robot.
+    ItemAction.WAIT: {_S.IN_PROGRESS: _S.WAITING},
+    ItemAction.RESUME: {_S.WAITING: _S.NEW},
+}
+
+# What a person (web, API, command line) may do; `wait` is asked by the robot only.
+PERSON_ACTIONS = (
+    ItemAction.APPROVE,
+    ItemAction.CORRECT,
+    ItemAction.REJECT,
+    ItemAction.RETRY,
+    ItemAction.ABANDON,
+    ItemAction.RESUME,
+)
+
+# Why an action was refused, naming the item and its status; %(allowed)s lists the statuses
+# the table allows, so the message cannot drift from the rule.
+REFUSALS = {
+    ItemAction.APPROVE: _(
+        "work item %(item)s cannot be approved: its status is “%(status)s” (allowed: %(allowed)s)"
+    ),
+    ItemAction.CORRECT: _(
+        "work item %(item)s cannot be corrected: its status is “%(status)s” (allowed: %(allowed)s)"
+    ),
+    ItemAction.REJECT: _(
+        "work item %(item)s cannot be rejected: its status is “%(status)s” (allowed: %(allowed)s)"
+    ),
+    ItemAction.RETRY: _(
+        "work item %(item)s cannot be retried: its status is “%(status)s” (allowed: %(allowed)s)"
+    ),
+    ItemAction.ABANDON: _(
+        "work item %(item)s cannot be abandoned: its status is “%(status)s” (allowed: %(allowed)s)"
+    ),
+    ItemAction.WAIT: _(
+        "work item %(item)s cannot wait: its status is “%(status)s” (allowed: %(allowed)s)"
+    ),
+    ItemAction.RESUME: _(
+        "work item %(item)s cannot be resumed: its status is “%(status)s” (allowed: %(allowed)s)"
+    ),
+}
+
+
+def refusal_text(action: str, item: int | str, status: str) -> str:
+    """The refusal of `action` for an item in `status`, in the active language."""
+    allowed = ", ".join(f"“{s.label}”" for s in ItemStatus.accepting(action))
+    return str(REFUSALS[ItemAction(action)]) % {
+        "item": item,
+        "status": ItemStatus(status).label,
+        "allowed": allowed,
+    }
+
+
+# The robot has work left on these items: their run is not finished while any is left.
+UNFINISHED_STATUSES = (ItemStatus.NEW, ItemStatus.IN_PROGRESS, ItemStatus.WAITING)
 OPEN_STATUSES = (ItemStatus.NEW, ItemStatus.IN_PROGRESS, ItemStatus.APPROVED)
 WAITING_FOR_PERSON = (
     ItemStatus.NEEDS_REVIEW,

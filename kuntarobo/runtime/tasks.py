@@ -1,18 +1,13 @@
-"""The Tasks API entry points. Each is a thin shell: the work is in `execution`."""
+"""The Tasks API entry points. Each is a thin shell: the work is in `execution` and `actions`.
+
+Nothing below imports this module: work is queued by the tasks' paths (`enqueue`), which must
+be these functions' paths (tests/runtime check it)."""
 
 from __future__ import annotations
 
-import datetime
-from collections.abc import Sequence
-from typing import Any
-
 from django_tasks import TaskContext, task
-from django_tasks.base import Task
-from django_tasks_db.models import DBTaskResult
 
-from kuntarobo.runtime import execution
-from kuntarobo.runtime.enqueue import enqueue_many
-from kuntarobo.runtime.models import WorkItem
+from kuntarobo.runtime import actions, execution
 
 QUEUE = "robots"
 
@@ -35,30 +30,11 @@ def deliver_item(context: TaskContext, item_id: int) -> str:
 @task(queue_name=QUEUE)
 def produce_run(run_id: int, via: str = "task") -> str:
     """Read a started run's input and create its items (`actions.produce_run`)."""
-    from kuntarobo.runtime import actions
-
     return str(actions.produce_run(run_id, via=via).run.status)
 
 
-_ITEM_STAGES = {
-    process_item.module_path: execution.PROCESS,
-    deliver_item.module_path: execution.DELIVER,
-}
-
-
-def item_stage(task_result: DBTaskResult[..., Any]) -> tuple[str, int] | None:
-    """(stage, item id) of a work item's task, or None for any other task."""
-    stage = _ITEM_STAGES.get(task_result.task_path)
-    args = task_result.args_kwargs.get("args") or []
-    if stage is None or len(args) != 1 or not isinstance(args[0], int):
-        return None
-    if task_result.args_kwargs.get("kwargs"):
-        return None
-    return stage, args[0]
-
-
-def enqueue_items(
-    task_: Task[Any, Any], items: Sequence[WorkItem], run_after: datetime.datetime | None = None
-) -> None:
-    if items:
-        enqueue_many(task_, [(item.pk, item.priority) for item in items], run_after=run_after)
+@task(queue_name=QUEUE)
+def resume_waiting_item(item_id: int) -> str:
+    """Bring back a waiting item whose time has come (queued for its `wait_until`); an item an
+    outside event resumed first is left alone."""
+    return f"resumed {actions.resume_due_items(item_ids=[item_id])}"

@@ -10,8 +10,10 @@ import os
 import threading
 import time
 from collections.abc import Iterator
+from datetime import timedelta
 from typing import Any
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kuntarobo.runtime.declarations import (
@@ -28,6 +30,7 @@ from kuntarobo.runtime.declarations import (
     RobotClass,
     RunContext,
     Text,
+    Wait,
     register,
 )
 from kuntarobo.runtime.models import RunLogEntry, WorkItem
@@ -131,13 +134,21 @@ class ScriptedRobot(Robot):
                 priority=int(entry.get("priority", 0)),
             )
 
-    def handle(self, item: ItemView, context: RunContext) -> Outcome:
+    def handle(self, item: ItemView, context: RunContext) -> Outcome | Wait:
         script = item.payload
         if ScriptedRobot.handle_hook is not None:
             ScriptedRobot.handle_hook(item)
         if script.get("log"):
             context.log(str(script["log"]))
         behaviour = script.get("behaviour", "ok")
+        if behaviour in ("wait", "raise_wait") and not item.resume_payload and not item.output:
+            # Waits once (its output remembers that), for an event or `wait_seconds`.
+            seconds = script.get("wait_seconds")
+            until = None if seconds is None else timezone.now() + timedelta(seconds=seconds)
+            wait = Wait(str(script.get("message", "a reply")), until=until, output={"asked": 1})
+            if behaviour == "raise_wait":
+                raise wait
+            return wait
         failing = item.attempt <= int(script.get("fail_times", 10**6))
         if behaviour == "business":
             raise BusinessException(str(script.get("message", "business rule")))
@@ -146,7 +157,10 @@ class ScriptedRobot(Robot):
         if behaviour == "crash" and failing:
             raise RuntimeError(str(script.get("message", "unexpected")))
         return Outcome(
-            output={"attempt": item.attempt},
+            output={
+                "attempt": item.attempt,
+                **({"reply": item.resume_payload} if item.resume_payload else {}),
+            },
             explanation=[str(line) for line in script.get("explanation", [])],
             attention=[str(line) for line in script.get("attention", [])],
         )

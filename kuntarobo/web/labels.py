@@ -18,6 +18,8 @@ AUDIT_ACTIONS = {
     "item.correct": _("Item corrected and approved"),
     "item.retry": _("Item sent back to the robot"),
     "item.abandon": _("Item removed from processing"),
+    "item.resume": _("Waiting item resumed"),
+    "items.approve_unflagged": _("Proposals without flags approved"),
     "item.view": _("Personal data viewed"),
     "items.view": _("Personal data viewed in the review inbox"),
     "robot.configure": _("Robot settings changed"),

@@ -10,8 +10,9 @@ from django.db.models import Count
 
 from kuntarobo.runtime.impact import manual_minutes_saved
 from kuntarobo.runtime.models import ItemStatus, Run, WorkItem
+from kuntarobo.runtime.statuses import UNFINISHED_STATUSES
 
-UNFINISHED = (ItemStatus.NEW, ItemStatus.IN_PROGRESS)
+UNFINISHED = UNFINISHED_STATUSES
 
 
 @dataclass

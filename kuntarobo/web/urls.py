@@ -33,6 +33,7 @@ urlpatterns = [
     path("items/<int:pk>/correct/", items.item_correct, name="item_correct"),
     path("items/<int:pk>/retry/", items.item_retry, name="item_retry"),
     path("items/<int:pk>/abandon/", items.item_abandon, name="item_abandon"),
+    path("items/<int:pk>/resume/", items.item_resume, name="item_resume"),
     path("inbox/", items.inbox, name="inbox"),
     path("inbox/approve/", items.inbox_approve, name="inbox_approve"),
     path("inbox/approve-ordinary/", items.inbox_approve_ordinary, name="inbox_approve_ordinary"),

@@ -50,12 +50,14 @@ ALWAYS = {
     "started_at",
     "finished_at",
     "retry_at",
+    "wait_until",
     "reviewed_by",
     "reviewed_at",
     "personal_data_shown",
+    "actions",
 }
-PERSONAL_FIELDS = {"title", "attention", "review_note"}
-DETAIL_FIELDS = {"payload", "output", "explanation", "documents"}
+PERSONAL_FIELDS = {"title", "attention", "review_note", "wait_reason"}
+DETAIL_FIELDS = {"payload", "output", "explanation", "documents", "resume_payload"}
 
 
 @pytest.fixture
@@ -185,6 +187,8 @@ SHOW_NO_ITEM = {
     "items-reject",
     "items-retry",
     "items-abandon",
+    "items-resume",
+    "items-approve-unflagged",
     "item-correct",
     "unknown",
 }

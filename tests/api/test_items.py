@@ -64,9 +64,10 @@ def test_approving_several_items_reports_each_one_done_or_refused(world):
     assert response.json() == {
         "done": [world.home.waiting.pk, second.pk],
         "refused": {
-            str(world.home.done.pk): "item is Done, not waiting for review",
-            str(world.other.waiting.pk): "no such work item",
-            "999999": "no such work item",
+            str(world.home.done.pk): f"work item {world.home.done.pk} cannot be approved: its "
+            "status is “Done” (allowed: “Needs review”)",
+            str(world.other.waiting.pk): f"no such work item: {world.other.waiting.pk}",
+            "999999": "no such work item: 999999",
         },
     }
     statuses = dict(WorkItem.objects.values_list("pk", "status"))
@@ -138,5 +139,39 @@ def test_correcting_an_item_that_is_not_waiting_is_refused_in_the_result(world):
     )
     assert response.status_code == 200
     assert response.json()["refused"] == {
-        str(world.home.done.pk): "item is Done, not waiting for review"
+        str(world.home.done.pk): f"work item {world.home.done.pk} cannot be corrected: its "
+        "status is “Done” (allowed: “Needs review”)"
     }
+
+
+def test_approving_without_flags_needs_the_last_id_seen_and_a_municipality_one_reviews(world):
+    client = client_for(world.user("reviewer"))
+    url = "/api/v1/items/approve-unflagged"
+    for body in ({}, {"up_to": 0}, {"up_to": "7"}, {"up_to": True}):
+        refused = send(client, "POST", url, body)
+        assert refused.status_code == 400, body
+        assert error_of(refused)["field"] == "up_to"
+    other = send(client, "POST", url, {"up_to": 10**6, "municipality": "naapurila"})
+    assert other.status_code == 400  # unknown to this caller, as any municipality it cannot see
+    assert error_of(other)["field"] == "municipality"
+    done = send(client, "POST", url, {"up_to": 10**6, "robot": "invoice_check", "note": "ok"})
+    assert done.json() == {"done": [world.home.waiting.pk], "refused": {}}
+    world.other.waiting.refresh_from_db()
+    assert world.other.waiting.status == ItemStatus.NEEDS_REVIEW
+
+
+def test_resuming_takes_the_outside_events_data_for_the_robot(world):
+    client = client_for(world.user("reviewer"))
+    item = InvoiceItemFactory(
+        run=world.home.run, status=ItemStatus.WAITING, wait_reason="a call back"
+    )
+    listed = client.get(f"/api/v1/items/{item.pk}").json()
+    assert (listed["actions"], listed["wait_reason"]) == (["abandon", "resume"], "a call back")
+    refused = send(client, "POST", "/api/v1/items/resume", {"ids": [item.pk], "payload": [1]})
+    assert error_of(refused)["field"] == "payload"
+    body = {"ids": [item.pk], "payload": {"answered": {"by": "guardian"}}}
+    done = send(client, "POST", "/api/v1/items/resume", body)
+    assert done.json() == {"done": [item.pk], "refused": {}}
+    item.refresh_from_db()
+    assert (item.status, item.resume_payload) == (ItemStatus.NEW, {"answered": {"by": "guardian"}})
+    assert DBTaskResult.objects.count() == 1

@@ -86,10 +86,36 @@ def check_review(item: Callable[[World], WorkItem], changed_to: str) -> Callable
             if caller == "neighbour":
                 assert response.json() == {
                     "done": [],
-                    "refused": {str(target.pk): "no such work item"},
+                    "refused": {str(target.pk): f"no such work item: {target.pk}"},
                 }
 
     return check
+
+
+def home_resting(world: World) -> WorkItem:
+    """A home item a robot left waiting for an outside event, made on first use."""
+    if "resting" not in world.__dict__:
+        world.__dict__["resting"] = WorkItem.objects.create(
+            run=world.home.run,
+            municipality=world.home.municipality,
+            robot_slug=world.home.run.robot_slug,
+            reference="waiting-for-a-reply",
+            status=ItemStatus.WAITING,
+        )
+    return world.__dict__["resting"]
+
+
+def check_unflagged(world: World, caller: str, response: Any) -> None:
+    target = world.home.waiting
+    target.refresh_from_db()
+    if caller in REVIEWERS:
+        assert response.json() == {"done": [target.pk], "refused": {}}
+        assert target.status == ItemStatus.APPROVED
+        assert AuditEvent.objects.filter(action="items.approve_unflagged").count() == 1
+    else:
+        assert target.status == ItemStatus.NEEDS_REVIEW
+        if caller == "neighbour":  # its own proposal came after the id it was given
+            assert response.json() == {"done": [], "refused": {}}
 
 
 def check_started(world: World, caller: str, response: Any) -> None:
@@ -215,6 +241,20 @@ CASES: dict[tuple[str, str], Case] = {
         only(REVIEWERS, 200, neighbour=200),
         body=lambda w: {"ids": [w.home.waiting.pk], "reason": "paid by hand"},
         check=check_review(home_waiting, ItemStatus.ABANDONED),
+    ),
+    ("items-resume", "POST"): Case(
+        "POST",
+        lambda w: "/api/v1/items/resume",
+        only(REVIEWERS, 200, neighbour=200),
+        body=lambda w: {"ids": [home_resting(w).pk], "payload": {"answered": True}},
+        check=check_review(home_resting, ItemStatus.NEW),
+    ),
+    ("items-approve-unflagged", "POST"): Case(
+        "POST",
+        lambda w: "/api/v1/items/approve-unflagged",
+        only(REVIEWERS, 200, neighbour=200),
+        body=lambda w: {"up_to": w.home.waiting.pk},
+        check=check_unflagged,
     ),
     ("item-correct", "POST"): Case(
         "POST",

@@ -1,4 +1,4 @@
-"""`kuntarobo items approve | reject | retry | abandon`."""
+"""`kuntarobo items approve | reject | retry | abandon | resume | approve-unflagged`."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import pytest
 
 from kuntarobo.audit.models import AuditEvent
 from kuntarobo.runtime.models import ItemStatus
-from tests.api.helpers import state
+from tests.api.helpers import InvoiceItemFactory, state
 
 
 def test_approving_prints_what_was_done_and_what_was_refused(cli, world):
@@ -26,8 +26,9 @@ def test_approving_prints_what_was_done_and_what_was_refused(cli, world):
     assert result.json() == {
         "done": [waiting.pk],
         "refused": {
-            str(done.pk): "item is Done, not waiting for review",
-            str(foreign.pk): "no such work item",
+            str(done.pk): f"work item {done.pk} cannot be approved: its status is “Done” "
+            "(allowed: “Needs review”)",
+            str(foreign.pk): f"no such work item: {foreign.pk}",
         },
     }
     waiting.refresh_from_db()
@@ -77,3 +78,77 @@ def test_bad_input_exits_with_2_and_changes_nothing(cli, world, argv, message):
     assert result.code == 2
     assert message in result.err
     assert state() == before
+
+
+def test_approving_unflagged_proposals_stops_at_the_id_given_and_skips_flagged_ones(cli, world):
+    home = world.home
+    flagged = InvoiceItemFactory(run=home.run, attention=["the IBAN changed"])
+    later = InvoiceItemFactory(run=home.run)
+    result = cli("items", "approve-unflagged", "--user=reviewer", f"--up-to={flagged.pk}")
+    assert result.code == 0, result.err
+    assert result.json() == {"done": [home.waiting.pk], "refused": {}}
+    chosen = (home.waiting, flagged, later, world.other.waiting)
+    for item in chosen:
+        item.refresh_from_db()
+    assert [item.status for item in chosen] == [
+        ItemStatus.APPROVED,
+        ItemStatus.NEEDS_REVIEW,
+        ItemStatus.NEEDS_REVIEW,
+        ItemStatus.NEEDS_REVIEW,
+    ]
+    summary = AuditEvent.objects.get(action="items.approve_unflagged")
+    assert (summary.via, summary.details["items"], summary.details["up_to"]) == (
+        "cli",
+        1,
+        flagged.pk,
+    )
+
+
+def test_approving_unflagged_proposals_in_a_municipality_the_user_does_not_review_is_refused(
+    cli, world
+):
+    before = state()
+    result = cli(
+        "items",
+        "approve-unflagged",
+        "--user=reviewer",
+        "--municipality=naapurila",
+        f"--up-to={world.other.waiting.pk}",
+    )
+    assert result.code == 2
+    assert "may not review in naapurila" in result.err
+    assert state() == before
+
+
+def test_resuming_a_waiting_item_hands_the_payload_to_the_robot_and_keeps_its_attempts(cli, world):
+    waiting = InvoiceItemFactory(
+        run=world.home.run, status=ItemStatus.WAITING, attempts=1, wait_reason="a reply"
+    )
+    result = cli(
+        "items", "resume", "--user=reviewer", '--payload={"answer": "yes"}', str(waiting.pk)
+    )
+    assert result.json() == {"done": [waiting.pk], "refused": {}}
+    waiting.refresh_from_db()
+    assert (waiting.status, waiting.resume_payload, waiting.attempts) == (
+        ItemStatus.NEW,
+        {"answer": "yes"},
+        1,
+    )
+    assert AuditEvent.objects.get(action="item.resume").via == "cli"
+
+
+def test_resuming_an_item_that_does_not_wait_is_refused_naming_its_status(cli, world):
+    result = cli("items", "resume", "--user=reviewer", str(world.home.waiting.pk))
+    assert result.json() == {
+        "done": [],
+        "refused": {
+            str(world.home.waiting.pk): f"work item {world.home.waiting.pk} cannot be resumed: "
+            "its status is “Needs review” (allowed: “Waiting”)"
+        },
+    }
+
+
+def test_a_payload_that_is_not_a_json_object_is_refused(cli, world):
+    result = cli("items", "resume", "--user=reviewer", "--payload=[1]", str(world.home.waiting.pk))
+    assert result.code == 2
+    assert "--payload must be a JSON object" in result.err

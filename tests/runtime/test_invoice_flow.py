@@ -98,7 +98,7 @@ def test_a_user_of_another_municipality_cannot_approve(municipality, invoice_fil
     item = WorkItem.objects.filter(status=ItemStatus.NEEDS_REVIEW).first()
     result = actions.approve_items(neighbour, [item.pk])
     assert result.done == []
-    assert result.refused == {item.pk: "no such work item"}
+    assert result.refused == {item.pk: f"no such work item: {item.pk}"}
     item.refresh_from_db()
     assert item.status == ItemStatus.NEEDS_REVIEW
 

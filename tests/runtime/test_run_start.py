@@ -14,7 +14,7 @@ from django_tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 from kuntarobo.audit.models import AuditEvent
-from kuntarobo.runtime import actions, execution, tasks
+from kuntarobo.runtime import actions, execution, recovery, tasks
 from kuntarobo.runtime.models import Run, RunStatus, WorkerProcess, WorkItem
 from kuntarobo.testing.robots import GatedRobot
 from tests.api.helpers import build_world, client_for
@@ -203,7 +203,7 @@ def test_a_lost_workers_reading_is_queued_again(db):
     DBTaskResult.objects.filter(pk=task.pk).update(
         status=TaskResultStatus.RUNNING, worker_ids=["gone-worker"]
     )
-    assert execution.recover_lost_work() == 1
+    assert recovery.recover_lost_work() == 1
     GatedRobot.gate.set()
     assert read_inputs() == 1
     assert Run.objects.get(pk=run_id).items_created == 1
@@ -221,7 +221,7 @@ def test_an_input_whose_readers_keep_dying_ends_the_run_failed_after_three_readi
             status=TaskResultStatus.RUNNING, worker_ids=[f"killed-{reading}"]
         )
         with TestCase.captureOnCommitCallbacks(execute=True):
-            assert execution.recover_lost_work() == 1
+            assert recovery.recover_lost_work() == 1
     run = Run.objects.get(pk=run_id)
     assert (run.status, run.input_file.name) == (RunStatus.FAILED, "")
     assert "stopped 3 times" in run.error["technical"]

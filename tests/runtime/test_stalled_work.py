@@ -21,7 +21,7 @@ from django_tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 from kuntarobo.audit.models import AuditEvent
-from kuntarobo.runtime import actions, execution, tasks
+from kuntarobo.runtime import actions, execution, recovery, tasks
 from kuntarobo.runtime.models import (
     ItemStatus,
     Run,
@@ -90,12 +90,12 @@ def test_a_run_whose_reading_ended_without_a_result_is_read_again_after_the_grac
 ):
     run = start_in_background(municipality)
     reading_ended_without_a_result(run)
-    assert execution.recover_stalled_readings() == 0  # within the grace period
-    assert execution.recover_stalled_readings(now=later()) == 1
+    assert recovery.recover_stalled_readings() == 0  # within the grace period
+    assert recovery.recover_stalled_readings(now=later()) == 1
     [_, again] = readings(run)
     assert (again.status, again.args_kwargs["args"]) == (TaskResultStatus.READY, [run.pk, "api"])
     assert RunLogEntry.objects.filter(run=run, message__contains="read again").exists()
-    assert execution.recover_stalled_readings(now=later()) == 0  # the new reading is queued
+    assert recovery.recover_stalled_readings(now=later()) == 0  # the new reading is queued
     assert read_inputs() == 1
     run.refresh_from_db()
     assert (run.status, run.items_created) == (RunStatus.RUNNING, 2)
@@ -104,7 +104,7 @@ def test_a_run_whose_reading_ended_without_a_result_is_read_again_after_the_grac
 def test_a_run_whose_reading_task_row_was_lost_is_read_again(municipality):
     run = start_in_background(municipality)
     DBTaskResult.objects.filter(task_path=tasks.produce_run.module_path).delete()
-    assert execution.recover_stalled_readings(now=later()) == 1
+    assert recovery.recover_stalled_readings(now=later()) == 1
     drain()
     run.refresh_from_db()
     assert (run.status, run.items_created) == (RunStatus.FINISHED, 2)
@@ -114,7 +114,7 @@ def test_a_run_whose_reading_task_row_was_lost_is_read_again(municipality):
 def test_a_run_whose_reading_is_queued_or_running_is_left_to_it(municipality, status):
     run = start_in_background(municipality)
     DBTaskResult.objects.filter(task_path=tasks.produce_run.module_path).update(status=status)
-    assert execution.recover_stalled_readings(now=later(3600)) == 0
+    assert recovery.recover_stalled_readings(now=later(3600)) == 0
     assert len(readings(run)) == 1
     assert Run.objects.get(pk=run.pk).status == RunStatus.STARTING
 
@@ -124,20 +124,20 @@ def test_a_run_whose_readings_keep_ending_without_a_result_fails_with_its_input_
 ):
     run = start_in_background(municipality)
     input_path = Path(run.input_file.path)
-    for _reading in range(execution.MAX_READINGS - 1):
+    for _reading in range(recovery.MAX_READINGS - 1):
         reading_ended_without_a_result(run)
-        assert execution.recover_stalled_readings(now=later()) == 1
+        assert recovery.recover_stalled_readings(now=later()) == 1
     reading_ended_without_a_result(run)
-    assert len(readings(run)) == execution.MAX_READINGS
-    assert execution.recover_stalled_readings(now=later()) == 1
+    assert len(readings(run)) == recovery.MAX_READINGS
+    assert recovery.recover_stalled_readings(now=later()) == 1
     run.refresh_from_db()
     assert (run.status, run.input_file.name) == (RunStatus.FAILED, "")
     assert not input_path.exists()
     assert "3 times without a result" in run.error["technical"]
-    assert len(readings(run)) == execution.MAX_READINGS  # not read a fourth time
+    assert len(readings(run)) == recovery.MAX_READINGS  # not read a fourth time
     [failure] = AuditEvent.objects.filter(action="run.fail", object_id=str(run.pk))
     assert failure.details["input"] == "in.csv"
-    assert execution.recover_stalled_readings(now=later()) == 0
+    assert recovery.recover_stalled_readings(now=later()) == 0
 
 
 def test_the_scheduler_pass_reads_a_stalled_run_again(municipality, settings):
@@ -158,15 +158,15 @@ def test_a_run_that_cannot_be_recovered_does_not_keep_the_others_stalled(
     second = start_in_background(municipality, b"c\n")
     reading_ended_without_a_result(first)
     reading_ended_without_a_result(second)
-    real = execution._recover_stalled_reading
+    real = recovery._recover_stalled_reading
 
     def broken_for_the_first(run_id, stale_before):
         if run_id == first.pk:
             raise ValueError("a bug")
         return real(run_id, stale_before)
 
-    monkeypatch.setattr(execution, "_recover_stalled_reading", broken_for_the_first)
-    assert execution.recover_stalled_readings(now=later()) == 1
+    monkeypatch.setattr(recovery, "_recover_stalled_reading", broken_for_the_first)
+    assert recovery.recover_stalled_readings(now=later()) == 1
     assert [reading.status for reading in readings(second)][-1] == TaskResultStatus.READY
     assert f"run {first.pk}: a stalled reading could not be recovered" in caplog.text
 
@@ -177,7 +177,7 @@ def test_a_run_read_inline_by_a_live_command_line_is_left_to_it(municipality):
     worker_beating("inline:read-host-1-abc", seconds_ago=0)
     Run.objects.filter(pk=run.pk).update(summary={"reader": "inline:read-host-1-abc"})
     grow_old(run)
-    assert execution.recover_stalled_readings() == 0
+    assert recovery.recover_stalled_readings() == 0
     assert Run.objects.get(pk=run.pk).status == RunStatus.STARTING
 
 
@@ -192,7 +192,7 @@ def test_a_run_whose_inline_reader_died_fails_with_a_masked_message_and_its_inpu
     worker_beating(reader, seconds_ago=settings.KUNTAROBO_WORKER_STALE_SECONDS + 60)
     Run.objects.filter(pk=run.pk).update(summary={"reader": reader})
     grow_old(run)
-    assert execution.recover_stalled_readings() == 1
+    assert recovery.recover_stalled_readings() == 1
     run.refresh_from_db()
     assert (run.status, run.input_file.name) == (RunStatus.FAILED, "")
     assert not input_path.exists()
@@ -221,7 +221,7 @@ def test_an_inline_reading_names_its_reader_and_beats_while_it_reads(municipalit
     assert registered
     assert not WorkerProcess.objects.filter(worker_id=reader).exists()  # gone when done
     assert "reader" not in Run.objects.get(pk=started.run.pk).summary
-    assert execution.recover_stalled_readings(now=later()) == 0
+    assert recovery.recover_stalled_readings(now=later()) == 0
 
 
 def inline_claim(municipality, claimant: str) -> WorkItem:
@@ -239,7 +239,7 @@ def test_an_item_claimed_by_a_command_line_that_stopped_beating_goes_back_to_the
     claimant = "inline:cli-host-4242-abcd"
     item = inline_claim(municipality, claimant)
     worker_beating(claimant, seconds_ago=settings.KUNTAROBO_WORKER_STALE_SECONDS + 5)
-    assert execution.recover_lost_work() == 1
+    assert recovery.recover_lost_work() == 1
     item.refresh_from_db()
     assert (item.status, item.claimed_by) == (ItemStatus.NEW, "")
     drain()
@@ -252,7 +252,7 @@ def test_an_item_claimed_by_a_command_line_still_beating_is_left_to_it(municipal
     claimant = "inline:cli-host-4242-abcd"
     item = inline_claim(municipality, claimant)
     worker_beating(claimant, seconds_ago=0)
-    assert execution.recover_lost_work() == 0
+    assert recovery.recover_lost_work() == 0
     item.refresh_from_db()
     assert (item.status, item.claimed_by) == (ItemStatus.IN_PROGRESS, claimant)
 
@@ -319,7 +319,7 @@ def test_a_command_line_killed_while_reading_leaves_a_run_the_sweep_fails(
         stored = Path(run.input_file.path)
         assert stored.exists()
         time.sleep(5)  # past the stale period, but the reader beats
-        assert execution.recover_stalled_readings() == 0
+        assert recovery.recover_stalled_readings() == 0
         process.send_signal(signal.SIGKILL)
         process.wait(timeout=10)
     finally:
@@ -327,7 +327,7 @@ def test_a_command_line_killed_while_reading_leaves_a_run_the_sweep_fails(
             process.kill()
             process.wait()
     deadline = time.monotonic() + 30
-    while not execution.recover_stalled_readings():
+    while not recovery.recover_stalled_readings():
         assert time.monotonic() < deadline, "the killed reader's run was never failed"
         time.sleep(0.5)
     run.refresh_from_db()
@@ -375,7 +375,7 @@ def test_a_command_line_run_killed_mid_item_is_finished_by_a_worker_exactly_once
         held = WorkItem.objects.get(run=run, reference=HELD)
         assert held.claimed_by.startswith("inline:cli-")
         time.sleep(5)  # longer than the stale period: the beating process is not judged dead
-        assert execution.recover_lost_work() == 0
+        assert recovery.recover_lost_work() == 0
         process.send_signal(signal.SIGKILL)
         process.wait(timeout=10)
     finally:
@@ -383,7 +383,7 @@ def test_a_command_line_run_killed_mid_item_is_finished_by_a_worker_exactly_once
             process.kill()
             process.wait()
     deadline = time.monotonic() + 30
-    while not execution.recover_lost_work():
+    while not recovery.recover_lost_work():
         assert time.monotonic() < deadline, "the killed process's item was never recovered"
         time.sleep(0.5)
     held.refresh_from_db()

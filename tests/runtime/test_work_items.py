@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.utils import timezone
 from django_tasks.base import TaskResultStatus
 
-from kuntarobo.runtime import actions, execution
+from kuntarobo.runtime import actions, execution, recovery
 from kuntarobo.runtime.models import ItemStatus, RunLogEntry, RunStatus, WorkerProcess, WorkItem
 from kuntarobo.testing.robots import ScriptedRobot
 from tests.factories import MunicipalityFactory
@@ -185,7 +185,7 @@ def test_a_completion_after_the_claim_was_lost_is_discarded_and_the_item_complet
     def worker_a_stalls(view):
         if view.attempt == 1:
             worker_beating("worker-a", seconds_ago=3600)
-            assert execution.recover_lost_work() == 1
+            assert recovery.recover_lost_work() == 1
             drain("worker-b")
 
     ScriptedRobot.handle_hook = worker_a_stalls
@@ -228,7 +228,7 @@ def test_recovery_returns_a_dead_workers_item_to_the_queue_and_fails_its_task(mu
     live_entry = take_queue_entry("live-worker", kept.pk)
     assert execution._claim(kept.pk, "live-worker", execution.PROCESS) is not None
 
-    assert execution.recover_lost_work() == 1
+    assert recovery.recover_lost_work() == 1
 
     lost.refresh_from_db()
     assert (lost.status, lost.claim_token, lost.claimed_by, lost.attempts) == (
@@ -259,7 +259,7 @@ def test_recovery_returns_a_dead_workers_item_to_the_queue_and_fails_its_task(mu
     assert started.run.status == RunStatus.RUNNING  # "kept" is still in progress
 
     worker_beating("live-worker", seconds_ago=3600)  # now it stops too
-    assert execution.recover_lost_work() == 1
+    assert recovery.recover_lost_work() == 1
     drain()
     kept.refresh_from_db()
     assert (kept.status, kept.attempts) == (ItemStatus.DONE, 2)
@@ -276,7 +276,7 @@ def test_an_item_whose_worker_stopped_before_claiming_it_goes_back_to_the_queue(
     entry = take_queue_entry("dead-worker", x.pk)
     assert queue_entries(x.pk, TaskResultStatus.READY) == []
 
-    assert execution.recover_lost_work() == 1
+    assert recovery.recover_lost_work() == 1
 
     entry.refresh_from_db()
     assert entry.status == TaskResultStatus.FAILED
@@ -299,7 +299,7 @@ def test_a_task_lost_after_its_item_was_completed_does_not_run_the_item_again(
     assert execution.execute(done.pk, "dead-worker") == ItemStatus.DONE
     assert execution.execute(retried.pk, "dead-worker") == ItemStatus.NEW
 
-    assert execution.recover_lost_work() == 0
+    assert recovery.recover_lost_work() == 0
 
     for entry in entries:
         entry.refresh_from_db()
@@ -319,7 +319,7 @@ def test_an_item_whose_last_attempt_was_lost_fails_and_its_run_finishes(municipa
     take_queue_entry("dead-worker", x.pk)
     assert execution._claim(x.pk, "dead-worker", execution.PROCESS) is not None
 
-    assert execution.recover_lost_work() == 1
+    assert recovery.recover_lost_work() == 1
 
     x.refresh_from_db()
     assert x.status == ItemStatus.FAILED_APPLICATION

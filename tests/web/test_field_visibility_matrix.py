@@ -153,6 +153,7 @@ SHOW_NO_ITEM = {
     "robot_settings",
     "item_approve",
     "item_retry",
+    "item_resume",
     "inbox_approve",
     "inbox_approve_ordinary",
     "ecec_fees_staff:decision_pdf",

@@ -13,7 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from kuntarobo.accounts.models import Role
-from kuntarobo.runtime.models import ItemStatus, RobotDeployment, RobotSettings, Run
+from kuntarobo.runtime.models import ItemStatus, RobotDeployment, RobotSettings, Run, WorkItem
 from tests.web.conftest import ANONYMOUS, MARKERS, OUTSIDER, ROLES, World
 
 A, C, R, D, V = (
@@ -76,6 +76,26 @@ def item_status(attribute: str, status: str) -> Callable[[World], bool]:
         return item.status == status
 
     return check
+
+
+def waiting_item(world: World) -> WorkItem:
+    """An item a robot left waiting for an outside event, made on first use."""
+    if "waiting_item" not in world.extra:
+        world.extra["waiting_item"] = WorkItem.objects.create(
+            run=world.run,
+            municipality=world.esimerkkila,
+            robot_slug="invoice_check",
+            reference="waiting-for-a-reply",
+            status=ItemStatus.WAITING,
+            wait_reason="the supplier's reply",
+        )
+    return world.extra["waiting_item"]  # type: ignore[return-value]
+
+
+def resumed(world: World) -> bool:
+    item = waiting_item(world)
+    item.refresh_from_db()
+    return item.status == ItemStatus.NEW
 
 
 def upload(world: World) -> dict[str, Any]:
@@ -192,6 +212,13 @@ CASES: dict[str, Case] = {
         only((A, R), 302),
         data=lambda w: {"reason": "duplicate invoice"},
         changed=item_status("failed_item", ItemStatus.ABANDONED),
+        changers=(A, R),
+    ),
+    "item_resume": Case(
+        "post",
+        lambda w: reverse("item_resume", args=[waiting_item(w).pk]),
+        only((A, R), 302),
+        changed=resumed,
         changers=(A, R),
     ),
     # The outsider reviews in Naapurila: the inbox opens, but shows nothing of Esimerkkilä,

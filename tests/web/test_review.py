@@ -24,7 +24,7 @@ def test_the_inbox_lists_items_waiting_for_review_with_proposal_explanation_and_
     assert world.attention_item.explanation[0] in text
     assert "no purchase order number" in text
     assert iban.format(world.attention_item.output["iban"]) in text
-    assert response.context["counts"] == {"review": 3, "failed": 1}
+    assert response.context["counts"] == {"review": 3, "failed": 1, "waiting": 0}
 
 
 def test_showing_personal_data_in_the_inbox_is_audited_once_per_page_with_the_items_shown(world):
@@ -176,3 +176,47 @@ def test_proposals_that_arrived_after_the_page_was_shown_are_not_approved_unseen
     last.refresh_from_db()
     assert first.status == ItemStatus.APPROVED
     assert last.status == ItemStatus.NEEDS_REVIEW
+
+
+def test_a_waiting_item_is_listed_under_its_own_tab_and_can_be_resumed_now(world):
+    item = WorkItem.objects.create(
+        run=world.run,
+        municipality=world.esimerkkila,
+        robot_slug="invoice_check",
+        reference="0737546-2:ESIM-WAIT",
+        status=ItemStatus.WAITING,
+        wait_reason="the supplier's corrected invoice",
+    )
+    client = world.client_for(Role.REVIEWER)
+    response = client.get(INBOX + "?tab=waiting")
+    assert [entry.item.pk for entry in response.context["entries"]] == [item.pk]
+    assert response.context["counts"]["waiting"] == 1
+    text = response.content.decode()
+    assert "Odottaa ulkoista tapahtumaa" in text  # the tab, in the user's language
+    assert reverse("item_resume", args=[item.pk]) in text
+    assert reverse("item_approve", args=[item.pk]) not in text
+    page = client.get(reverse("item_detail", args=[item.pk])).content.decode()
+    assert "the supplier&#x27;s corrected invoice" in page
+    client.post(reverse("item_resume", args=[item.pk]))
+    item.refresh_from_db()
+    assert (item.status, item.attempts) == (ItemStatus.NEW, 0)
+    assert AuditEvent.objects.get(action="item.resume").actor == world.users[Role.REVIEWER]
+
+
+def test_approving_all_without_flags_leaves_flagged_and_newer_proposals(world):
+    client = world.client_for(Role.REVIEWER)
+    up_to = world.review_item.pk
+    newer = WorkItem.objects.create(
+        run=world.run,
+        municipality=world.esimerkkila,
+        robot_slug="invoice_check",
+        reference="0737546-2:ESIM-NEW",
+        status=ItemStatus.NEEDS_REVIEW,
+    )
+    client.post(reverse("inbox_approve_ordinary"), {"up_to": up_to})
+    for item in (world.review_item, world.attention_item, newer):
+        item.refresh_from_db()
+    assert world.review_item.status == ItemStatus.APPROVED
+    assert world.attention_item.status == ItemStatus.NEEDS_REVIEW  # flagged
+    assert newer.status == ItemStatus.NEEDS_REVIEW  # arrived after the page was shown
+    assert AuditEvent.objects.filter(action="items.approve_unflagged", via="web").count() == 1

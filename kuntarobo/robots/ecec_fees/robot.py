@@ -168,6 +168,7 @@ class EcecFeeRobot(Robot):
     accepts_upload = True
     upload_suffixes = INPUT_SUFFIXES
     rule_version = decision_content.RULE_VERSION
+    retention = "kuntarobo.robots.ecec_fees.retention"
     pages = (
         RobotPage(
             Text(

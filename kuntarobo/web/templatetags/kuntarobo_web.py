@@ -34,6 +34,7 @@ STATUS_SYMBOLS: dict[str, str] = {
     RunStatus.FAILED: "✗",
     ItemStatus.NEW: "○",
     ItemStatus.IN_PROGRESS: "⟳",
+    ItemStatus.WAITING: "⏸",
     ItemStatus.NEEDS_REVIEW: "◆",
     ItemStatus.APPROVED: "✓",
     ItemStatus.DONE: "✓",
@@ -162,6 +163,7 @@ NAV_SECTIONS = {
     "item_reject": "inbox",
     "item_correct": "inbox",
     "item_abandon": "inbox",
+    "item_resume": "inbox",
     "audit": "audit",
 }
 

@@ -25,19 +25,23 @@ from kuntarobo.accounts.models import Permission, has_permission
 from kuntarobo.audit.models import AuditEvent
 from kuntarobo.runtime import actions
 from kuntarobo.runtime.declarations import InputError, Robot
-from kuntarobo.runtime.models import WAITING_FOR_PERSON, ItemStatus, WorkItem
+from kuntarobo.runtime.models import ItemAction, ItemStatus, WorkItem
 from kuntarobo.runtime.personal_data import record_item_shown, record_shown, sight_for
+from kuntarobo.runtime.statuses import PERSON_ACTIONS
 from kuntarobo.runtime.visibility import ItemView
 from kuntarobo.web.forms import CorrectionForm, ReasonForm
 from kuntarobo.web.scoping import get_scoped_or_404, require_somewhere
 from kuntarobo.web.stored_files import download, file_missing, open_stored
 from kuntarobo.web.views.common import paginate, robot_or_none, safe_next
 
-REVIEW_ACTIONS = ("item.approve", "item.reject", "item.correct", "item.retry", "item.abandon")
+REVIEW_ACTIONS = tuple(f"item.{action}" for action in PERSON_ACTIONS)
 FAILED = (ItemStatus.FAILED_BUSINESS, ItemStatus.FAILED_APPLICATION)
 INBOX_PAGE_SIZE = 25
-ORDINARY_BATCH = 500  # items approved per transaction when all ordinary ones are approved
-TABS = {"review": (ItemStatus.NEEDS_REVIEW,), "failed": FAILED}
+TABS = {
+    "review": (ItemStatus.NEEDS_REVIEW,),
+    "failed": FAILED,
+    "waiting": (ItemStatus.WAITING,),
+}
 
 
 def _items() -> Any:
@@ -81,22 +85,47 @@ class ItemActions:
             correct_form=correct_form,
         )
 
+    def can(self, action: str) -> bool:
+        """The button of `action` is shown exactly when the action would accept it
+        (`actions.refusal`: the status table, a worker's claim, correctable fields)."""
+        return actions.refusal(self.item, action) is None
+
     @property
     def can_approve(self) -> bool:
-        return self.item.status == ItemStatus.NEEDS_REVIEW
+        return self.can(ItemAction.APPROVE)
+
+    @property
+    def can_correct(self) -> bool:
+        return self.correct_form is not None and self.can(ItemAction.CORRECT)
 
     @property
     def can_retry(self) -> bool:
-        return self.item.status in FAILED
+        return self.can(ItemAction.RETRY)
 
     @property
     def can_reject(self) -> bool:
-        return self.item.status in WAITING_FOR_PERSON
+        return self.can(ItemAction.REJECT)
 
     @property
     def can_abandon(self) -> bool:
-        """Proposals are rejected instead; removing is for items the robot could not finish."""
-        return self.item.status in FAILED
+        return self.can(ItemAction.ABANDON)
+
+    @property
+    def can_resume(self) -> bool:
+        return self.can(ItemAction.RESUME)
+
+    @property
+    def any(self) -> bool:
+        return any(
+            (
+                self.can_approve,
+                self.can_correct,
+                self.can_retry,
+                self.can_reject,
+                self.can_abandon,
+                self.can_resume,
+            )
+        )
 
 
 @login_required
@@ -179,7 +208,9 @@ def report(request: HttpRequest, result: actions.ReviewResult, done: Callable[[i
             "%(count)d items were not changed: they are no longer waiting for this action.",
             count,
         ) % {"count": count}
-        messages.warning(request, f"{text} {references}".strip())
+        # Why, item by item: the reasons name items by id and status, in the user's language.
+        reasons = "; ".join(result.refused[pk] for pk in sorted(result.refused)[:10])
+        messages.warning(request, " ".join(part for part in (text, references, reasons) if part))
 
 
 def _return_to(request: HttpRequest) -> str:
@@ -191,10 +222,14 @@ def _run(
     call: Callable[[], actions.ReviewResult],
     done: Callable[[int], str],
     form: Any = None,
+    capture: actions.ReviewResult | None = None,
 ) -> bool:
-    """Call an action; False (and the reason shown) when it refused the input as a whole."""
+    """Call an action; False (and the reason shown) when it refused the input as a whole.
+    `capture` receives the result."""
     try:
         result = call()
+        if capture is not None:
+            capture.merge(result)
     except actions.PermissionDeniedError:
         raise PermissionDenied from None
     except InputError as error:
@@ -230,35 +265,25 @@ def inbox_approve(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def inbox_approve_ordinary(request: HttpRequest) -> HttpResponse:
-    """Approve every proposal the robot did not flag, in one go: the ordinary cases of a large
-    run (thousands of fee decisions). Only items that existed when the page was shown (up to
-    the id it showed) are approved, so nothing that arrived since is approved unseen."""
+    """Approve every proposal the robot did not flag, in one go (`actions.approve_unflagged`):
+    only those up to the id the page showed, so nothing that arrived since is approved
+    unseen."""
     require_somewhere(request.user, Permission.REVIEW)
     up_to = request.POST.get("up_to", "")
-    if not up_to.isdigit():
+    if not up_to.isdigit() or int(up_to) < 1:
         messages.error(request, _("Nothing was changed: reload the page and try again."))
         return redirect(_return_to(request))
-    ids = list(
-        WorkItem.objects.for_user(request.user, Permission.REVIEW)
-        .filter(status=ItemStatus.NEEDS_REVIEW, attention=[], pk__lte=int(up_to))
-        .order_by("id")
-        .values_list("id", flat=True)
-    )
-    if not ids:
-        messages.error(request, _("No proposals without flags are waiting for review."))
-        return redirect(_return_to(request))
     result = actions.ReviewResult()
-    for start in range(0, len(ids), ORDINARY_BATCH):
-        part = actions.approve_items(request.user, ids[start : start + ORDINARY_BATCH], via="web")
-        result.done += part.done
-        result.refused.update(part.refused)
-    report(
+    done = _run(
         request,
-        result,
+        lambda: actions.approve_unflagged(request.user, up_to=int(up_to), via="web"),
         lambda n: (
             ngettext("%(count)d item approved.", "%(count)d items approved.", n) % {"count": n}
         ),
+        capture=result,
     )
+    if done and not (result.done or result.refused):
+        messages.error(request, _("No proposals without flags are waiting for review."))
     return redirect(_return_to(request))
 
 
@@ -281,6 +306,22 @@ def item_retry(request: HttpRequest, pk: int) -> HttpResponse:
     _run(
         request,
         lambda: actions.retry_items(request.user, [item.pk], via="web"),
+        lambda n: (
+            _("Item %(reference)s was sent back to the robot.") % {"reference": item.reference}
+        ),
+    )
+    return redirect(_return_to(request))
+
+
+@login_required
+@require_POST
+def item_resume(request: HttpRequest, pk: int) -> HttpResponse:
+    """A reviewer records that what the item waited for has come (a call answered by other
+    means, a reply received on paper): the robot takes the item again now."""
+    item = get_scoped_or_404(_items(), request.user, pk, Permission.REVIEW)
+    _run(
+        request,
+        lambda: actions.resume_items(request.user, [item.pk], via="web"),
         lambda n: (
             _("Item %(reference)s was sent back to the robot.") % {"reference": item.reference}
         ),

@@ -1,8 +1,10 @@
-"""`kuntarobo items approve|reject|retry|abandon --user U [--reason R] ID ...`: the review actions
-for scripts, with the same rules as the web UI and the API."""
+"""`kuntarobo items approve|reject|retry|abandon|resume --user U [--reason R] ID ...` and
+`kuntarobo items approve-unflagged --user U --up-to ID [--municipality M] [--robot R]`: the
+review actions for scripts, with the same rules as the web UI and the API (the actions' own)."""
 
 from __future__ import annotations
 
+import json
 from argparse import ArgumentParser, ArgumentTypeError
 from collections.abc import Callable
 from typing import Any
@@ -15,26 +17,33 @@ from kuntarobo.runtime import actions
 from kuntarobo.runtime.cli import acting_user, fail, to_json
 from kuntarobo.runtime.declarations import InputError
 
-Action = Callable[[Any, list[int], str], actions.ReviewResult]
+Action = Callable[[Any, list[int], str, dict[str, Any]], actions.ReviewResult]
 
 ACTIONS: dict[str, tuple[str, Action]] = {
     "approve": (
         "Approve robot proposals that wait for review.",
-        lambda user, ids, text: actions.approve_items(user, ids, note=text, via="cli"),
+        lambda user, ids, text, _: actions.approve_items(user, ids, note=text, via="cli"),
     ),
     "reject": (
         "Reject items (a reason is required).",
-        lambda user, ids, text: actions.reject_items(user, ids, reason=text, via="cli"),
+        lambda user, ids, text, _: actions.reject_items(user, ids, reason=text, via="cli"),
     ),
     "retry": (
         "Send failed items back to the robot.",
-        lambda user, ids, text: actions.retry_items(user, ids, note=text, via="cli"),
+        lambda user, ids, text, _: actions.retry_items(user, ids, note=text, via="cli"),
     ),
     "abandon": (
         "Give up on items (a reason is required).",
-        lambda user, ids, text: actions.abandon_items(user, ids, reason=text, via="cli"),
+        lambda user, ids, text, _: actions.abandon_items(user, ids, reason=text, via="cli"),
+    ),
+    "resume": (
+        "Send waiting items back to the robot: what they waited for has come (--payload).",
+        lambda user, ids, text, payload: actions.resume_items(
+            user, ids, payload=payload, note=text, via="cli"
+        ),
     ),
 }
+UNFLAGGED = "approve-unflagged"
 
 
 def item_id(raw: str) -> int:
@@ -43,15 +52,25 @@ def item_id(raw: str) -> int:
     return int(raw)
 
 
+def json_object(raw: str) -> dict[str, Any]:
+    try:
+        value = json.loads(raw)
+    except ValueError as error:
+        raise ArgumentTypeError(f"--payload is not valid JSON: {error}") from None
+    if not isinstance(value, dict):
+        raise ArgumentTypeError("--payload must be a JSON object")
+    return value
+
+
 class Command(BaseCommand):
     help = (
-        "Approve, reject, retry or abandon work items as --user. Prints JSON: the ids done, "
-        "and for each refused id the reason."
+        "Approve, reject, retry, abandon or resume work items as --user, or approve every "
+        "proposal without flags. Prints JSON: the ids done, and for each refused id the reason."
     )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         verbs = parser.add_subparsers(
-            dest="action", required=True, metavar="{" + ",".join(ACTIONS) + "}"
+            dest="action", required=True, metavar="{" + ",".join([*ACTIONS, UNFLAGGED]) + "}"
         )
         for name, (description, _) in ACTIONS.items():
             verb = verbs.add_parser(name, help=description, description=description)
@@ -63,18 +82,53 @@ class Command(BaseCommand):
                 default="",
                 help="Why (required to reject or abandon; a note otherwise).",
             )
+            if name == "resume":
+                verb.add_argument(
+                    "--payload",
+                    type=json_object,
+                    default=None,
+                    help="What the outside event brought, a JSON object the robot reads.",
+                )
             verb.add_argument("ids", nargs="+", type=item_id, metavar="ID")
+        description = (
+            "Approve every proposal the robot did not flag, up to the id --up-to (the last one "
+            "looked at, so nothing newer is approved unseen)."
+        )
+        verb = verbs.add_parser(UNFLAGGED, help=description, description=description)
+        verb.add_argument("--user", required=True, help="Username whose roles are checked.")
+        verb.add_argument("--up-to", required=True, type=item_id, metavar="ID")
+        verb.add_argument("--municipality", default="", help="Only in this municipality.")
+        verb.add_argument("--robot", default="", help="Only this robot's proposals.")
+        verb.add_argument("--reason", "--note", dest="reason", default="", help="A note.")
 
     @no_translations  # operators' messages in English, like --help
     def handle(self, *args: Any, **options: Any) -> None:
         user = acting_user(options["user"])
         if not Municipality.objects.for_user(user, Permission.REVIEW).exists():
             fail(f"user '{user.get_username()}' may not review work items in any municipality")
-        _, action = ACTIONS[options["action"]]
         try:
             with translation.override("en"):  # refusal reasons name statuses; keep them stable
-                result = action(user, options["ids"], options["reason"])
-        except InputError as error:
+                if options["action"] == UNFLAGGED:
+                    result = self._approve_unflagged(user, options)
+                else:
+                    _, action = ACTIONS[options["action"]]
+                    result = action(
+                        user, options["ids"], options["reason"], options.get("payload") or {}
+                    )
+        except (InputError, actions.PermissionDeniedError) as error:
             fail(str(error))
         refused = {str(k): v for k, v in result.refused.items()}
         self.stdout.write(to_json({"done": result.done, "refused": refused}))
+
+    def _approve_unflagged(self, user: Any, options: dict[str, Any]) -> actions.ReviewResult:
+        municipality = None
+        if options["municipality"]:
+            municipality = actions.get_municipality(options["municipality"])
+        return actions.approve_unflagged(
+            user,
+            up_to=options["up_to"],
+            municipality=municipality,
+            robot_slug=options["robot"],
+            note=options["reason"],
+            via="cli",
+        )

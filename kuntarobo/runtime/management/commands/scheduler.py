@@ -13,7 +13,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import close_old_connections
 
-from kuntarobo.runtime import execution, housekeeping, scheduling
+from kuntarobo.runtime import actions, housekeeping, recovery, scheduling
 from kuntarobo.runtime.outage import Outage, is_outage
 
 logger = logging.getLogger("kuntarobo.scheduler")
@@ -22,9 +22,16 @@ logger = logging.getLogger("kuntarobo.scheduler")
 def scheduler_pass(state: dict[str, Any] | None = None) -> dict[str, int]:
     """One pass; `state` remembers between passes when housekeeping last ran."""
     started = scheduling.run_due_schedules()
-    recovered = execution.recover_lost_work()
+    recovered = recovery.recover_lost_work()
     finished = scheduling.sweep_runs()
-    result = {"started": len(started), "recovered": recovered, "finished": finished}
+    # A safety net: each timed wait has its own task; this catches one lost with its worker.
+    resumed = actions.resume_due_items(via="scheduler")
+    result = {
+        "started": len(started),
+        "recovered": recovered,
+        "finished": finished,
+        "resumed": resumed,
+    }
     if state is not None:
         try:
             result.update(housekeeping.housekeeping(state))

@@ -28,7 +28,7 @@ from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult, get_date_max
 from django_tasks_db.utils import exclusive_transaction
 
-from kuntarobo.runtime import execution, tasks
+from kuntarobo.runtime import execution, recovery
 from kuntarobo.runtime.outage import Outage, is_outage
 
 logger = logging.getLogger("kuntarobo.worker")
@@ -52,7 +52,7 @@ class HeartbeatWorker(Worker):
             self._stop,
             self.worker_id,
             f"worker {self.worker_id} heartbeat",
-            execution.recover_lost_work,
+            recovery.recover_lost_work,
         )
 
     def run(self) -> None:
@@ -70,13 +70,13 @@ class HeartbeatWorker(Worker):
 
     def _start(self) -> None:
         execution.register_worker(self.worker_id)
-        execution.recover_lost_work()
+        recovery.recover_lost_work()
 
     def _leave(self) -> None:
         """Unregister; with the database down, the heartbeat's silence says the same later."""
         try:
             if self._interrupted:
-                execution.release_interrupted_work(self.worker_id)
+                recovery.release_interrupted_work(self.worker_id)
             execution.unregister_worker(self.worker_id)
         except Exception as error:
             if not is_outage(error):
@@ -126,7 +126,7 @@ class HeartbeatWorker(Worker):
     def _step(self) -> bool:
         """One turn of the loop; whether the loop goes on."""
         if self._interrupted:
-            execution.release_interrupted_work(self.worker_id)
+            recovery.release_interrupted_work(self.worker_id)
             self._interrupted = False
         close_old_connections()
         taken: list[AnyTaskResult] = []
@@ -160,7 +160,7 @@ class HeartbeatWorker(Worker):
         try:
             batches: dict[str, list[tuple[AnyTaskResult, int]]] = {}
             for task_result in taken:
-                work = tasks.item_stage(task_result)
+                work = execution.item_stage(task_result)
                 if work is None:
                     self.run_task(task_result)
                     self.running_task = True  # run_task clears it; the batch is not done yet
