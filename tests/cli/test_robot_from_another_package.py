@@ -10,6 +10,7 @@ operator's installation would."""
 
 from __future__ import annotations
 
+import ast
 import email
 import email.policy
 import json
@@ -142,6 +143,20 @@ def test_the_package_is_not_part_of_the_platform_nor_importable_without_its_path
         [sys.executable, "-c", "import extra_robot"], env=env, capture_output=True, check=False
     )
     assert done.returncode != 0
+
+
+def test_the_package_imports_the_platform_only_through_the_sdk():
+    platform_imports = set()
+    for source in (PACKAGE_ROOT / "extra_robot").rglob("*.py"):
+        for node in ast.walk(ast.parse(source.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                platform_imports.add(node.module)
+            elif isinstance(node, ast.Import):
+                platform_imports.update(alias.name for alias in node.names)
+    platform_imports = {name for name in platform_imports if name.split(".")[0] == "kuntarobo"}
+    assert "kuntarobo.sdk.channels" in platform_imports
+    outside = {n for n in platform_imports if not n.startswith(("kuntarobo.sdk", "kuntarobo.core"))}
+    assert outside == set()
 
 
 def test_the_robot_is_in_the_catalogue_of_the_command_line(installation):
