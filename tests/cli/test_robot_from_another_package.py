@@ -1,21 +1,29 @@
 """A robot from another package, installed through KUNTAROBO_EXTRA_APPS with no edit of
 platform code (tests/plugin_robots/extra_robot, which imports the platform only through the
 SDK), gets its staff page, API endpoint, command (listed under its own group in the help) and
-the platform's settings page, command and endpoint for the settings schema it declares.
+the platform's settings page, command and endpoint for the settings schema it declares, and
+sends its notices through the platform's e-mail channel to a real SMTP server on loopback.
+This robot is the one docs/robots.md builds step by step.
 
 Each check runs in a new process with that environment and a fresh SQLite database, as an
 operator's installation would."""
 
 from __future__ import annotations
 
+import ast
+import email
+import email.policy
 import json
 import os
+import socket
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from aiosmtpd.controller import Controller
 
 PACKAGE_ROOT = Path(__file__).resolve().parents[1] / "plugin_robots"
 
@@ -137,6 +145,20 @@ def test_the_package_is_not_part_of_the_platform_nor_importable_without_its_path
     assert done.returncode != 0
 
 
+def test_the_package_imports_the_platform_only_through_the_sdk():
+    platform_imports = set()
+    for source in (PACKAGE_ROOT / "extra_robot").rglob("*.py"):
+        for node in ast.walk(ast.parse(source.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                platform_imports.add(node.module)
+            elif isinstance(node, ast.Import):
+                platform_imports.update(alias.name for alias in node.names)
+    platform_imports = {name for name in platform_imports if name.split(".")[0] == "kuntarobo"}
+    assert "kuntarobo.sdk.channels" in platform_imports
+    outside = {n for n in platform_imports if not n.startswith(("kuntarobo.sdk", "kuntarobo.core"))}
+    assert outside == set()
+
+
 def test_the_robot_is_in_the_catalogue_of_the_command_line(installation):
     listed = kuntarobo(installation, "robots", "list")
     assert listed.returncode == 0, listed.stderr
@@ -229,3 +251,76 @@ def test_the_robots_api_endpoint_has_the_platforms_errors(signed_in):
     assert signed_in["api, anonymous"]["status"] == 401
     unknown = signed_in["api, unknown path"]
     assert (unknown["status"], unknown["type"]) == (404, "application/json")
+
+
+class Mailbox:
+    """What the SMTP server on loopback received: envelope recipients and parsed messages."""
+
+    def __init__(self) -> None:
+        self.messages: list[tuple[list[str], email.message.EmailMessage]] = []
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+        parsed = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        self.messages.append((list(envelope.rcpt_tos), parsed))  # type: ignore[arg-type]
+        return "250 Message accepted for delivery"
+
+
+@pytest.fixture(scope="module")
+def relay() -> Iterator[tuple[Mailbox, dict[str, str]]]:
+    """A real SMTP server on loopback, and the environment that points the platform at it."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = int(probe.getsockname()[1])
+    mailbox = Mailbox()
+    controller = Controller(mailbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    yield (
+        mailbox,
+        {
+            "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "EMAIL_HOST": "127.0.0.1",
+            "EMAIL_PORT": str(port),
+            "DEFAULT_FROM_EMAIL": "kuntarobo@esimerkkila.fi",
+        },
+    )
+    controller.stop()
+
+
+def test_the_robots_command_refuses_an_empty_name_with_exit_code_2(installation, signed_in):
+    done = kuntarobo(
+        installation, "extra-robot", "run", "--municipality", "esimerkkila", "--names", "Ada,,Bo"
+    )
+    assert done.returncode == 2, done.stderr
+    assert "name 2 of 3 is empty" in done.stderr
+
+
+def test_a_run_from_the_robots_command_mails_a_notice_without_the_name_to_the_set_recipient(
+    installation, signed_in, relay
+):
+    mailbox, smtp_env = relay
+    env = {**installation, **smtp_env}
+    configured = kuntarobo(
+        env,
+        *("settings", "set", "extra_robot", "--municipality", "esimerkkila"),
+        *("--user", "coordinator", "--partial"),
+        *("--set", "recipient=notices@esimerkkila.fi", "--set", "language=sv"),
+        *("--set", 'notice={"sv": "Hej på er!"}'),
+    )
+    assert configured.returncode == 0, configured.stderr
+    done = kuntarobo(
+        env, "extra-robot", "run", "--municipality", "esimerkkila", "--names", "Ada, Grace"
+    )
+    assert done.returncode == 0, done.stderr
+    summary = json.loads(done.stdout)
+    assert (summary["status"], summary["items"]["done"], summary["notices"]) == ("finished", 2, 2)
+    received = [message for to, message in mailbox.messages if to == ["notices@esimerkkila.fi"]]
+    assert len(received) == 2
+    for message in received:
+        assert message["Subject"] == "Hälsningen är klar"
+        assert message["Content-Language"] == "sv"
+        assert message["Message-ID"].endswith("@esimerkkila.fi>")
+        body = message.get_content()
+        assert body.startswith("Hej på er!")
+        assert "Ada" not in body  # no personal data in an e-mail
+        assert "Grace" not in body
+    assert len({message["Message-ID"] for message in received}) == 2
