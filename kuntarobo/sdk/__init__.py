@@ -15,7 +15,10 @@ submodules hold what it uses at run time:
 - `kuntarobo.sdk.http`: a robot's JSON API endpoints;
 - `kuntarobo.sdk.web`: a robot's staff pages;
 - `kuntarobo.sdk.channels`: delivery channels (e-mail, secure link, Suomi.fi Messages, print);
-- `kuntarobo.sdk.robotframework`: robots written as Robot Framework suites.
+- `kuntarobo.sdk.robotframework`: robots written as Robot Framework suites;
+- `kuntarobo.sdk.settings`: the robot's municipal settings as a schema, and reading them;
+- `kuntarobo.sdk.decisions`: decision records, running numbers, their state changes;
+- `kuntarobo.sdk.items`: resuming a waiting item when its outside event arrives.
 
 Importing this package loads no model, so a robot's pure modules may use its declarations.
 """
