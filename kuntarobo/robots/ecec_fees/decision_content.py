@@ -130,13 +130,6 @@ def snapshot_of(
     )
 
 
-def decision_number(
-    settings: MunicipalFeeSettings, period_start: datetime.date, item_id: int
-) -> str:
-    """Unique by construction: the work item's id is unique across municipalities."""
-    return f"{settings.decision_number_prefix}-{period_start.year}-{item_id:07d}"
-
-
 def build_letter(
     *,
     record: families.FamilyRecord,

@@ -252,7 +252,10 @@ class FeeDecision(DecisionRecord):
                 fields=["municipality", "family_id", "valid_from", "fingerprint"],
                 name="ecec_decision_once_per_input",
             ),
-            models.UniqueConstraint(fields=["decision_number"], name="ecec_decision_number_unique"),
+            # Each municipality numbers its own series: the default prefix VAKA is shared.
+            models.UniqueConstraint(
+                fields=["municipality", "decision_number"], name="ecec_decision_number_unique"
+            ),
         ]
         indexes = [models.Index(fields=["municipality", "family_id", "valid_from"])]
         verbose_name = _("ECEC fee decision")

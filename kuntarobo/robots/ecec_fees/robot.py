@@ -53,7 +53,7 @@ from kuntarobo.sdk import (
     Text,
     register,
 )
-from kuntarobo.sdk.decisions import DECIDED, DecisionStatus
+from kuntarobo.sdk.decisions import DECIDED, DecisionStatus, format_number, take_numbers
 from kuntarobo.sdk.inputs import LimitExceeded, input_limits, limit_input_error
 from kuntarobo.sdk.models import Municipality
 
@@ -477,7 +477,7 @@ class EcecFeeRobot(Robot):
         parameters_from, parameters, settings_from, settings, fee = _computed(
             record, period_start, int(payload["parameters_row"]), int(payload["settings_row"])
         )
-        number = decision_content.decision_number(settings, record.period_start, item.id)
+        number = decision_number(item, settings.decision_number_prefix, record.period_start)
         current = decision_content.snapshot_of(number, record, fee, parameters_from)
         has_decisions = bool(payload.get("has_decisions", True))
         preceding = payload.get("preceding")
@@ -588,6 +588,29 @@ class EcecFeeRobot(Robot):
     @classmethod
     def on_statuses(cls, changes: Sequence[tuple[ItemView, str]]) -> None:
         on_item_statuses(changes)
+
+
+def decision_number(item: ItemView, prefix: str, period_start: datetime.date) -> str:
+    """The municipality's next running number in the robot's series of the decision's year
+    (e.g. VAKA-2026-00042); an item done again keeps the number its draft has.
+
+    Taken in its own short transaction when the fee is known (every business exception lies
+    before), so that two workers hold the series row only for a moment. A number is not given
+    back: the draft of a rejected or abandoned item stays in the register as discarded, and
+    in the rare case that the item's result is never written (an error after this point, a
+    result whose claim was lost, a worker that dies before committing) the series has a gap.
+    """
+    if item.attempt > 1:
+        kept = (
+            FeeDecision.objects.filter(work_item_id=item.id, status=DecisionStatus.DRAFT)
+            .values_list("decision_number", flat=True)
+            .first()
+        )
+        if kept:
+            return kept
+    year = period_start.year
+    (number,) = take_numbers(item.municipality_id, SLUG, year)
+    return format_number(prefix, year, number)
 
 
 def _computed(
