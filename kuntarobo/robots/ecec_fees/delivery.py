@@ -191,6 +191,14 @@ def suomifi_config() -> suomifi.MessagesConfig | None:
         raise ApplicationException(f"Suomi.fi Messages configuration: {error}") from None
 
 
+def external_id(decision: FeeDecision, own_service_id: str, suffix: str = "") -> str:
+    """The message's id at Suomi.fi: the same on a retry, so it is sent once, and unique within
+    the service. Running numbers are the municipality's own (two municipalities may both have
+    VAKA-2026-00001), so on the installation's shared service the municipality qualifies it."""
+    number = decision.decision_number + suffix
+    return number if own_service_id else f"{decision.municipality.slug}:{number}"
+
+
 def send_by_suomifi(
     config: suomifi.MessagesConfig,
     decision: FeeDecision,
@@ -218,7 +226,7 @@ def send_by_suomifi(
             name=settings.authority.get(language), street=street, postal_code=code, city=city
         )
     message = suomifi.Message(
-        external_id=decision.decision_number + suffix,  # the same on a retry: sent once
+        external_id=external_id(decision, settings.suomifi_service_id, suffix),
         recipient_id=str(guardian["identity_code"]),
         title=TITLES[language],
         body=BODIES[language].format(

@@ -113,3 +113,22 @@ def test_two_workers_at_once_number_without_gaps_or_doubles(tmp_path):
     statuses = set(WorkItem.objects.values_list("status", flat=True))
     assert statuses == {ItemStatus.NEEDS_REVIEW}
     assert numbers(municipality) == [f"VAKA-2025-{n:05d}" for n in range(1, 21)]
+
+
+def test_two_municipalities_numbers_never_meet_at_suomifi_on_the_shared_service():
+    """Both may have VAKA-2026-00001: on the installation's shared Suomi.fi service the message
+    ids still differ, so neither message is taken for the other's and left unsent; a
+    municipality's own service keeps the plain number."""
+    from types import SimpleNamespace
+
+    from kuntarobo.robots.ecec_fees.delivery import external_id
+
+    first = SimpleNamespace(
+        decision_number="VAKA-2026-00001", municipality=SimpleNamespace(slug="a")
+    )
+    second = SimpleNamespace(
+        decision_number="VAKA-2026-00001", municipality=SimpleNamespace(slug="b")
+    )
+    assert external_id(first, "") != external_id(second, "")  # type: ignore[arg-type]
+    assert external_id(first, "", "-2") == "a:VAKA-2026-00001-2"  # type: ignore[arg-type]
+    assert external_id(first, "kunta-a-vaka") == "VAKA-2026-00001"  # type: ignore[arg-type]

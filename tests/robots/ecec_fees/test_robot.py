@@ -317,7 +317,8 @@ def test_with_suomifi_configured_the_decision_goes_to_the_guardians_mailbox(
     assert decision.channel == Channel.SUOMIFI
     assert decision.status == DecisionStatus.SENT
     assert message.recipient_id == MAIJA
-    assert message.external_id == decision.decision_number
+    # The installation's shared service: the municipality qualifies its own running number.
+    assert message.external_id == f"{municipality.slug}:{decision.decision_number}"
     assert decision.message_id == str(message.message_id)
     assert "Riitta Päättäjä" in all_text(attachment.data)
 
@@ -494,8 +495,8 @@ def test_both_guardians_get_the_decision_in_their_own_suomifi_mailbox(
     decision = FeeDecision.objects.get()
     assert [m.recipient_id for m in messages] == [MAIJA, SVEN]
     assert [m.external_id for m in messages] == [
-        decision.decision_number,
-        decision.decision_number + "-2",
+        f"{municipality.slug}:{decision.decision_number}",
+        f"{municipality.slug}:{decision.decision_number}-2",
     ]
     assert decision.channel == Channel.SUOMIFI
     assert decision.message_id == ",".join(str(m.message_id) for m in messages)
