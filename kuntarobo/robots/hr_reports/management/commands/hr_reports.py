@@ -1,6 +1,7 @@
 """`kuntarobo hr-reports run --input PATH --month YYYY-MM --municipality SLUG`: a whole month
-in this process, e.g. from a municipality's own job scheduler, without waiting for a worker;
-`kuntarobo hr-reports settings`: a municipality's column mapping and alert thresholds.
+in this process, e.g. from a municipality's own job scheduler, without waiting for a worker.
+The municipality's column mapping and alert thresholds are the platform's settings of the robot
+(`kuntarobo settings … hr_reports`).
 
 The run is started as any other (same checks, same audit trail), and then its items are done
 here one after another, through the same code a worker runs. Prints one line of JSON.
