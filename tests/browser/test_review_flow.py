@@ -17,7 +17,7 @@ from playwright.sync_api import expect
 from kuntarobo.audit.models import AuditEvent
 from kuntarobo.demo.data import DEMO_PASSWORD, load_demo, write_invoice_file
 from kuntarobo.robots.invoice_check.robot import outbox_dir
-from kuntarobo.runtime.models import ItemStatus, Run, RunStatus, WorkItem
+from kuntarobo.runtime.models import ItemStatus, RobotSettings, Run, RunStatus, WorkItem
 from tests.browser.conftest import assert_accessible
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -163,6 +163,18 @@ def test_error_states_and_swedish_pages_are_accessible_too(
     expect(page.get_by_role("alert")).to_contain_text("Korjaa alla merkityt kentät.")
     expect(page.get_by_label("Ajastus (cron)")).to_have_attribute("aria-invalid", "true")
     assert_accessible(page)
+
+    # A robot's municipal settings, on the page made from its schema: a refused value is
+    # marked at its field and nothing is saved.
+    page.goto(f"{base}/robots/hr_reports/municipal-settings/esimerkkila/")
+    assert_accessible(page)
+    days = page.get_by_label("Varhaisen tuen keskustelu: poissaolopäivät")
+    days.fill("0")
+    page.get_by_role("button", name="Tallenna asetukset").click()
+    expect(page.get_by_role("alert")).to_contain_text("Korjaa alla merkityt kentät.")
+    expect(days).to_have_attribute("aria-invalid", "true")
+    assert_accessible(page)
+    assert not RobotSettings.objects.filter(robot_slug="hr_reports").exists()
 
     # A file of the wrong kind is refused with its name.
     wrong = tmp_path / "invoices.xlsx"
