@@ -22,7 +22,7 @@ from django.db.models import Count, Sum
 from kuntarobo.robots.ecec_fees import actions as fee_actions
 from kuntarobo.robots.ecec_fees import calculator
 from kuntarobo.robots.ecec_fees.models import FeeDecision, FeeParameterRow
-from kuntarobo.robots.ecec_fees.robot import SLUG
+from kuntarobo.robots.ecec_fees.municipal_settings import SLUG
 from kuntarobo.robots.ecec_fees.service import stored_parameters
 from kuntarobo.sdk import InputError, ItemStatus
 from kuntarobo.sdk.cli import (
