@@ -312,7 +312,7 @@ def _decimal(reader: Reader) -> Decimal:
 
 
 def example_settings(municipality_name: str) -> dict[str, Any]:
-    """A filled-in example a coordinator edits (printed by `ecec-fees settings --example`)."""
+    """A filled-in example of the settings (the demo, the benchmark and the tests store it)."""
     return {
         "authority": {
             "fi": f"{municipality_name}, varhaiskasvatuspalvelut",
