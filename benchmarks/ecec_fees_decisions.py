@@ -125,15 +125,17 @@ def _fresh_municipality() -> Any:
     from django.core.management import call_command
 
     from kuntarobo.accounts.models import Municipality
-    from kuntarobo.robots.ecec_fees.actions import save_settings
     from kuntarobo.robots.ecec_fees.municipal import example_settings
+    from kuntarobo.robots.ecec_fees.robot import EcecFeeRobot
+    from kuntarobo.runtime.settings_actions import save_robot_settings
 
     call_command("migrate", verbosity=0, interactive=False)
     slug = f"bench-{uuid.uuid4().hex[:8]}"
     municipality = Municipality.objects.create(slug=slug, name_fi="Benchmark")
-    save_settings(
+    save_robot_settings(
         "benchmark",
         municipality,
+        EcecFeeRobot,
         example_settings(municipality.name_fi),
         valid_from=SETTINGS_FROM,
         via="cli",

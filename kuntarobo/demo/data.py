@@ -421,20 +421,28 @@ def load_file_archiver(municipality: Municipality, today: datetime.date) -> None
 
 def load_ecec_fees(municipality: Municipality) -> None:
     """The fee robot in Esimerkkilä: its settings, and an export of 60 families to decide."""
-    from kuntarobo.robots.ecec_fees import actions as fee_actions
     from kuntarobo.robots.ecec_fees.generate import generate_families, write_jsonl
-    from kuntarobo.robots.ecec_fees.models import MunicipalSettingsRow
     from kuntarobo.robots.ecec_fees.municipal import example_settings
+    from kuntarobo.robots.ecec_fees.robot import EcecFeeRobot
+    from kuntarobo.runtime.models import RobotSettings
+    from kuntarobo.runtime.settings_actions import save_robot_settings
 
-    if not MunicipalSettingsRow.objects.filter(municipality=municipality).exists():
+    if not RobotSettings.objects.filter(
+        municipality=municipality, robot_slug=EcecFeeRobot.slug
+    ).exists():
         settings_json = example_settings(municipality.name_fi)
         settings_json["authority"] = {
             "fi": "Esimerkkilän kunta, varhaiskasvatuspalvelut",
             "sv": "Esimerkkilä kommun, småbarnspedagogiska tjänster",
         }
         settings_json["contact"]["name"] = "Aino Asiakasmaksu"
-        fee_actions.save_settings(
-            "demo", municipality, settings_json, valid_from=datetime.date(2018, 1, 1), via="demo"
+        save_robot_settings(
+            "demo",
+            municipality,
+            EcecFeeRobot,
+            settings_json,
+            valid_from=datetime.date(2018, 1, 1),
+            via="demo",
         )
     folder = ecec_inbox()
     folder.mkdir(parents=True, exist_ok=True)

@@ -28,19 +28,33 @@ def schema_of(robot: type[Robot]) -> SettingsSchema:
     return robot.municipal_settings
 
 
+def _municipality_id(municipality: Municipality | int | str) -> int:
+    if isinstance(municipality, str):
+        return Municipality.objects.values_list("pk", flat=True).get(slug=municipality)
+    if isinstance(municipality, int):
+        return municipality
+    return municipality.pk
+
+
+def settings_row_in_force(
+    municipality: Municipality | int | str, robot: type[Robot], day: datetime.date | None = None
+) -> RobotSettings | None:
+    """The stored row in force on `day` (dated settings; its `valid_from` is the date a decision
+    cites) or the latest saved (undated); None before the first save. Its `values` are as saved,
+    without the defaults `current_settings` adds."""
+    schema = schema_of(robot)
+    return RobotSettings.objects.in_force(
+        _municipality_id(municipality), robot.slug, day if schema.dated else None
+    )
+
+
 def current_settings(
     municipality: Municipality | int | str, robot: type[Robot], day: datetime.date | None = None
 ) -> dict[str, Any]:
     """The settings in force (on `day`, for dated settings), completed with the defaults of
     settings added to the schema since they were saved. `municipality`: a row, id or slug."""
     schema = schema_of(robot)
-    if isinstance(municipality, str):
-        municipality_id = Municipality.objects.values_list("pk", flat=True).get(slug=municipality)
-    elif isinstance(municipality, int):
-        municipality_id = municipality
-    else:
-        municipality_id = municipality.pk
-    row = RobotSettings.objects.in_force(municipality_id, robot.slug, day if schema.dated else None)
+    row = settings_row_in_force(municipality, robot, day)
     values = schema.defaults()
     if row is not None:
         values.update({k: v for k, v in row.values.items() if k in values or _known(schema, k)})

@@ -29,6 +29,7 @@ SETTING_KINDS = (
     *(k for k in PARAMETER_KINDS if k not in ("folder", "month")),
     "translated",
     "rows",
+    "group",
     "json",
 )
 LANGUAGES = ("fi", "sv", "en")
@@ -38,8 +39,10 @@ MAX_JSON_CHARS = 100_000
 
 @dataclass(frozen=True)
 class Setting:
-    """One setting. `columns` are the fields of each row of a "rows" setting; `languages` the
-    ones a "translated" text is asked in (the first is required when the setting is)."""
+    """One setting. `columns` are the fields of each row of a "rows" setting, or the
+    sub-settings of a "group" (its value a dict of them, e.g. a contact person's name, title and
+    phone); `languages` the ones a "translated" text is asked in (the first is required when the
+    setting is)."""
 
     name: str
     label: Text
@@ -56,8 +59,12 @@ class Setting:
     def __post_init__(self) -> None:
         if self.kind not in SETTING_KINDS:
             raise ValueError(f"setting {self.name}: unknown kind {self.kind!r}")
-        if (self.kind == "rows") != bool(self.columns):
-            raise ValueError(f"setting {self.name}: a table (rows) and only it has columns")
+        if (self.kind in ("rows", "group")) != bool(self.columns):
+            raise ValueError(
+                f"setting {self.name}: a table (rows) or a group and only they have columns"
+            )
+        if self.kind == "group" and any(c.kind in ("rows", "group") for c in self.columns):
+            raise ValueError(f"setting {self.name}: a group holds no tables or groups")
         if any(language not in LANGUAGES for language in self.languages):
             raise ValueError(f"setting {self.name}: languages must be among {LANGUAGES}")
 
@@ -68,6 +75,8 @@ class Setting:
             return self._translated(raw, path)
         if self.kind == "rows":
             return self._rows(raw, path)
+        if self.kind == "group":
+            return self._group(raw, path)
         if self.kind == "json":
             return self._json(raw, path)
         parameter = Parameter(
@@ -181,6 +190,20 @@ class Setting:
             )
         return rows
 
+    def _group(self, raw: Any, path: str) -> dict[str, Any]:
+        if raw in (None, ""):
+            raw = self.default if self.default is not None else {}
+        if not isinstance(raw, Mapping):
+            raise self.refusal(path, _("a group of settings"))
+        unknown = sorted(set(raw) - {sub.name for sub in self.columns})
+        if unknown:
+            raise InputError(
+                _("unknown setting '%(name)s'"), field=f"{path}.{unknown[0]}", name=unknown[0]
+            )
+        return {
+            sub.name: sub.parse(raw.get(sub.name), f"{path}.{sub.name}") for sub in self.columns
+        }
+
     def _json(self, raw: Any, path: str) -> Any:
         if isinstance(raw, str):
             if not raw.strip():
@@ -219,9 +242,15 @@ class SettingsSchema:
             raise ValueError("two settings share a name")
 
     def defaults(self) -> dict[str, Any]:
-        return {
-            setting.name: setting.parse(None) for setting in self.settings if not setting.required
-        }
+        values: dict[str, Any] = {}
+        for setting in self.settings:
+            if setting.required:
+                continue
+            try:
+                values[setting.name] = setting.parse(None)
+            except InputError:  # a group whose sub-settings have no defaults
+                continue
+        return values
 
     def parse(
         self, raw: Mapping[str, Any], *, partial_of: Mapping[str, Any] | None = None

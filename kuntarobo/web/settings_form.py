@@ -65,6 +65,7 @@ class RobotSettingsForm(BaseForm):
         super().__init__(*args, **kwargs)
         self.schema = schema
         self.tables: list[dict[str, Any]] = []
+        self.groups: list[dict[str, Any]] = []
         # The form's row number of each row given to the parser (blank rows are left out).
         self.row_numbers: dict[str, list[int]] = {}
         if schema.dated:
@@ -77,15 +78,9 @@ class RobotSettingsForm(BaseForm):
         for setting in schema.settings:
             value = current.get(setting.name)
             if setting.kind == "translated":
-                for language in setting.languages:
-                    name = f"{PREFIX}{setting.name}__{language}"
-                    self.fields[name] = forms.CharField(
-                        label=f"{setting.label.get()} ({LANGUAGE_NAMES[language]})",
-                        required=False,
-                        max_length=2000,
-                        help_text=setting.help.get() if setting.help else "",
-                    )
-                    self.initial[name] = (value or {}).get(language, "")
+                self._add_translated(setting, PREFIX + setting.name, value)
+            elif setting.kind == "group":
+                self._add_group(setting, value or {})
             elif setting.kind == "rows":
                 self._add_table(setting, value or [])
             elif setting.kind == "json":
@@ -104,6 +99,39 @@ class RobotSettingsForm(BaseForm):
                 name = PREFIX + setting.name
                 self.fields[name] = _scalar_field(setting)
                 self.initial[name] = _as_text(value)
+
+    def _add_translated(self, setting: Setting, base: str, value: Any) -> list[str]:
+        names = []
+        for language in setting.languages:
+            name = f"{base}__{language}"
+            self.fields[name] = forms.CharField(
+                label=f"{setting.label.get()} ({LANGUAGE_NAMES[language]})",
+                required=False,
+                max_length=2000,
+                help_text=setting.help.get() if setting.help else "",
+            )
+            self.initial[name] = (value or {}).get(language, "") if isinstance(value, dict) else ""
+            names.append(name)
+        return names
+
+    def _add_group(self, setting: Setting, value: dict[str, Any]) -> None:
+        names: list[str] = []
+        for sub in setting.columns:
+            base = f"{PREFIX}{setting.name}__{sub.name}"
+            if sub.kind == "translated":
+                names += self._add_translated(sub, base, value.get(sub.name))
+            else:
+                self.fields[base] = _scalar_field(sub)
+                self.initial[base] = _as_text(value.get(sub.name))
+                names.append(base)
+        self.groups.append({"setting": setting, "names": names})
+
+    def group_fields(self) -> list[dict[str, Any]]:
+        """For the template: each group with its bound fields."""
+        return [
+            {"setting": group["setting"], "fields": [self[name] for name in group["names"]]}
+            for group in self.groups
+        ]
 
     def _add_table(self, setting: Setting, rows: list[dict[str, Any]]) -> None:
         table: dict[str, Any] = {"setting": setting, "rows": []}
@@ -132,6 +160,7 @@ class RobotSettingsForm(BaseForm):
 
     def plain_fields(self) -> list[forms.BoundField]:
         in_tables = {name for table in self.tables for names in table["rows"] for name in names}
+        in_tables |= {name for group in self.groups for name in group["names"]}
         return [self[name] for name in self.fields if name not in in_tables]
 
     def raw_values(self) -> dict[str, Any]:
@@ -143,6 +172,18 @@ class RobotSettingsForm(BaseForm):
             if setting.kind == "translated":
                 raw[setting.name] = {
                     language: data.get(f"{base}__{language}", "") for language in setting.languages
+                }
+            elif setting.kind == "group":
+                raw[setting.name] = {
+                    sub.name: (
+                        {
+                            language: data.get(f"{base}__{sub.name}__{language}", "")
+                            for language in sub.languages
+                        }
+                        if sub.kind == "translated"
+                        else data.get(f"{base}__{sub.name}", "")
+                    )
+                    for sub in setting.columns
                 }
             elif setting.kind == "rows":
                 numbers = sorted(
@@ -168,7 +209,8 @@ class RobotSettingsForm(BaseForm):
         return raw
 
     def field_of(self, error: InputError) -> str | None:
-        """The form field an InputError's path (bands[2].max_hours, title.sv) points at."""
+        """The form field an InputError's path (bands[2].max_hours, title.sv, contact.title.sv)
+        points at."""
         path = error.field or ""
         match = re.fullmatch(r"([\w]+)\[(\d+)\]\.(\w+)", path)
         if match:
@@ -177,7 +219,7 @@ class RobotSettingsForm(BaseForm):
             number = numbers[given - 1] if 0 < given <= len(numbers) else given
             name = f"{PREFIX}{setting}__{number}__{column}"
         elif "." in path:
-            name = PREFIX + path.replace(".", "__", 1)
+            name = PREFIX + path.replace(".", "__")
         else:
             name = path if path == "valid_from" else PREFIX + path
         return name if name in self.fields else None

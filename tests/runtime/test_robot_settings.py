@@ -80,6 +80,16 @@ SCHEMA = SettingsSchema(
             ),
         ),
         Setting("mapping", Text(fi="Sarakkeet", en="Columns"), kind="json"),
+        Setting(
+            "contact",
+            Text(fi="Yhteyshenkilö", sv="Kontaktperson", en="Contact person"),
+            kind="group",
+            columns=(
+                Setting("name", Text(fi="Nimi", en="Name"), default=""),
+                Setting("title", Text(fi="Nimike", en="Title"), kind="translated"),
+                Setting("phone", Text(fi="Puhelin", en="Phone"), default=""),
+            ),
+        ),
     ),
     check=_check,
 )
@@ -108,6 +118,7 @@ GOOD = {
     "signature": {"fi": "Palvelualue", "sv": "Serviceområdet"},
     "bands": [{"max_hours": "84", "share": "0,60"}, {"max_hours": None, "share": "1"}],
     "mapping": '{"person": "Henkilönumero"}',
+    "contact": {"name": "Maija", "title": {"fi": "sihteeri", "sv": "sekreterare"}},
 }
 
 
@@ -133,8 +144,21 @@ def test_the_schema_parses_every_kind_and_stores_json():
         "signature": {"fi": "Palvelualue", "sv": "Serviceområdet"},
         "bands": [{"max_hours": 84, "share": "0.60"}, {"max_hours": None, "share": "1"}],
         "mapping": {"person": "Henkilönumero"},
+        "contact": {
+            "name": "Maija",
+            "title": {"fi": "sihteeri", "sv": "sekreterare"},
+            "phone": "",
+        },
     }
     json.dumps(values)
+
+
+def test_a_group_defaults_to_its_settings_defaults():
+    assert SCHEMA.defaults()["contact"] == {
+        "name": "",
+        "title": {"fi": "", "sv": ""},
+        "phone": "",
+    }
 
 
 @pytest.mark.parametrize(
@@ -150,6 +174,9 @@ def test_the_schema_parses_every_kind_and_stores_json():
         ({"bands": [{"hours": 84, "share": "1"}]}, "bands[1]"),
         ({"mapping": "{not json"}, "mapping"),
         ({"colour": "red"}, "colour"),
+        ({"contact": {"title": {"de": "x"}}}, "contact.title.de"),
+        ({"contact": {"email": "x"}}, "contact.email"),
+        ({"contact": "Maija"}, "contact"),
     ],
 )
 def test_a_bad_value_is_refused_naming_the_setting(change, field):
@@ -214,6 +241,10 @@ def _form_data(**changes: str) -> dict[str, str]:
         "s__bands__3__max_hours": "",
         "s__bands__3__share": "1",
         "s__mapping": "{}",
+        "s__contact__name": "Maija",
+        "s__contact__title__fi": "sihteeri",
+        "s__contact__title__sv": "sekreterare",
+        "s__contact__phone": "",
     }
     data.update(changes)
     return data
@@ -236,7 +267,16 @@ def test_the_settings_page_is_made_from_the_schema_and_saves_through_the_action(
     values = current_settings(municipality, SettingsRobot)
     # The empty middle row is left out: two bands remain.
     assert values["bands"] == [{"max_hours": 84, "share": "0.6"}, {"max_hours": None, "share": "1"}]
+    assert values["contact"] == {
+        "name": "Maija",
+        "title": {"fi": "sihteeri", "sv": "sekreterare"},
+        "phone": "",
+    }
     assert AuditEvent.objects.filter(action="robot.settings", via="web").count() == 1
+    page = client.get(url, HTTP_ACCEPT_LANGUAGE="fi").content.decode()
+    assert "<legend>Yhteyshenkilö</legend>" in page
+    assert 'name="s__contact__title__sv"' in page
+    assert 'value="sekreterare"' in page
 
 
 @pytest.mark.django_db
@@ -251,6 +291,15 @@ def test_a_refused_value_on_the_page_is_shown_beside_its_field_and_nothing_is_sa
     form = refused.context["form"]
     assert "s__bands__3__share" in form.errors
     assert not RobotSettings.objects.exists()
+
+
+def test_a_nested_path_points_at_the_field_of_a_group():
+    from kuntarobo.web.settings_form import RobotSettingsForm
+
+    form = RobotSettingsForm(data={}, schema=SCHEMA, current={})
+    error = InputError("x", field="contact.title.sv")
+    assert form.field_of(error) == "s__contact__title__sv"
+    assert form.field_of(InputError("x", field="contact.phone")) == "s__contact__phone"
 
 
 @pytest.mark.django_db

@@ -17,10 +17,8 @@ from kuntarobo.robots.ecec_fees.models import (
     FeeDecision,
     FeeParameterRow,
     GuardianCopy,
-    MunicipalSettingsRow,
     PrintBatch,
 )
-from kuntarobo.robots.ecec_fees.municipal import MunicipalFeeSettings, SettingsError
 from kuntarobo.sdk import InputError
 from kuntarobo.sdk.audit import record
 from kuntarobo.sdk.files import save_file
@@ -102,56 +100,6 @@ def add_parameter_row(
                 "replaced": replaced,
                 "source": row.source,
             },
-        )
-    return row
-
-
-def save_settings(
-    actor: Any,
-    municipality: Municipality,
-    data: object,
-    *,
-    valid_from: datetime.date,
-    via: str = "cli",
-) -> MunicipalSettingsRow:
-    """A municipality's settings from a date; a row no decision used yet may be replaced."""
-    require(actor, municipality, Permission.CONFIGURE)
-    try:
-        settings = MunicipalFeeSettings.from_json(data)
-    except SettingsError as error:
-        raise InputError("%(error)s", field=error.path, error=str(error)) from None
-    with transaction.atomic():
-        existing = (
-            MunicipalSettingsRow.objects.select_for_update()
-            .filter(municipality=municipality, valid_from=valid_from)
-            .first()
-        )
-        before = existing.settings if existing else None
-        if existing is not None:
-            used = FeeDecision.objects.filter(
-                municipality=municipality, settings_valid_from=valid_from
-            ).exists()
-            if used:
-                raise InputError(
-                    "decisions were made with the settings from %(date)s: add settings from a "
-                    "later date instead",
-                    field="valid_from",
-                    date=valid_from.isoformat(),
-                )
-            existing.settings = settings.to_json()
-            existing.save(update_fields=["settings"])
-            row = existing
-        else:
-            row = MunicipalSettingsRow.objects.create(
-                municipality=municipality, valid_from=valid_from, settings=settings.to_json()
-            )
-        record(
-            "ecec_fees.settings",
-            actor=actor,
-            municipality=municipality,
-            obj=row,
-            via=via,
-            details={"valid_from": valid_from.isoformat(), "before": before, "after": row.settings},
         )
     return row
 

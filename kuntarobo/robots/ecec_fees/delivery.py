@@ -27,9 +27,9 @@ from kuntarobo.robots.ecec_fees.models import (
     FeeDecision,
     FeeParameterRow,
     GuardianCopy,
-    MunicipalSettingsRow,
 )
 from kuntarobo.robots.ecec_fees.municipal import MunicipalFeeSettings
+from kuntarobo.robots.ecec_fees.municipal_settings import row_from, settings_of
 from kuntarobo.sdk import ApplicationException, BusinessException, ItemView, RunContext
 from kuntarobo.sdk.channels import suomifi_messages as suomifi
 from kuntarobo.sdk.decisions import DecisionStatus
@@ -101,10 +101,13 @@ def final_letter(decision: FeeDecision, addressee: int = 0) -> letters.DecisionL
 def settings_for(decision: FeeDecision) -> MunicipalFeeSettings:
     if decision.settings_valid_from is None:
         raise ValueError(f"decision {decision.decision_number} names no municipal settings")
-    row = MunicipalSettingsRow.objects.get(
-        municipality_id=decision.municipality_id, valid_from=decision.settings_valid_from
-    )
-    return MunicipalFeeSettings.from_json(row.settings)
+    row = row_from(decision.municipality_id, decision.settings_valid_from)
+    if row is None:
+        raise ValueError(
+            f"decision {decision.decision_number}: no municipal settings from "
+            f"{decision.settings_valid_from}"
+        )
+    return settings_of(row)
 
 
 def write_atomically(relative: str, content: bytes) -> None:

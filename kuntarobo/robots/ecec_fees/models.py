@@ -17,7 +17,6 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from kuntarobo.robots.ecec_fees.fees import FeeParameters
-from kuntarobo.robots.ecec_fees.municipal import MunicipalFeeSettings
 from kuntarobo.sdk.decisions import DECIDED, DecisionRecord, DecisionStatus
 from kuntarobo.sdk.models import Municipality, ScopedQuerySet, WorkItem
 
@@ -88,45 +87,6 @@ class FeeParameterRow(models.Model):
             sibling_percentages=tuple(int(p) for p in self.sibling_percentages),
             valid_from=self.valid_from,
         )
-
-
-class MunicipalSettingsQuerySet(models.QuerySet["MunicipalSettingsRow"]):
-    def in_force_on(
-        self, municipality: Municipality, day: datetime.date
-    ) -> MunicipalSettingsRow | None:
-        return (
-            self.filter(municipality=municipality, valid_from__lte=day)
-            .order_by("-valid_from")
-            .first()
-        )
-
-
-class MunicipalSettingsRow(models.Model):
-    """A municipality's fee settings (municipal.MunicipalFeeSettings as JSON) from a date."""
-
-    municipality = models.ForeignKey(
-        Municipality, on_delete=models.CASCADE, related_name="ecec_fee_settings"
-    )
-    valid_from = models.DateField(_("valid from"))
-    settings = models.JSONField(_("settings"))
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    objects = MunicipalSettingsQuerySet.as_manager()
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["municipality", "valid_from"], name="ecec_settings_unique_date"
-            )
-        ]
-        verbose_name = _("ECEC fee settings")
-        verbose_name_plural = _("ECEC fee settings")
-
-    def __str__(self) -> str:
-        return f"ECEC fee settings @ {self.municipality_id} from {self.valid_from}"
-
-    def as_settings(self) -> MunicipalFeeSettings:
-        return MunicipalFeeSettings.from_json(self.settings)
 
 
 class Channel(models.TextChoices):

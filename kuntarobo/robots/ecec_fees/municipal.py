@@ -212,9 +212,10 @@ class MunicipalFeeSettings:
             values["decision_number_prefix"] = _text(_top(root, "decision_number_prefix"))
         if "large_change_percent" in raw:
             values["large_change_percent"] = _decimal(_top(root, "large_change_percent"))
-        for name in ("officials_language", "suomifi_service_id"):
-            if name in raw:
-                values[name] = _text(_top(root, name))
+        if "officials_language" in raw:
+            values["officials_language"] = _text(_top(root, "officials_language"))
+        if "suomifi_service_id" in raw:  # "" (the settings page's empty field): the installation's
+            values["suomifi_service_id"] = _text(_top(root, "suomifi_service_id"), empty=True)
         for name in ("large_change_cents", "maximum_age_years"):
             if name in raw:
                 values[name] = _top(root, name).integer()
@@ -311,7 +312,7 @@ def _decimal(reader: Reader) -> Decimal:
 
 
 def example_settings(municipality_name: str) -> dict[str, Any]:
-    """A filled-in example a coordinator edits (printed by `ecec-fees settings --example`)."""
+    """A filled-in example of the settings (the demo, the benchmark and the tests store it)."""
     return {
         "authority": {
             "fi": f"{municipality_name}, varhaiskasvatuspalvelut",

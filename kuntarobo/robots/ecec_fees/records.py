@@ -14,9 +14,8 @@ from django.utils import timezone
 from kuntarobo.robots.ecec_fees.models import (
     Channel,
     FeeDecision,
-    MunicipalSettingsRow,
 )
-from kuntarobo.robots.ecec_fees.municipal import MunicipalFeeSettings
+from kuntarobo.robots.ecec_fees.municipal_settings import row_from, settings_of
 from kuntarobo.sdk import ItemStatus, ItemView, decisions
 from kuntarobo.sdk.bulk import insert_rows
 from kuntarobo.sdk.decisions import DecisionStatus
@@ -98,17 +97,13 @@ def approve(item: ItemView) -> None:
     """The official who approved is the decision maker, with the title the settings give."""
     decision = FeeDecision.objects.select_for_update().get(work_item_id=item.id)
     settings_row = (
-        MunicipalSettingsRow.objects.filter(
-            municipality_id=decision.municipality_id, valid_from=decision.settings_valid_from
-        ).first()
+        row_from(decision.municipality_id, decision.settings_valid_from)
         if decision.settings_valid_from is not None
         else None
     )
     title = ""
     if settings_row is not None:
-        title = MunicipalFeeSettings.from_json(settings_row.settings).decision_maker_title.get(
-            decision.language
-        )
+        title = settings_of(settings_row).decision_maker_title.get(decision.language)
     decisions.approve(
         decision,
         official=item.reviewed_by_name or "?",

@@ -31,9 +31,9 @@ from kuntarobo.robots.ecec_fees.delivery import deliver_decision
 from kuntarobo.robots.ecec_fees.models import (
     FeeDecision,
     FeeParameterRow,
-    MunicipalSettingsRow,
 )
 from kuntarobo.robots.ecec_fees.municipal import MunicipalFeeSettings, first_of_next_month
+from kuntarobo.robots.ecec_fees.municipal_settings import SCHEMA, SLUG, settings_of
 from kuntarobo.robots.ecec_fees.records import on_item_status, on_item_statuses
 from kuntarobo.sdk import (
     BusinessException,
@@ -55,9 +55,9 @@ from kuntarobo.sdk import (
 )
 from kuntarobo.sdk.decisions import DECIDED, DecisionStatus, format_number, take_numbers
 from kuntarobo.sdk.inputs import LimitExceeded, input_limits, limit_input_error
-from kuntarobo.sdk.models import Municipality
+from kuntarobo.sdk.models import Municipality, RobotSettings
+from kuntarobo.sdk.settings import settings_row_in_force
 
-SLUG = "ecec_fees"
 MAX_ERRORS_SHOWN = 20
 INPUT_SUFFIXES = (".jsonl", ".ndjson")
 
@@ -93,16 +93,13 @@ def parameters_row_on(day: datetime.date) -> Any:
 
 
 def settings_row_on(municipality_id: int, day: datetime.date) -> Any:
-    row = (
-        MunicipalSettingsRow.objects.filter(municipality_id=municipality_id, valid_from__lte=day)
-        .order_by("-valid_from")
-        .first()
-    )
+    row = settings_row_in_force(municipality_id, EcecFeeRobot, day)
     if row is None:
         raise InputError(
             _(
                 "the municipality has no ECEC fee settings in force on %(date)s (authority, "
-                "contact person, review authority): set them with 'kuntarobo ecec-fees settings'"
+                "contact person, review authority): set them on the robot's settings page or with "
+                "'kuntarobo settings set ecec_fees'"
             ),
             field="period_start",
             date=day.isoformat(),
@@ -119,8 +116,9 @@ def cached_parameters(row_id: int) -> tuple[datetime.date, fees.FeeParameters]:
 
 def cached_settings(row_id: int) -> tuple[datetime.date, MunicipalFeeSettings]:
     if row_id not in _Cache.settings:
-        row = MunicipalSettingsRow.objects.get(pk=row_id)
-        _Cache.settings[row_id] = (row.valid_from, row.as_settings())
+        row = RobotSettings.objects.get(pk=row_id)
+        assert row.valid_from is not None  # the fee settings are dated
+        _Cache.settings[row_id] = (row.valid_from, settings_of(row))
     return _Cache.settings[row_id]
 
 
@@ -163,6 +161,7 @@ class EcecFeeRobot(Robot):
         "them by Suomi.fi Messages or as letters.",
     )
     robot_class = RobotClass.PREPARES
+    municipal_settings = SCHEMA
     systems = ("ECEC client system export (JSON Lines)", "Suomi.fi Messages", "print batch")
     manual_minutes_per_item = Decimal("12")
     accepts_upload = True

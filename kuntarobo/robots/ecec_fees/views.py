@@ -16,9 +16,12 @@ from django.views.decorators.http import require_http_methods
 
 from kuntarobo.robots.ecec_fees import calculator, fees, service
 from kuntarobo.robots.ecec_fees.forms import EstimateForm
-from kuntarobo.robots.ecec_fees.models import FeeParameterRow, MunicipalSettingsRow
+from kuntarobo.robots.ecec_fees.models import FeeParameterRow
 from kuntarobo.robots.ecec_fees.municipal import MunicipalFeeSettings
+from kuntarobo.robots.ecec_fees.municipal_settings import settings_of
+from kuntarobo.robots.ecec_fees.robot import EcecFeeRobot
 from kuntarobo.sdk.models import Municipality
+from kuntarobo.sdk.settings import settings_row_in_force
 
 
 @never_cache
@@ -26,10 +29,10 @@ from kuntarobo.sdk.models import Municipality
 def estimate(request: HttpRequest, slug: str) -> HttpResponse:
     municipality = get_object_or_404(Municipality, slug=slug)
     today = timezone.localdate()
-    settings_row = MunicipalSettingsRow.objects.in_force_on(municipality, today)
+    settings_row = settings_row_in_force(municipality, EcecFeeRobot, today)
     if settings_row is None:
         raise Http404("this municipality has not set up its ECEC fees")
-    settings = settings_row.as_settings()
+    settings = settings_of(settings_row)
     language = (get_language() or "fi")[:2]
     result: dict[str, Any] | None = None
     if request.method == "POST":
@@ -37,10 +40,8 @@ def estimate(request: HttpRequest, slug: str) -> HttpResponse:
         if form.is_valid():
             # The municipality's bands in force on the day asked about, as the decision would
             # use; before its first settings, those in force today.
-            on_day = MunicipalSettingsRow.objects.in_force_on(
-                municipality, form.cleaned_data["date"]
-            )
-            result = _estimate(form, (on_day or settings_row).as_settings(), language)
+            on_day = settings_row_in_force(municipality, EcecFeeRobot, form.cleaned_data["date"])
+            result = _estimate(form, settings_of(on_day or settings_row), language)
     else:
         form = EstimateForm(initial={"date": today, "family_size": 3})
     context = {

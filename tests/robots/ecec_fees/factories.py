@@ -15,7 +15,7 @@ from django.utils import timezone
 from kuntarobo.robots.ecec_fees import calculator, decision_content, families, fees
 from kuntarobo.robots.ecec_fees.models import Channel, DecisionStatus, FeeDecision, FeeParameterRow
 from kuntarobo.robots.ecec_fees.municipal import MunicipalFeeSettings, example_settings
-from kuntarobo.robots.ecec_fees.robot import SLUG
+from kuntarobo.robots.ecec_fees.municipal_settings import SLUG
 from kuntarobo.sdk import ItemStatus, RunStatus, Trigger
 from kuntarobo.sdk.models import Run, WorkItem
 from tests.factories import MunicipalityFactory

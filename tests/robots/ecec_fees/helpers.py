@@ -8,8 +8,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-from kuntarobo.robots.ecec_fees import actions as fee_actions
 from kuntarobo.robots.ecec_fees.municipal import example_settings
+from kuntarobo.robots.ecec_fees.robot import EcecFeeRobot
+from kuntarobo.runtime.settings_actions import save_robot_settings
 
 PERIOD = datetime.date(2025, 1, 1)  # the parameters from 1 August 2024 are in force
 SETTINGS_FROM = datetime.date(2020, 1, 1)  # the municipal settings configure() stores
@@ -79,9 +80,10 @@ def write_families(path: Path, *families: dict[str, Any]) -> Path:
 
 
 def configure(municipality: Any, actor: Any = "test set-up") -> None:
-    fee_actions.save_settings(
+    save_robot_settings(
         actor,
         municipality,
+        EcecFeeRobot,
         example_settings(municipality.name_fi),
         valid_from=SETTINGS_FROM,
         via="test",

@@ -20,11 +20,11 @@ from django.core.management.base import CommandError
 
 from kuntarobo.accounts.models import Role
 from kuntarobo.audit.models import AuditEvent
-from kuntarobo.robots.ecec_fees.models import FeeDecision, FeeParameterRow, MunicipalSettingsRow
-from kuntarobo.robots.ecec_fees.municipal import example_settings
+from kuntarobo.robots.ecec_fees.models import FeeDecision, FeeParameterRow
+from kuntarobo.robots.ecec_fees.municipal import MunicipalFeeSettings, example_settings
 from kuntarobo.robots.ecec_fees.service import calculate
 from kuntarobo.runtime import actions
-from kuntarobo.runtime.models import ItemStatus, Run, WorkItem
+from kuntarobo.runtime.models import ItemStatus, RobotSettings, Run, WorkItem
 from tests.factories import MunicipalityFactory, UserFactory, user_with_role
 from tests.robots.ecec_fees.factories import FeeDecisionFactory
 from tests.robots.ecec_fees.helpers import PERIOD, configure, family, write_families
@@ -533,35 +533,72 @@ def bare_municipality(db):
     return MunicipalityFactory(slug="naapurila", name_fi="Naapurila")
 
 
-@pytest.mark.django_db
-def test_settings_example_prints_settings_that_can_be_stored_and_are_audited(
-    tmp_path, bare_municipality
-):
-    coordinator = user_with_role(Role.COORDINATOR, bare_municipality, username="koordinaattori")
-    example = command("settings", "--municipality", "naapurila", "--example")
-    assert example == example_settings("Naapurila")
-    file = tmp_path / "settings.json"
-    file.write_text(json.dumps(example, ensure_ascii=False))
-    rows = command(
-        "settings",
+def settings_command(*arguments: str) -> Any:
+    """`kuntarobo settings … ecec_fees`: the platform's command for every robot's settings."""
+    out = StringIO()
+    call_command("settings", *arguments, stdout=out)
+    return [json.loads(line) for line in out.getvalue().strip().splitlines()]
+
+
+def settings_refused(*arguments: str) -> str:
+    with pytest.raises(CommandError) as raised:
+        call_command("settings", *arguments, stdout=StringIO())
+    assert raised.value.returncode == 2
+    return str(raised.value)
+
+
+def set_settings(file: Path, user: str, valid_from: str = "2025-01-01") -> tuple[str, ...]:
+    return (
+        "set",
+        "ecec_fees",
         "--municipality",
         "naapurila",
         "--file",
         str(file),
         "--valid-from",
-        "2025-01-01",
+        valid_from,
         "--user",
-        coordinator.username,
+        user,
     )
-    assert [row["valid_from"] for row in rows] == ["2025-01-01"]
-    assert rows[0]["settings"]["authority"] == example["authority"]
-    stored = MunicipalSettingsRow.objects.get(municipality=bare_municipality)
-    assert stored.as_settings().coefficient_for_hours(150) == 1
-    event = AuditEvent.objects.get(action="ecec_fees.settings")
+
+
+@pytest.mark.django_db
+def test_the_example_settings_are_stored_by_the_platforms_command_and_audited(
+    tmp_path, bare_municipality
+):
+    coordinator = user_with_role(Role.COORDINATOR, bare_municipality, username="koordinaattori")
+    example = example_settings("Naapurila")
+    file = tmp_path / "settings.json"
+    file.write_text(json.dumps(example, ensure_ascii=False))
+    [saved] = settings_command(*set_settings(file, coordinator.username))
+    assert saved["values"]["authority"] == example["authority"]
+    stored = RobotSettings.objects.get(municipality=bare_municipality, robot_slug="ecec_fees")
+    assert stored.valid_from == datetime.date(2025, 1, 1)
+    assert MunicipalFeeSettings.from_json(stored.values).coefficient_for_hours(150) == 1
+    event = AuditEvent.objects.get(action="robot.settings")
     assert event.actor == coordinator
     assert event.municipality == bare_municipality
     assert event.via == "cli"
-    assert command("settings", "--municipality", "naapurila") == rows
+    [history] = settings_command(
+        "history", "ecec_fees", "--municipality", "naapurila", "--user", coordinator.username
+    )
+    assert history["valid_from"] == "2025-01-01"
+
+
+@pytest.mark.django_db
+def test_a_settings_row_is_never_replaced_a_change_takes_a_later_day(tmp_path, bare_municipality):
+    """Decisions cite the row they were computed with by its date: that row stays as it was."""
+    coordinator = user_with_role(Role.COORDINATOR, bare_municipality, username="koordinaattori")
+    file = tmp_path / "settings.json"
+    file.write_text(json.dumps(example_settings("Naapurila")))
+    settings_command(*set_settings(file, coordinator.username))
+    changed_file = tmp_path / "changed.json"
+    changed_file.write_text(json.dumps({**example_settings("Naapurila"), "maximum_age_years": 6}))
+    message = settings_refused(*set_settings(changed_file, coordinator.username))
+    assert "2025-01-01" in message
+    assert RobotSettings.objects.get().values["maximum_age_years"] == 7
+    settings_command(*set_settings(changed_file, coordinator.username, "2025-08-01"))
+    assert RobotSettings.objects.count() == 2
 
 
 @pytest.mark.django_db
@@ -569,19 +606,9 @@ def test_a_viewer_may_not_store_settings(tmp_path, bare_municipality):
     viewer = user_with_role(Role.VIEWER, bare_municipality, username="katsoja")
     file = tmp_path / "settings.json"
     file.write_text(json.dumps(example_settings("Naapurila")))
-    refused(
-        "settings",
-        "--municipality",
-        "naapurila",
-        "--file",
-        str(file),
-        "--valid-from",
-        "2025-01-01",
-        "--user",
-        viewer.username,
-    )
-    assert not MunicipalSettingsRow.objects.exists()
-    assert not AuditEvent.objects.filter(action="ecec_fees.settings").exists()
+    settings_refused(*set_settings(file, viewer.username))
+    assert not RobotSettings.objects.exists()
+    assert not AuditEvent.objects.filter(action="robot.settings").exists()
 
 
 def _falling_bands() -> dict[str, Any]:
@@ -598,14 +625,15 @@ def _falling_bands() -> dict[str, Any]:
 @pytest.mark.parametrize(
     ("settings_data", "path"),
     [
-        ({**example_settings("Naapurila"), "colour": "blue"}, "settings.colour"),
+        ({**example_settings("Naapurila"), "colour": "blue"}, "colour"),
         (
             changed(example_settings("Naapurila"), ("review_authority", "postal_code"), "123"),
             "review_authority.postal_code",
         ),
         (_falling_bands(), "service_need_bands[1]"),
+        (without(example_settings("Naapurila"), "contact"), "contact.name"),
     ],
-    ids=["unknown key", "bad postal code", "bands not rising"],
+    ids=["unknown key", "bad postal code", "bands not rising", "no contact"],
 )
 def test_invalid_settings_exit_2_naming_the_setting(
     tmp_path, bare_municipality, settings_data, path
@@ -613,19 +641,9 @@ def test_invalid_settings_exit_2_naming_the_setting(
     coordinator = user_with_role(Role.COORDINATOR, bare_municipality, username="koordinaattori")
     file = tmp_path / "settings.json"
     file.write_text(json.dumps(settings_data))
-    message = refused(
-        "settings",
-        "--municipality",
-        "naapurila",
-        "--file",
-        str(file),
-        "--valid-from",
-        "2025-01-01",
-        "--user",
-        coordinator.username,
-    )
+    message = settings_refused(*set_settings(file, coordinator.username))
     assert path in message
-    assert not MunicipalSettingsRow.objects.exists()
+    assert not RobotSettings.objects.exists()
 
 
 # --- print-batch --------------------------------------------------------------------------

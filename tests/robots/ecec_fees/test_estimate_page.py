@@ -14,10 +14,11 @@ from django.test import Client
 from django.utils import timezone
 
 from kuntarobo.audit.models import AuditEvent
-from kuntarobo.robots.ecec_fees import actions as fee_actions
-from kuntarobo.robots.ecec_fees.models import FeeDecision, MunicipalSettingsRow
+from kuntarobo.robots.ecec_fees.models import FeeDecision
 from kuntarobo.robots.ecec_fees.municipal import example_settings
-from kuntarobo.runtime.models import Run, WorkItem
+from kuntarobo.robots.ecec_fees.robot import EcecFeeRobot
+from kuntarobo.runtime.models import RobotSettings, Run, WorkItem
+from kuntarobo.runtime.settings_actions import save_robot_settings
 from tests.factories import MunicipalityFactory
 from tests.robots.ecec_fees.helpers import configure
 
@@ -63,7 +64,7 @@ def stored() -> dict[str, int]:
         "items": WorkItem.objects.count(),
         "runs": Run.objects.count(),
         "decisions": FeeDecision.objects.count(),
-        "settings": MunicipalSettingsRow.objects.count(),
+        "settings": RobotSettings.objects.count(),
     }
 
 
@@ -191,8 +192,13 @@ def test_the_bands_in_force_on_the_date_asked_about_are_used(client, municipalit
         {"max_hours": 200, "coefficient": "0.5"},
         {"max_hours": None, "coefficient": "1.0"},
     ]
-    fee_actions.save_settings(
-        "test set-up", municipality, new, valid_from=datetime.date(2025, 3, 1), via="test"
+    save_robot_settings(
+        "test set-up",
+        municipality,
+        EcecFeeRobot,
+        new,
+        valid_from=datetime.date(2025, 3, 1),
+        via="test",
     )
     january = text_of(client.post(URL, WORKED_EXAMPLE))
     march = text_of(client.post(URL, {**WORKED_EXAMPLE, "date": "2025-03-03"}))

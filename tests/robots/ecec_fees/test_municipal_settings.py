@@ -1,38 +1,159 @@
-"""A municipality's fee settings as JSON: read strictly, written back the same."""
+"""The fee robot's municipal settings on the platform's schema: the same JSON the pure reader
+reads, the generic settings page, and the migration from the robot's own rows."""
 
 from __future__ import annotations
 
+import datetime
+import importlib
+from typing import Any
+
 import pytest
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+from django.test import Client
 
-from kuntarobo.robots.ecec_fees.municipal import (
-    MunicipalFeeSettings,
-    SettingsError,
-    example_settings,
-)
+from kuntarobo.accounts.models import Role
+from kuntarobo.robots.ecec_fees.municipal import MunicipalFeeSettings, example_settings
+from kuntarobo.robots.ecec_fees.municipal_settings import SCHEMA
+from kuntarobo.robots.ecec_fees.robot import EcecFeeRobot
+from kuntarobo.runtime.models import RobotSettings
+from kuntarobo.runtime.settings_actions import settings_row_in_force
+from kuntarobo.sdk import InputError
+from tests.factories import MunicipalityFactory, user_with_role
 
 
-def test_settings_written_out_read_back_the_same():
-    settings = MunicipalFeeSettings.from_json(
-        {**example_settings("Esimerkkilä"), "suomifi_service_id": "esimerkkila_vaka"}
-    )
-    assert MunicipalFeeSettings.from_json(settings.to_json()) == settings
+def test_the_settings_are_the_keys_of_the_readers_json():
+    full = {**example_settings("X"), "suomifi_service_id": "x_vaka"}
+    full["sender_address"] = {"street": "PL 1", "postal_code": "00100", "city": "X"}
+    json = MunicipalFeeSettings.from_json(full).to_json()
+    assert [setting.name for setting in SCHEMA.settings] == list(json)
+    values = SCHEMA.parse(json)
+    assert MunicipalFeeSettings.from_json(values) == MunicipalFeeSettings.from_json(full)
 
 
-def test_without_its_own_suomifi_service_the_municipality_uses_the_installations():
-    settings = MunicipalFeeSettings.from_json(example_settings("Esimerkkilä"))
+def test_an_empty_form_field_reads_as_the_readers_default():
+    values = SCHEMA.parse(example_settings("X"))
+    assert values["suomifi_service_id"] == ""
+    assert values["sender_address"] == {"street": "", "postal_code": "", "city": ""}
+    settings = MunicipalFeeSettings.from_json(values)
     assert settings.suomifi_service_id == ""
-    assert "suomifi_service_id" not in settings.to_json()
+    assert settings.sender_address == ("", "", "")
 
 
-def test_a_municipality_may_send_under_its_own_suomifi_service():
-    data = {**example_settings("Naapurila"), "suomifi_service_id": "naapurila_vaka-1.0"}
-    settings = MunicipalFeeSettings.from_json(data)
-    assert settings.suomifi_service_id == "naapurila_vaka-1.0"
-    assert settings.to_json()["suomifi_service_id"] == "naapurila_vaka-1.0"
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"decision_number_prefix": "vaka"}, "decision_number_prefix"),
+        ({"maximum_age_years": 40}, "maximum_age_years"),
+        ({"officials_language": "en"}, "officials_language"),
+        ({"contact": {"phone": "1"}}, "contact.name"),
+        (
+            {
+                "service_need_bands": [
+                    {"max_hours": 100, "coefficient": "0.6"},
+                    {"max_hours": 90, "coefficient": "0.7"},
+                    {"max_hours": None, "coefficient": "1"},
+                ]
+            },
+            "service_need_bands[2].max_hours",
+        ),
+        (
+            {"service_need_bands": [{"max_hours": None, "coefficient": "2"}]},
+            "service_need_bands[1].coefficient",
+        ),
+    ],
+)
+def test_the_readers_refusal_names_the_settings_field(change: dict[str, Any], field: str):
+    with pytest.raises(InputError) as refused:
+        SCHEMA.parse({**example_settings("X"), **change})
+    assert refused.value.field == field
 
 
-@pytest.mark.parametrize("bad", ["naapurila vaka", "x" * 101, "vaka/1"])
-def test_a_malformed_suomifi_service_id_is_refused_naming_the_field(bad):
-    data = {**example_settings("Naapurila"), "suomifi_service_id": bad}
-    with pytest.raises(SettingsError, match="suomifi_service_id"):
-        MunicipalFeeSettings.from_json(data)
+def _form(**changes: str) -> dict[str, str]:
+    data = {
+        "valid_from": "2025-01-01",
+        "s__authority__fi": "Naapurila, varhaiskasvatuspalvelut",
+        "s__authority__sv": "",
+        "s__contact__name": "Aino Asiakasmaksu",
+        "s__contact__title__fi": "asiakasmaksusihteeri",
+        "s__contact__title__sv": "",
+        "s__contact__phone": "",
+        "s__contact__email": "",
+        "s__review_authority__name__fi": "Kasvatuslautakunta",
+        "s__review_authority__name__sv": "",
+        "s__review_authority__street": "PL 1",
+        "s__review_authority__postal_code": "00100",
+        "s__review_authority__city": "Naapurila",
+        "s__review_authority__email": "",
+        "s__decision_maker_title__fi": "varhaiskasvatusjohtaja",
+        "s__decision_maker_title__sv": "",
+        "s__service_need_bands__1__max_hours": "100",
+        "s__service_need_bands__1__coefficient": "0,6",
+        "s__service_need_bands__2__max_hours": "",
+        "s__service_need_bands__2__coefficient": "1",
+        "s__decision_number_prefix": "VAKA",
+        "s__large_change_percent": "20",
+        "s__large_change_cents": "5000",
+        "s__maximum_age_years": "7",
+        "s__officials_language": "fi",
+        "s__sender_address__street": "",
+        "s__sender_address__postal_code": "",
+        "s__sender_address__city": "",
+        "s__suomifi_service_id": "",
+    }
+    data.update(changes)
+    return data
+
+
+@pytest.mark.django_db
+def test_the_settings_page_saves_dated_settings_the_robot_reads():
+    municipality = MunicipalityFactory(slug="naapurila", name_fi="Naapurila")
+    client = Client()
+    client.force_login(user_with_role(Role.COORDINATOR, municipality, username="koordinaattori"))
+    url = f"/robots/ecec_fees/municipal-settings/{municipality.slug}/"
+    page = client.get(url, HTTP_ACCEPT_LANGUAGE="fi")
+    assert page.status_code == 200
+    assert "Oikaisuvaatimuksen vastaanottaja" in page.content.decode()
+    refused = client.post(url, _form(s__review_authority__postal_code="123"))
+    assert refused.status_code == 400
+    assert "s__review_authority__postal_code" in refused.context["form"].errors
+    assert client.post(url, _form()).status_code == 302
+    row = settings_row_in_force(municipality, EcecFeeRobot, datetime.date(2025, 6, 1))
+    assert row is not None
+    assert row.valid_from == datetime.date(2025, 1, 1)
+    settings = MunicipalFeeSettings.from_json(row.values)
+    assert settings.coefficient_for_hours(150) == 1
+    assert settings.contact.name == "Aino Asiakasmaksu"
+    assert settings_row_in_force(municipality, EcecFeeRobot, datetime.date(2024, 12, 31)) is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_copies_the_robots_own_rows_with_their_dates():
+    migration = importlib.import_module(
+        "kuntarobo.robots.ecec_fees.migrations.0010_settings_on_the_platform_schema"
+    )
+    municipality = MunicipalityFactory(slug="naapurila", name_fi="Naapurila")
+    stored = [
+        (datetime.date(2020, 1, 1), example_settings("Naapurila")),
+        (datetime.date(2025, 8, 1), {**example_settings("Naapurila"), "maximum_age_years": 6}),
+    ]
+    executor = MigrationExecutor(connection)
+    state = executor.loader.project_state(
+        [
+            ("ecec_fees", "0009_decision_number_per_municipality"),
+            ("runtime", "0006_work_item_waiting"),
+        ]
+    )
+    old_row = state.apps.get_model("ecec_fees", "MunicipalSettingsRow")
+    with connection.schema_editor() as editor:
+        editor.create_model(old_row)
+        for valid_from, values in stored:
+            old_row.objects.create(
+                municipality_id=municipality.pk, valid_from=valid_from, settings=values
+            )
+        migration.copy_rows(state.apps, editor)
+        migration.copy_rows(state.apps, editor)  # a second run copies nothing twice
+        editor.delete_model(old_row)
+    rows = RobotSettings.objects.filter(robot_slug="ecec_fees").order_by("valid_from")
+    assert [(row.valid_from, row.values) for row in rows] == stored
+    assert all(row.saved_by.startswith("migration") for row in rows)

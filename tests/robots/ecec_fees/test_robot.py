@@ -20,9 +20,11 @@ from kuntarobo.robots.ecec_fees.models import (
     GuardianCopy,
     PrintBatch,
 )
+from kuntarobo.robots.ecec_fees.robot import EcecFeeRobot
 from kuntarobo.runtime import actions
 from kuntarobo.runtime.declarations import InputError
 from kuntarobo.runtime.models import ItemDocument, ItemStatus, WorkItem
+from kuntarobo.runtime.settings_actions import save_robot_settings
 from kuntarobo.testing.suomifi_server import SuomiFiMessagesServer
 from tests.factories import MunicipalityFactory, user_with_role
 from tests.robots.ecec_fees.factories import FeeDecisionFactory
@@ -456,8 +458,12 @@ def test_a_swedish_speaking_municipalitys_officials_read_the_reasoning_in_swedis
 
     municipality = MunicipalityFactory(slug="exempelby", name_fi="Esimerkkikylä")
     settings_json = {**example_settings("Exempelby"), "officials_language": "sv"}
-    fee_actions.save_settings(
-        "test set-up", municipality, settings_json, valid_from=datetime.date(2020, 1, 1)
+    save_robot_settings(
+        "test set-up",
+        municipality,
+        EcecFeeRobot,
+        settings_json,
+        valid_from=datetime.date(2020, 1, 1),
     )
     start(
         "test set-up",
@@ -686,8 +692,13 @@ def test_a_municipality_with_its_own_suomifi_service_sends_under_it(
     from kuntarobo.robots.ecec_fees.municipal import example_settings
 
     own = {**example_settings("Esimerkkilä"), "suomifi_service_id": "esimerkkila_vaka"}
-    fee_actions.save_settings(
-        "test set-up", municipality, own, valid_from=datetime.date(2024, 1, 1), via="test"
+    save_robot_settings(
+        "test set-up",
+        municipality,
+        EcecFeeRobot,
+        own,
+        valid_from=datetime.date(2024, 1, 1),
+        via="test",
     )
     with SuomiFiMessagesServer(other_service_ids=frozenset({"esimerkkila_vaka"})) as server:
         use_suomifi(monkeypatch, server)

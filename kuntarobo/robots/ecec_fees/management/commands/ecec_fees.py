@@ -1,10 +1,9 @@
 """`kuntarobo ecec-fees`: the fee calculator, a whole run here and now, the national parameter
-rows, a municipality's settings, and print batches.
+rows and print batches. A municipality's settings: `kuntarobo settings … ecec_fees`.
 
     calculate     one JSON object on stdin → one JSON object on stdout (exit 2 on bad input)
     run           --input PATH --date YYYY-MM-DD --municipality SLUG: prints a one-line summary
     parameters    list the dated rows, or add one (--add FILE --valid-from DATE --source TEXT)
-    settings      show or set a municipality's settings (--file FILE --valid-from DATE)
     print-batch   gather the sent letters not yet printed into one PDF
 """
 
@@ -22,9 +21,8 @@ from django.db.models import Count, Sum
 
 from kuntarobo.robots.ecec_fees import actions as fee_actions
 from kuntarobo.robots.ecec_fees import calculator
-from kuntarobo.robots.ecec_fees.models import FeeDecision, FeeParameterRow, MunicipalSettingsRow
-from kuntarobo.robots.ecec_fees.municipal import example_settings
-from kuntarobo.robots.ecec_fees.robot import SLUG
+from kuntarobo.robots.ecec_fees.models import FeeDecision, FeeParameterRow
+from kuntarobo.robots.ecec_fees.municipal_settings import SLUG
 from kuntarobo.robots.ecec_fees.service import stored_parameters
 from kuntarobo.sdk import InputError, ItemStatus
 from kuntarobo.sdk.cli import (
@@ -86,11 +84,11 @@ def run_summary(run_id: int, duplicates: int) -> dict[str, Any]:
 
 
 class Command(BaseCommand):
-    help = "ECEC client fee decisions: calculator, runs, parameters, settings, print batches."
+    help = "ECEC client fee decisions: calculator, runs, parameters, print batches."
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         sub = parser.add_subparsers(
-            dest="action", required=True, metavar="{calculate,run,parameters,settings,print-batch}"
+            dest="action", required=True, metavar="{calculate,run,parameters,print-batch}"
         )
         calculate = sub.add_parser(
             "calculate",
@@ -127,17 +125,6 @@ class Command(BaseCommand):
         parameters.add_argument("--valid-from")
         parameters.add_argument("--source", default="")
         parameters.add_argument("--user", help="A superuser's username.")
-        settings = sub.add_parser(
-            "settings",
-            help="Show or set a municipality's fee settings.",
-            description="Prints the settings in force (or --example, a filled-in example); "
-            "with --file and --valid-from stores validated settings (audited).",
-        )
-        settings.add_argument("--municipality", required=True)
-        settings.add_argument("--user")
-        settings.add_argument("--file")
-        settings.add_argument("--valid-from")
-        settings.add_argument("--example", action="store_true")
         batch = sub.add_parser(
             "print-batch",
             help="Put the sent letters not yet printed into one PDF.",
@@ -154,8 +141,6 @@ class Command(BaseCommand):
             self.run(options)
         elif action == "parameters":
             self.parameters(options)
-        elif action == "settings":
-            self.settings(options)
         else:
             self.print_batch(options)
 
@@ -232,33 +217,6 @@ class Command(BaseCommand):
             for row in FeeParameterRow.objects.order_by("valid_from")
         ]
         self.stdout.write(to_json(rows))
-
-    def settings(self, options: dict[str, Any]) -> None:
-        try:
-            municipality = get_municipality(options["municipality"])
-        except InputError as error:
-            fail(str(error))
-        if options["example"]:
-            self.stdout.write(to_json(example_settings(municipality.name_fi)))
-            return
-        if options["file"]:
-            if not options["valid_from"] or not options["user"]:
-                fail("--valid-from and --user are required with --file")
-            user = acting_user(options["user"])
-            data = read_json_file(options["file"], "--file")
-            try:
-                fee_actions.save_settings(
-                    user,
-                    municipality,
-                    data,
-                    valid_from=parse_date(options["valid_from"], "--valid-from"),
-                )
-            except (InputError, PermissionDeniedError) as error:
-                fail(f"--file: {error}")
-        rows = MunicipalSettingsRow.objects.filter(municipality=municipality).order_by("valid_from")
-        self.stdout.write(
-            to_json([{"valid_from": row.valid_from, "settings": row.settings} for row in rows])
-        )
 
     def print_batch(self, options: dict[str, Any]) -> None:
         user = acting_user(options["user"])
