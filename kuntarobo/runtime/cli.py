@@ -83,6 +83,24 @@ def start_run(
         fail(str(error))
 
 
+def run_here_and_now(
+    actor: Any,
+    municipality_slug: str,
+    robot_slug: str,
+    parameters: dict[str, Any],
+    input_file: Path | None,
+) -> StartedRun:
+    """A run started from the command line and all its items done in this process, through the
+    code a worker runs (e.g. from a municipality's own job scheduler, with no worker waited
+    for); bad input or a missing right refuses the command with exit code 2 and writes nothing.
+    The robot's command then prints its own summary of `started.run`."""
+    from kuntarobo.runtime.execution import process_run_inline
+
+    started = start_run(actor, municipality_slug, robot_slug, parameters, input_file)
+    process_run_inline(started.run.pk)
+    return started
+
+
 def to_json(data: Any) -> str:
     return json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, sort_keys=True)
 

@@ -30,8 +30,7 @@ from kuntarobo.sdk.cli import (
     acting_user,
     fail,
     input_path,
-    process_run_inline,
-    start_run,
+    run_here_and_now,
     to_json,
 )
 from kuntarobo.sdk.inputs import MAX_DATE, MIN_DATE
@@ -170,14 +169,13 @@ class Command(BaseCommand):
         user = acting_user(options["user"]) if options["user"] else "command line"
         path = input_path(options["input"])
         period_start = parse_date(options["date"], "--date")
-        started = start_run(
+        started = run_here_and_now(
             user,
             options["municipality"],
             SLUG,
             {"period_start": period_start.isoformat()},
             path,
         )
-        process_run_inline(started.run.pk)
         self.stdout.write(to_json(run_summary(started.run.pk, started.duplicates)))
 
     def parameters(self, options: dict[str, Any]) -> None:

@@ -16,7 +16,7 @@ from django.core.management.base import BaseCommand, no_translations
 
 from kuntarobo.robots.hr_reports.robot import SUMMARY_PREFIX, HrReportsRobot
 from kuntarobo.sdk import ItemStatus
-from kuntarobo.sdk.cli import acting_user, input_path, process_run_inline, start_run, to_json
+from kuntarobo.sdk.cli import acting_user, input_path, run_here_and_now, to_json
 from kuntarobo.sdk.models import WorkItem
 
 ROBOT = HrReportsRobot.slug
@@ -69,12 +69,11 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         user = acting_user(options["user"]) if options["user"] else "command line"
         path = input_path(options["input"])
-        started = start_run(
+        started = run_here_and_now(
             user,
             options["municipality"],
             ROBOT,
             {"month": options["month"], "resend": options["resend"]},
             path,
         )
-        process_run_inline(started.run.pk)
         self.stdout.write(to_json(run_summary(started.run.pk, started.duplicates)))

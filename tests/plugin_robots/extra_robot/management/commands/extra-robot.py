@@ -11,7 +11,7 @@ from django.core.management.base import BaseCommand
 from extra_robot.greetings import greeting
 from extra_robot.robot import SLUG
 from kuntarobo.sdk.channels import Delivery, DeliveryStatus
-from kuntarobo.sdk.cli import acting_user, process_run_inline, start_run, to_json
+from kuntarobo.sdk.cli import acting_user, run_here_and_now, to_json
 from kuntarobo.sdk.models import Municipality, Run
 
 
@@ -41,8 +41,10 @@ class Command(BaseCommand):
         # Bad input (an unknown user or municipality, an empty name) exits with code 2 and a
         # message on stderr, nothing written: start_run and acting_user call sdk.cli.fail.
         user = acting_user(options["user"]) if options["user"] else "command line"
-        started = start_run(user, options["municipality"], SLUG, {"names": options["names"]}, None)
-        process_run_inline(started.run.pk)  # here and now, not by a worker
+        # Here and now, not by a worker: the run's items are done in this process.
+        started = run_here_and_now(
+            user, options["municipality"], SLUG, {"names": options["names"]}, None
+        )
         run = Run.objects.get(pk=started.run.pk)
         sent = Delivery.objects.filter(item__run=run, status=DeliveryStatus.SENT).count()
         self.stdout.write(
