@@ -665,7 +665,7 @@ def test_children_who_continue_get_a_decision_from_the_day_after_a_siblings_plac
     drain()
     before, after = items_by_start()
     assert before.output["total_fee"] == 11300
-    assert before.output["_decision"]["ends_on"] == "2025-05-31"
+    assert before.record["ends_on"] == "2025-05-31"
     assert (after.output["valid_from"], after.output["total_fee"]) == ("2025-06-01", 8100)
     assert any("Eero Meikäläinen ei ole enää" in line for line in after.explanation)
 
@@ -682,7 +682,7 @@ def test_a_later_period_without_fee_parameters_is_left_for_later_and_counted(
     assert started.run.summary["skipped"] == {"period_without_parameters": 1}
     drain()
     item = WorkItem.objects.get()
-    assert item.output["_decision"]["ends_on"] is None
+    assert item.record["ends_on"] is None
     assert any("17.8.2026" in line for line in item.attention)
 
 
