@@ -23,7 +23,9 @@ KEY = "_decision"
 
 def drop_guards(schema_editor: BaseDatabaseSchemaEditor) -> None:
     """The generated guards (`kuntarobo.decisions.guards.trigger_names`); post_migrate
-    installs them again."""
+    installs them again. Dropped before the columns are added, too: after a migrate back,
+    post_migrate has made them from the model as it is now, naming columns not there yet,
+    and SQLite refuses to rebuild a table with such a trigger."""
     if schema_editor.connection.vendor == "postgresql":
         schema_editor.execute(f"DROP TRIGGER IF EXISTS {TABLE}_immutable ON {TABLE};")
     else:
@@ -38,6 +40,10 @@ def _letter_values(data: dict[str, Any]) -> dict[str, Any]:
         "letter_supersedes": str(data.get("supersedes_text") or ""),
         "letter_changes": list(data.get("changes") or []),
     }
+
+
+def without_guards(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
+    drop_guards(schema_editor)
 
 
 def forward(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
@@ -75,6 +81,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        migrations.RunPython(without_guards, without_guards),
         migrations.AddField(
             model_name="feedecision",
             name="letter_changes",
