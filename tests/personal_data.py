@@ -26,6 +26,9 @@ SECOND_GUARDIAN = "Pekka Lindqvist"
 # its birth date alone, and the names (their ASCII parts too, as JSON escapes the rest).
 SECRETS = (IDENTITY_CODE, "150490", GUARDIAN, SECOND_GUARDIAN, "Koskinen", "Lindqvist")
 MASKED_REFERENCE = "******-****:2030-01-01:9f2c"
+# The robot's own data for its records (`Outcome.record`): shown to no one, not even to those
+# who see the item's personal data.
+RECORD_ONLY = "Record-only Virtanen 9f2c"
 
 
 def plant(item: WorkItem, document: ItemDocument | None = None) -> WorkItem:
@@ -37,6 +40,7 @@ def plant(item: WorkItem, document: ItemDocument | None = None) -> WorkItem:
     item.payload = {**(item.payload or {}), "guardian": GUARDIAN, "identity_code": IDENTITY_CODE}
     item.output = {**(item.output or {}), "addressee": SECOND_GUARDIAN}
     item.explanation = [f"{GUARDIAN} and {SECOND_GUARDIAN} form one family"]
+    item.record = {"basis": RECORD_ONLY}
     item.save()
     if document is not None:
         document.name = f"{GUARDIAN}.txt"

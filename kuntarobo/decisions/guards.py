@@ -77,10 +77,18 @@ def postgres_statements(table: str, guarded: list[str], write_once: list[str]) -
     ]
 
 
-def statements(model: type[DecisionRecord], vendor: str) -> list[str]:
+def statements(
+    model: type[DecisionRecord], vendor: str, existing: set[str] | None = None
+) -> list[str]:
+    """The guards' SQL; with `existing` (the table's columns) only for columns that exist: after
+    a migrate back the model has columns the table has not yet, and a trigger naming one would
+    break every later rebuild of a table on SQLite (it checks the schema's triggers)."""
     table = model._meta.db_table
     guarded = model.guarded_fields()
     write_once = model.write_once_columns()
+    if existing is not None:
+        guarded = [c for c in guarded if c in existing]
+        write_once = [c for c in write_once if c in existing]
     if vendor == "postgresql":
         return postgres_statements(table, guarded, write_once)
     if vendor == "sqlite":
@@ -89,9 +97,15 @@ def statements(model: type[DecisionRecord], vendor: str) -> list[str]:
 
 
 def install(model: type[DecisionRecord], connection: BaseDatabaseWrapper) -> None:
-    """(Re)create the guards of one model's table; idempotent."""
+    """(Re)create the guards of one model's table, for the columns it has; idempotent."""
     with connection.cursor() as cursor:
-        for statement in statements(model, connection.vendor):
+        existing = {
+            column.name
+            for column in connection.introspection.get_table_description(
+                cursor, model._meta.db_table
+            )
+        }
+        for statement in statements(model, connection.vendor, existing):
             cursor.execute(statement)
 
 

@@ -372,12 +372,18 @@ class Document:
 
 @dataclass
 class Outcome:
-    """What `handle` returns: the output (proposal), why, and what a reviewer must notice."""
+    """What `handle` returns: the output (proposal), why, and what a reviewer must notice.
+
+    `record` is the robot's own data for its records (e.g. a decision's full computation, which
+    `on_status` writes into the decision): kept beside the output on the item and handed back
+    as `ItemView.record`, but never shown as output in the web or the API; purged with the
+    output when the item's personal data is."""
 
     output: dict[str, Any]
     explanation: list[str] = field(default_factory=list)
     attention: list[str] = field(default_factory=list)
     documents: list[Document] = field(default_factory=list)
+    record: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -396,6 +402,8 @@ class ItemView:
     reviewed_at: datetime.datetime | None = None
     # What the outside event that ended the item's last wait brought (`Wait`); empty otherwise.
     resume_payload: dict[str, Any] = field(default_factory=dict)
+    # The robot's own record data from its last `Outcome.record` (never shown as output).
+    record: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass

@@ -113,6 +113,7 @@ def item_view(item: WorkItem) -> ItemView:
         reviewed_by_name=reviewer_name(item),
         reviewed_at=item.reviewed_at,
         resume_payload=item.resume_payload,
+        record=item.record,
     )
 
 
@@ -501,6 +502,7 @@ def _complete(handled: _Handled, records: _Records) -> str:
         assert isinstance(result, Outcome)
         if stage == PROCESS:
             changes["output"] = result.output
+            changes["record"] = result.record
             changes["explanation"] = [mask_identity_codes(line) for line in result.explanation]
             changes["attention"] = [mask_identity_codes(line) for line in result.attention]
             needs_review = robot_class.needs_review()

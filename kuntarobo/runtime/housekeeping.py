@@ -116,8 +116,9 @@ def purge_expired(
 ) -> RetentionResult:
     """Delete what has been kept its retention period: input files of ended runs, documents of
     items in a final status, what the robots declare of their own (`Robot.retention`), and the
-    personal data (input, output, explanation) of items in a final status. Rows stay, so counts
-    and the audit trail still add up; files go once the deletion commits."""
+    personal data (input, output, the robot's record data, explanation) of items in a final
+    status. Rows stay, so counts and the audit trail still add up; files go once the deletion
+    commits."""
     now = now or timezone.now()
     periods = retention_periods()
     result = RetentionResult(periods=periods)
@@ -155,12 +156,23 @@ def purge_expired(
         if (cutoff := before("items")) is not None:
             items = WorkItem.objects.filter(
                 status__in=FINAL_STATUSES, finished_at__lt=cutoff
-            ).filter(~Q(payload={}) | ~Q(output={}) | ~Q(explanation=[]) | ~Q(attention=[]))
+            ).filter(
+                ~Q(payload={})
+                | ~Q(output={})
+                | ~Q(record={})
+                | ~Q(explanation=[])
+                | ~Q(attention=[])
+            )
             if dry_run:
                 result.items = items.count()
             else:
                 result.items = items.update(
-                    payload={}, output={}, explanation=[], attention=[], error_message=""
+                    payload={},
+                    output={},
+                    record={},
+                    explanation=[],
+                    attention=[],
+                    error_message="",
                 )
         if not dry_run and (any(result.counts().values()) or audit_empty):
             record(

@@ -151,6 +151,8 @@ class WorkItem(models.Model):
     deadline = models.DateField(_("deadline"), null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     output = models.JSONField(_("output"), default=dict, blank=True)
+    # The robot's own data for its records (`Outcome.record`): never shown as output.
+    record = models.JSONField(_("robot's record data"), default=dict, blank=True, editable=False)
     explanation = models.JSONField(_("explanation"), default=list, blank=True)
     attention = models.JSONField(_("needs attention"), default=list, blank=True)
     error_message = models.TextField(_("error"), blank=True)

@@ -111,7 +111,8 @@ class CountingRobot(Robot):
 class ScriptedRobot(Robot):
     """Items do what the run's `script` parameter (JSON) says: succeed, raise a business or an
     application exception (for the first `fail_times` attempts, or always), with the given
-    explanation, attention and log lines. A test can also set `ScriptedRobot.status_hook`."""
+    explanation, attention, record data and log lines. A test can also set
+    `ScriptedRobot.status_hook`."""
 
     slug = "test_scripted"
     name = Text(fi="Käsikirjoitettu testirobotti", en="Scripted test robot")
@@ -163,6 +164,7 @@ class ScriptedRobot(Robot):
             },
             explanation=[str(line) for line in script.get("explanation", [])],
             attention=[str(line) for line in script.get("attention", [])],
+            record=dict(script.get("record") or {}),
         )
 
     @classmethod

@@ -23,6 +23,7 @@ from tests.personal_data import (
     GUARDIAN,
     IDENTITY_CODE,
     MASKED_REFERENCE,
+    RECORD_ONLY,
     SECOND_GUARDIAN,
     SECRETS,
     leaks,
@@ -216,6 +217,7 @@ def test_each_role_sees_only_the_fields_it_may_and_personal_data_never_leaks(pla
     allowed = endpoint.callers is None or caller in endpoint.callers
     assert response.status_code == (200 if allowed else 403), response.content[:300]
     found = leaks(response)
+    assert not any(RECORD_ONLY in text for text in texts_of(response)), (name, caller)
     if caller not in PERSONAL:
         assert found == [], (name, caller, found)
     if not allowed:
@@ -230,6 +232,8 @@ def test_those_who_may_see_personal_data_do_see_it_in_the_items_own_view(planted
     """The other side of 'never leaks': the data is there, so the searches above can fail."""
     response = client_for(planted.user(caller)).get(f"/api/v1/items/{planted.home.waiting.pk}")
     assert leaks(response) == sorted(SECRETS)
+    # The robot's record data is not output: not in the item's view even for them.
+    assert not any(RECORD_ONLY in text for text in texts_of(response))
 
 
 @pytest.mark.parametrize("caller", sorted(PERSONAL))

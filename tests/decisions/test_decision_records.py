@@ -208,3 +208,16 @@ def test_every_installed_decision_model_is_guarded_after_migrate():
                     [name],
                 )
             assert cursor.fetchone()[0] == 1, name
+
+
+def test_guards_name_only_the_columns_the_table_has():
+    """After a migrate back the model has columns its table has not yet: a trigger naming one
+    would make SQLite refuse every later rebuild of a table, so the guards leave them out."""
+    every = "\n".join(guards.statements(ExampleDecision, connection.vendor))
+    assert "amount" in every
+    assert "document" in every
+    existing = {f.column for f in ExampleDecision._meta.concrete_fields} - {"amount", "document"}
+    some = "\n".join(guards.statements(ExampleDecision, connection.vendor, existing))
+    assert "amount" not in some
+    assert "document" not in some
+    assert "decided_by" in some

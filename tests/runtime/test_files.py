@@ -181,7 +181,7 @@ def test_the_retention_purge_removes_what_is_due_and_keeps_the_rest(municipality
     due_file = media(settings, due.input_file.name)
     done_long_ago = WorkItemFactory(
         run=due, reference="a", status=ItemStatus.DONE, finished_at=old, payload={"hetu": "x"},
-        output={"fee": 1}, explanation=["line"],
+        output={"fee": 1}, record={"hetu": "x"}, explanation=["line"],
     )  # fmt: skip
     done_lately = WorkItemFactory(
         run=due, reference="b", status=ItemStatus.DONE, finished_at=recent, payload={"hetu": "y"}
@@ -214,11 +214,12 @@ def test_the_retention_purge_removes_what_is_due_and_keeps_the_rest(municipality
     assert [d.exists() for d in documents.values()] == [False, True, True]
     assert sorted(ItemDocument.objects.values_list("item__reference", flat=True)) == ["b", "c"]
     done_long_ago.refresh_from_db()
-    assert (done_long_ago.payload, done_long_ago.output, done_long_ago.explanation) == (
-        {},
-        {},
-        [],
-    )
+    assert (
+        done_long_ago.payload,
+        done_long_ago.output,
+        done_long_ago.record,
+        done_long_ago.explanation,
+    ) == ({}, {}, {}, [])
     assert WorkItem.objects.get(pk=done_lately.pk).payload == {"hetu": "y"}
     assert WorkItem.objects.get(pk=waiting.pk).payload == {"hetu": "z"}
     event = AuditEvent.objects.get(action="retention.purge")

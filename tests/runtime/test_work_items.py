@@ -71,6 +71,26 @@ def test_the_same_reference_in_another_municipality_is_another_item(municipality
     assert WorkItem.objects.filter(reference="a").count() == 2
 
 
+# --- the robot's record data ------------------------------------------------------------------
+
+
+def test_the_robots_record_data_is_kept_beside_the_output_and_handed_back_to_on_status(
+    municipality,
+):
+    """`Outcome.record` is the robot's own data for its records: stored on the item, not in
+    its output, what `on_status` sees as `ItemView.record`, and in the item's view later."""
+    seen: list[tuple[str, dict[str, object]]] = []
+    ScriptedRobot.status_hook = lambda view, status: seen.append((status, dict(view.record)))
+    start(municipality, {"reference": "a", "record": {"basis": "b1", "lines": [1, 2]}})
+    drain()
+    stored = item("a")
+    assert stored.status == ItemStatus.DONE
+    assert stored.record == {"basis": "b1", "lines": [1, 2]}
+    assert "basis" not in stored.output
+    assert seen == [(ItemStatus.DONE, {"basis": "b1", "lines": [1, 2]})]
+    assert execution.item_view(stored).record == {"basis": "b1", "lines": [1, 2]}
+
+
 # --- business and application exceptions --------------------------------------------------------
 
 

@@ -21,6 +21,7 @@ from tests.personal_data import (
     GUARDIAN,
     IDENTITY_CODE,
     MASKED_REFERENCE,
+    RECORD_ONLY,
     SECOND_GUARDIAN,
     SECRETS,
     leaks,
@@ -197,6 +198,7 @@ def test_each_role_sees_only_what_it_may_and_personal_data_never_leaks(planted, 
     if role not in PERSONAL:
         assert found == [], (name, role, found)
     text = "\n".join(texts_of(response))
+    assert RECORD_ONLY not in text, (name, role)
     for expected in page.shows(planted, role) if allowed else []:
         assert expected in text, (name, role, expected)
     new = AuditEvent.objects.order_by("id")[before:]
@@ -216,6 +218,8 @@ def test_those_who_may_see_personal_data_do_see_it_on_the_items_page(planted, ro
         reverse("item_detail", args=[planted.attention_item.pk])
     )
     assert leaks(response) == sorted(SECRETS)
+    # The robot's record data is not output: not shown even here.
+    assert not any(RECORD_ONLY in text for text in texts_of(response))
 
 
 @pytest.mark.parametrize("role", ROLES)

@@ -13,7 +13,6 @@ Suomi.fi the same external ids, so a decision is never sent twice.
 from __future__ import annotations
 
 import dataclasses
-import datetime
 import os
 from pathlib import Path
 
@@ -77,7 +76,6 @@ def final_letter(decision: FeeDecision, addressee: int = 0) -> letters.DecisionL
             f"{decision.decision_number}: the fee recomputed at sending ({fee.total_fee} cents) "
             f"differs from the approved one ({decision.total_fee} cents); not sent."
         )
-    work_output = decision.work_item.output.get("_decision", {})
     decided_at = timezone.localtime(decision.decided_at).date() if decision.decided_at else None
     return build_letter(
         record=record_,
@@ -85,15 +83,11 @@ def final_letter(decision: FeeDecision, addressee: int = 0) -> letters.DecisionL
         settings=settings,
         number=decision.decision_number,
         parameters=row.as_parameters(),
-        change_lines=list(work_output.get("changes") or []),
-        supersedes=work_output.get("supersedes_text"),
+        change_lines=list(decision.letter_changes or []),
+        supersedes=decision.letter_supersedes or None,
         decided_by=decision.decided_by,
         decided_at=decided_at,
-        valid_until=(
-            datetime.date.fromisoformat(work_output["valid_until"])
-            if work_output.get("valid_until")
-            else None
-        ),
+        valid_until=decision.letter_valid_until,
         addressee=addressee,
     )
 

@@ -203,6 +203,13 @@ class FeeDecision(DecisionRecord):
     # The last day, when known as the decision is made: a charged child's placement ends, or the
     # same family line's next decision begins the day after.
     ends_on = models.DateField(_("ends on"), null=True, blank=True)
+    # What the letter says as decided (guarded like the rest): its last day (the day before the
+    # next decision known then, or `ends_on`), the decision it replaces, and the changes since.
+    letter_valid_until = models.DateField(_("valid until (in the letter)"), null=True, blank=True)
+    letter_supersedes = models.CharField(
+        _("supersedes (in the letter)"), max_length=200, blank=True
+    )
+    letter_changes = models.JSONField(_("changes (in the letter)"), default=list, blank=True)
 
     objects = FeeDecisionQuerySet.as_manager()
 

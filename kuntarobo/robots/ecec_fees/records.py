@@ -68,7 +68,7 @@ def write_draft(item: ItemView) -> FeeDecision:
 
 
 def _draft_values(item: ItemView) -> dict[str, Any]:
-    record = item.output["_decision"]
+    record = item.record
     snapshot = record["snapshot"]
     return {
         "municipality_id": item.municipality_id,
@@ -90,6 +90,11 @@ def _draft_values(item: ItemView) -> dict[str, Any]:
         "settings_valid_from": datetime.date.fromisoformat(record["settings_valid_from"]),
         "rule_version": str(snapshot.get("rule_version") or "1"),
         "supersedes_id": record["supersedes"],
+        "letter_valid_until": datetime.date.fromisoformat(record["valid_until"])
+        if record.get("valid_until")
+        else None,
+        "letter_supersedes": record.get("supersedes_text") or "",
+        "letter_changes": list(record.get("changes") or []),
     }
 
 

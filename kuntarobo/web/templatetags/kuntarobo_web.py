@@ -183,9 +183,9 @@ def parameter_kind(kind: str) -> str:
 @register.filter
 def output_rows(view: ItemView) -> list[tuple[str, str]]:
     """The item's output as (label, formatted value): the fields the robot declares first, in
-    its order and with its labels, then anything else it returned under its own key. Keys that
-    start with "_" are the robot's own records (e.g. a decision's full computation), not shown.
-    From the item's view (`kuntarobo.runtime.visibility`): nothing it hides is shown."""
+    its order and with its labels, then anything else it returned under its own key. (A robot's
+    own data for its records is `Outcome.record`, never output.) From the item's view
+    (`kuntarobo.runtime.visibility`): nothing it hides is shown."""
     output = view.output if isinstance(view.output, dict) else {}
     try:
         declared = get_robot(cast(WorkItem, view.item).robot_slug).output_fields
@@ -197,11 +197,7 @@ def output_rows(view: ItemView) -> list[tuple[str, str]]:
         if field.name in output
     ]
     known = {field.name for field in declared}
-    rows += [
-        (key, pretty(value))
-        for key, value in output.items()
-        if key not in known and not key.startswith("_")
-    ]
+    rows += [(key, pretty(value)) for key, value in output.items() if key not in known]
     return rows
 
 

@@ -13,6 +13,7 @@ from django.db import DatabaseError, transaction
 from kuntarobo.accounts.models import Role
 from kuntarobo.audit.models import AuditEvent
 from kuntarobo.robots.ecec_fees import actions as fee_actions
+from kuntarobo.robots.ecec_fees.delivery import final_letter
 from kuntarobo.robots.ecec_fees.models import (
     Channel,
     DecisionStatus,
@@ -436,6 +437,20 @@ def test_a_correction_back_in_time_replaces_the_old_period_and_ends_before_the_n
     assert correction.superseded_from == march
     assert correction.valid_until() == datetime.date(2025, 2, 28)
     assert march_decision.status == DecisionStatus.SENT
+    # The letter's last day, the decision it replaces and the changes since are the decision's
+    # own (guarded) content: delivery reads them from it, not from the work item.
+    assert correction.letter_valid_until == datetime.date(2025, 2, 28)
+    assert correction.letter_supersedes == f"{january.decision_number} (1.1.2025)"
+    assert correction.letter_changes
+    assert all(correction.letter_changes)
+    assert "_decision" not in item.output
+    WorkItem.objects.filter(pk=item.pk).update(output={}, record={})  # as after the purge
+    letter = final_letter(FeeDecision.objects.get(pk=correction.pk))
+    assert letter.valid_until == datetime.date(2025, 2, 28)
+    assert letter.supersedes == correction.letter_supersedes
+    assert list(letter.changes) == correction.letter_changes
+    with pytest.raises(DatabaseError), transaction.atomic():
+        FeeDecision.objects.filter(pk=correction.pk).update(letter_supersedes="")
 
 
 def test_a_child_without_an_agreed_service_need_sends_the_family_to_a_person(
@@ -665,7 +680,7 @@ def test_children_who_continue_get_a_decision_from_the_day_after_a_siblings_plac
     drain()
     before, after = items_by_start()
     assert before.output["total_fee"] == 11300
-    assert before.output["_decision"]["ends_on"] == "2025-05-31"
+    assert before.record["ends_on"] == "2025-05-31"
     assert (after.output["valid_from"], after.output["total_fee"]) == ("2025-06-01", 8100)
     assert any("Eero Meikäläinen ei ole enää" in line for line in after.explanation)
 
@@ -682,7 +697,7 @@ def test_a_later_period_without_fee_parameters_is_left_for_later_and_counted(
     assert started.run.summary["skipped"] == {"period_without_parameters": 1}
     drain()
     item = WorkItem.objects.get()
-    assert item.output["_decision"]["ends_on"] is None
+    assert item.record["ends_on"] is None
     assert any("17.8.2026" in line for line in item.attention)
 
 
