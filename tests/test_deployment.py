@@ -7,7 +7,6 @@ import http.client
 import os
 import re
 import secrets
-import socket
 import stat
 import subprocess
 import sys
@@ -18,6 +17,7 @@ import pytest
 
 from kuntarobo import deployment
 from kuntarobo.deployment import DeploymentError
+from tests.loopback import free_port
 
 POSTGRES = "postgres://kuntarobo:secret@db.example/kuntarobo"
 
@@ -270,12 +270,6 @@ def test_the_web_server_keeps_proxy_headers_only_behind_a_configured_proxy(
     monkeypatch.setattr("waitress.serve", lambda app, **options: served.update(options))
     call_command("web", "--port", "8123")
     assert served["clear_untrusted_proxy_headers"] is cleared
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def get(port: int, path: str, headers: dict[str, str], deadline: float):

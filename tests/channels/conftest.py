@@ -4,16 +4,11 @@ certificate), PDFs of a known page count, and a municipality with a staff member
 from __future__ import annotations
 
 import datetime
-import email
-import email.policy
 import io
 import ipaddress
-import socket
 import ssl
-import threading
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
-from email.message import EmailMessage
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -27,30 +22,7 @@ from cryptography.x509.oid import NameOID
 
 from kuntarobo.accounts.models import Role
 from tests.factories import MunicipalityFactory, user_with_role
-
-
-@dataclass
-class Mailbox:
-    """What the SMTP server received: envelope recipients and the parsed message."""
-
-    messages: list[tuple[list[str], EmailMessage]] = field(default_factory=list)
-    lock: threading.Lock = field(default_factory=threading.Lock)
-    port: int = 0
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
-        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
-        with self.lock:
-            self.messages.append((list(envelope.rcpt_tos), message))
-        return "250 Message accepted for delivery"
-
-    def to(self, address: str) -> list[EmailMessage]:
-        return [m for rcpt, m in self.messages if address in rcpt]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+from tests.loopback import Mailbox, free_port
 
 
 @dataclass(frozen=True)

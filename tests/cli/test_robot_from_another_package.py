@@ -11,11 +11,8 @@ operator's installation would."""
 from __future__ import annotations
 
 import ast
-import email
-import email.policy
 import json
 import os
-import socket
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -24,6 +21,8 @@ from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
+
+from tests.loopback import Mailbox, free_port
 
 PACKAGE_ROOT = Path(__file__).resolve().parents[1] / "plugin_robots"
 
@@ -253,24 +252,10 @@ def test_the_robots_api_endpoint_has_the_platforms_errors(signed_in):
     assert (unknown["status"], unknown["type"]) == (404, "application/json")
 
 
-class Mailbox:
-    """What the SMTP server on loopback received: envelope recipients and parsed messages."""
-
-    def __init__(self) -> None:
-        self.messages: list[tuple[list[str], email.message.EmailMessage]] = []
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
-        parsed = email.message_from_bytes(envelope.content, policy=email.policy.default)
-        self.messages.append((list(envelope.rcpt_tos), parsed))  # type: ignore[arg-type]
-        return "250 Message accepted for delivery"
-
-
 @pytest.fixture(scope="module")
 def relay() -> Iterator[tuple[Mailbox, dict[str, str]]]:
     """A real SMTP server on loopback, and the environment that points the platform at it."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = int(probe.getsockname()[1])
+    port = free_port()
     mailbox = Mailbox()
     controller = Controller(mailbox, hostname="127.0.0.1", port=port)
     controller.start()

@@ -267,7 +267,8 @@ def test_the_web_server_answers_the_first_request_after_a_postgresql_restart(clu
     import urllib.error
     import urllib.request
 
-    from tests.demo_process import free_port, wait_for
+    from tests.demo_process import wait_for
+    from tests.loopback import free_port
 
     url = f"postgres://postgres@127.0.0.1:{cluster.port}/postgres"
     platform = Platform({"DATABASE_URL": url}, tmp_path)

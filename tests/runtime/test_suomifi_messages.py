@@ -5,7 +5,6 @@ configuration from the environment. No database is needed."""
 from __future__ import annotations
 
 import json
-import socket
 import time
 import urllib.error
 import urllib.request
@@ -27,6 +26,7 @@ from kuntarobo.runtime.suomifi_messages import (
     mask_recipient,
 )
 from kuntarobo.testing.suomifi_server import SuomiFiMessagesServer
+from tests.loopback import free_port
 
 IDENTITY_CODE = "131052-308T"
 MASKED = "131052-****"
@@ -74,12 +74,6 @@ def decision(external_id: str = "fee-decision-2025-0001", **overrides: object) -
         sender_address=SENDER_ADDRESS,
     )
     return replace(message, **overrides)  # type: ignore[arg-type]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 # -- what reaches the service -----------------------------------------------------------------
