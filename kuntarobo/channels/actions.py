@@ -30,7 +30,7 @@ from kuntarobo.channels.models import (
 )
 from kuntarobo.channels.print_channel import combine, page_count
 from kuntarobo.channels.registry import get_channel
-from kuntarobo.runtime.actions import require
+from kuntarobo.runtime.actions import get_municipality, require
 from kuntarobo.runtime.declarations import InputError, ItemView
 from kuntarobo.runtime.files import save_file
 from kuntarobo.runtime.models import WorkItem
@@ -129,14 +129,7 @@ def record_failed(
 
 def _municipality(value: Municipality | str) -> Municipality:
     """A robot knows its municipality by slug (RunContext.municipality_slug)."""
-    if isinstance(value, Municipality):
-        return value
-    found = Municipality.objects.filter(slug=value).first()
-    if found is None:
-        raise InputError(
-            _("unknown municipality '%(municipality)s'"), field="municipality", municipality=value
-        )
-    return found
+    return value if isinstance(value, Municipality) else get_municipality(value)
 
 
 def _item_id(item: WorkItem | ItemView | int | None) -> int | None:

@@ -57,12 +57,10 @@ def current_settings(
     row = settings_row_in_force(municipality, robot, day)
     values = schema.defaults()
     if row is not None:
-        values.update({k: v for k, v in row.values.items() if k in values or _known(schema, k)})
+        # A setting since removed from the schema is left out.
+        names = {setting.name for setting in schema.settings}
+        values.update({k: v for k, v in row.values.items() if k in names})
     return values
-
-
-def _known(schema: SettingsSchema, name: str) -> bool:
-    return any(setting.name == name for setting in schema.settings)
 
 
 def save_robot_settings(
