@@ -21,6 +21,20 @@ from kuntarobo.sdk.decisions import DECIDED, DecisionRecord, DecisionStatus
 from kuntarobo.sdk.models import Municipality, ScopedQuerySet, WorkItem
 
 
+MANAGE_PARAMETERS = "manage_fee_parameters"
+MANAGE_PARAMETERS_PERMISSION = f"ecec_fees.{MANAGE_PARAMETERS}"
+
+
+def may_manage_parameters(user: Any) -> bool:
+    """Superusers, and users granted the permission (directly or through a group)."""
+    return bool(getattr(user, "is_active", False) and user.has_perm(MANAGE_PARAMETERS_PERMISSION))
+
+
+def used_parameter_dates() -> set[datetime.date]:
+    """The rows a fee decision names: they are never changed again, only followed by new rows."""
+    return set(FeeDecision.objects.values_list("parameters_valid_from", flat=True).distinct())
+
+
 class FeeParameterRowQuerySet(models.QuerySet["FeeParameterRow"]):
     def in_force_on(self, day: datetime.date) -> FeeParameterRow | None:
         return (
@@ -50,6 +64,9 @@ class FeeParameterRow(models.Model):
     min_fee = models.PositiveIntegerField(_("minimum fee (cents)"))
     sibling_percentages = models.JSONField(_("sibling percentages"))
     source = models.CharField(_("source"), max_length=300, blank=True)
+    # Set only by the demo (kuntarobo.demo), never by an administrator: the figures are not
+    # official, and every page and letter computed with them says so.
+    example_figures = models.BooleanField(_("example figures, not official"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = FeeParameterRowQuerySet.as_manager()
@@ -58,9 +75,22 @@ class FeeParameterRow(models.Model):
         ordering = ["valid_from"]
         verbose_name = _("ECEC fee parameters")
         verbose_name_plural = _("ECEC fee parameters")
+        # National figures, the same for every municipality of the platform: not a municipal
+        # role's permission but one a platform administrator grants to named users.
+        permissions = [(MANAGE_PARAMETERS, _("Can enter the national ECEC fee parameters"))]
 
     def __str__(self) -> str:
         return f"ECEC fee parameters from {self.valid_from}"
+
+    @property
+    def missing_fields(self) -> list[str]:
+        """The figures the row lacks, by field name (empty when complete)."""
+        missing = []
+        if not self.income_thresholds:
+            missing.append("income_thresholds")
+        if self.threshold_increase_per_further_child is None:
+            missing.append("threshold_increase_per_further_child")
+        return missing
 
     @property
     def complete(self) -> bool:
