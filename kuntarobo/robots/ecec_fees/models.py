@@ -20,7 +20,6 @@ from kuntarobo.robots.ecec_fees.fees import FeeParameters
 from kuntarobo.sdk.decisions import DECIDED, DecisionRecord, DecisionStatus
 from kuntarobo.sdk.models import Municipality, ScopedQuerySet, WorkItem
 
-
 MANAGE_PARAMETERS = "manage_fee_parameters"
 MANAGE_PARAMETERS_PERMISSION = f"ecec_fees.{MANAGE_PARAMETERS}"
 

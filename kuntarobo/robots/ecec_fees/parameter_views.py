@@ -18,12 +18,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from kuntarobo.robots.ecec_fees import actions as fee_actions
-from kuntarobo.robots.ecec_fees.parameter_forms import ParameterRowForm, initial_for
 from kuntarobo.robots.ecec_fees.models import (
     FeeParameterRow,
     may_manage_parameters,
     used_parameter_dates,
 )
+from kuntarobo.robots.ecec_fees.parameter_forms import ParameterRowForm, initial_for
 from kuntarobo.sdk import InputError
 from kuntarobo.sdk.permissions import Permission, PermissionDeniedError
 from kuntarobo.sdk.web import require_somewhere

@@ -6,7 +6,6 @@ import json
 
 import pytest
 from django.core.management import call_command
-
 from django.utils import timezone
 
 from kuntarobo.demo.data import ECEC_DEMO_FAMILIES, ecec_demo_period, ecec_inbox, load_demo
