@@ -47,12 +47,12 @@ class ParameterRowForm(forms.Form):
         widget=forms.TextInput(attrs={"inputmode": "decimal"}),
     )
     sibling_second = forms.IntegerField(
-        label=_("Fee of the second child, % of the youngest child's fee"),
+        label=_("Fee of the second child (percent of the youngest child's fee)"),
         min_value=1,
         max_value=100,
     )
     sibling_further = forms.IntegerField(
-        label=_("Fee of each further child, % of the youngest child's fee"),
+        label=_("Fee of each further child (percent of the youngest child's fee)"),
         min_value=1,
         max_value=100,
     )
