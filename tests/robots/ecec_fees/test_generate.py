@@ -13,10 +13,10 @@ from stdnum.fi import hetu
 from kuntarobo.robots.ecec_fees.families import FamilyRecord, read_families, read_families_file
 from kuntarobo.robots.ecec_fees.generate import (
     DEFAULT_PERIOD_START,
-    next_month_start,
     generate_families,
     identity_code,
     main,
+    next_month_start,
     write_jsonl,
 )
 
@@ -150,9 +150,7 @@ def test_the_command_line_writes_families_or_children(
     lines = out.read_text(encoding="utf-8").splitlines()
     assert len(lines) == 40
     # without --period-start, the decisions start on the 1st of next month
-    assert {json.loads(line)["period_start"] for line in lines} == {
-        next_month_start().isoformat()
-    }
+    assert {json.loads(line)["period_start"] for line in lines} == {next_month_start().isoformat()}
     assert "40 families" in capsys.readouterr().err
     assert main(["--children", "100", "--seed", "1", "--period-start", "2027-01-01"]) == 0
     captured = capsys.readouterr()

@@ -126,7 +126,8 @@ def test_a_granted_user_completes_the_2026_row_and_the_audit_keeps_before_and_af
     response = client.post(PAGE, form_data())
     assert response.status_code == 302
     row = FeeParameterRow.objects.get(valid_from=AUGUST_2026)
-    assert row.complete and not row.example_figures
+    assert row.complete
+    assert not row.example_figures
     assert row.income_thresholds["2"] == 420000
     assert row.threshold_increase_per_further_child == 28000
     assert row.source == "Testiluvut (ei virallisia)"
