@@ -99,10 +99,18 @@ class FeeParameterRow(models.Model):
 
     def as_parameters(self) -> FeeParameters:
         if not self.complete:
+            missing = " and the ".join(
+                {
+                    "income_thresholds": "income thresholds",
+                    "threshold_increase_per_further_child": "threshold increase per further child",
+                }[name]
+                for name in self.missing_fields
+            )
             raise ValueError(
-                f"the fee parameters from {self.valid_from:%d.%m.%Y} lack the income thresholds; "
-                "an administrator must enter them (kuntarobo ecec-fees parameters --add FILE "
-                "--valid-from DATE --source TEXT --user SUPERUSER)"
+                f"the fee parameters from {self.valid_from:%d.%m.%Y} lack the {missing}; an "
+                "administrator must enter them (the robot's page \"The act's fee figures\", or "
+                "kuntarobo ecec-fees parameters --add FILE --valid-from DATE --source TEXT "
+                "--user USER)"
             )
         thresholds = self.income_thresholds or {}
         return FeeParameters(
