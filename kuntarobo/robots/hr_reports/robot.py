@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -17,11 +17,16 @@ from django.utils.translation import gettext_lazy as _
 
 from kuntarobo.core.inputs import LimitExceeded
 from kuntarobo.core.masking import mask_identity_codes
-from kuntarobo.robots.hr_reports import mail, reports, workbooks
+from kuntarobo.robots.hr_reports import delivery, reports, texts, workbooks
 from kuntarobo.robots.hr_reports.dataset import Dataset, ExportError, RowError
 from kuntarobo.robots.hr_reports.early_support import Thresholds, alerts_for_units
 from kuntarobo.robots.hr_reports.exchange import ColumnMapping
-from kuntarobo.robots.hr_reports.municipal_settings import SCHEMA, mapping_and_thresholds
+from kuntarobo.robots.hr_reports.municipal_settings import (
+    ATTACHMENT,
+    SCHEMA,
+    allowed_domains,
+    mapping_and_thresholds,
+)
 from kuntarobo.sdk import (
     BusinessException,
     Document,
@@ -42,6 +47,7 @@ from kuntarobo.sdk import (
     message,
     register,
 )
+from kuntarobo.sdk.channels import Document as ChannelDocument
 from kuntarobo.sdk.inputs import input_limits, limit_input_error
 from kuntarobo.sdk.settings import current_settings
 
@@ -131,6 +137,12 @@ def default_month(today: datetime.date) -> str:
 def municipality_settings(slug: str) -> tuple[ColumnMapping | None, Thresholds]:
     """The municipality's column mapping (None: standard) and early-support thresholds."""
     return mapping_and_thresholds(current_settings(slug, HrReportsRobot))
+
+
+def delivery_settings(slug: str) -> tuple[tuple[str, ...], bool]:
+    """The allowed e-mail domains and whether the workbook may go as an attachment."""
+    values = current_settings(slug, HrReportsRobot)
+    return allowed_domains(values), bool(values.get(ATTACHMENT))
 
 
 SUMMARY_PREFIX = "summary:"
@@ -367,7 +379,8 @@ class HrReportsRobot(Robot):
         today = timezone.localdate()
         alerts = alerts_for_units(data, year=year, month=month, thresholds=thresholds, today=today)
         slices = reports.slice_by_unit(data, year=year, month=month)
-        suffix = f":resend-{context.run_id}" if context.parameters.get("resend") else ""
+        resend = bool(context.parameters.get("resend"))
+        suffix = f":resend-{context.run_id}" if resend else ""
         context.log(
             f"read {len(data.units)} units, {len(data.employees)} employees from {shown}; "
             f"reporting {month_text}"
@@ -378,6 +391,7 @@ class HrReportsRobot(Robot):
                 unit, slices, year=year, month=month, alerts=alerts.get(unit.unit_id, ())
             )
             payload["recipient"] = unit.supervisor_email.strip()
+            payload["resend"] = resend
             report = reports.report_from_payload(payload, today=today)
             summary.append(dataclasses.asdict(reports.summary_row(report)))
             yield ItemSpec(
@@ -393,6 +407,7 @@ class HrReportsRobot(Robot):
                 "month": month_text,
                 "recipient": str(context.parameters.get("hr_email") or ""),
                 "rows": summary,
+                "resend": resend,
             },
             title=f"HR summary {month_text}",
             priority=-1,
@@ -413,29 +428,45 @@ class HrReportsRobot(Robot):
                 f"unit {report.unit.unit_id} ({report.unit.unit_name}) has no valid supervisor "
                 f"e-mail ({problem}); correct it in the HR system and run the month again"
             )
-        workbook = workbooks.unit_workbook(report)
-        assert workbook is not None
-        message = mail.build_message(
+        language = report.unit.language or "fi"
+        workbook = workbooks.unit_workbook(
             report,
-            workbook,
-            recipient=recipient,
-            municipality_name=context.municipality_name,
+            reasons=lambda alert: texts.alert_reasons(alert, language),
+            legend=texts.level_legend(language),
+        )
+        assert workbook is not None
+        resend = bool(item.payload.get("resend"))
+        domains, attachment = delivery_settings(context.municipality_slug)
+        name = delivery.workbook_name(report)
+        sent = delivery.send_report(
             municipality_slug=context.municipality_slug,
             reference=item.reference,
+            item_id=item.id,
+            address=recipient,
+            language=language,
+            subject=delivery.unit_subject(report, resend=resend),
+            body=delivery.unit_body(report, context.municipality_name),
+            document=ChannelDocument(name, workbook, workbooks.XLSX_CONTENT_TYPE),
+            domains=domains,
+            attachment_allowed=attachment,
+            resend=resend,
         )
-        mail.send(message)
-        sent_at = timezone.now()
-        context.log(f"{item.reference}: report sent to the supervisor")
+        record = sent.delivery
+        context.log(f"{item.reference}: report delivered to the supervisor ({record.channel})")
         lines = reports.explanation_lines(report)
-        lines.append(f"Sent to {recipient} in language {report.unit.language}.")
+        lines.append(f"Language {language}.")
+        lines.extend(sent.notes)
         return Outcome(
             output={
                 "unit_id": report.unit.unit_id,
                 "month": report.month_text,
                 "recipient": recipient,
                 "language": report.unit.language,
-                "message_id": message.extra_headers["Message-ID"],
-                "sent_at": sent_at.isoformat(),
+                "channel": record.channel,
+                "delivery_id": record.pk,
+                "message_id": record.external_id,
+                "sent_at": (record.sent_at or timezone.now()).isoformat(),
+                "resend": resend,
                 "alerts": len(report.alerts),
                 "absence_days": report.absence_days_total,
                 "salaries_total_cents": report.salaries_total_cents,
@@ -447,7 +478,7 @@ class HrReportsRobot(Robot):
             },
             explanation=lines,
             attention=[f"{len(report.alerts)} early-support alerts"] if report.alerts else [],
-            documents=[Document(mail.workbook_name(report), workbook, workbooks.XLSX_CONTENT_TYPE)],
+            documents=[Document(name, workbook, workbooks.XLSX_CONTENT_TYPE)],
         )
 
     def handle_summary(self, item: ItemView, context: RunContext) -> Outcome:
@@ -467,17 +498,22 @@ class HrReportsRobot(Robot):
             f"{sum(r.alerts for r in rows)} early-support alerts."
         ]
         if recipient:
-            message = mail.build_summary_message(
-                workbook,
-                name,
-                recipient=recipient,
-                month=month_text,
-                municipality_name=context.municipality_name,
+            resend = bool(item.payload.get("resend"))
+            domains, attachment = delivery_settings(context.municipality_slug)
+            sent = delivery.send_report(
                 municipality_slug=context.municipality_slug,
                 reference=item.reference,
+                item_id=item.id,
+                address=recipient,
+                language="fi",
+                subject=delivery.summary_subject(month_text, resend=resend),
+                body=delivery.summary_body(month_text, context.municipality_name),
+                document=ChannelDocument(name, workbook, workbooks.XLSX_CONTENT_TYPE),
+                domains=domains,
+                attachment_allowed=attachment,
+                resend=resend,
             )
-            mail.send(message)
-            lines.append(f"Sent to HR at {recipient}.")
+            lines.extend(sent.notes)
         else:
             lines.append("No HR e-mail address is set: the summary is kept here only.")
         return Outcome(
@@ -490,6 +526,11 @@ class HrReportsRobot(Robot):
             explanation=lines,
             documents=[Document(name, workbook, workbooks.XLSX_CONTENT_TYPE)],
         )
+
+    @classmethod
+    def manual_minutes_for_run(cls, parameters: Mapping[str, Any]) -> Decimal:
+        """A resend repeats work already counted once: it saves no time again."""
+        return Decimal(0) if parameters.get("resend") else cls.manual_minutes_per_item
 
     @classmethod
     def on_status(cls, item: ItemView, status: str) -> None:
