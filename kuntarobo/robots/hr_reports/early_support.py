@@ -48,7 +48,7 @@ LEGAL_LIMIT_DAYS = 30
 # The margin after the same day next month that still counts as "before the next monthly run"
 # (the run is on the first working day of the month, which may be a few days later).
 NEXT_RUN_MARGIN = datetime.timedelta(days=7)
-OPEN_END = datetime.date.max
+OPEN_END = datetime.date(9999, 12, 30)  # no end given (one day short of the last date)
 
 
 @dataclass(frozen=True)

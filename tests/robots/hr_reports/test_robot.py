@@ -7,7 +7,6 @@ from __future__ import annotations
 import dataclasses
 import io
 import re
-from pathlib import Path
 
 import openpyxl
 import pytest
@@ -16,7 +15,6 @@ from django.core.management import call_command
 from kuntarobo.accounts.models import Role
 from kuntarobo.audit.models import AuditEvent
 from kuntarobo.channels.models import Delivery, DeliveryStatus
-from kuntarobo.robots.hr_reports.dataset import Unit
 from kuntarobo.robots.hr_reports.exchange import write_export_xlsx
 from kuntarobo.robots.hr_reports.models import SentReport
 from kuntarobo.robots.hr_reports.robot import HrReportsRobot, default_month
@@ -24,58 +22,19 @@ from kuntarobo.runtime import actions
 from kuntarobo.runtime.declarations import InputError
 from kuntarobo.runtime.impact import manual_minutes_saved
 from kuntarobo.runtime.models import ItemDocument, ItemStatus, RunStatus, WorkItem
-from kuntarobo.runtime.settings_actions import save_robot_settings
-from tests.factories import MunicipalityFactory, user_with_role
+from tests.factories import user_with_role
+from tests.robots.hr_reports.conftest import NO_EMAIL
 from tests.robots.hr_reports.test_reports import dataset
 from tests.runtime.helpers import read_inputs
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-NO_EMAIL = Unit("U3", "Tekninen toimi", "Teemu Tekninen", "", "fi")
 # What the export says of the people: none of it may be in an e-mail.
 PERSONAL = ("Aalto", "Virtanen", "Berg", "Pekka", "Anna", "Aino", "Erik", "Esihenkilö", "Chef")
 
 
 def drain() -> None:
     call_command("worker", batch=True, interval=0, verbosity=0)
-
-
-@pytest.fixture
-def municipality():
-    return MunicipalityFactory(slug="esimerkkila", name_fi="Esimerkkilä", name_sv="Exempelby")
-
-
-@pytest.fixture
-def coordinator(municipality):
-    return user_with_role(Role.COORDINATOR, municipality)
-
-
-@pytest.fixture
-def supervisors(municipality, coordinator):
-    """The supervisors have accounts (any role) with the addresses of the export, and the
-    municipality allows its domain."""
-    save_robot_settings(
-        coordinator,
-        municipality,
-        HrReportsRobot,
-        {"allowed_email_domains": "example.fi"},
-        partial=True,
-    )
-    return {
-        "sanna": user_with_role(
-            Role.VIEWER, municipality, username="sanna", email="sanna@example.fi"
-        ),
-        "sven": user_with_role(Role.VIEWER, municipality, username="sven", email="Sven@Example.fi"),
-    }
-
-
-@pytest.fixture
-def export(tmp_path: Path) -> Path:
-    data = dataset()
-    data = dataclasses.replace(data, units=(*data.units, NO_EMAIL))
-    target = tmp_path / "export.xlsx"
-    write_export_xlsx(data, target)
-    return target
 
 
 def start(coordinator, municipality, export, **parameters):
