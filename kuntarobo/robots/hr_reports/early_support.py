@@ -446,3 +446,35 @@ def alerts_for_units(
         )
         result.setdefault(employee.unit_id, []).extend(alerts)
     return result
+
+
+def previous_month_text(month: str) -> str:
+    """ "2026-03" → "2026-02"; "2026-01" → "2025-12"."""
+    year, number = (int(part) for part in month.split("-"))
+    return f"{year - 1}-12" if number == 1 else f"{year}-{number - 1:02d}"
+
+
+def split_reported(
+    alerts: Iterable[Alert],
+    reported: dict[tuple[str, str, str], tuple[str, str]],
+    month: str,
+) -> tuple[list[Alert], list[tuple[Alert, str]]]:
+    """The alerts that are new this month, and those already reported with the month they
+    first were: one alert per employee and rule, not one per run.
+
+    `reported` maps (employee, rule, key) to (first month, last month) of a delivered report.
+    A continuous month (key "spell:…") is reported once for its spell. A window rule reported
+    last month and still reached is the same alert; after a month without it, it is new. A
+    report of the same month again (a resend) shows its alerts again."""
+    previous = previous_month_text(month)
+    new: list[Alert] = []
+    earlier: list[tuple[Alert, str]] = []
+    for alert in alerts:
+        found = reported.get((alert.employee_id, alert.rule, alert.key))
+        if found is not None:
+            first, last = found
+            if first < month and (alert.key.startswith("spell:") or last >= previous):
+                earlier.append((alert, first))
+                continue
+        new.append(alert)
+    return new, earlier

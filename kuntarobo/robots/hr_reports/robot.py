@@ -19,7 +19,12 @@ from kuntarobo.core.inputs import LimitExceeded
 from kuntarobo.core.masking import mask_identity_codes
 from kuntarobo.robots.hr_reports import delivery, reports, texts, workbooks
 from kuntarobo.robots.hr_reports.dataset import Dataset, ExportError, RowError
-from kuntarobo.robots.hr_reports.early_support import Thresholds, alerts_for_units
+from kuntarobo.robots.hr_reports.early_support import (
+    Alert,
+    Thresholds,
+    alerts_for_units,
+    split_reported,
+)
 from kuntarobo.robots.hr_reports.exchange import ColumnMapping
 from kuntarobo.robots.hr_reports.municipal_settings import (
     ATTACHMENT,
@@ -146,6 +151,49 @@ def delivery_settings(slug: str) -> tuple[tuple[str, ...], bool]:
 
 
 SUMMARY_PREFIX = "summary:"
+
+
+def reported_alerts(
+    slug: str, alerts: dict[str, list[Alert]]
+) -> dict[tuple[str, str, str], tuple[str, str]]:
+    """The alerts of these employees already delivered in the municipality (see
+    `early_support.split_reported`)."""
+    from kuntarobo.robots.hr_reports.models import ReportedAlert
+
+    employees = {alert.employee_id for unit in alerts.values() for alert in unit}
+    if not employees:
+        return {}
+    rows = ReportedAlert.objects.filter(
+        municipality__slug=slug, employee_id__in=employees
+    ).values_list("employee_id", "rule", "key", "first_month", "last_month")
+    return {(e, r, k): (first, last) for e, r, k, first, last in rows}
+
+
+def record_reported_alerts(item: ItemView) -> None:
+    """The alerts of a delivered report, new and earlier, as reported this month."""
+    from kuntarobo.robots.hr_reports.models import ReportedAlert
+
+    month = str(item.payload.get("month") or "")
+    alerts = [(alert, True) for alert in item.payload.get("alerts") or ()]
+    alerts += [(alert, False) for alert in item.payload.get("earlier_alerts") or ()]
+    for alert, is_new in alerts:
+        row, created = ReportedAlert.objects.get_or_create(
+            municipality_id=item.municipality_id,
+            employee_id=str(alert["employee_id"]),
+            rule=str(alert["rule"]),
+            key=str(alert.get("key") or "window"),
+            defaults={
+                "first_month": month if is_new else str(alert.get("first_month") or month),
+                "last_month": month,
+                "work_item_id": item.id,
+            },
+        )
+        if created:
+            continue
+        if is_new and row.first_month != month:  # raised again as a new alert
+            row.first_month, row.work_item_id = month, item.id
+        row.last_month = max(row.last_month, month)
+        row.save(update_fields=["first_month", "last_month", "work_item"])
 
 
 def read(path: Path, shown_name: str, mapping: Any) -> Dataset:
@@ -378,6 +426,7 @@ class HrReportsRobot(Robot):
         data = read(path, shown, mapping)
         today = timezone.localdate()
         alerts = alerts_for_units(data, year=year, month=month, thresholds=thresholds, today=today)
+        reported = reported_alerts(context.municipality_slug, alerts)
         slices = reports.slice_by_unit(data, year=year, month=month)
         resend = bool(context.parameters.get("resend"))
         suffix = f":resend-{context.run_id}" if resend else ""
@@ -387,9 +436,11 @@ class HrReportsRobot(Robot):
         )
         summary: list[dict[str, Any]] = []
         for unit in data.units:
-            payload = reports.unit_payload(
-                unit, slices, year=year, month=month, alerts=alerts.get(unit.unit_id, ())
-            )
+            new, earlier = split_reported(alerts.get(unit.unit_id, ()), reported, month_text)
+            payload = reports.unit_payload(unit, slices, year=year, month=month, alerts=new)
+            payload["earlier_alerts"] = [
+                {**reports.alert_to_data(alert), "first_month": first} for alert, first in earlier
+            ]
             payload["recipient"] = unit.supervisor_email.strip()
             payload["resend"] = resend
             report = reports.report_from_payload(payload, today=today)
@@ -454,6 +505,13 @@ class HrReportsRobot(Robot):
         record = sent.delivery
         context.log(f"{item.reference}: report delivered to the supervisor ({record.channel})")
         lines = reports.explanation_lines(report)
+        earlier = item.payload.get("earlier_alerts") or []
+        if earlier:
+            months = ", ".join(sorted({str(a.get("first_month")) for a in earlier}))
+            lines.append(
+                f"{len(earlier)} early-support alerts reported earlier ({months}) still apply "
+                "and are not raised again: one alert per employee and rule."
+            )
         lines.append(f"Language {language}.")
         lines.extend(sent.notes)
         return Outcome(
@@ -540,6 +598,7 @@ class HrReportsRobot(Robot):
         from kuntarobo.robots.hr_reports.models import SentReport
 
         assert transaction.get_connection().in_atomic_block
+        record_reported_alerts(item)
         SentReport.objects.update_or_create(
             municipality_id=item.municipality_id,
             unit_id=item.output["unit_id"],

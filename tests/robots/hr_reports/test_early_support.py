@@ -264,3 +264,25 @@ def test_each_rule_fires_at_most_once_per_employee_however_many_spells_reach_it(
     result = alerts(items)
     assert rules(result) == ["thirty_day_rule", "occupational_health"]
     assert result[0].key == "spell:2025-01-01"  # the first spell that reached a month
+
+
+def test_an_alert_reported_earlier_is_not_raised_again_but_a_new_occurrence_is():
+    from kuntarobo.robots.hr_reports.early_support import split_reported
+
+    spell = Alert("E1", "thirty_day_rule", 3, 31, 1, AS_OF, AS_OF, key="spell:2025-01-01")
+    window = Alert("E1", "discussion", 1, 20, 5, AS_OF, AS_OF)
+    reported = {
+        ("E1", "thirty_day_rule", "spell:2025-01-01"): ("2025-01", "2025-01"),
+        ("E1", "discussion", "window"): ("2025-02", "2025-03"),
+    }
+    new, earlier = split_reported([spell, window], reported, "2025-04")
+    assert new == []
+    assert earlier == [(spell, "2025-01"), (window, "2025-02")]
+    # A month went by without the discussion threshold: reached again, it is new.
+    new, earlier = split_reported([spell, window], reported, "2025-05")
+    assert new == [window]
+    # Another spell of a month is another occurrence.
+    other = Alert("E1", "thirty_day_rule", 3, 31, 1, AS_OF, AS_OF, key="spell:2025-03-01")
+    assert split_reported([other], reported, "2025-04") == ([other], [])
+    # The same month again (a resend) shows its alerts again.
+    assert split_reported([window], reported, "2025-02") == ([window], [])

@@ -311,3 +311,26 @@ def test_hr_gets_the_summary_of_all_units_by_link_too(
     assert item.status == ItemStatus.DONE
     assert item.output["units"] == 3
     assert ItemDocument.objects.filter(item=item, name__endswith=".xlsx").count() == 1
+
+
+def test_the_next_months_run_does_not_raise_the_same_alerts_again(
+    smtp, municipality, coordinator, supervisors, export
+):
+    start(coordinator, municipality, export)
+    drain()
+    january = WorkItem.objects.get(reference="U2:2026-01")
+    assert january.output["alerts"] == 2  # Berg Erik: the 30-day rule and occupational health
+    start(coordinator, municipality, export, month="2026-02")
+    drain()
+    february = WorkItem.objects.get(reference="U2:2026-02")
+    assert february.status == ItemStatus.DONE
+    assert february.output["alerts"] == 0
+    assert len(february.payload["earlier_alerts"]) == 2
+    assert any("reported earlier (2026-01)" in line for line in february.explanation)
+    from kuntarobo.robots.hr_reports.models import ReportedAlert
+
+    rows = ReportedAlert.objects.filter(employee_id="E9").order_by("rule")
+    assert [(r.rule, r.first_month, r.last_month) for r in rows] == [
+        ("occupational_health", "2026-01", "2026-02"),
+        ("thirty_day_rule", "2026-01", "2026-02"),
+    ]
