@@ -216,17 +216,21 @@ class HrReportsRobot(Robot):
         en="HR reports to supervisors",
     )
     description = Text(
-        fi="Kerran kuussa jokaisen yksikön esihenkilö saa sähköpostilla yksikkönsä poissaolot, "
-        "maksetut palkat, alkaneet ja päättyneet palvelussuhteet sekä varhaisen tuen hälytykset "
-        "Excel-työkirjana.",
-        sv="En gång i månaden får varje enhets chef per e-post enhetens frånvaro, utbetalda "
-        "löner, påbörjade och avslutade anställningar samt larm om tidigt stöd som en "
-        "Excel-arbetsbok.",
+        fi="Kerran kuussa jokaisen yksikön esihenkilö saa yksikkönsä poissaolot, maksetut "
+        "palkat, alkaneet ja päättyneet palvelussuhteet sekä varhaisen tuen hälytykset "
+        "Excel-työkirjana: sähköpostissa on vain linkki, ja työkirja avataan kirjautumalla.",
+        sv="En gång i månaden får varje enhets chef enhetens frånvaro, utbetalda löner, "
+        "påbörjade och avslutade anställningar samt larm om tidigt stöd som en Excel-arbetsbok: "
+        "e-posten innehåller bara en länk, och arbetsboken öppnas efter inloggning.",
         en="Once a month each unit's supervisor gets the unit's absences, salaries paid, "
-        "employments started and ended, and early-support alerts by e-mail as an Excel workbook.",
+        "employments started and ended, and early-support alerts as an Excel workbook: the "
+        "e-mail holds only a link, and the workbook opens after signing in.",
     )
     robot_class = RobotClass.ASSISTS
-    systems = ("payroll and HR export (Incomes Register concepts)", "e-mail (SMTP)")
+    systems = (
+        "payroll and HR export (Incomes Register concepts)",
+        "delivery channels (secure link, e-mail over TLS)",
+    )
     manual_minutes_per_item = Decimal("20")
     output_fields = (
         OutputField("unit_name", Text(fi="Yksikkö", sv="Enhet", en="Unit")),
@@ -343,9 +347,9 @@ class HrReportsRobot(Robot):
             ),
             PathStep(
                 Text(
-                    fi="Lähetä raportti esihenkilölle",
-                    sv="Skicka rapporten till chefen",
-                    en="E-mail the report to the supervisor",
+                    fi="Lähetä esihenkilölle linkki raporttiin",
+                    sv="Skicka chefen en länk till rapporten",
+                    en="Send the supervisor a link to the report",
                 ),
                 "robot",
                 "e-mail",
@@ -368,17 +372,22 @@ class HrReportsRobot(Robot):
         ),
         outputs=(
             Text(
-                fi="Sähköposti ja Excel-työkirja yksikköä kohden",
-                sv="E-post och Excel-arbetsbok per enhet",
-                en="One e-mail with an Excel workbook per unit",
+                fi="Excel-työkirja ja linkki siihen sähköpostilla yksikköä kohden",
+                sv="En Excel-arbetsbok och en länk till den per e-post per enhet",
+                en="One Excel workbook per unit and an e-mail with a link to it",
             ),
         ),
         rules=(
             Text(
-                fi="30 päivän sääntö: työterveyshuoltoon ilmoitetaan viimeistään 30 "
-                "sairauspoissaolopäivän kohdalla",
-                sv="30-dagarsregeln: företagshälsovården meddelas senast efter 30 sjukdagar",
-                en="30-day rule: occupational health is notified at 30 days of sickness absence",
+                fi="30 päivän sääntö (työterveyshuoltolaki 10 a §): työterveyshuoltoon "
+                "ilmoitetaan viimeistään, kun poissaolo on jatkunut kuukauden (kalenterikuukausi "
+                "tai 30 päivää); jatkuva poissaolo hälyttää jo ennen seuraavaa ajoa",
+                sv="30-dagarsregeln (10 a § i lagen om företagshälsovård): företagshälsovården "
+                "meddelas senast när frånvaron har pågått en månad (en kalendermånad eller 30 "
+                "dagar); en pågående frånvaro larmar redan före nästa körning",
+                en="30-day rule (Occupational Health Care Act, section 10 a): occupational health "
+                "is notified at the latest when the absence has continued a month (a calendar "
+                "month or 30 days); an ongoing absence alerts before the next run",
             ),
             Text(
                 fi="Varhaisen tuen rajat (oletus 5 kertaa tai 20 päivää / 12 kk)",
@@ -391,6 +400,14 @@ class HrReportsRobot(Robot):
                 fi="Yksiköltä puuttuu kelvollinen esihenkilön sähköpostiosoite",
                 sv="Enheten saknar en giltig e-postadress till chefen",
                 en="The unit has no valid supervisor e-mail address",
+            ),
+            Text(
+                fi="Osoite ei ole sallitussa verkkotunnuksessa, tai esihenkilöllä ei ole "
+                "käyttäjätunnusta, jolla linkin voi avata",
+                sv="Adressen är inte i en tillåten domän, eller chefen saknar ett "
+                "användarkonto för att öppna länken",
+                en="The address is outside the allowed domains, or the supervisor has no "
+                "account to open the link with",
             ),
         ),
         technical_exceptions=(
