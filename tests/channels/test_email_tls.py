@@ -94,3 +94,17 @@ def test_a_resent_secure_link_says_it_is_sent_again(smtp, municipality, staff, s
         "Lähetetty uudelleen: Esimerkkilä: asiakirja odottaa sinua"
     )
     assert "uudelleenlähetys aiemmin lähetetystä asiakirjasta" in notice.get_content()
+
+
+def test_starttls_is_required_a_server_without_it_gets_nothing_in_plain_text(
+    smtp, settings, municipality
+):
+    settings.EMAIL_USE_TLS = True  # the loopback server offers no STARTTLS
+
+    with pytest.raises(ChannelError) as raised:
+        send(municipality)
+
+    assert raised.value.retryable  # the relay may be fixed; the item is retried later
+    assert "STARTTLS" in str(raised.value)
+    assert smtp.messages == []
+    assert Delivery.objects.get().status == DeliveryStatus.FAILED
