@@ -101,7 +101,10 @@ def reason_text(reason: Mapping[str, Any], language: str) -> str:
 
 
 def alert_reasons(row: AlertRow, language: str) -> str:
-    """The alert's reasons in `language`, one sentence after another."""
+    """The alert's reasons in `language`, one sentence after another (an item made before the
+    reasons were kept as data has only the English explanation: that is written then)."""
+    if not row.reasons:
+        return " ".join(row.explanation)
     with translation.override(language):
         return " ".join(text for text in (reason_text(r, language) for r in row.reasons) if text)
 

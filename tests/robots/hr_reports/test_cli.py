@@ -16,8 +16,8 @@ from kuntarobo.accounts.models import Role
 from kuntarobo.robots.hr_reports.exchange import write_export_xlsx
 from kuntarobo.runtime.models import ItemStatus, WorkItem
 from tests.factories import MunicipalityFactory, user_with_role
-from tests.robots.hr_reports.test_reports import dataset
 from tests.robots.hr_reports.conftest import NO_EMAIL
+from tests.robots.hr_reports.test_reports import dataset
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
