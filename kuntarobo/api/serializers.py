@@ -142,7 +142,7 @@ def run_detail_data(run: Run, counts: dict[str, int], sight: Sight) -> dict[str,
             "total": total,
             "percent": round(100 * processed / total) if total else 100,
         },
-        "manual_minutes_saved": manual_minutes_saved(run.robot_slug, counts),
+        "manual_minutes_saved": manual_minutes_saved(run.robot_slug, counts, run.parameters),
         "summary": run.summary,
     }
 

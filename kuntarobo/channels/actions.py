@@ -454,3 +454,25 @@ def purge_expired_documents(
             details={"documents": [document.pk for document in expired]},
         )
     return len(expired)
+
+
+def usernames_for_email(municipality: Municipality | str, email: str) -> list[str]:
+    """The active users of the municipality (any role) whose e-mail address is `email`, for a
+    robot that knows a member of staff only by address (a supervisor in a payroll export) and
+    sends them a secure link. More than one means the address does not say who it is."""
+    from django.contrib.auth import get_user_model
+
+    address = email.strip()
+    if not address:
+        return []
+    users = (
+        get_user_model()
+        .objects.filter(
+            email__iexact=address,
+            is_active=True,
+            memberships__municipality=_municipality(municipality),
+        )
+        .distinct()
+        .order_by("username")
+    )
+    return [str(name) for name in users.values_list("username", flat=True)]

@@ -50,10 +50,15 @@ class Content:
     personal: bool = True
     sender_address: PostalAddress | None = None
     postal_address: PostalAddress | None = None  # Suomi.fi's paper mail when no mailbox
+    # A repeated send of something already delivered: the channel says so to the recipient
+    # (a secure link's notice), so that a second copy never arrives unexplained.
+    resend: bool = False
 
     def __repr__(self) -> str:
         # Bodies may hold personal data: never in a traceback.
-        return f"Content(personal={self.personal}, document={self.document!r})"
+        return (
+            f"Content(personal={self.personal}, document={self.document!r}, resend={self.resend})"
+        )
 
 
 @dataclass(frozen=True)

@@ -96,3 +96,23 @@ class EmailChannel(ChannelBase):
             content=outgoing.content,
         )
         return SendResult(external_id=ident)
+
+
+@register
+class TlsEmailChannel(EmailChannel):
+    """E-mail that may carry a personal document as an attachment, and only over a connection
+    that enforces TLS with a verified certificate (`smtp.tls_refusal`). The robot decides
+    whether it may be used at all (e.g. a municipal setting); the body stays free of identity
+    codes like the plain e-mail's."""
+
+    name = "email_tls"
+    carries_personal_data = True
+
+    def check(self, content: Content, subject: str = "") -> None:
+        super().check(content, subject)
+        refusal = smtp.tls_refusal()
+        if refusal:
+            raise ChannelError(
+                f"personal data is not sent by e-mail: {refusal}; send it by secure link",
+                retryable=False,
+            )

@@ -7,6 +7,7 @@ from kuntarobo.channels.base import Channel, registered
 
 BUILTIN: tuple[type[Channel], ...] = (
     email_channel.EmailChannel,
+    email_channel.TlsEmailChannel,
     secure_link.SecureLinkChannel,
     suomifi_channel.SuomiFiChannel,
     print_channel.PrintChannel,

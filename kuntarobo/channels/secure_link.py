@@ -57,14 +57,19 @@ def store_document(delivery: Delivery, outgoing: Outgoing, recipient: User) -> S
     return stored
 
 
-def notice(delivery: Delivery, document: SecureDocument) -> tuple[str, str]:
+def notice(
+    delivery: Delivery, document: SecureDocument, *, resend: bool = False
+) -> tuple[str, str]:
     """The e-mail's subject and body: the municipality, the link and its expiry, nothing of
-    the document itself (not even the robot's subject, which may name a person)."""
+    the document itself (not even the robot's subject, which may name a person). A resend says
+    so in the subject and the body."""
     with translation.override(delivery.language):
         municipality = delivery.municipality.name_in(delivery.language)
         subject = _("%(municipality)s: a document is waiting for you") % {
             "municipality": municipality
         }
+        if resend:
+            subject = _("Sent again: %(subject)s") % {"subject": subject}
         expires = formats.date_format(timezone.localtime(document.expires_at), "SHORT_DATE_FORMAT")
         body = "\n".join(
             [
@@ -78,6 +83,17 @@ def notice(delivery: Delivery, document: SecureDocument) -> tuple[str, str]:
                 "",
                 _("The link works only for you and until %(date)s.") % {"date": expires},
                 "",
+                *(
+                    [
+                        _(
+                            "This is a repeated send of a document sent to you earlier; "
+                            "you need not act on it twice."
+                        ),
+                        "",
+                    ]
+                    if resend
+                    else []
+                ),
                 _("This message was sent by a software robot."),
             ]
         )
@@ -112,7 +128,7 @@ class SecureLinkChannel(Channel):
             )
         document = store_document(delivery, outgoing, user)
         delivery.secure_document = document
-        subject, body = notice(delivery, document)
+        subject, body = notice(delivery, document, resend=outgoing.content.resend)
         ident = send_email(
             to=user.email,
             subject=subject,

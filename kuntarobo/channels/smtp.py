@@ -41,6 +41,20 @@ def tls_context() -> ssl.SSLContext:
     return context
 
 
+def tls_refusal() -> str:
+    """Why the platform's mail connection does not enforce TLS with a verified certificate, or
+    "" when it does: an SMTP backend with STARTTLS (Django's backend refuses a server that does
+    not offer it) or implicit TLS, and certificate checks on. Personal data may go by e-mail
+    only then (the `email_tls` channel)."""
+    if settings.EMAIL_BACKEND not in (DJANGO_SMTP, OURS):
+        return f"the mail backend {settings.EMAIL_BACKEND} is not SMTP over TLS"
+    if not (getattr(settings, "EMAIL_USE_TLS", False) or getattr(settings, "EMAIL_USE_SSL", False)):
+        return "the mail connection does not use TLS (set EMAIL_USE_TLS or EMAIL_USE_SSL)"
+    if not getattr(settings, "KUNTAROBO_EMAIL_VERIFY_CERTIFICATE", True):
+        return "the mail server's certificate is not verified (KUNTAROBO_EMAIL_VERIFY_CERTIFICATE)"
+    return ""
+
+
 class EmailBackend(DjangoSmtpBackend):
     """Django's SMTP backend with `tls_context()` for both STARTTLS and implicit TLS."""
 

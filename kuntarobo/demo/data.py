@@ -386,9 +386,43 @@ def load_demo() -> list[DemoUser]:
         )
     write_hr_export(hr_inbox(), today)
     deploy(municipalities["esimerkkila"], "hr_reports", {"input_folder": HR_EXPORTS})
+    load_hr_supervisors(municipalities["esimerkkila"], today)
     load_file_archiver(municipalities["esimerkkila"], today)
     load_ecec_fees(municipalities["esimerkkila"], today)
     return list(DEMO_USERS)
+
+
+def load_hr_supervisors(municipality: Municipality, today: datetime.date) -> None:
+    """The HR reports go by secure link to the supervisor's account: each demo supervisor gets
+    one (viewer, the demo password, the export's address), and the municipality allows its own
+    mail domain in the HR robot's settings."""
+    from kuntarobo.robots.hr_reports.robot import HrReportsRobot
+    from kuntarobo.runtime.settings_actions import current_settings, save_robot_settings
+
+    last_month = today.replace(day=1) - datetime.timedelta(days=1)
+    user_model = get_user_model()
+    for unit in hr_dataset(year=last_month.year, month=last_month.month).units:
+        if not unit.supervisor_email:
+            continue
+        first, _space, last = unit.supervisor_name.partition(" ")
+        user, created = user_model.objects.get_or_create(
+            username=unit.supervisor_email.partition("@")[0],
+            defaults={"first_name": first, "last_name": last, "email": unit.supervisor_email},
+        )
+        if created:
+            user.set_password(DEMO_PASSWORD)
+            user.save()
+        Membership.objects.get_or_create(user=user, municipality=municipality, role=Role.VIEWER)
+    if not current_settings(municipality, HrReportsRobot).get("allowed_email_domains"):
+        coordinator = user_model.objects.get(username="koordinaattori")
+        save_robot_settings(
+            coordinator,
+            municipality,
+            HrReportsRobot,
+            {"allowed_email_domains": "esimerkkila.fi"},
+            partial=True,
+            via="cli",
+        )
 
 
 ECEC_DEMO_FAMILIES = 60

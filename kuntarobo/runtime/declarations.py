@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
@@ -532,6 +532,13 @@ class Robot:
         robot that writes a row per item may override this to insert the rows together."""
         for item, status in changes:
             cls.on_status(item, status)
+
+    @classmethod
+    def manual_minutes_for_run(cls, parameters: Mapping[str, Any]) -> Decimal:
+        """The manual minutes each finished item of a run with these parameters stands for:
+        `manual_minutes_per_item`, or 0 for a run that repeats work already counted (a
+        robot's resend)."""
+        return cls.manual_minutes_per_item
 
     @classmethod
     def needs_review(cls) -> bool:

@@ -7,6 +7,7 @@ from kuntarobo.channels.actions import (
     deliver_first,
     make_print_batch,
     record_posted,
+    usernames_for_email,
 )
 from kuntarobo.channels.addresses import AddressKind, mask_address
 from kuntarobo.channels.base import (
@@ -48,4 +49,5 @@ __all__ = [
     "record_posted",
     "register",
     "suomifi_messages",
+    "usernames_for_email",
 ]

@@ -43,7 +43,7 @@ class RunFigures:
 
     @property
     def minutes_saved(self) -> Decimal:
-        return manual_minutes_saved(self.run.robot_slug, self.counts)
+        return manual_minutes_saved(self.run.robot_slug, self.counts, self.run.parameters)
 
     @property
     def waiting_for_review(self) -> int:

@@ -34,3 +34,35 @@ class SentReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit_id} {self.month} → {self.recipient}"
+
+
+class ReportedAlert(models.Model):
+    """An early-support alert that reached its supervisor: one per employee, rule and
+    occurrence (`key`: the spell's first day for a continuous month, "window" for a threshold
+    over a window), so that the next month's run does not raise it again.
+
+    A window rule that stays reached month after month is the same alert (`last_month` follows
+    it); once a monthly report went without it, it is new when it is reached again."""
+
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.PROTECT, related_name="hr_reported_alerts"
+    )
+    employee_id = models.CharField(_("employee"), max_length=100)
+    rule = models.CharField(_("rule"), max_length=40)
+    key = models.CharField(_("occurrence"), max_length=40)
+    first_month = models.CharField(_("first reported"), max_length=7)
+    last_month = models.CharField(_("last reported"), max_length=7)
+    work_item = models.ForeignKey(WorkItem, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "employee_id", "rule", "key"],
+                name="hr_reported_alert_unique",
+            )
+        ]
+        verbose_name = _("reported early-support alert")
+        verbose_name_plural = _("reported early-support alerts")
+
+    def __str__(self) -> str:
+        return f"{self.employee_id} {self.rule} {self.key} ({self.first_month})"

@@ -107,6 +107,9 @@ class AlertRow:
     window_start: datetime.date
     window_end: datetime.date
     explanation: tuple[str, ...]
+    # The same reasons as data ({"code": …, figures}) for the report's language.
+    reasons: tuple[dict[str, Any], ...] = ()
+    due: datetime.date | None = None  # notify occupational health by this date at the latest
 
 
 @dataclass(frozen=True)
@@ -270,6 +273,8 @@ def build_report(
             window_start=datetime.date.fromisoformat(str(a["window_start"])),
             window_end=datetime.date.fromisoformat(str(a["window_end"])),
             explanation=tuple(str(line) for line in a.get("explanation") or ()),
+            reasons=tuple(dict(r) for r in a.get("reasons") or () if isinstance(r, dict)),
+            due=_date(a.get("due")),
         )
         for a in alerts
     ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -17,11 +17,21 @@ from django.utils.translation import gettext_lazy as _
 
 from kuntarobo.core.inputs import LimitExceeded
 from kuntarobo.core.masking import mask_identity_codes
-from kuntarobo.robots.hr_reports import mail, reports, workbooks
+from kuntarobo.robots.hr_reports import delivery, reports, texts, workbooks
 from kuntarobo.robots.hr_reports.dataset import Dataset, ExportError, RowError
-from kuntarobo.robots.hr_reports.early_support import Thresholds, alerts_for_units
+from kuntarobo.robots.hr_reports.early_support import (
+    Alert,
+    Thresholds,
+    alerts_for_units,
+    split_reported,
+)
 from kuntarobo.robots.hr_reports.exchange import ColumnMapping
-from kuntarobo.robots.hr_reports.municipal_settings import SCHEMA, mapping_and_thresholds
+from kuntarobo.robots.hr_reports.municipal_settings import (
+    ATTACHMENT,
+    SCHEMA,
+    allowed_domains,
+    mapping_and_thresholds,
+)
 from kuntarobo.sdk import (
     BusinessException,
     Document,
@@ -42,6 +52,7 @@ from kuntarobo.sdk import (
     message,
     register,
 )
+from kuntarobo.sdk.channels import Document as ChannelDocument
 from kuntarobo.sdk.inputs import input_limits, limit_input_error
 from kuntarobo.sdk.settings import current_settings
 
@@ -133,7 +144,56 @@ def municipality_settings(slug: str) -> tuple[ColumnMapping | None, Thresholds]:
     return mapping_and_thresholds(current_settings(slug, HrReportsRobot))
 
 
+def delivery_settings(slug: str) -> tuple[tuple[str, ...], bool]:
+    """The allowed e-mail domains and whether the workbook may go as an attachment."""
+    values = current_settings(slug, HrReportsRobot)
+    return allowed_domains(values), bool(values.get(ATTACHMENT))
+
+
 SUMMARY_PREFIX = "summary:"
+
+
+def reported_alerts(
+    slug: str, alerts: dict[str, list[Alert]]
+) -> dict[tuple[str, str, str], tuple[str, str]]:
+    """The alerts of these employees already delivered in the municipality (see
+    `early_support.split_reported`)."""
+    from kuntarobo.robots.hr_reports.models import ReportedAlert
+
+    employees = {alert.employee_id for unit in alerts.values() for alert in unit}
+    if not employees:
+        return {}
+    rows = ReportedAlert.objects.filter(
+        municipality__slug=slug, employee_id__in=employees
+    ).values_list("employee_id", "rule", "key", "first_month", "last_month")
+    return {(e, r, k): (first, last) for e, r, k, first, last in rows}
+
+
+def record_reported_alerts(item: ItemView) -> None:
+    """The alerts of a delivered report, new and earlier, as reported this month."""
+    from kuntarobo.robots.hr_reports.models import ReportedAlert
+
+    month = str(item.payload.get("month") or "")
+    alerts = [(alert, True) for alert in item.payload.get("alerts") or ()]
+    alerts += [(alert, False) for alert in item.payload.get("earlier_alerts") or ()]
+    for alert, is_new in alerts:
+        row, created = ReportedAlert.objects.get_or_create(
+            municipality_id=item.municipality_id,
+            employee_id=str(alert["employee_id"]),
+            rule=str(alert["rule"]),
+            key=str(alert.get("key") or "window"),
+            defaults={
+                "first_month": month if is_new else str(alert.get("first_month") or month),
+                "last_month": month,
+                "work_item_id": item.id,
+            },
+        )
+        if created:
+            continue
+        if is_new and row.first_month != month:  # raised again as a new alert
+            row.first_month, row.work_item_id = month, item.id
+        row.last_month = max(row.last_month, month)
+        row.save(update_fields=["first_month", "last_month", "work_item"])
 
 
 def read(path: Path, shown_name: str, mapping: Any) -> Dataset:
@@ -156,17 +216,21 @@ class HrReportsRobot(Robot):
         en="HR reports to supervisors",
     )
     description = Text(
-        fi="Kerran kuussa jokaisen yksikön esihenkilö saa sähköpostilla yksikkönsä poissaolot, "
-        "maksetut palkat, alkaneet ja päättyneet palvelussuhteet sekä varhaisen tuen hälytykset "
-        "Excel-työkirjana.",
-        sv="En gång i månaden får varje enhets chef per e-post enhetens frånvaro, utbetalda "
-        "löner, påbörjade och avslutade anställningar samt larm om tidigt stöd som en "
-        "Excel-arbetsbok.",
+        fi="Kerran kuussa jokaisen yksikön esihenkilö saa yksikkönsä poissaolot, maksetut "
+        "palkat, alkaneet ja päättyneet palvelussuhteet sekä varhaisen tuen hälytykset "
+        "Excel-työkirjana: sähköpostissa on vain linkki, ja työkirja avataan kirjautumalla.",
+        sv="En gång i månaden får varje enhets chef enhetens frånvaro, utbetalda löner, "
+        "påbörjade och avslutade anställningar samt larm om tidigt stöd som en Excel-arbetsbok: "
+        "e-posten innehåller bara en länk, och arbetsboken öppnas efter inloggning.",
         en="Once a month each unit's supervisor gets the unit's absences, salaries paid, "
-        "employments started and ended, and early-support alerts by e-mail as an Excel workbook.",
+        "employments started and ended, and early-support alerts as an Excel workbook: the "
+        "e-mail holds only a link, and the workbook opens after signing in.",
     )
     robot_class = RobotClass.ASSISTS
-    systems = ("payroll and HR export (Incomes Register concepts)", "e-mail (SMTP)")
+    systems = (
+        "payroll and HR export (Incomes Register concepts)",
+        "delivery channels (secure link, e-mail over TLS)",
+    )
     manual_minutes_per_item = Decimal("20")
     output_fields = (
         OutputField("unit_name", Text(fi="Yksikkö", sv="Enhet", en="Unit")),
@@ -283,9 +347,9 @@ class HrReportsRobot(Robot):
             ),
             PathStep(
                 Text(
-                    fi="Lähetä raportti esihenkilölle",
-                    sv="Skicka rapporten till chefen",
-                    en="E-mail the report to the supervisor",
+                    fi="Lähetä esihenkilölle linkki raporttiin",
+                    sv="Skicka chefen en länk till rapporten",
+                    en="Send the supervisor a link to the report",
                 ),
                 "robot",
                 "e-mail",
@@ -308,17 +372,22 @@ class HrReportsRobot(Robot):
         ),
         outputs=(
             Text(
-                fi="Sähköposti ja Excel-työkirja yksikköä kohden",
-                sv="E-post och Excel-arbetsbok per enhet",
-                en="One e-mail with an Excel workbook per unit",
+                fi="Excel-työkirja ja linkki siihen sähköpostilla yksikköä kohden",
+                sv="En Excel-arbetsbok och en länk till den per e-post per enhet",
+                en="One Excel workbook per unit and an e-mail with a link to it",
             ),
         ),
         rules=(
             Text(
-                fi="30 päivän sääntö: työterveyshuoltoon ilmoitetaan viimeistään 30 "
-                "sairauspoissaolopäivän kohdalla",
-                sv="30-dagarsregeln: företagshälsovården meddelas senast efter 30 sjukdagar",
-                en="30-day rule: occupational health is notified at 30 days of sickness absence",
+                fi="30 päivän sääntö (työterveyshuoltolaki 10 a §): työterveyshuoltoon "
+                "ilmoitetaan viimeistään, kun poissaolo on jatkunut kuukauden (kalenterikuukausi "
+                "tai 30 päivää); jatkuva poissaolo hälyttää jo ennen seuraavaa ajoa",
+                sv="30-dagarsregeln (10 a § i lagen om företagshälsovård): företagshälsovården "
+                "meddelas senast när frånvaron har pågått en månad (en kalendermånad eller 30 "
+                "dagar); en pågående frånvaro larmar redan före nästa körning",
+                en="30-day rule (Occupational Health Care Act, section 10 a): occupational health "
+                "is notified at the latest when the absence has continued a month (a calendar "
+                "month or 30 days); an ongoing absence alerts before the next run",
             ),
             Text(
                 fi="Varhaisen tuen rajat (oletus 5 kertaa tai 20 päivää / 12 kk)",
@@ -331,6 +400,14 @@ class HrReportsRobot(Robot):
                 fi="Yksiköltä puuttuu kelvollinen esihenkilön sähköpostiosoite",
                 sv="Enheten saknar en giltig e-postadress till chefen",
                 en="The unit has no valid supervisor e-mail address",
+            ),
+            Text(
+                fi="Osoite ei ole sallitussa verkkotunnuksessa, tai esihenkilöllä ei ole "
+                "käyttäjätunnusta, jolla linkin voi avata",
+                sv="Adressen är inte i en tillåten domän, eller chefen saknar ett "
+                "användarkonto för att öppna länken",
+                en="The address is outside the allowed domains, or the supervisor has no "
+                "account to open the link with",
             ),
         ),
         technical_exceptions=(
@@ -366,18 +443,23 @@ class HrReportsRobot(Robot):
         data = read(path, shown, mapping)
         today = timezone.localdate()
         alerts = alerts_for_units(data, year=year, month=month, thresholds=thresholds, today=today)
+        reported = reported_alerts(context.municipality_slug, alerts)
         slices = reports.slice_by_unit(data, year=year, month=month)
-        suffix = f":resend-{context.run_id}" if context.parameters.get("resend") else ""
+        resend = bool(context.parameters.get("resend"))
+        suffix = f":resend-{context.run_id}" if resend else ""
         context.log(
             f"read {len(data.units)} units, {len(data.employees)} employees from {shown}; "
             f"reporting {month_text}"
         )
         summary: list[dict[str, Any]] = []
         for unit in data.units:
-            payload = reports.unit_payload(
-                unit, slices, year=year, month=month, alerts=alerts.get(unit.unit_id, ())
-            )
+            new, earlier = split_reported(alerts.get(unit.unit_id, ()), reported, month_text)
+            payload = reports.unit_payload(unit, slices, year=year, month=month, alerts=new)
+            payload["earlier_alerts"] = [
+                {**reports.alert_to_data(alert), "first_month": first} for alert, first in earlier
+            ]
             payload["recipient"] = unit.supervisor_email.strip()
+            payload["resend"] = resend
             report = reports.report_from_payload(payload, today=today)
             summary.append(dataclasses.asdict(reports.summary_row(report)))
             yield ItemSpec(
@@ -393,6 +475,7 @@ class HrReportsRobot(Robot):
                 "month": month_text,
                 "recipient": str(context.parameters.get("hr_email") or ""),
                 "rows": summary,
+                "resend": resend,
             },
             title=f"HR summary {month_text}",
             priority=-1,
@@ -413,29 +496,52 @@ class HrReportsRobot(Robot):
                 f"unit {report.unit.unit_id} ({report.unit.unit_name}) has no valid supervisor "
                 f"e-mail ({problem}); correct it in the HR system and run the month again"
             )
-        workbook = workbooks.unit_workbook(report)
-        assert workbook is not None
-        message = mail.build_message(
+        language = report.unit.language or "fi"
+        workbook = workbooks.unit_workbook(
             report,
-            workbook,
-            recipient=recipient,
-            municipality_name=context.municipality_name,
+            reasons=lambda alert: texts.alert_reasons(alert, language),
+            legend=texts.level_legend(language),
+        )
+        assert workbook is not None
+        resend = bool(item.payload.get("resend"))
+        domains, attachment = delivery_settings(context.municipality_slug)
+        name = delivery.workbook_name(report)
+        sent = delivery.send_report(
             municipality_slug=context.municipality_slug,
             reference=item.reference,
+            item_id=item.id,
+            address=recipient,
+            language=language,
+            subject=delivery.unit_subject(report, resend=resend),
+            body=delivery.unit_body(report, context.municipality_name),
+            document=ChannelDocument(name, workbook, workbooks.XLSX_CONTENT_TYPE),
+            domains=domains,
+            attachment_allowed=attachment,
+            resend=resend,
         )
-        mail.send(message)
-        sent_at = timezone.now()
-        context.log(f"{item.reference}: report sent to the supervisor")
+        record = sent.delivery
+        context.log(f"{item.reference}: report delivered to the supervisor ({record.channel})")
         lines = reports.explanation_lines(report)
-        lines.append(f"Sent to {recipient} in language {report.unit.language}.")
+        earlier = item.payload.get("earlier_alerts") or []
+        if earlier:
+            months = ", ".join(sorted({str(a.get("first_month")) for a in earlier}))
+            lines.append(
+                f"{len(earlier)} early-support alerts reported earlier ({months}) still apply "
+                "and are not raised again: one alert per employee and rule."
+            )
+        lines.append(f"Language {language}.")
+        lines.extend(sent.notes)
         return Outcome(
             output={
                 "unit_id": report.unit.unit_id,
                 "month": report.month_text,
                 "recipient": recipient,
                 "language": report.unit.language,
-                "message_id": message.extra_headers["Message-ID"],
-                "sent_at": sent_at.isoformat(),
+                "channel": record.channel,
+                "delivery_id": record.pk,
+                "message_id": record.external_id,
+                "sent_at": (record.sent_at or timezone.now()).isoformat(),
+                "resend": resend,
                 "alerts": len(report.alerts),
                 "absence_days": report.absence_days_total,
                 "salaries_total_cents": report.salaries_total_cents,
@@ -447,7 +553,7 @@ class HrReportsRobot(Robot):
             },
             explanation=lines,
             attention=[f"{len(report.alerts)} early-support alerts"] if report.alerts else [],
-            documents=[Document(mail.workbook_name(report), workbook, workbooks.XLSX_CONTENT_TYPE)],
+            documents=[Document(name, workbook, workbooks.XLSX_CONTENT_TYPE)],
         )
 
     def handle_summary(self, item: ItemView, context: RunContext) -> Outcome:
@@ -467,17 +573,22 @@ class HrReportsRobot(Robot):
             f"{sum(r.alerts for r in rows)} early-support alerts."
         ]
         if recipient:
-            message = mail.build_summary_message(
-                workbook,
-                name,
-                recipient=recipient,
-                month=month_text,
-                municipality_name=context.municipality_name,
+            resend = bool(item.payload.get("resend"))
+            domains, attachment = delivery_settings(context.municipality_slug)
+            sent = delivery.send_report(
                 municipality_slug=context.municipality_slug,
                 reference=item.reference,
+                item_id=item.id,
+                address=recipient,
+                language="fi",
+                subject=delivery.summary_subject(month_text, resend=resend),
+                body=delivery.summary_body(month_text, context.municipality_name),
+                document=ChannelDocument(name, workbook, workbooks.XLSX_CONTENT_TYPE),
+                domains=domains,
+                attachment_allowed=attachment,
+                resend=resend,
             )
-            mail.send(message)
-            lines.append(f"Sent to HR at {recipient}.")
+            lines.extend(sent.notes)
         else:
             lines.append("No HR e-mail address is set: the summary is kept here only.")
         return Outcome(
@@ -492,6 +603,11 @@ class HrReportsRobot(Robot):
         )
 
     @classmethod
+    def manual_minutes_for_run(cls, parameters: Mapping[str, Any]) -> Decimal:
+        """A resend repeats work already counted once: it saves no time again."""
+        return Decimal(0) if parameters.get("resend") else cls.manual_minutes_per_item
+
+    @classmethod
     def on_status(cls, item: ItemView, status: str) -> None:
         """Record the sent report in the transaction that marks the item done."""
         if status != ItemStatus.DONE or not item.output.get("message_id"):
@@ -499,6 +615,7 @@ class HrReportsRobot(Robot):
         from kuntarobo.robots.hr_reports.models import SentReport
 
         assert transaction.get_connection().in_atomic_block
+        record_reported_alerts(item)
         SentReport.objects.update_or_create(
             municipality_id=item.municipality_id,
             unit_id=item.output["unit_id"],

@@ -10,7 +10,7 @@ as dates with the format d.m.yyyy, so that supervisors can sum and filter.
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +20,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from kuntarobo.core.spreadsheet_safety import starts_like_formula
 from kuntarobo.robots.hr_reports.dataset import ABSENCE_TYPES
-from kuntarobo.robots.hr_reports.reports import SummaryRow, UnitReport
+from kuntarobo.robots.hr_reports.reports import AlertRow, SummaryRow, UnitReport
 
 EURO_FORMAT = '#,##0.00\\ "€"'
 DATE_FORMAT = "d.m.yyyy"
@@ -60,6 +60,7 @@ LABELS: dict[str, dict[str, str]] = {
         "spells": "Poissaolokerrat",
         "window_start": "Tarkastelujakso alkaa",
         "window_end": "Tarkastelujakso päättyy",
+        "due": "Ilmoitettava viimeistään",
         "explanation": "Peruste",
         "unit_id": "Yksikkö",
         "unit_name": "Yksikön nimi",
@@ -122,6 +123,7 @@ LABELS: dict[str, dict[str, str]] = {
         "spells": "Frånvarotillfällen",
         "window_start": "Granskningsperioden börjar",
         "window_end": "Granskningsperioden slutar",
+        "due": "Ska meddelas senast",
         "explanation": "Grund",
         "unit_id": "Enhet",
         "unit_name": "Enhetens namn",
@@ -184,6 +186,7 @@ LABELS: dict[str, dict[str, str]] = {
         "spells": "Absence spells",
         "window_start": "Window start",
         "window_end": "Window end",
+        "due": "Notify by",
         "explanation": "Reason",
         "unit_id": "Unit",
         "unit_name": "Unit name",
@@ -305,8 +308,18 @@ def _euros(cents: int | None) -> float | None:
     return None if cents is None else cents / 100
 
 
-def unit_workbook(report: UnitReport, target: Path | None = None) -> bytes | None:
-    """The supervisor's workbook; returns its bytes when no target file is given."""
+def unit_workbook(
+    report: UnitReport,
+    target: Path | None = None,
+    *,
+    reasons: Callable[[AlertRow], str] | None = None,
+    legend: Sequence[str] = (),
+) -> bytes | None:
+    """The supervisor's workbook; returns its bytes when no target file is given.
+
+    `reasons` writes an alert's reasons in the workbook's language (the robot passes the
+    translated ones, `texts.alert_reasons`); without it the English explanation is written.
+    `legend` explains the level column (a note on its header and lines under the table)."""
     t = labels(report.unit.language)
     workbook, buffer = _open(target)
     w = _Writer(workbook)
@@ -420,7 +433,8 @@ def unit_workbook(report: UnitReport, target: Path | None = None) -> bytes | Non
         [None, None, None, None, None, w.date, w.date, None, None],
     )
 
-    w.sheet(
+    explain = reasons or (lambda alert: " ".join(alert.explanation))
+    alert_sheet = w.sheet(
         t["sheet_alerts"],
         [
             t[k]
@@ -433,10 +447,11 @@ def unit_workbook(report: UnitReport, target: Path | None = None) -> bytes | Non
                 "spells",
                 "window_start",
                 "window_end",
+                "due",
                 "explanation",
             )
         ],
-        [14, 28, 26, 12, 8, 14, 14, 14, 80],
+        [14, 28, 26, 12, 8, 14, 14, 14, 14, 80],
         [
             (
                 a.person.employee_id,
@@ -447,12 +462,18 @@ def unit_workbook(report: UnitReport, target: Path | None = None) -> bytes | Non
                 a.spells,
                 a.window_start,
                 a.window_end,
-                " ".join(a.explanation),
+                a.due,
+                explain(a),
             )
             for a in report.alerts
         ],
-        [None, None, None, None, None, None, w.date, w.date, None],
+        [None, None, None, None, None, None, w.date, w.date, w.date, None],
     )
+    if legend:
+        # What the level means: a note on its header and the same lines under the table.
+        alert_sheet.write_comment(0, 3, "\n".join(legend), {"x_scale": 3, "y_scale": 2})
+        for offset, line in enumerate(legend):
+            w._write(alert_sheet, len(report.alerts) + 3 + offset, 0, line, None)
     workbook.close()
     return buffer.getvalue() if buffer is not None else None
 

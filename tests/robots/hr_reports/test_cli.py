@@ -16,8 +16,8 @@ from kuntarobo.accounts.models import Role
 from kuntarobo.robots.hr_reports.exchange import write_export_xlsx
 from kuntarobo.runtime.models import ItemStatus, WorkItem
 from tests.factories import MunicipalityFactory, user_with_role
+from tests.robots.hr_reports.conftest import NO_EMAIL
 from tests.robots.hr_reports.test_reports import dataset
-from tests.robots.hr_reports.test_robot import NO_EMAIL
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -44,7 +44,7 @@ def run(*arguments: str) -> dict:
 
 
 def test_the_cli_sends_the_whole_month_in_one_process_and_prints_one_line(
-    smtp, municipality, export
+    smtp, municipality, supervisors, export
 ):
     user = user_with_role(Role.COORDINATOR, municipality)
     arguments = ("--input", str(export), "--month", "2026-01", "--municipality", "esimerkkila")

@@ -115,11 +115,15 @@ def test_an_ongoing_sickness_counts_to_today():
     early = alerts_for_employee(
         "E1", [ongoing], as_of=AS_OF, thresholds=Thresholds(), today=date(2025, 4, 10)
     )
-    assert rules(early) == []
+    # Ten days so far, but the spell goes on: it is alerted now, due on 30 April, not a
+    # month late.
+    (due,) = early
+    assert (due.rule, due.days, due.due) == ("thirty_day_rule", 10, date(2025, 4, 30))
+    assert "still going on" in due.explanation[-1]
 
 
-def test_local_thresholds_three_short_absences_in_four_months():
-    local = Thresholds(window_months=4, discussion_spells=3, discussion_days=20)
+def test_local_thresholds_three_short_absences_in_four_months_have_their_own_window():
+    local = Thresholds(discussion_window_months=4, discussion_spells=3, discussion_days=20)
     items = [sick(date(2025, 1, 2), 1), sick(date(2025, 2, 2), 1), sick(date(2025, 3, 2), 1)]
     (alert,) = alerts(items, local)
     assert alert.rule == "discussion"
@@ -168,7 +172,7 @@ def dataset(absences: list[Absence]) -> Dataset:
     )
 
 
-def test_alerts_for_units_group_by_the_employees_unit_as_of_the_months_end():
+def test_alerts_for_units_group_by_the_employees_unit_the_30_day_rule_as_of_the_run():
     data = dataset([*spells(5, 2, "E1"), sick(date(2025, 4, 1), 31, "E2")])
     result = alerts_for_units(data, year=2025, month=4, thresholds=Thresholds(), today=TODAY)
     assert set(result) == {"U1", "U2"}
@@ -178,7 +182,12 @@ def test_alerts_for_units_group_by_the_employees_unit_as_of_the_months_end():
         ("E2", "thirty_day_rule"),
         ("E2", "occupational_health"),
     ]
-    assert all(a.window_end == date(2025, 4, 30) for a in result["U1"])
+    # The local thresholds as of the month's end; the 30-day rule as of the run itself.
+    assert {a.rule: a.window_end for a in result["U1"]} == {
+        "discussion": date(2025, 4, 30),
+        "thirty_day_rule": TODAY,
+        "occupational_health": date(2025, 4, 30),
+    }
 
 
 def test_alerts_for_the_current_month_are_as_of_today():
@@ -190,3 +199,90 @@ def test_alerts_for_the_current_month_are_as_of_today():
     assert result["U2"][0].days == 40
     march = alerts_for_units(data, year=2025, month=3, thresholds=Thresholds(), today=TODAY)
     assert march["U2"] == []
+
+
+def test_a_full_february_spell_of_28_days_has_continued_a_month():
+    """1383/2001 10 a §: "when the absence has continued a month" — a calendar month, so the 28
+    days of February are a month although they are fewer than 30."""
+    february = [sick(date(2027, 2, 1), 28)]
+    alert, *_local = alerts_for_employee(
+        "E1", february, as_of=date(2027, 2, 28), thresholds=Thresholds(), today=date(2027, 3, 1)
+    )
+    assert (alert.rule, alert.days, alert.due) == ("thirty_day_rule", 28, None)
+    assert alert.key == "spell:2027-02-01"
+    assert "has continued a month" in alert.explanation[-1]
+    assert {"code": "month_reached", "start": "2027-02-01", "on": "2027-02-28", "limit": 30} in (
+        alert.reasons
+    )
+    one_short = [sick(date(2027, 2, 1), 27)]
+    assert "thirty_day_rule" not in rules(
+        alerts_for_employee(
+            "E1", one_short, as_of=date(2027, 2, 28), thresholds=Thresholds(), today=TODAY
+        )
+    )
+
+
+def test_a_spell_from_mid_january_is_a_month_on_the_day_before_the_same_date_in_february():
+    items = [sick(date(2027, 1, 15), 31)]  # to 14 February
+    alert, *_local = alerts_for_employee(
+        "E1", items, as_of=date(2027, 2, 28), thresholds=Thresholds(), today=date(2027, 3, 1)
+    )
+    assert "on 2027-02-13" in alert.explanation[1]  # 30 days come a day before the month
+
+
+def test_an_ongoing_spell_is_alerted_at_this_run_with_the_date_it_becomes_a_month():
+    """A run on 1 December for November: the spell from 10 November goes on; it reaches a
+    month on 9 December, before the next run, so it is alerted now and not in January."""
+    data = dataset([Absence("E1", date(2026, 11, 10), None, "sickness", True)])
+    result = alerts_for_units(
+        data, year=2026, month=11, thresholds=Thresholds(), today=date(2026, 12, 1)
+    )
+    alert, discussion = result["U1"]
+    assert (alert.rule, alert.due, alert.days) == ("thirty_day_rule", date(2026, 12, 9), 22)
+    assert discussion.rule == "discussion"  # 21 days in November ≥ 20
+    assert "notify occupational health care by 2026-12-09 at the latest" in alert.explanation[-1]
+    ended = dataset([sick(date(2026, 11, 10), 15)])  # ended on 24 November: no month
+    assert alerts_for_units(
+        ended, year=2026, month=11, thresholds=Thresholds(), today=date(2026, 12, 1)
+    ) == {"U1": [], "U2": []}
+    old_month = alerts_for_units(  # an old month is read as of its end, without looking ahead
+        data, year=2026, month=11, thresholds=Thresholds(), today=date(2027, 3, 1)
+    )
+    assert rules(old_month["U1"]) == ["discussion"]
+
+
+def test_the_legal_limit_cannot_be_raised_but_can_be_lowered():
+    with pytest.raises(ValueError, match="notify_occupational_health_days must not be above"):
+        Thresholds(notify_occupational_health_days=31)
+    lowered = Thresholds(notify_occupational_health_days=20)
+    (alert,) = alerts([sick(date(2025, 3, 1), 20)], lowered)[:1]
+    assert (alert.rule, alert.days) == ("thirty_day_rule", 20)
+
+
+def test_each_rule_fires_at_most_once_per_employee_however_many_spells_reach_it():
+    items = [sick(date(2025, 1, 1), 31), sick(date(2025, 3, 1), 31)]  # two spells of a month
+    result = alerts(items)
+    assert rules(result) == ["thirty_day_rule", "occupational_health"]
+    assert result[0].key == "spell:2025-01-01"  # the first spell that reached a month
+
+
+def test_an_alert_reported_earlier_is_not_raised_again_but_a_new_occurrence_is():
+    from kuntarobo.robots.hr_reports.early_support import split_reported
+
+    spell = Alert("E1", "thirty_day_rule", 3, 31, 1, AS_OF, AS_OF, key="spell:2025-01-01")
+    window = Alert("E1", "discussion", 1, 20, 5, AS_OF, AS_OF)
+    reported = {
+        ("E1", "thirty_day_rule", "spell:2025-01-01"): ("2025-01", "2025-01"),
+        ("E1", "discussion", "window"): ("2025-02", "2025-03"),
+    }
+    new, earlier = split_reported([spell, window], reported, "2025-04")
+    assert new == []
+    assert earlier == [(spell, "2025-01"), (window, "2025-02")]
+    # A month went by without the discussion threshold: reached again, it is new.
+    new, earlier = split_reported([spell, window], reported, "2025-05")
+    assert new == [window]
+    # Another spell of a month is another occurrence.
+    other = Alert("E1", "thirty_day_rule", 3, 31, 1, AS_OF, AS_OF, key="spell:2025-03-01")
+    assert split_reported([other], reported, "2025-04") == ([other], [])
+    # The same month again (a resend) shows its alerts again.
+    assert split_reported([window], reported, "2025-02") == ([window], [])

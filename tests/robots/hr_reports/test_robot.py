@@ -1,53 +1,40 @@
-"""The HR robot end to end through the real queue and a real SMTP server on loopback."""
+"""The HR robot end to end through the real queue and a real SMTP server on loopback: the
+supervisor's e-mail carries a link and nothing personal, the workbook opens only for the
+signed-in supervisor, the attachment goes only over enforced TLS when the settings allow it."""
 
 from __future__ import annotations
 
 import dataclasses
 import io
-from pathlib import Path
+import re
 
 import openpyxl
 import pytest
 from django.core.management import call_command
 
 from kuntarobo.accounts.models import Role
-from kuntarobo.robots.hr_reports.dataset import Unit
+from kuntarobo.audit.models import AuditEvent
+from kuntarobo.channels.models import Delivery, DeliveryStatus
 from kuntarobo.robots.hr_reports.exchange import write_export_xlsx
 from kuntarobo.robots.hr_reports.models import SentReport
-from kuntarobo.robots.hr_reports.robot import default_month
+from kuntarobo.robots.hr_reports.robot import HrReportsRobot, default_month
 from kuntarobo.runtime import actions
 from kuntarobo.runtime.declarations import InputError
+from kuntarobo.runtime.impact import manual_minutes_saved
 from kuntarobo.runtime.models import ItemDocument, ItemStatus, RunStatus, WorkItem
-from tests.factories import MunicipalityFactory, user_with_role
+from tests.factories import user_with_role
+from tests.robots.hr_reports.conftest import NO_EMAIL
 from tests.robots.hr_reports.test_reports import dataset
 from tests.runtime.helpers import read_inputs
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-NO_EMAIL = Unit("U3", "Tekninen toimi", "Teemu Tekninen", "", "fi")
+# What the export says of the people: none of it may be in an e-mail.
+PERSONAL = ("Aalto", "Virtanen", "Berg", "Pekka", "Anna", "Aino", "Erik", "Esihenkilö", "Chef")
 
 
 def drain() -> None:
     call_command("worker", batch=True, interval=0, verbosity=0)
-
-
-@pytest.fixture
-def municipality():
-    return MunicipalityFactory(slug="esimerkkila", name_fi="Esimerkkilä")
-
-
-@pytest.fixture
-def coordinator(municipality):
-    return user_with_role(Role.COORDINATOR, municipality)
-
-
-@pytest.fixture
-def export(tmp_path: Path) -> Path:
-    data = dataset()
-    data = dataclasses.replace(data, units=(*data.units, NO_EMAIL))
-    target = tmp_path / "export.xlsx"
-    write_export_xlsx(data, target)
-    return target
 
 
 def start(coordinator, municipality, export, **parameters):
@@ -60,6 +47,21 @@ def start(coordinator, municipality, export, **parameters):
     )
 
 
+def link_in(message) -> str:
+    match = re.search(
+        r"https://kuntarobo\.esimerkkila\.fi(/channels/documents/[^/\s]+/)",
+        str(message.get_content()),
+    )
+    assert match, message.get_content()
+    return match.group(1)
+
+
+def workbook_at(client, link):
+    response = client.get(link)
+    assert response.status_code == 200
+    return openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+
+
 def workbook_of(message):
     attachments = list(message.iter_attachments())
     assert len(attachments) == 1
@@ -67,21 +69,46 @@ def workbook_of(message):
     return openpyxl.load_workbook(io.BytesIO(attachments[0].get_content()))
 
 
-def test_each_supervisor_gets_one_message_in_the_units_language_with_the_right_figures(
-    smtp, municipality, coordinator, export
+def saved_minutes(run):
+    counts: dict[str, int] = {}
+    for status in WorkItem.objects.filter(run=run).values_list("status", flat=True):
+        counts[status] = counts.get(status, 0) + 1
+    return manual_minutes_saved(run.robot_slug, counts, run.parameters)
+
+
+def test_by_default_the_supervisor_gets_a_link_and_no_name_or_sickness_figure_by_email(
+    smtp, client, municipality, coordinator, supervisors, export
 ):
     started = start(coordinator, municipality, export)
     assert started.created == 3 + 1  # three units and HR's summary
     drain()
     assert len(smtp.messages) == 2
     [finnish] = smtp.to("sanna@example.fi")
-    [swedish] = smtp.to("sven@example.fi")
-    assert finnish["Subject"] == "Henkilöstöraportti 2026-01: Kirjasto"
-    assert "Poissaolopäiviä kuukauden aikana: 17" in finnish.get_body().get_content()
-    assert swedish["Subject"] == "Personalrapport 2026-01: Bibliotek"
-    assert "Frånvarodagar under månaden: 31" in swedish.get_body().get_content()
+    [swedish] = smtp.to("Sven@Example.fi")
+    assert finnish["Subject"] == "Esimerkkilä: asiakirja odottaa sinua"
+    assert swedish["Subject"] == "Exempelby: ett dokument väntar på dig"
+    for message in (finnish, swedish):
+        assert not message.is_multipart()  # no attachment
+        text = message["Subject"] + message.get_content()
+        assert not [word for word in PERSONAL if word in text]
+        # No figure of the report: absence days, rules, alerts, salaries, the unit.
+        for figure in ("Poissaolo", "Frånvaro", "sairau", "sjuk", "30-", "€", "Kirjasto"):
+            assert figure not in text
+        assert "Bibliotek" not in text
+    assert {d.channel for d in Delivery.objects.filter(status=DeliveryStatus.SENT)} == {
+        "secure_link"
+    }
 
-    book = workbook_of(finnish)
+    link = link_in(finnish)
+    assert client.get(link).status_code == 302  # not signed in: to the sign-in page
+    client.force_login(supervisors["sven"])
+    assert client.get(link).status_code == 404  # another supervisor
+    assert AuditEvent.objects.filter(action="channels.secure_document.refused").count() == 1
+    client.force_login(supervisors["sanna"])
+    book = workbook_at(client, link)
+    download = AuditEvent.objects.get(action="channels.secure_document.download")
+    assert download.actor == supervisors["sanna"]
+
     absences = book["Poissaolot"]
     total_row = next(r for r in absences.iter_rows(values_only=True) if r[0] == "Yhteensä")
     assert total_row[6] == 3 + 2 + 7 + 5  # hand-computed: overlapping sick notes count once
@@ -89,26 +116,26 @@ def test_each_supervisor_gets_one_message_in_the_units_language_with_the_right_f
     rows = list(salaries.iter_rows(values_only=True))
     total_column = rows[0].index("Yhteensä")
     assert [r[total_column] for r in rows[1:4]] == [1500.5, 3123.45, 2500.0]
-    assert next(r for r in rows if r[0] == "Yhteensä")[total_column] == pytest.approx(7123.95)
-    swedish_book = workbook_of(swedish)
+    client.force_login(supervisors["sven"])
+    swedish_book = workbook_at(client, link_in(swedish))
     assert swedish_book.sheetnames[0] == "Frånvaro"
-    alerts = list(swedish_book["Tidigt stöd"].iter_rows(min_row=2, values_only=True))
+    alerts = [a for a in swedish_book["Tidigt stöd"].iter_rows(min_row=2, values_only=True) if a[1]]
     assert [(a[1], a[2], a[4]) for a in alerts] == [
         ("Berg Erik", "30-dagarsregeln", 31),
         ("Berg Erik", "kontakt med företagshälsovården", 31),
     ]
-    assert list(book["Varhainen tuki"].iter_rows(min_row=2, values_only=True)) == []
 
-    assert finnish["Message-ID"] != swedish["Message-ID"]
     started.run.refresh_from_db()
     assert started.run.status == RunStatus.FINISHED
     done = WorkItem.objects.get(reference="U1:2026-01")
     assert done.status == ItemStatus.DONE
-    assert done.output["message_id"] == finnish["Message-ID"]
+    assert done.output["channel"] == "secure_link"
     assert any("Salaries paid: 7\u00a0123,95 €" in line for line in done.explanation)
+    assert any("as a secure link" in line for line in done.explanation)
     assert ItemDocument.objects.filter(item=done, name__endswith=".xlsx").count() == 1
     sent = SentReport.objects.get(unit_id="U1", month="2026-01")
     assert (sent.recipient, sent.language, sent.work_item_id) == ("sanna@example.fi", "fi", done.pk)
+    assert sent.message_id == Delivery.objects.get(reference="U1:2026-01").external_id
 
 
 def test_a_wrong_supervisor_address_is_not_repeated_where_developers_read(
@@ -132,7 +159,7 @@ def test_a_wrong_supervisor_address_is_not_repeated_where_developers_read(
 
 
 def test_a_unit_without_a_supervisor_email_fails_for_a_person_and_gets_nothing(
-    smtp, municipality, coordinator, export
+    smtp, municipality, coordinator, supervisors, export
 ):
     start(coordinator, municipality, export)
     drain()
@@ -144,17 +171,18 @@ def test_a_unit_without_a_supervisor_email_fails_for_a_person_and_gets_nothing(
     assert failed.attempts == 1
     assert {tuple(rcpt) for rcpt, _ in smtp.messages} == {
         ("sanna@example.fi",),
-        ("sven@example.fi",),
+        ("Sven@Example.fi",),
     }
     assert not SentReport.objects.filter(unit_id="U3").exists()
 
 
-def test_running_the_same_month_again_sends_nothing_new_and_resend_sends_again(
-    smtp, municipality, coordinator, export
+def test_the_same_month_again_sends_nothing_and_a_resend_says_so_and_saves_no_time_again(
+    smtp, municipality, coordinator, supervisors, export
 ):
-    start(coordinator, municipality, export)
+    first = start(coordinator, municipality, export)
     drain()
     assert len(smtp.messages) == 2
+    assert saved_minutes(first.run) == 3 * HrReportsRobot.manual_minutes_per_item  # U1, U2, HR
     again = start(coordinator, municipality, export)
     assert (again.created, again.duplicates) == (0, 3 + 1)
     drain()
@@ -165,18 +193,20 @@ def test_running_the_same_month_again_sends_nothing_new_and_resend_sends_again(
     assert WorkItem.objects.filter(reference=f"U1:2026-01:resend-{resend.run.pk}").exists()
     drain()
     assert len(smtp.messages) == 4
-    first, second = smtp.to("sanna@example.fi")
-    assert first["Message-ID"] != second["Message-ID"]
+    first_notice, second_notice = smtp.to("sanna@example.fi")
+    assert first_notice["Message-ID"] != second_notice["Message-ID"]
+    assert second_notice["Subject"].strip() == (
+        "Lähetetty uudelleen: Esimerkkilä: asiakirja odottaa sinua"
+    )
+    assert "uudelleenlähetys" in second_notice.get_content()
+    assert not first_notice["Subject"].startswith("Lähetetty uudelleen")
+    assert saved_minutes(resend.run) == 0  # the work was counted once, by the first run
+    resent = WorkItem.objects.get(reference=f"U1:2026-01:resend-{resend.run.pk}")
+    assert resent.output["resend"] is True
+    assert any("This was a resend" in line for line in resent.explanation)
     sent = SentReport.objects.get(unit_id="U1", month="2026-01")
-    assert sent.message_id == second["Message-ID"]
+    assert sent.work_item_id == resent.pk
     assert SentReport.objects.count() == 2
-
-
-def test_a_resent_item_gets_the_same_message_id_when_a_worker_repeats_the_send():
-    from kuntarobo.robots.hr_reports.mail import message_id
-
-    assert message_id("esimerkkila", "U1:2026-01") == message_id("esimerkkila", "U1:2026-01")
-    assert message_id("esimerkkila", "U1:2026-01") != message_id("naapurila", "U1:2026-01")
 
 
 def test_an_export_with_errors_lists_every_row_and_creates_and_sends_nothing(
@@ -257,31 +287,50 @@ def test_the_demo_deploys_the_robot_in_esimerkkila_with_an_export_it_sends_from(
     started = actions.start_run(coordinator, deployment.municipality, "hr_reports")
     assert started.created == 4 + 1
     drain()
-    assert len(smtp.messages) == 3
+    assert len(smtp.messages) == 3  # links to the three supervisors with an address
+    assert all(not message.is_multipart() for _rcpt, message in smtp.messages)
     assert WorkItem.objects.filter(status=ItemStatus.FAILED_BUSINESS).count() == 1
     units = WorkItem.objects.filter(status="done").exclude(reference__startswith="summary:")
     alerts = sum(i.output.get("alerts", 0) for i in units)
     assert alerts >= 2  # a few people are over the early-support thresholds
 
 
-def test_hr_gets_the_summary_of_all_units_with_every_alert_listed_to_supervisors(
-    smtp, municipality, coordinator, export
+def test_hr_gets_the_summary_of_all_units_by_link_too(
+    smtp, client, municipality, coordinator, supervisors, export
 ):
+    hr = user_with_role(Role.REVIEWER, municipality, username="hr", email="hr@example.fi")
     started = start(coordinator, municipality, export, hr_email="hr@example.fi")
     drain()
-    [summary] = smtp.to("hr@example.fi")
-    assert (
-        summary["Subject"].strip() == "Henkilöstöraportit 2026-01: kaikkien yksiköiden yhteenveto"
-    )
-    rows = list(workbook_of(summary).active.iter_rows(values_only=True))
+    [notice] = smtp.to("hr@example.fi")
+    assert notice["Subject"] == "Esimerkkilä: asiakirja odottaa sinua"
+    client.force_login(hr)
+    rows = list(workbook_at(client, link_in(notice)).active.iter_rows(values_only=True))
     units = {row[0]: row for row in rows[1:] if row[0] and row[0].startswith("U")}
     assert set(units) == {"U1", "U2", "U3"}
     item = WorkItem.objects.get(run=started.run, reference="summary:2026-01")
     assert item.status == ItemStatus.DONE
     assert item.output["units"] == 3
     assert ItemDocument.objects.filter(item=item, name__endswith=".xlsx").count() == 1
-    # The supervisor's e-mail names each alert with the rule and the figures.
-    [swedish] = smtp.to("sven@example.fi")
-    body = swedish.get_body().get_content()
-    assert "Berg Erik: 30-dagarsregeln" in body
-    assert "31" in body.split("Berg Erik: 30-dagarsregeln", 1)[1].splitlines()[0]
+
+
+def test_the_next_months_run_does_not_raise_the_same_alerts_again(
+    smtp, municipality, coordinator, supervisors, export
+):
+    start(coordinator, municipality, export)
+    drain()
+    january = WorkItem.objects.get(reference="U2:2026-01")
+    assert january.output["alerts"] == 2  # Berg Erik: the 30-day rule and occupational health
+    start(coordinator, municipality, export, month="2026-02")
+    drain()
+    february = WorkItem.objects.get(reference="U2:2026-02")
+    assert february.status == ItemStatus.DONE
+    assert february.output["alerts"] == 0
+    assert len(february.payload["earlier_alerts"]) == 2
+    assert any("reported earlier (2026-01)" in line for line in february.explanation)
+    from kuntarobo.robots.hr_reports.models import ReportedAlert
+
+    rows = ReportedAlert.objects.filter(employee_id="E9").order_by("rule")
+    assert [(r.rule, r.first_month, r.last_month) for r in rows] == [
+        ("occupational_health", "2026-01", "2026-02"),
+        ("thirty_day_rule", "2026-01", "2026-02"),
+    ]
