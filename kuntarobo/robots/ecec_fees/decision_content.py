@@ -249,8 +249,9 @@ def computation_lines(
 
 
 def _with_names(step: fees.Step, names: dict[str, str]) -> fees.Step:
-    """The sibling order by the children's names: the family does not know the system's ids."""
-    if step.rule != "sibling_order":
+    """The sibling order (and a pre-primary child's line) by the children's names: the family
+    does not know the system's ids."""
+    if step.rule not in ("sibling_order", "pre_primary"):
         return step
 
     def swap(text: str) -> str:

@@ -419,7 +419,11 @@ def calculate_fees(parameters: FeeParameters, family: FamilyInput) -> FamilyFee:
         if not child.charged:
             counted = family.pre_primary_counts_in_sibling_order
             steps.append(
-                Step("pre_primary", {"case": "counted" if counted else "not_counted"}, child.id)
+                Step(
+                    "pre_primary",
+                    {"case": "counted" if counted else "not_counted", "child": child.id},
+                    child.id,
+                )
             )
     steps.append(Step("legal_basis", {"sections": "5, 8" if len(ordered) > 1 else "5"}))
     steps.append(Step("total", {"total": str(total), "children": str(len(children))}))
@@ -681,11 +685,11 @@ _TEXTS: dict[str, dict[str, str]] = {
             "Maksun peruste: laki varhaiskasvatuksen asiakasmaksuista (1503/2016), 5 ja 8 §"
         ),
         "pre_primary.counted": (
-            "Esiopetuksessa ilman täydentävää varhaiskasvatusta: ei maksua eikä tässä "
+            "{child}: Esiopetuksessa ilman täydentävää varhaiskasvatusta: ei maksua eikä tässä "
             "päätöksessä; lasketaan sisarusjärjestykseen"
         ),
         "pre_primary.not_counted": (
-            "Esiopetuksessa ilman täydentävää varhaiskasvatusta: ei maksua eikä tässä "
+            "{child}: Esiopetuksessa ilman täydentävää varhaiskasvatusta: ei maksua eikä tässä "
             "päätöksessä; ei lasketa sisarusjärjestykseen"
         ),
         "pre_primary.supplementary": (
@@ -764,11 +768,13 @@ _TEXTS: dict[str, dict[str, str]] = {
             "(1503/2016), 5 och 8 §"
         ),
         "pre_primary.counted": (
-            "I förskoleundervisning utan kompletterande småbarnspedagogik: ingen avgift och "
+            "{child}: I förskoleundervisning utan kompletterande småbarnspedagogik: ingen "
+            "avgift och "
             "inte med i detta beslut; räknas med i syskonordningen"
         ),
         "pre_primary.not_counted": (
-            "I förskoleundervisning utan kompletterande småbarnspedagogik: ingen avgift och "
+            "{child}: I förskoleundervisning utan kompletterande småbarnspedagogik: ingen "
+            "avgift och "
             "inte med i detta beslut; räknas inte med i syskonordningen"
         ),
         "pre_primary.supplementary": (
@@ -851,11 +857,11 @@ _TEXTS: dict[str, dict[str, str]] = {
             "(1503/2016), sections 5 and 8"
         ),
         "pre_primary.counted": (
-            "In pre-primary education without supplementary ECEC: no fee and not on this "
+            "{child}: In pre-primary education without supplementary ECEC: no fee and not on this "
             "decision; counted in the sibling order"
         ),
         "pre_primary.not_counted": (
-            "In pre-primary education without supplementary ECEC: no fee and not on this "
+            "{child}: In pre-primary education without supplementary ECEC: no fee and not on this "
             "decision; not counted in the sibling order"
         ),
         "pre_primary.supplementary": (
@@ -927,7 +933,7 @@ def _explain_deduction(t: Mapping[str, str], v: Mapping[str, str], lang: str) ->
 
 
 def _explain_pre_primary(t: Mapping[str, str], v: Mapping[str, str], lang: str) -> str:
-    return t["pre_primary." + v["case"]]
+    return t["pre_primary." + v["case"]].format(child=v.get("child", ""))
 
 
 def _explain_missing_income(t: Mapping[str, str], v: Mapping[str, str], lang: str) -> str:
