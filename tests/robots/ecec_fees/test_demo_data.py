@@ -32,7 +32,9 @@ def test_the_demo_fee_robot_drafts_a_decision_for_every_demo_family(settings, tm
         "esimerkkila",
     )
     summary = json.loads(capsys.readouterr().out)
-    assert summary["families"] == ECEC_DEMO_FAMILIES
-    assert summary["decisions"] + summary["to_person"] == ECEC_DEMO_FAMILIES
+    # Every family gets at least one decision period; a period over a new parameter row is
+    # split there ("families" counts the periods), each part decided or left to a person.
+    assert summary["families"] >= ECEC_DEMO_FAMILIES
+    assert summary["decisions"] + summary["to_person"] == summary["families"]
     assert summary["errors"] == 0
     assert FeeDecision.objects.count() == summary["decisions"]
