@@ -707,7 +707,7 @@ def test_children_who_continue_get_a_decision_from_the_day_after_a_siblings_plac
     assert any("Eero Meikäläinen ei ole enää" in line for line in after.explanation)
 
 
-def test_a_period_over_a_new_parameter_row_is_split_and_the_part_without_thresholds_goes_to_a_person(
+def test_a_period_over_a_new_parameter_row_is_split_and_an_incomplete_part_goes_to_a_person(
     tmp_path, municipality, coordinator
 ):
     # The review's case: a letter said "1.7.2026–31.7.2027" on the figures of 1.8.2024. The
