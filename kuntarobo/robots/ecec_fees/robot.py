@@ -425,15 +425,18 @@ class EcecFeeRobot(Robot):
                 if day in unavailable:
                     canonical = record.to_json()
                     fingerprint = record.fingerprint(canonical)
+                    left: dict[str, Any] = {
+                        "family": canonical,
+                        "period_start": day.isoformat(),
+                        "fingerprint": fingerprint,
+                        "unavailable": unavailable[day],
+                    }
+                    if index + 1 < len(days):
+                        left["next_period_start"] = days[index + 1].isoformat()
                     yield ItemSpec(
                         reference=f"{record.family_id}:{record.period_start}:{fingerprint[:16]}",
                         title=f"{record.family_id} {day:%d.%m.%Y}",
-                        payload={
-                            "family": canonical,
-                            "period_start": day.isoformat(),
-                            "fingerprint": fingerprint,
-                            "unavailable": unavailable[day],
-                        },
+                        payload=left,
                         deadline=day,
                     )
                     continue
@@ -485,7 +488,7 @@ class EcecFeeRobot(Robot):
             )
 
     def handle(self, item: ItemView, context: RunContext) -> Outcome:
-        payload = item.payload
+        payload = dict(item.payload)
         period_start = datetime.date.fromisoformat(str(payload["period_start"]))
         try:
             record = families.parse_family(payload["family"], default_period_start=period_start)
@@ -495,11 +498,16 @@ class EcecFeeRobot(Robot):
             ) from None
         record = decision_content.decision_start(record)
         if payload.get("unavailable"):
-            raise BusinessException(
-                f"No fee is computed from {period_start:%-d.%-m.%Y}: {payload['unavailable']}. "
-                "The fee is never computed on the figures of an earlier period: a person decides "
-                "this part once the figures in force from that day are complete."
-            )
+            # Looked up again: retried once an administrator completed the figures, it is done.
+            try:
+                payload["parameters_row"] = parameters_row_on(period_start).pk
+                payload["settings_row"] = settings_row_on(item.municipality_id, period_start).pk
+            except InputError as error:
+                raise BusinessException(
+                    f"No fee is computed from {period_start:%-d.%-m.%Y}: {error}. The fee is "
+                    "never computed on the figures of an earlier period: a person decides this "
+                    "part, or retries it once the figures in force from that day are complete."
+                ) from None
         if record.fee_relief_requested:
             raise BusinessException(
                 "The family applies for fee relief (act 1503/2016, 13 §): a person decides the "

@@ -18,6 +18,7 @@ from kuntarobo.robots.ecec_fees.models import (
     Channel,
     DecisionStatus,
     FeeDecision,
+    FeeParameterRow,
     GuardianCopy,
     PrintBatch,
 )
@@ -739,6 +740,31 @@ def test_a_period_over_a_new_parameter_row_is_split_and_an_incomplete_part_goes_
         assert "lack the income thresholds" in part.error_message
         assert "never computed on the figures of an earlier period" in part.error_message
     assert not FeeDecision.objects.filter(valid_from__gte=NEW_FIGURES).exists()
+
+
+def test_a_part_left_for_want_of_thresholds_is_computed_when_retried_after_they_are_entered(
+    tmp_path, municipality, coordinator, reviewer
+):
+    later = family(period_start="2026-07-01")
+    start(coordinator, municipality, write_families(tmp_path / "f.jsonl", later))
+    drain()
+    (left,) = [i for i in WorkItem.objects.all() if "unavailable" in i.payload]
+    left.refresh_from_db()
+    assert left.status == ItemStatus.FAILED_BUSINESS
+    # Test figures only (not the official 2026 thresholds): those of 1.8.2024, as an
+    # administrator would enter the real ones.
+    FeeParameterRow.objects.filter(valid_from=NEW_FIGURES).update(
+        income_thresholds={"2": 406600, "3": 524500, "4": 595600, "5": 666700, "6": 737600},
+        threshold_increase_per_further_child=27500,
+    )
+    result = actions.retry_items(reviewer, [left.pk])
+    assert not result.refused
+    drain()
+    left.refresh_from_db()
+    assert left.status == ItemStatus.NEEDS_REVIEW
+    assert left.record["parameters_valid_from"] == "2026-08-01"
+    # 6,000 € − 5,245 € = 755 € × 10.70 % = 80.785 → 81 €; 40 % × 81 = 32.40 → 32 €.
+    assert left.output["total_fee"] == 11300
 
 
 def test_a_decision_starting_in_the_past_is_flagged_for_the_official(
