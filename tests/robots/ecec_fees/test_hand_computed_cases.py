@@ -1,5 +1,5 @@
 """Thirteen fee cases computed by hand from the act's figures (kuntarobo/robots/ecec_fees/
-statutory.py: the thresholds, the maximum and minimum fee and the sibling percentages of each
+statutory.py, read through its row_values(): the thresholds, the maximum and minimum fee and the sibling percentages of each
 row; 10.70 % throughout), then two of our own for the twins and pre-primary rules.
 
 Each expected figure is worked out in the comment beside it, in euros: family income − the
@@ -30,21 +30,19 @@ from kuntarobo.robots.ecec_fees.fees import (
 
 
 def statutory_row(valid_from: str) -> FeeParameters:
-    """A complete row of statutory.ROWS as the engine takes it (euros → cents)."""
-    for start, thresholds, increase, max_fee, min_fee, siblings in statutory.ROWS:
-        if start == valid_from:
+    """A complete row of statutory.py (its values in cents, as the migration stores them)."""
+    for values in statutory.row_values():
+        if values["valid_from"] == datetime.date.fromisoformat(valid_from):
+            thresholds = values["income_thresholds"]
             assert thresholds is not None
-            assert increase is not None
             return FeeParameters(
-                income_percentage=Decimal("10.70"),
-                income_thresholds={
-                    size: euros * 100 for size, euros in zip(range(2, 7), thresholds, strict=True)
-                },
-                threshold_increase_per_further_child=increase * 100,
-                max_fee=max_fee * 100,
-                min_fee=min_fee * 100,
-                sibling_percentages=siblings,
-                valid_from=datetime.date.fromisoformat(start),
+                income_percentage=Decimal(values["income_percentage"]),
+                income_thresholds={int(size): cents for size, cents in thresholds.items()},
+                threshold_increase_per_further_child=values["threshold_increase_per_further_child"],
+                max_fee=values["max_fee"],
+                min_fee=values["min_fee"],
+                sibling_percentages=tuple(values["sibling_percentages"]),
+                valid_from=values["valid_from"],
             )
     raise LookupError(valid_from)
 
