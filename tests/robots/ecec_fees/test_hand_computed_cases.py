@@ -1,6 +1,7 @@
 """Thirteen fee cases computed by hand from the act's figures (kuntarobo/robots/ecec_fees/
-statutory.py, read through its row_values(): the thresholds, the maximum and minimum fee and the sibling percentages of each
-row; 10.70 % throughout), then two of our own for the twins and pre-primary rules.
+statutory.py, read through its row_values(): the thresholds, the maximum and minimum fee and
+the sibling percentages of each row; 10.70 % throughout), then two of our own for the twins
+and pre-primary rules.
 
 Each expected figure is worked out in the comment beside it, in euros: family income − the
 threshold of the row in force → × 10.70 % → rounded half up to whole euros (at most the maximum
