@@ -241,12 +241,12 @@ def family_of(case: Case) -> FamilyInput:
     )
 
 
-def test_there_are_thirteen_hand_computed_cases():
+def test_there_are_thirteen_hand_computed_cases() -> None:
     assert len(CASES) == 13
 
 
 @pytest.mark.parametrize("case", CASES + OWN_CASES, ids=lambda case: case.name)
-def test_the_engine_gives_the_hand_computed_fee(case: Case):
+def test_the_engine_gives_the_hand_computed_fee(case: Case) -> None:
     fee = calculate_fees(statutory_row(case.row), family_of(case))
     expected = {key: int(Decimal(euros) * 100) for key, euros in case.expected_euros.items()}
     assert {child.id: child.final_fee for child in fee.children} == expected
