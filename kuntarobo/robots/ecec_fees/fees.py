@@ -334,7 +334,10 @@ def calculate_fees(parameters: FeeParameters, family: FamilyInput) -> FamilyFee:
     missing = any(income.amount is None for income in family.incomes)
     maximum_fee_used = family.accepts_max_fee or missing
     steps: list[Step] = [
-        Step("family_size", {"size": str(size), "children": str(len(family.children))})
+        Step(
+            "family_size",
+            {"size": str(size), "children": str(sum(1 for c in family.children if c.charged))},
+        )
     ]
     if not family.accepts_max_fee:
         for index, income in enumerate(family.incomes, start=1):

@@ -1043,6 +1043,8 @@ def test_a_child_in_pre_primary_education_only_is_not_on_the_decision_but_counts
     lines = plain(explanation_lines(fee, "fi"))
     assert any("Esiopetuksessa ilman täydentävää varhaiskasvatusta" in line for line in lines)
     assert any("lasketaan sisarusjärjestykseen" in line for line in lines)
+    # One child in ECEC: the pre-primary child is in the family, not in ECEC.
+    assert lines[0] == "Perheen koko 4 henkeä; varhaiskasvatuksessa 1 lapsi"
 
 
 def test_an_older_ecec_child_pays_the_third_childs_share_when_a_pre_primary_child_counts():
