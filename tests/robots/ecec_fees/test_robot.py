@@ -767,6 +767,37 @@ def test_a_part_left_for_want_of_thresholds_is_computed_when_retried_after_they_
     assert left.output["total_fee"] == 11300
 
 
+def test_a_pre_primary_child_and_a_paid_maintenance_reach_the_decision_and_its_letter(
+    tmp_path, municipality, coordinator
+):
+    data = family(
+        deductions=[
+            {
+                "person": "Maija Meikäläinen",
+                "amount": 30000,
+                "source": "elatussopimus",
+                "reason": "elatusapu",
+            }
+        ]
+    )
+    del data["children"][1]["service_need"]  # Eero: pre-primary education only
+    data["children"][1]["pre_primary"] = True
+    start(coordinator, municipality, write_families(tmp_path / "f.jsonl", data))
+    drain()
+    item = decided_item()
+    # 6,000 − 300 = 5,700 €; − 5,245 = 455 × 10.70 % = 48.685 → 49 € for Aino; Eero is not
+    # charged nor on the decision, and counts as a sibling (Aino stays the youngest anyway).
+    assert item.output["total_fee"] == 4900
+    assert item.output["income_total"] == 570000
+    assert "Eero" not in item.output["children"]
+    assert any(
+        line.startswith("Eero Meikäläinen: Esiopetuksessa ilman täydentävää varhaiskasvatusta")
+        for line in item.explanation
+    )
+    text = all_text(ItemDocument.objects.get(item=item).file.read())
+    assert "Tuloista vähennetään (Maija Meikäläinen: elatusapu): 300,00" in " ".join(text.split())
+
+
 def test_a_decision_starting_in_the_past_is_flagged_for_the_official(
     tmp_path, municipality, coordinator
 ):
