@@ -433,6 +433,13 @@ class EcecFeeRobot(Robot):
                     }
                     if index + 1 < len(days):
                         left["next_period_start"] = days[index + 1].isoformat()
+                    if index > 0 and days[index - 1] in rows:
+                        before = rows[days[index - 1]]
+                        left["preceding"] = {
+                            "period_start": days[index - 1].isoformat(),
+                            "parameters_row": before[0].pk,
+                            "settings_row": before[1].pk,
+                        }
                     yield ItemSpec(
                         reference=f"{record.family_id}:{record.period_start}:{fingerprint[:16]}",
                         title=f"{record.family_id} {day:%d.%m.%Y}",

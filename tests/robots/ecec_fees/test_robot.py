@@ -765,6 +765,9 @@ def test_a_part_left_for_want_of_thresholds_is_computed_when_retried_after_they_
     assert left.record["parameters_valid_from"] == "2026-08-01"
     # 6,000 € − 5,245 € = 755 € × 10.70 % = 80.785 → 81 €; 40 % × 81 = 32.40 → 32 €.
     assert left.output["total_fee"] == 11300
+    # Compared with the part before it (the same line from 1.7.2026): the new figures.
+    assert left.record["changes"]
+    assert not any("ensimmäinen" in line for line in left.record["changes"])
 
 
 def test_a_pre_primary_child_and_a_paid_maintenance_reach_the_decision_and_its_letter(
