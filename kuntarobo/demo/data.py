@@ -375,6 +375,7 @@ def load_demo() -> list[DemoUser]:
             Membership.objects.get_or_create(
                 user=user, municipality=municipalities[demo.municipality], role=role
             )
+    grant_parameter_permission(user_model.objects.get(username=DEMO_USERS[0].username))
     today = timezone.localdate()
     for slug in municipalities:
         write_invoice_file(demo_inbox(slug), today)
@@ -386,14 +387,78 @@ def load_demo() -> list[DemoUser]:
     write_hr_export(hr_inbox(), today)
     deploy(municipalities["esimerkkila"], "hr_reports", {"input_folder": HR_EXPORTS})
     load_file_archiver(municipalities["esimerkkila"], today)
-    load_ecec_fees(municipalities["esimerkkila"])
+    load_ecec_fees(municipalities["esimerkkila"], today)
     return list(DEMO_USERS)
 
 
-# The 2026-08-01 income thresholds are not yet entered (see ecec_fees.statutory): the demo's
-# decisions start on 1 July 2026, under the figures in force from 1 August 2024.
-ECEC_DEMO_PERIOD = datetime.date(2026, 7, 1)
 ECEC_DEMO_FAMILIES = 60
+
+
+def grant_parameter_permission(user: Any) -> None:
+    """The demo's administrator may enter the national fee figures in the web UI (a platform
+    administrator grants this permission to named users; the demo has no superuser)."""
+    from django.contrib.auth.models import Permission as AuthPermission
+
+    from kuntarobo.robots.ecec_fees.models import MANAGE_PARAMETERS
+
+    permission = AuthPermission.objects.filter(
+        codename=MANAGE_PARAMETERS, content_type__app_label="ecec_fees"
+    ).first()
+    if permission is not None:
+        user.user_permissions.add(permission)
+
+
+def ecec_demo_period(today: datetime.date) -> datetime.date:
+    """The demo's decisions start on the 1st of next month, as the robot's own default does."""
+    return (today.replace(day=1) + datetime.timedelta(days=32)).replace(day=1)
+
+
+def complete_with_example_figures(today: datetime.date) -> list[datetime.date]:
+    """Rows in force today or next month that lack the income thresholds (a notice's figures
+    not yet entered) are completed for the demo with EXAMPLE figures: the last official
+    thresholds repeated, never extrapolated, and the row flagged so that every page and letter
+    computed with it says the figures are not official. Returns the dates of the rows completed.
+    """
+    from kuntarobo.robots.ecec_fees import actions as fee_actions
+    from kuntarobo.robots.ecec_fees import calculator
+    from kuntarobo.robots.ecec_fees.models import FeeParameterRow
+
+    completed = []
+    for day in (today, ecec_demo_period(today)):
+        row = FeeParameterRow.objects.in_force_on(day)
+        if row is None or row.complete:
+            continue
+        official = (
+            FeeParameterRow.objects.filter(valid_from__lt=row.valid_from, example_figures=False)
+            .order_by("-valid_from")
+            .first()
+        )
+        if official is None or not official.complete:
+            continue
+        figures = calculator.parameters_to_json(official.as_parameters())
+        figures.pop("valid_from", None)
+        figures.update(
+            {
+                "income_percentage": str(row.income_percentage),
+                "max_fee": row.max_fee,
+                "min_fee": row.min_fee,
+                "sibling_percentages": list(row.sibling_percentages),
+            }
+        )
+        fee_actions.add_parameter_row(
+            "demo",
+            figures,
+            valid_from=row.valid_from,
+            source=(
+                f"ESIMERKKILUVUT (demo), EIVÄT VIRALLISIA: tulorajat ja korotus ovat "
+                f"{official.valid_from:%-d.%-m.%Y} alkaen voimassa olleet luvut toistettuina. "
+                f"Enimmäis- ja vähimmäismaksu: {row.source}"
+            ),
+            via="demo",
+            example_figures=True,
+        )
+        completed.append(row.valid_from)
+    return completed
 
 
 def ecec_inbox() -> Path:
@@ -419,8 +484,10 @@ def load_file_archiver(municipality: Municipality, today: datetime.date) -> None
     )
 
 
-def load_ecec_fees(municipality: Municipality) -> None:
-    """The fee robot in Esimerkkilä: its settings, and an export of 60 families to decide."""
+def load_ecec_fees(municipality: Municipality, today: datetime.date) -> None:
+    """The fee robot in Esimerkkilä: its settings, the act's figures for today and next month
+    (example figures where the official ones are not entered), and an export of 60 families
+    whose decisions start on the 1st of next month."""
     from kuntarobo.robots.ecec_fees.generate import generate_families, write_jsonl
     from kuntarobo.robots.ecec_fees.municipal import example_settings
     from kuntarobo.robots.ecec_fees.robot import EcecFeeRobot
@@ -444,16 +511,16 @@ def load_ecec_fees(municipality: Municipality) -> None:
             valid_from=datetime.date(2018, 1, 1),
             via="demo",
         )
+    complete_with_example_figures(today)
+    period = ecec_demo_period(today)
     folder = ecec_inbox()
     folder.mkdir(parents=True, exist_ok=True)
-    target = folder / f"varhaiskasvatus-perheet-{ECEC_DEMO_PERIOD:%Y-%m}.jsonl"
+    target = folder / f"varhaiskasvatus-perheet-{period:%Y-%m}.jsonl"
     if not target.exists():
         write_jsonl(
             target,
-            generate_families(ECEC_DEMO_FAMILIES, seed=2026, period_start=ECEC_DEMO_PERIOD),
+            generate_families(ECEC_DEMO_FAMILIES, seed=2026, period_start=period),
         )
-    deploy(
-        municipality,
-        "ecec_fees",
-        {"input_folder": ECEC_FAMILIES, "period_start": ECEC_DEMO_PERIOD.isoformat()},
-    )
+    # No fixed period_start: a run started by hand decides from the 1st of next month, the
+    # robot's default, whatever day the demo is used.
+    deploy(municipality, "ecec_fees", {"input_folder": ECEC_FAMILIES})

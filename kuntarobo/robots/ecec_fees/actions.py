@@ -10,14 +10,17 @@ from typing import Any
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from pypdf import PdfReader
 
 from kuntarobo.robots.ecec_fees import calculator, letters
 from kuntarobo.robots.ecec_fees.models import (
+    MANAGE_PARAMETERS_PERMISSION,
     FeeDecision,
     FeeParameterRow,
     GuardianCopy,
     PrintBatch,
+    may_manage_parameters,
 )
 from kuntarobo.sdk import InputError
 from kuntarobo.sdk.audit import record
@@ -30,15 +33,45 @@ def _actor_name(actor: Any) -> str:
     return str(getattr(actor, "username", None) or actor)
 
 
+def row_json(row: FeeParameterRow) -> dict[str, Any]:
+    """A stored row as the audit trail keeps it: every figure, the source and the flag."""
+    return {
+        "valid_from": row.valid_from.isoformat(),
+        "valid_to": row.valid_to.isoformat() if row.valid_to else None,
+        "income_percentage": str(row.income_percentage),
+        "income_thresholds": row.income_thresholds,
+        "threshold_increase_per_further_child": row.threshold_increase_per_further_child,
+        "max_fee": row.max_fee,
+        "min_fee": row.min_fee,
+        "sibling_percentages": list(row.sibling_percentages),
+        "source": row.source,
+        "example_figures": row.example_figures,
+    }
+
+
 def add_parameter_row(
-    actor: Any, data: object, *, valid_from: datetime.date, source: str, via: str = "cli"
+    actor: Any,
+    data: object,
+    *,
+    valid_from: datetime.date,
+    source: str,
+    via: str = "cli",
+    example_figures: bool = False,
 ) -> FeeParameterRow:
     """A decree changed the figures: a new row from its date; the row before it ends the day
-    before. Rows already in force are never edited: decisions name the row they used."""
-    if not getattr(actor, "is_superuser", False) and not isinstance(actor, str):
+    before. A row no decision used yet (an incomplete one, or one with a typing error) is
+    completed or corrected in place of the old one; a row a decision names is never changed:
+    a new row from another date supersedes it. The CLI and the web UI both come here.
+
+    `example_figures` is for the demo alone (a system actor, never a person): the figures are
+    marked as examples on every page and in every letter computed with them."""
+    if not isinstance(actor, str) and not may_manage_parameters(actor):
         raise PermissionDeniedError(
-            f"{_actor_name(actor)} may not change the national fee parameters (superusers only)"
+            f"{_actor_name(actor)} may not change the national fee parameters (superusers and "
+            f"users granted {MANAGE_PARAMETERS_PERMISSION} only)"
         )
+    if example_figures and not isinstance(actor, str):
+        raise PermissionDeniedError("only the demo enters example figures")
     try:
         parameters = calculator.parse_parameters(data)
     except calculator.CalculatorInputError as error:
@@ -46,20 +79,27 @@ def add_parameter_row(
             "%(where)s: %(problem)s", field=error.field, where=error.field, problem=error.message
         ) from None
     if not source.strip():
-        raise InputError("give the source of the figures (decree or notice)", field="source")
+        raise InputError(
+            _("Give the source of the figures (the notice or act and its number)."),
+            field="source",
+        )
     replaced: dict[str, Any] | None = None
+    before: dict[str, Any] | None = None
     with transaction.atomic():
         if FeeParameterRow.objects.filter(valid_from=valid_from).exists():
             existing = FeeParameterRow.objects.select_for_update().get(valid_from=valid_from)
             if FeeDecision.objects.filter(parameters_valid_from=valid_from).exists():
                 raise InputError(
-                    "parameters from %(date)s exist already and decisions were computed with "
-                    "them: they stay as they are; add a row from another date",
+                    _(
+                        "The figures from %(date)s were used in fee decisions: they stay as "
+                        "they are. Add a new row from a later date instead."
+                    ),
                     field="valid_from",
-                    date=valid_from.isoformat(),
+                    date=valid_from.strftime("%d.%m.%Y"),
                 )
             # No decision used it: an incomplete row is completed, or a typing error corrected
             # (the audit event keeps what it was).
+            before = row_json(existing)
             replaced = (
                 calculator.parameters_to_json(existing.as_parameters())
                 if (existing.complete)
@@ -88,6 +128,7 @@ def add_parameter_row(
             min_fee=parameters.min_fee,
             sibling_percentages=list(parameters.sibling_percentages),
             source=source.strip()[:300],
+            example_figures=example_figures,
         )
         record(
             "ecec_fees.parameters_add",
@@ -99,6 +140,9 @@ def add_parameter_row(
                 "parameters": calculator.parameters_to_json(parameters),
                 "replaced": replaced,
                 "source": row.source,
+                "example_figures": example_figures,
+                "before": before,
+                "after": row_json(row),
             },
         )
     return row

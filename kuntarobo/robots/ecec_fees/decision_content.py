@@ -165,6 +165,7 @@ def build_letter(
     decided_at: datetime.date | None = None,
     valid_until: datetime.date | None = None,
     addressee: int = 0,
+    example_figures: bool = False,
 ) -> letters.DecisionLetter:
     """The decision as the family reads it; a draft until an official's name is on it.
 
@@ -253,6 +254,7 @@ def build_letter(
         ),
         parameters_valid_from=parameters.valid_from or record.period_start,
         rule_version=RULE_VERSION,
+        example_figures=example_figures,
     )
 
 

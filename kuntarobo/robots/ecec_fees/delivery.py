@@ -89,6 +89,7 @@ def final_letter(decision: FeeDecision, addressee: int = 0) -> letters.DecisionL
         decided_at=decided_at,
         valid_until=decision.letter_valid_until,
         addressee=addressee,
+        example_figures=row.example_figures,
     )
 
 

@@ -17,12 +17,23 @@ import sys
 import time
 import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from random import Random
 from typing import TextIO
+from zoneinfo import ZoneInfo
 
+# Fixed, so that the same seed gives the same families in tests and benchmarks; the command line
+# defaults to the 1st of next month instead (next_month_start), as the robot and the demo do.
 DEFAULT_PERIOD_START = date(2026, 8, 1)
+
+
+def next_month_start(today: date | None = None) -> date:
+    """The first day of the month after `today` (the real date if not given)."""
+    day = today or datetime.now(ZoneInfo("Europe/Helsinki")).date()
+    return (day.replace(day=1) + timedelta(days=32)).replace(day=1)
+
+
 CHECK_CHARACTERS = "0123456789ABCDEFHJKLMNPRSTUVWXY"
 # Children in ECEC a family: 14,000 families give about 20,000 children (mean 1.43).
 CHILDREN_WEIGHTS = (0.64, 0.30, 0.05, 0.01)
@@ -405,9 +416,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     size.add_argument("--families", type=int, help="how many families")
     size.add_argument("--children", type=int, help="about how many children (whole families)")
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--period-start", type=date.fromisoformat, default=DEFAULT_PERIOD_START)
+    parser.add_argument(
+        "--period-start",
+        type=date.fromisoformat,
+        default=None,
+        help="the decisions' first day (default: the 1st of next month)",
+    )
     parser.add_argument("--out", default="-", help="the .jsonl file to write; - for stdout")
     args = parser.parse_args(argv)
+    if args.period_start is None:
+        args.period_start = next_month_start()
     began = time.perf_counter()
     if args.families is not None:
         families = generate_families(args.families, seed=args.seed, period_start=args.period_start)

@@ -145,6 +145,8 @@ class DecisionLetter:
     parameters_valid_from: datetime.date
     rule_version: str
     automated_note: str = ""
+    # The demo's example figures (FeeParameterRow.example_figures): see EXAMPLE_FIGURES_NOTE.
+    example_figures: bool = False
 
 
 def _check_language(language: str) -> None:
@@ -426,6 +428,8 @@ def letter_data(letter: DecisionLetter) -> dict[str, object]:
         signature_blocks.append({"kind": "para", "text": letter.automated_note})
     sections.append({"heading": t["signature"], "blocks": signature_blocks})
     sections.append(_review_section(letter))
+    if letter.example_figures:
+        sections.insert(0, _example_figures_section(lang))
 
     title = t["title"]
     document_title = f"{title} {letter.decision_number}"
@@ -459,6 +463,35 @@ def letter_data(letter: DecisionLetter) -> dict[str, object]:
     result = _jsonable(data)
     assert isinstance(result, dict)
     return result
+
+
+# --- Example figures (issue 16): one clearly separated addition, kept out of letter_texts. ---
+# A letter computed with the demo's example figures says so first, in the letter's language.
+EXAMPLE_FIGURES_NOTE: Final[dict[str, tuple[str, str]]] = {
+    "fi": (
+        "ESIMERKKILUVUT – EI VIRALLINEN PÄÄTÖS",
+        "Tämä maksu on laskettu esimerkkiluvuilla, ei opetus- ja kulttuuriministeriön "
+        "ilmoittamilla virallisilla tulorajoilla. Kirje on esittelyaineistoa.",
+    ),
+    "sv": (
+        "EXEMPELBELOPP – INTE ETT OFFICIELLT BESLUT",
+        "Avgiften har räknats ut med exempelbelopp, inte med de officiella inkomstgränser som "
+        "undervisnings- och kulturministeriet har meddelat. Brevet är demonstrationsmaterial.",
+    ),
+    "en": (
+        "EXAMPLE FIGURES – NOT AN OFFICIAL DECISION",
+        "This fee was computed with example figures, not with the official income thresholds "
+        "notified by the Ministry of Education and Culture. The letter is demonstration material.",
+    ),
+}
+
+
+def _example_figures_section(language: str) -> dict[str, object]:
+    heading, text = EXAMPLE_FIGURES_NOTE[language]
+    return {"heading": heading, "blocks": [{"kind": "para", "text": text}]}
+
+
+# --- end of the example-figures addition ---
 
 
 class _Renderer:

@@ -20,6 +20,19 @@ from kuntarobo.robots.ecec_fees.fees import FeeParameters
 from kuntarobo.sdk.decisions import DECIDED, DecisionRecord, DecisionStatus
 from kuntarobo.sdk.models import Municipality, ScopedQuerySet, WorkItem
 
+MANAGE_PARAMETERS = "manage_fee_parameters"
+MANAGE_PARAMETERS_PERMISSION = f"ecec_fees.{MANAGE_PARAMETERS}"
+
+
+def may_manage_parameters(user: Any) -> bool:
+    """Superusers, and users granted the permission (directly or through a group)."""
+    return bool(getattr(user, "is_active", False) and user.has_perm(MANAGE_PARAMETERS_PERMISSION))
+
+
+def used_parameter_dates() -> set[datetime.date]:
+    """The rows a fee decision names: they are never changed again, only followed by new rows."""
+    return set(FeeDecision.objects.values_list("parameters_valid_from", flat=True).distinct())
+
 
 class FeeParameterRowQuerySet(models.QuerySet["FeeParameterRow"]):
     def in_force_on(self, day: datetime.date) -> FeeParameterRow | None:
@@ -50,6 +63,9 @@ class FeeParameterRow(models.Model):
     min_fee = models.PositiveIntegerField(_("minimum fee (cents)"))
     sibling_percentages = models.JSONField(_("sibling percentages"))
     source = models.CharField(_("source"), max_length=300, blank=True)
+    # Set only by the demo (kuntarobo.demo), never by an administrator: the figures are not
+    # official, and every page and letter computed with them says so.
+    example_figures = models.BooleanField(_("example figures, not official"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = FeeParameterRowQuerySet.as_manager()
@@ -58,9 +74,22 @@ class FeeParameterRow(models.Model):
         ordering = ["valid_from"]
         verbose_name = _("ECEC fee parameters")
         verbose_name_plural = _("ECEC fee parameters")
+        # National figures, the same for every municipality of the platform: not a municipal
+        # role's permission but one a platform administrator grants to named users.
+        permissions = [(MANAGE_PARAMETERS, _("Can enter the national ECEC fee parameters"))]
 
     def __str__(self) -> str:
         return f"ECEC fee parameters from {self.valid_from}"
+
+    @property
+    def missing_fields(self) -> list[str]:
+        """The figures the row lacks, by field name (empty when complete)."""
+        missing = []
+        if not self.income_thresholds:
+            missing.append("income_thresholds")
+        if self.threshold_increase_per_further_child is None:
+            missing.append("threshold_increase_per_further_child")
+        return missing
 
     @property
     def complete(self) -> bool:
@@ -70,10 +99,18 @@ class FeeParameterRow(models.Model):
 
     def as_parameters(self) -> FeeParameters:
         if not self.complete:
+            missing = " and the ".join(
+                {
+                    "income_thresholds": "income thresholds",
+                    "threshold_increase_per_further_child": "threshold increase per further child",
+                }[name]
+                for name in self.missing_fields
+            )
             raise ValueError(
-                f"the fee parameters from {self.valid_from:%d.%m.%Y} lack the income thresholds; "
-                "an administrator must enter them (kuntarobo ecec-fees parameters --add FILE "
-                "--valid-from DATE --source TEXT --user SUPERUSER)"
+                f"the fee parameters from {self.valid_from:%d.%m.%Y} lack the {missing}; an "
+                "administrator must enter them (the robot's page \"The act's fee figures\", or "
+                "kuntarobo ecec-fees parameters --add FILE --valid-from DATE --source TEXT "
+                "--user USER)"
             )
         thresholds = self.income_thresholds or {}
         return FeeParameters(

@@ -114,6 +114,27 @@ def cached_parameters(row_id: int) -> tuple[datetime.date, fees.FeeParameters]:
     return _Cache.parameters[row_id]
 
 
+def example_figures_from(valid_from: datetime.date) -> bool:
+    """Whether the row a decision uses holds the demo's example figures (asked per item, not
+    cached: an administrator may replace an unused example row by the official figures)."""
+    return FeeParameterRow.objects.filter(valid_from=valid_from, example_figures=True).exists()
+
+
+EXAMPLE_FIGURES_ATTENTION = {
+    "fi": "Esimerkkiluvut, ei virallisia: tämän jakson lain maksuluvut on syöttänyt demo. "
+    "Älä lähetä päätöstä perheelle.",
+    "sv": "Exempelbelopp, inte officiella: lagens avgiftsbelopp för perioden har matats in av "
+    "demon. Skicka inte beslutet till en familj.",
+    "en": "Example figures, not official: the act's figures of this period were entered by the "
+    "demo. Do not send this decision to a family.",
+}
+
+
+def example_figures_text(language: str) -> str:
+    """The reviewer's first attention line for a fee computed with example figures."""
+    return EXAMPLE_FIGURES_ATTENTION.get(language, EXAMPLE_FIGURES_ATTENTION["fi"])
+
+
 def cached_settings(row_id: int) -> tuple[datetime.date, MunicipalFeeSettings]:
     if row_id not in _Cache.settings:
         row = RobotSettings.objects.get(pk=row_id)
@@ -176,6 +197,14 @@ class EcecFeeRobot(Robot):
                 en="Fee decisions and print batches",
             ),
             "ecec_fees_staff:decisions",
+        ),
+        RobotPage(
+            Text(
+                fi="Lain maksuluvut (tulorajat ja enimmäismaksut)",
+                sv="Lagens avgiftsbelopp (inkomstgränser och maximiavgifter)",
+                en="The act's fee figures (income thresholds and maximum fees)",
+            ),
+            "ecec_fees_staff:parameters",
         ),
     )
     # Mounted by the platform: staff pages, the calculator API and the public fee estimate.
@@ -573,6 +602,7 @@ class EcecFeeRobot(Robot):
             else None
         )
         family_changes = [changes.change_text(c, record.language) for c in found]
+        example = example_figures_from(parameters_from)
         letter = decision_content.build_letter(
             record=record,
             fee=fee,
@@ -582,6 +612,7 @@ class EcecFeeRobot(Robot):
             change_lines=family_changes,
             supersedes=supersedes,
             valid_until=valid_until,
+            example_figures=example,
         )
         pdf = letters.render_pdf(letter)
         names = {child.id: child.name for child in record.children}
@@ -621,7 +652,10 @@ class EcecFeeRobot(Robot):
                 ),
                 *(changes.change_text(c, officials) for c in found),
             ],
-            attention=[changes.flag_text(flag, officials) for flag in flags],
+            attention=[
+                *([example_figures_text(officials)] if example else []),
+                *(changes.flag_text(flag, officials) for flag in flags),
+            ],
             documents=[Document(f"{number}-luonnos.pdf", pdf, "application/pdf")],
         )
 

@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, path
 
-from kuntarobo.robots.ecec_fees import staff_views
+from kuntarobo.robots.ecec_fees import parameter_views, staff_views
 
 app_name = "ecec_fees_staff"
 
@@ -12,4 +12,5 @@ urlpatterns: list[URLPattern] = [
     path("decisions/<int:pk>/copies/<int:guardian>/pdf", staff_views.copy_pdf, name="copy_pdf"),
     path("print-batches/", staff_views.make_print_batch, name="make_print_batch"),
     path("print-batches/<int:pk>/pdf", staff_views.print_batch_pdf, name="print_batch_pdf"),
+    path("parameters/", parameter_views.parameters, name="parameters"),
 ]

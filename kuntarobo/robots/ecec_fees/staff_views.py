@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 from kuntarobo.robots.ecec_fees import actions as fee_actions
 from kuntarobo.robots.ecec_fees.models import (
     FeeDecision,
+    FeeParameterRow,
     GuardianCopy,
     PrintBatch,
 )
@@ -71,6 +72,12 @@ def decisions(request: HttpRequest) -> HttpResponse:
     copies = GuardianCopy.objects.waiting_for_print()
     reviewing = [m for m in municipalities if has_permission(request.user, m, Permission.REVIEW)]
     context = {
+        # Rows of the demo's example figures: the decisions computed with them are marked.
+        "example_dates": set(
+            FeeParameterRow.objects.filter(example_figures=True).values_list(
+                "valid_from", flat=True
+            )
+        ),
         "page": page,
         "status": status,
         "query": query,

@@ -1,9 +1,13 @@
 """The act's figures from 1 August 2018 (1503/2016, its 2021 and 2023 amendments and the
 Ministry of Education and Culture's index notices), in euros a month.
 
-The row from 1 August 2026 carries the maximum (335 €) and minimum (32 €) fees but not yet the
-income thresholds: until an administrator enters them (`kuntarobo ecec-fees parameters --add`),
-no fee is computed for a period from that date, rather than one computed with old figures.
+The row from 1 August 2026 carries the maximum (335 €) and minimum (32 €) fees of the Ministry
+of Education and Culture's notice 1028/2025 but not yet its income thresholds: they were not
+found quoted in a source that could be cited (see docs/robots/ecec-fees.md, "The 2026 income
+thresholds"), and a figure is never guessed or extrapolated. Until an administrator enters them
+(the robot's page "The act's fee figures", or `kuntarobo ecec-fees parameters --add`), no fee
+is computed for a period from that date, rather than one computed with old figures. The demo
+alone completes the row with the 2024 thresholds repeated, flagged as example figures.
 Seeded by migration 0002; kept here so that a test database emptied between tests, or a new
 installation's check, can restore exactly the same rows.
 """
@@ -14,6 +18,13 @@ import datetime
 from typing import Any
 
 SOURCE = "Laki varhaiskasvatuksen asiakasmaksuista 1503/2016 ja OKM:n indeksitarkistukset"
+# The 2026 maximum and minimum fees as a municipal agenda quotes the notice (the agenda's text
+# breaks off before the thresholds): https://tornio.oncloudos.com/cgi/DREQUEST.PHP?id=2026892-7
+# &page=meetingitem (Tornio, sivistyslautakunta 18.3.2026, asia 32).
+SOURCE_2026 = (
+    "OKM:n ilmoitus 1028/2025: enimmäismaksu 335 €, pienin maksu 32 € 1.8.2026 alkaen "
+    "(Tornion sivistyslautakunta 18.3.2026, asia 32); tulorajat vielä syöttämättä"
+)
 
 # valid_from, thresholds for 2..6 persons, per further child, max fee, min fee, siblings
 ROWS: tuple[tuple[str, tuple[int, ...] | None, int | None, int, int, tuple[int, ...]], ...] = (
@@ -50,7 +61,7 @@ def row_values() -> list[dict[str, Any]]:
                 "max_fee": max_fee * 100,
                 "min_fee": min_fee * 100,
                 "sibling_percentages": list(siblings),
-                "source": SOURCE if thresholds else SOURCE + " (tulorajat vielä vahvistamatta)",
+                "source": SOURCE if thresholds else SOURCE_2026,
             }
         )
     return values

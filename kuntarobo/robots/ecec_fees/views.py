@@ -3,6 +3,7 @@ same parameters the decisions use, in Finnish, Swedish or English. Nothing is st
 
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -43,17 +44,37 @@ def estimate(request: HttpRequest, slug: str) -> HttpResponse:
             on_day = settings_row_in_force(municipality, EcecFeeRobot, form.cleaned_data["date"])
             result = _estimate(form, settings_of(on_day or settings_row), language)
     else:
-        form = EstimateForm(initial={"date": today, "family_size": 3})
+        form = EstimateForm(initial={"date": default_date(today), "family_size": 3})
+    in_force_today = FeeParameterRow.objects.in_force_on(today)
     context = {
         "municipality": municipality,
         "municipality_name": municipality.name_in(language),
         "form": form,
         "result": result,
+        "unconfirmed_from": (
+            in_force_today.valid_from
+            if in_force_today is not None and not in_force_today.complete
+            else None
+        ),
         "bands": [
             (limit, _share(coefficient)) for limit, coefficient in settings.service_need_bands
         ],
     }
     return render(request, "ecec_fees/estimate.html", context)
+
+
+def default_date(today: datetime.date) -> datetime.date:
+    """The form's own date, which always computes: today when the figures in force today are
+    complete; while a new notice's income thresholds are not entered, the first day of the last
+    month the previous figures cover (the page says why)."""
+    row = FeeParameterRow.objects.in_force_on(today)
+    if row is not None and row.complete:
+        return today
+    for earlier in FeeParameterRow.objects.filter(valid_from__lte=today).order_by("-valid_from"):
+        if earlier.complete and earlier.valid_to is not None:
+            last = min(earlier.valid_to, today)
+            return max(last.replace(day=1), earlier.valid_from)
+    return today
 
 
 def _share(coefficient: Decimal) -> str:
@@ -107,7 +128,9 @@ def _estimate(
     # The engine lists the children youngest first; the page in the order of the form, each
     # under its number there (its explanation tells its place among the siblings).
     children = {str(number): (birth, hours) for number, birth, hours in form.children()}
+    row = FeeParameterRow.objects.in_force_on(data["date"])
     return {
+        "example_figures": bool(row is not None and row.example_figures),
         "total": fees.format_euros(int(answer["total_fee"]), language),
         "explanation": answer["explanation"],
         "children": [

@@ -489,7 +489,7 @@ def test_a_row_that_decisions_were_computed_with_is_never_replaced(tmp_path, sup
         "--user",
         superuser.username,
     )
-    assert "exist already" in message
+    assert "stay as they are" in message
     assert list(FeeParameterRow.objects.order_by("valid_from").values()) == before
 
 

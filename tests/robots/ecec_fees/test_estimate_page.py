@@ -17,6 +17,7 @@ from kuntarobo.audit.models import AuditEvent
 from kuntarobo.robots.ecec_fees.models import FeeDecision
 from kuntarobo.robots.ecec_fees.municipal import example_settings
 from kuntarobo.robots.ecec_fees.robot import EcecFeeRobot
+from kuntarobo.robots.ecec_fees.views import default_date
 from kuntarobo.runtime.models import RobotSettings, Run, WorkItem
 from kuntarobo.runtime.settings_actions import save_robot_settings
 from tests.factories import MunicipalityFactory
@@ -77,9 +78,9 @@ def test_anyone_may_open_the_page_in_finnish_by_default(client, municipality):
     assert 'name="date"' in page
     assert 'name="child_1_hours"' in page
     assert "no-cache" in response["Cache-Control"]
-    # a date field takes ISO dates only, whatever the language
-    today = timezone.localdate().isoformat()
-    assert re.search(rf'<input type="date" name="date" value="{today}"', page)
+    # a date field takes ISO dates only, whatever the language; the default always computes
+    default = default_date(timezone.localdate()).isoformat()
+    assert re.search(rf'<input type="date" name="date" value="{default}"', page)
     # the municipality's bands: up to 84 h a month 60 %, more than 146 h 100 %
     text = text_of(response)
     assert "84 60 %" in text

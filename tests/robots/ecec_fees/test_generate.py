@@ -16,6 +16,7 @@ from kuntarobo.robots.ecec_fees.generate import (
     generate_families,
     identity_code,
     main,
+    next_month_start,
     write_jsonl,
 )
 
@@ -146,7 +147,10 @@ def test_the_command_line_writes_families_or_children(
 ) -> None:
     out = tmp_path / "out.jsonl"
     assert main(["--families", "40", "--seed", "1", "--out", str(out)]) == 0
-    assert len(out.read_text(encoding="utf-8").splitlines()) == 40
+    lines = out.read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 40
+    # without --period-start, the decisions start on the 1st of next month
+    assert {json.loads(line)["period_start"] for line in lines} == {next_month_start().isoformat()}
     assert "40 families" in capsys.readouterr().err
     assert main(["--children", "100", "--seed", "1", "--period-start", "2027-01-01"]) == 0
     captured = capsys.readouterr()
@@ -154,3 +158,8 @@ def test_the_command_line_writes_families_or_children(
     assert {family["period_start"] for family in families} == {"2027-01-01"}
     children = sum(len(family["children"]) for family in families)
     assert 100 <= children < 100 + 4
+
+
+def test_next_month_starts_on_the_first_also_across_the_year_end() -> None:
+    assert next_month_start(date(2026, 12, 6)) == date(2027, 1, 1)
+    assert next_month_start(date(2027, 1, 31)) == date(2027, 2, 1)

@@ -183,7 +183,10 @@ class Command(BaseCommand):
             if not options["valid_from"]:
                 fail("--valid-from is required with --add")
             if not options["user"]:
-                fail("--user is required with --add (a superuser)")
+                fail(
+                    "--user is required with --add (a superuser or a user granted "
+                    "ecec_fees.manage_fee_parameters)"
+                )
             user = acting_user(options["user"])
             data = read_json_file(options["add"], "--add")
             try:
@@ -205,6 +208,8 @@ class Command(BaseCommand):
                 "valid_from": row.valid_from,
                 "valid_to": row.valid_to,
                 "complete": row.complete,
+                "missing": row.missing_fields,
+                "example_figures": row.example_figures,
                 "parameters": calculator.parameters_to_json(row.as_parameters())
                 if row.complete
                 else None,
