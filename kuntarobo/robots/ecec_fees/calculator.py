@@ -21,6 +21,7 @@ from kuntarobo.robots.ecec_fees.fees import (
     THRESHOLD_SIZES,
     Alteration,
     ChildInput,
+    Deduction,
     FamilyFee,
     FamilyInput,
     FeeParameters,
@@ -44,9 +45,28 @@ _PARAMETER_KEYS = frozenset(
         "valid_from",
     }
 )
-_FAMILY_KEYS = frozenset({"size", "incomes", "children", "accepts_max_fee"})
+_FAMILY_KEYS = frozenset(
+    {
+        "size",
+        "incomes",
+        "deductions",
+        "children",
+        "accepts_max_fee",
+        "pre_primary_counts_in_sibling_order",
+    }
+)
 _INCOME_KEYS = frozenset({"amount", "missing", "label", "source"})
-_CHILD_KEYS = frozenset({"id", "birth_date", "service_need_coefficient", "alterations"})
+_DEDUCTION_KEYS = frozenset({"amount", "label", "source"})
+_CHILD_KEYS = frozenset(
+    {
+        "id",
+        "birth_date",
+        "service_need_coefficient",
+        "hours_per_month",
+        "pre_primary",
+        "alterations",
+    }
+)
 _ALTERATION_KEYS = frozenset({"kind", "percent", "amount", "reason"})
 
 
@@ -94,7 +114,16 @@ WORDING = Wording(
         "percent_or_amount": 'give exactly one of "percent" and "amount"',
         "bad_child_id": "must be a non-empty string, got {value}",
         "born_after_date": "{birth_date} is after the date of the calculation {date}",
-        "bad_coefficient": "must be more than 0 and at most 1, got {value}",
+        "bad_coefficient": (
+            "must be at least 0 and at most 1 (0: in pre-primary education only), got {value}"
+        ),
+        "deduction_source_required": (
+            "is required: say where the deducted amount comes from (e.g. the maintenance "
+            "agreement or court order)"
+        ),
+        "only_pre_primary": (
+            "must name at least one child in early childhood education (a coefficient above 0)"
+        ),
         "family_too_small": "must be at least 2 (an adult and a child), got {value}",
         "no_children": "must name at least one child",
         "child_id_twice": "child id {value} is given twice",
@@ -222,6 +251,15 @@ def _parse_income(item: Reader) -> Income:
     return Income(amount.cents(), label, source)
 
 
+def _parse_deduction(item: Reader) -> Deduction:
+    obj = item.object(_DEDUCTION_KEYS)
+    amount = obj.field("amount").cents(minimum=1)
+    source = obj.field("source", "")
+    if not isinstance(source.value, str) or not source.value.strip():
+        source.fail("deduction_source_required")
+    return Deduction(amount, _text(obj, "label"), source.text())
+
+
 def _parse_alteration(item: Reader) -> Alteration:
     obj = item.object(_ALTERATION_KEYS)
     kind = obj.field("kind")
@@ -250,12 +288,21 @@ def _parse_child(item: Reader, on_date: datetime.date | None) -> ChildInput:
     coefficient_reader = obj.optional("service_need_coefficient")
     if coefficient_reader is not None:
         coefficient = coefficient_reader.decimal()
-        if not 0 < coefficient <= 1:
+        if not 0 <= coefficient <= 1:
             coefficient_reader.fail("bad_coefficient", value=coefficient_reader.shown())
+    hours_reader = obj.optional("hours_per_month")
+    hours = hours_reader.integer(minimum=0) if hours_reader is not None else None
     alterations = tuple(
         _parse_alteration(alteration) for alteration in obj.field("alterations", []).items()
     )
-    return ChildInput(child_id, birth_date, coefficient, alterations)
+    return ChildInput(
+        child_id,
+        birth_date,
+        coefficient,
+        alterations,
+        hours,
+        _boolean(obj, "pre_primary") or coefficient == 0,
+    )
 
 
 def _parse_family(obj: Reader, on_date: datetime.date | None) -> FamilyInput:
@@ -265,6 +312,7 @@ def _parse_family(obj: Reader, on_date: datetime.date | None) -> FamilyInput:
     if size < 2:
         size_reader.fail("family_too_small", value=size)
     incomes = tuple(_parse_income(item) for item in obj.field("incomes").items())
+    deductions = tuple(_parse_deduction(item) for item in obj.field("deductions", []).items())
     children_reader = obj.field("children")
     raw_children = children_reader.items()
     if not raw_children:
@@ -281,7 +329,17 @@ def _parse_family(obj: Reader, on_date: datetime.date | None) -> FamilyInput:
         size_reader.fail(
             "too_small_for_children", size=size, children=len(children), least=1 + len(children)
         )
-    return FamilyInput(size, incomes, tuple(children), _boolean(obj, "accepts_max_fee"))
+    if not any(child.charged for child in children):
+        children_reader.fail("only_pre_primary")
+    counts = obj.field("pre_primary_counts_in_sibling_order", True).boolean()
+    return FamilyInput(
+        size,
+        incomes,
+        tuple(children),
+        _boolean(obj, "accepts_max_fee"),
+        deductions,
+        counts,
+    )
 
 
 def parse_family(
@@ -334,6 +392,10 @@ def response(fee: FamilyFee, language: str) -> dict[str, object]:
         "income_total": fee.income_total,
         "threshold": fee.threshold,
         "maximum_fee_used": fee.maximum_fee_used,
+        # Children in pre-primary education only: no fee, not on the decision.
+        "pre_primary_only": [
+            step.child_id for step in fee.steps if step.rule == "pre_primary" and step.child_id
+        ],
         "language": language,
         "explanation": [explain(step, language) for step in fee.steps],
     }

@@ -8,6 +8,7 @@ Pure Python (no Django).
 
 from __future__ import annotations
 
+import calendar
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -146,6 +147,9 @@ class AttentionRules:
     large_change_cents: int = 5000
     maximum_age_years: int = 7
     income_change_percent: Decimal = INCOME_CHANGE_PERCENT  # the ±10 % rule
+    # A start further back than this is flagged as far in the past (a fee is corrected
+    # backwards for at most one year: municipal.RETROACTIVE_LIMIT_MONTHS).
+    retroactive_limit_months: int = 12
 
 
 @dataclass(frozen=True)
@@ -307,19 +311,47 @@ def _age_on(birth_date: date, day: date) -> int:
     return years
 
 
+PRE_PRIMARY_AGE = 6  # pre-primary education begins in August of the year the child turns 6
+
+
+def school_year_start(birth_date: date, age: int) -> date:
+    """1 August of the year the child turns `age`: when pre-primary (6) or school (7) begins."""
+    return date(birth_date.year + age, 8, 1)
+
+
+def months_before(day: date, months: int) -> date:
+    """The same day `months` months earlier (the month's last day when it is shorter)."""
+    year, month = divmod(day.year * 12 + day.month - 1 - months, 12)
+    last = calendar.monthrange(year, month + 1)[1]
+    return date(year, month + 1, min(day.day, last))
+
+
 def attention_flags(
     record: FamilyRecord,
     current: DecisionSnapshot,
     previous: DecisionSnapshot | None,
     rules: AttentionRules,
+    today: date | None = None,
 ) -> list[Flag]:
     """What the official must check before signing, most important first.
 
     "fee_relief" families are never decided by the robot: the flag lets it send them to a person.
+    A decision starting before `today` (when given) reaches back in time: flagged, and flagged
+    again when it starts more than the retroactive limit before today.
     """
     flags: list[Flag] = []
     if record.fee_relief_requested:
         flags.append(Flag("fee_relief", {}))
+    if today is not None and record.period_start < today:
+        limit = months_before(today, rules.retroactive_limit_months)
+        values = {
+            "start": record.period_start.isoformat(),
+            "today": today.isoformat(),
+            "months": str(rules.retroactive_limit_months),
+        }
+        if record.period_start < limit:
+            flags.append(Flag("far_retroactive_start", values))
+        flags.append(Flag("retroactive_start", values))
     missing = record.missing_income_persons()
     if missing or (current.income_total is None and not record.accepts_max_fee):
         flags.append(Flag("missing_income", {"persons": ", ".join(missing)}))
@@ -334,11 +366,29 @@ def attention_flags(
             flags.append(Flag("placement_ended", {**who, "end": child.placement.end.isoformat()}))
             continue
         age = _age_on(child.birth_date, record.period_start)
-        if age >= rules.maximum_age_years:
+        start = record.period_start
+        # School begins in August of the year the child turns 7, often before the birthday.
+        if age >= rules.maximum_age_years or start >= school_year_start(
+            child.birth_date, rules.maximum_age_years
+        ):
             flags.append(
                 Flag(
                     "child_over_age",
                     {**who, "age": str(age), "birth_date": child.birth_date.isoformat()},
+                )
+            )
+        elif not child.pre_primary and start >= school_year_start(
+            child.birth_date, PRE_PRIMARY_AGE
+        ):
+            flags.append(
+                Flag(
+                    "pre_primary_age",
+                    {
+                        **who,
+                        "age": str(age),
+                        "birth_date": child.birth_date.isoformat(),
+                        "start": school_year_start(child.birth_date, PRE_PRIMARY_AGE).isoformat(),
+                    },
                 )
             )
         if child.service_need_missing:
@@ -575,6 +625,37 @@ FLAG_TEXTS: Mapping[str, Mapping[str, str]] = {
         "en": "{name} is {age} years old when the period starts (born {birth_date}). Check the"
         " placement: is the child already in pre-primary or basic education?",
     },
+    "pre_primary_age": {
+        "fi": "{name} on esiopetusikäinen (syntynyt {birth_date}): esiopetus alkaa {start}, ja"
+        " sen tunnit ovat maksuttomia. Tarkista, onko lapsi esiopetuksessa; silloin maksu"
+        " peritään vain täydentävästä varhaiskasvatuksesta.",
+        "sv": "{name} är i förskoleåldern (född {birth_date}): förskoleundervisningen börjar"
+        " {start} och dess timmar är avgiftsfria. Kontrollera om barnet deltar i"
+        " förskoleundervisning; då tas avgift ut endast för den kompletterande"
+        " småbarnspedagogiken.",
+        "en": "{name} is of pre-primary age (born {birth_date}): pre-primary education begins on"
+        " {start} and its hours are free. Check whether the child is in pre-primary education;"
+        " then only the supplementary ECEC is charged.",
+    },
+    "retroactive_start": {
+        "fi": "Päätös alkaa menneisyydessä ({start}). Laki varhaiskasvatuksen asiakasmaksuista"
+        " (1503/2016) sallii maksun korjaamisen takautuvasti vain lain rajoissa. Tarkista"
+        " peruste ennen kuin hyväksyt.",
+        "sv": "Beslutet börjar i det förflutna ({start}). Lagen om klientavgifter inom"
+        " småbarnspedagogiken (1503/2016) tillåter att en avgift rättas retroaktivt endast inom"
+        " lagens gränser. Kontrollera grunden innan du godkänner.",
+        "en": "The decision starts in the past ({start}). The Act on Early Childhood Education"
+        " and Care Client Fees (1503/2016) allows a fee to be corrected backwards only within its"
+        " rules. Check the ground before approving.",
+    },
+    "far_retroactive_start": {
+        "fi": "Päätös alkaa yli {months} kuukautta sitten ({start}). Maksu voidaan korjata"
+        " takautuvasti enintään vuoden ajalta. Tarkista alkamispäivä.",
+        "sv": "Beslutet börjar för mer än {months} månader sedan ({start}). En avgift kan rättas"
+        " retroaktivt för högst ett år. Kontrollera startdagen.",
+        "en": "The decision starts more than {months} months ago ({start}). A fee can be"
+        " corrected backwards for at most one year. Check the start date.",
+    },
     "service_need_missing": {
         "fi": "{name}: palveluntarve puuttuu, vaikka lapsella on varhaiskasvatuspaikka."
         " Tarkista palveluntarve ennen päätöstä.",
@@ -640,7 +721,7 @@ def _wording(values: Mapping[str, str], code: str, language: str) -> dict[str, s
     for key in money:
         if shown.get(key, "").lstrip("+-").isdigit():
             shown[key] = format_euros(int(shown[key]), language, signed=key == "difference")
-    for key in ("birth_date", "end", "start"):
+    for key in ("birth_date", "end", "start", "today"):
         if key in shown:
             shown[key] = format_date(shown[key], language)
     if code == "parameters":

@@ -10,6 +10,8 @@ import dataclasses
 import datetime
 import hashlib
 import json
+from collections.abc import Iterable
+from decimal import Decimal
 
 from kuntarobo.robots.ecec_fees import changes, families, fees, letters
 from kuntarobo.robots.ecec_fees.municipal import MunicipalFeeSettings
@@ -43,12 +45,16 @@ def decision_start(record: families.FamilyRecord) -> families.FamilyRecord:
     return dataclasses.replace(record, period_start=min(starts))
 
 
-def decision_periods(record: families.FamilyRecord) -> list[datetime.date]:
+def decision_periods(
+    record: families.FamilyRecord, splits: Iterable[datetime.date] = ()
+) -> list[datetime.date]:
     """The days from which a family line needs a decision: its first day, then each later day on
-    which the children in ECEC change (a placement starts, or the day after one ends) while some
-    child is still in ECEC. Each decision ends the day before the next one starts."""
+    which the children in ECEC change (a placement starts, or the day after one ends) or a new
+    row of the figures begins (`splits`: the starts of the national parameter rows and of the
+    municipality's settings rows) while some child is still in ECEC. Each decision ends the day
+    before the next one starts, so no decision runs on figures no longer in force."""
     first = decision_start(record).period_start
-    days: set[datetime.date] = set()
+    days: set[datetime.date] = {day for day in splits if day > first}
     for child in record.children:
         placement = child.placement
         if placement.start > first:
@@ -64,12 +70,17 @@ def charged_on(record: families.FamilyRecord, day: datetime.date) -> list[str]:
 
 
 def family_input(record: families.FamilyRecord, settings: MunicipalFeeSettings) -> fees.FamilyInput:
-    """The engine's view of a family: only the children in ECEC when the period starts."""
+    """The engine's view of a family: only the children in ECEC when the period starts. A child
+    in pre-primary education only has the coefficient 0 (no fee, not on the decision; in the
+    sibling order as the municipality's setting says); one with supplementary ECEC is charged by
+    the band of its supplementary hours."""
     children = []
     for child in record.children:
         if not child.in_ecec_on(record.period_start):
             continue
-        if child.coefficient is not None:
+        if child.pre_primary_only:
+            coefficient = Decimal(0)
+        elif child.coefficient is not None:
             coefficient = child.coefficient
         elif child.hours_per_month is not None:
             coefficient = settings.coefficient_for_hours(child.hours_per_month)
@@ -89,6 +100,8 @@ def family_input(record: families.FamilyRecord, settings: MunicipalFeeSettings) 
                     )
                     for a in child.alterations
                 ),
+                hours_per_month=child.hours_per_month,
+                pre_primary=child.pre_primary,
             )
         )
     return fees.FamilyInput(
@@ -98,6 +111,15 @@ def family_input(record: families.FamilyRecord, settings: MunicipalFeeSettings) 
         ),
         children=tuple(children),
         accepts_max_fee=record.accepts_max_fee,
+        deductions=tuple(
+            fees.Deduction(
+                amount=d.amount,
+                label=f"{d.person}: {d.reason}" if d.reason else d.person,
+                source=d.source,
+            )
+            for d in record.deductions
+        ),
+        pre_primary_counts_in_sibling_order=settings.pre_primary_in_sibling_order,
     )
 
 
@@ -251,8 +273,9 @@ def computation_lines(
 
 
 def _with_names(step: fees.Step, names: dict[str, str]) -> fees.Step:
-    """The sibling order by the children's names: the family does not know the system's ids."""
-    if step.rule != "sibling_order":
+    """The sibling order (and a pre-primary child's line) by the children's names: the family
+    does not know the system's ids."""
+    if step.rule not in ("sibling_order", "pre_primary"):
         return step
 
     def swap(text: str) -> str:

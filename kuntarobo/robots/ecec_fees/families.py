@@ -255,6 +255,27 @@ class IncomeRecord:
 
 
 @dataclass(frozen=True)
+class DeductionRecord:
+    """An amount deducted from a person's monthly income, e.g. child maintenance (elatusapu) the
+    person pays to a child living elsewhere; `source` says where the figure comes from."""
+
+    person: str
+    amount: int  # cents a month, > 0
+    source: str
+    reason: str = ""
+
+    def to_json(self) -> dict[str, object]:
+        data: dict[str, object] = {
+            "person": self.person,
+            "amount": self.amount,
+            "source": self.source,
+        }
+        if self.reason:
+            data["reason"] = self.reason
+        return data
+
+
+@dataclass(frozen=True)
 class AlterationRecord:
     kind: str  # "discount" | "increase"
     percent: Decimal | None
@@ -298,6 +319,9 @@ class ChildRecord:
     hours_per_month: int | None
     coefficient: Decimal | None
     alterations: tuple[AlterationRecord, ...]
+    # In pre-primary education (its hours are free): the service need, if any, is the
+    # supplementary ECEC; without one the child is in pre-primary education only.
+    pre_primary: bool = False
 
     def in_ecec_on(self, day: date) -> bool:
         """Whether the child's placement covers `day`."""
@@ -310,7 +334,12 @@ class ChildRecord:
 
     @property
     def service_need_missing(self) -> bool:
-        return self.hours_per_month is None and self.coefficient is None
+        return self.hours_per_month is None and self.coefficient is None and not self.pre_primary
+
+    @property
+    def pre_primary_only(self) -> bool:
+        """In pre-primary education without supplementary ECEC: no fee, not on the decision."""
+        return self.pre_primary and self.hours_per_month is None and self.coefficient is None
 
     def to_json(self) -> dict[str, object]:
         data: dict[str, object] = {"id": self.id, "name": self.name}
@@ -324,6 +353,8 @@ class ChildRecord:
             data["service_need"] = {"coefficient": decimal_text(self.coefficient)}
         if self.alterations:
             data["alterations"] = [alteration.to_json() for alteration in self.alterations]
+        if self.pre_primary:
+            data["pre_primary"] = True
         return data
 
 
@@ -339,6 +370,7 @@ class FamilyRecord:
     accepts_max_fee: bool
     fee_relief_requested: bool
     raw: Mapping[str, object] = field(default_factory=dict, compare=False, repr=False)
+    deductions: tuple[DeductionRecord, ...] = ()
 
     def children_in_ecec(self) -> tuple[ChildRecord, ...]:
         """The children the robot charges: their placement does not end before the period."""
@@ -352,14 +384,16 @@ class FamilyRecord:
         return tuple(income.person for income in self.incomes if income.amount is None)
 
     def income_total(self) -> int | None:
-        """The family's monthly income in cents; None when an income is missing."""
+        """The family's monthly income in cents after its deductions (never below 0); None when
+        an income is missing."""
         if any(income.amount is None for income in self.incomes):
             return None
-        return sum(income.amount or 0 for income in self.incomes)
+        gross = sum(income.amount or 0 for income in self.incomes)
+        return max(gross - sum(deduction.amount for deduction in self.deductions), 0)
 
     def to_json(self) -> dict[str, object]:
         """The canonical JSON form (a work item's payload); parse_family() reads it back."""
-        return {
+        data: dict[str, object] = {
             "family_id": self.family_id,
             "language": self.language,
             "size": self.size,
@@ -370,6 +404,9 @@ class FamilyRecord:
             "fee_relief_requested": self.fee_relief_requested,
             "children": [child.to_json() for child in self.children],
         }
+        if self.deductions:  # absent when none: the fingerprints of earlier lines stay the same
+            data["deductions"] = [deduction.to_json() for deduction in self.deductions]
+        return data
 
     def fingerprint(self, canonical: dict[str, object] | None = None) -> str:
         """A sha256 of everything that decides the fee and the letter, the same on every machine.
@@ -746,6 +783,19 @@ def _income(check: _Checker, value: object, path: str) -> IncomeRecord | None:
     return IncomeRecord(person, amount, source)
 
 
+def _deduction(check: _Checker, value: object, path: str) -> DeductionRecord | None:
+    data = check.mapping(value, path, ("person", "amount", "source"), ("reason",))
+    if data is None:
+        return None
+    person = check.text(data, "person", path, required=True)
+    amount = check.integer(data, "amount", path, minimum=1, maximum=MAX_AMOUNT)
+    source = check.text(data, "source", path, required=True)
+    reason = check.text(data, "reason", path, required=False, max_length=MAX_TEXT_LENGTH)
+    if person is None or amount is None or source is None or reason is None:
+        return None
+    return DeductionRecord(person, amount, source, reason)
+
+
 def _alteration(check: _Checker, value: object, path: str) -> AlterationRecord | None:
     data = check.mapping(value, path, ("kind",), ("percent", "amount", "reason"))
     if data is None:
@@ -835,7 +885,7 @@ def _child(check: _Checker, value: object, path: str, period_start: date) -> Chi
         value,
         path,
         ("id", "name", "birth_date", "placement"),
-        ("identity_code", "service_need", "alterations"),
+        ("identity_code", "service_need", "alterations", "pre_primary"),
     )
     if data is None:
         return None
@@ -885,6 +935,7 @@ def _child(check: _Checker, value: object, path: str, period_start: date) -> Chi
         )
         placement = None
     need = _service_need(check, data.get("service_need"), _join(path, "service_need"))
+    pre_primary = check.boolean(data, "pre_primary", path)
     alterations: list[AlterationRecord] = []
     bad_alteration = False
     items = check.items(data, "alterations", path, minimum=0, maximum=20)
@@ -905,7 +956,15 @@ def _child(check: _Checker, value: object, path: str, period_start: date) -> Chi
     ):
         return None
     return ChildRecord(
-        child_id, name, code, birth_date, placement, need[0], need[1], tuple(alterations)
+        child_id,
+        name,
+        code,
+        birth_date,
+        placement,
+        need[0],
+        need[1],
+        tuple(alterations),
+        pre_primary,
     )
 
 
@@ -919,6 +978,7 @@ _FAMILY_KEYS = (
     "accepts_max_fee",
     "fee_relief_requested",
     "children",
+    "deductions",
 )
 
 
@@ -974,6 +1034,12 @@ def parse_family(data: object, *, line: int = 0, default_period_start: date) -> 
         if income is not None:
             incomes.append(income)
 
+    deductions: list[DeductionRecord] = []
+    for index, item in enumerate(check.items(family, "deductions", "", minimum=0, maximum=100)):
+        deduction = _deduction(check, item, _join("deductions", index))
+        if deduction is not None:
+            deductions.append(deduction)
+
     children: list[ChildRecord] = []
     child_items = check.items(family, "children", "", minimum=1, maximum=MAX_CHILDREN)
     seen_children: set[str] = set()
@@ -1020,6 +1086,7 @@ def parse_family(data: object, *, line: int = 0, default_period_start: date) -> 
         accepts_max_fee=accepts_max_fee,
         fee_relief_requested=fee_relief_requested,
         raw=family,
+        deductions=tuple(deductions),
     )
 
 

@@ -13,7 +13,8 @@ Fee relief (13 §) is decided elsewhere, never here.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable, Mapping, Sequence
+import itertools
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -30,10 +31,12 @@ STEP_RULES = (
     "family_size",
     "income",
     "family_income",
+    "deduction",
     "missing_income",
     "threshold",
     "base_fee",
     "sibling_order",
+    "pre_primary",
     "legal_basis",
     "sibling_share",
     "service_need",
@@ -47,6 +50,15 @@ STEP_RULES = (
 _ONE = Decimal(1)
 _HUNDRED = Decimal(100)
 _CENT_STEP = Decimal("0.01")
+
+# Part-time care (1503/2016: care of at most 20 hours a week costs at most 60 % of the full-time
+# fee). 20 h/week is 84 h/month on the municipal fee pages (20 × 4.2 weeks); a municipal band up
+# to 84 h/month may not cost more than 60 %, and no alteration lifts such a fee above it.
+PART_TIME_MAX_HOURS = 84
+PART_TIME_MAX_SHARE = Decimal("0.60")
+# How many orders of children born on the same day are tried (the most favourable is taken);
+# 720 covers sextuplets, and every real family by far.
+MAX_TIE_ORDERS = 720
 
 
 # --- Inputs and parameters ---------------------------------------------------------------
@@ -141,6 +153,20 @@ class Income:
 
 
 @dataclass(frozen=True)
+class Deduction:
+    """An amount taken off the family's monthly income, e.g. child maintenance (elatusapu) a
+    parent pays to a child living elsewhere; `source` says where the figure comes from."""
+
+    amount: int
+    label: str = ""
+    source: str = ""
+
+    def __post_init__(self) -> None:
+        if not _is_int(self.amount) or self.amount <= 0:
+            raise ValueError(f"a deduction must be cents > 0, got {self.amount!r}")
+
+
+@dataclass(frozen=True)
 class Alteration:
     """A discount or increase an official decided for one child, by percent or in cents."""
 
@@ -166,10 +192,17 @@ class Alteration:
 
 @dataclass(frozen=True)
 class ChildInput:
+    """A child of the family. Coefficient 0 is a child in pre-primary education only (its hours
+    are free): it pays nothing and is not on the decision, but it may count in the sibling order.
+    A child in pre-primary education with supplementary ECEC (`pre_primary`) is charged by its
+    supplementary hours. `hours_per_month` (when known) brings the part-time cap."""
+
     id: str
     birth_date: datetime.date
     service_need_coefficient: Decimal = Decimal(1)
     alterations: tuple[Alteration, ...] = ()
+    hours_per_month: int | None = None
+    pre_primary: bool = False
 
     def __post_init__(self) -> None:
         if not isinstance(self.id, str) or not self.id:
@@ -177,11 +210,23 @@ class ChildInput:
         if not isinstance(self.birth_date, datetime.date):
             raise ValueError(f"child {self.id}: birth_date must be a date")
         c = self.service_need_coefficient
-        if not isinstance(c, Decimal) or not c.is_finite() or not 0 < c <= _ONE:
+        if not isinstance(c, Decimal) or not c.is_finite() or not 0 <= c <= _ONE:
             raise ValueError(
-                f"child {self.id}: service need coefficient must be in (0, 1], got {c!r}"
+                f"child {self.id}: service need coefficient must be in [0, 1], got {c!r}"
             )
+        hours = self.hours_per_month
+        if hours is not None and (not _is_int(hours) or hours < 0):
+            raise ValueError(f"child {self.id}: hours per month must be >= 0, got {hours!r}")
         object.__setattr__(self, "alterations", tuple(self.alterations))
+
+    @property
+    def charged(self) -> bool:
+        """False for a child in pre-primary education only (no ECEC hours to pay for)."""
+        return self.service_need_coefficient > 0
+
+    @property
+    def part_time(self) -> bool:
+        return self.hours_per_month is not None and self.hours_per_month <= PART_TIME_MAX_HOURS
 
 
 @dataclass(frozen=True)
@@ -190,6 +235,10 @@ class FamilyInput:
     incomes: tuple[Income, ...]
     children: tuple[ChildInput, ...]
     accepts_max_fee: bool = False
+    deductions: tuple[Deduction, ...] = ()
+    # Whether a child in pre-primary education only counts in the sibling order (a municipal
+    # setting; eVaka, used by Espoo and Tampere, counts it).
+    pre_primary_counts_in_sibling_order: bool = True
 
 
 # --- Results -----------------------------------------------------------------------------
@@ -243,8 +292,18 @@ def round_to_cents(cents: Decimal) -> int:
 
 
 def _sibling_order_key(child: ChildInput) -> tuple[int, str]:
-    # Youngest first: the latest birth date; the same birth date falls back to the id.
+    # Youngest first: the latest birth date; the same birth date is settled by _orders().
     return (-child.birth_date.toordinal(), child.id)
+
+
+def _orders(children: Sequence[ChildInput]) -> Iterator[tuple[ChildInput, ...]]:
+    """Every sibling order by age, youngest first, trying each order of the children born on
+    the same day (twins), the id order first; at most MAX_TIE_ORDERS orders."""
+    ordered = sorted(children, key=_sibling_order_key)
+    groups = [list(group) for _, group in itertools.groupby(ordered, key=lambda c: c.birth_date)]
+    combinations = itertools.product(*(itertools.permutations(group) for group in groups))
+    for combination in itertools.islice(combinations, MAX_TIE_ORDERS):
+        yield tuple(child for group in combination for child in group)
 
 
 def _check_family(family: FamilyInput) -> None:
@@ -252,7 +311,7 @@ def _check_family(family: FamilyInput) -> None:
         raise ValueError(
             f"family size must be at least 2 (an adult and a child), got {family.size!r}"
         )
-    if not family.children:
+    if not any(child.charged for child in family.children):
         raise ValueError("at least one child in early childhood education is needed")
     if family.size < 1 + len(family.children):
         raise ValueError(
@@ -275,7 +334,10 @@ def calculate_fees(parameters: FeeParameters, family: FamilyInput) -> FamilyFee:
     missing = any(income.amount is None for income in family.incomes)
     maximum_fee_used = family.accepts_max_fee or missing
     steps: list[Step] = [
-        Step("family_size", {"size": str(size), "children": str(len(family.children))})
+        Step(
+            "family_size",
+            {"size": str(size), "children": str(sum(1 for c in family.children if c.charged))},
+        )
     ]
     if not family.accepts_max_fee:
         for index, income in enumerate(family.incomes, start=1):
@@ -298,8 +360,24 @@ def calculate_fees(parameters: FeeParameters, family: FamilyInput) -> FamilyFee:
         steps.append(Step("missing_income", {"reason": reason, "max_fee": str(max_fee)}))
         steps.append(Step("base_fee", {"case": "maximum", "result": str(base_fee)}))
     else:
-        income_total = sum(income.amount for income in family.incomes if income.amount)
-        steps.append(Step("family_income", {"total": str(income_total)}))
+        gross = sum(income.amount for income in family.incomes if income.amount)
+        for deduction in family.deductions:
+            steps.append(
+                Step(
+                    "deduction",
+                    {
+                        "amount": str(deduction.amount),
+                        "label": deduction.label,
+                        "source": deduction.source,
+                    },
+                )
+            )
+        deducted = sum(deduction.amount for deduction in family.deductions)
+        income_total = max(gross - deducted, 0)
+        values = {"total": str(income_total)}
+        if family.deductions:
+            values.update(gross=str(gross), deducted=str(deducted))
+        steps.append(Step("family_income", values))
         threshold_values = {
             "size": str(size),
             "threshold": str(threshold),
@@ -312,21 +390,45 @@ def calculate_fees(parameters: FeeParameters, family: FamilyInput) -> FamilyFee:
         steps.append(Step("threshold", threshold_values))
         base_fee, base_step = _base_fee(parameters, income_total, threshold)
         steps.append(base_step)
-    ordered = sorted(family.children, key=_sibling_order_key)
+    in_order = [
+        child
+        for child in family.children
+        if child.charged or family.pre_primary_counts_in_sibling_order
+    ]
+    # Children born on the same day have no order by age: the order most favourable to the
+    # family (the lowest total) is taken; among equal totals, the order of the ids.
+    best: tuple[tuple[ChildInput, ...], tuple[ChildFee, ...], int] | None = None
+    tried = 0
+    for order in _orders(in_order):
+        tried += 1
+        fees_in_order = tuple(
+            _child_fee(parameters, child, rank, base_fee)
+            for rank, child in enumerate(order, start=1)
+            if child.charged
+        )
+        total = sum(child.final_fee for child in fees_in_order)
+        if best is None or total < best[2]:
+            best = (order, fees_in_order, total)
+    assert best is not None  # at least one charged child is in the order
+    ordered, children, total = best
     if len(ordered) > 1:
         birth_dates = [child.birth_date for child in ordered]
         ties = [child.id for child in ordered if birth_dates.count(child.birth_date) > 1]
-        steps.append(
-            Step(
-                "sibling_order",
-                {"order": ", ".join(child.id for child in ordered), "ties": ", ".join(ties)},
+        values = {"order": ", ".join(child.id for child in ordered), "ties": ", ".join(ties)}
+        if ties:
+            values["orders_tried"] = str(tried)
+        steps.append(Step("sibling_order", values))
+    for child in family.children:
+        if not child.charged:
+            counted = family.pre_primary_counts_in_sibling_order
+            steps.append(
+                Step(
+                    "pre_primary",
+                    {"case": "counted" if counted else "not_counted", "child": child.id},
+                    child.id,
+                )
             )
-        )
     steps.append(Step("legal_basis", {"sections": "5, 8" if len(ordered) > 1 else "5"}))
-    children = tuple(
-        _child_fee(parameters, child, rank, base_fee) for rank, child in enumerate(ordered, start=1)
-    )
-    total = sum(child.final_fee for child in children)
     steps.append(Step("total", {"total": str(total), "children": str(len(children))}))
     return FamilyFee(
         children=children,
@@ -380,6 +482,8 @@ def _child_fee(parameters: FeeParameters, child: ChildInput, rank: int, base_fee
     ]
     coefficient = child.service_need_coefficient
     fee = sibling_fee
+    if child.pre_primary:
+        steps.append(Step("pre_primary", {"case": "supplementary"}, cid))
     if coefficient != _ONE:
         raw_part = sibling_fee * coefficient
         fee = round_to_euros(raw_part)
@@ -424,9 +528,18 @@ def _child_fee(parameters: FeeParameters, child: ChildInput, rank: int, base_fee
                 cid,
             )
         )
-    final = min(max(running, 0), parameters.max_fee)
+    # The act's caps come after the municipality's alterations: the youngest at most the
+    # maximum fee, the second child at most 40 % and each further child at most 20 % of the
+    # youngest's full-time fee (its sibling share as rounded above), part-time care (at most
+    # 84 h/month) at most 60 % of the child's full-time fee.
+    cap, cap_case = parameters.max_fee, "maximum"
+    if rank > 1:
+        cap, cap_case = sibling_fee, "sibling"
+    if child.part_time:
+        cap, cap_case = round_to_euros(sibling_fee * PART_TIME_MAX_SHARE), "part_time"
+    final = min(max(running, 0), cap)
     if final != running:
-        case = "zero" if running < 0 else "maximum"
+        case = "zero" if running < 0 else cap_case
         steps.append(
             Step(
                 "cap",
@@ -435,6 +548,11 @@ def _child_fee(parameters: FeeParameters, child: ChildInput, rank: int, base_fee
                     "fee": str(running),
                     "result": str(final),
                     "max_fee": str(parameters.max_fee),
+                    "rank": str(rank),
+                    "percentage": str(percentage),
+                    "base": str(base_fee),
+                    "share": str(PART_TIME_MAX_SHARE),
+                    "hours": str(PART_TIME_MAX_HOURS),
                 },
                 cid,
             )
@@ -530,6 +648,10 @@ _TEXTS: dict[str, dict[str, str]] = {
         "income.missing": "Tulo {index}{label}: ei ilmoitettu",
         "source": ", lähde: {source}",
         "family_income": "Perheen bruttotulot yhteensä {total}/kk",
+        "deduction": "Tuloista vähennetään{label}: {amount}/kk{source}",
+        "family_income.deducted": (
+            "Perheen bruttotulot {gross}/kk − vähennykset {deducted} = {total}/kk"
+        ),
         "missing_income.not_reported": (
             "Tuloja ei ole ilmoitettu, joten perusmaksuna käytetään enimmäismaksua {max_fee}"
         ),
@@ -556,12 +678,26 @@ _TEXTS: dict[str, dict[str, str]] = {
         ),
         "base_fee.maximum": "Perusmaksu on enimmäismaksu {result}",
         "sibling_order": ("Sisarusjärjestys syntymäpäivän mukaan, nuorin ensin: {order}"),
-        "ties": " (samana päivänä syntyneet {ties} järjestetty tunnisteen mukaan)",
+        "ties": (
+            " (samana päivänä syntyneet {ties}: järjestys, jossa perheen maksut ovat pienimmät)"
+        ),
         "legal_basis.5": (
             "Maksun peruste: laki varhaiskasvatuksen asiakasmaksuista (1503/2016), 5 §"
         ),
         "legal_basis.5, 8": (
             "Maksun peruste: laki varhaiskasvatuksen asiakasmaksuista (1503/2016), 5 ja 8 §"
+        ),
+        "pre_primary.counted": (
+            "{child}: Esiopetuksessa ilman täydentävää varhaiskasvatusta: ei maksua eikä tässä "
+            "päätöksessä; lasketaan sisarusjärjestykseen"
+        ),
+        "pre_primary.not_counted": (
+            "{child}: Esiopetuksessa ilman täydentävää varhaiskasvatusta: ei maksua eikä tässä "
+            "päätöksessä; ei lasketa sisarusjärjestykseen"
+        ),
+        "pre_primary.supplementary": (
+            "Esiopetuksessa: maksu peritään vain täydentävästä varhaiskasvatuksesta, "
+            "palveluntarve täydentävän varhaiskasvatuksen tuntien mukaan"
         ),
         "sibling_share": "{ordinal} lapsi: {percentage} × {base} = {raw}{rounded}",
         "sibling_share.numbered": "{rank}. lapsi: {percentage} × {base} = {raw}{rounded}",
@@ -573,6 +709,14 @@ _TEXTS: dict[str, dict[str, str]] = {
         "alteration.increase.amount": "Korotus +{amount}{reason}",
         "reason": " (peruste: {reason})",
         "cap.maximum": "Maksu voi olla enintään enimmäismaksu {max_fee}: {fee} → {result}",
+        "cap.sibling": (
+            "{rank}. lapsen maksu on enintään {percentage} nuorimman lapsen kokoaikaisesta "
+            "maksusta {base}: {fee} → {result}"
+        ),
+        "cap.part_time": (
+            "Enintään {hours} h/kk (20 h/vko) varhaiskasvatuksen maksu on enintään {share} "
+            "kokoaikaisesta maksusta: {fee} → {result}"
+        ),
         "cap.zero": "Maksu ei voi olla negatiivinen: {fee} → {result}",
         "final_fee": "Kuukausimaksu {fee}",
         "total": "Perheen maksut yhteensä {total}/kk",
@@ -585,6 +729,10 @@ _TEXTS: dict[str, dict[str, str]] = {
         "income.missing": "Inkomst {index}{label}: inte uppgiven",
         "source": ", källa: {source}",
         "family_income": "Familjens bruttoinkomster sammanlagt {total}/mån",
+        "deduction": "Avdrag från inkomsterna{label}: {amount}/mån{source}",
+        "family_income.deducted": (
+            "Familjens bruttoinkomster {gross}/mån − avdrag {deducted} = {total}/mån"
+        ),
         "missing_income.not_reported": (
             "Inkomsterna har inte uppgetts, därför används maximiavgiften {max_fee} som grundavgift"
         ),
@@ -611,7 +759,9 @@ _TEXTS: dict[str, dict[str, str]] = {
         ),
         "base_fee.maximum": "Grundavgiften är maximiavgiften {result}",
         "sibling_order": ("Syskonordning enligt födelsedatum, det yngsta barnet först: {order}"),
-        "ties": " (barn födda samma dag, {ties}, ordnade enligt identifierare)",
+        "ties": (
+            " (barn födda samma dag, {ties}: i den ordning som ger familjen de lägsta avgifterna)"
+        ),
         "legal_basis.5": (
             "Avgiften grundar sig på lagen om klientavgifter inom småbarnspedagogiken "
             "(1503/2016), 5 §"
@@ -619,6 +769,20 @@ _TEXTS: dict[str, dict[str, str]] = {
         "legal_basis.5, 8": (
             "Avgiften grundar sig på lagen om klientavgifter inom småbarnspedagogiken "
             "(1503/2016), 5 och 8 §"
+        ),
+        "pre_primary.counted": (
+            "{child}: I förskoleundervisning utan kompletterande småbarnspedagogik: ingen "
+            "avgift och "
+            "inte med i detta beslut; räknas med i syskonordningen"
+        ),
+        "pre_primary.not_counted": (
+            "{child}: I förskoleundervisning utan kompletterande småbarnspedagogik: ingen "
+            "avgift och "
+            "inte med i detta beslut; räknas inte med i syskonordningen"
+        ),
+        "pre_primary.supplementary": (
+            "I förskoleundervisning: avgift tas ut endast för den kompletterande "
+            "småbarnspedagogiken, servicebehovet enligt dess timmar"
         ),
         "sibling_share": "{ordinal} barnet: {percentage} × {base} = {raw}{rounded}",
         "sibling_share.numbered": "Barn nummer {rank}: {percentage} × {base} = {raw}{rounded}",
@@ -634,6 +798,14 @@ _TEXTS: dict[str, dict[str, str]] = {
         "alteration.increase.amount": "Förhöjning +{amount}{reason}",
         "reason": " (grund: {reason})",
         "cap.maximum": "Avgiften är högst maximiavgiften {max_fee}: {fee} → {result}",
+        "cap.sibling": (
+            "Avgiften för barn nummer {rank} är högst {percentage} av det yngsta barnets "
+            "heltidsavgift {base}: {fee} → {result}"
+        ),
+        "cap.part_time": (
+            "Avgiften för högst {hours} h/mån (20 h/vecka) småbarnspedagogik är högst {share} av "
+            "heltidsavgiften: {fee} → {result}"
+        ),
         "cap.zero": "Avgiften kan inte vara negativ: {fee} → {result}",
         "final_fee": "Månadsavgift {fee}",
         "total": "Familjens avgifter sammanlagt {total}/mån",
@@ -646,6 +818,10 @@ _TEXTS: dict[str, dict[str, str]] = {
         "income.missing": "Income {index}{label}: not reported",
         "source": ", source: {source}",
         "family_income": "Family's gross income in total {total}/month",
+        "deduction": "Deducted from the income{label}: {amount}/month{source}",
+        "family_income.deducted": (
+            "Family's gross income {gross}/month − deductions {deducted} = {total}/month"
+        ),
         "missing_income.not_reported": (
             "Income not reported, so the maximum fee {max_fee} is used as the base fee"
         ),
@@ -672,7 +848,9 @@ _TEXTS: dict[str, dict[str, str]] = {
         ),
         "base_fee.maximum": "The base fee is the maximum fee {result}",
         "sibling_order": ("Sibling order by date of birth, youngest first: {order}"),
-        "ties": " (born on the same day, {ties}, ordered by identifier)",
+        "ties": (
+            " (born on the same day, {ties}: in the order that gives the family the lowest fees)"
+        ),
         "legal_basis.5": (
             "Legal basis: Act on Early Childhood Education and Care Client Fees "
             "(1503/2016), section 5"
@@ -680,6 +858,18 @@ _TEXTS: dict[str, dict[str, str]] = {
         "legal_basis.5, 8": (
             "Legal basis: Act on Early Childhood Education and Care Client Fees "
             "(1503/2016), sections 5 and 8"
+        ),
+        "pre_primary.counted": (
+            "{child}: In pre-primary education without supplementary ECEC: no fee and not on this "
+            "decision; counted in the sibling order"
+        ),
+        "pre_primary.not_counted": (
+            "{child}: In pre-primary education without supplementary ECEC: no fee and not on this "
+            "decision; not counted in the sibling order"
+        ),
+        "pre_primary.supplementary": (
+            "In pre-primary education: only the supplementary ECEC is charged, the service "
+            "need by its hours"
         ),
         "sibling_share": "{ordinal} child: {percentage} × {base} = {raw}{rounded}",
         "sibling_share.numbered": "Child no. {rank}: {percentage} × {base} = {raw}{rounded}",
@@ -691,6 +881,14 @@ _TEXTS: dict[str, dict[str, str]] = {
         "alteration.increase.amount": "Increase +{amount}{reason}",
         "reason": " (reason: {reason})",
         "cap.maximum": "The fee is capped at the maximum fee {max_fee}: {fee} → {result}",
+        "cap.sibling": (
+            "The fee of child no. {rank} is at most {percentage} of the youngest child's "
+            "full-time fee {base}: {fee} → {result}"
+        ),
+        "cap.part_time": (
+            "The fee for at most {hours} h/month (20 h/week) of ECEC is at most {share} of the "
+            "full-time fee: {fee} → {result}"
+        ),
         "cap.zero": "The fee cannot be negative: {fee} → {result}",
         "final_fee": "Monthly fee {fee}",
         "total": "Family's fees in total {total}/month",
@@ -722,7 +920,23 @@ def _explain_income(t: Mapping[str, str], v: Mapping[str, str], lang: str) -> st
 
 
 def _explain_family_income(t: Mapping[str, str], v: Mapping[str, str], lang: str) -> str:
+    if v.get("deducted"):
+        return t["family_income.deducted"].format(
+            gross=_euros(v["gross"], lang),
+            deducted=_euros(v["deducted"], lang),
+            total=_euros(v["total"], lang),
+        )
     return t["family_income"].format(total=_euros(v["total"], lang))
+
+
+def _explain_deduction(t: Mapping[str, str], v: Mapping[str, str], lang: str) -> str:
+    label = f" ({v['label']})" if v.get("label") else ""
+    source = t["source"].format(source=v["source"]) if v.get("source") else ""
+    return t["deduction"].format(label=label, amount=_euros(v["amount"], lang), source=source)
+
+
+def _explain_pre_primary(t: Mapping[str, str], v: Mapping[str, str], lang: str) -> str:
+    return t["pre_primary." + v["case"]].format(child=v.get("child", ""))
 
 
 def _explain_missing_income(t: Mapping[str, str], v: Mapping[str, str], lang: str) -> str:
@@ -813,6 +1027,11 @@ def _explain_cap(t: Mapping[str, str], v: Mapping[str, str], lang: str) -> str:
         max_fee=_euros(v["max_fee"], lang),
         fee=_euros(v["fee"], lang),
         result=_euros(v["result"], lang),
+        rank=v.get("rank", ""),
+        percentage=_percent(v.get("percentage") or "0", lang),
+        base=_euros(v.get("base") or "0", lang),
+        share=_percent(str(Decimal(v.get("share") or "0") * _HUNDRED), lang),
+        hours=v.get("hours", ""),
     )
 
 
@@ -828,10 +1047,12 @@ _EXPLAINERS: dict[str, Callable[[Mapping[str, str], Mapping[str, str], str], str
     "family_size": _explain_family_size,
     "income": _explain_income,
     "family_income": _explain_family_income,
+    "deduction": _explain_deduction,
     "missing_income": _explain_missing_income,
     "threshold": _explain_threshold,
     "base_fee": _explain_base_fee,
     "sibling_order": _explain_sibling_order,
+    "pre_primary": _explain_pre_primary,
     "legal_basis": _explain_legal_basis,
     "sibling_share": _explain_sibling_share,
     "service_need": _explain_service_need,

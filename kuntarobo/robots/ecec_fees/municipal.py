@@ -24,6 +24,14 @@ DEFAULT_BANDS: tuple[tuple[int | None, Decimal], ...] = (
     (None, Decimal("1.00")),
 )
 LANGUAGES = ("fi", "sv")
+# Care of at most 20 h/week (84 h/month) costs at most 60 % of the full-time fee (1503/2016).
+PART_TIME_MAX_HOURS = 84
+PART_TIME_MAX_SHARE = Decimal("0.60")
+# A decision may reach back in time only within the act's rules: a fee is corrected backwards
+# for at most one year where the family gave wrong information (the domain notes, "Corrections").
+# A start further back than this many months is flagged as far in the past; a municipality may
+# set a shorter limit, never a longer one.
+RETROACTIVE_LIMIT_MONTHS = 12
 POSTAL_CODE = re.compile(r"\d{5}")
 SERVICE_ID = re.compile(r"[A-Za-z0-9_.\-]{1,100}")
 
@@ -95,6 +103,10 @@ class MunicipalFeeSettings:
     large_change_percent: Decimal = Decimal(20)
     large_change_cents: int = 5000
     maximum_age_years: int = 7
+    # Whether a child in pre-primary education only counts in the sibling order (eVaka, used by
+    # Espoo and Tampere, counts it).
+    pre_primary_in_sibling_order: bool = True
+    retroactive_limit_months: int = RETROACTIVE_LIMIT_MONTHS
     # The language of the reviewers' explanation lines and flags (the letter follows the family).
     officials_language: str = "fi"
     sender_address: tuple[str, str, str] = field(default=("", "", ""))  # street, code, city
@@ -114,6 +126,12 @@ class MunicipalFeeSettings:
             raise SettingsError("large_change_cents", "must be a positive number of cents")
         if not 1 <= self.maximum_age_years <= 18:
             raise SettingsError("maximum_age_years", "must be between 1 and 18")
+        if not 1 <= self.retroactive_limit_months <= RETROACTIVE_LIMIT_MONTHS:
+            raise SettingsError(
+                "retroactive_limit_months",
+                f"must be between 1 and {RETROACTIVE_LIMIT_MONTHS} (a fee is corrected backwards"
+                " for at most one year)",
+            )
         if self.officials_language not in LANGUAGES:
             raise SettingsError("officials_language", "must be fi or sv")
         if not POSTAL_CODE.fullmatch(self.review_authority.postal_code):
@@ -155,6 +173,8 @@ class MunicipalFeeSettings:
             "large_change_percent": str(self.large_change_percent),
             "large_change_cents": self.large_change_cents,
             "maximum_age_years": self.maximum_age_years,
+            "pre_primary_in_sibling_order": self.pre_primary_in_sibling_order,
+            "retroactive_limit_months": self.retroactive_limit_months,
             "officials_language": self.officials_language,
             "sender_address": {
                 "street": self.sender_address[0],
@@ -216,9 +236,13 @@ class MunicipalFeeSettings:
             values["officials_language"] = _text(_top(root, "officials_language"))
         if "suomifi_service_id" in raw:  # "" (the settings page's empty field): the installation's
             values["suomifi_service_id"] = _text(_top(root, "suomifi_service_id"), empty=True)
-        for name in ("large_change_cents", "maximum_age_years"):
+        for name in ("large_change_cents", "maximum_age_years", "retroactive_limit_months"):
             if name in raw:
                 values[name] = _top(root, name).integer()
+        if "pre_primary_in_sibling_order" in raw:
+            values["pre_primary_in_sibling_order"] = _top(
+                root, "pre_primary_in_sibling_order"
+            ).boolean()
         return cls(**values)
 
 
@@ -233,6 +257,8 @@ _SETTINGS_KEYS = frozenset(
         "large_change_percent",
         "large_change_cents",
         "maximum_age_years",
+        "pre_primary_in_sibling_order",
+        "retroactive_limit_months",
         "officials_language",
         "sender_address",
         "suomifi_service_id",
@@ -256,6 +282,13 @@ def validate_bands(bands: Sequence[tuple[int | None, Decimal]], path: str) -> No
             raise SettingsError(where, f"max_hours {limit} must be above {previous_limit}")
         if not Decimal(0) < coefficient <= Decimal(1):
             raise SettingsError(where, f"coefficient {coefficient} must be above 0 and at most 1")
+        if limit is not None and limit <= PART_TIME_MAX_HOURS and coefficient > PART_TIME_MAX_SHARE:
+            raise SettingsError(
+                where,
+                f"the band up to {limit} h/month has the coefficient {coefficient}: care of at most"
+                f" {PART_TIME_MAX_HOURS} h/month (20 h/week) costs at most"
+                f" {PART_TIME_MAX_SHARE} of the full-time fee (act 1503/2016)",
+            )
         if coefficient < previous_share:
             raise SettingsError(where, "a band with more hours cannot cost less")
         previous_limit = limit or previous_limit

@@ -189,6 +189,41 @@ SCHEMA = SettingsSchema(
             default=7,
         ),
         Setting(
+            "pre_primary_in_sibling_order",
+            Text(
+                fi="Pelkässä esiopetuksessa oleva lapsi lasketaan sisarusjärjestykseen",
+                sv="Ett barn som endast deltar i förskoleundervisning räknas med i syskonordningen",
+                en="A child in pre-primary education only counts in the sibling order",
+            ),
+            kind="boolean",
+            default=True,
+            help=Text(
+                fi="Oletus kuten eVakassa (Espoo, Tampere): lasketaan.",
+                sv="Standard som i eVaka (Esbo, Tammerfors): räknas med.",
+                en="Default as in eVaka (Espoo, Tampere): counts.",
+            ),
+        ),
+        Setting(
+            "retroactive_limit_months",
+            Text(
+                fi="Takautuvuuden raja (kuukautta)",
+                sv="Gräns för retroaktivitet (månader)",
+                en="Retroactive limit (months)",
+            ),
+            kind="integer",
+            default=12,
+            minimum=1,
+            maximum=12,
+            help=Text(
+                fi="Päätös, joka alkaa tätä kauempana menneisyydessä, merkitään tarkistettavaksi. "
+                "Maksu voidaan korjata takautuvasti enintään vuoden ajalta.",
+                sv="Ett beslut som börjar längre bak i tiden än så markeras för granskning. En "
+                "avgift kan rättas retroaktivt för högst ett år.",
+                en="A decision starting further back than this is flagged. A fee can be corrected "
+                "backwards for at most one year.",
+            ),
+        ),
+        Setting(
             "officials_language",
             Text(
                 fi="Viranhaltijoiden kieli",

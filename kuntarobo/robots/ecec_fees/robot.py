@@ -401,27 +401,38 @@ class EcecFeeRobot(Robot):
             raise InputError(_("%(file)s: no families"), field="file", file=name)
         municipality_id = Municipality.objects.only("pk").get(slug=context.municipality_slug).pk
         rows: dict[datetime.date, tuple[Any, Any]] = {}
+        unavailable: dict[datetime.date, str] = {}
 
         def rows_on(day: datetime.date) -> None:
             if day not in rows:
                 rows[day] = (parameters_row_on(day), settings_row_on(municipality_id, day))
 
+        # Every decision period is split where a row of the national figures or of the
+        # municipality's settings begins: a decision never runs on figures no longer in force.
+        splits = set(FeeParameterRow.objects.values_list("valid_from", flat=True))
+        splits.update(
+            day
+            for day in RobotSettings.objects.filter(
+                municipality_id=municipality_id, robot_slug=SLUG, valid_from__isnull=False
+            ).values_list("valid_from", flat=True)
+            if day is not None
+        )
         periods: dict[str, list[datetime.date]] = {}
         without_parameters = 0
         for record in records:
-            first, *later = decision_content.decision_periods(record)
+            first, *later = decision_content.decision_periods(record, splits)
             rows_on(first)  # no parameters for a line's first day refuses the whole file
-            usable = [first]
             for day in later:
+                if day in rows or day in unavailable:
+                    continue
                 try:
                     rows_on(day)
-                except InputError:
-                    # E.g. a child starting after the thresholds of a new decree are known: the
-                    # decision before stays open-ended and flags the start for the official.
-                    without_parameters += 1
-                else:
-                    usable.append(day)
-            periods[record.family_id] = usable
+                except InputError as error:
+                    # E.g. the row from 1.8.2026 before its income thresholds are entered: the
+                    # part from that day goes to a person, never computed on older figures.
+                    unavailable[day] = str(error)
+            without_parameters += sum(1 for day in later if day in unavailable)
+            periods[record.family_id] = [first, *later]
         current: dict[str, set[str]] = {}  # the bases of each family's decisions in force
         decided: set[str] = set()  # families with any decision: the others need no lookups
         for family_id, basis, status in (
@@ -440,6 +451,31 @@ class EcecFeeRobot(Robot):
                 # The first decision keeps the line's own first day (decision_start() moves it
                 # when no child is in ECEC yet); later ones start on the day the children change.
                 record = line if index == 0 else dataclasses.replace(line, period_start=day)
+                if day in unavailable:
+                    canonical = record.to_json()
+                    fingerprint = record.fingerprint(canonical)
+                    left: dict[str, Any] = {
+                        "family": canonical,
+                        "period_start": day.isoformat(),
+                        "fingerprint": fingerprint,
+                        "unavailable": unavailable[day],
+                    }
+                    if index + 1 < len(days):
+                        left["next_period_start"] = days[index + 1].isoformat()
+                    if index > 0 and days[index - 1] in rows:
+                        before = rows[days[index - 1]]
+                        left["preceding"] = {
+                            "period_start": days[index - 1].isoformat(),
+                            "parameters_row": before[0].pk,
+                            "settings_row": before[1].pk,
+                        }
+                    yield ItemSpec(
+                        reference=f"{record.family_id}:{record.period_start}:{fingerprint[:16]}",
+                        title=f"{record.family_id} {day:%d.%m.%Y}",
+                        payload=left,
+                        deadline=day,
+                    )
+                    continue
                 parameters_row, settings_row = rows[day]
                 canonical = record.to_json()  # once: 14,000 families took it three times
                 basis = decision_content.basis_of(
@@ -461,7 +497,7 @@ class EcecFeeRobot(Robot):
                 }
                 if index + 1 < len(days):
                     payload["next_period_start"] = days[index + 1].isoformat()
-                if index > 0:
+                if index > 0 and days[index - 1] in rows:
                     before = rows[days[index - 1]]
                     payload["preceding"] = {
                         "period_start": days[index - 1].isoformat(),
@@ -475,10 +511,10 @@ class EcecFeeRobot(Robot):
                     deadline=day,
                 )
         if without_parameters:
-            context.skip("period_without_parameters", without_parameters)
             context.log(
-                f"{without_parameters} later decision periods (a placement starting or ending) "
-                "fall on days without complete fee parameters or municipal settings: not prepared",
+                f"{without_parameters} later decision periods fall on days without complete fee "
+                "parameters or municipal settings: not computed on older figures, each goes to a "
+                "person",
                 "warning",
             )
         if unchanged:
@@ -488,7 +524,7 @@ class EcecFeeRobot(Robot):
             )
 
     def handle(self, item: ItemView, context: RunContext) -> Outcome:
-        payload = item.payload
+        payload = dict(item.payload)
         period_start = datetime.date.fromisoformat(str(payload["period_start"]))
         try:
             record = families.parse_family(payload["family"], default_period_start=period_start)
@@ -497,6 +533,17 @@ class EcecFeeRobot(Robot):
                 "; ".join(e.message for e in error.errors[:MAX_ERRORS_SHOWN])
             ) from None
         record = decision_content.decision_start(record)
+        if payload.get("unavailable"):
+            # Looked up again: retried once an administrator completed the figures, it is done.
+            try:
+                payload["parameters_row"] = parameters_row_on(period_start).pk
+                payload["settings_row"] = settings_row_on(item.municipality_id, period_start).pk
+            except InputError as error:
+                raise BusinessException(
+                    f"No fee is computed from {period_start:%-d.%-m.%Y}: {error}. The fee is "
+                    "never computed on the figures of an earlier period: a person decides this "
+                    "part, or retries it once the figures in force from that day are complete."
+                ) from None
         if record.fee_relief_requested:
             raise BusinessException(
                 "The family applies for fee relief (act 1503/2016, 13 §): a person decides the "
@@ -526,8 +573,9 @@ class EcecFeeRobot(Robot):
             large_change_percent=settings.large_change_percent,
             large_change_cents=settings.large_change_cents,
             maximum_age_years=settings.maximum_age_years,
+            retroactive_limit_months=settings.retroactive_limit_months,
         )
-        flags = changes.attention_flags(record, current, previous, rules)
+        flags = changes.attention_flags(record, current, previous, rules, timezone.localdate())
         following = (
             FeeDecision.objects.following(
                 item.municipality_id, record.family_id, record.period_start
@@ -665,7 +713,7 @@ def _computed(
         family = decision_content.family_input(record, settings)
     except ValueError as error:
         raise BusinessException(str(error)) from None
-    if not family.children:
+    if not any(child.charged for child in family.children):
         raise BusinessException(
             f"No child of the family is in ECEC on {record.period_start:%d.%m.%Y}: "
             "no fee decision is needed."

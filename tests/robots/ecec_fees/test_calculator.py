@@ -343,9 +343,25 @@ REFUSALS = [
     ("31 April", _set(f"{CHILD1}/birth_date", "2021-04-31"), "family.children[1].birth_date"),
     ("compact date", _set(f"{CHILD1}/birth_date", "20210401"), "family.children[1].birth_date"),
     (
-        "coefficient zero",
-        _set(f"{CHILD1}/service_need_coefficient", "0"),
+        "negative coefficient",
+        _set(f"{CHILD1}/service_need_coefficient", "-0.1"),
         "family.children[1].service_need_coefficient",
+    ),
+    (
+        "only pre-primary children",
+        lambda d: [c.update(service_need_coefficient="0") for c in d["family"]["children"]],
+        "family.children",
+    ),
+    ("negative hours", _set(f"{CHILD1}/hours_per_month", -1), "family.children[1].hours_per_month"),
+    (
+        "deduction without a source",
+        _set("family/deductions", [{"amount": 100}]),
+        "family.deductions[0].source",
+    ),
+    (
+        "deduction of zero",
+        _set("family/deductions", [{"amount": 0, "source": "x"}]),
+        "family.deductions[0].amount",
     ),
     (
         "coefficient above one",
@@ -516,3 +532,62 @@ def test_a_long_bad_value_is_cut_to_100_characters_in_the_message():
     shown = caught.value.message.split("got ", 1)[1]
     assert len(shown) == 100
     assert shown.endswith("…")
+
+
+# --- Issue 16: pre-primary children, deductions and the part-time cap -----------------------
+
+
+def test_a_child_with_coefficient_zero_is_in_pre_primary_only_and_counts_as_a_sibling():
+    data = example()
+    data["family"]["size"] = 5
+    data["family"]["incomes"] = [{"amount": 900000}]
+    data["family"]["children"] = [
+        {"id": "young", "birth_date": "2023-01-01"},
+        {"id": "pre", "birth_date": "2020-03-03", "service_need_coefficient": "0"},
+        {"id": "old", "birth_date": "2019-01-01", "service_need_coefficient": "0.6"},
+    ]
+    answer = calculate_json(data)
+    # Family of 5, 9,000 €: 10.7 % × (9000 − 6667) = 249.631 → 250 €. "pre" counts (the
+    # default, as eVaka): "old" is the third child, 20 % × 250 = 50 × 0.6 = 30 € (= minimum).
+    assert [c["id"] for c in answer["children"]] == ["young", "old"]
+    assert [c["final_fee"] for c in answer["children"]] == [25000, 3000]
+    assert answer["children"][1]["sibling_rank"] == 3
+    assert answer["pre_primary_only"] == ["pre"]
+    assert any(line.startswith("pre: In pre-primary education") for line in answer["explanation"])
+    data["family"]["pre_primary_counts_in_sibling_order"] = False
+    answer = calculate_json(data)
+    # Not counted: "old" is the second, 40 % × 250 = 100 × 0.6 = 60 €.
+    assert [c["final_fee"] for c in answer["children"]] == [25000, 6000]
+
+
+def test_a_deduction_is_taken_off_the_income_and_explained_with_its_source():
+    data = example()
+    data["family"]["deductions"] = [
+        {"amount": 30000, "label": "elatusapu", "source": "elatussopimus"}
+    ]
+    answer = calculate_json(data)
+    # 6,300 − 300 = 6,000 € < 5,956 € + ... : 10.7 % × (6000 − 5956) = 4.708 → 5 € < 30 € → 0.
+    assert answer["income_total"] == 600000
+    assert (
+        "Deducted from the income (elatusapu): €300.00/month, source: elatussopimus"
+        in (answer["explanation"])
+    )
+    assert answer["total_fee"] == 0
+
+
+def test_hours_per_month_at_most_84_cap_an_increase_at_sixty_percent():
+    data = example()
+    data["parameters"]["min_fee"] = 0
+    data["family"]["incomes"] = [{"amount": 2000000}]
+    data["family"]["children"] = [
+        {
+            "id": "a",
+            "birth_date": "2022-05-01",
+            "service_need_coefficient": "0.6",
+            "hours_per_month": 84,
+            "alterations": [{"kind": "increase", "amount": 10000}],
+        }
+    ]
+    answer = calculate_json(data)
+    # Maximum fee 311 €: 311 × 0.6 = 186.60 → 187 €; +100 € is capped at 60 % → 187 €.
+    assert answer["total_fee"] == 18700

@@ -373,8 +373,41 @@ def test_a_child_at_the_age_limit_is_flagged() -> None:
     assert flag_text(flag, "fi").startswith(
         "Ville on 7-vuotias kauden alkaessa (syntynyt 1.8.2019)"
     )
-    younger = family(children=[child(birth_date="2019-08-02")])
-    assert flags_of(younger, current(), PREVIOUS) == []
+    # Born a day later, still 6 on 1.8.2026, but school begins in August of the year the child
+    # turns 7: the flag does not wait for the birthday.
+    younger = family(children=[child(birth_date="2019-08-02", id="C-1", name="Ville")])
+    assert [f.code for f in flags_of(younger, current(), PREVIOUS)] == ["child_over_age"]
+    born_2021 = family(children=[child(birth_date="2021-01-01")])
+    assert flags_of(born_2021, current(), PREVIOUS) == []
+
+
+def test_a_child_of_pre_primary_age_not_marked_in_pre_primary_education_is_flagged() -> None:
+    # Born 2020: turns 6 in 2026, pre-primary education begins on 1.8.2026.
+    record = family(children=[child(birth_date="2020-12-31", id="C-1", name="Ville")])
+    (flag,) = flags_of(record, current(), PREVIOUS)
+    assert flag.code == "pre_primary_age"
+    assert flag_text(flag, "fi").startswith(
+        "Ville on esiopetusikäinen (syntynyt 31.12.2020): esiopetus alkaa 1.8.2026"
+    )
+    marked = family(children=[child(birth_date="2020-12-31", pre_primary=True)])
+    assert flags_of(marked, current(), PREVIOUS) == []
+
+
+def test_a_decision_starting_in_the_past_is_flagged_and_far_in_the_past_twice() -> None:
+    record = family()
+    today = date(2026, 12, 6)
+    codes = [f.code for f in attention_flags(record, current(), PREVIOUS, RULES, today)]
+    assert codes == ["retroactive_start"]
+    assert attention_flags(record, current(), PREVIOUS, RULES, PERIOD) == []
+    # 1.8.2026 is more than 12 months before 2.8.2027, not before 1.8.2027.
+    late = [f.code for f in attention_flags(record, current(), PREVIOUS, RULES, date(2027, 8, 2))]
+    assert late == ["far_retroactive_start", "retroactive_start"]
+    on_the_limit = attention_flags(record, current(), PREVIOUS, RULES, date(2027, 8, 1))
+    assert [f.code for f in on_the_limit] == ["retroactive_start"]
+    shorter = AttentionRules(retroactive_limit_months=3)
+    (far, _) = attention_flags(record, current(), PREVIOUS, shorter, date(2026, 12, 6))
+    assert far.code == "far_retroactive_start"
+    assert flag_text(far, "fi").startswith("Päätös alkaa yli 3 kuukautta sitten (1.8.2026).")
 
 
 def test_an_income_change_under_ten_percent_is_flagged() -> None:
@@ -498,6 +531,18 @@ FLAG_EXAMPLES = [
     Flag("placement_starts_later", {"child": "C-1", "name": "Ville", "start": "2026-08-17"}),
     Flag("placement_ends", {"child": "C-1", "name": "Ville", "end": "2026-12-31"}),
     Flag("manual_alteration", {"child": "C-1", "name": "Ville", "count": "2"}),
+    Flag(
+        "pre_primary_age",
+        {
+            "child": "C-1",
+            "name": "Ville",
+            "age": "5",
+            "birth_date": "2020-12-31",
+            "start": "2026-08-01",
+        },
+    ),
+    Flag("retroactive_start", {"start": "2026-07-01", "today": "2026-12-06", "months": "12"}),
+    Flag("far_retroactive_start", {"start": "2025-07-01", "today": "2026-12-06", "months": "12"}),
 ]
 
 

@@ -298,24 +298,28 @@ def test_run_drafts_every_familys_decision_here_and_prints_one_line_of_figures(
         family("F-3", fee_relief_requested=True),
     )
     summary = command(*run_arguments(path), "--user", coordinator.username)
-    # F-1: 113 € (81 € + 32 €); F-2: no income, the maximum fees 311 € + 124 €, flagged
+    # F-1: 113 € (81 € + 32 €); F-2: no income, the maximum fees 311 € + 124 €. Each line is two
+    # decision periods ("families" counts them): from 1.1.2025, and from 1.8.2026, whose
+    # income thresholds are not entered, so that part goes to a person; F-3 (fee relief) goes
+    # to a person in both. Both decisions start in the past: flagged.
     assert summary == {
         "run": summary["run"],
-        "families": 3,
+        "families": 6,
         "decisions": 2,
         "needs_review": 2,
-        "attention": 1,
-        "to_person": 1,
+        "attention": 2,
+        "to_person": 4,
         "errors": 0,
         "skipped": 0,
         "unchanged": 0,
         "total_fee_cents": 11300 + 31100 + 12400,
     }
     assert FeeDecision.objects.count() == 2
-    assert WorkItem.objects.get(reference__startswith="F-3").status == ItemStatus.FAILED_BUSINESS
+    relief = WorkItem.objects.get(reference__startswith=f"F-3:{PERIOD.isoformat()}")
+    assert relief.status == ItemStatus.FAILED_BUSINESS
 
     again = command(*run_arguments(path))
-    assert (again["families"], again["skipped"], again["decisions"]) == (3, 3, 0)
+    assert (again["families"], again["skipped"], again["decisions"]) == (6, 6, 0)
     assert FeeDecision.objects.count() == 2
 
 

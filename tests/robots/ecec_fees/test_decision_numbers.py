@@ -61,7 +61,8 @@ def test_two_runs_number_consecutively_and_another_municipality_starts_from_one(
     assert numbers(first) == [f"VAKA-2025-{n:05d}" for n in range(1, 8)]
     assert numbers(other) == ["VAKA-2025-00001", "VAKA-2025-00002"]
     # What the reviewer sees is the decision's number: the item's output and the draft letter.
-    for item in WorkItem.objects.filter(municipality=first):
+    # (The parts from 1.8.2026, left to a person for want of thresholds, have no decision.)
+    for item in WorkItem.objects.filter(municipality=first, status=ItemStatus.NEEDS_REVIEW):
         decision = FeeDecision.objects.get(work_item=item)
         assert item.output["decision_number"] == decision.decision_number
         assert item.documents.get().name == f"{decision.decision_number}-luonnos.pdf"

@@ -850,3 +850,87 @@ def test_the_fingerprint_ignores_key_order_at_every_level(
     (family,), errors = read_families([text], default_period_start=PERIOD)
     assert errors == []
     assert family.fingerprint() == expected
+
+
+# --- Issue 16: deductions from income and pre-primary education ------------------------------
+
+
+def test_a_paid_child_maintenance_is_read_as_a_deduction_with_its_source() -> None:
+    data = valid_family()
+    set_path(data, "incomes.1", {"person": "Matti Meikäläinen", "amount": 250000, "source": "x"})
+    data["deductions"] = [
+        {
+            "person": "Matti Meikäläinen",
+            "amount": 30000,
+            "source": "elatussopimus 12.3.2024",
+            "reason": "elatusapu",
+        }
+    ]
+    record = parse_family(data, default_period_start=PERIOD)
+    (deduction,) = record.deductions
+    assert (deduction.person, deduction.amount, deduction.source, deduction.reason) == (
+        "Matti Meikäläinen",
+        30000,
+        "elatussopimus 12.3.2024",
+        "elatusapu",
+    )
+    # 3,500 + 2,500 − 300 = 5,700 €
+    assert record.income_total() == 570000
+    again = parse_family(record.to_json(), default_period_start=PERIOD)
+    assert again.deductions == record.deductions
+
+
+def test_a_family_without_deductions_keeps_its_canonical_form_and_fingerprint() -> None:
+    record = parse_family(valid_family(), default_period_start=PERIOD)
+    assert "deductions" not in record.to_json()
+    data = valid_family()
+    data["deductions"] = []
+    assert parse_family(data, default_period_start=PERIOD).fingerprint() == record.fingerprint()
+
+
+@pytest.mark.parametrize(
+    ("deduction", "field", "code"),
+    [
+        ({"person": "M", "amount": 100}, "deductions[0].source", "missing"),
+        ({"person": "M", "amount": 0, "source": "x"}, "deductions[0].amount", "out_of_range"),
+        ({"person": "M", "amount": -5, "source": "x"}, "deductions[0].amount", "negative"),
+        ({"amount": 100, "source": "x"}, "deductions[0].person", "missing"),
+        (
+            {"person": "M", "amount": 1, "source": "x", "kind": "y"},
+            "deductions[0].kind",
+            "unknown_key",
+        ),
+    ],
+)
+def test_a_bad_deduction_is_refused_naming_its_field(
+    deduction: dict[str, object], field: str, code: str
+) -> None:
+    data = valid_family()
+    data["deductions"] = [deduction]
+    assert (field, code) in problems(data)
+
+
+def test_a_child_in_pre_primary_education_only_needs_no_service_need() -> None:
+    data = valid_family()
+    set_path(data, "children.0.service_need", DELETE)
+    set_path(data, "children.0.pre_primary", True)
+    aino = parse_family(data, default_period_start=PERIOD).children[0]
+    assert aino.pre_primary
+    assert aino.pre_primary_only
+    assert not aino.service_need_missing
+    assert aino.to_json()["pre_primary"] is True
+
+
+def test_a_child_in_pre_primary_education_with_supplementary_hours_is_charged_by_them() -> None:
+    data = valid_family()
+    set_path(data, "children.0.pre_primary", True)
+    aino = parse_family(data, default_period_start=PERIOD).children[0]
+    assert aino.pre_primary
+    assert not aino.pre_primary_only
+    assert aino.hours_per_month == 120
+
+
+def test_pre_primary_must_be_true_or_false() -> None:
+    data = valid_family()
+    set_path(data, "children.0.pre_primary", "yes")
+    assert ("children[0].pre_primary", "wrong_type") in problems(data)

@@ -5,6 +5,7 @@ Fees are in cents. Each figure in a comment is worked out by hand from the rule 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 from decimal import Decimal
 
@@ -14,6 +15,7 @@ from kuntarobo.robots.ecec_fees.fees import (
     STEP_RULES,
     Alteration,
     ChildInput,
+    Deduction,
     FamilyFee,
     FamilyInput,
     FeeParameters,
@@ -323,26 +325,71 @@ def test_siblings_pay_their_share_of_the_youngest_childs_full_time_fee_even_if_i
     assert fee.children[1].base_fee == 8100
 
 
-def test_twins_are_ordered_by_their_id_and_the_explanation_says_so():
+def test_twins_of_equal_fees_keep_the_order_of_their_ids_and_the_explanation_says_why():
     fee = calculate_fees(P2024, family(3, 6000, child("b", "2021-05-05"), child("a", "2021-05-05")))
+    # Both orders cost 81 + 32 €: the first order tried (by id) stays.
     assert [(c.id, c.sibling_rank) for c in fee.children] == [("a", 1), ("b", 2)]
     order = next(step for step in fee.steps if step.rule == "sibling_order")
     assert order.values["ties"] == "a, b"
+    assert order.values["orders_tried"] == "2"
     fi = plain(explanation_lines(fee, "fi"))
     assert (
         "Sisarusjärjestys syntymäpäivän mukaan, nuorin ensin: a, b "
-        "(samana päivänä syntyneet a, b järjestetty tunnisteen mukaan)"
+        "(samana päivänä syntyneet a, b: järjestys, jossa perheen maksut ovat pienimmät)"
     ) in fi
     english = plain(explanation_lines(fee, "en"))
-    assert any("born on the same day, a, b, ordered by identifier" in line for line in english)
-    assert any("födda samma dag, a, b," in line for line in explanation_lines(fee, "sv"))
-
-
-def test_the_twins_tie_break_is_string_order_of_the_id():
-    fee = calculate_fees(
-        P2024, family(3, 6000, child("9", "2021-05-05"), child("10", "2021-05-05"))
+    assert any(
+        "born on the same day, a, b: in the order that gives the family the lowest fees" in line
+        for line in english
     )
-    assert [c.id for c in fee.children] == ["10", "9"]
+    assert any(
+        "födda samma dag, a, b: i den ordning" in line for line in explanation_lines(fee, "sv")
+    )
+
+
+def test_twins_are_ordered_the_way_most_favourable_to_the_family_whatever_their_ids():
+    # Maximum fee 311 €; "full" full-time, "part" 0.60. "full" first: 311 + 40 % × 311 = 124.40
+    # → 124 × 0.60 = 74.40 → 74, total 385 €. "part" first: 311 × 0.60 = 186.60 → 187, then
+    # 124 for "full": total 311 €. The review saw these 74 € follow the ids; now the lower wins.
+    for full, part in (("a", "b"), ("b", "a")):
+        fee = calculate_fees(
+            P2024,
+            family(3, 20000, child(full, "2021-05-05"), child(part, "2021-05-05", "0.6")),
+        )
+        assert fees_of(fee) == {part: 18700, full: 12400}
+        assert fee.total_fee == 31100
+        assert [c.id for c in fee.children] == [part, full]
+
+
+def test_triplets_try_every_order_and_an_older_sibling_stays_last():
+    kids = [
+        child("t1", "2022-02-02"),
+        child("t2", "2022-02-02", "0.6"),
+        child("t3", "2022-02-02", "0.7"),
+        child("old", "2019-01-01"),
+    ]
+    fee = calculate_fees(P2024, family(5, 20000, *kids))
+    order = next(step for step in fee.steps if step.rule == "sibling_order")
+    assert order.values["orders_tried"] == "6"
+    assert fee.children[-1].id == "old"
+    # Every order of the triplets costs at least this much (hand check of all 6 below).
+    totals = []
+    import itertools
+
+    for perm in itertools.permutations(kids[:3]):
+        ranked = [*perm, kids[3]]
+        total = 0
+        for rank, kid in enumerate(ranked, start=1):
+            share = {1: 31100, 2: 12400, 3: 6200, 4: 6200}[rank]  # 311, 124.40→124, 62.20→62
+            total += round_half_up_euros(share * kid.service_need_coefficient)
+        totals.append(total)
+    assert fee.total_fee == min(totals)
+
+
+def round_half_up_euros(cents):
+    from kuntarobo.robots.ecec_fees.fees import round_to_euros
+
+    return round_to_euros(D(cents))
 
 
 def test_the_input_order_of_the_children_does_not_matter():
@@ -407,7 +454,7 @@ def test_hours_outside_every_band_or_bands_out_of_order_are_refused():
 
 
 def test_a_service_need_coefficient_outside_zero_to_one_is_refused():
-    for bad in ("0", "1.01", "-0.5", "NaN"):
+    for bad in ("1.01", "-0.5", "NaN"):
         with pytest.raises(ValueError, match="coefficient"):
             child("a", "2021-01-01", bad)
 
@@ -677,6 +724,21 @@ def every_kind_of_fee() -> list[FamilyFee]:
         ),
         calculate_fees(P2024, family(3, 5000, child("a", "2021-01-01"), accepts_max_fee=True)),
         calculate_fees(P2024, family(2, 100, child("a", "2021-01-01"))),
+        calculate_fees(
+            P2024,
+            FamilyInput(
+                4,
+                (Income(700000, "salary", "income register"),),
+                (
+                    child("young", "2023-01-01"),
+                    ChildInput("school", datetime.date(2020, 3, 3), D(0)),
+                    ChildInput(
+                        "pre", datetime.date(2020, 4, 4), D("0.6"), (), 80, pre_primary=True
+                    ),
+                ),
+                deductions=(Deduction(20000, "elatusapu", "court order"),),
+            ),
+        ),
     ]
 
 
@@ -693,6 +755,7 @@ def test_the_scenarios_cover_every_step_rule():
 FIGURES_SHOWN = {
     "income": ("amount",),
     "family_income": ("total",),
+    "deduction": ("amount",),
     "missing_income": ("max_fee",),
     "threshold": ("threshold",),
     "base_fee": ("result",),
@@ -849,3 +912,178 @@ def test_children_beyond_the_tenth_are_numbered_in_the_explanation():
     assert text["fi"].startswith("11. lapsi: 20 %")
     assert text["sv"].startswith("Barn nummer 11: 20 %")
     assert text["en"].startswith("Child no. 11: 20%")
+
+
+# --- The act's caps after alterations (issue 16, point 3) ----------------------------------
+
+
+def test_an_increase_on_the_second_child_is_capped_at_forty_percent_of_the_youngests_fee():
+    # The review's case: maximum fee 311 €; the second child pays 40 % × 311 = 124.40 → 124 €;
+    # a municipal increase of 300 € gave 311 € (the old cap, the maximum fee). The act allows
+    # at most the 40 % share: 124 €.
+    second = child("old", "2019-01-01", "1", Alteration("increase", amount=30000))
+    fee = calculate_fees(P2024, family(3, 20000, child("young", "2022-01-01"), second))
+    assert fees_of(fee) == {"young": 31100, "old": 12400}
+    fi = plain(explanation_lines(fee, "fi"))
+    assert (
+        "old: 2. lapsen maksu on enintään 40 % nuorimman lapsen kokoaikaisesta maksusta "
+        "311,00 €: 424,00 € → 124,00 €"
+    ) in fi
+    en = explanation_lines(fee, "en")
+    assert any("child no. 2 is at most 40% of the youngest child's full-time fee" in x for x in en)
+
+
+def test_an_increase_on_a_third_child_is_capped_at_twenty_percent():
+    # 20 % × 311 = 62.20 → 62 €; +50 € would give 112 €.
+    third = child("c", "2018-01-01", "1", Alteration("increase", amount=5000))
+    fee = calculate_fees(
+        P2024, family(4, 20000, child("a", "2022-01-01"), child("b", "2020-01-01"), third)
+    )
+    assert fees_of(fee)["c"] == 6200
+
+
+def test_part_time_care_of_at_most_84_hours_is_capped_at_sixty_percent_after_an_increase():
+    # Youngest, 80 h/month, band 0.60: 311 × 0.60 = 186.60 → 187 €; +100 € gives 287 €, the
+    # act allows at most 60 % of the full-time fee: 187 €.
+    increased = ChildInput(
+        "a", datetime.date(2021, 1, 1), D("0.6"), (Alteration("increase", amount=10000),), 80
+    )
+    fee = calculate_fees(P2024, family(2, 20000, increased))
+    assert fee.total_fee == 18700
+    assert any(
+        "Enintään 84 h/kk (20 h/vko) varhaiskasvatuksen maksu on enintään 60 %" in line
+        for line in plain(explanation_lines(fee, "fi"))
+    )
+
+
+def test_the_same_increase_above_84_hours_is_capped_only_at_the_maximum_fee():
+    # 85 h/month: the municipality's band (0.70) decides; 10.7 % × (6000 − 5245) = 81 €,
+    # 81 × 0.70 = 56.70 → 57 €, + 10 € = 67 €, below the youngest's cap (the maximum fee).
+    increased = ChildInput(
+        "a", datetime.date(2021, 1, 1), D("0.7"), (Alteration("increase", amount=1000),), 85
+    )
+    fee = calculate_fees(P2024, family(3, 6000, increased))
+    assert fee.total_fee == 6700
+
+
+def test_a_discount_is_never_capped_upwards():
+    second = child("old", "2019-01-01", "1", Alteration("discount", amount=2000))
+    fee = calculate_fees(P2024, family(3, 20000, child("young", "2022-01-01"), second))
+    assert fees_of(fee)["old"] == 12400 - 2000
+
+
+# --- Deductions from income (issue 16, point 5) ---------------------------------------------
+
+
+def test_paid_child_maintenance_is_deducted_from_the_income_with_its_source():
+    # 6,300 € − 300 € maintenance = 6,000 €: 10.7 % × (6000 − 5245) = 80.785 → 81 €.
+    fee = calculate_fees(
+        P2024,
+        FamilyInput(
+            3,
+            (Income(630000, "Maija", "tulorekisteri"),),
+            (child("a", "2021-01-01"),),
+            deductions=(Deduction(30000, "Maija: elatusapu", "käräjäoikeuden päätös"),),
+        ),
+    )
+    assert fee.income_total == 600000
+    assert fee.total_fee == 8100
+    fi = plain(explanation_lines(fee, "fi"))
+    assert (
+        "Tuloista vähennetään (Maija: elatusapu): 300,00 €/kk, lähde: käräjäoikeuden päätös"
+    ) in fi
+    assert "Perheen bruttotulot 6 300,00 €/kk − vähennykset 300,00 € = 6 000,00 €/kk" in fi
+    sv = plain(explanation_lines(fee, "sv"))
+    assert (
+        "Avdrag från inkomsterna (Maija: elatusapu): 300,00 €/mån, källa: käräjäoikeuden päätös"
+        in sv
+    )
+
+
+def test_deductions_larger_than_the_income_leave_an_income_of_zero_not_below():
+    fee = calculate_fees(
+        P2024,
+        FamilyInput(
+            2, (Income(10000),), (child("a", "2021-01-01"),), deductions=(Deduction(50000),)
+        ),
+    )
+    assert fee.income_total == 0
+    assert fee.total_fee == 0
+
+
+def test_a_deduction_of_zero_or_less_is_refused():
+    for bad in (0, -100):
+        with pytest.raises(ValueError, match="deduction"):
+            Deduction(bad)
+
+
+# --- Pre-primary education (issue 16, point 6) -----------------------------------------------
+
+
+def pre_primary_family(counts: bool = True) -> FamilyInput:
+    return FamilyInput(
+        4,
+        (Income(600000),),
+        (
+            ChildInput("young", datetime.date(2023, 1, 1), D("1")),
+            ChildInput("pre", datetime.date(2019, 3, 3), D(0), pre_primary=True),
+        ),
+        pre_primary_counts_in_sibling_order=counts,
+    )
+
+
+def test_a_child_in_pre_primary_education_only_is_not_on_the_decision_but_counts_as_a_sibling():
+    # Family of 4, 6,000 €: 10.7 % × (6000 − 5956) = 4.708 → 5 € < 30 € minimum → 0; use a
+    # richer family to see the order: 9,000 € → 10.7 % × 3044 = 325.71 → 311 €.
+    family4 = dataclasses.replace(pre_primary_family(), incomes=(Income(900000),))
+    fee = calculate_fees(P2024, family4)
+    assert [c.id for c in fee.children] == ["young"]
+    assert fee.children[0].sibling_rank == 1
+    assert fee.total_fee == 31100
+    lines = plain(explanation_lines(fee, "fi"))
+    assert any("Esiopetuksessa ilman täydentävää varhaiskasvatusta" in line for line in lines)
+    assert any("lasketaan sisarusjärjestykseen" in line for line in lines)
+    # One child in ECEC: the pre-primary child is in the family, not in ECEC.
+    assert lines[0] == "Perheen koko 4 henkeä; varhaiskasvatuksessa 1 lapsi"
+
+
+def test_an_older_ecec_child_pays_the_third_childs_share_when_a_pre_primary_child_counts():
+    def older_family(counts: bool) -> FamilyInput:
+        return FamilyInput(
+            5,
+            (Income(900000),),
+            (
+                ChildInput("young", datetime.date(2023, 1, 1)),
+                ChildInput("pre", datetime.date(2020, 3, 3), D(0)),
+                ChildInput("old", datetime.date(2019, 1, 1), D("0.6")),
+            ),
+            pre_primary_counts_in_sibling_order=counts,
+        )
+
+    # Family of 5, 9,000 €: 10.7 % × (9000 − 6667) = 249.63 → 250 €. Counting "pre" (eVaka's
+    # rule), "old" is the third: 20 % × 250 = 50 × 0.60 = 30 € (the minimum is 30 €: charged).
+    counted = calculate_fees(P2024, older_family(True))
+    assert fees_of(counted) == {"young": 25000, "old": 3000}
+    # Not counting it, "old" is the second: 40 % × 250 = 100 × 0.60 = 60 €.
+    not_counted = calculate_fees(P2024, older_family(False))
+    assert fees_of(not_counted) == {"young": 25000, "old": 6000}
+    assert any(
+        "ei lasketa sisarusjärjestykseen" in line
+        for line in plain(explanation_lines(not_counted, "fi"))
+    )
+
+
+def test_a_pre_primary_child_with_supplementary_ecec_is_charged_by_the_supplementary_hours():
+    # 6,000 €, family of 3: 81 €; 60 supplementary hours → band 0.60: 48.60 → 49 €.
+    pre = ChildInput("pre", datetime.date(2020, 3, 3), D("0.6"), (), 60, pre_primary=True)
+    fee = calculate_fees(P2024, family(3, 6000, pre))
+    assert fee.total_fee == 4900
+    assert any(
+        "maksu peritään vain täydentävästä varhaiskasvatuksesta" in line
+        for line in plain(explanation_lines(fee, "fi"))
+    )
+
+
+def test_a_family_with_only_a_pre_primary_child_has_no_fee_to_decide():
+    with pytest.raises(ValueError, match="at least one child"):
+        calculate_fees(P2024, family(2, 6000, ChildInput("pre", datetime.date(2020, 3, 3), D(0))))

@@ -61,12 +61,40 @@ def test_an_empty_form_field_reads_as_the_readers_default():
             {"service_need_bands": [{"max_hours": None, "coefficient": "2"}]},
             "service_need_bands[1].coefficient",
         ),
+        (
+            # Care of at most 84 h/month (20 h/week) costs at most 60 % (act 1503/2016).
+            {
+                "service_need_bands": [
+                    {"max_hours": 60, "coefficient": "0.5"},
+                    {"max_hours": 84, "coefficient": "0.65"},
+                    {"max_hours": None, "coefficient": "1"},
+                ]
+            },
+            "service_need_bands[2].coefficient",
+        ),
+        ({"retroactive_limit_months": 13}, "retroactive_limit_months"),
     ],
 )
 def test_the_readers_refusal_names_the_settings_field(change: dict[str, Any], field: str):
     with pytest.raises(InputError) as refused:
         SCHEMA.parse({**example_settings("X"), **change})
     assert refused.value.field == field
+
+
+def test_a_band_above_sixty_percent_for_at_most_84_hours_is_refused_naming_the_band():
+    bands = [{"max_hours": 84, "coefficient": "0.61"}, {"max_hours": None, "coefficient": "1"}]
+    with pytest.raises(InputError) as refused:
+        SCHEMA.parse({**example_settings("X"), "service_need_bands": bands})
+    assert "the band up to 84 h/month has the coefficient 0.61" in str(refused.value)
+    # 85 h/month is above 20 h/week: the municipality's own choice.
+    bands[0]["max_hours"] = 85
+    SCHEMA.parse({**example_settings("X"), "service_need_bands": bands})
+
+
+def test_a_pre_primary_child_counts_in_the_sibling_order_unless_the_municipality_says_not():
+    assert MunicipalFeeSettings.from_json(example_settings("X")).pre_primary_in_sibling_order
+    values = {**example_settings("X"), "pre_primary_in_sibling_order": False}
+    assert not MunicipalFeeSettings.from_json(values).pre_primary_in_sibling_order
 
 
 def _form(**changes: str) -> dict[str, str]:

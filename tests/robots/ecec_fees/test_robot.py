@@ -18,6 +18,7 @@ from kuntarobo.robots.ecec_fees.models import (
     Channel,
     DecisionStatus,
     FeeDecision,
+    FeeParameterRow,
     GuardianCopy,
     PrintBatch,
 )
@@ -82,6 +83,22 @@ def use_suomifi(monkeypatch, server: SuomiFiMessagesServer) -> None:
     monkeypatch.setenv("KUNTAROBO_SUOMIFI_SERVICE_ID", server.service_id)
 
 
+# Every test family's placements run on: its decision from PERIOD ends on 31.7.2026, and the
+# part from 1.8.2026 (the new figures, whose income thresholds are not entered) is a second
+# item that goes to a person (issue 16: periods split at each parameter row).
+NEW_FIGURES = datetime.date(2026, 8, 1)
+
+
+def decided_items():
+    """The items the robot computes, without the parts left to a person for want of figures."""
+    return [item for item in WorkItem.objects.order_by("pk") if "unavailable" not in item.payload]
+
+
+def decided_item() -> WorkItem:
+    (item,) = decided_items()
+    return item
+
+
 def approve_all(reviewer) -> None:
     waiting = WorkItem.objects.filter(status=ItemStatus.NEEDS_REVIEW).values_list("pk", flat=True)
     result = actions.approve_items(reviewer, list(waiting))
@@ -93,12 +110,16 @@ def test_the_worked_example_family_gets_a_draft_decision_of_113_euros_with_its_c
     tmp_path, municipality, coordinator
 ):
     started = start(coordinator, municipality, write_families(tmp_path / "f.jsonl", family()))
-    assert started.created == 1
+    assert started.created == 2  # from 1.1.2025, and the part from 1.8.2026 (to a person)
     drain()
-    item = WorkItem.objects.get()
+    item = decided_item()
     assert item.status == ItemStatus.NEEDS_REVIEW
     assert item.output["total_fee"] == 11300
-    assert item.attention == []
+    # Only that the decision reaches back in time (PERIOD is over 12 months before the run).
+    assert [line.split(" (")[0] for line in item.attention] == [
+        "Päätös alkaa yli 12 kuukautta sitten",
+        "Päätös alkaa menneisyydessä",
+    ]
     assert any("81,00 €" in line for line in item.explanation)
     assert any("Eero Meikäläinen" in line and "32,00 €" in line for line in item.explanation)
     decision = FeeDecision.objects.get()
@@ -149,11 +170,11 @@ def test_running_the_same_input_twice_creates_no_second_decision(
     tmp_path, municipality, coordinator
 ):
     path = write_families(tmp_path / "f.jsonl", family(), swedish_family())
-    assert start(coordinator, municipality, path).created == 2
+    assert start(coordinator, municipality, path).created == 4  # 2 families × 2 parts
     drain()
     again = start(coordinator, municipality, path)
     assert again.created == 0
-    assert again.duplicates == 2
+    assert again.duplicates == 4
     drain()
     assert FeeDecision.objects.count() == 2
 
@@ -189,7 +210,7 @@ def test_a_swedish_speaking_family_gets_its_decision_in_swedish(
 ):
     start(coordinator, municipality, write_families(tmp_path / "f.jsonl", swedish_family()))
     drain()
-    item = WorkItem.objects.get()
+    item = decided_item()
     text = all_text(ItemDocument.objects.get(item=item).file.read())
     assert "Beslut om klientavgift för småbarnspedagogik" in text
     assert "Saga Svensson" in text
@@ -203,7 +224,7 @@ def test_a_family_applying_for_fee_relief_goes_to_a_person_and_gets_no_decision(
     path = write_families(tmp_path / "f.jsonl", family(fee_relief_requested=True))
     start(coordinator, municipality, path)
     drain()
-    item = WorkItem.objects.get()
+    item = decided_item()
     assert item.status == ItemStatus.FAILED_BUSINESS
     assert "13 §" in item.error_message
     assert not FeeDecision.objects.exists()
@@ -215,7 +236,7 @@ def test_missing_income_gives_the_maximum_fee_and_is_flagged_for_the_official(
     incomes = [{"person": "Maija Meikäläinen", "missing": True}]
     start(coordinator, municipality, write_families(tmp_path / "f.jsonl", family(incomes=incomes)))
     drain()
-    item = WorkItem.objects.get()
+    item = decided_item()
     # 311 € for the youngest, 40 % × 311 = 124.40 → 124 € for the second
     assert item.output["total_fee"] == 31100 + 12400
     assert item.attention
@@ -374,7 +395,7 @@ def test_when_suomifi_is_down_the_delivery_is_retried_and_nothing_is_lost(
         approve_all(reviewer)
         drain()
         assert len(server.messages) == 1
-    item = WorkItem.objects.get()
+    item = decided_item()
     assert item.status == ItemStatus.DONE
     assert item.attempts >= 2
     assert FeeDecision.objects.get().channel == Channel.SUOMIFI
@@ -401,7 +422,9 @@ def test_a_family_whose_data_did_not_change_gets_no_new_decision_for_a_new_perio
     approve_all(reviewer)
     path = write_families(tmp_path / "b.jsonl", family(), swedish_family())
     again = start(coordinator, municipality, path, datetime.date(2025, 2, 1))
-    assert again.created == 1  # only the Swedish family, which has no decision yet
+    # Only the Swedish family, which has no decision yet (two parts); F-1's part from 1.8.2026
+    # is the same item as in the first run.
+    assert again.created == 2
     assert again.run.summary == {"skipped": {"unchanged": 1}}
     drain()
     again.run.refresh_from_db()
@@ -460,7 +483,7 @@ def test_a_child_without_an_agreed_service_need_sends_the_family_to_a_person(
     del data["children"][0]["service_need"]
     start(coordinator, municipality, write_families(tmp_path / "f.jsonl", data))
     drain()
-    item = WorkItem.objects.get()
+    item = decided_item()
     assert item.status == ItemStatus.FAILED_BUSINESS
     assert "service need" in item.error_message
     assert not FeeDecision.objects.exists()
@@ -486,7 +509,7 @@ def test_a_swedish_speaking_municipalitys_officials_read_the_reasoning_in_swedis
         write_families(tmp_path / "f.jsonl", family(incomes=[{"person": "M", "missing": True}])),
     )
     drain()
-    item = WorkItem.objects.get()
+    item = decided_item()
     assert any("Familjens storlek" in line for line in item.explanation)
     assert item.attention
     assert all("Tarkista" not in line for line in item.attention)
@@ -531,7 +554,7 @@ def test_a_placement_ending_during_the_decision_ends_the_decision_and_is_flagged
         child_data["placement"]["end"] = "2025-05-31"
     start(coordinator, municipality, write_families(tmp_path / "f.jsonl", leaving))
     drain()
-    item = WorkItem.objects.get()
+    item = decided_item()
     assert any("31.5.2025" in line for line in item.attention)
     draft = all_text(ItemDocument.objects.get(item=item).file.read())
     assert "1.1.2025–31.5.2025" in draft
@@ -639,7 +662,7 @@ def test_a_retried_delivery_makes_no_second_copy_and_leaves_a_printed_one_alone(
 
 
 def items_by_start() -> list[WorkItem]:
-    return sorted(WorkItem.objects.all(), key=lambda item: item.output["valid_from"])
+    return sorted(decided_items(), key=lambda item: item.output["valid_from"])
 
 
 def test_a_child_starting_during_the_period_gets_a_decision_of_its_own_from_the_start_day(
@@ -648,7 +671,7 @@ def test_a_child_starting_during_the_period_gets_a_decision_of_its_own_from_the_
     later = family()
     later["children"][1]["placement"]["start"] = "2025-03-17"  # Eero; Aino is in ECEC already
     path = write_families(tmp_path / "f.jsonl", later)
-    assert start(coordinator, municipality, path).created == 2
+    assert start(coordinator, municipality, path).created == 3  # and from 1.8.2026
     drain()
     before, after = items_by_start()
     # Aino alone from 1 January: 81 € (the worked example's youngest child).
@@ -665,7 +688,7 @@ def test_a_child_starting_during_the_period_gets_a_decision_of_its_own_from_the_
     first, second = FeeDecision.objects.order_by("valid_from")
     assert (first.status, second.status) == (DecisionStatus.SENT, DecisionStatus.SENT)
     assert first.valid_until() == datetime.date(2025, 3, 16)
-    assert second.valid_until() is None
+    assert second.valid_until() == NEW_FIGURES - datetime.timedelta(days=1)
     again = start(coordinator, municipality, path)
     assert again.created == 0
     assert again.run.summary["skipped"] == {"unchanged": 2}
@@ -685,20 +708,137 @@ def test_children_who_continue_get_a_decision_from_the_day_after_a_siblings_plac
     assert any("Eero Meikäläinen ei ole enää" in line for line in after.explanation)
 
 
-def test_a_later_period_without_fee_parameters_is_left_for_later_and_counted(
+def test_a_period_over_a_new_parameter_row_is_split_and_an_incomplete_part_goes_to_a_person(
     tmp_path, municipality, coordinator
 ):
-    # From 1 August 2026 the income thresholds are not yet known: the start on 17 August
-    # cannot be decided now; the decision from 1 July stays open-ended and flags the start.
+    # The review's case: a letter said "1.7.2026–31.7.2027" on the figures of 1.8.2024. The
+    # period is split at 1.8.2026: 1.7.2026–31.7.2026 on the 2024 row; the part from 1.8.2026
+    # would need the row of 1.8.2026, whose income thresholds are not entered: it goes to a
+    # person (a business exception naming the reason), never computed on the old figures. The
+    # sibling starting on 17.8.2026 makes a third part, for the same reason left to a person.
     later = family(period_start="2026-07-01")
+    for child in later["children"]:
+        child["placement"]["end"] = "2027-07-31"
     later["children"][1]["placement"]["start"] = "2026-08-17"
     started = start(coordinator, municipality, write_families(tmp_path / "f.jsonl", later))
-    assert started.created == 1
-    assert started.run.summary["skipped"] == {"period_without_parameters": 1}
+    assert started.created == 3
     drain()
-    item = WorkItem.objects.get()
-    assert item.record["ends_on"] is None
+    item = decided_item()
+    assert item.output["valid_from"] == "2026-07-01"
+    assert item.record["valid_until"] == "2026-07-31"
+    assert item.record["parameters_valid_from"] == "2024-08-01"
+    assert "1.7.2026–31.7.2026" in all_text(ItemDocument.objects.get(item=item).file.read())
     assert any("17.8.2026" in line for line in item.attention)
+    left = sorted(
+        (i for i in WorkItem.objects.all() if "unavailable" in i.payload),
+        key=lambda i: i.payload["period_start"],
+    )
+    assert [i.payload["period_start"] for i in left] == ["2026-08-01", "2026-08-17"]
+    for part in left:
+        part.refresh_from_db()
+        assert part.status == ItemStatus.FAILED_BUSINESS
+        assert "lack the income thresholds" in part.error_message
+        assert "never computed on the figures of an earlier period" in part.error_message
+    assert not FeeDecision.objects.filter(valid_from__gte=NEW_FIGURES).exists()
+
+
+def test_a_part_left_for_want_of_thresholds_is_computed_when_retried_after_they_are_entered(
+    tmp_path, municipality, coordinator, reviewer
+):
+    later = family(period_start="2026-07-01")
+    start(coordinator, municipality, write_families(tmp_path / "f.jsonl", later))
+    drain()
+    (left,) = [i for i in WorkItem.objects.all() if "unavailable" in i.payload]
+    left.refresh_from_db()
+    assert left.status == ItemStatus.FAILED_BUSINESS
+    # Test figures only (not the official 2026 thresholds): those of 1.8.2024, as an
+    # administrator would enter the real ones.
+    FeeParameterRow.objects.filter(valid_from=NEW_FIGURES).update(
+        income_thresholds={"2": 406600, "3": 524500, "4": 595600, "5": 666700, "6": 737600},
+        threshold_increase_per_further_child=27500,
+    )
+    result = actions.retry_items(reviewer, [left.pk])
+    assert not result.refused
+    drain()
+    left.refresh_from_db()
+    assert left.status == ItemStatus.NEEDS_REVIEW
+    assert left.record["parameters_valid_from"] == "2026-08-01"
+    # 6,000 € − 5,245 € = 755 € × 10.70 % = 80.785 → 81 €; 40 % × 81 = 32.40 → 32 €.
+    assert left.output["total_fee"] == 11300
+    # Compared with the part before it (the same line from 1.7.2026): the new figures.
+    assert left.record["changes"]
+    assert not any("ensimmäinen" in line for line in left.record["changes"])
+
+
+def test_a_pre_primary_child_and_a_paid_maintenance_reach_the_decision_and_its_letter(
+    tmp_path, municipality, coordinator
+):
+    data = family(
+        deductions=[
+            {
+                "person": "Maija Meikäläinen",
+                "amount": 30000,
+                "source": "elatussopimus",
+                "reason": "elatusapu",
+            }
+        ]
+    )
+    del data["children"][1]["service_need"]  # Eero: pre-primary education only
+    data["children"][1]["pre_primary"] = True
+    start(coordinator, municipality, write_families(tmp_path / "f.jsonl", data))
+    drain()
+    item = decided_item()
+    # 6,000 − 300 = 5,700 €; − 5,245 = 455 × 10.70 % = 48.685 → 49 € for Aino; Eero is not
+    # charged nor on the decision, and counts as a sibling (Aino stays the youngest anyway).
+    assert item.output["total_fee"] == 4900
+    assert item.output["income_total"] == 570000
+    assert "Eero" not in item.output["children"]
+    assert any(
+        line.startswith("Eero Meikäläinen: Esiopetuksessa ilman täydentävää varhaiskasvatusta")
+        for line in item.explanation
+    )
+    text = all_text(ItemDocument.objects.get(item=item).file.read())
+    assert "Tuloista vähennetään (Maija Meikäläinen: elatusapu): 300,00" in " ".join(text.split())
+
+
+def test_a_decision_starting_in_the_past_is_flagged_for_the_official(
+    tmp_path, municipality, coordinator
+):
+    # PERIOD (1.1.2025) is before today and more than 12 months back (the tests run after it).
+    start(coordinator, municipality, write_families(tmp_path / "f.jsonl", family()))
+    drain()
+    item = decided_item()
+    assert any(line.startswith("Päätös alkaa menneisyydessä (1.1.2025)") for line in item.attention)
+    assert any(line.startswith("Päätös alkaa yli 12 kuukautta sitten") for line in item.attention)
+
+
+def test_a_new_municipal_settings_row_splits_the_period_on_its_first_day(
+    tmp_path, municipality, coordinator
+):
+    from kuntarobo.robots.ecec_fees.municipal import example_settings
+
+    cheaper = example_settings("Esimerkkilä")
+    cheaper["service_need_bands"] = [
+        {"max_hours": 84, "coefficient": "0.5"},
+        {"max_hours": 146, "coefficient": "0.75"},
+        {"max_hours": None, "coefficient": "1"},
+    ]
+    save_robot_settings(
+        "test set-up",
+        municipality,
+        EcecFeeRobot,
+        cheaper,
+        valid_from=datetime.date(2025, 3, 1),
+        via="test",
+    )
+    start(coordinator, municipality, write_families(tmp_path / "f.jsonl", family()))
+    drain()
+    before, after = items_by_start()
+    assert before.record["valid_until"] == "2025-02-28"
+    assert before.output["total_fee"] == 11300
+    # From 1.3.2025 150 h/month costs 100 % still: the same fees on the new settings row.
+    assert after.output["valid_from"] == "2025-03-01"
+    assert after.record["settings_valid_from"] == "2025-03-01"
 
 
 def test_a_municipality_with_its_own_suomifi_service_sends_under_it(
