@@ -20,8 +20,10 @@ from kuntarobo.accounts.models import Municipality, Permission
 from kuntarobo.core.masking import mask_identity_codes
 from kuntarobo.runtime.declarations import InputError, Text, get_robot
 from kuntarobo.runtime.models import ItemStatus, RunStatus, WorkItem
+from kuntarobo.runtime.statuses import FINISHED_WITH_FAILURES, run_outcome_label
 from kuntarobo.runtime.visibility import ItemView
 from kuntarobo.web import labels
+from kuntarobo.web.runs import RunFigures
 
 register = template.Library()
 
@@ -32,6 +34,7 @@ STATUS_SYMBOLS: dict[str, str] = {
     RunStatus.REFUSED: "✗",
     RunStatus.FINISHED: "✓",
     RunStatus.FAILED: "✗",
+    FINISHED_WITH_FAILURES: "⚠",
     ItemStatus.NEW: "○",
     ItemStatus.IN_PROGRESS: "⟳",
     ItemStatus.WAITING: "⏸",
@@ -138,6 +141,19 @@ def status_badge(value: str) -> SafeString:
         value,
         STATUS_SYMBOLS.get(value, "•"),
         label,
+    )
+
+
+@register.simple_tag
+def run_status_badge(figures: RunFigures) -> SafeString:
+    """A run's status with its failed items named: "Finished, 2 failed" in a class of its own
+    (`status-finished_with_failures`), never the plain "Finished" of a run without failures."""
+    outcome = figures.outcome
+    return format_html(
+        '<span class="status status-{}"><span aria-hidden="true">{}</span> {}</span>',
+        outcome,
+        STATUS_SYMBOLS.get(outcome, "•"),
+        run_outcome_label(figures.run.status, figures.failed),
     )
 
 
