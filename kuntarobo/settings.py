@@ -206,6 +206,16 @@ KUNTAROBO_SECURE_LINK_DAYS = env_int("KUNTAROBO_SECURE_LINK_DAYS", 14)
 if KUNTAROBO_SECURE_LINK_DAYS < 1:
     raise ImproperlyConfigured("KUNTAROBO_SECURE_LINK_DAYS must be at least 1")
 
+# Meaningful review (GDPR art. 22, docs/architecture.md): before approving all proposals
+# without flags of a class B robot, a reviewer opens a random sample of them: this percentage
+# of the batch (rounded up), at least the minimum, or the whole batch when it is smaller.
+KUNTAROBO_REVIEW_SAMPLE_PERCENT = env_int("KUNTAROBO_REVIEW_SAMPLE_PERCENT", 5)
+KUNTAROBO_REVIEW_SAMPLE_MINIMUM = env_int("KUNTAROBO_REVIEW_SAMPLE_MINIMUM", 3)
+if not 1 <= KUNTAROBO_REVIEW_SAMPLE_PERCENT <= 100:
+    raise ImproperlyConfigured("KUNTAROBO_REVIEW_SAMPLE_PERCENT must be from 1 to 100")
+if KUNTAROBO_REVIEW_SAMPLE_MINIMUM < 1:
+    raise ImproperlyConfigured("KUNTAROBO_REVIEW_SAMPLE_MINIMUM must be at least 1")
+
 # Runtime knobs: how long a silent worker is trusted, how application errors back off.
 KUNTAROBO_WORKER_HEARTBEAT_SECONDS = env_int("KUNTAROBO_WORKER_HEARTBEAT_SECONDS", 5)
 KUNTAROBO_WORKER_STALE_SECONDS = env_int("KUNTAROBO_WORKER_STALE_SECONDS", 30)

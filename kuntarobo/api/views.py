@@ -330,6 +330,8 @@ def item(request: HttpRequest, item_id: int) -> HttpResponse:
     found = _visible_item(request, item_id)
     view = sight_for(request.user).item(found, full=True)
     record_item_shown(request.user, view, via="api")
+    # Read by its reviewer: counts for the random sample of a bulk approval.
+    actions.record_sample_opening(request.user, found, via="api")
     return JsonResponse(item_detail_data(view, _item_actions(found, _reviewable(request))))
 
 

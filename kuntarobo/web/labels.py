@@ -20,6 +20,8 @@ AUDIT_ACTIONS = {
     "item.abandon": _("Item removed from processing"),
     "item.resume": _("Waiting item resumed"),
     "items.approve_unflagged": _("Proposals without flags approved"),
+    "review.sample_draw": _("Random sample for review drawn"),
+    "review.sample_open": _("Proposal of the review sample opened"),
     "item.view": _("Personal data viewed"),
     "items.view": _("Personal data viewed in the review inbox"),
     "robot.configure": _("Robot settings changed"),

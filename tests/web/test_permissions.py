@@ -14,6 +14,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from kuntarobo.accounts.models import Role
 from kuntarobo.runtime.models import ItemStatus, RobotDeployment, RobotSettings, Run, WorkItem
+from tests.runtime.helpers import open_review_sample
 from tests.web.conftest import ANONYMOUS, MARKERS, OUTSIDER, ROLES, World
 
 A, C, R, D, V = (
@@ -236,7 +237,11 @@ CASES: dict[str, Case] = {
         "post",
         lambda w: reverse("inbox_approve_ordinary"),
         only((A, R), 302, outsider=302),
-        data=lambda w: {"up_to": w.review_item.pk},
+        # Reviewers open their random sample first (meaningful review); others have none.
+        data=lambda w: (
+            open_review_sample(list(w.users.values()), w.review_item.pk),
+            {"up_to": w.review_item.pk},
+        )[1],
         changed=item_status("review_item", ItemStatus.APPROVED),
         changers=(A, R),
     ),
