@@ -206,6 +206,18 @@ KUNTAROBO_SECURE_LINK_DAYS = env_int("KUNTAROBO_SECURE_LINK_DAYS", 14)
 if KUNTAROBO_SECURE_LINK_DAYS < 1:
     raise ImproperlyConfigured("KUNTAROBO_SECURE_LINK_DAYS must be at least 1")
 
+# The demo's mail catcher (kuntarobo/demo/mail_catcher.py): an SMTP server on loopback that
+# keeps what the robots send as .eml files in this folder, read on the page "Demo e-mail"
+# (administrators only). Set in the demo; anywhere else the catcher and its page exist only if
+# KUNTAROBO_MAIL_CATCHER_DIR is set. In the demo the platform's SMTP settings point at it
+# unless EMAIL_HOST or EMAIL_PORT say otherwise.
+KUNTAROBO_MAIL_CATCHER_DIR = os.environ.get(
+    "KUNTAROBO_MAIL_CATCHER_DIR", str(VAR_DIR / "caught-mail") if KUNTAROBO_DEMO else ""
+)
+KUNTAROBO_MAIL_CATCHER_PORT = env_int("KUNTAROBO_MAIL_CATCHER_PORT", 8025)
+if KUNTAROBO_DEMO and not ({"EMAIL_HOST", "EMAIL_PORT"} & set(os.environ)):
+    EMAIL_HOST, EMAIL_PORT = "127.0.0.1", KUNTAROBO_MAIL_CATCHER_PORT
+
 # Meaningful review (GDPR art. 22, docs/architecture.md): before approving all proposals
 # without flags of a class B robot, a reviewer opens a random sample of them: this percentage
 # of the batch (rounded up), at least the minimum, or the whole batch when it is smaller.

@@ -245,6 +245,21 @@ CASES: dict[str, Case] = {
         changed=item_status("review_item", ItemStatus.APPROVED),
         changers=(A, R),
     ),
+    # The demo's caught e-mail: no mail catcher is configured here, so no such page
+    # (tests/web/test_caught_mail.py has the demo's case: administrators 200, others 403).
+    "caught_mail": Case("get", lambda w: reverse("caught_mail"), statuses(404, anonymous=404)),
+    "caught_mail_message": Case(
+        "get",
+        lambda w: reverse("caught_mail_message", args=["20261206T101010000000Z-0123456789ab"]),
+        statuses(404, anonymous=404),
+    ),
+    "caught_mail_attachment": Case(
+        "get",
+        lambda w: reverse(
+            "caught_mail_attachment", args=["20261206T101010000000Z-0123456789ab", 0]
+        ),
+        statuses(404, anonymous=404),
+    ),
     "audit": Case("get", lambda w: reverse("audit"), only((A,), 200, outsider=200)),
     "audit_export": Case(
         "get", lambda w: reverse("audit_export", args=["csv"]), only((A,), 200, outsider=200)

@@ -24,6 +24,7 @@ from kuntarobo.runtime.statuses import FINISHED_WITH_FAILURES, run_outcome_label
 from kuntarobo.runtime.visibility import ItemView
 from kuntarobo.web import labels
 from kuntarobo.web.runs import RunFigures
+from kuntarobo.web.views import caught_mail
 
 register = template.Library()
 
@@ -170,6 +171,13 @@ def inbox_count(context: Context) -> int:
     )
 
 
+@register.simple_tag(takes_context=True)
+def caught_mail_shown(context: Context) -> bool:
+    """Whether the navigation links the demo's caught e-mail (configured, and an administrator)."""
+    request = context.get("request")
+    return request is not None and caught_mail.shown_to(request.user)
+
+
 NAV_SECTIONS = {
     "dashboard": "dashboard",
     "robot_list": "robots",
@@ -181,6 +189,8 @@ NAV_SECTIONS = {
     "item_abandon": "inbox",
     "item_resume": "inbox",
     "audit": "audit",
+    "caught_mail": "mail",
+    "caught_mail_message": "mail",
 }
 
 
