@@ -22,6 +22,7 @@ AUDIT_ACTIONS = {
     "items.approve_unflagged": _("Proposals without flags approved"),
     "review.sample_draw": _("Random sample for review drawn"),
     "review.sample_open": _("Proposal of the review sample opened"),
+    "demo_mail.view": _("Demo e-mail read"),
     "item.view": _("Personal data viewed"),
     "items.view": _("Personal data viewed in the review inbox"),
     "robot.configure": _("Robot settings changed"),

@@ -12,6 +12,7 @@ import pytest
 from django.urls import reverse
 
 from kuntarobo.accounts.models import Role
+from kuntarobo.audit.models import AuditEvent
 from kuntarobo.channels.base import Content, Document
 from kuntarobo.channels.email_channel import send_email
 from kuntarobo.core import caught_mail
@@ -83,6 +84,11 @@ def test_a_message_sent_through_the_platforms_smtp_appears_on_the_page_and_opens
     assert download.status_code == 200
     assert b"".join(download.streaming_content) == WORKBOOK
     assert 'filename="raportti.xlsx"' in download["Content-Disposition"]
+    reads = AuditEvent.objects.filter(action="demo_mail.view").order_by("id")
+    assert [(e.actor, e.details) for e in reads] == [
+        (world.users[Role.ADMINISTRATOR], {"message": message_id}),
+        (world.users[Role.ADMINISTRATOR], {"message": message_id, "attachment": 0}),
+    ]
 
 
 def test_the_navigation_links_the_page_for_administrators_only(world, catcher_folder):

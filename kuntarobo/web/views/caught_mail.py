@@ -20,6 +20,7 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import render
 
 from kuntarobo.accounts.models import Municipality, Permission
+from kuntarobo.audit.trail import record
 from kuntarobo.core import caught_mail
 
 P = ParamSpec("P")
@@ -84,6 +85,8 @@ def caught_mail_message(request: HttpRequest, message_id: str) -> HttpResponse:
     message = caught_mail.read_message(folder, message_id)
     if message is None:
         raise Http404
+    # A robot's e-mail may carry personal data: who read it is in the audit trail.
+    record("demo_mail.view", actor=request.user, via="web", details={"message": message_id})
     return render(request, "web/caught_mail_message.html", {"message": message})
 
 
@@ -95,6 +98,12 @@ def caught_mail_attachment(request: HttpRequest, message_id: str, index: int) ->
     if found is None:
         raise Http404
     name, content_type, content = found
+    record(
+        "demo_mail.view",
+        actor=request.user,
+        via="web",
+        details={"message": message_id, "attachment": index},
+    )
     return FileResponse(
         io.BytesIO(content), as_attachment=True, filename=name, content_type=content_type
     )
