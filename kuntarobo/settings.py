@@ -206,6 +206,28 @@ KUNTAROBO_SECURE_LINK_DAYS = env_int("KUNTAROBO_SECURE_LINK_DAYS", 14)
 if KUNTAROBO_SECURE_LINK_DAYS < 1:
     raise ImproperlyConfigured("KUNTAROBO_SECURE_LINK_DAYS must be at least 1")
 
+# The demo's mail catcher (kuntarobo/demo/mail_catcher.py): an SMTP server on loopback that
+# keeps what the robots send as .eml files in this folder, read on the page "Demo e-mail"
+# (administrators only). Set in the demo; anywhere else the catcher and its page exist only if
+# KUNTAROBO_MAIL_CATCHER_DIR is set. In the demo the platform's SMTP settings point at it
+# unless EMAIL_HOST or EMAIL_PORT say otherwise.
+KUNTAROBO_MAIL_CATCHER_DIR = os.environ.get(
+    "KUNTAROBO_MAIL_CATCHER_DIR", str(VAR_DIR / "caught-mail") if KUNTAROBO_DEMO else ""
+)
+KUNTAROBO_MAIL_CATCHER_PORT = env_int("KUNTAROBO_MAIL_CATCHER_PORT", 8025)
+if KUNTAROBO_DEMO and not ({"EMAIL_HOST", "EMAIL_PORT"} & set(os.environ)):
+    EMAIL_HOST, EMAIL_PORT = "127.0.0.1", KUNTAROBO_MAIL_CATCHER_PORT
+
+# Meaningful review (GDPR art. 22, docs/architecture.md): before approving all proposals
+# without flags of a class B robot, a reviewer opens a random sample of them: this percentage
+# of the batch (rounded up), at least the minimum, or the whole batch when it is smaller.
+KUNTAROBO_REVIEW_SAMPLE_PERCENT = env_int("KUNTAROBO_REVIEW_SAMPLE_PERCENT", 5)
+KUNTAROBO_REVIEW_SAMPLE_MINIMUM = env_int("KUNTAROBO_REVIEW_SAMPLE_MINIMUM", 3)
+if not 1 <= KUNTAROBO_REVIEW_SAMPLE_PERCENT <= 100:
+    raise ImproperlyConfigured("KUNTAROBO_REVIEW_SAMPLE_PERCENT must be from 1 to 100")
+if KUNTAROBO_REVIEW_SAMPLE_MINIMUM < 1:
+    raise ImproperlyConfigured("KUNTAROBO_REVIEW_SAMPLE_MINIMUM must be at least 1")
+
 # Runtime knobs: how long a silent worker is trusted, how application errors back off.
 KUNTAROBO_WORKER_HEARTBEAT_SECONDS = env_int("KUNTAROBO_WORKER_HEARTBEAT_SECONDS", 5)
 KUNTAROBO_WORKER_STALE_SECONDS = env_int("KUNTAROBO_WORKER_STALE_SECONDS", 30)

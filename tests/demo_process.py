@@ -34,6 +34,10 @@ class Demo:
         env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "SECRET_KEY"}}
         env["KUNTAROBO_VAR_DIR"] = str(var_dir)
         env["PORT"] = str(self.port)
+        # The demo's mail catcher on a free port too (tests run side by side).
+        self.mail_port = free_port()
+        env["KUNTAROBO_MAIL_CATCHER_PORT"] = str(self.mail_port)
+        self.env = env
         self.process = subprocess.Popen(
             [sys.executable, "-m", "kuntarobo", "demo"],
             env=env,

@@ -14,7 +14,7 @@ from kuntarobo.runtime.declarations import (
 )
 from kuntarobo.runtime.impact import manual_minutes_saved
 from kuntarobo.runtime.models import Run, RunStatus, WorkItem
-from kuntarobo.runtime.statuses import UNFINISHED_STATUSES
+from kuntarobo.runtime.statuses import UNFINISHED_STATUSES, failed_count, run_outcome
 from kuntarobo.runtime.visibility import ItemView, Sight
 
 CLASS_MEANING = {
@@ -104,14 +104,18 @@ def _username(user: Any) -> str | None:
     return user.get_username() if user is not None else None
 
 
-def run_data(run: Run, sight: Sight) -> dict[str, Any]:
-    """A run, for anyone who may see it: the input file's name masked as `sight` says."""
+def run_data(run: Run, sight: Sight, failed_items: int) -> dict[str, Any]:
+    """A run, for anyone who may see it: the input file's name masked as `sight` says.
+    `outcome` is the status as shown: `finished_with_failures` when a finished run has
+    `failed_items`, never a plain `finished` then."""
     return {
         "id": run.pk,
         "municipality": run.municipality.slug,
         "robot": run.robot_slug,
         "trigger": run.trigger,
         "status": run.status,
+        "outcome": run_outcome(run.status, failed_items),
+        "failed_items": failed_items,
         "requested_by": _username(run.requested_by),
         "parameters": run.parameters,
         "input_name": sight.input_name(run),
@@ -135,7 +139,7 @@ def run_detail_data(run: Run, counts: dict[str, int], sight: Sight) -> dict[str,
     total = counts.get("total", 0)
     processed = total - sum(counts.get(s, 0) for s in UNPROCESSED)
     return {
-        **run_data(run, sight),
+        **run_data(run, sight, failed_count(counts)),
         "counts": counts,
         "progress": {
             "processed": processed,

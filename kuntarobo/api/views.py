@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
+from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.urls import reverse
@@ -54,6 +55,7 @@ from kuntarobo.runtime import actions, execution
 from kuntarobo.runtime.declarations import InputError, Robot, all_robots, get_robot
 from kuntarobo.runtime.models import ItemStatus, Run, RunStatus, Trigger, WorkItem
 from kuntarobo.runtime.personal_data import record_item_shown, record_shown, sight_for
+from kuntarobo.runtime.statuses import FAILED_STATUSES
 from kuntarobo.runtime.visibility import ItemView
 
 # --- helpers ------------------------------------------------------------------------------------
@@ -199,8 +201,15 @@ def runs(request: HttpRequest) -> HttpResponse:
         queryset = queryset.filter(robot_slug=_robot(slug, query=True).slug)
     if statuses := query.choices("status", RunStatus.values):
         queryset = queryset.filter(status__in=statuses)
+    # The failed items of each run on the page, in the same query (the run's `outcome`).
+    # (An aggregate drops Meta.ordering: newest first is said again.)
+    annotated = queryset.annotate(
+        failed_items=Count("items", filter=Q(items__status__in=FAILED_STATUSES))
+    ).order_by("-created_at", "-id")
     sight = sight_for(request.user)
-    return paginate(query, queryset, lambda found: run_data(found, sight))
+    return paginate(
+        query, annotated, lambda found: run_data(found, sight, getattr(found, "failed_items", 0))
+    )
 
 
 def _run_body(request: HttpRequest) -> tuple[Body, UploadedFile | None]:
@@ -321,6 +330,8 @@ def item(request: HttpRequest, item_id: int) -> HttpResponse:
     found = _visible_item(request, item_id)
     view = sight_for(request.user).item(found, full=True)
     record_item_shown(request.user, view, via="api")
+    # Read by its reviewer: counts for the random sample of a bulk approval.
+    actions.record_sample_opening(request.user, found, via="api")
     return JsonResponse(item_detail_data(view, _item_actions(found, _reviewable(request))))
 
 

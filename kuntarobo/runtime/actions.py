@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, TypeGuard
 
 from django.core.files import File
 from django.db import IntegrityError, transaction
-from django.db.models import Count
+from django.db.models import Count, QuerySet
 from django.utils import timezone, translation
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from kuntarobo.accounts.models import Municipality, Permission, has_permission
 from kuntarobo.audit.trail import record
 from kuntarobo.core.masking import mask_identity_codes
-from kuntarobo.runtime import execution, storage_roots
+from kuntarobo.runtime import execution, review_sample, storage_roots
 from kuntarobo.runtime.bulk import insert_rows
 from kuntarobo.runtime.declarations import (
     InputError,
@@ -657,22 +657,11 @@ def approve_items(
     return result
 
 
-def approve_unflagged(
-    actor: Actor,
-    *,
-    up_to: int,
-    municipality: Municipality | None = None,
-    robot_slug: str = "",
-    note: str = "",
-    via: str = "web",
-) -> ReviewResult:
-    """Approve every proposal the robot did not flag (no attention points) that the actor may
-    review: the ordinary cases of a large run, thousands of fee decisions at once.
-
-    Only items up to the id `up_to` (the last one the person was shown) are approved, so
-    nothing that arrived since is approved unseen; optionally only in one municipality or of
-    one robot. Each item is approved and audited as by `approve_items`, in transactions of
-    UNFLAGGED_BATCH; one `items.approve_unflagged` event per municipality sums it up."""
+def _unflagged_batch(
+    actor: Actor, *, up_to: int, municipality: Municipality | None, robot_slug: str
+) -> QuerySet[WorkItem]:
+    """The proposals `approve_unflagged` would approve: without flags, waiting for review, up
+    to `up_to`, where the actor may review (or in `municipality`), optionally of one robot."""
     if isinstance(up_to, bool) or not isinstance(up_to, int) or up_to < 1:
         raise InputError(
             _("up_to must be the id of the last item shown, a whole number above zero"),
@@ -691,7 +680,70 @@ def approve_unflagged(
         items = items.filter(municipality__in=scope)
     if robot_slug:
         items = items.filter(robot_slug=get_robot(robot_slug).slug)
-    ids = list(items.order_by("id").values_list("id", flat=True))
+    return items
+
+
+def unflagged_sample(
+    actor: Actor,
+    *,
+    up_to: int,
+    municipality: Municipality | None = None,
+    robot_slug: str = "",
+    via: str = "web",
+) -> list[review_sample.SampleGroup]:
+    """The random sample the actor must open before `approve_unflagged` of the same batch, per
+    municipality and class B robot; drawn (and audited) where it is missing, otherwise as
+    stored, so a reload shows the same items."""
+    batch = _unflagged_batch(actor, up_to=up_to, municipality=municipality, robot_slug=robot_slug)
+    return review_sample.draw(actor, batch, via=via)
+
+
+def record_sample_opening(actor: Any, item: WorkItem, *, via: str) -> bool:
+    """The reviewer opened `item` (its page, the API's detail, `items show`): if it is in their
+    sample, it counts as opened (audited as `review.sample_open`)."""
+    return review_sample.record_opening(actor, item, via=via)
+
+
+UNOPENED_SAMPLE = _(
+    "approve the proposals one by one or open the random sample first: %(unopened)d of the "
+    "%(size)d sample proposals of %(robot)s in %(municipality)s are still unopened "
+    "(items %(items)s)"
+)
+
+
+def approve_unflagged(
+    actor: Actor,
+    *,
+    up_to: int,
+    municipality: Municipality | None = None,
+    robot_slug: str = "",
+    note: str = "",
+    via: str = "web",
+) -> ReviewResult:
+    """Approve every proposal the robot did not flag (no attention points) that the actor may
+    review: the ordinary cases of a large run, thousands of fee decisions at once.
+
+    Only items up to the id `up_to` (the last one the person was shown) are approved, so
+    nothing that arrived since is approved unseen; optionally only in one municipality or of
+    one robot. For a class B robot the reviewer must first have opened a random sample of the
+    batch (`unflagged_sample`, meaningful review by GDPR art. 22): otherwise nothing is
+    approved, and the refusal names how many sample items are unopened and which (drawing the
+    sample if it was not drawn yet). Each item is approved and audited as by `approve_items`,
+    in transactions of UNFLAGGED_BATCH; one `items.approve_unflagged` event per municipality
+    sums it up."""
+    batch = _unflagged_batch(actor, up_to=up_to, municipality=municipality, robot_slug=robot_slug)
+    for group in review_sample.draw(actor, batch, via=via):
+        if group.unopened:
+            raise InputError(
+                UNOPENED_SAMPLE,
+                field="sample",
+                unopened=len(group.unopened),
+                size=len(group.items),
+                robot=get_robot(group.robot_slug).name,
+                municipality=group.municipality_name,
+                items=", ".join(str(item.pk) for item in group.unopened),
+            )
+    ids = list(batch.order_by("id").values_list("id", flat=True))
     result = ReviewResult()
     for start in range(0, len(ids), UNFLAGGED_BATCH):
         result.merge(approve_items(actor, ids[start : start + UNFLAGGED_BATCH], note=note, via=via))

@@ -29,6 +29,7 @@ __all__ = [
     "ItemDocument",
     "ItemStatus",
     "LogLevel",
+    "ReviewSample",
     "RobotDeployment",
     "RobotSettings",
     "Run",
@@ -203,6 +204,30 @@ class WorkItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.robot_slug}:{self.reference}"
+
+
+class ReviewSample(models.Model):
+    """One proposal drawn at random into a reviewer's sample of a bulk approval ("approve all
+    without flags" of a class B robot, GDPR art. 22: meaningful human review). Drawn once and
+    kept, so reloading the inbox shows the same sample; `opened_at` is set when the reviewer
+    opens the item (`runtime/review_sample.py`)."""
+
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    item = models.ForeignKey(WorkItem, on_delete=models.CASCADE, related_name="review_samples")
+    drawn_at = models.DateTimeField(_("drawn"), auto_now_add=True)
+    opened_at = models.DateTimeField(_("opened"), null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["reviewer", "item"], name="review_sample_unique_item")
+        ]
+        verbose_name = _("review sample item")
+        verbose_name_plural = _("review sample items")
+
+    def __str__(self) -> str:
+        return f"{self.reviewer_id} / {self.item_id}"
 
 
 class ItemDocument(models.Model):

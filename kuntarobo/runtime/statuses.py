@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 
 class RunStatus(models.TextChoices):
@@ -147,3 +148,35 @@ WAITING_FOR_PERSON = (
     ItemStatus.FAILED_APPLICATION,
 )
 FINAL_STATUSES = (ItemStatus.DONE, ItemStatus.REJECTED, ItemStatus.ABANDONED)
+
+# A finished run whose items include failed ones is never shown as a plain success: its outcome
+# is "finished with failures", named with the number of failed items wherever a run's status is
+# shown (web, API, command line).
+FAILED_STATUSES = (ItemStatus.FAILED_BUSINESS, ItemStatus.FAILED_APPLICATION)
+FINISHED_WITH_FAILURES = "finished_with_failures"
+
+
+def failed_count(counts: dict[str, int]) -> int:
+    """The failed items among a run's counts by status."""
+    return sum(counts.get(status, 0) for status in FAILED_STATUSES)
+
+
+def run_outcome(status: str, failed: int) -> str:
+    """A run's status as shown: `finished_with_failures` for a finished run with failed items,
+    otherwise the status itself."""
+    if status == RunStatus.FINISHED and failed > 0:
+        return FINISHED_WITH_FAILURES
+    return status
+
+
+def run_outcome_label(status: str, failed: int) -> str:
+    """The outcome in words, in the active language: "Finished, 2 failed" or the status's own
+    label."""
+    if run_outcome(status, failed) == FINISHED_WITH_FAILURES:
+        return ngettext("Finished, %(count)d failed", "Finished, %(count)d failed", failed) % {
+            "count": failed
+        }
+    try:
+        return str(RunStatus(status).label)
+    except ValueError:
+        return status

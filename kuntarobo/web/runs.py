@@ -10,7 +10,7 @@ from django.db.models import Count
 
 from kuntarobo.runtime.impact import manual_minutes_saved
 from kuntarobo.runtime.models import ItemStatus, Run, WorkItem
-from kuntarobo.runtime.statuses import UNFINISHED_STATUSES
+from kuntarobo.runtime.statuses import UNFINISHED_STATUSES, failed_count, run_outcome
 
 UNFINISHED = UNFINISHED_STATUSES
 
@@ -51,9 +51,12 @@ class RunFigures:
 
     @property
     def failed(self) -> int:
-        return self.counts.get(ItemStatus.FAILED_BUSINESS, 0) + self.counts.get(
-            ItemStatus.FAILED_APPLICATION, 0
-        )
+        return failed_count(self.counts)
+
+    @property
+    def outcome(self) -> str:
+        """The run's status as shown: a finished run with failed items is not a plain success."""
+        return run_outcome(self.run.status, self.failed)
 
     def state_token(self) -> str:
         """Changes whenever what the progress section shows changes (htmx polls compare it)."""

@@ -4,7 +4,16 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from kuntarobo.accounts import views as accounts_views
-from kuntarobo.web.views import audit, dashboard, health, items, robot_settings, robots, runs
+from kuntarobo.web.views import (
+    audit,
+    caught_mail,
+    dashboard,
+    health,
+    items,
+    robot_settings,
+    robots,
+    runs,
+)
 
 urlpatterns = [
     path("login/", accounts_views.LoginView.as_view(), name="login"),
@@ -39,4 +48,14 @@ urlpatterns = [
     path("inbox/approve-ordinary/", items.inbox_approve_ordinary, name="inbox_approve_ordinary"),
     path("audit/", audit.audit_list, name="audit"),
     path("audit/export.<str:fmt>", audit.audit_export, name="audit_export"),
+    # The demo's caught e-mail: 404 wherever no mail catcher is configured.
+    path("demo-mail/", caught_mail.caught_mail_list, name="caught_mail"),
+    path(
+        "demo-mail/<str:message_id>/", caught_mail.caught_mail_message, name="caught_mail_message"
+    ),
+    path(
+        "demo-mail/<str:message_id>/attachments/<int:index>/",
+        caught_mail.caught_mail_attachment,
+        name="caught_mail_attachment",
+    ),
 ]

@@ -8,6 +8,7 @@ from kuntarobo.audit.models import AuditEvent
 from kuntarobo.runtime.models import ItemStatus, WorkItem
 from tests.api.helpers import IDENTITY_CODE, InvoiceItemFactory, client_for, error_of, send
 from tests.factories import RunFactory
+from tests.runtime.helpers import open_review_sample
 
 
 def test_items_are_listed_without_personal_data_and_filtered(world):
@@ -154,6 +155,7 @@ def test_approving_without_flags_needs_the_last_id_seen_and_a_municipality_one_r
     other = send(client, "POST", url, {"up_to": 10**6, "municipality": "naapurila"})
     assert other.status_code == 400  # unknown to this caller, as any municipality it cannot see
     assert error_of(other)["field"] == "municipality"
+    open_review_sample(world.user("reviewer"), 10**6, robot_slug="invoice_check")
     done = send(client, "POST", url, {"up_to": 10**6, "robot": "invoice_check", "note": "ok"})
     assert done.json() == {"done": [world.home.waiting.pk], "refused": {}}
     world.other.waiting.refresh_from_db()
@@ -175,3 +177,25 @@ def test_resuming_takes_the_outside_events_data_for_the_robot(world):
     item.refresh_from_db()
     assert (item.status, item.resume_payload) == (ItemStatus.NEW, {"answered": {"by": "guardian"}})
     assert DBTaskResult.objects.count() == 1
+
+
+def test_approving_without_flags_is_refused_until_the_reviewer_has_read_the_random_sample(world):
+    client = client_for(world.user("reviewer"))
+    url = "/api/v1/items/approve-unflagged"
+    more = [InvoiceItemFactory(run=world.home.run) for _ in range(4)]
+    refused = send(client, "POST", url, {"up_to": more[-1].pk})
+    assert refused.status_code == 400
+    error = error_of(refused)
+    assert error["field"] == "sample"
+    assert "3 of the 3 sample proposals" in error["message"]
+    sample = [int(pk) for pk in error["message"].rsplit("(items ", 1)[1].rstrip(")").split(", ")]
+    assert len(sample) == 3
+    assert ItemStatus.APPROVED not in {i.status for i in WorkItem.objects.all()}
+    for number, pk in enumerate(sample, start=1):
+        assert client.get(f"/api/v1/items/{pk}").status_code == 200
+        again = send(client, "POST", url, {"up_to": more[-1].pk})
+        if number < 3:
+            assert f"{3 - number} of the 3 sample proposals" in error_of(again)["message"]
+    assert sorted(again.json()["done"]) == sorted([world.home.waiting.pk, *(i.pk for i in more)])
+    opened = AuditEvent.objects.filter(action="review.sample_open", via="api")
+    assert sorted(int(e.object_id) for e in opened) == sorted(sample)

@@ -16,6 +16,7 @@ from kuntarobo.runtime import mounting
 from kuntarobo.runtime.declarations import all_robots
 from kuntarobo.runtime.models import ItemStatus, RobotSettings, Run, WorkItem
 from tests.api.helpers import ROLES, World, client_for, error_of, send
+from tests.runtime.helpers import open_review_sample
 
 CALLERS = [*(str(r) for r in ROLES), "anonymous", "neighbour"]
 REVIEWERS = {"administrator", "reviewer"}
@@ -253,7 +254,11 @@ CASES: dict[tuple[str, str], Case] = {
         "POST",
         lambda w: "/api/v1/items/approve-unflagged",
         only(REVIEWERS, 200, neighbour=200),
-        body=lambda w: {"up_to": w.home.waiting.pk},
+        # Reviewers open their random sample first (meaningful review); others have none.
+        body=lambda w: (
+            open_review_sample(list(w.users.values()), w.home.waiting.pk),
+            {"up_to": w.home.waiting.pk},
+        )[1],
         check=check_unflagged,
     ),
     ("item-correct", "POST"): Case(

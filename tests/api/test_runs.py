@@ -170,3 +170,18 @@ def test_a_run_started_by_api_is_processed_reviewed_and_finished(tmp_path):
     assert finished["counts"]["done"] == len(ids)
     assert Decimal(finished["manual_minutes_saved"]) == 3 * len(ids)
     assert AuditEvent.objects.filter(action="item.approve", via="api").count() == len(ids)
+
+
+def test_a_finished_run_with_a_failed_item_has_the_outcome_finished_with_failures(world):
+    client = client_for(world.user("viewer"))
+    clean = RunFactory(municipality=world.home.municipality)
+    detail = client.get(f"/api/v1/runs/{world.home.run.pk}").json()
+    assert detail["status"] == "finished"
+    assert (detail["outcome"], detail["failed_items"]) == ("finished_with_failures", 1)
+    listed = {run["id"]: run for run in client.get("/api/v1/runs").json()["results"]}
+    assert (listed[world.home.run.pk]["outcome"], listed[world.home.run.pk]["failed_items"]) == (
+        "finished_with_failures",
+        1,
+    )
+    assert (listed[clean.pk]["outcome"], listed[clean.pk]["failed_items"]) == ("finished", 0)
+    assert client.get(f"/api/v1/runs/{clean.pk}").json()["outcome"] == "finished"

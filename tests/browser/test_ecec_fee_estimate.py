@@ -110,6 +110,13 @@ def test_an_official_reviews_the_fee_drafts_approves_them_and_makes_a_print_batc
     expect(page.get_by_role("heading", level=1, name="Etusivu")).to_be_visible()
     page.goto(f"{live_server.url}/inbox/?tab=review&plain=1")
     assert_accessible(page)
+    # Meaningful review: the random sample (here both proposals) is opened first.
+    sample = page.locator(".sample-list a")
+    expect(sample).to_have_count(2)
+    for href in [sample.nth(number).get_attribute("href") for number in range(2)]:
+        page.goto(f"{live_server.url}{href}")
+        expect(page.locator(".sample-opened")).to_be_visible()
+    page.goto(f"{live_server.url}/inbox/?tab=review&plain=1")
     page.get_by_role(
         "button", name="Hyväksy kaikki 2 ehdotusta, joissa ei ole huomioitavaa"
     ).click()

@@ -7,6 +7,7 @@ import pytest
 from kuntarobo.audit.models import AuditEvent
 from kuntarobo.runtime.models import ItemStatus
 from tests.api.helpers import InvoiceItemFactory, state
+from tests.runtime.helpers import open_review_sample
 
 
 def test_approving_prints_what_was_done_and_what_was_refused(cli, world):
@@ -84,6 +85,7 @@ def test_approving_unflagged_proposals_stops_at_the_id_given_and_skips_flagged_o
     home = world.home
     flagged = InvoiceItemFactory(run=home.run, attention=["the IBAN changed"])
     later = InvoiceItemFactory(run=home.run)
+    open_review_sample(world.user("reviewer"), flagged.pk)
     result = cli("items", "approve-unflagged", "--user=reviewer", f"--up-to={flagged.pk}")
     assert result.code == 0, result.err
     assert result.json() == {"done": [home.waiting.pk], "refused": {}}
@@ -152,3 +154,30 @@ def test_a_payload_that_is_not_a_json_object_is_refused(cli, world):
     result = cli("items", "resume", "--user=reviewer", "--payload=[1]", str(world.home.waiting.pk))
     assert result.code == 2
     assert "--payload must be a JSON object" in result.err
+
+
+def test_approving_unflagged_proposals_is_refused_until_items_show_opened_the_sample(cli, world):
+    home = world.home
+    more = [InvoiceItemFactory(run=home.run) for _ in range(4)]
+    before = state()
+    refused = cli("items", "approve-unflagged", "--user=reviewer", f"--up-to={more[-1].pk}")
+    assert refused.code == 2
+    assert "3 of the 3 sample proposals" in refused.err
+    assert "still unopened" in refused.err
+    sample = refused.err.rsplit("(items ", 1)[1].split(")")[0].split(", ")
+    assert state()[3] == before[3]  # no item changed (the drawing is audited)
+    shown = cli("items", "show", "--user=reviewer", *sample)
+    assert shown.code == 0, shown.err
+    assert [(str(item["id"]), item["sample_opened"]) for item in shown.json()] == [
+        (pk, True) for pk in sample
+    ]
+    done = cli("items", "approve-unflagged", "--user=reviewer", f"--up-to={more[-1].pk}")
+    assert done.code == 0, done.err
+    assert sorted(done.json()["done"]) == sorted([home.waiting.pk, *(i.pk for i in more)])
+    assert AuditEvent.objects.filter(action="review.sample_open", via="cli").count() == 3
+
+
+def test_showing_an_item_the_user_may_not_review_is_refused(cli, world):
+    result = cli("items", "show", "--user=reviewer", str(world.other.waiting.pk))
+    assert result.code == 2
+    assert "may review" in result.err

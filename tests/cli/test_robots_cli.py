@@ -210,6 +210,9 @@ def test_waiting_prints_the_counts_once_the_workers_have_finished_the_run(
     assert counts["total"] == 8
     assert counts["needs_review"] + counts["failed_business"] == 8
     assert counts["failed_business"] >= 1
+    # Never a plain success when items failed: the outcome names them.
+    assert summary["outcome"] == "finished_with_failures"
+    assert summary["failed_items"] == counts["failed_business"]
     assert looks == [0.25]
     assert "no worker is running" in result.err
 

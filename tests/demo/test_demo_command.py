@@ -72,3 +72,56 @@ def test_running_the_demo_again_keeps_the_data(var_dir):
         assert kept.fetchone()[0] == 1
         users = db.execute("SELECT count(*) FROM auth_user").fetchone()[0]
     assert users == users_after_first  # no demo user (staff or HR supervisor) made twice
+
+
+def test_the_demos_email_goes_to_its_mail_catcher_and_the_administrator_reads_it(demo, var_dir):
+    import re
+    import subprocess
+    import sys
+
+    import requests
+
+    wait_for(f"{demo.url}/login/", 180)
+    # A platform process of the demo (its settings, nothing set by hand) sends through SMTP.
+    sent = subprocess.run(
+        [sys.executable, "-m", "kuntarobo", "sendtestemail", "esihenkilo@esimerkkila.fi"],
+        env={**demo.env, "KUNTAROBO_DEMO": "1"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert sent.returncode == 0, sent.stderr
+    caught = list((var_dir / "caught-mail").glob("*.eml"))
+    assert len(caught) == 1
+
+    session = requests.Session()
+    login = session.get(f"{demo.url}/login/", timeout=10).text
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', login)[1]
+    session.post(
+        f"{demo.url}/login/",
+        data={
+            "csrfmiddlewaretoken": token,
+            "username": "paakayttaja",
+            "password": "kuntarobo-demo",
+        },
+        timeout=10,
+    )
+    page = session.get(f"{demo.url}/demo-mail/", timeout=10)
+    assert page.status_code == 200
+    assert "Test email from" in page.text  # the subject of Django's sendtestemail
+    assert "esihenkilo@esimerkkila.fi" in page.text
+    session.post(f"{demo.url}/logout/", data={"csrfmiddlewaretoken": token}, timeout=10)
+
+    viewer = requests.Session()
+    login = viewer.get(f"{demo.url}/login/", timeout=10).text
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', login)[1]
+    viewer.post(
+        f"{demo.url}/login/",
+        data={"csrfmiddlewaretoken": token, "username": "katselija", "password": "kuntarobo-demo"},
+        timeout=10,
+    )
+    assert viewer.get(f"{demo.url}/demo-mail/", timeout=10).status_code == 403
+    code, output = demo.stop()
+    assert code == 0, output
+    assert "demo-mail/" in output

@@ -101,3 +101,21 @@ def database_url() -> str:
     host = settings.get("HOST") or "localhost"
     port = f":{settings['PORT']}" if settings.get("PORT") else ""
     return f"postgres://{credentials}{host}{port}/{quote(settings['NAME'], safe='')}"
+
+
+def open_review_sample(users: Any, up_to: int, **scope: Any) -> list[int]:
+    """What a careful reviewer does before approving all proposals without flags of a class B
+    robot: open every proposal of their random sample (`actions.unflagged_sample`). `users`: one
+    user or several (those who may not review anywhere are passed over); the ids opened."""
+    from kuntarobo.accounts.models import Municipality, Permission
+    from kuntarobo.runtime import actions
+
+    opened: list[int] = []
+    for user in users if isinstance(users, list | tuple | set) else [users]:
+        if user is None or not Municipality.objects.for_user(user, Permission.REVIEW).exists():
+            continue
+        for group in actions.unflagged_sample(user, up_to=up_to, via="test", **scope):
+            for item in group.items:
+                actions.record_sample_opening(user, item, via="test")
+                opened.append(item.pk)
+    return opened

@@ -162,6 +162,11 @@ SHOW_NO_ITEM = {
     "ecec_fees_staff:make_print_batch",
     "ecec_fees_staff:print_batch_pdf",
     "ecec_fees_staff:parameters",  # the act's national figures: no family, no work item
+    # The demo's caught e-mail shows messages, not items; administrators only, 404 outside the
+    # demo (tests/web/test_caught_mail.py).
+    "caught_mail",
+    "caught_mail_message",
+    "caught_mail_attachment",
 }
 
 

@@ -14,6 +14,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from kuntarobo.accounts.models import Role
 from kuntarobo.runtime.models import ItemStatus, RobotDeployment, RobotSettings, Run, WorkItem
+from tests.runtime.helpers import open_review_sample
 from tests.web.conftest import ANONYMOUS, MARKERS, OUTSIDER, ROLES, World
 
 A, C, R, D, V = (
@@ -236,9 +237,28 @@ CASES: dict[str, Case] = {
         "post",
         lambda w: reverse("inbox_approve_ordinary"),
         only((A, R), 302, outsider=302),
-        data=lambda w: {"up_to": w.review_item.pk},
+        # Reviewers open their random sample first (meaningful review); others have none.
+        data=lambda w: (
+            open_review_sample(list(w.users.values()), w.review_item.pk),
+            {"up_to": w.review_item.pk},
+        )[1],
         changed=item_status("review_item", ItemStatus.APPROVED),
         changers=(A, R),
+    ),
+    # The demo's caught e-mail: no mail catcher is configured here, so no such page
+    # (tests/web/test_caught_mail.py has the demo's case: administrators 200, others 403).
+    "caught_mail": Case("get", lambda w: reverse("caught_mail"), statuses(404, anonymous=404)),
+    "caught_mail_message": Case(
+        "get",
+        lambda w: reverse("caught_mail_message", args=["20261206T101010000000Z-0123456789ab"]),
+        statuses(404, anonymous=404),
+    ),
+    "caught_mail_attachment": Case(
+        "get",
+        lambda w: reverse(
+            "caught_mail_attachment", args=["20261206T101010000000Z-0123456789ab", 0]
+        ),
+        statuses(404, anonymous=404),
     ),
     "audit": Case("get", lambda w: reverse("audit"), only((A,), 200, outsider=200)),
     "audit_export": Case(

@@ -9,6 +9,7 @@ from stdnum import iban
 from kuntarobo.accounts.models import Role
 from kuntarobo.audit.models import AuditEvent
 from kuntarobo.runtime.models import ItemStatus, WorkItem
+from tests.runtime.helpers import open_review_sample
 
 INBOX = reverse("inbox")
 
@@ -156,6 +157,7 @@ def test_all_proposals_without_flags_are_approved_in_one_go_and_flagged_ones_are
     assert world.attention_item.pk not in listed
     assert world.review_item.pk in listed
     up_to = page.context["ordinary_up_to"]
+    open_review_sample(world.users[Role.REVIEWER], up_to)
     response = client.post(reverse("inbox_approve_ordinary"), {"up_to": up_to})
     assert response.status_code == 302
     world.review_item.refresh_from_db()
@@ -171,6 +173,7 @@ def test_proposals_that_arrived_after_the_page_was_shown_are_not_approved_unseen
     newer = WorkItem.objects.filter(attention=[], status=ItemStatus.NEEDS_REVIEW).order_by("pk")
     first, last = newer.first(), newer.last()
     assert first.pk != last.pk
+    open_review_sample(world.users[Role.REVIEWER], first.pk)
     client.post(reverse("inbox_approve_ordinary"), {"up_to": first.pk})
     first.refresh_from_db()
     last.refresh_from_db()
@@ -213,6 +216,7 @@ def test_approving_all_without_flags_leaves_flagged_and_newer_proposals(world):
         reference="0737546-2:ESIM-NEW",
         status=ItemStatus.NEEDS_REVIEW,
     )
+    open_review_sample(world.users[Role.REVIEWER], up_to)
     client.post(reverse("inbox_approve_ordinary"), {"up_to": up_to})
     for item in (world.review_item, world.attention_item, newer):
         item.refresh_from_db()

@@ -20,8 +20,11 @@ from kuntarobo.accounts.models import Municipality, Permission
 from kuntarobo.core.masking import mask_identity_codes
 from kuntarobo.runtime.declarations import InputError, Text, get_robot
 from kuntarobo.runtime.models import ItemStatus, RunStatus, WorkItem
+from kuntarobo.runtime.statuses import FINISHED_WITH_FAILURES, run_outcome_label
 from kuntarobo.runtime.visibility import ItemView
 from kuntarobo.web import labels
+from kuntarobo.web.runs import RunFigures
+from kuntarobo.web.views import caught_mail
 
 register = template.Library()
 
@@ -32,6 +35,7 @@ STATUS_SYMBOLS: dict[str, str] = {
     RunStatus.REFUSED: "✗",
     RunStatus.FINISHED: "✓",
     RunStatus.FAILED: "✗",
+    FINISHED_WITH_FAILURES: "⚠",
     ItemStatus.NEW: "○",
     ItemStatus.IN_PROGRESS: "⟳",
     ItemStatus.WAITING: "⏸",
@@ -141,6 +145,19 @@ def status_badge(value: str) -> SafeString:
     )
 
 
+@register.simple_tag
+def run_status_badge(figures: RunFigures) -> SafeString:
+    """A run's status with its failed items named: "Finished, 2 failed" in a class of its own
+    (`status-finished_with_failures`), never the plain "Finished" of a run without failures."""
+    outcome = figures.outcome
+    return format_html(
+        '<span class="status status-{}"><span aria-hidden="true">{}</span> {}</span>',
+        outcome,
+        STATUS_SYMBOLS.get(outcome, "•"),
+        run_outcome_label(figures.run.status, figures.failed),
+    )
+
+
 @register.simple_tag(takes_context=True)
 def inbox_count(context: Context) -> int:
     """Items waiting for this user's review, for the navigation."""
@@ -154,6 +171,13 @@ def inbox_count(context: Context) -> int:
     )
 
 
+@register.simple_tag(takes_context=True)
+def caught_mail_shown(context: Context) -> bool:
+    """Whether the navigation links the demo's caught e-mail (configured, and an administrator)."""
+    request = context.get("request")
+    return request is not None and caught_mail.shown_to(request.user)
+
+
 NAV_SECTIONS = {
     "dashboard": "dashboard",
     "robot_list": "robots",
@@ -165,6 +189,8 @@ NAV_SECTIONS = {
     "item_abandon": "inbox",
     "item_resume": "inbox",
     "audit": "audit",
+    "caught_mail": "mail",
+    "caught_mail_message": "mail",
 }
 
 

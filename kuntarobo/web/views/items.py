@@ -134,6 +134,8 @@ def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
     view = sight_for(request.user).item(item, full=True)
     record_item_shown(request.user, view, via="web")
     can_review = has_permission(request.user, item.municipality, Permission.REVIEW)
+    # Opened by its reviewer: counts for the random sample of a bulk approval.
+    sample_opened = can_review and actions.record_sample_opening(request.user, item, via="web")
     context = {
         "item": item,
         "view": view,
@@ -141,6 +143,7 @@ def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "documents": list(item.documents.order_by("id")) if view.shows_documents else [],
         "history": review_history(item),
         "actions": ItemActions.for_item(item, view) if can_review else None,
+        "sample_opened": sample_opened,
     }
     return render(request, "web/item_detail.html", context)
 
@@ -181,7 +184,22 @@ def inbox(request: HttpRequest) -> HttpResponse:
     views = sight_for(request.user).items(page.object_list, full=True)
     record_shown(request.user, views, via="web")
     last = ordinary.order_by("-id").values_list("id", flat=True).first()
+    # The random sample to open before approving all of them (class B robots), drawn once.
+    sample = actions.unflagged_sample(request.user, up_to=last, via="web") if plain and last else []
+    sight = sight_for(request.user)
+    sample_rows = [
+        (
+            group,
+            [
+                (view, cast(WorkItem, view.item).pk in group.opened)
+                for view in sight.items(group.items, full=True)
+            ],
+        )
+        for group in sample
+    ]
     context = {
+        "sample": sample_rows,
+        "sample_unopened": sum(len(group.unopened) for group in sample),
         "tab": tab,
         "plain": plain,
         "counts": counts,

@@ -1,6 +1,8 @@
-"""`kuntarobo items approve|reject|retry|abandon|resume --user U [--reason R] ID ...` and
-`kuntarobo items approve-unflagged --user U --up-to ID [--municipality M] [--robot R]`: the
-review actions for scripts, with the same rules as the web UI and the API (the actions' own)."""
+"""`kuntarobo items approve|reject|retry|abandon|resume --user U [--reason R] ID ...`,
+`kuntarobo items approve-unflagged --user U --up-to ID [--municipality M] [--robot R]` and
+`kuntarobo items show --user U ID ...` (the item as the API shows it; opening an item of the
+user's random review sample counts, as on the web): the review actions for scripts, with the
+same rules as the web UI and the API (the actions' own)."""
 
 from __future__ import annotations
 
@@ -13,9 +15,12 @@ from django.core.management.base import BaseCommand, no_translations
 from django.utils import translation
 
 from kuntarobo.accounts.models import Municipality, Permission
+from kuntarobo.api.serializers import item_detail_data
 from kuntarobo.runtime import actions
 from kuntarobo.runtime.cli import acting_user, fail, to_json
 from kuntarobo.runtime.declarations import InputError
+from kuntarobo.runtime.models import WorkItem
+from kuntarobo.runtime.personal_data import record_item_shown, sight_for
 
 Action = Callable[[Any, list[int], str, dict[str, Any]], actions.ReviewResult]
 
@@ -44,6 +49,7 @@ ACTIONS: dict[str, tuple[str, Action]] = {
     ),
 }
 UNFLAGGED = "approve-unflagged"
+SHOW = "show"
 
 
 def item_id(raw: str) -> int:
@@ -70,7 +76,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         verbs = parser.add_subparsers(
-            dest="action", required=True, metavar="{" + ",".join([*ACTIONS, UNFLAGGED]) + "}"
+            dest="action",
+            required=True,
+            metavar="{" + ",".join([*ACTIONS, UNFLAGGED, SHOW]) + "}",
         )
         for name, (description, _) in ACTIONS.items():
             verb = verbs.add_parser(name, help=description, description=description)
@@ -100,12 +108,22 @@ class Command(BaseCommand):
         verb.add_argument("--municipality", default="", help="Only in this municipality.")
         verb.add_argument("--robot", default="", help="Only this robot's proposals.")
         verb.add_argument("--reason", "--note", dest="reason", default="", help="A note.")
+        description = (
+            "Show work items (JSON, as the API does) that the user may review; an item of the "
+            "user's random sample for approving all without flags counts as opened."
+        )
+        verb = verbs.add_parser(SHOW, help=description, description=description)
+        verb.add_argument("--user", required=True, help="Username whose roles are checked.")
+        verb.add_argument("ids", nargs="+", type=item_id, metavar="ID")
 
     @no_translations  # operators' messages in English, like --help
     def handle(self, *args: Any, **options: Any) -> None:
         user = acting_user(options["user"])
         if not Municipality.objects.for_user(user, Permission.REVIEW).exists():
             fail(f"user '{user.get_username()}' may not review work items in any municipality")
+        if options["action"] == SHOW:
+            self.stdout.write(to_json(self._show(user, options["ids"])))
+            return
         try:
             with translation.override("en"):  # refusal reasons name statuses; keep them stable
                 if options["action"] == UNFLAGGED:
@@ -119,6 +137,21 @@ class Command(BaseCommand):
             fail(str(error))
         refused = {str(k): v for k, v in result.refused.items()}
         self.stdout.write(to_json({"done": result.done, "refused": refused}))
+
+    def _show(self, user: Any, ids: list[int]) -> list[dict[str, Any]]:
+        found = WorkItem.objects.for_user(user, Permission.REVIEW).select_related("municipality")
+        items = found.in_bulk(ids)
+        missing = [str(pk) for pk in ids if pk not in items]
+        if missing:
+            fail(f"no work item {', '.join(missing)} that user '{user.get_username()}' may review")
+        shown = []
+        for pk in ids:
+            view = sight_for(user).item(items[pk], full=True)
+            record_item_shown(user, view, via="cli")
+            opened = actions.record_sample_opening(user, items[pk], via="cli")
+            data = item_detail_data(view, actions.allowed_actions(items[pk]))
+            shown.append({**data, "sample_opened": opened})
+        return shown
 
     def _approve_unflagged(self, user: Any, options: dict[str, Any]) -> actions.ReviewResult:
         municipality = None

@@ -17,6 +17,7 @@ from kuntarobo.runtime import execution
 from kuntarobo.runtime.cli import acting_user, fail, input_path, start_run, to_json, write_table
 from kuntarobo.runtime.declarations import InputError, Robot, Text, all_robots, get_robot
 from kuntarobo.runtime.models import Run, RunStatus, WorkerProcess
+from kuntarobo.runtime.statuses import failed_count, run_outcome
 
 # Module-level so that a test can put the queue's work in place of waiting.
 sleep = time.sleep
@@ -193,8 +194,12 @@ class Command(BaseCommand):
                 "no worker is running: the run waits for one (start it with `kuntarobo worker`)"
             )
         run, finished = wait_for_run(started.run.pk, timeout, interval)
+        counts = execution.run_counts(run)
         summary["status"] = run.status
-        summary["counts"] = {k: v for k, v in execution.run_counts(run).items() if v}
+        # A finished run with failed items is "finished_with_failures", never plain "finished".
+        summary["outcome"] = run_outcome(run.status, failed_count(counts))
+        summary["failed_items"] = failed_count(counts)
+        summary["counts"] = {k: v for k, v in counts.items() if v}
         self.stdout.write(to_json(summary))
         if not finished:
             raise CommandError(

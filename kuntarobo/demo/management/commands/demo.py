@@ -8,8 +8,10 @@ import signal
 import sys
 import threading
 from argparse import ArgumentParser
+from collections.abc import Sequence
 from typing import Any
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
@@ -28,19 +30,27 @@ class Command(BaseCommand):
         call_command("migrate", verbosity=0, interactive=False)
         users = load_demo()
         command = [sys.executable, "-m", "kuntarobo"]
-        supervisor = Supervisor(
-            {
-                "web": [*command, "web", "--host", options["host"], "--port", str(options["port"])],
-                "worker": [*command, "worker"],
-                "scheduler": [*command, "scheduler"],
-            },
-            log=self.stderr.write,
-        )
+        children: dict[str, Sequence[str]] = {
+            "web": [*command, "web", "--host", options["host"], "--port", str(options["port"])],
+            "worker": [*command, "worker"],
+            "scheduler": [*command, "scheduler"],
+        }
+        if settings.KUNTAROBO_MAIL_CATCHER_DIR:
+            # The robots' e-mail goes to a catcher on loopback (settings: EMAIL_HOST/PORT) and
+            # is read on the page "Demo e-mail"; nothing leaves the machine.
+            port = str(settings.KUNTAROBO_MAIL_CATCHER_PORT)
+            children["mail"] = [*command, "mail_catcher", "--port", port]
+        supervisor = Supervisor(children, log=self.stderr.write)
         url = f"http://{options['host']}:{options['port']}/"
         self.stdout.write(f"\nkuntarobo is running at {url}\n")
         self.stdout.write(f"Demo users, all with the password '{DEMO_PASSWORD}':")
         for user in users:
             self.stdout.write(f"  {user.username:15} {', '.join(user.roles)} ({user.municipality})")
+        if settings.KUNTAROBO_MAIL_CATCHER_DIR:
+            self.stdout.write(
+                f"E-mail is caught on 127.0.0.1:{settings.KUNTAROBO_MAIL_CATCHER_PORT}; read it at "
+                f"{url}demo-mail/ (as paakayttaja)."
+            )
         self.stdout.write("Press Ctrl-C to stop.\n")
 
         stop = threading.Event()
