@@ -64,6 +64,7 @@ def test_an_hr_run_in_the_demo_ends_with_its_emails_readable_on_the_demo_email_p
     client.force_login(users.get(username="paakayttaja"))
     page = client.get(reverse("caught_mail")).content.decode()
     assert page.count("<time ") == len(sent)
-    assert "Henkilöstöraportti" in page
+    # The HR reports go as a secure link: a neutral subject, nothing personal (issue 16, 10).
+    assert "asiakirja odottaa sinua" in page
     dashboard = client.get(reverse("dashboard")).content.decode()
     assert "Valmis, 1 epäonnistui" in dashboard
