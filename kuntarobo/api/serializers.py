@@ -121,6 +121,10 @@ def run_data(run: Run, sight: Sight) -> dict[str, Any]:
         "finished_at": run.finished_at,
         "items_created": run.items_created,
         "items_duplicate": run.items_duplicate,
+        # Of items_created: corrections that replaced failed items of the same reference; of
+        # items_duplicate: references already done.
+        "items_corrected": run.items_corrected,
+        "items_already_done": run.items_already_done,
         # Why the input was refused (status "refused"); a crash's technical error is added by
         # the view for those who may see it.
         "refusal": (
@@ -173,6 +177,8 @@ def item_data(view: ItemView, actions: list[str] | None = None) -> dict[str, Any
         "reviewed_at": item.reviewed_at,
         "personal_data_shown": view.personal,
         "actions": actions or [],
+        # A failed item a corrected input replaced names the item made of the correction.
+        "superseded_by": item.superseded_by_id,
     }
     if view.personal:
         data["title"] = view.title

@@ -384,6 +384,8 @@ class HrReportsRobot(Robot):
                 reference=f"{unit.unit_id}:{month_text}{suffix}",
                 payload=payload,
                 title=f"{unit.unit_name} {month_text}",
+                # A resend repeats work already counted: its time is not saved again.
+                saves_time=not suffix,
             )
         # HR's overview of all units is one more item, so it is kept, counted and audited too.
         yield ItemSpec(
@@ -396,6 +398,7 @@ class HrReportsRobot(Robot):
             },
             title=f"HR summary {month_text}",
             priority=-1,
+            saves_time=not suffix,
         )
 
     def handle(self, item: ItemView, context: RunContext) -> Outcome:

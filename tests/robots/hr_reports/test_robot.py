@@ -17,6 +17,8 @@ from kuntarobo.robots.hr_reports.models import SentReport
 from kuntarobo.robots.hr_reports.robot import default_month
 from kuntarobo.runtime import actions
 from kuntarobo.runtime.declarations import InputError
+from kuntarobo.runtime.execution import run_counts
+from kuntarobo.runtime.impact import manual_minutes_saved
 from kuntarobo.runtime.models import ItemDocument, ItemStatus, RunStatus, WorkItem
 from tests.factories import MunicipalityFactory, user_with_role
 from tests.robots.hr_reports.test_reports import dataset
@@ -152,7 +154,7 @@ def test_a_unit_without_a_supervisor_email_fails_for_a_person_and_gets_nothing(
 def test_running_the_same_month_again_sends_nothing_new_and_resend_sends_again(
     smtp, municipality, coordinator, export
 ):
-    start(coordinator, municipality, export)
+    original = start(coordinator, municipality, export)
     drain()
     assert len(smtp.messages) == 2
     again = start(coordinator, municipality, export)
@@ -170,6 +172,10 @@ def test_running_the_same_month_again_sends_nothing_new_and_resend_sends_again(
     sent = SentReport.objects.get(unit_id="U1", month="2026-01")
     assert sent.message_id == second["Message-ID"]
     assert SentReport.objects.count() == 2
+    # The resend repeats work already counted: its saved time is not counted again.
+    saved = manual_minutes_saved("hr_reports", run_counts(original.run))
+    assert saved > 0
+    assert manual_minutes_saved("hr_reports", run_counts(resend.run)) == 0
 
 
 def test_a_resent_item_gets_the_same_message_id_when_a_worker_repeats_the_send():
