@@ -15,6 +15,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from kuntarobo.accounts.models import Membership, Municipality, Role
+from kuntarobo.runtime.declarations import all_robots
 from kuntarobo.runtime.models import RobotDeployment, Run, WorkItem
 from kuntarobo.runtime.statuses import FINAL_STATUSES, ItemStatus, RunStatus, Trigger
 
@@ -25,10 +26,19 @@ class MunicipalityFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Municipality
         django_get_or_create = ("slug",)
+        skip_postgeneration_save = True
 
     slug = factory.Sequence(lambda n: f"kunta{n}")
     name_fi = factory.LazyAttribute(lambda o: o.slug.capitalize())
     name_sv = factory.LazyAttribute(lambda o: o.slug.capitalize() + " (sv)")
+
+    @factory.post_generation
+    def robots_in_use(obj, create, extracted, **kwargs):  # noqa: N805
+        """Every robot registered now is taken into use here (a robot runs only where it is,
+        `actions.check_in_use`), unless `robots_in_use=False`."""
+        if create and extracted is not False:
+            for robot in all_robots():
+                RobotDeployment.objects.get_or_create(municipality=obj, robot_slug=robot.slug)
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -75,6 +85,16 @@ class RobotDeploymentFactory(factory.django.DjangoModelFactory):
     municipality = factory.SubFactory(MunicipalityFactory)
     robot_slug = ROBOT
     enabled = True
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        """The municipality's deployment of the robot as given (it may exist already: every
+        robot is in use in a municipality the factory made)."""
+        municipality, robot_slug = kwargs.pop("municipality"), kwargs.pop("robot_slug")
+        deployment, _ = model_class.objects.update_or_create(
+            municipality=municipality, robot_slug=robot_slug, defaults=kwargs
+        )
+        return deployment
 
 
 class RunFactory(factory.django.DjangoModelFactory):

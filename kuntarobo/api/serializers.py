@@ -125,6 +125,10 @@ def run_data(run: Run, sight: Sight, failed_items: int) -> dict[str, Any]:
         "finished_at": run.finished_at,
         "items_created": run.items_created,
         "items_duplicate": run.items_duplicate,
+        # Of items_created: corrections that replaced failed items of the same reference; of
+        # items_duplicate: references already done.
+        "items_corrected": run.items_corrected,
+        "items_already_done": run.items_already_done,
         # Why the input was refused (status "refused"); a crash's technical error is added by
         # the view for those who may see it.
         "refusal": (
@@ -146,7 +150,7 @@ def run_detail_data(run: Run, counts: dict[str, int], sight: Sight) -> dict[str,
             "total": total,
             "percent": round(100 * processed / total) if total else 100,
         },
-        "manual_minutes_saved": manual_minutes_saved(run.robot_slug, counts, run.parameters),
+        "manual_minutes_saved": manual_minutes_saved(run.robot_slug, counts),
         "summary": run.summary,
     }
 
@@ -177,6 +181,8 @@ def item_data(view: ItemView, actions: list[str] | None = None) -> dict[str, Any
         "reviewed_at": item.reviewed_at,
         "personal_data_shown": view.personal,
         "actions": actions or [],
+        # A failed item a corrected input replaced names the item made of the correction.
+        "superseded_by": item.superseded_by_id,
     }
     if view.personal:
         data["title"] = view.title

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime
+import json
 import logging
 import traceback
 from collections.abc import Callable, Iterable, Sequence
@@ -14,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeGuard
 
 from django.core.files import File
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
 from django.db.models import Count, QuerySet
 from django.utils import timezone, translation
@@ -32,6 +34,8 @@ from kuntarobo.runtime.declarations import (
     RobotClass,
     RunContext,
     get_robot,
+    join_messages,
+    message,
 )
 from kuntarobo.runtime.enqueue import (
     DELIVER_ITEM,
@@ -52,7 +56,7 @@ from kuntarobo.runtime.models import (
     WorkItem,
 )
 from kuntarobo.runtime.schedule_validation import validate_schedule
-from kuntarobo.runtime.statuses import PERSON_ACTIONS, refusal_text
+from kuntarobo.runtime.statuses import FAILED_STATUSES, PERSON_ACTIONS, refusal_text
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -90,6 +94,30 @@ def deployment_for(municipality: Municipality, robot: type[Robot]) -> RobotDeplo
     return RobotDeployment.objects.filter(municipality=municipality, robot_slug=robot.slug).first()
 
 
+def check_in_use(
+    robot: type[Robot], municipality: Municipality, deployment: RobotDeployment | None
+) -> None:
+    """A robot runs in a municipality only where it is taken into use (a deployment) and not
+    switched off: by hand (web, API, command line) as on schedule."""
+    if deployment is None:
+        raise InputError(
+            _(
+                "robot %(robot)s is not in use in %(municipality)s; an administrator or a "
+                "coordinator takes it into use in the robot's settings"
+            ),
+            field="municipality",
+            robot=robot.slug,
+            municipality=municipality.slug,
+        )
+    if not deployment.enabled:
+        raise InputError(
+            _("robot %(robot)s is switched off in %(municipality)s"),
+            field="municipality",
+            robot=robot.slug,
+            municipality=municipality.slug,
+        )
+
+
 def check_class_c_preconditions(robot: type[Robot], deployment: RobotDeployment | None) -> None:
     """Chapter 8 b: an automatic decision robot runs only under a documented deployment decision."""
     if robot.robot_class != RobotClass.DECIDES:
@@ -121,6 +149,9 @@ class StartedRun:
     run: Run
     created: int
     duplicates: int
+    # Of `created`: corrections that replaced failed items; of `duplicates`: already done.
+    corrected: int = 0
+    already_done: int = 0
 
 
 def start_run(
@@ -147,12 +178,7 @@ def start_run(
     require(actor, municipality, Permission.RUN)
     robot = get_robot(robot_slug)
     deployment = deployment_for(municipality, robot)
-    if deployment is not None and not deployment.enabled:
-        raise InputError(
-            _("robot %(robot)s is switched off in %(municipality)s"),
-            robot=robot.slug,
-            municipality=municipality.slug,
-        )
+    check_in_use(robot, municipality, deployment)
     check_class_c_preconditions(robot, deployment)
     merged = dict(deployment.parameters) if deployment else {}
     merged.update({k: v for k, v in (parameters or {}).items() if v not in (None, "")})
@@ -286,7 +312,7 @@ def produce_run(
     """
     run = Run.objects.select_related("municipality", "requested_by").get(pk=run_id)
     if run.status != RunStatus.STARTING:  # a task run twice (a worker lost and recovered)
-        return StartedRun(run=run, created=run.items_created, duplicates=run.items_duplicate)
+        return _started(run)
     if actor is None:
         actor = run.requested_by or f"{run.trigger} ({run.robot_slug})"
     robot = get_robot(run.robot_slug)
@@ -301,16 +327,38 @@ def produce_run(
                 status=RunStatus.RUNNING
             ):
                 raise _AlreadyProduced
-            created, duplicates = _create_items(run, specs)
+            made = _create_items(run, specs, actor=actor, via=via)
+            created, duplicates = made.created, made.duplicates
             run.status = RunStatus.RUNNING
             run.items_created = len(created)
             run.items_duplicate = duplicates
+            run.items_corrected = made.corrected
+            run.items_already_done = made.already_done
             run.summary = {"skipped": dict(context.skipped)} if context.skipped else {}
-            run.save(update_fields=["items_created", "items_duplicate", "summary"])
-            context.log(f"{len(created)} new work items, {duplicates} already known", "info")
+            if context.notices:
+                run.summary["notices"] = [_in_languages(text) for text in context.notices]
+            run.save(
+                update_fields=[
+                    "items_created",
+                    "items_duplicate",
+                    "items_corrected",
+                    "items_already_done",
+                    "summary",
+                ]
+            )
+            context.log(
+                f"{len(created)} new work items ({made.corrected} of them corrections), "
+                f"{duplicates} already known ({made.already_done} already done)",
+                "info",
+            )
             execution.write_log(run.pk, None, context.log_lines)
             enqueue_many(PROCESS_ITEM, created)
-            details = {"items": len(created), "duplicates": duplicates}
+            details = {
+                "items": len(created),
+                "duplicates": duplicates,
+                "corrected": made.corrected,
+                "already_done": made.already_done,
+            }
             if inline:
                 details = {
                     **_start_details(run, robot, run.parameters, run.input_name),
@@ -327,7 +375,7 @@ def produce_run(
             transaction.on_commit(lambda: execution.finish_run_if_done(run_id))
     except _AlreadyProduced:
         run.refresh_from_db()
-        return StartedRun(run=run, created=run.items_created, duplicates=run.items_duplicate)
+        return _started(run)
     except IntegrityError as error:
         refusal = InputError(
             _(
@@ -352,11 +400,31 @@ def produce_run(
         if inline:
             raise
         return StartedRun(run=run, created=0, duplicates=0)
-    return StartedRun(run=run, created=len(created), duplicates=duplicates)
+    return _started(run)
+
+
+def _started(run: Run) -> StartedRun:
+    return StartedRun(
+        run=run,
+        created=run.items_created,
+        duplicates=run.items_duplicate,
+        corrected=run.items_corrected,
+        already_done=run.items_already_done,
+    )
 
 
 class _AlreadyProduced(Exception):
     """The run's items were made by another call meanwhile."""
+
+
+def _in_languages(text: Any) -> dict[str, str]:
+    """A (lazy) message rendered in fi, sv and en, masked, for a record each reader reads in
+    their own language."""
+    texts = {}
+    for language in ("fi", "sv", "en"):
+        with translation.override(language):
+            texts[language] = mask_identity_codes(str(text))
+    return texts
 
 
 def _refuse(
@@ -482,25 +550,67 @@ def _check_specs(run: Run, specs: Sequence[ItemSpec]) -> None:
             )
 
 
-def _create_items(run: Run, specs: Sequence[ItemSpec]) -> tuple[list[tuple[int, int]], int]:
-    """The new items' (key, priority) pairs, for the queue, and how many were already known."""
+@dataclass
+class MadeItems:
+    """What an input's items came to: the new items' (key, priority) pairs for the queue (the
+    corrections among them), and how many were already known (of which already done)."""
+
+    created: list[tuple[int, int]]
+    duplicates: int
+    corrected: int
+    already_done: int
+
+
+def _normalised(payload: dict[str, Any]) -> Any:
+    """The payload as the database gives it back, so a stored one compares equal."""
+    return json.loads(json.dumps(payload, cls=DjangoJSONEncoder))
+
+
+def _create_items(
+    run: Run, specs: Sequence[ItemSpec], *, actor: Actor = None, via: str = "task"
+) -> MadeItems:
+    """Make the new items of an input, in the caller's transaction.
+
+    A reference already known is not made again, with one exception: a failed item (business
+    or application) whose input now comes different, i.e. corrected, is replaced. The failed
+    item becomes "superseded" (the status table's `supersede`), linked to the new item made of
+    the corrected input, and audited (`item.supersede`). A done item (or one in any other
+    status) is never replaced: its reference stays known, a done one counted as already done.
+    The same input again, unchanged, is known too: retry is the way to do a failed item again.
+    """
     seen: set[str] = set()
     unique: list[ItemSpec] = []
     for spec in specs:
         if spec.reference not in seen:
             seen.add(spec.reference)
             unique.append(spec)
-    known: set[str] = set()
+    known: dict[str, tuple[int, str, Any]] = {}
     references = [s.reference for s in unique]
     for start in range(0, len(references), 500):
-        known.update(
+        for pk, reference, status, payload in (
             WorkItem.objects.filter(
                 municipality=run.municipality,
                 robot_slug=run.robot_slug,
                 reference__in=references[start : start + 500],
-            ).values_list("reference", flat=True)
-        )
-    fresh = [s for s in unique if s.reference not in known]
+            )
+            .exclude(status=ItemStatus.SUPERSEDED)
+            .values_list("pk", "reference", "status", "payload")
+        ):
+            known[reference] = (pk, status, payload)
+    fresh: list[ItemSpec] = []
+    replacing: dict[str, int] = {}  # reference → the failed item a correction replaces
+    already_done = 0
+    for spec in unique:
+        found = known.get(spec.reference)
+        if found is None:
+            fresh.append(spec)
+        elif found[1] in FAILED_STATUSES and _normalised(spec.payload) != found[2]:
+            replacing[spec.reference] = found[0]
+            fresh.append(spec)
+        elif found[1] == ItemStatus.DONE:
+            already_done += 1
+    replaced = _supersede(replacing)
+    fresh = [s for s in fresh if s.reference not in replacing or s.reference in replaced]
     rows = [
         {
             "reference": s.reference,
@@ -508,6 +618,7 @@ def _create_items(run: Run, specs: Sequence[ItemSpec]) -> tuple[list[tuple[int, 
             "payload": s.payload,
             "priority": s.priority,
             "deadline": s.deadline,
+            "saves_time": s.saves_time,
         }
         for s in fresh
     ]
@@ -519,7 +630,50 @@ def _create_items(run: Run, specs: Sequence[ItemSpec]) -> tuple[list[tuple[int, 
     }
     ids = insert_rows(WorkItem(**shared), rows, returning_ids=True)
     created = [(pk, s.priority) for pk, s in zip(ids, fresh, strict=True)]
-    return created, len(specs) - len(created)
+    new_of = {s.reference: pk for pk, s in zip(ids, fresh, strict=True)}
+    for old, before in replaced.values():
+        old.superseded_by_id = new_of[old.reference]
+        old.save(update_fields=["superseded_by"])
+        record(
+            "item.supersede",
+            actor=actor,
+            municipality=run.municipality,
+            obj=old,
+            via=via,
+            details={
+                "reference": old.reference,
+                "from": before,
+                "status": old.status,
+                "by": old.superseded_by_id,
+                "run": run.pk,
+            },
+        )
+    return MadeItems(
+        created=created,
+        duplicates=len(specs) - len(created),
+        corrected=len(replaced),
+        already_done=already_done,
+    )
+
+
+def _supersede(replacing: dict[str, int]) -> dict[str, tuple[WorkItem, str]]:
+    """Mark the failed items corrections replace "superseded" (by the status table), locked and
+    checked again: one retried meanwhile is left alone, and its correction counts as known."""
+    if not replacing:
+        return {}
+    replaced: dict[str, tuple[WorkItem, str]] = {}
+    for item in _locked_items(replacing.values()):
+        if refusal(item, ItemAction.SUPERSEDE) is not None:
+            continue
+        before = str(item.status)
+        item.status = ItemStatus(item.status).after(ItemAction.SUPERSEDE)
+        item.finished_at = timezone.now()
+        # Saved first: the reference is free for the corrected item only once this one is no
+        # longer its current item (the unique constraint).
+        item.save(update_fields=["status", "finished_at"])
+        get_robot(item.robot_slug).on_status(execution.item_view(item), str(item.status))
+        replaced[item.reference] = (item, before)
+    return replaced
 
 
 # --- review -------------------------------------------------------------------------------------
@@ -552,7 +706,15 @@ def refusal(item: WorkItem, action: str) -> str | None:
     action exactly when it says None. The status table (`ItemStatus.allows`) decides, and an
     item a worker holds right now (an approved item being delivered) waits for the worker."""
     if not ItemStatus(item.status).allows(action):
-        return refusal_text(action, item.pk, item.status)
+        text = refusal_text(action, item.pk, item.status)
+        if item.superseded_by_id is not None:
+            return (
+                text
+                + " "
+                + _("(replaced by the corrected work item %(item)s)")
+                % {"item": item.superseded_by_id}
+            )
+        return text
     if item.claim_token:
         return _(
             "work item %(item)s is being worked on by the robot right now; try again in a moment"
@@ -794,6 +956,8 @@ def correct_item(
     if not corrections:
         raise InputError(_("no corrections given"), field="corrections")
     parsed = {name: fields[name].parse(value) for name, value in corrections.items()}
+    if refusal(item, ItemAction.CORRECT) is None:  # else the status's refusal says why
+        check_correction(robot, item, parsed)
     approved: list[WorkItem] = []
 
     def change(locked: WorkItem) -> None:
@@ -809,6 +973,24 @@ def correct_item(
         result = _review(actor, [item_id], ItemAction.CORRECT, note=note, via=via, change=change)
         enqueue_items(DELIVER_ITEM, approved)
     return result
+
+
+def check_correction(robot: type[Robot], item: WorkItem, parsed: dict[str, Any]) -> None:
+    """The robot's own rules on a correction (`Robot.validate_correction`): an InputError naming
+    the first field at fault and every reason, in the reader's language; nothing is changed."""
+    problems = robot.validate_correction(execution.item_view(item), parsed)
+    if not problems:
+        return
+    labels = {p.name: p.label for p in robot.correctable_fields}
+    reasons = [
+        message(_("%(name)s: %(reason)s"), name=labels.get(p.field, p.field), reason=p.reason)
+        for p in problems
+    ]
+    raise InputError(
+        _("the correction breaks the robot's rules: %(problems)s"),
+        field=problems[0].field,
+        problems=join_messages("; ", reasons),
+    )
 
 
 def retry_items(

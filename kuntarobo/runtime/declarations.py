@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
@@ -361,6 +361,9 @@ class ItemSpec:
     title: str = ""
     priority: int = 0
     deadline: datetime.date | None = None
+    # False for a repeat of work whose manual time was already counted (e.g. a report sent
+    # again): the item's saved time is not counted a second time (`runtime.impact`).
+    saves_time: bool = True
 
 
 @dataclass
@@ -384,6 +387,16 @@ class Outcome:
     attention: list[str] = field(default_factory=list)
     documents: list[Document] = field(default_factory=list)
     record: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class CorrectionError:
+    """Why a reviewer's correction breaks the robot's own rules (`Robot.validate_correction`):
+    the corrected field's name and the reason, a (lazy) translatable message such as
+    `message(_("%(date)s is a public holiday"), date=...)`."""
+
+    field: str
+    reason: Any
 
 
 @dataclass
@@ -420,6 +433,9 @@ class RunContext:
     log_lines: list[tuple[str, str]] = field(default_factory=list)
     # Inputs the producer left out on purpose (e.g. "unchanged"), kept in the run's summary.
     skipped: dict[str, int] = field(default_factory=dict)
+    # What the person who started the run should know of how the input was read (lazy
+    # translatable messages): kept in the run's summary in fi/sv/en, shown on the run's page.
+    notices: list[Any] = field(default_factory=list)
     # Which robot runs: with the municipality it locates the storage root of folder parameters.
     robot_slug: str = ""
     # Finds that root as configured at the moment of asking; the platform sets it.
@@ -427,6 +443,11 @@ class RunContext:
 
     def log(self, message: str, level: str = "info") -> None:
         self.log_lines.append((level, mask_identity_codes(message)))
+
+    def notice(self, text: Any) -> None:
+        """Tell the person who started the run something about its input, e.g. that a
+        parameter was applied in a way they might not expect (`message(...)`)."""
+        self.notices.append(text)
 
     def skip(self, reason: str, count: int = 1) -> None:
         self.skipped[reason] = self.skipped.get(reason, 0) + count
@@ -534,11 +555,15 @@ class Robot:
             cls.on_status(item, status)
 
     @classmethod
-    def manual_minutes_for_run(cls, parameters: Mapping[str, Any]) -> Decimal:
-        """The manual minutes each finished item of a run with these parameters stands for:
-        `manual_minutes_per_item`, or 0 for a run that repeats work already counted (a
-        robot's resend)."""
-        return cls.manual_minutes_per_item
+    def validate_correction(
+        cls, item: ItemView, corrected: dict[str, Any]
+    ) -> list[CorrectionError]:
+        """Check a reviewer's correction by the robot's own rules before it is accepted: the
+        corrected fields (`correctable_fields`, already parsed) against the item as the robot
+        made it. Every problem found, each naming its field; none accepts the correction. The
+        platform's correction action (web, API, command line) asks this for every robot, and
+        a refused correction changes nothing and delivers nothing."""
+        return []
 
     @classmethod
     def needs_review(cls) -> bool:

@@ -41,6 +41,7 @@ from kuntarobo.runtime.declarations import (
 )
 from kuntarobo.runtime.enqueue import DELIVER_ITEM, PROCESS_ITEM, RESUME_ITEM, enqueue_items
 from kuntarobo.runtime.files import save_file
+from kuntarobo.runtime.impact import REPEATED, REPEATED_ITEMS
 from kuntarobo.runtime.models import (
     ItemAction,
     ItemDocument,
@@ -657,10 +658,9 @@ def finish_run_if_done(run_id: int) -> bool:
             return False
         run.status = RunStatus.FINISHED
         run.finished_at = timezone.now()
-        skipped = (run.summary or {}).get("skipped")
+        kept = {key: (run.summary or {}).get(key) for key in ("skipped", "notices")}
         run.summary = run_summary(run)
-        if skipped:
-            run.summary["skipped"] = skipped
+        run.summary.update({key: value for key, value in kept.items() if value})
         run.save(update_fields=["status", "finished_at", "summary"])
     return True
 
@@ -699,6 +699,7 @@ def run_counts(run: Run) -> dict[str, int]:
     for row in run.items.values("status").annotate(n=Count("id")):
         counts[row["status"]] = row["n"]
     counts["total"] = sum(counts[s] for s in ItemStatus.values)
+    counts[REPEATED] = run.items.filter(REPEATED_ITEMS).count()
     return counts
 
 

@@ -111,6 +111,10 @@ class Run(models.Model):
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
     items_created = models.PositiveIntegerField(default=0)
     items_duplicate = models.PositiveIntegerField(default=0)
+    # Of the input's items: corrections that replaced failed items of the same reference (also
+    # counted in items_created), and references already done (also in items_duplicate).
+    items_corrected = models.PositiveIntegerField(default=0)
+    items_already_done = models.PositiveIntegerField(default=0)
     summary = models.JSONField(default=dict, blank=True)
     # Why the input was refused ({"fi", "sv", "en", "field"}, rendered at refusal so each viewer
     # reads it in their language), or a crash's masked technical error ({"technical"}).
@@ -174,14 +178,30 @@ class WorkItem(models.Model):
     )
     reviewed_at = models.DateTimeField(null=True, blank=True)
     review_note = models.TextField(_("review note"), blank=True)
+    # A failed item a corrected input replaced (status "superseded") names the item made of
+    # the correction; only the current item of a reference holds it (the unique constraint).
+    superseded_by = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="supersedes",
+        verbose_name=_("replaced by"),
+    )
+    # Whether the item's manual time counts as saved (`runtime.impact`): not for a repeat of
+    # work already counted (a resend, `ItemSpec.saves_time`).
+    saves_time = models.BooleanField(default=True)
 
     objects = ScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["-priority", "id"]
         constraints = [
+            # One current item a reference; the failed ones corrections replaced stay beside it.
             models.UniqueConstraint(
-                fields=["municipality", "robot_slug", "reference"], name="workitem_unique_reference"
+                fields=["municipality", "robot_slug", "reference"],
+                condition=~Q(status="superseded"),
+                name="workitem_unique_current_reference",
             )
         ]
         indexes = [

@@ -39,6 +39,7 @@ class ItemAction(models.TextChoices):
     ABANDON = "abandon", _("abandon")
     WAIT = "wait", _("wait")
     RESUME = "resume", _("resume")
+    SUPERSEDE = "supersede", _("replace with a corrected input")
 
 
 class ItemStatus(models.TextChoices):
@@ -52,6 +53,7 @@ class ItemStatus(models.TextChoices):
     FAILED_BUSINESS = "failed_business", _("Failed — business")
     FAILED_APPLICATION = "failed_application", _("Failed — application")
     ABANDONED = "abandoned", _("Abandoned")
+    SUPERSEDED = "superseded", _("Replaced by a correction")
 
     def allows(self, action: str) -> bool:
         """Whether `action` may be done to an item in this status."""
@@ -90,9 +92,14 @@ TRANSITIONS: dict[str, dict[str, ItemStatus]] = {
     # time) brings the item back to the robot.
     ItemAction.WAIT: {_S.IN_PROGRESS: _S.WAITING},
     ItemAction.RESUME: {_S.WAITING: _S.NEW},
+    # A corrected input of the same reference (a new upload or run) replaces a failed item: the
+    # failed one is kept as "superseded", linked to the new item the robot does instead. A done
+    # item is never replaced this way: its reference stays known.
+    ItemAction.SUPERSEDE: dict.fromkeys(_FAILED, _S.SUPERSEDED),
 }
 
-# What a person (web, API, command line) may do; `wait` is asked by the robot only.
+# What a person (web, API, command line) may do to an item; `wait` is asked by the robot only,
+# `supersede` by a corrected input (`actions.produce_run`).
 PERSON_ACTIONS = (
     ItemAction.APPROVE,
     ItemAction.CORRECT,
@@ -126,6 +133,10 @@ REFUSALS = {
     ItemAction.RESUME: _(
         "work item %(item)s cannot be resumed: its status is “%(status)s” (allowed: %(allowed)s)"
     ),
+    ItemAction.SUPERSEDE: _(
+        "work item %(item)s cannot be replaced by a corrected input: its status is “%(status)s” "
+        "(allowed: %(allowed)s)"
+    ),
 }
 
 
@@ -147,7 +158,12 @@ WAITING_FOR_PERSON = (
     ItemStatus.FAILED_BUSINESS,
     ItemStatus.FAILED_APPLICATION,
 )
-FINAL_STATUSES = (ItemStatus.DONE, ItemStatus.REJECTED, ItemStatus.ABANDONED)
+FINAL_STATUSES = (
+    ItemStatus.DONE,
+    ItemStatus.REJECTED,
+    ItemStatus.ABANDONED,
+    ItemStatus.SUPERSEDED,
+)
 
 # A finished run whose items include failed ones is never shown as a plain success: its outcome
 # is "finished with failures", named with the number of failed items wherever a run's status is

@@ -19,6 +19,7 @@ AUDIT_ACTIONS = {
     "item.retry": _("Item sent back to the robot"),
     "item.abandon": _("Item removed from processing"),
     "item.resume": _("Waiting item resumed"),
+    "item.supersede": _("Failed item replaced by a corrected input"),
     "items.approve_unflagged": _("Proposals without flags approved"),
     "review.sample_draw": _("Random sample for review drawn"),
     "review.sample_open": _("Proposal of the review sample opened"),

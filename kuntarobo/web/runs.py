@@ -7,8 +7,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Count
+from django.utils.translation import get_language, ngettext
 
-from kuntarobo.runtime.impact import manual_minutes_saved
+from kuntarobo.runtime.impact import REPEATED, REPEATED_ITEMS, manual_minutes_saved
 from kuntarobo.runtime.models import ItemStatus, Run, WorkItem
 from kuntarobo.runtime.statuses import UNFINISHED_STATUSES, failed_count, run_outcome
 
@@ -19,6 +20,9 @@ UNFINISHED = UNFINISHED_STATUSES
 class RunFigures:
     run: Run
     counts: dict[str, int] = field(default_factory=dict)
+
+    # Items done or approved that repeat work already counted (`runtime.impact`).
+    repeated: int = 0
 
     @property
     def total(self) -> int:
@@ -43,7 +47,7 @@ class RunFigures:
 
     @property
     def minutes_saved(self) -> Decimal:
-        return manual_minutes_saved(self.run.robot_slug, self.counts, self.run.parameters)
+        return manual_minutes_saved(self.run.robot_slug, {**self.counts, REPEATED: self.repeated})
 
     @property
     def waiting_for_review(self) -> int:
@@ -65,7 +69,7 @@ class RunFigures:
 
 
 def counts_for_runs(runs: list[Run]) -> list[RunFigures]:
-    """Item counts by status for several runs in one query."""
+    """Item counts by status for several runs in one query (and one for repeated work)."""
     counts: dict[int, dict[str, int]] = defaultdict(dict)
     rows = (
         WorkItem.objects.filter(run__in=[run.pk for run in runs])
@@ -75,8 +79,48 @@ def counts_for_runs(runs: list[Run]) -> list[RunFigures]:
     )
     for row in rows:
         counts[row["run_id"]][row["status"]] = row["n"]
-    return [RunFigures(run, counts[run.pk]) for run in runs]
+    repeated = dict(
+        WorkItem.objects.filter(REPEATED_ITEMS, run__in=[run.pk for run in runs])
+        .values("run_id")
+        .annotate(n=Count("id"))
+        .order_by()
+        .values_list("run_id", "n")
+    )
+    return [RunFigures(run, counts[run.pk], repeated.get(run.pk, 0)) for run in runs]
 
 
 def figures(run: Run) -> RunFigures:
     return counts_for_runs([run])[0]
+
+
+def input_result(run: Run) -> str:
+    """What the run's input came to, in the reader's language: how many new items, how many
+    corrections replaced failed items, how many were already known (and of those, done)."""
+    new = run.items_created - run.items_corrected
+    parts = [
+        ngettext("%(count)d new work item", "%(count)d new work items", new) % {"count": new},
+        ngettext(
+            "%(count)d correction replaced a failed item",
+            "%(count)d corrections replaced failed items",
+            run.items_corrected,
+        )
+        % {"count": run.items_corrected},
+        ngettext("%(count)d already known", "%(count)d already known", run.items_duplicate)
+        % {"count": run.items_duplicate},
+    ]
+    text = "; ".join(parts)
+    if run.items_already_done:
+        text += " " + ngettext(
+            "(%(count)d of them already done)",
+            "(%(count)d of them already done)",
+            run.items_already_done,
+        ) % {"count": run.items_already_done}
+    return text + "."
+
+
+def run_notices(run: Run) -> list[str]:
+    """What the robot told about the run's input (`RunContext.notice`), in the reader's
+    language."""
+    language = (get_language() or "fi")[:2]
+    notices = (run.summary or {}).get("notices") or []
+    return [str(n.get(language) or n.get("fi") or "") for n in notices if isinstance(n, dict)]

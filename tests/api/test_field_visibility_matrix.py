@@ -56,6 +56,7 @@ ALWAYS = {
     "reviewed_at",
     "personal_data_shown",
     "actions",
+    "superseded_by",
 }
 PERSONAL_FIELDS = {"title", "attention", "review_note", "wait_reason"}
 DETAIL_FIELDS = {"payload", "output", "explanation", "documents", "resume_payload"}

@@ -43,8 +43,10 @@ from django.urls import reverse
 
 from kuntarobo.accounts.models import Membership, Municipality, Role
 from kuntarobo.api.models import ApiToken
+from kuntarobo.runtime.models import RobotDeployment
 
 place = Municipality.objects.create(slug="esimerkkila", name_fi="Esimerkkilä")
+RobotDeployment.objects.create(municipality=place, robot_slug="extra_robot")  # in use here
 users = get_user_model().objects
 viewer = users.create_user("viewer")
 Membership.objects.create(user=viewer, municipality=place, role=Role.VIEWER)

@@ -83,6 +83,8 @@ def test_a_run_started_from_the_command_line_prints_a_json_summary(cli, world):
         "robot": "invoice_check",
         "created": 3,
         "duplicates": 0,
+        "corrected": 0,
+        "already_done": 0,
         "status": "running",
     }
     assert (run.trigger, run.parameters["approval_limit"]) == ("cli", "9000")

@@ -71,9 +71,9 @@ def test_two_runs_creating_the_same_references_at_once_make_each_item_once(
     both_producing = threading.Barrier(2, timeout=30)
     real_create_items = actions._create_items
 
-    def create_items_together(run, specs):
+    def create_items_together(run, specs, **kwargs):
         both_producing.wait()  # both transactions are open and neither sees the other's items
-        return real_create_items(run, specs)
+        return real_create_items(run, specs, **kwargs)
 
     monkeypatch.setattr(actions, "_create_items", create_items_together)
     items = [{"reference": f"r{n}"} for n in range(50)]

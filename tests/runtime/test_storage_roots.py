@@ -133,10 +133,8 @@ def test_a_deployment_stored_before_the_check_with_an_absolute_folder_is_refused
     coordinator = user_with_role(Role.COORDINATOR, municipality)
     decoy = tmp_path / "decoy"
     decoy.mkdir()
-    RobotDeployment.objects.create(
-        municipality=municipality,
-        robot_slug="invoice_check",
-        parameters={"inbox_folder": str(decoy)},
+    RobotDeployment.objects.filter(municipality=municipality, robot_slug="invoice_check").update(
+        parameters={"inbox_folder": str(decoy)}
     )
     with pytest.raises(InputError, match="parameter 'inbox_folder'") as refused:
         actions.start_run(coordinator, municipality, "invoice_check")
@@ -151,6 +149,7 @@ def test_the_scheduler_does_not_start_a_deployment_whose_folder_leads_out(tmp_pa
     decoy.mkdir()
     (storage_roots.robot_root("esimerkkila", "invoice_check")).mkdir(parents=True)
     os.symlink(decoy, storage_roots.robot_root("esimerkkila", "invoice_check") / "inbox")
+    RobotDeployment.objects.filter(municipality=municipality, robot_slug="invoice_check").delete()
     RobotDeployment.objects.create(
         municipality=municipality,
         robot_slug="invoice_check",

@@ -10,6 +10,7 @@ from kuntarobo.accounts.models import Role
 from kuntarobo.audit.models import AuditEvent
 from kuntarobo.runtime import actions
 from kuntarobo.runtime.models import ItemStatus, Run, RunStatus
+from tests.factories import RobotDeploymentFactory
 from tests.runtime.helpers import read_inputs
 from tests.web.conftest import ROLES, write_invoices
 
@@ -345,6 +346,7 @@ def test_robots():
 
 
 def test_a_robot_without_upload_starts_from_its_parameters_alone(world, test_robots):
+    RobotDeploymentFactory(municipality=world.esimerkkila, robot_slug="test_noop")
     client = world.client_for(Role.DEVELOPER)
     page = client.get(reverse("robot_detail", args=["test_noop"])).content.decode()
     assert 'name="input_file"' not in page
@@ -370,6 +372,7 @@ def test_the_catalogue_tells_the_three_robot_classes_apart(world, test_robots):
 def test_a_deciding_robot_without_its_deployment_decision_is_refused_with_the_reason(
     world, test_robots
 ):
+    RobotDeploymentFactory(municipality=world.esimerkkila, robot_slug="test_deciding")
     client = world.client_for(Role.COORDINATOR)
     events = AuditEvent.objects.count()
     response = client.post(

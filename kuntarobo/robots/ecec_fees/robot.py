@@ -16,7 +16,9 @@ from decimal import Decimal
 from typing import Any
 
 from django.utils import timezone
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from kuntarobo.core.masking import mask_identity_codes
 from kuntarobo.robots.ecec_fees import (
@@ -220,6 +222,17 @@ class EcecFeeRobot(Robot):
                 en="Decisions from (default: the 1st of next month)",
             ),
             kind="date",
+            help=Text(
+                fi="Päätökset alkavat aikaisintaan tästä päivästä. Rivit, joilla on oma "
+                "aikaisempi alkupäivä, alkavat tästä päivästä; myöhempi oma alkupäivä pysyy. "
+                "Ajon yhteenveto kertoo, monenko rivin alkupäivää siirrettiin.",
+                sv="Besluten börjar tidigast denna dag. Rader med ett eget tidigare startdatum "
+                "börjar denna dag; ett eget senare startdatum står kvar. Körningens "
+                "sammanfattning anger hur många raders startdatum flyttades.",
+                en="Decisions begin on this day at the earliest. Lines with an earlier start "
+                "date of their own begin on this day; a later one of their own stands. The "
+                "run's summary says how many lines' start dates were moved.",
+            ),
         ),
         Parameter(
             "input_folder",
@@ -399,6 +412,8 @@ class EcecFeeRobot(Robot):
             raise InputError(_LazyLineErrors(name, errors), field="file")
         if not records:
             raise InputError(_("%(file)s: no families"), field="file", file=name)
+        if raw_start:
+            records = _from_the_chosen_day(records, period_start, context)
         municipality_id = Municipality.objects.only("pk").get(slug=context.municipality_slug).pk
         rows: dict[datetime.date, tuple[Any, Any]] = {}
         unavailable: dict[datetime.date, str] = {}
@@ -669,6 +684,39 @@ class EcecFeeRobot(Robot):
     @classmethod
     def on_statuses(cls, changes: Sequence[tuple[ItemView, str]]) -> None:
         on_item_statuses(changes)
+
+
+def _moved_lines_text(count: int, day: str) -> str:
+    return ngettext(
+        "%(count)d line of the file had an earlier start date of its own: its decision "
+        "begins on the chosen day %(day)s.",
+        "%(count)d lines of the file had an earlier start date of their own: their decisions "
+        "begin on the chosen day %(day)s.",
+        count,
+    ) % {"count": count, "day": day}
+
+
+_moved_lines = lazy(_moved_lines_text, str)
+
+
+def _from_the_chosen_day(
+    records: list[families.FamilyRecord], first_day: datetime.date, context: RunContext
+) -> list[families.FamilyRecord]:
+    """ "Decisions from" chosen for a run is the earliest day a decision of the run begins: a
+    line with an earlier start date of its own begins on it (no decision is made backwards
+    past the day the person chose), a later one keeps its own; the run's summary says how
+    many lines were moved."""
+    moved = 0
+    kept = []
+    for record in records:
+        if record.period_start < first_day:
+            record = dataclasses.replace(record, period_start=first_day)
+            moved += 1
+        kept.append(record)
+    if moved:
+        context.notice(_moved_lines(moved, first_day.strftime("%-d.%-m.%Y")))
+        context.log(f"{moved} lines started before {first_day}: moved to it")
+    return kept
 
 
 def decision_number(item: ItemView, prefix: str, period_start: datetime.date) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -466,6 +466,8 @@ class HrReportsRobot(Robot):
                 reference=f"{unit.unit_id}:{month_text}{suffix}",
                 payload=payload,
                 title=f"{unit.unit_name} {month_text}",
+                # A resend repeats work already counted: its time is not saved again.
+                saves_time=not suffix,
             )
         # HR's overview of all units is one more item, so it is kept, counted and audited too.
         yield ItemSpec(
@@ -479,6 +481,7 @@ class HrReportsRobot(Robot):
             },
             title=f"HR summary {month_text}",
             priority=-1,
+            saves_time=not suffix,
         )
 
     def handle(self, item: ItemView, context: RunContext) -> Outcome:
@@ -601,11 +604,6 @@ class HrReportsRobot(Robot):
             explanation=lines,
             documents=[Document(name, workbook, workbooks.XLSX_CONTENT_TYPE)],
         )
-
-    @classmethod
-    def manual_minutes_for_run(cls, parameters: Mapping[str, Any]) -> Decimal:
-        """A resend repeats work already counted once: it saves no time again."""
-        return Decimal(0) if parameters.get("resend") else cls.manual_minutes_per_item
 
     @classmethod
     def on_status(cls, item: ItemView, status: str) -> None:

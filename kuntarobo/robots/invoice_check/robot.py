@@ -13,12 +13,16 @@ from typing import Any
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.functional import lazy
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from kuntarobo.core import formatting
 from kuntarobo.core.inputs import CsvDecodeError, LimitExceeded, check_file_size, csv_rows
 from kuntarobo.robots.invoice_check import rules
 from kuntarobo.sdk import (
     BusinessException,
+    CorrectionError,
     InputError,
     ItemSpec,
     ItemView,
@@ -40,6 +44,19 @@ from kuntarobo.sdk.files import write_file_atomically
 from kuntarobo.sdk.inputs import input_limits, limit_input_error
 
 MAX_ERRORS_SHOWN = 20
+# Why a corrected payment date is refused (`rules.payment_date_problems`).
+PAYMENT_DATE_PROBLEMS = {
+    "past": _("%(date)s is in the past"),
+    "weekend": _("%(date)s falls on a weekend; payments are made on working days"),
+    "holiday": _("%(date)s is a holiday; payments are made on working days"),
+}
+
+
+def _format_date(day: datetime.date) -> str:
+    return formatting.format_date(day, (get_language() or "fi")[:2])
+
+
+lazy_date = lazy(_format_date, str)
 MAX_ROWS = 100_000
 
 
@@ -340,6 +357,22 @@ class InvoiceCheckRobot(Robot):
             explanation=result.explanation,
             attention=result.attention,
         )
+
+    @classmethod
+    def validate_correction(
+        cls, item: ItemView, corrected: dict[str, Any]
+    ) -> list[CorrectionError]:
+        """A corrected payment date follows the robot's own rule: a working day of the Finnish
+        calendar, not in the past."""
+        if not corrected.get("payment_date"):
+            return []
+        day = datetime.date.fromisoformat(str(corrected["payment_date"]))
+        return [
+            CorrectionError(
+                "payment_date", message(PAYMENT_DATE_PROBLEMS[problem], date=lazy_date(day))
+            )
+            for problem in rules.payment_date_problems(day, today=timezone.localdate())
+        ]
 
     def deliver(self, item: ItemView, context: RunContext) -> None:
         payment_date = datetime.date.fromisoformat(str(item.output["payment_date"]))

@@ -18,7 +18,7 @@ from stdnum.exceptions import ValidationError
 from stdnum.fi import ytunnus
 
 from kuntarobo.core import formatting
-from kuntarobo.core.calendar import next_working_day
+from kuntarobo.core.calendar import is_holiday, next_working_day
 from kuntarobo.core.inputs import MAX_DATE, MIN_DATE
 
 REQUIRED_COLUMNS = (
@@ -231,3 +231,18 @@ def check_invoice(
         result.payment_date = payment_date
         lines.append(f"Proposal: pay {format_euros(invoice.amount_cents)} on {payment_date}.")
     return result
+
+
+def payment_date_problems(payment_date: datetime.date, *, today: datetime.date) -> list[str]:
+    """Why a payment date a reviewer gives breaks the rule the robot's own dates follow (a
+    payment is made on a working day, never in the past): "past", "weekend" or "holiday" (a
+    Finnish public holiday, Midsummer Eve or Christmas Eve, `core.calendar`); none if it
+    may stand."""
+    problems = []
+    if payment_date < today:
+        problems.append("past")
+    if payment_date.weekday() >= 5:
+        problems.append("weekend")
+    elif is_holiday(payment_date):
+        problems.append("holiday")
+    return problems

@@ -144,6 +144,10 @@ def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "history": review_history(item),
         "actions": ItemActions.for_item(item, view) if can_review else None,
         "sample_opened": sample_opened,
+        # The failed items a corrected input made this one replace.
+        "replaces": list(
+            WorkItem.objects.filter(superseded_by=item).order_by("pk").values_list("pk", flat=True)
+        ),
     }
     return render(request, "web/item_detail.html", context)
 
@@ -253,7 +257,9 @@ def _run(
     except InputError as error:
         text = _("Nothing was changed: %(reason)s") % {"reason": error}
         if form is not None:
-            form.add_error(None, text)
+            # At the field the refusal names (a correction the robot's rules refuse), if any.
+            at = form.field_of(error) if hasattr(form, "field_of") else None
+            form.add_error(at, text)
         else:
             messages.error(request, text)
         return False

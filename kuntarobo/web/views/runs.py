@@ -12,7 +12,7 @@ from django.utils.translation import get_language
 from kuntarobo.runtime.models import Run, RunLogEntry, RunStatus
 from kuntarobo.runtime.personal_data import record_shown, sight_for
 from kuntarobo.web.forms import ItemFilterForm
-from kuntarobo.web.runs import RunFigures, figures
+from kuntarobo.web.runs import RunFigures, figures, input_result, run_notices
 from kuntarobo.web.scoping import get_scoped_or_404
 from kuntarobo.web.views.common import paginate, robot_or_none
 
@@ -70,6 +70,8 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "page": page,
         "views": views,
         "input_name": sight.input_name(run),
+        "input_result": input_result(run),
+        "notices": run_notices(run),
         "can_view_logs": can_view_logs,
         "log_entries": log_entries,
         "log_limit": LOG_ENTRIES_SHOWN,

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 from django.db import DatabaseError, transaction
+from django.test import Client
 
 from kuntarobo.accounts.models import Role
 from kuntarobo.audit.models import AuditEvent
@@ -863,3 +864,35 @@ def test_a_municipality_with_its_own_suomifi_service_sends_under_it(
         [message] = server.messages
     assert message.service_id == "esimerkkila_vaka"
     assert FeeDecision.objects.get().channel == Channel.SUOMIFI
+
+
+def test_decisions_from_is_the_earliest_start_and_the_run_says_how_many_lines_it_moved(
+    tmp_path, municipality, coordinator
+):
+    # "Päätökset alkaen" 1.1.2025: a line dated 1.10.2024 of its own begins on 1.1.2025 (no
+    # decision reaches back past the chosen day), one dated 1.3.2025 keeps its own day.
+    earlier = family("F-EARLY", period_start="2024-10-01")
+    later = family("F-LATE", period_start="2025-03-01")
+    started = start(coordinator, municipality, write_families(tmp_path / "f.jsonl", earlier, later))
+    starts = dict(WorkItem.objects.values_list("title", "payload__period_start"))
+    assert sorted(starts.values()) == ["2025-01-01", "2025-03-01"]
+    notices = started.run.summary["notices"]
+    assert notices == [
+        {
+            "fi": "Tiedoston 1 rivillä oli oma aikaisempi alkupäivä: sen päätös alkaa valittuna "
+            "päivänä 1.1.2025.",
+            "sv": "1 rad i filen hade ett eget tidigare startdatum: dess beslut börjar den valda "
+            "dagen 1.1.2025.",
+            "en": "1 line of the file had an earlier start date of its own: its decision begins "
+            "on the chosen day 1.1.2025.",
+        }
+    ]
+    drain()
+    started.run.refresh_from_db()
+    assert started.run.summary["notices"] == notices  # kept when the run finishes
+    assert EcecFeeRobot.parameters[0].help is not None
+    assert "Päätökset alkavat aikaisintaan tästä päivästä" in EcecFeeRobot.parameters[0].help.fi
+    client = Client()
+    client.force_login(coordinator)
+    page = client.get(f"/runs/{started.run.pk}/", HTTP_ACCEPT_LANGUAGE="fi").content.decode()
+    assert "sen päätös alkaa valittuna päivänä 1.1.2025." in page

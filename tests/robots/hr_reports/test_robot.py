@@ -20,6 +20,7 @@ from kuntarobo.robots.hr_reports.models import SentReport
 from kuntarobo.robots.hr_reports.robot import HrReportsRobot, default_month
 from kuntarobo.runtime import actions
 from kuntarobo.runtime.declarations import InputError
+from kuntarobo.runtime.execution import run_counts
 from kuntarobo.runtime.impact import manual_minutes_saved
 from kuntarobo.runtime.models import ItemDocument, ItemStatus, RunStatus, WorkItem
 from tests.factories import user_with_role
@@ -70,10 +71,8 @@ def workbook_of(message):
 
 
 def saved_minutes(run):
-    counts: dict[str, int] = {}
-    for status in WorkItem.objects.filter(run=run).values_list("status", flat=True):
-        counts[status] = counts.get(status, 0) + 1
-    return manual_minutes_saved(run.robot_slug, counts, run.parameters)
+    """As the run page and the API count it (a resend's items repeat work: `saves_time`)."""
+    return manual_minutes_saved(run.robot_slug, run_counts(run))
 
 
 def test_by_default_the_supervisor_gets_a_link_and_no_name_or_sickness_figure_by_email(
@@ -207,6 +206,7 @@ def test_the_same_month_again_sends_nothing_and_a_resend_says_so_and_saves_no_ti
     sent = SentReport.objects.get(unit_id="U1", month="2026-01")
     assert sent.work_item_id == resent.pk
     assert SentReport.objects.count() == 2
+    # The resend repeats work already counted: its saved time is not counted again.
 
 
 def test_an_export_with_errors_lists_every_row_and_creates_and_sends_nothing(

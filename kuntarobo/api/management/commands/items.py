@@ -1,4 +1,5 @@
 """`kuntarobo items approve|reject|retry|abandon|resume --user U [--reason R] ID ...`,
+`kuntarobo items correct --user U --set NAME=VALUE ID`,
 `kuntarobo items approve-unflagged --user U --up-to ID [--municipality M] [--robot R]` and
 `kuntarobo items show --user U ID ...` (the item as the API shows it; opening an item of the
 user's random review sample counts, as on the web): the review actions for scripts, with the
@@ -50,12 +51,20 @@ ACTIONS: dict[str, tuple[str, Action]] = {
 }
 UNFLAGGED = "approve-unflagged"
 SHOW = "show"
+CORRECT = "correct"
 
 
 def item_id(raw: str) -> int:
     if not raw.isdigit() or int(raw) < 1:
         raise ArgumentTypeError(f"{raw!r} is not a work item id")
     return int(raw)
+
+
+def field_value(raw: str) -> tuple[str, str]:
+    name, sign, value = raw.partition("=")
+    if not sign or not name.strip():
+        raise ArgumentTypeError(f"--set {raw!r} is not NAME=VALUE")
+    return name.strip(), value
 
 
 def json_object(raw: str) -> dict[str, Any]:
@@ -78,7 +87,7 @@ class Command(BaseCommand):
         verbs = parser.add_subparsers(
             dest="action",
             required=True,
-            metavar="{" + ",".join([*ACTIONS, UNFLAGGED, SHOW]) + "}",
+            metavar="{" + ",".join([*ACTIONS, CORRECT, UNFLAGGED, SHOW]) + "}",
         )
         for name, (description, _) in ACTIONS.items():
             verb = verbs.add_parser(name, help=description, description=description)
@@ -98,6 +107,23 @@ class Command(BaseCommand):
                     help="What the outside event brought, a JSON object the robot reads.",
                 )
             verb.add_argument("ids", nargs="+", type=item_id, metavar="ID")
+        description = (
+            "Correct a proposal's correctable fields and approve it; the robot's own rules check "
+            "the correction first (a refused one changes nothing)."
+        )
+        verb = verbs.add_parser(CORRECT, help=description, description=description)
+        verb.add_argument("--user", required=True, help="Username whose roles are checked.")
+        verb.add_argument(
+            "--set",
+            dest="corrections",
+            action="append",
+            required=True,
+            type=field_value,
+            metavar="NAME=VALUE",
+            help="A corrected field (repeatable).",
+        )
+        verb.add_argument("--reason", "--note", dest="reason", default="", help="A note.")
+        verb.add_argument("ids", nargs=1, type=item_id, metavar="ID")
         description = (
             "Approve every proposal the robot did not flag, up to the id --up-to (the last one "
             "looked at, so nothing newer is approved unseen)."
@@ -128,13 +154,22 @@ class Command(BaseCommand):
             with translation.override("en"):  # refusal reasons name statuses; keep them stable
                 if options["action"] == UNFLAGGED:
                     result = self._approve_unflagged(user, options)
+                elif options["action"] == CORRECT:
+                    result = actions.correct_item(
+                        user,
+                        options["ids"][0],
+                        dict(options["corrections"]),
+                        note=options["reason"],
+                        via="cli",
+                    )
                 else:
                     _, action = ACTIONS[options["action"]]
                     result = action(
                         user, options["ids"], options["reason"], options.get("payload") or {}
                     )
         except (InputError, actions.PermissionDeniedError) as error:
-            fail(str(error))
+            with translation.override("en"):  # a refusal's parts are read now, in English
+                fail(str(error))
         refused = {str(k): v for k, v in result.refused.items()}
         self.stdout.write(to_json({"done": result.done, "refused": refused}))
 

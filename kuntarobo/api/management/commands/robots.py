@@ -87,7 +87,8 @@ class Command(BaseCommand):
             "run",
             help="Start a run; prints a one-line JSON summary.",
             description="Start a run as --user (who needs the right to run robots there). "
-            "Prints one line of JSON: the run id, items created and duplicates.",
+            "Prints one line of JSON: the run id, items created (corrected: of them, corrections "
+            "that replaced failed items) and duplicates (already_done: of them, done before).",
         )
         run.add_argument("slug", help="The robot.")
         run.add_argument("--municipality", required=True, help="The municipality's identifier.")
@@ -184,6 +185,8 @@ class Command(BaseCommand):
             "robot": robot.slug,
             "created": started.created,
             "duplicates": started.duplicates,
+            "corrected": started.corrected,
+            "already_done": started.already_done,
         }
         if not options["wait"]:
             summary["status"] = Run.objects.get(pk=started.run.pk).status
