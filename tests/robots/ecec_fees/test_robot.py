@@ -423,9 +423,10 @@ def test_a_family_whose_data_did_not_change_gets_no_new_decision_for_a_new_perio
     approve_all(reviewer)
     path = write_families(tmp_path / "b.jsonl", family(), swedish_family())
     again = start(coordinator, municipality, path, datetime.date(2025, 2, 1))
-    # Only the Swedish family, which has no decision yet (two parts); F-1's part from 1.8.2026
-    # is the same item as in the first run.
-    assert again.created == 2
+    # The Swedish family, which has no decision yet (two parts), and F-1's part from 1.8.2026
+    # made again: it failed (no 2026 thresholds) and its preceding part now starts on the run's
+    # "decisions from" date, so it replaces the failed one. F-1's unchanged part makes nothing.
+    assert (again.created, again.corrected) == (3, 1)
     assert again.run.summary == {"skipped": {"unchanged": 1}}
     drain()
     again.run.refresh_from_db()
@@ -874,8 +875,9 @@ def test_decisions_from_is_the_earliest_start_and_the_run_says_how_many_lines_it
     earlier = family("F-EARLY", period_start="2024-10-01")
     later = family("F-LATE", period_start="2025-03-01")
     started = start(coordinator, municipality, write_families(tmp_path / "f.jsonl", earlier, later))
-    starts = dict(WorkItem.objects.values_list("title", "payload__period_start"))
-    assert sorted(starts.values()) == ["2025-01-01", "2025-03-01"]
+    starts = sorted(WorkItem.objects.values_list("payload__period_start", flat=True))
+    # Each line's second part begins with the act's figures of 1.8.2026 (a row of its own).
+    assert starts == ["2025-01-01", "2025-03-01", "2026-08-01", "2026-08-01"]
     notices = started.run.summary["notices"]
     assert notices == [
         {
