@@ -46,10 +46,15 @@ class RobotClass(StrEnum):
 
 
 def _render(template: Any, values: dict[str, Any]) -> str:
-    return str(template) % {
-        key: value if isinstance(value, int | float) else str(value)
-        for key, value in values.items()
-    }
+    # `template % values`, not `str(template) % …`: a lazy ngettext picks its plural form from
+    # the values (`ngettext_lazy(…, "count")`).
+    return str(
+        template
+        % {
+            key: value if isinstance(value, int | float) else str(value)
+            for key, value in values.items()
+        }
+    )
 
 
 _lazy_render = lazy(_render, str)
@@ -84,8 +89,9 @@ class InputError(Exception):
         self.field = field
 
     def __str__(self) -> str:
-        text = str(self.message)
-        return text % self.params if self.params else text
+        if self.params:  # a lazy ngettext chooses its form from the params
+            return str(self.message % self.params)
+        return str(self.message)
 
 
 class BusinessException(Exception):
@@ -487,6 +493,10 @@ class Robot:
     parameters: ClassVar[tuple[Parameter, ...]] = ()
     correctable_fields: ClassVar[tuple[Parameter, ...]] = ()
     output_fields: ClassVar[tuple[OutputField, ...]] = ()
+    # The fields of an item's input (payload) a person reads, with their labels. When a robot
+    # declares them, its other input keys are internal (fingerprints, row ids): the item page
+    # shows them, with the output's undeclared keys, only to administrators as raw data.
+    input_fields: ClassVar[tuple[OutputField, ...]] = ()
     manual_minutes_per_item: ClassVar[Decimal] = Decimal("0")
     max_attempts: ClassVar[int] = 3
     accepts_upload: ClassVar[bool] = False

@@ -8,6 +8,7 @@ from stdnum import iban
 
 from kuntarobo.accounts.models import Role
 from kuntarobo.audit.models import AuditEvent
+from kuntarobo.runtime import actions
 from kuntarobo.runtime.models import ItemStatus, WorkItem
 
 INBOX = reverse("inbox")
@@ -220,3 +221,21 @@ def test_approving_all_without_flags_leaves_flagged_and_newer_proposals(world):
     assert world.attention_item.status == ItemStatus.NEEDS_REVIEW  # flagged
     assert newer.status == ItemStatus.NEEDS_REVIEW  # arrived after the page was shown
     assert AuditEvent.objects.filter(action="items.approve_unflagged", via="web").count() == 1
+
+
+def test_the_inbox_never_says_nothing_waits_while_its_count_says_some(world):
+    """The navigation's count, the tab's and the list are one query (`review_queue`); the
+    "without flags" view with only flagged proposals says so instead of "nothing waits"."""
+    client = world.client_for(Role.REVIEWER)
+    actions.approve_items(world.users[Role.REVIEWER], [world.review_item.pk])
+    page = client.get(reverse("inbox")).content.decode()
+    nav = page.split('class="main-nav"')[1].split("</nav>")[0]
+    waiting = WorkItem.objects.filter(
+        run__municipality=world.esimerkkila, status=ItemStatus.NEEDS_REVIEW
+    ).count()
+    assert waiting > 0
+    assert f'<span class="count">{waiting}<span class="visually-hidden">' in nav
+    assert f'aria-current="page">Odottaa tarkastusta <span class="count">{waiting}</span>' in page
+    plain = client.get(reverse("inbox"), {"tab": "review", "plain": "1"}).content.decode()
+    assert "Nothing is waiting" not in plain and "Mikään ei odota" not in plain
+    assert "merkitsemättömiä ei ole" in plain

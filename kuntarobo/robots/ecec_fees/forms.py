@@ -8,7 +8,6 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
-from django.utils.formats import get_format
 from django.utils.translation import gettext_lazy as _
 
 from kuntarobo.sdk.inputs import DATE_VALIDATORS

@@ -199,6 +199,20 @@ class EcecFeeRobot(Robot):
             default="",
         ),
     )
+    # The family's record, fingerprints and parameter rows stay internal (raw data for
+    # administrators); the proposal and its reasoning show the family's figures.
+    input_fields = (
+        OutputField(
+            "period_start",
+            Text(fi="Jakso alkaa", sv="Perioden börjar", en="Period starts"),
+            kind="date",
+        ),
+        OutputField(
+            "next_period_start",
+            Text(fi="Seuraava jakso alkaa", sv="Nästa period börjar", en="Next period starts"),
+            kind="date",
+        ),
+    )
     output_fields = (
         OutputField(
             "decision_number", Text(fi="Päätösnumero", sv="Beslutsnummer", en="Decision number")

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 from kuntarobo.core.inputs import LimitExceeded
 from kuntarobo.core.masking import mask_identity_codes
@@ -111,9 +112,12 @@ def export_input_error(name: str, errors: list[RowError]) -> InputError:
     if more:
         listing = format_lazy("{}; {}", listing, message(_("and %(more)d more"), more=more))
     return InputError(
-        _(
+        ngettext_lazy(
+            "the export %(file)s cannot be used (%(count)d problem, nothing was sent): "
+            "%(problems)s",
             "the export %(file)s cannot be used (%(count)d problems, nothing was sent): "
-            "%(problems)s"
+            "%(problems)s",
+            "count",
         ),
         field="file",
         file=repr(name),

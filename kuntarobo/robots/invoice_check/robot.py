@@ -14,6 +14,7 @@ from typing import Any
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 from kuntarobo.core.inputs import CsvDecodeError, LimitExceeded, check_file_size, csv_rows
 from kuntarobo.robots.invoice_check import rules
@@ -116,7 +117,11 @@ def read_invoice_file(path: Path, shown_name: str = "") -> list[dict[str, str]]:
             more = message(_("(and %(count)d more)"), count=len(errors) - MAX_ERRORS_SHOWN)
             shown = join_messages(" ", [shown, more])
         raise InputError(
-            _("%(file)s: %(count)d rows cannot be read: %(errors)s"),
+            ngettext_lazy(
+                "%(file)s: %(count)d row cannot be read: %(errors)s",
+                "%(file)s: %(count)d rows cannot be read: %(errors)s",
+                "count",
+            ),
             field="file",
             file=name,
             count=len(errors),
@@ -199,6 +204,29 @@ class InvoiceCheckRobot(Robot):
         ),
         OutputField(
             "reference", Text(fi="Viitenumero", sv="Referensnummer", en="Reference number")
+        ),
+    )
+    input_fields = (
+        OutputField(
+            "invoice_id", Text(fi="Laskun numero", sv="Fakturanummer", en="Invoice number")
+        ),
+        OutputField("supplier_name", Text(fi="Toimittaja", sv="Leverantör", en="Supplier")),
+        OutputField("business_id", Text(fi="Y-tunnus", sv="FO-nummer", en="Business ID")),
+        OutputField(
+            "iban", Text(fi="Tilinumero (IBAN)", sv="Kontonummer (IBAN)", en="Account (IBAN)")
+        ),
+        OutputField(
+            "reference", Text(fi="Viitenumero", sv="Referensnummer", en="Reference number")
+        ),
+        OutputField("amount", Text(fi="Summa", sv="Belopp", en="Amount")),
+        OutputField(
+            "invoice_date",
+            Text(fi="Laskun päivä", sv="Fakturadatum", en="Invoice date"),
+            kind="date",
+        ),
+        OutputField("due_date", Text(fi="Eräpäivä", sv="Förfallodag", en="Due date"), kind="date"),
+        OutputField(
+            "purchase_order", Text(fi="Tilausnumero", sv="Beställningsnummer", en="Purchase order")
         ),
     )
     correctable_fields = (

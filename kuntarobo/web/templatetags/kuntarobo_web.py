@@ -16,12 +16,13 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from stdnum import iban as stdnum_iban
 
-from kuntarobo.accounts.models import Municipality, Permission
+from kuntarobo.accounts.models import Municipality
 from kuntarobo.core.masking import mask_identity_codes
 from kuntarobo.runtime.declarations import InputError, Text, get_robot
 from kuntarobo.runtime.models import ItemStatus, RunStatus, WorkItem
 from kuntarobo.runtime.visibility import ItemView
 from kuntarobo.web import labels
+from kuntarobo.web.scoping import review_queue
 
 register = template.Library()
 
@@ -147,11 +148,7 @@ def inbox_count(context: Context) -> int:
     request = context.get("request")
     if request is None or not request.user.is_authenticated:
         return 0
-    return (
-        WorkItem.objects.for_user(request.user, Permission.REVIEW)
-        .filter(status=ItemStatus.NEEDS_REVIEW)
-        .count()
-    )
+    return review_queue(request.user).count()
 
 
 NAV_SECTIONS = {
@@ -197,8 +194,35 @@ def output_rows(view: ItemView) -> list[tuple[str, str]]:
         if field.name in output
     ]
     known = {field.name for field in declared}
+    if declared:  # the rest is internal: raw data for administrators (`raw_data`)
+        return rows
     rows += [(key, pretty(value)) for key, value in output.items() if key not in known]
     return rows
+
+
+@register.filter
+def input_rows(view: ItemView) -> list[tuple[str, str]]:
+    """The item's input as (label, formatted value): the fields the robot declares
+    (`Robot.input_fields`) with their labels; a robot that declares none shows every key."""
+    payload = view.payload if isinstance(view.payload, dict) else {}
+    try:
+        declared = get_robot(cast(WorkItem, view.item).robot_slug).input_fields
+    except InputError:
+        declared = ()
+    if not declared:
+        return [(key, pretty(value)) for key, value in payload.items()]
+    return [
+        (field.label.get(), format_field(field.kind, payload[field.name]))
+        for field in declared
+        if field.name in payload
+    ]
+
+
+@register.filter
+def raw_data(view: ItemView) -> str:
+    """The item's input and output as JSON, for an administrator's disclosure."""
+    data = {"payload": view.payload, "output": view.output}
+    return json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True, default=str)
 
 
 def format_field(kind: str, value: Any) -> str:
