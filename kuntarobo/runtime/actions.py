@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kuntarobo.accounts.models import Municipality, Permission, has_permission
 from kuntarobo.audit.trail import record
+from kuntarobo.core import localized
 from kuntarobo.core.masking import mask_identity_codes
 from kuntarobo.runtime import execution, storage_roots
 from kuntarobo.runtime.bulk import insert_rows
@@ -32,6 +33,7 @@ from kuntarobo.runtime.declarations import (
     RobotClass,
     RunContext,
     get_robot,
+    message,
 )
 from kuntarobo.runtime.enqueue import (
     DELIVER_ITEM,
@@ -307,7 +309,14 @@ def produce_run(
             run.items_duplicate = duplicates
             run.summary = {"skipped": dict(context.skipped)} if context.skipped else {}
             run.save(update_fields=["items_created", "items_duplicate", "summary"])
-            context.log(f"{len(created)} new work items, {duplicates} already known", "info")
+            context.log(
+                message(
+                    _("New work items: %(new)d, already known: %(known)d"),
+                    new=len(created),
+                    known=duplicates,
+                ),
+                "info",
+            )
             execution.write_log(run.pk, None, context.log_lines)
             enqueue_many(PROCESS_ITEM, created)
             details = {"items": len(created), "duplicates": duplicates}
@@ -378,7 +387,7 @@ def _refuse(
         run,
         RunStatus.REFUSED,
         {**texts, "field": error.field or ""},
-        log_lines=[*context.log_lines, ("error", texts["en"])],
+        log_lines=[*context.log_lines, ("error", localized.encode(texts))],
         event="run.refuse",
         details={"reason": texts["en"]},
         actor=actor,

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.utils.functional import lazy
+from django.utils.functional import Promise, lazy
 from django.utils.text import format_lazy
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -317,7 +317,7 @@ class Schedule:
 class PathStep:
     name: Text
     actor: str  # "robot" or "person"
-    system: str = ""
+    system: Text | str = ""  # the system's name, a Text in every language
     description: Text | None = None
 
 
@@ -423,7 +423,7 @@ class RunContext:
     trigger: str
     input_path: Path | None = None
     input_name: str = ""
-    log_lines: list[tuple[str, str]] = field(default_factory=list)
+    log_lines: list[tuple[str, Any]] = field(default_factory=list)
     # Inputs the producer left out on purpose (e.g. "unchanged"), kept in the run's summary.
     skipped: dict[str, int] = field(default_factory=dict)
     # Which robot runs: with the municipality it locates the storage root of folder parameters.
@@ -431,8 +431,13 @@ class RunContext:
     # Finds that root as configured at the moment of asking; the platform sets it.
     root_finder: Callable[[], Path] | None = None
 
-    def log(self, message: str, level: str = "info") -> None:
-        self.log_lines.append((level, mask_identity_codes(message)))
+    def log(self, message: Any, level: str = "info") -> None:
+        """A line for the run's log: a plain text, or a translatable one (`message(_("…"))`)
+        that the log shows in its reader's language. Masked when stored."""
+        if isinstance(message, Promise):
+            self.log_lines.append((level, message))
+        else:
+            self.log_lines.append((level, mask_identity_codes(message)))
 
     def skip(self, reason: str, count: int = 1) -> None:
         self.skipped[reason] = self.skipped.get(reason, 0) + count
@@ -487,7 +492,7 @@ class Robot:
     name: ClassVar[Text]
     description: ClassVar[Text]
     robot_class: ClassVar[RobotClass]
-    systems: ClassVar[tuple[str, ...]] = ()
+    systems: ClassVar[tuple[Text | str, ...]] = ()  # the systems' names, each a Text
     path: ClassVar[PathDescription]
     schedule: ClassVar[Schedule | None] = None
     parameters: ClassVar[tuple[Parameter, ...]] = ()
@@ -497,6 +502,9 @@ class Robot:
     # declares them, its other input keys are internal (fingerprints, row ids): the item page
     # shows them, with the output's undeclared keys, only to administrators as raw data.
     input_fields: ClassVar[tuple[OutputField, ...]] = ()
+    # The words for the audit event codes the robot records itself (`<slug>.…`), shown on the
+    # audit page in the reader's language (the exports keep the codes).
+    audit_actions: ClassVar[dict[str, Text]] = {}
     manual_minutes_per_item: ClassVar[Decimal] = Decimal("0")
     max_attempts: ClassVar[int] = 3
     accepts_upload: ClassVar[bool] = False

@@ -3,10 +3,12 @@ calendar rules), kept in one place so templates, forms and tests agree."""
 
 from __future__ import annotations
 
+from django.apps import apps
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from kuntarobo.runtime.declarations import RobotClass
+from kuntarobo.runtime.declarations import InputError, RobotClass, get_robot
 
 AUDIT_ACTIONS = {
     "run.start": _("Run started"),
@@ -36,7 +38,58 @@ AUDIT_ACTIONS = {
     "accounts.membership_removed": _("Role removed"),
     "files.sweep": _("Files no record refers to removed"),
     "retention.purge": _("Data past its retention period removed"),
+    "robot.settings": _("Robot's municipal settings changed"),
+    "token.create": _("API token created"),
+    "token.revoke": _("API token revoked"),
+    "channels.delivery.queued": _("Delivery queued"),
+    "channels.delivery.sent": _("Delivery sent"),
+    "channels.delivery.failed": _("Delivery failed"),
+    "channels.print_batch": _("Print batch made"),
+    "channels.print_batch.posted": _("Print batch marked posted"),
+    "channels.secure_document.download": _("Secure document downloaded"),
+    "channels.secure_document.refused": _("Secure document download refused"),
+    "channels.secure_document.purged": _("Secure document removed"),
 }
+
+AUDIT_CHANNELS = {
+    "web": _("web"),
+    "api": pgettext_lazy("audit channel", "API"),
+    "cli": _("command line"),
+    "worker": _("robot worker"),
+    "scheduler": _("scheduler"),
+    "demo": _("demo"),
+    "system": pgettext_lazy("audit channel", "system"),
+}
+
+
+def audit_action_label(code: str) -> str:
+    """An audit event's code as words in the reader's language: the platform's own codes here,
+    a robot's (`<slug>.…`) from its declaration (`Robot.audit_actions`). The code itself stays
+    in the exports; an unknown code is shown as it is."""
+    label = AUDIT_ACTIONS.get(code)
+    if label:
+        return str(label)
+    try:
+        robot = get_robot(code.split(".", 1)[0])
+    except InputError:
+        return code
+    text = robot.audit_actions.get(code)
+    return text.get(get_language()) if text else code
+
+
+def audit_object_label(object_type: str) -> str:
+    """`app_label.model` of an audited object as the model's name in the reader's language."""
+    try:
+        model = apps.get_model(object_type)
+    except (LookupError, ValueError):
+        return object_type
+    return str(model._meta.verbose_name).capitalize()
+
+
+def audit_channel_label(via: str) -> str:
+    label = AUDIT_CHANNELS.get(via)
+    return str(label) if label else via
+
 
 ROBOT_CLASS_NAMES = {
     RobotClass.ASSISTS: pgettext_lazy("robot class", "Assists"),

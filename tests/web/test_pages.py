@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from kuntarobo.accounts.models import Role
 from kuntarobo.audit.models import AuditEvent
+from kuntarobo.core.localized import pick
 from kuntarobo.runtime import actions
 from kuntarobo.runtime.models import ItemStatus, Run, RunStatus
 from tests.runtime.helpers import read_inputs
@@ -38,7 +39,7 @@ def test_the_catalogue_explains_the_robot_class_in_plain_words(world):
     assert "Ostolaskujen tarkistus" in page
     assert '<span class="robot-class">B</span>' in page
     assert "virkailija on hyväksynyt" in page  # class B: nothing is sent before approval
-    assert "CSV export of the purchase ledger" in page
+    assert "ostoreskontran CSV-aineisto" in page  # the system, in the reader's language
     assert "3 min" in page
 
 
@@ -172,7 +173,7 @@ def test_the_run_page_paginates_its_items(world, tmp_path, settings):
 )
 def test_the_run_log_is_shown_only_with_the_log_permission(world, role, sees_log):
     text = world.client_for(role).get(reverse("run_detail", args=[world.run.pk]))
-    assert ("read 5 invoices" in text.content.decode()) is sees_log
+    assert ("luettiin 5 laskua" in text.content.decode()) is sees_log
 
 
 def test_a_running_run_polls_its_progress_every_two_seconds_and_a_finished_one_does_not(
@@ -230,8 +231,8 @@ def test_the_item_page_shows_personal_data_to_a_reviewer_and_records_the_view(wo
     text = response.content.decode()
     assert item.payload["iban"] in text  # input
     assert "Maksupäivä" in text  # the proposal, with the robot's labels
-    assert item.explanation[0] in text
-    assert "no purchase order number" in text  # attention flag
+    assert pick(item.explanation[0], "fi") in text
+    assert "tilausnumero puuttuu" in text  # attention flag, in the reader's language
     assert reverse("item_document", args=[item.pk, world.document.pk]) in text
     views = AuditEvent.objects.filter(action="item.view", object_id=str(item.pk))
     assert views.count() == 1
@@ -270,8 +271,8 @@ def test_the_item_page_shows_only_a_masked_summary_without_personal_data_permiss
     assert response.status_code == 200
     assert item.payload["iban"] not in text
     assert "payment_date" not in text
-    assert item.explanation[0] not in text
-    assert "no purchase order number" not in text
+    assert pick(item.explanation[0], "fi") not in text
+    assert "tilausnumero puuttuu" not in text
     assert reverse("item_document", args=[item.pk, world.document.pk]) not in text
     assert "ilman tehtävän syötettä" in text  # tells why it is a summary
     assert not AuditEvent.objects.filter(action="item.view", object_id=str(item.pk)).exists()

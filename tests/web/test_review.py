@@ -8,6 +8,7 @@ from stdnum import iban
 
 from kuntarobo.accounts.models import Role
 from kuntarobo.audit.models import AuditEvent
+from kuntarobo.core.localized import pick
 from kuntarobo.runtime import actions
 from kuntarobo.runtime.models import ItemStatus, WorkItem
 
@@ -22,8 +23,8 @@ def test_the_inbox_lists_items_waiting_for_review_with_proposal_explanation_and_
     )
     assert sorted(listed) == sorted(waiting.values_list("pk", flat=True))
     text = response.content.decode()
-    assert world.attention_item.explanation[0] in text
-    assert "no purchase order number" in text
+    assert pick(world.attention_item.explanation[0], "fi") in text
+    assert "tilausnumero puuttuu" in text
     assert iban.format(world.attention_item.output["iban"]) in text
     assert response.context["counts"] == {"review": 3, "failed": 1, "waiting": 0}
 
@@ -51,7 +52,7 @@ def test_the_failed_tab_lists_items_waiting_for_a_person_with_retry_and_abandon(
     response = world.client_for(Role.REVIEWER).get(INBOX, {"tab": "failed"})
     assert [e.item.pk for e in response.context["entries"]] == [world.failed_item.pk]
     text = response.content.decode()
-    assert escape(world.failed_item.error_message) in text
+    assert escape(pick(world.failed_item.error_message, "fi")) in text
     assert reverse("item_retry", args=[world.failed_item.pk]) in text
     assert reverse("item_abandon", args=[world.failed_item.pk]) in text
     assert reverse("item_approve", args=[world.failed_item.pk]) not in text

@@ -170,7 +170,14 @@ class HrReportsRobot(Robot):
         "employments started and ended, and early-support alerts by e-mail as an Excel workbook.",
     )
     robot_class = RobotClass.ASSISTS
-    systems = ("payroll and HR export (Incomes Register concepts)", "e-mail (SMTP)")
+    systems = (
+        Text(
+            fi="palkka- ja henkilöstöaineisto (tulorekisterin käsitteet)",
+            sv="löne- och personalexport (inkomstregistrets begrepp)",
+            en="payroll and HR export (Incomes Register concepts)",
+        ),
+        Text(fi="sähköposti (SMTP)", sv="e-post (SMTP)", en="e-mail (SMTP)"),
+    )
     manual_minutes_per_item = Decimal("20")
     output_fields = (
         OutputField("unit_name", Text(fi="Yksikkö", sv="Enhet", en="Unit")),
@@ -267,7 +274,7 @@ class HrReportsRobot(Robot):
             PathStep(
                 Text(fi="Lue aineisto", sv="Läs exporten", en="Read the export"),
                 "robot",
-                "payroll export",
+                Text(fi="palkka-aineisto", sv="löneexport", en="payroll export"),
             ),
             PathStep(
                 Text(
@@ -292,7 +299,7 @@ class HrReportsRobot(Robot):
                     en="E-mail the report to the supervisor",
                 ),
                 "robot",
-                "e-mail",
+                Text(fi="sähköposti", sv="e-post", en="e-mail"),
             ),
             PathStep(
                 Text(

@@ -13,9 +13,11 @@ from typing import Any
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.functional import lazy
+from django.utils.translation import get_language, ngettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext_lazy
 
+from kuntarobo.core import formatting
 from kuntarobo.core.inputs import CsvDecodeError, LimitExceeded, check_file_size, csv_rows
 from kuntarobo.robots.invoice_check import rules
 from kuntarobo.sdk import (
@@ -60,6 +62,33 @@ def row_error_text(row: int, error: rules.InvoiceRowError) -> Any:
         value=repr(error.value),
         maximum=error.maximum,
     )
+
+
+def _formatted(value: object) -> Any:
+    """A line's value in the reader's format: dates and euros, said when the line is read."""
+    if isinstance(value, rules.Reasons):
+        return join_messages("; ", [said(line) for line in value])
+    if isinstance(value, rules.Line):
+        return said(value)
+    if isinstance(value, rules.Euros):
+        cents = int(value)
+        return lazy(lambda: formatting.format_euros(cents, _language()), str)()
+    if isinstance(value, datetime.date):
+        day = value
+        return lazy(lambda: formatting.format_date(day, _language()), str)()
+    return value
+
+
+def _language() -> str:
+    language = (get_language() or "fi")[:2]
+    return language if language in ("fi", "sv", "en") else "fi"
+
+
+def said(line: rules.Line) -> Any:
+    """A line of the rules as a translatable text: the platform keeps it in every language, so
+    the reviewer reads the reasons and flags in their own (`kuntarobo.sdk.message`)."""
+    values = {key: _formatted(value) for key, value in line.values.items()}
+    return message(_(line.template), **values)
 
 
 def read_invoice_file(path: Path, shown_name: str = "") -> list[dict[str, str]]:
@@ -162,7 +191,18 @@ class InvoiceCheckRobot(Robot):
         "proposes payment. An accounts official approves each proposal before payment.",
     )
     robot_class = RobotClass.PREPARES
-    systems = ("CSV export of the purchase ledger", "payment outbox (files)")
+    systems = (
+        Text(
+            fi="ostoreskontran CSV-aineisto",
+            sv="CSV-export från leverantörsreskontran",
+            en="CSV export of the purchase ledger",
+        ),
+        Text(
+            fi="maksujen lähtevä kansio (tiedostot)",
+            sv="utkorgen för betalningar (filer)",
+            en="payment outbox (files)",
+        ),
+    )
     manual_minutes_per_item = Decimal("3")
     accepts_upload = True
     upload_suffixes = (".csv",)
@@ -250,7 +290,7 @@ class InvoiceCheckRobot(Robot):
             PathStep(
                 Text(fi="Lue laskutiedosto", sv="Läs fakturafilen", en="Read the file"),
                 "robot",
-                "CSV",
+                Text(fi="CSV-tiedosto", sv="CSV-fil", en="CSV file"),
             ),
             PathStep(
                 Text(fi="Tarkista tunnisteet", sv="Granska identifierare", en="Check identifiers"),
@@ -275,7 +315,9 @@ class InvoiceCheckRobot(Robot):
                     en="Write the payment to the outbox",
                 ),
                 "robot",
-                "payment outbox",
+                Text(
+                    fi="maksujen lähtevä kansio", sv="utkorgen för betalningar", en="payment outbox"
+                ),
             ),
         ),
         inputs=(
@@ -339,7 +381,17 @@ class InvoiceCheckRobot(Robot):
             empty=_("inbox folder %(folder)s has no .csv files"),
         )
         rows = read_invoice_file(path, shown)
-        context.log(f"read {len(rows)} invoices from {shown}")
+        context.log(
+            message(
+                ngettext_lazy(
+                    "read %(count)d invoice from %(file)s",
+                    "read %(count)d invoices from %(file)s",
+                    "count",
+                ),
+                count=len(rows),
+                file=shown,
+            )
+        )
         for row in rows:
             invoice = rules.parse_invoice_row(row)
             yield ItemSpec(
@@ -356,7 +408,7 @@ class InvoiceCheckRobot(Robot):
             invoice, approval_limit_cents=limit, today=timezone.localdate()
         )
         if not result.payable:
-            raise BusinessException("; ".join(result.blocking))
+            raise BusinessException(join_messages("; ", [said(line) for line in result.blocking]))
         return Outcome(
             output={
                 "payment_date": result.payment_date.isoformat() if result.payment_date else None,
@@ -365,8 +417,8 @@ class InvoiceCheckRobot(Robot):
                 "reference": invoice.reference,
                 "supplier_name": invoice.supplier_name,
             },
-            explanation=result.explanation,
-            attention=result.attention,
+            explanation=[said(line) for line in result.explanation],
+            attention=[said(line) for line in result.attention],
         )
 
     def deliver(self, item: ItemView, context: RunContext) -> None:
@@ -379,4 +431,6 @@ class InvoiceCheckRobot(Robot):
         write_file_atomically(
             target, json.dumps(payment, ensure_ascii=False, indent=2).encode("utf-8")
         )
-        context.log(f"{item.reference}: payment written to the outbox")
+        context.log(
+            message(_("%(reference)s: payment written to the outbox"), reference=item.reference)
+        )

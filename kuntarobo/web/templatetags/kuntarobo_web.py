@@ -115,8 +115,17 @@ def get_item(mapping: dict[str, Any] | None, key: str) -> Any:
 
 @register.filter
 def action_label(code: str) -> str:
-    label = labels.AUDIT_ACTIONS.get(code)
-    return str(label) if label else code
+    return labels.audit_action_label(code)
+
+
+@register.filter
+def object_label(object_type: str) -> str:
+    return labels.audit_object_label(object_type)
+
+
+@register.filter
+def channel_label(via: str) -> str:
+    return labels.audit_channel_label(via)
 
 
 @register.filter
