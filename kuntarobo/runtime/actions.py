@@ -389,7 +389,8 @@ def _refuse(
         {**texts, "field": error.field or ""},
         log_lines=[*context.log_lines, ("error", localized.encode(texts))],
         event="run.refuse",
-        details={"reason": texts["en"]},
+        # In every language, as the run keeps it: the audit page shows the reader's own.
+        details={"reason": dict(texts)},
         actor=actor,
         via=via,
         remove=inline,

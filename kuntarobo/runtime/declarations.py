@@ -356,6 +356,9 @@ class RobotPage:
 
     label: Text
     url_name: str
+    # What the page's view requires somewhere (a `Permission` value): the link is shown only
+    # to those it would not answer 403.
+    permission: str = "view"
 
 
 @dataclass

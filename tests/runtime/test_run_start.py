@@ -71,7 +71,7 @@ def test_a_refused_upload_through_the_api_leaves_no_file_and_no_items_and_says_w
     assert body["status"] == "refused"
     assert body["refusal"]["message"] == run.error["en"]
     event = AuditEvent.objects.get(action="run.refuse", object_id=str(run.pk))
-    assert (event.via, event.details["reason"]) == ("api", run.error["en"])
+    assert (event.via, event.details["reason"]["en"]) == ("api", run.error["en"])
 
 
 @pytest.mark.parametrize(

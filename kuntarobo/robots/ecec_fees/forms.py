@@ -60,6 +60,7 @@ class EuroField(forms.DecimalField):
 
 
 class EstimateForm(forms.Form):
+    required_css_class = "required"  # the label's visible marker (kuntarobo.css)
     date = forms.DateField(
         label=_("Fees for the month starting"),
         help_text=_("The fee rules in force on this day are used."),

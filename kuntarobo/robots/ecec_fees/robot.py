@@ -36,6 +36,7 @@ from kuntarobo.robots.ecec_fees.models import (
 from kuntarobo.robots.ecec_fees.municipal import MunicipalFeeSettings, first_of_next_month
 from kuntarobo.robots.ecec_fees.municipal_settings import SCHEMA, SLUG, settings_of
 from kuntarobo.robots.ecec_fees.records import on_item_status, on_item_statuses
+from kuntarobo.robots.ecec_fees.staff_views import DECISIONS_PERMISSION
 from kuntarobo.sdk import (
     BusinessException,
     Document,
@@ -167,6 +168,7 @@ class EcecFeeRobot(Robot):
                 en="Fee decisions and print batches",
             ),
             "ecec_fees_staff:decisions",
+            permission=DECISIONS_PERMISSION,
         ),
     )
     # Mounted by the platform: staff pages, the calculator API and the public fee estimate.

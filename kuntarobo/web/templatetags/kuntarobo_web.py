@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from stdnum import iban as stdnum_iban
 
 from kuntarobo.accounts.models import Municipality
+from kuntarobo.core import localized
 from kuntarobo.core.masking import mask_identity_codes
 from kuntarobo.runtime.declarations import InputError, Text, get_robot
 from kuntarobo.runtime.models import ItemStatus, RunStatus, WorkItem
@@ -126,6 +127,19 @@ def object_label(object_type: str) -> str:
 @register.filter
 def channel_label(via: str) -> str:
     return labels.audit_channel_label(via)
+
+
+@register.filter
+def detail_label(key: str) -> str:
+    return labels.audit_detail_label(key)
+
+
+@register.filter
+def detail_value(value: Any) -> str:
+    """An audit detail's value: a text kept in every language in the reader's one."""
+    if localized.is_localized(value):
+        return localized.pick(value, get_language())
+    return pretty(value)
 
 
 @register.filter
@@ -250,6 +264,23 @@ def format_field(kind: str, value: Any) -> str:
     except (ValueError, TypeError, ArithmeticError):
         pass  # a value the robot did not write as declared is shown as it is
     return pretty(value)
+
+
+@register.filter
+def parameter_rows(run: Any) -> list[tuple[str, str]]:
+    """A run's parameters as (the robot's label, value); a name the robot no longer declares
+    is shown as it is."""
+    try:
+        declared = {p.name: p for p in get_robot(run.robot_slug).parameters}
+    except InputError:
+        declared = {}
+    rows = []
+    for name, value in (run.parameters or {}).items():
+        parameter = declared.get(name)
+        rows.append(
+            (parameter.label.get() if parameter else name, pretty(value) if value != "" else "–")
+        )
+    return rows
 
 
 @register.filter
