@@ -4,9 +4,8 @@ calendar rules), kept in one place so templates, forms and tests agree."""
 from __future__ import annotations
 
 from django.apps import apps
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from kuntarobo.runtime.declarations import InputError, RobotClass, get_robot
 
