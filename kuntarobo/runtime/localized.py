@@ -36,4 +36,8 @@ def stored_line(value: Any) -> str | dict[str, str]:
 def stored_text(value: Any) -> str:
     """A text for a text column (an item's error, a log line)."""
     texts = in_languages(value)
-    return encode(texts) if texts is not None else mask_identity_codes(str(value))
+    if texts is None:
+        return mask_identity_codes(str(value))
+    if len(set(texts.values())) == 1:  # the same in every language (a robot's own words)
+        return next(iter(texts.values()))
+    return encode(texts)
