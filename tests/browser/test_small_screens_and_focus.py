@@ -49,7 +49,7 @@ def sideways(page) -> int:
 
 @pytest.mark.parametrize("width", WIDTHS)
 def test_no_page_scrolls_sideways_on_a_phone(site, page, width):
-    world, base = site
+    town, base = site
     page.set_viewport_size({"width": width, "height": 800})
     log_in(page, base, Role.ADMINISTRATOR)
     urls = [
@@ -57,9 +57,9 @@ def test_no_page_scrolls_sideways_on_a_phone(site, page, width):
         reverse("robot_list"),
         reverse("robot_detail", args=["invoice_check"]),
         reverse("robot_detail", args=["ecec_fees"]),
-        reverse("run_detail", args=[world.run.pk]),
-        reverse("item_detail", args=[world.attention_item.pk]),
-        reverse("item_detail", args=[world.failed_item.pk]),
+        reverse("run_detail", args=[town.run.pk]),
+        reverse("item_detail", args=[town.attention_item.pk]),
+        reverse("item_detail", args=[town.failed_item.pk]),
         reverse("inbox"),
         reverse("audit"),
         reverse("ecec_fees_staff:decisions"),
@@ -107,15 +107,15 @@ def test_the_estimate_moves_focus_to_the_result_or_to_the_error_summary(site, pa
 
 
 def test_after_a_rejection_or_an_approval_the_focus_is_on_what_happened(site, page):
-    world, base = site
+    town, base = site
     log_in(page, base, Role.REVIEWER)
-    page.goto(base + reverse("item_reject", args=[world.review_item.pk]))
+    page.goto(base + reverse("item_reject", args=[town.review_item.pk]))
     expect(page.locator("textarea[name=reason]")).to_have_attribute("required", "")
     page.get_by_role("button", name="Hylkää").click()
     expect(page.locator("#error-summary")).to_be_focused()
     assert page.title().startswith("Virhe: ")
 
-    page.goto(base + reverse("item_detail", args=[world.attention_item.pk]))
+    page.goto(base + reverse("item_detail", args=[town.attention_item.pk]))
     page.get_by_role("button", name="Hyväksy").first.click()
     messages = page.locator(".messages")
     expect(messages).to_be_focused()
@@ -125,10 +125,10 @@ def test_after_a_rejection_or_an_approval_the_focus_is_on_what_happened(site, pa
 def test_a_running_run_announces_one_short_line_and_its_items_follow_it_to_the_end(
     site, page, tmp_path
 ):
-    world, base = site
+    town, base = site
     run = actions.start_run(
-        world.users[Role.COORDINATOR],
-        world.esimerkkila,
+        town.users[Role.COORDINATOR],
+        town.esimerkkila,
         "invoice_check",
         input_file=write_invoices(tmp_path / "more", "ESIM-X", "Esimerkin Siivous Oy"),
     ).run
