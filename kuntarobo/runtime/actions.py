@@ -430,7 +430,7 @@ def _end_reading(
     *,
     log_lines: list[tuple[str, str]],
     event: str,
-    details: dict[str, str],
+    details: dict[str, Any],
     actor: Actor,
     via: str,
     remove: bool = False,
