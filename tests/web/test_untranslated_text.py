@@ -489,3 +489,29 @@ def test_visible_text_keeps_labels_and_drops_scripts_and_the_english_button():
     assert "Teksti & muuta" in text
     assert "English" not in text
     assert "var" not in text
+
+
+@pytest.mark.parametrize(
+    ("language", "one", "two"),
+    [
+        ("fi", "(1 virhe,", "(2 virhettä,"),
+        ("sv", "(1 fel,", "(2 fel,"),
+        ("en", "(1 problem,", "(2 problems,"),
+    ],
+)
+def test_counts_take_the_plural_form_of_their_number(language, one, two):
+    from kuntarobo.robots.hr_reports.dataset import RowError
+    from kuntarobo.robots.hr_reports.robot import export_input_error
+
+    error = RowError("Poissaolot", 3, "start", "empty")
+    with translation.override(language):
+        assert one in str(export_input_error("x.xlsx", [error]))
+        assert two in str(export_input_error("x.xlsx", [error, error]))
+        refusal = str(import_texts.import_refusal("p.jsonl", [families.LineError(1, "", "x")], 5))
+    assert refusal.startswith(
+        {
+            "fi": "p.jsonl: perhetiedoissa on 1 virhe:",
+            "sv": "p.jsonl: 1 fel i",
+            "en": "p.jsonl: 1 problem in",
+        }[language]
+    )
