@@ -549,7 +549,16 @@ def _complete(handled: _Handled, records: _Records) -> str:
             changes["status"] = ItemStatus.NEW if stage == PROCESS else ItemStatus.APPROVED
             retry_task = PROCESS_ITEM if stage == PROCESS else DELIVER_ITEM
             log(
-                f"{item.reference}: attempt {item.attempts} failed ({result}); retry in {delay} s",
+                message(
+                    _(
+                        "%(reference)s: attempt %(attempt)d failed (%(reason)s); "
+                        "retry in %(delay)d s"
+                    ),
+                    reference=item.reference,
+                    attempt=item.attempts,
+                    reason=result,
+                    delay=delay,
+                ),
                 "warning",
             )
         else:

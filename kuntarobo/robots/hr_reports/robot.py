@@ -457,7 +457,16 @@ class HrReportsRobot(Robot):
                 "unit_name": report.unit.unit_name,
             },
             explanation=lines,
-            attention=[f"{len(report.alerts)} early-support alerts"] if report.alerts else [],
+            attention=[
+                message(
+                    ngettext_lazy(
+                        "%(count)d early-support alert", "%(count)d early-support alerts", "count"
+                    ),
+                    count=len(report.alerts),
+                )
+            ]
+            if report.alerts
+            else [],
             documents=[Document(mail.workbook_name(report), workbook, workbooks.XLSX_CONTENT_TYPE)],
         )
 
