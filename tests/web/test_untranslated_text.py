@@ -515,3 +515,30 @@ def test_counts_take_the_plural_form_of_their_number(language, one, two):
             "en": "p.jsonl: 1 problem in",
         }[language]
     )
+
+
+# Pages that are not HTML a person reads (downloads, POST-only actions that redirect, sign-out,
+# the health check): every other page of the web UI must be in `pages`.
+NOT_PAGES = {
+    "logout",
+    "health",
+    "item_document",
+    "item_approve",
+    "item_retry",
+    "item_resume",
+    "inbox_approve",
+    "inbox_approve_ordinary",
+    "audit_export",
+    "robot_start",
+}
+
+
+def test_the_pages_rendered_cover_every_page_of_the_web_ui(world, fee_world):
+    from django.urls import resolve
+
+    from kuntarobo.web import urls
+
+    names = {pattern.name for pattern in urls.urlpatterns}
+    covered = {resolve(page.url.split("?")[0]).url_name for page in pages(world, fee_world)}
+    missing = names - NOT_PAGES - covered
+    assert not missing, f"render these pages in the test: {sorted(missing)}"
