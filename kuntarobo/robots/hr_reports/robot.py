@@ -105,6 +105,10 @@ def row_error_text(error: RowError) -> Any:
     return format_lazy("{}", _LazyRowError(error))
 
 
+# `message` is a local name (the e-mail) where the alert count is said.
+alert_count_text = message
+
+
 def export_input_error(name: str, errors: list[RowError]) -> InputError:
     shown = [row_error_text(e) for e in errors[:MAX_ERRORS_SHOWN]]
     more = len(errors) - len(shown)
@@ -458,7 +462,7 @@ class HrReportsRobot(Robot):
             },
             explanation=lines,
             attention=[
-                message(
+                alert_count_text(
                     ngettext_lazy(
                         "%(count)d early-support alert", "%(count)d early-support alerts", "count"
                     ),
