@@ -54,7 +54,7 @@ def path_data(path: PathDescription) -> dict[str, Any]:
             {
                 "name": text_data(step.name),
                 "actor": step.actor,
-                "system": step.system,
+                "system": str(step.system),
                 "description": text_data(step.description),
             }
             for step in path.steps
@@ -77,7 +77,7 @@ def robot_data(robot: type[Robot], *, detail: bool = False) -> dict[str, Any]:
         "description": text_data(robot.description),
         "class": str(robot.robot_class),
         "class_meaning": CLASS_MEANING[robot.robot_class],
-        "systems": list(robot.systems),
+        "systems": [str(system) for system in robot.systems],
         "manual_minutes_per_item": robot.manual_minutes_per_item,
         "parameters": [parameter_data(p) for p in robot.parameters],
         "correctable_fields": [parameter_data(p) for p in robot.correctable_fields],

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeGuard
 
+from django.conf import settings
 from django.core.files import File
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
@@ -24,6 +25,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kuntarobo.accounts.models import Municipality, Permission, has_permission
 from kuntarobo.audit.trail import record
+from kuntarobo.core import localized
 from kuntarobo.core.masking import mask_identity_codes
 from kuntarobo.runtime import execution, review_sample, storage_roots
 from kuntarobo.runtime.bulk import insert_rows
@@ -46,6 +48,7 @@ from kuntarobo.runtime.enqueue import (
     enqueue_many,
 )
 from kuntarobo.runtime.files import save_file
+from kuntarobo.runtime.localized import in_languages
 from kuntarobo.runtime.models import (
     ItemAction,
     ItemStatus,
@@ -347,8 +350,16 @@ def produce_run(
                 ]
             )
             context.log(
-                f"{len(created)} new work items ({made.corrected} of them corrections), "
-                f"{duplicates} already known ({made.already_done} already done)",
+                message(
+                    _(
+                        "New work items: %(new)d (corrections: %(corrected)d), already known: "
+                        "%(known)d (already done: %(done)d)"
+                    ),
+                    new=len(created),
+                    corrected=made.corrected,
+                    known=duplicates,
+                    done=made.already_done,
+                ),
                 "info",
             )
             execution.write_log(run.pk, None, context.log_lines)
@@ -418,13 +429,10 @@ class _AlreadyProduced(Exception):
 
 
 def _in_languages(text: Any) -> dict[str, str]:
-    """A (lazy) message rendered in fi, sv and en, masked, for a record each reader reads in
-    their own language."""
-    texts = {}
-    for language in ("fi", "sv", "en"):
-        with translation.override(language):
-            texts[language] = mask_identity_codes(str(text))
-    return texts
+    """A message for a record each reader reads in their own language: a lazy text rendered in
+    every language of the UI (masked), a plain one the same in all."""
+    plain = mask_identity_codes(str(text))
+    return in_languages(text) or {code: plain for code, _name in settings.LANGUAGES}
 
 
 def _refuse(
@@ -446,9 +454,10 @@ def _refuse(
         run,
         RunStatus.REFUSED,
         {**texts, "field": error.field or ""},
-        log_lines=[*context.log_lines, ("error", texts["en"])],
+        log_lines=[*context.log_lines, ("error", localized.encode(texts))],
         event="run.refuse",
-        details={"reason": texts["en"]},
+        # In every language, as the run keeps it: the audit page shows the reader's own.
+        details={"reason": dict(texts)},
         actor=actor,
         via=via,
         remove=inline,
@@ -488,7 +497,7 @@ def _end_reading(
     *,
     log_lines: list[tuple[str, str]],
     event: str,
-    details: dict[str, str],
+    details: dict[str, Any],
     actor: Actor,
     via: str,
     remove: bool = False,

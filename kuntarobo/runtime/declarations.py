@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.utils.functional import lazy
+from django.utils.functional import Promise, lazy
 from django.utils.text import format_lazy
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -46,10 +46,15 @@ class RobotClass(StrEnum):
 
 
 def _render(template: Any, values: dict[str, Any]) -> str:
-    return str(template) % {
-        key: value if isinstance(value, int | float) else str(value)
-        for key, value in values.items()
-    }
+    # `template % values`, not `str(template) % …`: a lazy ngettext picks its plural form from
+    # the values (`ngettext_lazy(…, "count")`).
+    return str(
+        template
+        % {
+            key: value if isinstance(value, int | float) else str(value)
+            for key, value in values.items()
+        }
+    )
 
 
 _lazy_render = lazy(_render, str)
@@ -84,8 +89,9 @@ class InputError(Exception):
         self.field = field
 
     def __str__(self) -> str:
-        text = str(self.message)
-        return text % self.params if self.params else text
+        if self.params:  # a lazy ngettext chooses its form from the params
+            return str(self.message % self.params)
+        return str(self.message)
 
 
 class BusinessException(Exception):
@@ -311,7 +317,7 @@ class Schedule:
 class PathStep:
     name: Text
     actor: str  # "robot" or "person"
-    system: str = ""
+    system: Text | str = ""  # the system's name, a Text in every language
     description: Text | None = None
 
 
@@ -350,6 +356,9 @@ class RobotPage:
 
     label: Text
     url_name: str
+    # What the page's view requires somewhere (a `Permission` value): the link is shown only
+    # to those it would not answer 403.
+    permission: str = "view"
 
 
 @dataclass
@@ -430,7 +439,7 @@ class RunContext:
     trigger: str
     input_path: Path | None = None
     input_name: str = ""
-    log_lines: list[tuple[str, str]] = field(default_factory=list)
+    log_lines: list[tuple[str, Any]] = field(default_factory=list)
     # Inputs the producer left out on purpose (e.g. "unchanged"), kept in the run's summary.
     skipped: dict[str, int] = field(default_factory=dict)
     # What the person who started the run should know of how the input was read (lazy
@@ -441,8 +450,13 @@ class RunContext:
     # Finds that root as configured at the moment of asking; the platform sets it.
     root_finder: Callable[[], Path] | None = None
 
-    def log(self, message: str, level: str = "info") -> None:
-        self.log_lines.append((level, mask_identity_codes(message)))
+    def log(self, message: Any, level: str = "info") -> None:
+        """A line for the run's log: a plain text, or a translatable one (`message(_("…"))`)
+        that the log shows in its reader's language. Masked when stored."""
+        if isinstance(message, Promise):
+            self.log_lines.append((level, message))
+        else:
+            self.log_lines.append((level, mask_identity_codes(message)))
 
     def notice(self, text: Any) -> None:
         """Tell the person who started the run something about its input, e.g. that a
@@ -502,12 +516,19 @@ class Robot:
     name: ClassVar[Text]
     description: ClassVar[Text]
     robot_class: ClassVar[RobotClass]
-    systems: ClassVar[tuple[str, ...]] = ()
+    systems: ClassVar[tuple[Text | str, ...]] = ()  # the systems' names, each a Text
     path: ClassVar[PathDescription]
     schedule: ClassVar[Schedule | None] = None
     parameters: ClassVar[tuple[Parameter, ...]] = ()
     correctable_fields: ClassVar[tuple[Parameter, ...]] = ()
     output_fields: ClassVar[tuple[OutputField, ...]] = ()
+    # The fields of an item's input (payload) a person reads, with their labels. When a robot
+    # declares them, its other input keys are internal (fingerprints, row ids): the item page
+    # shows them, with the output's undeclared keys, only to administrators as raw data.
+    input_fields: ClassVar[tuple[OutputField, ...]] = ()
+    # The words for the audit event codes the robot records itself (`<slug>.…`), shown on the
+    # audit page in the reader's language (the exports keep the codes).
+    audit_actions: ClassVar[dict[str, Text]] = {}
     manual_minutes_per_item: ClassVar[Decimal] = Decimal("0")
     max_attempts: ClassVar[int] = 3
     accepts_upload: ClassVar[bool] = False

@@ -25,6 +25,8 @@ from django.core.files.base import ContentFile
 from django.db import close_old_connections, connection, transaction
 from django.db.models import Avg, Count, Field, Max, Model, Sum
 from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 from django_tasks_db.models import DBTaskResult
 
 from kuntarobo.accounts.models import Municipality
@@ -38,10 +40,12 @@ from kuntarobo.runtime.declarations import (
     RunContext,
     Wait,
     get_robot,
+    message,
 )
 from kuntarobo.runtime.enqueue import DELIVER_ITEM, PROCESS_ITEM, RESUME_ITEM, enqueue_items
 from kuntarobo.runtime.files import save_file
 from kuntarobo.runtime.impact import REPEATED, REPEATED_ITEMS
+from kuntarobo.runtime.localized import stored_line, stored_text
 from kuntarobo.runtime.models import (
     ItemAction,
     ItemDocument,
@@ -137,9 +141,7 @@ def _log_entries(
     run_id: int, item_id: int | None, lines: Iterable[tuple[str, str]]
 ) -> list[RunLogEntry]:
     return [
-        RunLogEntry(
-            run_id=run_id, item_id=item_id, level=level, message=mask_identity_codes(message)
-        )
+        RunLogEntry(run_id=run_id, item_id=item_id, level=level, message=stored_text(message))
         for level, message in lines
     ]
 
@@ -303,7 +305,7 @@ def _item_with_run_sql(vendor: str) -> str:
 
 def _call_robot(
     robot: Robot, item: WorkItem, context: RunContext, stage: str
-) -> tuple[str, Outcome | Wait | str]:
+) -> tuple[str, Outcome | Wait | str | Promise]:
     try:
         if stage == PROCESS:
             outcome = robot.handle(item_view(item), context)
@@ -315,7 +317,9 @@ def _call_robot(
             return "wait", wait
         return "application", "the robot asked to wait while delivering; only handle() may wait"
     except BusinessException as error:
-        return "business", str(error)
+        # A translatable reason is kept as it is: stored in every language (`stored_text`).
+        reason = error.args[0] if len(error.args) == 1 else None
+        return "business", reason if isinstance(reason, Promise) else str(error)
     except Exception as error:  # every other failure is technical: retried, then a person
         if is_outage(error):
             # The platform's own database failed under the robot: not the item's fault, so
@@ -382,7 +386,7 @@ class _Handled:
     robot_class: type[Robot]
     stage: str
     kind: str
-    result: Outcome | Wait | str
+    result: Outcome | Wait | str | Promise
     context: RunContext
     duration_ms: int
 
@@ -491,8 +495,8 @@ def _complete(handled: _Handled, records: _Records) -> str:
     # again one by one must not log twice.
     log_lines = list(handled.context.log_lines)
 
-    def log(message: str, level: str) -> None:
-        log_lines.append((level, message))  # masked with the rest when written
+    def log(line: Any, level: str) -> None:
+        log_lines.append((level, line))  # masked with the rest when written
 
     now = timezone.now()
     changes: dict[str, Any] = {"claim_token": "", "claimed_by": "", "error_message": ""}
@@ -504,8 +508,8 @@ def _complete(handled: _Handled, records: _Records) -> str:
         if stage == PROCESS:
             changes["output"] = result.output
             changes["record"] = result.record
-            changes["explanation"] = [mask_identity_codes(line) for line in result.explanation]
-            changes["attention"] = [mask_identity_codes(line) for line in result.attention]
+            changes["explanation"] = [stored_line(line) for line in result.explanation]
+            changes["attention"] = [stored_line(line) for line in result.attention]
             needs_review = robot_class.needs_review()
             changes["status"] = ItemStatus.NEEDS_REVIEW if needs_review else ItemStatus.DONE
         else:
@@ -528,9 +532,12 @@ def _complete(handled: _Handled, records: _Records) -> str:
         log(f"{item.reference}: waits{until_text}: {result.reason}", "info")
     elif kind == "business":
         changes["status"] = ItemStatus.FAILED_BUSINESS
-        changes["error_message"] = mask_identity_codes(str(result))
+        changes["error_message"] = stored_text(result)
         changes["finished_at"] = now
-        log(f"{item.reference}: {result}", "warning")
+        log(
+            message(_("%(reference)s: %(reason)s"), reference=item.reference, reason=result),
+            "warning",
+        )
     else:
         changes["error_message"] = mask_identity_codes(str(result))
         if item.attempts < robot_class.max_attempts:
@@ -543,13 +550,30 @@ def _complete(handled: _Handled, records: _Records) -> str:
             changes["status"] = ItemStatus.NEW if stage == PROCESS else ItemStatus.APPROVED
             retry_task = PROCESS_ITEM if stage == PROCESS else DELIVER_ITEM
             log(
-                f"{item.reference}: attempt {item.attempts} failed ({result}); retry in {delay} s",
+                message(
+                    _(
+                        "%(reference)s: attempt %(attempt)d failed (%(reason)s); "
+                        "retry in %(delay)d s"
+                    ),
+                    reference=item.reference,
+                    attempt=item.attempts,
+                    reason=result,
+                    delay=delay,
+                ),
                 "warning",
             )
         else:
             changes["status"] = ItemStatus.FAILED_APPLICATION
             changes["finished_at"] = now
-            log(f"{item.reference}: failed after {item.attempts} attempts: {result}", "error")
+            log(
+                message(
+                    _("%(reference)s: failed, attempts: %(attempts)d: %(reason)s"),
+                    reference=item.reference,
+                    attempts=item.attempts,
+                    reason=result,
+                ),
+                "error",
+            )
     documents = result.documents if isinstance(result, Outcome) and stage == PROCESS else []
     if not update_row(WorkItem, item.pk, {"claim_token": token}, changes):
         logger.warning("item %s: result of a lost claim discarded", item.pk)

@@ -6,6 +6,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from django.utils.translation import get_language
+
 from kuntarobo.accounts.models import Municipality, Permission
 from kuntarobo.runtime import actions
 from kuntarobo.runtime.models import WorkItem
@@ -20,7 +22,11 @@ def sight_for(user: Any) -> Sight:
             Municipality.objects.for_user(user, permission).values_list("pk", flat=True)
         )
 
-    return Sight(personal=ids(Permission.VIEW_PERSONAL_DATA), technical=ids(Permission.VIEW_LOGS))
+    return Sight(
+        personal=ids(Permission.VIEW_PERSONAL_DATA),
+        technical=ids(Permission.VIEW_LOGS),
+        language=(get_language() or "fi")[:2],
+    )
 
 
 def record_shown(actor: Any, views: Iterable[ItemView], *, via: str) -> None:

@@ -26,6 +26,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from kuntarobo.core.localized import pick
 from kuntarobo.core.masking import mask_identity_codes, mask_value
 
 
@@ -55,6 +56,8 @@ class Sight:
 
     personal: frozenset[int] = frozenset()
     technical: frozenset[int] = frozenset()
+    # The reader's language: texts kept in every language are shown in it (`core.localized`).
+    language: str = "fi"
 
     def sees_personal_data(self, municipality_id: int) -> bool:
         return municipality_id in self.personal
@@ -69,6 +72,7 @@ class Sight:
             personal=self.sees_personal_data(item.municipality_id),
             technical=self.sees_technical_details(item.municipality_id),
             full=full,
+            language=self.language,
         )
 
     def items(self, items: Iterable[ItemFields], *, full: bool = False) -> list[ItemView]:
@@ -79,7 +83,7 @@ class Sight:
         code (it is masked when written; shown masked again for lines written before)."""
         if not self.sees_technical_details(run.municipality_id):
             return None
-        return mask_identity_codes(message)
+        return mask_identity_codes(pick(message, self.language))
 
     def input_name(self, run: RunFields) -> str:
         """An input file's name may name a person: identity codes masked without the right."""
@@ -96,6 +100,7 @@ class ItemView:
     personal: bool
     technical: bool
     full: bool = False
+    language: str = "fi"
 
     @property
     def pk(self) -> Any:
@@ -118,7 +123,7 @@ class ItemView:
     def attention(self) -> list[str] | None:
         if not self.personal:
             return None
-        lines = [str(line) for line in self.item.attention or ()]
+        lines = [pick(line, self.language) for line in self.item.attention or ()]
         return lines if self.full else [mask_identity_codes(line) for line in lines]
 
     @property
@@ -131,10 +136,11 @@ class ItemView:
 
     @property
     def error_message(self) -> str | None:
+        error = pick(self.item.error_message, self.language)
         if self.personal:
-            return self._text(self.item.error_message)
+            return self._text(error)
         if self.technical:
-            return mask_identity_codes(self.item.error_message)
+            return mask_identity_codes(error)
         return None
 
     @property
@@ -147,7 +153,10 @@ class ItemView:
 
     @property
     def explanation(self) -> Any:
-        return self._data(self.item.explanation)
+        lines = self.item.explanation
+        if isinstance(lines, list):
+            lines = [pick(line, self.language) for line in lines]
+        return self._data(lines)
 
     @property
     def shows_documents(self) -> bool:

@@ -354,7 +354,7 @@ class AuditFilterForm(BaseForm):
         known = sorted(set(actions) | set(labels.AUDIT_ACTIONS))
         self.fields["action"].choices = [  # type: ignore[attr-defined]
             ("", _("All")),
-            *((code, labels.AUDIT_ACTIONS.get(code, code)) for code in known),
+            *((code, labels.audit_action_label(code)) for code in known),
         ]
 
     def clean(self) -> dict[str, Any]:

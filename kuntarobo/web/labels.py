@@ -3,10 +3,11 @@ calendar rules), kept in one place so templates, forms and tests agree."""
 
 from __future__ import annotations
 
+from django.apps import apps
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
-from kuntarobo.runtime.declarations import RobotClass
+from kuntarobo.runtime.declarations import InputError, RobotClass, get_robot
 
 AUDIT_ACTIONS = {
     "run.start": _("Run started"),
@@ -40,7 +41,106 @@ AUDIT_ACTIONS = {
     "accounts.membership_removed": _("Role removed"),
     "files.sweep": _("Files no record refers to removed"),
     "retention.purge": _("Data past its retention period removed"),
+    "robot.settings": _("Robot's municipal settings changed"),
+    "token.create": _("API token created"),
+    "token.revoke": _("API token revoked"),
+    "channels.delivery.queued": _("Delivery queued"),
+    "channels.delivery.sent": _("Delivery sent"),
+    "channels.delivery.failed": _("Delivery failed"),
+    "channels.print_batch": _("Print batch made"),
+    "channels.print_batch.posted": _("Print batch marked posted"),
+    "channels.secure_document.download": _("Secure document downloaded"),
+    "channels.secure_document.refused": _("Secure document download refused"),
+    "channels.secure_document.purged": _("Secure document removed"),
 }
+
+AUDIT_CHANNELS = {
+    "web": _("web"),
+    "api": pgettext_lazy("audit channel", "API"),
+    "cli": _("command line"),
+    "worker": _("robot worker"),
+    "scheduler": _("scheduler"),
+    "demo": _("demo"),
+    "system": pgettext_lazy("audit channel", "system"),
+}
+
+
+def audit_action_label(code: str) -> str:
+    """An audit event's code as words in the reader's language: the platform's own codes here,
+    a robot's (`<slug>.…`) from its declaration (`Robot.audit_actions`). The code itself stays
+    in the exports; an unknown code is shown as it is."""
+    label = AUDIT_ACTIONS.get(code)
+    if label:
+        return str(label)
+    try:
+        robot = get_robot(code.split(".", 1)[0])
+    except InputError:
+        return code
+    text = robot.audit_actions.get(code)
+    return text.get(get_language()) if text else code
+
+
+def audit_object_label(object_type: str) -> str:
+    """`app_label.model` of an audited object as the model's name in the reader's language."""
+    try:
+        model = apps.get_model(object_type)
+    except (LookupError, ValueError):
+        return object_type
+    return str(model._meta.verbose_name).capitalize()
+
+
+AUDIT_DETAILS = {
+    "after": _("after"),
+    "before": _("before"),
+    "copies": _("copies"),
+    "days": _("days"),
+    "decisions": _("decisions"),
+    "deliveries": _("deliveries"),
+    "documents": _("documents"),
+    "duplicates": _("already known"),
+    "error": _("error"),
+    "expired_at": _("expired"),
+    "filters": _("filters"),
+    "folders": _("folders"),
+    "format": _("format"),
+    "from": pgettext_lazy("audit detail", "from"),
+    "grace_seconds": _("grace period (s)"),
+    "input": _("input"),
+    "ip_address": _("IP address"),
+    "items": _("work items"),
+    "message_id": _("message id"),
+    "name": _("name"),
+    "note": _("note"),
+    "pages": _("pages"),
+    "parameters": _("parameters"),
+    "posted_on": _("posted on"),
+    "provider": _("identity provider"),
+    "reason": _("reason"),
+    "reference": _("reference"),
+    "references": _("references"),
+    "removed": _("removed"),
+    "replaced": _("replaced"),
+    "robot": _("robot"),
+    "role": _("role"),
+    "route": _("route"),
+    "source": _("source"),
+    "status": _("status"),
+    "up_to": _("up to"),
+    "user": _("user"),
+    "valid_from": _("valid from"),
+}
+
+
+def audit_detail_label(key: str) -> str:
+    """A key of an audit event's details as a word; the exports keep the key."""
+    label = AUDIT_DETAILS.get(key)
+    return str(label) if label else key
+
+
+def audit_channel_label(via: str) -> str:
+    label = AUDIT_CHANNELS.get(via)
+    return str(label) if label else via
+
 
 ROBOT_CLASS_NAMES = {
     RobotClass.ASSISTS: pgettext_lazy("robot class", "Assists"),

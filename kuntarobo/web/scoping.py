@@ -57,3 +57,11 @@ def require_somewhere(user: User, permission: str) -> QuerySet[Municipality]:
     if not municipalities.exists():
         raise PermissionDenied
     return municipalities
+
+
+def review_queue(user: User) -> QuerySet[Any]:
+    """The items waiting for this user's review. The navigation's count, the dashboard's and the
+    inbox's tab and list are all this one query, so they never disagree."""
+    from kuntarobo.runtime.models import ItemStatus, WorkItem
+
+    return WorkItem.objects.for_user(user, Permission.REVIEW).filter(status=ItemStatus.NEEDS_REVIEW)

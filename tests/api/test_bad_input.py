@@ -52,7 +52,7 @@ def test_a_malformed_upload_names_the_row_and_column_and_creates_nothing(world, 
     )
     refusal = read_refusal(coordinator, response)
     assert refusal["field"] == "file"
-    assert refusal["message"].startswith("bad.csv: 1 rows cannot be read: ")
+    assert refusal["message"].startswith("bad.csv: 1 row cannot be read: ")
     assert "'invoice_date'" in refusal["message"]
     assert WorkItem.objects.count() == items
     assert not Run.objects.get(pk=response.json()["id"]).input_file

@@ -74,13 +74,18 @@ def test_invoices_go_from_upload_through_review_to_delivery_and_into_the_audit_t
     work(max_tasks=1)
     expect(progress).to_have_attribute("max", str(INVOICES), timeout=10_000)
     expect(progress).to_have_attribute("value", "0")
-    expect(page.locator("#run-progress")).to_have_attribute("aria-live", "polite")
+    # One short status line is the live region; the section itself is not read out again.
+    expect(page.locator("#run-announcement")).to_have_attribute("role", "status")
+    expect(page.locator("#run-announcement")).to_contain_text("0/12")
+    assert page.locator("#run-progress[aria-live]").count() == 0
     assert_accessible(page)
     page.evaluate("window.notReloaded = true")
     for done in (4, 8, 12):
         work(max_tasks=4)
         expect(progress).to_have_attribute("value", str(done), timeout=10_000)
     expect(page.locator("#run-progress .run-status")).to_contain_text("Valmis", timeout=10_000)
+    # The items' list followed the run: no "○ Uusi" row is left, and still no reload.
+    expect(page.locator("#run-items .status-new")).to_have_count(0, timeout=10_000)
     assert page.evaluate("window.notReloaded") is True
     run.refresh_from_db()
     assert run.status == RunStatus.FINISHED

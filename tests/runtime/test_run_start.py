@@ -65,13 +65,13 @@ def test_a_refused_upload_through_the_api_leaves_no_file_and_no_items_and_says_w
     assert stored_inputs(settings) == []
     assert run.error["field"] == "file"
     assert run.error["fi"].startswith("bad.csv: 1 riviä ei voi lukea: ")
-    assert run.error["sv"].startswith("bad.csv: 1 rader kan inte läsas: ")
-    assert run.error["en"].startswith("bad.csv: 1 rows cannot be read: ")
+    assert run.error["sv"].startswith("bad.csv: 1 rad kan inte läsas: ")
+    assert run.error["en"].startswith("bad.csv: 1 row cannot be read: ")
     body = client_for(world.user("viewer")).get(f"/api/v1/runs/{run.pk}").json()
     assert body["status"] == "refused"
     assert body["refusal"]["message"] == run.error["en"]
     event = AuditEvent.objects.get(action="run.refuse", object_id=str(run.pk))
-    assert (event.via, event.details["reason"]) == ("api", run.error["en"])
+    assert (event.via, event.details["reason"]["en"]) == ("api", run.error["en"])
 
 
 @pytest.mark.parametrize(

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from kuntarobo.accounts.models import Role
 from kuntarobo.audit.models import AuditEvent
+from kuntarobo.core.localized import pick
 from kuntarobo.runtime import actions
 from kuntarobo.runtime.models import ItemStatus, Run, RunStatus
 from tests.factories import RobotDeploymentFactory
@@ -39,7 +40,7 @@ def test_the_catalogue_explains_the_robot_class_in_plain_words(world):
     assert "Ostolaskujen tarkistus" in page
     assert '<span class="robot-class">B</span>' in page
     assert "virkailija on hyväksynyt" in page  # class B: nothing is sent before approval
-    assert "CSV export of the purchase ledger" in page
+    assert "ostoreskontran CSV-aineisto" in page  # the system, in the reader's language
     assert "3 min" in page
 
 
@@ -173,7 +174,7 @@ def test_the_run_page_paginates_its_items(world, tmp_path, settings):
 )
 def test_the_run_log_is_shown_only_with_the_log_permission(world, role, sees_log):
     text = world.client_for(role).get(reverse("run_detail", args=[world.run.pk]))
-    assert ("read 5 invoices" in text.content.decode()) is sees_log
+    assert ("luettiin 5 laskua" in text.content.decode()) is sees_log
 
 
 def test_a_running_run_polls_its_progress_every_two_seconds_and_a_finished_one_does_not(
@@ -191,7 +192,7 @@ def test_a_running_run_polls_its_progress_every_two_seconds_and_a_finished_one_d
     ).run
     page = client.get(reverse("run_detail", args=[running.pk])).content.decode()
     region = page.split('id="run-progress"')[1].split(">")[0]
-    assert 'aria-live="polite"' in region
+    assert "aria-live" not in region  # the whole section is not read out on every change
     assert 'hx-trigger="every 2s' in region
     assert reverse("run_progress", args=[running.pk]) in region
     assert '<progress id="run-progress-bar" max="5" value="0">' in page
@@ -221,7 +222,8 @@ def test_the_progress_section_answers_htmx_with_204_when_nothing_changed_and_286
     final = client.get(url, {"state": state}, headers={"HX-Request": "true"})
     assert final.status_code == 286
     assert 'value="5"' in final.content.decode()
-    assert reverse("run_detail", args=[running.pk]) in final.content.decode()
+    # The items' list reloads itself on this event: no "○ New" rows stay after the run ends.
+    assert final["HX-Trigger"] == "run-changed"
 
 
 def test_the_item_page_shows_personal_data_to_a_reviewer_and_records_the_view(world):
@@ -230,8 +232,8 @@ def test_the_item_page_shows_personal_data_to_a_reviewer_and_records_the_view(wo
     text = response.content.decode()
     assert item.payload["iban"] in text  # input
     assert "Maksupäivä" in text  # the proposal, with the robot's labels
-    assert item.explanation[0] in text
-    assert "no purchase order number" in text  # attention flag
+    assert pick(item.explanation[0], "fi") in text
+    assert "tilausnumero puuttuu" in text  # attention flag, in the reader's language
     assert reverse("item_document", args=[item.pk, world.document.pk]) in text
     views = AuditEvent.objects.filter(action="item.view", object_id=str(item.pk))
     assert views.count() == 1
@@ -251,7 +253,13 @@ def test_the_proposal_is_shown_with_labels_and_money_and_dates_in_the_readers_fo
     finnish = world.client_for(Role.REVIEWER).get(url).content.decode()
     assert "<dt>Maksettava</dt><dd>1\xa0234,50 €</dd>" in finnish
     assert "<dt>Maksupäivä</dt><dd>7.12.2026</dd>" in finnish
-    assert "<dt>extra</dt><dd>kept</dd>" in finnish
+    # An undeclared key is internal: not shown to an official, raw data for an administrator.
+    assert "extra" not in finnish
+    assert "Raakadata" not in finnish
+    admin = world.client_for(Role.ADMINISTRATOR).get(url).content.decode()
+    raw = admin.split('<details class="raw-data">')[1].split("</details>")[0]
+    assert "Raakadata (ylläpitäjille)" in raw
+    assert "&quot;extra&quot;: &quot;kept&quot;" in raw
     english = world.client_for(Role.REVIEWER).get(url, HTTP_ACCEPT_LANGUAGE="en")
     assert "<dt>Amount</dt><dd>1,234.50 €</dd>" in english.content.decode()
 
@@ -264,8 +272,8 @@ def test_the_item_page_shows_only_a_masked_summary_without_personal_data_permiss
     assert response.status_code == 200
     assert item.payload["iban"] not in text
     assert "payment_date" not in text
-    assert item.explanation[0] not in text
-    assert "no purchase order number" not in text
+    assert pick(item.explanation[0], "fi") not in text
+    assert "tilausnumero puuttuu" not in text
     assert reverse("item_document", args=[item.pk, world.document.pk]) not in text
     assert "ilman tehtävän syötettä" in text  # tells why it is a summary
     assert not AuditEvent.objects.filter(action="item.view", object_id=str(item.pk)).exists()
@@ -398,3 +406,51 @@ def test_the_dashboard_refreshes_its_run_table_while_a_run_is_going(world, tmp_p
     busy = client.get(reverse("dashboard"), headers={"HX-Request": "true"}).content.decode()
     assert 'hx-trigger="every 5s"' in busy
     assert "<html" not in busy
+
+
+def test_a_running_runs_items_reload_on_each_change_and_the_live_line_stays_short(world, tmp_path):
+    client = world.client_for(Role.COORDINATOR)
+    running = actions.start_run(
+        world.users[Role.COORDINATOR],
+        world.esimerkkila,
+        "invoice_check",
+        input_file=write_invoices(tmp_path / "more", "ESIM-X", "Esimerkin Siivous Oy"),
+    ).run
+    page = client.get(reverse("run_detail", args=[running.pk])).content.decode()
+    items = page.split('id="run-items"')[1].split(">")[0]
+    assert 'hx-trigger="run-changed from:body"' in items
+    assert 'hx-select="#run-items"' in items
+    live = page.split('id="run-announcement"')[1].split("</p>")[0]
+    assert 'role="status"' in live
+    text = live.split(">", 1)[1]
+    assert "5" in text
+    assert len(text) < 80
+
+    from tests.web.conftest import process_all
+
+    process_all(running)
+    url = reverse("run_progress", args=[running.pk])
+    final = client.get(url, {"state": "x"}, headers={"HX-Request": "true"}).content.decode()
+    oob = final.split('id="run-announcement"')[1].split("</p>")[0]
+    assert 'hx-swap-oob="innerHTML"' in oob
+    assert len(oob.split(">", 1)[1]) < 80
+    after = client.get(reverse("run_detail", args=[running.pk])).content.decode()
+    assert "hx-trigger" not in after.split('id="run-items"')[1].split(">")[0]
+    assert "status-new" not in after.split('id="run-items"')[1]
+
+
+def test_the_item_input_is_shown_with_the_robots_labels_and_internal_keys_only_as_raw_data(world):
+    item = world.attention_item
+    item.payload = {**item.payload, "fingerprint": "abc123", "parameters_row": 7}
+    item.save()
+    url = reverse("item_detail", args=[item.pk])
+    official = world.client_for(Role.REVIEWER).get(url).content.decode()
+    section = official.split('id="input-heading"')[1].split("</section>")[0]
+    assert "<dt>Y-tunnus</dt>" in section
+    assert "<dt>Eräpäivä</dt>" in section
+    for internal in ("fingerprint", "parameters_row", "abc123", "business_id", "{"):
+        assert internal not in section
+    admin = world.client_for(Role.ADMINISTRATOR).get(url).content.decode()
+    raw = admin.split('<details class="raw-data">')[1].split("</details>")[0]
+    assert "fingerprint" in raw
+    assert "parameters_row" in raw

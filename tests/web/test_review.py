@@ -8,6 +8,8 @@ from stdnum import iban
 
 from kuntarobo.accounts.models import Role
 from kuntarobo.audit.models import AuditEvent
+from kuntarobo.core.localized import pick
+from kuntarobo.runtime import actions
 from kuntarobo.runtime.models import ItemStatus, WorkItem
 from tests.runtime.helpers import open_review_sample
 
@@ -22,8 +24,8 @@ def test_the_inbox_lists_items_waiting_for_review_with_proposal_explanation_and_
     )
     assert sorted(listed) == sorted(waiting.values_list("pk", flat=True))
     text = response.content.decode()
-    assert world.attention_item.explanation[0] in text
-    assert "no purchase order number" in text
+    assert pick(world.attention_item.explanation[0], "fi") in text
+    assert "tilausnumero puuttuu" in text
     assert iban.format(world.attention_item.output["iban"]) in text
     assert response.context["counts"] == {"review": 3, "failed": 1, "waiting": 0}
 
@@ -51,7 +53,7 @@ def test_the_failed_tab_lists_items_waiting_for_a_person_with_retry_and_abandon(
     response = world.client_for(Role.REVIEWER).get(INBOX, {"tab": "failed"})
     assert [e.item.pk for e in response.context["entries"]] == [world.failed_item.pk]
     text = response.content.decode()
-    assert escape(world.failed_item.error_message) in text
+    assert escape(pick(world.failed_item.error_message, "fi")) in text
     assert reverse("item_retry", args=[world.failed_item.pk]) in text
     assert reverse("item_abandon", args=[world.failed_item.pk]) in text
     assert reverse("item_approve", args=[world.failed_item.pk]) not in text
@@ -224,3 +226,22 @@ def test_approving_all_without_flags_leaves_flagged_and_newer_proposals(world):
     assert world.attention_item.status == ItemStatus.NEEDS_REVIEW  # flagged
     assert newer.status == ItemStatus.NEEDS_REVIEW  # arrived after the page was shown
     assert AuditEvent.objects.filter(action="items.approve_unflagged", via="web").count() == 1
+
+
+def test_the_inbox_never_says_nothing_waits_while_its_count_says_some(world):
+    """The navigation's count, the tab's and the list are one query (`review_queue`); the
+    "without flags" view with only flagged proposals says so instead of "nothing waits"."""
+    client = world.client_for(Role.REVIEWER)
+    actions.approve_items(world.users[Role.REVIEWER], [world.review_item.pk])
+    page = client.get(reverse("inbox")).content.decode()
+    nav = page.split('class="main-nav"')[1].split("</nav>")[0]
+    waiting = WorkItem.objects.filter(
+        run__municipality=world.esimerkkila, status=ItemStatus.NEEDS_REVIEW
+    ).count()
+    assert waiting > 0
+    assert f'<span class="count">{waiting}<span class="visually-hidden">' in nav
+    assert f'aria-current="page">Odottaa tarkastusta <span class="count">{waiting}</span>' in page
+    plain = client.get(reverse("inbox"), {"tab": "review", "plain": "1"}).content.decode()
+    assert "Nothing is waiting" not in plain
+    assert "Mikään ei odota" not in plain
+    assert "merkitsemättömiä ei ole" in plain

@@ -8,7 +8,6 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
-from django.utils.formats import get_format
 from django.utils.translation import gettext_lazy as _
 
 from kuntarobo.sdk.inputs import DATE_VALIDATORS
@@ -17,14 +16,23 @@ MAX_CHILDREN = 4
 # <input type="date"> takes only ISO dates: the Finnish 15.01.2025 would leave it empty.
 ISO_DATE = "%Y-%m-%d"
 _SPACES = re.compile(r"[\s\u00a0\u202f€]")
-_GROUPED = re.compile(r"\d{1,3}(,\d{3})+(\.\d*)?")  # 6,000.50 (not 6000,50)
+_SEPARATORS = re.compile(r"[,.]")
 
 
 class EuroField(forms.DecimalField):
-    """Euros as people type them: "6 000,50 €" as the page itself writes amounts, spaces of any
-    kind as thousands separators and the euro sign ignored; "," is a thousands separator only
-    where "." is the decimal separator (English) and it groups digits by three: "6000,50" is
-    refused there rather than read as 600,050 €."""
+    """Euros as people type them, in every language alike: "6 000,50 €" as the page itself
+    writes amounts, spaces of any kind as thousands separators, the euro sign ignored, and a
+    comma or a point as the decimal separator ("2500,50" and "2500.50" are the same amount).
+    An amount whose reading depends on the language is refused with a clear message rather
+    than guessed: both separators ("2,500.50" is 2 500,50 € in English and nonsense in
+    Finnish), a separator repeated, or one followed by exactly three digits ("2,500")."""
+
+    default_error_messages = {
+        "ambiguous": _(
+            "Write the amount without a thousands separator, with a comma or a point before "
+            "the cents, e.g. 2500,50 or 2500.50."
+        ),
+    }
 
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal"}))
@@ -34,14 +42,25 @@ class EuroField(forms.DecimalField):
 
     # django-stubs' DecimalField.to_python itself overrides IntegerField's incompatibly.
     def to_python(self, value: Any) -> Decimal | None:  # type: ignore[override]
-        if isinstance(value, str):
-            value = _SPACES.sub("", value)
-            if get_format("DECIMAL_SEPARATOR") == "." and _GROUPED.fullmatch(value):
-                value = value.replace(",", "")
-        return super().to_python(value)
+        if not isinstance(value, str):
+            return super().to_python(value)
+        value = _SPACES.sub("", value)
+        separators = _SEPARATORS.findall(value)
+        if len(separators) > 1 or re.fullmatch(r"\d+[,.]\d{3}", value):
+            raise forms.ValidationError(self.error_messages["ambiguous"], code="ambiguous")
+        if not value:
+            return None
+        try:
+            amount = Decimal(value.replace(",", "."))
+        except ArithmeticError:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
+        if not amount.is_finite():
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return amount
 
 
 class EstimateForm(forms.Form):
+    required_css_class = "required"  # the label's visible marker (kuntarobo.css)
     date = forms.DateField(
         label=_("Fees for the month starting"),
         help_text=_("The fee rules in force on this day are used."),

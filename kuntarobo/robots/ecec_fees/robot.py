@@ -18,15 +18,15 @@ from typing import Any
 from django.utils import timezone
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, ngettext_lazy
 
-from kuntarobo.core.masking import mask_identity_codes
 from kuntarobo.robots.ecec_fees import (
     calculator,
     changes,
     decision_content,
     families,
     fees,
+    import_texts,
     letters,
 )
 from kuntarobo.robots.ecec_fees.delivery import deliver_decision
@@ -37,6 +37,7 @@ from kuntarobo.robots.ecec_fees.models import (
 from kuntarobo.robots.ecec_fees.municipal import MunicipalFeeSettings, first_of_next_month
 from kuntarobo.robots.ecec_fees.municipal_settings import SCHEMA, SLUG, settings_of
 from kuntarobo.robots.ecec_fees.records import on_item_status, on_item_statuses
+from kuntarobo.robots.ecec_fees.staff_views import DECISIONS_PERMISSION
 from kuntarobo.sdk import (
     BusinessException,
     Document,
@@ -53,6 +54,7 @@ from kuntarobo.sdk import (
     RobotPage,
     RunContext,
     Text,
+    message,
     register,
 )
 from kuntarobo.sdk.decisions import DECIDED, DecisionStatus, format_number, take_numbers
@@ -145,25 +147,6 @@ def cached_settings(row_id: int) -> tuple[datetime.date, MunicipalFeeSettings]:
     return _Cache.settings[row_id]
 
 
-class _LazyLineErrors:
-    """The import's problems as one message; identity codes are already masked by families."""
-
-    def __init__(self, name: str, errors: list[families.LineError]) -> None:
-        self.name = name
-        self.errors = errors
-
-    def __str__(self) -> str:
-        shown = "; ".join(
-            f"line {error.line}: {error.message}" for error in self.errors[:MAX_ERRORS_SHOWN]
-        )
-        more = len(self.errors) - MAX_ERRORS_SHOWN
-        if more > 0:
-            shown += f" (and {more} more)"
-        return mask_identity_codes(
-            f"{self.name}: {len(self.errors)} problems in the family data: {shown}"
-        )
-
-
 @register
 class EcecFeeRobot(Robot):
     slug = SLUG
@@ -185,7 +168,15 @@ class EcecFeeRobot(Robot):
     )
     robot_class = RobotClass.PREPARES
     municipal_settings = SCHEMA
-    systems = ("ECEC client system export (JSON Lines)", "Suomi.fi Messages", "print batch")
+    systems = (
+        Text(
+            fi="varhaiskasvatuksen asiakasjärjestelmän aineisto (JSON Lines)",
+            sv="export från klientsystemet för småbarnspedagogik (JSON Lines)",
+            en="ECEC client system export (JSON Lines)",
+        ),
+        Text(fi="Suomi.fi-viestit", sv="Suomi.fi-meddelanden", en="Suomi.fi Messages"),
+        Text(fi="tulostuserä", sv="utskriftsparti", en="print batch"),
+    )
     manual_minutes_per_item = Decimal("12")
     accepts_upload = True
     upload_suffixes = INPUT_SUFFIXES
@@ -199,6 +190,7 @@ class EcecFeeRobot(Robot):
                 en="Fee decisions and print batches",
             ),
             "ecec_fees_staff:decisions",
+            permission=DECISIONS_PERMISSION,
         ),
         RobotPage(
             Text(
@@ -239,6 +231,41 @@ class EcecFeeRobot(Robot):
             Text(fi="Perhetietojen kansio", sv="Mapp för familjedata", en="Family data folder"),
             kind="folder",
             default="",
+        ),
+    )
+    audit_actions = {
+        "ecec_fees.decisions.view": Text(
+            fi="Maksupäätösluettelo avattu",
+            sv="Förteckningen över avgiftsbeslut öppnad",
+            en="Fee decision list viewed",
+        ),
+        "ecec_fees.decision.download": Text(
+            fi="Maksupäätös ladattu", sv="Avgiftsbeslut nedladdat", en="Fee decision downloaded"
+        ),
+        "ecec_fees.parameters_add": Text(
+            fi="Valtakunnalliset maksuperusteet lisätty",
+            sv="Nationella avgiftsgrunder tillagda",
+            en="National fee parameters added",
+        ),
+        "ecec_fees.print_batch": Text(
+            fi="Tulostuserä tehty", sv="Utskriftsparti gjort", en="Print batch made"
+        ),
+        "ecec_fees.print_batch.download": Text(
+            fi="Tulostuserä ladattu", sv="Utskriftsparti nedladdat", en="Print batch downloaded"
+        ),
+    }
+    # The family's record, fingerprints and parameter rows stay internal (raw data for
+    # administrators); the proposal and its reasoning show the family's figures.
+    input_fields = (
+        OutputField(
+            "period_start",
+            Text(fi="Jakso alkaa", sv="Perioden börjar", en="Period starts"),
+            kind="date",
+        ),
+        OutputField(
+            "next_period_start",
+            Text(fi="Seuraava jakso alkaa", sv="Nästa period börjar", en="Next period starts"),
+            kind="date",
         ),
     )
     output_fields = (
@@ -286,7 +313,11 @@ class EcecFeeRobot(Robot):
             PathStep(
                 Text(fi="Lue perhetiedot", sv="Läs familjedata", en="Read family data"),
                 "robot",
-                "ECEC client system",
+                Text(
+                    fi="varhaiskasvatuksen asiakasjärjestelmä",
+                    sv="klientsystemet för småbarnspedagogik",
+                    en="ECEC client system",
+                ),
             ),
             PathStep(
                 Text(
@@ -319,7 +350,11 @@ class EcecFeeRobot(Robot):
                     en="Send by Suomi.fi Messages or to the print batch",
                 ),
                 "robot",
-                "Suomi.fi Messages / print",
+                Text(
+                    fi="Suomi.fi-viestit / tulostus",
+                    sv="Suomi.fi-meddelanden / utskrift",
+                    en="Suomi.fi Messages / print",
+                ),
             ),
         ),
         inputs=(
@@ -409,7 +444,9 @@ class EcecFeeRobot(Robot):
         except LimitExceeded as error:
             raise limit_input_error(error, name) from None
         if errors:
-            raise InputError(_LazyLineErrors(name, errors), field="file")
+            raise InputError(
+                import_texts.import_refusal(name, errors, MAX_ERRORS_SHOWN), field="file"
+            )
         if not records:
             raise InputError(_("%(file)s: no families"), field="file", file=name)
         if raw_start:
@@ -458,7 +495,17 @@ class EcecFeeRobot(Robot):
             decided.add(family_id)
             if status != DecisionStatus.SUPERSEDED:
                 current.setdefault(family_id, set()).add(basis)
-        context.log(f"read {len(records)} families from {name}")
+        context.log(
+            message(
+                ngettext_lazy(
+                    "read %(count)d family from %(file)s",
+                    "read %(count)d families from %(file)s",
+                    "count",
+                ),
+                count=len(records),
+                file=name,
+            )
+        )
         unchanged = 0
         for line in records:
             days = periods[line.family_id]
@@ -535,7 +582,15 @@ class EcecFeeRobot(Robot):
         if unchanged:
             context.skip("unchanged", unchanged)
             context.log(
-                f"{unchanged} families unchanged since their decision in force: no new decision"
+                message(
+                    ngettext_lazy(
+                        "%(count)d family unchanged since its decision in force: no new decision",
+                        "%(count)d families unchanged since their decision in force: no new "
+                        "decision",
+                        "count",
+                    ),
+                    count=unchanged,
+                )
             )
 
     def handle(self, item: ItemView, context: RunContext) -> Outcome:
@@ -545,7 +600,7 @@ class EcecFeeRobot(Robot):
             record = families.parse_family(payload["family"], default_period_start=period_start)
         except families.FamilyError as error:
             raise BusinessException(
-                "; ".join(e.message for e in error.errors[:MAX_ERRORS_SHOWN])
+                import_texts.family_refusal(error.errors, MAX_ERRORS_SHOWN)
             ) from None
         record = decision_content.decision_start(record)
         if payload.get("unavailable"):
@@ -555,14 +610,23 @@ class EcecFeeRobot(Robot):
                 payload["settings_row"] = settings_row_on(item.municipality_id, period_start).pk
             except InputError as error:
                 raise BusinessException(
-                    f"No fee is computed from {period_start:%-d.%-m.%Y}: {error}. The fee is "
-                    "never computed on the figures of an earlier period: a person decides this "
-                    "part, or retries it once the figures in force from that day are complete."
+                    message(
+                        _(
+                            "No fee is computed from %(day)s: %(reason)s. The fee is never "
+                            "computed on the figures of an earlier period: a person decides this "
+                            "part, or retries it once the figures in force from that day are "
+                            "complete."
+                        ),
+                        day=f"{period_start:%-d.%-m.%Y}",
+                        reason=message(error.message, **error.params),
+                    )
                 ) from None
         if record.fee_relief_requested:
             raise BusinessException(
-                "The family applies for fee relief (act 1503/2016, 13 §): a person decides the "
-                "fee; the robot does not."
+                _(
+                    "The family applies for fee relief (act 1503/2016, 13 §): a person decides "
+                    "the fee; the robot does not."
+                )
             )
         parameters_from, parameters, settings_from, settings, fee = _computed(
             record, period_start, int(payload["parameters_row"]), int(payload["settings_row"])
@@ -763,8 +827,10 @@ def _computed(
         raise BusinessException(str(error)) from None
     if not any(child.charged for child in family.children):
         raise BusinessException(
-            f"No child of the family is in ECEC on {record.period_start:%d.%m.%Y}: "
-            "no fee decision is needed."
+            message(
+                _("No child of the family is in ECEC on %(day)s: no fee decision is needed."),
+                day=f"{record.period_start:%d.%m.%Y}",
+            )
         )
     try:
         fee = fees.calculate_fees(parameters, family)

@@ -41,10 +41,14 @@ from kuntarobo.sdk.web import (
 PAGE_SIZE = 50
 
 
+# The decisions page's permission; the robot's page links it only for those who hold it.
+DECISIONS_PERMISSION = Permission.VIEW_PERSONAL_DATA
+
+
 @login_required
 @require_GET
 def decisions(request: HttpRequest) -> HttpResponse:
-    municipalities = require_somewhere(request.user, Permission.VIEW_PERSONAL_DATA)
+    municipalities = require_somewhere(request.user, DECISIONS_PERMISSION)
     shown = (
         FeeDecision.objects.for_user(request.user, Permission.VIEW_PERSONAL_DATA)
         .select_related("municipality", "print_batch")

@@ -31,7 +31,7 @@ class FileArchiverRobot(RobotFrameworkRobot):
         "manifest. A Robot Framework task suite.",
     )
     robot_class = RobotClass.ASSISTS
-    systems = ("file share",)
+    systems = (Text(fi="verkkolevy", sv="nätverksenhet", en="file share"),)
     manual_minutes_per_item = Decimal("10")
     schedule = Schedule(
         cron="30 18 * * *",
@@ -73,7 +73,7 @@ class FileArchiverRobot(RobotFrameworkRobot):
                     en="List incoming files",
                 ),
                 "robot",
-                "file share",
+                Text(fi="verkkolevy", sv="nätverksenhet", en="file share"),
             ),
             PathStep(
                 Text(
@@ -82,7 +82,7 @@ class FileArchiverRobot(RobotFrameworkRobot):
                     en="Move to the archive and write the manifest",
                 ),
                 "robot",
-                "file share",
+                Text(fi="verkkolevy", sv="nätverksenhet", en="file share"),
             ),
         ),
         business_exceptions=(

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 from kuntarobo.core.inputs import LimitExceeded
 from kuntarobo.core.masking import mask_identity_codes
@@ -115,6 +116,10 @@ def row_error_text(error: RowError) -> Any:
     return format_lazy("{}", _LazyRowError(error))
 
 
+# `message` is a local name (the e-mail) where the alert count is said.
+alert_count_text = message
+
+
 def export_input_error(name: str, errors: list[RowError]) -> InputError:
     shown = [row_error_text(e) for e in errors[:MAX_ERRORS_SHOWN]]
     more = len(errors) - len(shown)
@@ -122,9 +127,12 @@ def export_input_error(name: str, errors: list[RowError]) -> InputError:
     if more:
         listing = format_lazy("{}; {}", listing, message(_("and %(more)d more"), more=more))
     return InputError(
-        _(
+        ngettext_lazy(
+            "the export %(file)s cannot be used (%(count)d problem, nothing was sent): "
+            "%(problems)s",
             "the export %(file)s cannot be used (%(count)d problems, nothing was sent): "
-            "%(problems)s"
+            "%(problems)s",
+            "count",
         ),
         field="file",
         file=repr(name),
@@ -228,8 +236,16 @@ class HrReportsRobot(Robot):
     )
     robot_class = RobotClass.ASSISTS
     systems = (
-        "payroll and HR export (Incomes Register concepts)",
-        "delivery channels (secure link, e-mail over TLS)",
+        Text(
+            fi="palkka- ja henkilöstöaineisto (tulorekisterin käsitteet)",
+            sv="löne- och personalexport (inkomstregistrets begrepp)",
+            en="payroll and HR export (Incomes Register concepts)",
+        ),
+        Text(
+            fi="toimituskanavat (suojattu linkki, sähköposti TLS-salattuna)",
+            sv="leveranskanaler (säker länk, e-post över TLS)",
+            en="delivery channels (secure link, e-mail over TLS)",
+        ),
     )
     manual_minutes_per_item = Decimal("20")
     output_fields = (
@@ -327,7 +343,7 @@ class HrReportsRobot(Robot):
             PathStep(
                 Text(fi="Lue aineisto", sv="Läs exporten", en="Read the export"),
                 "robot",
-                "payroll export",
+                Text(fi="palkka-aineisto", sv="löneexport", en="payroll export"),
             ),
             PathStep(
                 Text(
@@ -352,7 +368,7 @@ class HrReportsRobot(Robot):
                     en="Send the supervisor a link to the report",
                 ),
                 "robot",
-                "e-mail",
+                Text(fi="sähköposti", sv="e-post", en="e-mail"),
             ),
             PathStep(
                 Text(
@@ -555,7 +571,16 @@ class HrReportsRobot(Robot):
                 "unit_name": report.unit.unit_name,
             },
             explanation=lines,
-            attention=[f"{len(report.alerts)} early-support alerts"] if report.alerts else [],
+            attention=[
+                alert_count_text(
+                    ngettext_lazy(
+                        "%(count)d early-support alert", "%(count)d early-support alerts", "count"
+                    ),
+                    count=len(report.alerts),
+                )
+            ]
+            if report.alerts
+            else [],
             documents=[Document(name, workbook, workbooks.XLSX_CONTENT_TYPE)],
         )
 

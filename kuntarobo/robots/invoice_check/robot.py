@@ -14,7 +14,7 @@ from typing import Any
 from django.conf import settings
 from django.utils import timezone
 from django.utils.functional import lazy
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from kuntarobo.core import formatting
@@ -78,6 +78,33 @@ def row_error_text(row: int, error: rules.InvoiceRowError) -> Any:
     )
 
 
+def _formatted(value: object) -> Any:
+    """A line's value in the reader's format: dates and euros, said when the line is read."""
+    if isinstance(value, rules.Reasons):
+        return join_messages("; ", [said(line) for line in value])
+    if isinstance(value, rules.Line):
+        return said(value)
+    if isinstance(value, rules.Euros):
+        cents = int(value)
+        return lazy(lambda: formatting.format_euros(cents, _language()), str)()
+    if isinstance(value, datetime.date):
+        day = value
+        return lazy(lambda: formatting.format_date(day, _language()), str)()
+    return value
+
+
+def _language() -> str:
+    language = (get_language() or "fi")[:2]
+    return language if language in ("fi", "sv", "en") else "fi"
+
+
+def said(line: rules.Line) -> Any:
+    """A line of the rules as a translatable text: the platform keeps it in every language, so
+    the reviewer reads the reasons and flags in their own (`kuntarobo.sdk.message`)."""
+    values = {key: _formatted(value) for key, value in line.values.items()}
+    return message(_(line.template), **values)
+
+
 def read_invoice_file(path: Path, shown_name: str = "") -> list[dict[str, str]]:
     """Read the CSV (UTF-8, ; or , separated); raise InputError listing every bad row.
 
@@ -133,7 +160,11 @@ def read_invoice_file(path: Path, shown_name: str = "") -> list[dict[str, str]]:
             more = message(_("(and %(count)d more)"), count=len(errors) - MAX_ERRORS_SHOWN)
             shown = join_messages(" ", [shown, more])
         raise InputError(
-            _("%(file)s: %(count)d rows cannot be read: %(errors)s"),
+            ngettext_lazy(
+                "%(file)s: %(count)d row cannot be read: %(errors)s",
+                "%(file)s: %(count)d rows cannot be read: %(errors)s",
+                "count",
+            ),
             field="file",
             file=name,
             count=len(errors),
@@ -174,7 +205,18 @@ class InvoiceCheckRobot(Robot):
         "proposes payment. An accounts official approves each proposal before payment.",
     )
     robot_class = RobotClass.PREPARES
-    systems = ("CSV export of the purchase ledger", "payment outbox (files)")
+    systems = (
+        Text(
+            fi="ostoreskontran CSV-aineisto",
+            sv="CSV-export från leverantörsreskontran",
+            en="CSV export of the purchase ledger",
+        ),
+        Text(
+            fi="maksujen lähtevä kansio (tiedostot)",
+            sv="utkorgen för betalningar (filer)",
+            en="payment outbox (files)",
+        ),
+    )
     manual_minutes_per_item = Decimal("3")
     accepts_upload = True
     upload_suffixes = (".csv",)
@@ -218,6 +260,29 @@ class InvoiceCheckRobot(Robot):
             "reference", Text(fi="Viitenumero", sv="Referensnummer", en="Reference number")
         ),
     )
+    input_fields = (
+        OutputField(
+            "invoice_id", Text(fi="Laskun numero", sv="Fakturanummer", en="Invoice number")
+        ),
+        OutputField("supplier_name", Text(fi="Toimittaja", sv="Leverantör", en="Supplier")),
+        OutputField("business_id", Text(fi="Y-tunnus", sv="FO-nummer", en="Business ID")),
+        OutputField(
+            "iban", Text(fi="Tilinumero (IBAN)", sv="Kontonummer (IBAN)", en="Account (IBAN)")
+        ),
+        OutputField(
+            "reference", Text(fi="Viitenumero", sv="Referensnummer", en="Reference number")
+        ),
+        OutputField("amount", Text(fi="Summa", sv="Belopp", en="Amount")),
+        OutputField(
+            "invoice_date",
+            Text(fi="Laskun päivä", sv="Fakturadatum", en="Invoice date"),
+            kind="date",
+        ),
+        OutputField("due_date", Text(fi="Eräpäivä", sv="Förfallodag", en="Due date"), kind="date"),
+        OutputField(
+            "purchase_order", Text(fi="Tilausnumero", sv="Beställningsnummer", en="Purchase order")
+        ),
+    )
     correctable_fields = (
         Parameter(
             "payment_date",
@@ -239,7 +304,7 @@ class InvoiceCheckRobot(Robot):
             PathStep(
                 Text(fi="Lue laskutiedosto", sv="Läs fakturafilen", en="Read the file"),
                 "robot",
-                "CSV",
+                Text(fi="CSV-tiedosto", sv="CSV-fil", en="CSV file"),
             ),
             PathStep(
                 Text(fi="Tarkista tunnisteet", sv="Granska identifierare", en="Check identifiers"),
@@ -264,7 +329,9 @@ class InvoiceCheckRobot(Robot):
                     en="Write the payment to the outbox",
                 ),
                 "robot",
-                "payment outbox",
+                Text(
+                    fi="maksujen lähtevä kansio", sv="utkorgen för betalningar", en="payment outbox"
+                ),
             ),
         ),
         inputs=(
@@ -328,7 +395,17 @@ class InvoiceCheckRobot(Robot):
             empty=_("inbox folder %(folder)s has no .csv files"),
         )
         rows = read_invoice_file(path, shown)
-        context.log(f"read {len(rows)} invoices from {shown}")
+        context.log(
+            message(
+                ngettext_lazy(
+                    "read %(count)d invoice from %(file)s",
+                    "read %(count)d invoices from %(file)s",
+                    "count",
+                ),
+                count=len(rows),
+                file=shown,
+            )
+        )
         for row in rows:
             invoice = rules.parse_invoice_row(row)
             yield ItemSpec(
@@ -345,7 +422,7 @@ class InvoiceCheckRobot(Robot):
             invoice, approval_limit_cents=limit, today=timezone.localdate()
         )
         if not result.payable:
-            raise BusinessException("; ".join(result.blocking))
+            raise BusinessException(join_messages("; ", [said(line) for line in result.blocking]))
         return Outcome(
             output={
                 "payment_date": result.payment_date.isoformat() if result.payment_date else None,
@@ -354,8 +431,8 @@ class InvoiceCheckRobot(Robot):
                 "reference": invoice.reference,
                 "supplier_name": invoice.supplier_name,
             },
-            explanation=result.explanation,
-            attention=result.attention,
+            explanation=[said(line) for line in result.explanation],
+            attention=[said(line) for line in result.attention],
         )
 
     @classmethod
@@ -384,4 +461,6 @@ class InvoiceCheckRobot(Robot):
         write_file_atomically(
             target, json.dumps(payment, ensure_ascii=False, indent=2).encode("utf-8")
         )
-        context.log(f"{item.reference}: payment written to the outbox")
+        context.log(
+            message(_("%(reference)s: payment written to the outbox"), reference=item.reference)
+        )

@@ -146,6 +146,27 @@ def parse_invoice_row(row: dict[str, str]) -> Invoice:
     )
 
 
+class Euros(int):
+    """An amount in cents that a line shows as euros (in the reader's format, in the robot)."""
+
+    def __str__(self) -> str:
+        return format_euros(int(self))
+
+
+class Line(str):
+    """A line of the robot's reasoning: the English text (a `str`, for logs and the pure rules'
+    tests), with its template and values so the robot can say it in the reader's language."""
+
+    template: str
+    values: dict[str, object]
+
+    def __new__(cls, template: str, **values: object) -> Line:
+        line = super().__new__(cls, template % {key: str(v) for key, v in values.items()})
+        line.template = template
+        line.values = values
+        return line
+
+
 @dataclass
 class CheckResult:
     """The proposal for one invoice: pay (with a date) or not, and every reason."""
@@ -153,9 +174,9 @@ class CheckResult:
     payable: bool
     payment_date: datetime.date | None
     amount_cents: int
-    explanation: list[str] = field(default_factory=list)
-    attention: list[str] = field(default_factory=list)
-    blocking: list[str] = field(default_factory=list)
+    explanation: list[Line] = field(default_factory=list)
+    attention: list[Line] = field(default_factory=list)
+    blocking: list[Line] = field(default_factory=list)
 
 
 def check_invoice(
@@ -163,73 +184,121 @@ def check_invoice(
 ) -> CheckResult:
     result = CheckResult(payable=True, payment_date=None, amount_cents=invoice.amount_cents)
     lines = result.explanation
+    amount = Euros(invoice.amount_cents)
 
     try:
         ytunnus.validate(invoice.business_id)
         lines.append(
-            f"Business ID {invoice.business_id} is valid (check digit, weights "
-            "7-9-10-5-8-4-2, mod 11)."
+            Line(
+                "Business ID %(business_id)s is valid (check digit, weights "
+                "7-9-10-5-8-4-2, mod 11).",
+                business_id=invoice.business_id,
+            )
         )
     except ValidationError:
-        result.blocking.append(f"business ID {invoice.business_id!r} is not valid")
+        result.blocking.append(
+            Line("business ID %(business_id)s is not valid", business_id=repr(invoice.business_id))
+        )
 
     try:
         stdnum_iban.validate(invoice.iban)
-        lines.append(f"IBAN {stdnum_iban.format(invoice.iban)} is valid (mod 97).")
+        lines.append(
+            Line("IBAN %(iban)s is valid (mod 97).", iban=stdnum_iban.format(invoice.iban))
+        )
     except ValidationError:
-        result.blocking.append(f"IBAN {invoice.iban!r} is not valid")
+        result.blocking.append(Line("IBAN %(iban)s is not valid", iban=repr(invoice.iban)))
 
     if invoice.reference.upper().startswith("RF"):
         if iso11649.is_valid(invoice.reference):
-            lines.append(f"RF reference {invoice.reference} is valid (ISO 11649).")
+            lines.append(
+                Line(
+                    "RF reference %(reference)s is valid (ISO 11649).", reference=invoice.reference
+                )
+            )
         else:
-            result.blocking.append(f"RF reference {invoice.reference!r} is not valid")
+            result.blocking.append(
+                Line("RF reference %(reference)s is not valid", reference=repr(invoice.reference))
+            )
     elif is_valid_finnish_reference(invoice.reference):
         lines.append(
-            f"Reference {invoice.reference} is valid (weights 7-3-1, check digit "
-            f"{invoice.reference[-1]})."
+            Line(
+                "Reference %(reference)s is valid (weights 7-3-1, check digit %(digit)s).",
+                reference=invoice.reference,
+                digit=invoice.reference[-1],
+            )
         )
     else:
         result.blocking.append(
-            f"reference {invoice.reference!r} is not a valid Finnish reference number"
+            Line(
+                "reference %(reference)s is not a valid Finnish reference number",
+                reference=repr(invoice.reference),
+            )
         )
 
     if invoice.amount_cents <= 0:
         result.blocking.append(
-            f"amount {format_euros(invoice.amount_cents)} is not positive "
-            "(credit notes are handled by hand)"
+            Line(
+                "amount %(amount)s is not positive (credit notes are handled by hand)",
+                amount=amount,
+            )
         )
     else:
-        lines.append(f"Amount {format_euros(invoice.amount_cents)}.")
+        lines.append(Line("Amount %(amount)s.", amount=amount))
         if invoice.amount_cents > approval_limit_cents:
             result.attention.append(
-                f"amount {format_euros(invoice.amount_cents)} exceeds the approval limit "
-                f"{format_euros(approval_limit_cents)}"
+                Line(
+                    "amount %(amount)s exceeds the approval limit %(limit)s",
+                    amount=amount,
+                    limit=Euros(approval_limit_cents),
+                )
             )
 
     if invoice.due_date < invoice.invoice_date:
         result.blocking.append(
-            f"due date {invoice.due_date} is before the invoice date {invoice.invoice_date}"
+            Line(
+                "due date %(due_date)s is before the invoice date %(invoice_date)s",
+                due_date=invoice.due_date,
+                invoice_date=invoice.invoice_date,
+            )
         )
     payment_date = next_working_day(max(invoice.due_date, today))
-    if payment_date != invoice.due_date:
-        reason = "is in the past" if invoice.due_date < today else "is not a working day"
+    if payment_date != invoice.due_date and invoice.due_date < today:
         lines.append(
-            f"Due date {invoice.due_date} {reason}; payment on the next working day {payment_date}."
+            Line(
+                "Due date %(due_date)s is in the past; payment on the next working day "
+                "%(payment_date)s.",
+                due_date=invoice.due_date,
+                payment_date=payment_date,
+            )
+        )
+    elif payment_date != invoice.due_date:
+        lines.append(
+            Line(
+                "Due date %(due_date)s is not a working day; payment on the next working day "
+                "%(payment_date)s.",
+                due_date=invoice.due_date,
+                payment_date=payment_date,
+            )
         )
     else:
-        lines.append(f"Payment on the due date {payment_date}.")
+        lines.append(Line("Payment on the due date %(payment_date)s.", payment_date=payment_date))
     if invoice.due_date < today:
-        result.attention.append(f"due date {invoice.due_date} has passed")
+        result.attention.append(Line("due date %(due_date)s has passed", due_date=invoice.due_date))
     if not invoice.purchase_order:
-        result.attention.append("no purchase order number")
+        result.attention.append(Line("no purchase order number"))
 
     if result.blocking:
         result.payable = False
-        lines.append("Not payable: " + "; ".join(result.blocking) + ".")
+        lines.append(Line("Not payable: %(reasons)s.", reasons=Reasons(result.blocking)))
     else:
         result.payment_date = payment_date
-        lines.append(f"Proposal: pay {format_euros(invoice.amount_cents)} on {payment_date}.")
+        lines.append(
+            Line(
+                "Proposal: pay %(amount)s on %(payment_date)s.",
+                amount=amount,
+                payment_date=payment_date,
+            )
+        )
     return result
 
 
@@ -246,3 +315,10 @@ def payment_date_problems(payment_date: datetime.date, *, today: datetime.date) 
     elif is_holiday(payment_date):
         problems.append("holiday")
     return problems
+
+
+class Reasons(tuple[Line, ...]):
+    """Lines joined by "; " (each said in the reader's language by the robot)."""
+
+    def __str__(self) -> str:
+        return "; ".join(self)

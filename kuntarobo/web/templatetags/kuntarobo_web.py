@@ -16,7 +16,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from stdnum import iban as stdnum_iban
 
-from kuntarobo.accounts.models import Municipality, Permission
+from kuntarobo.accounts.models import Municipality
+from kuntarobo.core import localized
 from kuntarobo.core.masking import mask_identity_codes
 from kuntarobo.runtime.declarations import InputError, Text, get_robot
 from kuntarobo.runtime.models import ItemStatus, RunStatus, WorkItem
@@ -24,6 +25,7 @@ from kuntarobo.runtime.statuses import FINISHED_WITH_FAILURES, run_outcome_label
 from kuntarobo.runtime.visibility import ItemView
 from kuntarobo.web import labels
 from kuntarobo.web.runs import RunFigures
+from kuntarobo.web.scoping import review_queue
 from kuntarobo.web.views import caught_mail
 
 register = template.Library()
@@ -118,8 +120,30 @@ def get_item(mapping: dict[str, Any] | None, key: str) -> Any:
 
 @register.filter
 def action_label(code: str) -> str:
-    label = labels.AUDIT_ACTIONS.get(code)
-    return str(label) if label else code
+    return labels.audit_action_label(code)
+
+
+@register.filter
+def object_label(object_type: str) -> str:
+    return labels.audit_object_label(object_type)
+
+
+@register.filter
+def channel_label(via: str) -> str:
+    return labels.audit_channel_label(via)
+
+
+@register.filter
+def detail_label(key: str) -> str:
+    return labels.audit_detail_label(key)
+
+
+@register.filter
+def detail_value(value: Any) -> str:
+    """An audit detail's value: a text kept in every language in the reader's one."""
+    if localized.is_localized(value):
+        return localized.pick(value, get_language())
+    return pretty(value)
 
 
 @register.filter
@@ -164,11 +188,7 @@ def inbox_count(context: Context) -> int:
     request = context.get("request")
     if request is None or not request.user.is_authenticated:
         return 0
-    return (
-        WorkItem.objects.for_user(request.user, Permission.REVIEW)
-        .filter(status=ItemStatus.NEEDS_REVIEW)
-        .count()
-    )
+    return review_queue(request.user).count()
 
 
 @register.simple_tag(takes_context=True)
@@ -223,8 +243,35 @@ def output_rows(view: ItemView) -> list[tuple[str, str]]:
         if field.name in output
     ]
     known = {field.name for field in declared}
+    if declared:  # the rest is internal: raw data for administrators (`raw_data`)
+        return rows
     rows += [(key, pretty(value)) for key, value in output.items() if key not in known]
     return rows
+
+
+@register.filter
+def input_rows(view: ItemView) -> list[tuple[str, str]]:
+    """The item's input as (label, formatted value): the fields the robot declares
+    (`Robot.input_fields`) with their labels; a robot that declares none shows every key."""
+    payload = view.payload if isinstance(view.payload, dict) else {}
+    try:
+        declared = get_robot(cast(WorkItem, view.item).robot_slug).input_fields
+    except InputError:
+        declared = ()
+    if not declared:
+        return [(key, pretty(value)) for key, value in payload.items()]
+    return [
+        (field.label.get(), format_field(field.kind, payload[field.name]))
+        for field in declared
+        if field.name in payload
+    ]
+
+
+@register.filter
+def raw_data(view: ItemView) -> str:
+    """The item's input and output as JSON, for an administrator's disclosure."""
+    data = {"payload": view.payload, "output": view.output}
+    return json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True, default=str)
 
 
 def format_field(kind: str, value: Any) -> str:
@@ -243,6 +290,23 @@ def format_field(kind: str, value: Any) -> str:
     except (ValueError, TypeError, ArithmeticError):
         pass  # a value the robot did not write as declared is shown as it is
     return pretty(value)
+
+
+@register.filter
+def parameter_rows(run: Any) -> list[tuple[str, str]]:
+    """A run's parameters as (the robot's label, value); a name the robot no longer declares
+    is shown as it is."""
+    try:
+        declared = {p.name: p for p in get_robot(run.robot_slug).parameters}
+    except InputError:
+        declared = {}
+    rows = []
+    for name, value in (run.parameters or {}).items():
+        parameter = declared.get(name)
+        rows.append(
+            (parameter.label.get() if parameter else name, pretty(value) if value != "" else "–")
+        )
+    return rows
 
 
 @register.filter

@@ -9,7 +9,6 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from kuntarobo.accounts.models import Permission
 from kuntarobo.runtime.declarations import Robot
 from kuntarobo.runtime.models import (
     ItemStatus,
@@ -21,6 +20,7 @@ from kuntarobo.runtime.models import (
 from kuntarobo.runtime.scheduling import effective_schedule
 from kuntarobo.web.runs import counts_for_runs
 from kuntarobo.web.schedule import upcoming
+from kuntarobo.web.scoping import review_queue
 from kuntarobo.web.views.common import robot_or_none
 
 RECENT_RUNS = 10
@@ -64,9 +64,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         .select_related("municipality")
         .order_by("municipality__name_fi", "robot_slug")
     )
-    waiting = WorkItem.objects.for_user(request.user, Permission.REVIEW).filter(
-        status=ItemStatus.NEEDS_REVIEW
-    )
+    waiting = review_queue(request.user)
     failures = (
         WorkItem.objects.for_user(request.user)
         .filter(status__in=[ItemStatus.FAILED_BUSINESS, ItemStatus.FAILED_APPLICATION])

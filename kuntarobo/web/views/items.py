@@ -30,7 +30,7 @@ from kuntarobo.runtime.personal_data import record_item_shown, record_shown, sig
 from kuntarobo.runtime.statuses import PERSON_ACTIONS
 from kuntarobo.runtime.visibility import ItemView
 from kuntarobo.web.forms import CorrectionForm, ReasonForm
-from kuntarobo.web.scoping import get_scoped_or_404, require_somewhere
+from kuntarobo.web.scoping import get_scoped_or_404, require_somewhere, review_queue
 from kuntarobo.web.stored_files import download, file_missing, open_stored
 from kuntarobo.web.views.common import paginate, robot_or_none, safe_next
 
@@ -148,6 +148,9 @@ def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "replaces": list(
             WorkItem.objects.filter(superseded_by=item).order_by("pk").values_list("pk", flat=True)
         ),
+        # Internal keys (fingerprints, row ids) and raw JSON: administrators only.
+        "shows_raw_data": view.personal
+        and has_permission(request.user, item.municipality, Permission.MANAGE_USERS),
     }
     return render(request, "web/item_detail.html", context)
 
@@ -177,7 +180,8 @@ def inbox(request: HttpRequest) -> HttpResponse:
     plain = tab == "review" and request.GET.get("plain") == "1"
     scoped = WorkItem.objects.for_user(request.user, Permission.REVIEW)
     counts = {name: scoped.filter(status__in=statuses).count() for name, statuses in TABS.items()}
-    items = scoped.filter(status__in=TABS[tab])
+    counts["review"] = review_queue(request.user).count()
+    items = review_queue(request.user) if tab == "review" else scoped.filter(status__in=TABS[tab])
     ordinary = items.filter(attention=[]) if tab == "review" else items.none()
     if plain:
         items = ordinary

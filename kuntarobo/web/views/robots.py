@@ -131,6 +131,12 @@ def robot_page(
     )
     context = {
         "robot": robot,
+        # The robot's own pages the user may open: their views ask for the same permission.
+        "robot_pages": [
+            page
+            for page in robot.pages
+            if Municipality.objects.for_user(request.user, page.permission).exists()
+        ],
         "class_name": labels.ROBOT_CLASS_NAMES[robot.robot_class],
         "class_explanation": labels.ROBOT_CLASS_EXPLANATIONS[robot.robot_class],
         "sections": sections,

@@ -7,10 +7,11 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 
 from kuntarobo.runtime.models import Run, RunLogEntry, RunStatus
 from kuntarobo.runtime.personal_data import record_shown, sight_for
+from kuntarobo.runtime.statuses import failed_count, run_outcome_label
 from kuntarobo.web.forms import ItemFilterForm
 from kuntarobo.web.runs import RunFigures, figures, input_result, run_notices
 from kuntarobo.web.scoping import get_scoped_or_404
@@ -20,6 +21,21 @@ ITEMS_PER_PAGE = 50
 LOG_ENTRIES_SHOWN = 500
 # htmx stops polling when it gets this status (and still shows the final content).
 STOP_POLLING = 286
+# The event the progress answer raises when something changed: the work items list reloads.
+RUN_CHANGED = "run-changed"
+
+
+def announcement(run_figures: RunFigures) -> str:
+    """One short status line for the page's live region (read out on every change)."""
+    run = run_figures.run
+    # "Finished, 2 failed" rather than a plain "Finished" (never a plain success).
+    status = run_outcome_label(run.status, failed_count(run_figures.counts))
+    total = run_figures.total
+    return ngettext(
+        "%(status)s: %(processed)d of %(total)d item processed.",
+        "%(status)s: %(processed)d of %(total)d items processed.",
+        total,
+    ) % {"status": status, "processed": run_figures.processed, "total": total}
 
 
 def progress_context(request: HttpRequest, run_figures: RunFigures) -> dict[str, Any]:
@@ -39,6 +55,7 @@ def progress_context(request: HttpRequest, run_figures: RunFigures) -> dict[str,
             else ""
         ),
         "state": run_figures.state_token(),
+        "announcement": announcement(run_figures),
     }
 
 
@@ -86,8 +103,11 @@ def run_progress(request: HttpRequest, pk: int) -> HttpResponse:
     run = get_scoped_or_404(Run.objects.select_related("municipality"), request.user, pk)
     context = {**progress_context(request, figures(run)), "polled": True}
     if request.htmx:  # type: ignore[attr-defined]
-        if not context["running"]:
-            return render(request, "web/_run_progress.html", context, status=STOP_POLLING)
-        if request.GET.get("state") == context["state"]:
+        if request.GET.get("state") == context["state"] and context["running"]:
             return HttpResponse(status=204)
+        status = 200 if context["running"] else STOP_POLLING
+        response = render(request, "web/_run_progress.html", context, status=status)
+        # Something changed (or the run ended): the items' list follows (`hx-trigger`).
+        response["HX-Trigger"] = RUN_CHANGED
+        return response
     return render(request, "web/_run_progress.html", context)

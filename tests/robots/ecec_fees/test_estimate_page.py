@@ -160,8 +160,10 @@ def test_part_time_hours_use_the_municipalitys_band(client, municipality):
         ("fi", "6\xa0000,00 €"),
         ("fi", "6000,00"),
         ("sv", "6 000,00"),
-        ("en", "6,000.00"),
+        ("en", "6000.00"),
         ("en", "€6000"),
+        ("en", "6000,00"),
+        ("sv", "6000.00"),
     ],
 )
 def test_incomes_are_read_as_people_write_euros(municipality, language, income):
@@ -170,10 +172,26 @@ def test_incomes_are_read_as_people_write_euros(municipality, language, income):
     assert "113,00 €" in text or "€113.00" in text
 
 
-def test_a_comma_that_is_not_a_thousands_separator_is_refused_in_english(municipality):
-    client = Client(headers={"Accept-Language": "en"})
-    page = client.post(URL, {**WORKED_EXAMPLE, "income_1": "6000,50"}).content.decode()
-    assert 'id="id_income_1_error"' in page
+def test_the_english_estimate_reads_a_decimal_comma_as_the_finnish_one_does(municipality):
+    english = Client(headers={"Accept-Language": "en"})
+    finnish = Client(headers={"Accept-Language": "fi"})
+    with_comma = text_of(english.post(URL, {**WORKED_EXAMPLE, "income_1": "6000,50"}))
+    with_point = text_of(finnish.post(URL, {**WORKED_EXAMPLE, "income_1": "6000.50"}))
+    assert "€6,000.50" in with_comma
+    assert "6 000,50 €" in with_point.replace("\xa0", " ")
+
+
+@pytest.mark.parametrize("income", ["2,500.50", "2.500,50", "2,500", "2.500", "1.000.000"])
+@pytest.mark.parametrize("language", ["fi", "sv", "en"])
+def test_an_amount_whose_reading_depends_on_the_language_is_refused_clearly(
+    municipality, language, income
+):
+    client = Client(headers={"Accept-Language": language})
+    response = client.post(URL, {**WORKED_EXAMPLE, "income_1": income})
+    page = response.content.decode()
+    error = page.split('id="id_income_1_error"')[1].split("</ul>")[0]
+    assert "2500,50" in error
+    assert "2500.50" in error
     assert "result-heading" not in page
 
 

@@ -141,7 +141,7 @@ class Command(BaseCommand):
         out(f"{robot.slug} — {_text(robot.name)}")
         out(_text(robot.description))
         out(f"Class: {robot.robot_class} ({CLASS_MEANING[robot.robot_class]})")
-        out(f"Systems: {', '.join(robot.systems) or '-'}")
+        out(f"Systems: {', '.join(str(system) for system in robot.systems) or '-'}")
         out(f"Manual work per item: {robot.manual_minutes_per_item} min")
         if robot.schedule:
             schedule = robot.schedule

@@ -18,3 +18,24 @@ document.addEventListener("htmx:beforeRequest", function (event) {
     event.preventDefault();
   }
 });
+
+// After a form is sent, focus goes to what it brought: the error summary, the result or the
+// message saying what was done (elements marked data-focus-on-load; the first one wins).
+document.addEventListener("DOMContentLoaded", function () {
+  var target = document.querySelector("[data-focus-on-load]");
+  if (target) {
+    target.focus();
+  }
+});
+
+// A link of the error summary moves focus to its field, not only the view.
+document.addEventListener("click", function (event) {
+  var link = event.target instanceof Element ? event.target.closest(".error-links a") : null;
+  if (!link) return;
+  var field = document.getElementById(link.getAttribute("href").slice(1));
+  if (field) {
+    event.preventDefault();
+    field.focus();
+    field.scrollIntoView({ block: "center" });
+  }
+});

@@ -1,0 +1,43 @@
+"""Keeping a robot's translatable texts in every language (see `kuntarobo.core.localized`).
+
+A robot writes its reasons, flags and errors with `kuntarobo.sdk.message(_("…"), …)` (a lazy
+text); the worker renders it here in each language of the UI, masked, so the page shows it
+in the reader's language. Plain strings are stored as they are."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.utils import translation
+from django.utils.functional import Promise
+
+from kuntarobo.core.localized import encode
+from kuntarobo.core.masking import mask_identity_codes
+
+
+def in_languages(value: Any) -> dict[str, str] | None:
+    """A lazy text rendered in every language of the UI (masked); None for a plain value."""
+    if not isinstance(value, Promise):
+        return None
+    texts = {}
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            texts[code] = mask_identity_codes(str(value))
+    return texts
+
+
+def stored_line(value: Any) -> str | dict[str, str]:
+    """An explanation or attention line as stored in the item's JSON list."""
+    texts = in_languages(value)
+    return texts if texts is not None else mask_identity_codes(str(value))
+
+
+def stored_text(value: Any) -> str:
+    """A text for a text column (an item's error, a log line)."""
+    texts = in_languages(value)
+    if texts is None:
+        return mask_identity_codes(str(value))
+    if len(set(texts.values())) == 1:  # the same in every language (a robot's own words)
+        return next(iter(texts.values()))
+    return encode(texts)
