@@ -145,8 +145,20 @@ class Page:
     data: dict[str, str] | None = None  # POSTed (a form sent with an error)
 
 
-def pages(world, ecec: object) -> list[Page]:
+def pages(world, ecec: object, caught: str = "") -> list[Page]:
     run = world.run
+    mail_pages = (
+        [
+            Page("demo e-mail", reverse("caught_mail"), Role.ADMINISTRATOR),
+            Page(
+                "demo e-mail message",
+                reverse("caught_mail_message", args=[caught]),
+                Role.ADMINISTRATOR,
+            ),
+        ]
+        if caught
+        else []
+    )
     item_pages = [
         Page(f"item {name}", reverse("item_detail", args=[item.pk]), role)
         for name, item in (
@@ -215,7 +227,25 @@ def pages(world, ecec: object) -> list[Page]:
         ),
         Page("login", reverse("login"), "anonymous"),
         Page("not found", "/runs/999999/"),
+        *mail_pages,
     ]
+
+
+@pytest.fixture
+def caught(settings, tmp_path) -> str:
+    """The demo's mail catcher holding one message (a secure-link notice), its id."""
+    from email.message import EmailMessage
+
+    from kuntarobo.core import caught_mail
+
+    folder = tmp_path / "caught-mail"
+    settings.KUNTAROBO_MAIL_CATCHER_DIR = str(folder)
+    mail = EmailMessage()
+    mail["From"], mail["To"] = "kuntarobo@esimerkkila.fi", "esihenkilo@esimerkkila.fi"
+    mail["Subject"] = "Esimerkkilä: asiakirja odottaa sinua"
+    mail.set_content("Hei,\n\nasiakirja odottaa sinua palvelussa.")
+    mail.add_attachment(b"%PDF-1.4", maintype="application", subtype="pdf", filename="a.pdf")
+    return caught_mail.store(folder, mail["From"], [mail["To"]], mail.as_bytes())
 
 
 @pytest.fixture
@@ -260,9 +290,9 @@ def client_for(world, role: str, language: str) -> Client:
 
 
 @pytest.mark.parametrize("language", ["fi", "sv"])
-def test_no_page_shows_english_to_a_finnish_or_swedish_reader(world, fee_world, language):
+def test_no_page_shows_english_to_a_finnish_or_swedish_reader(world, fee_world, caught, language):
     problems = {}
-    for page in pages(world, fee_world):
+    for page in pages(world, fee_world, caught):
         client = client_for(world, page.role, language)
         response = client.post(page.url, page.data) if page.data else client.get(page.url)
         assert response.status_code in (200, 400, 404), (page.name, response.status_code)
@@ -530,15 +560,16 @@ NOT_PAGES = {
     "inbox_approve_ordinary",
     "audit_export",
     "robot_start",
+    "caught_mail_attachment",  # a caught message's attachment, as it was sent
 }
 
 
-def test_the_pages_rendered_cover_every_page_of_the_web_ui(world, fee_world):
+def test_the_pages_rendered_cover_every_page_of_the_web_ui(world, fee_world, caught):
     from django.urls import resolve
 
     from kuntarobo.web import urls
 
     names = {pattern.name for pattern in urls.urlpatterns}
-    covered = {resolve(page.url.split("?")[0]).url_name for page in pages(world, fee_world)}
+    covered = {resolve(page.url.split("?")[0]).url_name for page in pages(world, fee_world, caught)}
     missing = names - NOT_PAGES - covered
     assert not missing, f"render these pages in the test: {sorted(missing)}"
