@@ -16,8 +16,9 @@ from django.db import transaction
 from django.utils import timezone
 from stdnum import iban
 
-from kuntarobo.accounts.models import Membership, Municipality, Role
+from kuntarobo.accounts.models import Delegation, Membership, Municipality, Role
 from kuntarobo.core.folders import FolderRefused, clean_relative
+from kuntarobo.decisions.delegations import grant_delegation
 from kuntarobo.robots.hr_reports.dataset import (
     Absence,
     Dataset,
@@ -387,7 +388,38 @@ def load_demo() -> list[DemoUser]:
     deploy(municipalities["esimerkkila"], "hr_reports", {"input_folder": HR_EXPORTS})
     load_file_archiver(municipalities["esimerkkila"], today)
     load_ecec_fees(municipalities["esimerkkila"])
+    load_delegations(municipalities)
     return list(DEMO_USERS)
+
+
+# Who may decide fee decisions in the demo, and under which (example) delegation decision: the
+# title a decision prints after the official's name comes from here.
+DEMO_DELEGATIONS = (
+    ("tarkastaja", "esimerkkila"),
+    ("paakayttaja", "esimerkkila"),
+    ("naapuri", "naapurila"),
+)
+
+
+def load_delegations(municipalities: dict[str, Municipality]) -> None:
+    for username, slug in DEMO_DELEGATIONS:
+        municipality = municipalities[slug]
+        if Delegation.objects.filter(
+            user__username=username, municipality=municipality, matter="ecec_fees"
+        ).exists():
+            continue
+        grant_delegation(
+            "demo",
+            municipality,
+            username=username,
+            matter="ecec_fees",
+            title_fi="varhaiskasvatuspäällikkö",
+            title_sv="chef för småbarnspedagogiken",
+            title_en="Head of Early Childhood Education",
+            basis=f"{municipality.name_fi}: sivistyslautakunta 14.1.2026 § 5 (esimerkki)",
+            valid_from=datetime.date(2026, 1, 1),
+            via="demo",
+        )
 
 
 # The 2026-08-01 income thresholds are not yet entered (see ecec_fees.statutory): the demo's
@@ -430,10 +462,10 @@ def load_ecec_fees(municipality: Municipality) -> None:
     if not RobotSettings.objects.filter(
         municipality=municipality, robot_slug=EcecFeeRobot.slug
     ).exists():
-        settings_json = example_settings(municipality.name_fi)
+        settings_json = example_settings(municipality.name_fi, municipality.name_sv)
         settings_json["authority"] = {
             "fi": "Esimerkkilän kunta, varhaiskasvatuspalvelut",
-            "sv": "Esimerkkilä kommun, småbarnspedagogiska tjänster",
+            "sv": f"{municipality.name_in('sv')} kommun, småbarnspedagogiska tjänster",
         }
         settings_json["contact"]["name"] = "Aino Asiakasmaksu"
         save_robot_settings(

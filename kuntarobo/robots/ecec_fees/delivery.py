@@ -13,6 +13,7 @@ Suomi.fi the same external ids, so a decision is never sent twice.
 from __future__ import annotations
 
 import dataclasses
+import datetime
 import os
 from pathlib import Path
 
@@ -77,6 +78,21 @@ def final_letter(decision: FeeDecision, addressee: int = 0) -> letters.DecisionL
             f"differs from the approved one ({decision.total_fee} cents); not sent."
         )
     decided_at = timezone.localtime(decision.decided_at).date() if decision.decided_at else None
+    try:
+        return _letter(decision, record_, fee, settings, row, decided_at, addressee)
+    except ValueError as error:  # a settings text missing in the letter's language, no title
+        raise BusinessException(f"{decision.decision_number}: {error}; not sent") from None
+
+
+def _letter(
+    decision: FeeDecision,
+    record_: families.FamilyRecord,
+    fee: fees.FamilyFee,
+    settings: MunicipalFeeSettings,
+    row: FeeParameterRow,
+    decided_at: datetime.date | None,
+    addressee: int,
+) -> letters.DecisionLetter:
     return build_letter(
         record=record_,
         fee=fee,
@@ -86,6 +102,7 @@ def final_letter(decision: FeeDecision, addressee: int = 0) -> letters.DecisionL
         change_lines=list(decision.letter_changes or []),
         supersedes=decision.letter_supersedes or None,
         decided_by=decision.decided_by,
+        decided_by_title=decision.decided_by_title,
         decided_at=decided_at,
         valid_until=decision.letter_valid_until,
         addressee=addressee,

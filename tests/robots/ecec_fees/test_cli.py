@@ -25,7 +25,7 @@ from kuntarobo.robots.ecec_fees.municipal import MunicipalFeeSettings, example_s
 from kuntarobo.robots.ecec_fees.service import calculate
 from kuntarobo.runtime import actions
 from kuntarobo.runtime.models import ItemStatus, RobotSettings, Run, WorkItem
-from tests.factories import MunicipalityFactory, UserFactory, user_with_role
+from tests.factories import MunicipalityFactory, UserFactory, deciding_official, user_with_role
 from tests.robots.ecec_fees.factories import FeeDecisionFactory
 from tests.robots.ecec_fees.helpers import PERIOD, configure, family, write_families
 
@@ -265,8 +265,8 @@ def coordinator(municipality):
 
 @pytest.fixture
 def reviewer(municipality):
-    return user_with_role(
-        Role.REVIEWER, municipality, username="tarkastaja", first_name="Riitta", last_name="P"
+    return deciding_official(
+        municipality, username="tarkastaja", first_name="Riitta", last_name="P"
     )
 
 

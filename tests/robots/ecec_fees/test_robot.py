@@ -27,7 +27,7 @@ from kuntarobo.runtime.declarations import InputError
 from kuntarobo.runtime.models import ItemDocument, ItemStatus, WorkItem
 from kuntarobo.runtime.settings_actions import save_robot_settings
 from kuntarobo.testing.suomifi_server import SuomiFiMessagesServer
-from tests.factories import MunicipalityFactory, user_with_role
+from tests.factories import MunicipalityFactory, deciding_official, user_with_role
 from tests.robots.ecec_fees.factories import FeeDecisionFactory
 from tests.robots.ecec_fees.helpers import (
     MAIJA,
@@ -61,7 +61,7 @@ def coordinator(municipality):
 
 @pytest.fixture
 def reviewer(municipality):
-    return user_with_role(Role.REVIEWER, municipality, first_name="Riitta", last_name="Päättäjä")
+    return deciding_official(municipality, first_name="Riitta", last_name="Päättäjä")
 
 
 def start(coordinator, municipality, path: Path, period: datetime.date = PERIOD):
@@ -235,7 +235,7 @@ def test_approval_puts_the_officials_name_on_the_letter_and_a_print_batch_gather
     assert decisions[0].decided_by == "Riitta Päättäjä"
     final = all_text(decisions[0].document.read())
     assert "Riitta Päättäjä" in final
-    assert "varhaiskasvatusjohtaja" in final
+    assert "varhaiskasvatuspäällikkö" in final  # the title of Riitta's delegation
     assert "LUONNOS" not in final
     batch = fee_actions.make_print_batch(reviewer, municipality)
     assert batch is not None
@@ -575,7 +575,7 @@ def test_a_second_guardian_living_elsewhere_gets_a_printed_copy_addressed_to_the
     batch = fee_actions.make_print_batch(reviewer, municipality)
     assert batch is not None
     assert batch.decisions == 2
-    assert batch.pages == 4  # each letter starts on an odd page
+    assert batch.pages == 7  # each 3-page letter starts on an odd page: 3 + a blank + 3
     copy.refresh_from_db()
     assert copy.print_batch == batch
     assert fee_actions.make_print_batch(reviewer, municipality) is None

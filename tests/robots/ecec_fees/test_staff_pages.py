@@ -12,7 +12,7 @@ from kuntarobo.audit.models import AuditEvent
 from kuntarobo.robots.ecec_fees.models import FeeDecision, GuardianCopy, PrintBatch
 from kuntarobo.runtime import actions
 from kuntarobo.runtime.models import ItemStatus, WorkItem
-from tests.factories import PASSWORD, MunicipalityFactory, user_with_role
+from tests.factories import PASSWORD, DelegationFactory, MunicipalityFactory, user_with_role
 from tests.robots.ecec_fees.helpers import PERIOD, configure, family, swedish_family, write_families
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -37,6 +37,7 @@ def make_world(tmp_path, *families):
     other = MunicipalityFactory(slug="naapurila", name_fi="Naapurila")
     configure(home)
     users = {role: user_with_role(role, home) for role in Role.values}
+    DelegationFactory(user=users[Role.REVIEWER], municipality=home)
     users["outsider"] = user_with_role(Role.ADMINISTRATOR, other)
     path = write_families(tmp_path / "f.jsonl", *families)
     actions.start_run(
