@@ -34,7 +34,7 @@ def delegations(*arguments: str) -> str:
 def test_an_administrator_grants_a_delegation_on_the_command_line_and_it_is_audited(
     municipality,
 ):
-    admin = user_with_role(Role.ADMINISTRATOR, municipality, username="paakayttaja")
+    user_with_role(Role.ADMINISTRATOR, municipality, username="paakayttaja")
     official = user_with_role(Role.REVIEWER, municipality, username="tarkastaja")
     printed = delegations(
         "grant",
