@@ -50,6 +50,11 @@ class Content:
     personal: bool = True
     sender_address: PostalAddress | None = None
     postal_address: PostalAddress | None = None  # Suomi.fi's paper mail when no mailbox
+    # Suomi.fi Messages only: the sender's own service id (a municipality's palvelutunnus on a
+    # shared installation; "" the installation's), and the message's id there when the robot
+    # names it (unique within the service and the same on every retry; "" the default).
+    service_id: str = ""
+    external_id: str = ""
 
     def __repr__(self) -> str:
         # Bodies may hold personal data: never in a traceback.

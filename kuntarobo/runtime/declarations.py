@@ -535,6 +535,14 @@ class Robot:
             cls.on_status(item, status)
 
     @classmethod
+    def on_letters_posted(
+        cls, municipality_id: int, references: Sequence[str], posted_on: datetime.date
+    ) -> None:
+        """Called in the transaction that marks a municipality's print batch posted, with the
+        `reference` of each of this robot's letters in it: a decision's notification date
+        follows from it."""
+
+    @classmethod
     def approval_refusal(cls, item: ItemView, reviewer_id: int | None) -> str | None:
         """Why this person may not approve (or correct and so approve) the item, in the user's
         language, or None: e.g. a decision needs the reviewer's delegation to decide it. The

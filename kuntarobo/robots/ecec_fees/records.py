@@ -149,15 +149,38 @@ def approve(item: ItemView) -> None:
 
 
 def mark_sent(item: ItemView) -> None:
-    """Sent: from now on this decision is in force, and the one it replaces ends the day before
-    (or is replaced altogether when it started on the same day or later)."""
+    """Delivered: sent electronically (notified on the third day), or a letter waiting for its
+    print batch, which stays approved ("awaiting printing") until the batch is posted
+    (`letters_posted`). Either way the decision is in force from now on, and the one it
+    replaces ends the day before (or is replaced altogether when it started on the same day
+    or later)."""
     decision = FeeDecision.objects.select_for_update().get(work_item_id=item.id)
-    decisions.mark_sent(
-        decision,
-        channel=decision.channel,
-        at=decision.sent_at or timezone.now(),
-        electronic=decision.channel == Channel.SUOMIFI,
-    )
+    if decision.channel == Channel.SUOMIFI:
+        decisions.mark_sent(
+            decision, channel=decision.channel, at=decision.sent_at or timezone.now()
+        )
+    supersede_covered(decision)
+
+
+def letters_posted(
+    municipality_id: int, references: Sequence[str], posted_on: datetime.date
+) -> None:
+    """The print batch holding these letters was posted: each decision whose own letter was in
+    it is posted on that day and deemed received on the seventh day after (434/2003, 59 §). A
+    second guardian's copy (`-2`) is posted with its decision's letter or later; the decision's
+    date follows its own letter."""
+    for decision in FeeDecision.objects.select_for_update().filter(
+        municipality_id=municipality_id, decision_number__in=references, channel=Channel.PRINT
+    ):
+        if decision.status == DecisionStatus.APPROVED:
+            decisions.mark_posted(decision, channel=decision.channel, posted_on=posted_on)
+        elif decision.posted_on is None:  # replaced meanwhile: still notified when posted
+            decision.posted_on = posted_on
+            decision.notified_on = decisions.deemed_received(decisions.NoticeKind.LETTER, posted_on)
+            decision.save(update_fields=["posted_on", "notified_on"])
+
+
+def supersede_covered(decision: FeeDecision) -> None:
     family = FeeDecision.objects.select_for_update().of_family(
         decision.municipality_id, decision.family_id
     )

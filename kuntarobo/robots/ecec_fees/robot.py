@@ -590,6 +590,12 @@ class EcecFeeRobot(Robot):
         deliver_decision(item, context)
 
     @classmethod
+    def on_letters_posted(
+        cls, municipality_id: int, references: Sequence[str], posted_on: datetime.date
+    ) -> None:
+        records.letters_posted(municipality_id, references, posted_on)
+
+    @classmethod
     def approval_refusal(cls, item: ItemView, reviewer_id: int | None) -> str | None:
         return records.approval_refusal(item, reviewer_id)
 

@@ -12,4 +12,5 @@ urlpatterns: list[URLPattern] = [
     path("decisions/<int:pk>/copies/<int:guardian>/pdf", staff_views.copy_pdf, name="copy_pdf"),
     path("print-batches/", staff_views.make_print_batch, name="make_print_batch"),
     path("print-batches/<int:pk>/pdf", staff_views.print_batch_pdf, name="print_batch_pdf"),
+    path("print-batches/<int:pk>/posted", staff_views.mark_posted, name="mark_posted"),
 ]
