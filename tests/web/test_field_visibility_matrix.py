@@ -161,6 +161,7 @@ SHOW_NO_ITEM = {
     "ecec_fees_staff:copy_pdf",
     "ecec_fees_staff:make_print_batch",
     "ecec_fees_staff:print_batch_pdf",
+    "ecec_fees_staff:mark_posted",
 }
 
 
