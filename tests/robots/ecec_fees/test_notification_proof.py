@@ -143,3 +143,22 @@ def _client(user):
     client = Client()
     assert client.login(username=user.username, password=PASSWORD)
     return client
+
+
+def test_the_retention_purge_takes_the_fee_letters_print_batch_pdfs_of_the_channel(
+    tmp_path, municipality
+):
+    from kuntarobo.robots.ecec_fees.retention import purge_print_batches
+
+    decide(tmp_path, municipality, family())
+    batch = fee_actions.make_print_batch(user_with_role(Role.REVIEWER, municipality), municipality)
+    name = batch.file.name
+    assert purge_print_batches(timezone.now() - datetime.timedelta(days=1), dry_run=False) == (
+        0,
+        [],
+    )
+    later = timezone.now() + datetime.timedelta(seconds=1)
+    assert purge_print_batches(later, dry_run=True) == (1, [])
+    assert purge_print_batches(later, dry_run=False) == (1, [name])
+    batch.refresh_from_db()
+    assert not batch.file
