@@ -4,7 +4,16 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from kuntarobo.accounts import views as accounts_views
-from kuntarobo.web.views import audit, dashboard, health, items, robot_settings, robots, runs
+from kuntarobo.web.views import (
+    audit,
+    dashboard,
+    delegations,
+    health,
+    items,
+    robot_settings,
+    robots,
+    runs,
+)
 
 urlpatterns = [
     path("login/", accounts_views.LoginView.as_view(), name="login"),
@@ -38,5 +47,7 @@ urlpatterns = [
     path("inbox/approve/", items.inbox_approve, name="inbox_approve"),
     path("inbox/approve-ordinary/", items.inbox_approve_ordinary, name="inbox_approve_ordinary"),
     path("audit/", audit.audit_list, name="audit"),
+    path("delegations/", delegations.delegations, name="delegations"),
+    path("delegations/<int:pk>/end/", delegations.delegation_end, name="delegation_end"),
     path("audit/export.<str:fmt>", audit.audit_export, name="audit_export"),
 ]

@@ -162,6 +162,8 @@ SHOW_NO_ITEM = {
     "ecec_fees_staff:make_print_batch",
     "ecec_fees_staff:print_batch_pdf",
     "ecec_fees_staff:mark_posted",
+    "delegations",
+    "delegation_end",
 }
 
 

@@ -165,6 +165,7 @@ NAV_SECTIONS = {
     "item_abandon": "inbox",
     "item_resume": "inbox",
     "audit": "audit",
+    "delegations": "delegations",
 }
 
 
