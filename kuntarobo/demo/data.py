@@ -426,6 +426,7 @@ def load_delegations(municipalities: dict[str, Municipality]) -> None:
 # decisions start on 1 July 2026, under the figures in force from 1 August 2024.
 ECEC_DEMO_PERIOD = datetime.date(2026, 7, 1)
 ECEC_DEMO_FAMILIES = 60
+DEMO_SETTINGS_UPDATE = datetime.date(2020, 1, 1)
 
 
 def ecec_inbox() -> Path:
@@ -455,13 +456,19 @@ def load_ecec_fees(municipality: Municipality) -> None:
     """The fee robot in Esimerkkilä: its settings, and an export of 60 families to decide."""
     from kuntarobo.robots.ecec_fees.generate import generate_families, write_jsonl
     from kuntarobo.robots.ecec_fees.municipal import example_settings
+    from kuntarobo.robots.ecec_fees.municipal_settings import settings_of
     from kuntarobo.robots.ecec_fees.robot import EcecFeeRobot
     from kuntarobo.runtime.models import RobotSettings
     from kuntarobo.runtime.settings_actions import save_robot_settings
 
-    if not RobotSettings.objects.filter(
-        municipality=municipality, robot_slug=EcecFeeRobot.slug
-    ).exists():
+    rows = RobotSettings.objects.filter(municipality=municipality, robot_slug=EcecFeeRobot.slug)
+    newest = rows.order_by("-valid_from").first()
+    # A demo made before letters cited the municipal decision and had Swedish addresses gets a
+    # row completing them (from 2020, before the demo's periods); a new demo gets it from 2018.
+    outdated = newest is not None and any(
+        settings_of(newest).missing_texts(language) for language in ("fi", "sv")
+    )
+    if newest is None or (outdated and not rows.filter(valid_from=DEMO_SETTINGS_UPDATE).exists()):
         settings_json = example_settings(municipality.name_fi, municipality.name_sv)
         settings_json["authority"] = {
             "fi": "Esimerkkilän kunta, varhaiskasvatuspalvelut",
@@ -473,7 +480,7 @@ def load_ecec_fees(municipality: Municipality) -> None:
             municipality,
             EcecFeeRobot,
             settings_json,
-            valid_from=datetime.date(2018, 1, 1),
+            valid_from=datetime.date(2018, 1, 1) if newest is None else DEMO_SETTINGS_UPDATE,
             via="demo",
         )
     folder = ecec_inbox()

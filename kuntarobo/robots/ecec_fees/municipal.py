@@ -249,7 +249,7 @@ class MunicipalFeeSettings:
         # "decision_maker_title" of rows stored before delegations is read past: the title a
         # letter prints comes from the deciding official's own delegation.
         if raw.get("service_need_decision"):
-            values["service_need_decision"] = _localized(_top(root, "service_need_decision"))
+            values["service_need_decision"] = _localized(_top(root, "service_need_decision"), True)
         if "service_need_bands" in raw:
             values["service_need_bands"] = _bands(root.field("service_need_bands"))
         if "decision_number_prefix" in raw:

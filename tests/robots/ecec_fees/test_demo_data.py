@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 
 import pytest
@@ -70,3 +71,45 @@ def test_the_demo_reviewer_decides_the_demo_decisions_under_a_delegation(setting
     assert titles <= {"varhaiskasvatuspäällikkö", "chef för småbarnspedagogiken"}
     assert "varhaiskasvatuspäällikkö" in titles
     assert set(FeeDecision.objects.values_list("decided_by", flat=True)) == {"Tiina Tarkastaja"}
+
+
+def test_a_demo_whose_fee_settings_predate_the_cited_texts_gets_a_row_completing_them(
+    settings, tmp_path
+):
+    from kuntarobo.demo.data import DEMO_SETTINGS_UPDATE
+    from kuntarobo.robots.ecec_fees.municipal import example_settings
+    from kuntarobo.robots.ecec_fees.municipal_settings import settings_of
+    from kuntarobo.robots.ecec_fees.robot import EcecFeeRobot
+    from kuntarobo.runtime.models import RobotSettings
+    from kuntarobo.runtime.settings_actions import save_robot_settings
+    from tests.factories import MunicipalityFactory
+
+    settings.VAR_DIR = tmp_path
+    home = MunicipalityFactory(slug="esimerkkila", name_fi="Esimerkkilä", name_sv="Exempelby")
+    save_robot_settings(
+        "demo",
+        home,
+        EcecFeeRobot,
+        example_settings("Esimerkkilä", "Exempelby"),
+        valid_from=datetime.date(2018, 1, 1),
+        via="test",
+    )
+    # As a demo stored them before: no municipal decision, the street in Finnish only.
+    row = RobotSettings.objects.get()
+    old = {key: value for key, value in row.values.items() if key != "service_need_decision"}
+    old["review_authority"] = {**old["review_authority"], "street": "PL 1"}
+    RobotSettings.objects.filter(pk=row.pk).update(values=old)
+    assert settings_of(RobotSettings.objects.get()).missing_texts("sv") == [
+        "review_authority.street",
+        "service_need_decision",
+    ]
+    load_demo()
+    load_demo()
+    rows = RobotSettings.objects.filter(municipality=home, robot_slug="ecec_fees")
+    assert [r.valid_from for r in rows.order_by("valid_from")] == [
+        datetime.date(2018, 1, 1),
+        DEMO_SETTINGS_UPDATE,
+    ]
+    newest = settings_of(rows.order_by("-valid_from").first())
+    assert newest.missing_texts("fi") == []
+    assert newest.missing_texts("sv") == []
