@@ -425,7 +425,7 @@ LEGAL_BASIS: Final[dict[str, tuple[str, ...]]] = {
     "fi": (
         "Laki varhaiskasvatuksen asiakasmaksuista (1503/2016): 5 § (tulorajat ja "
         "maksuprosentti), 8 § (sisarusten maksut), 11 § (tulot), 13 § (maksun alentaminen); "
-        "osa-aikainen varhaiskasvatus 2 §:n 6 kohta ja 3 § sekä 5–8 §",
+        "osa-aikainen varhaiskasvatus 2 § 6 k., 3 § ja 5–8 §",
         "Hallintolaki (434/2003): 8 § (neuvonta), 43–47 § ja 7 a luku (oikaisuvaatimus)",
     ),
     "sv": (

@@ -286,10 +286,11 @@ def _review_section(letter: DecisionLetter) -> dict[str, object]:
     }
 
 
-def _relief_section(letter: DecisionLetter) -> dict[str, object]:
-    """The family may apply for the fee to be reduced or waived (1503/2016 13 §)."""
+def _relief_paragraph(letter: DecisionLetter) -> dict[str, object]:
+    """The family may apply for the fee to be reduced or waived (1503/2016 13 §): a paragraph
+    of its own after how to report changes (a section of its own would take a third page)."""
     relief = RELIEF[letter.language]
-    return {"heading": relief["heading"], "blocks": [{"kind": "para", "text": relief["text"]}]}
+    return {"kind": "para", "text": f"{relief['heading']}: {relief['text']}"}
 
 
 def _legal_basis_section(letter: DecisionLetter, t: dict[str, str]) -> dict[str, object]:
@@ -426,10 +427,10 @@ def letter_data(letter: DecisionLetter) -> dict[str, object]:
                 {"kind": "para", "text": reporting["intro"]},
                 {"kind": "list", "items": list(items)},
                 {"kind": "para", "text": reporting["after"]},
+                _relief_paragraph(letter),
             ],
         }
     )
-    sections.append(_relief_section(letter))
     sections.append(_legal_basis_section(letter, t))
     people: list[list[object]] = [[t["maker"], maker], [t["date"], date_text]]
     if letter.prepared_by is not None:
