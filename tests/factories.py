@@ -14,7 +14,7 @@ import factory
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from kuntarobo.accounts.models import Membership, Municipality, Role
+from kuntarobo.accounts.models import Delegation, Membership, Municipality, Role
 from kuntarobo.runtime.declarations import all_robots
 from kuntarobo.runtime.models import RobotDeployment, Run, WorkItem
 from kuntarobo.runtime.statuses import FINAL_STATUSES, ItemStatus, RunStatus, Trigger
@@ -71,6 +71,33 @@ def user_with_role(role: str, municipality: Municipality | None = None, **kwargs
     municipality = municipality or MunicipalityFactory(slug="esimerkkila")
     user = UserFactory(**kwargs)
     MembershipFactory(user=user, municipality=municipality, role=role)
+    return user
+
+
+class DelegationFactory(factory.django.DjangoModelFactory):
+    """An official's delegation to decide a robot's decisions (by default the fee robot's),
+    with the title in Finnish and Swedish, in force since 2020."""
+
+    class Meta:
+        model = Delegation
+
+    user = factory.SubFactory(UserFactory)
+    municipality = factory.SubFactory(MunicipalityFactory)
+    matter = "ecec_fees"
+    title_fi = "varhaiskasvatuspäällikkö"
+    title_sv = "chef för småbarnspedagogiken"
+    title_en = "Head of Early Childhood Education"
+    basis = "Sivistyslautakunta 14.1.2020 § 5"
+    valid_from = factory.LazyFunction(lambda: timezone.localdate().replace(year=2020))
+    created_by = "test set-up"
+
+
+def deciding_official(
+    municipality: Municipality, *, robot: str = "ecec_fees", role: str = Role.REVIEWER, **kwargs
+):
+    """A reviewer with a delegation to decide the robot's decisions in the municipality."""
+    user = user_with_role(role, municipality, **kwargs)
+    DelegationFactory(user=user, municipality=municipality, matter=robot)
     return user
 
 

@@ -14,4 +14,5 @@ def municipalities(request: HttpRequest) -> dict[str, Any]:
         "user_municipalities": Municipality.objects.for_user(user),
         "can_audit": Municipality.objects.for_user(user, Permission.VIEW_AUDIT).exists(),
         "can_review": Municipality.objects.for_user(user, Permission.REVIEW).exists(),
+        "can_manage_users": Municipality.objects.for_user(user, Permission.MANAGE_USERS).exists(),
     }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -166,3 +167,52 @@ class OidcIdentity(models.Model):
 
     def __str__(self) -> str:
         return f"{self.provider}: {self.subject}"
+
+
+class DelegationQuerySet(models.QuerySet["Delegation"]):
+    def in_force(self, day: datetime.date) -> DelegationQuerySet:
+        return self.filter(valid_from__lte=day).filter(
+            models.Q(valid_to__isnull=True) | models.Q(valid_to__gte=day)
+        )
+
+
+class Delegation(models.Model):
+    """A user's power to decide a kind of matter in a municipality, delegated to them by the
+    municipality's administrative rules (hallintosääntö, kuntalaki 410/2015 91 §) or a decision
+    made under them: the title a decision prints after their name comes from here, never from
+    a default. `matter` is the robot (its slug) whose decisions the delegation covers."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="delegations"
+    )
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.PROTECT, related_name="delegations"
+    )
+    matter = models.CharField(_("matter (robot)"), max_length=50)
+    title_fi = models.CharField(_("title in Finnish"), max_length=200)
+    title_sv = models.CharField(_("title in Swedish"), max_length=200, blank=True)
+    title_en = models.CharField(_("title in English"), max_length=200, blank=True)
+    basis = models.CharField(
+        _("delegation decision"),
+        max_length=300,
+        help_text=_("The decision that delegated the power, e.g. its body, date and section."),
+    )
+    valid_from = models.DateField(_("valid from"))
+    valid_to = models.DateField(_("valid until"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.CharField(_("made by"), max_length=150)
+
+    objects = DelegationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["municipality", "matter", "valid_from"]
+        indexes = [models.Index(fields=["user", "municipality", "matter"])]
+        verbose_name = _("delegation")
+        verbose_name_plural = _("delegations")
+
+    def __str__(self) -> str:
+        return f"{self.user} / {self.municipality} / {self.matter} / {self.title_fi}"
+
+    def title(self, language: str) -> str:
+        """The title in `language`; empty when it was not given in that language."""
+        return {"fi": self.title_fi, "sv": self.title_sv, "en": self.title_en}.get(language, "")

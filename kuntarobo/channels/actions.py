@@ -31,7 +31,7 @@ from kuntarobo.channels.models import (
 from kuntarobo.channels.print_channel import combine, page_count
 from kuntarobo.channels.registry import get_channel
 from kuntarobo.runtime.actions import get_municipality, require
-from kuntarobo.runtime.declarations import InputError, ItemView
+from kuntarobo.runtime.declarations import InputError, ItemView, get_robot
 from kuntarobo.runtime.files import save_file
 from kuntarobo.runtime.models import WorkItem
 
@@ -332,10 +332,11 @@ def make_print_batch(
             except (FileNotFoundError, ValueError):
                 raise InputError(
                     _(
-                        "the letter of delivery %(number)s is missing from the file store: "
-                        "restore it from the backup; no print batch was made"
+                        "the letter %(reference)s (delivery %(number)s) is missing from the file "
+                        "store: restore it from the backup; no print batch was made"
                     ),
                     number=letter.pk,
+                    reference=letter.reference or "-",
                 ) from None
         combined = combine(pdfs)
         batch = PrintBatch(
@@ -387,6 +388,7 @@ def record_posted(
             letter.save()
         batch.posted_on = posted_on
         batch.save(update_fields=["posted_on"])
+        _tell_robots(batch.municipality_id, letters, posted_on)
         record(
             "channels.print_batch.posted",
             actor=actor,
@@ -396,6 +398,22 @@ def record_posted(
             details={"posted_on": posted_on.isoformat(), "deliveries": [d.pk for d in letters]},
         )
     return batch
+
+
+def _tell_robots(
+    municipality_id: int, letters: Sequence[Delivery], posted_on: datetime.date
+) -> None:
+    """Each robot hears which of its letters were posted (a decision is notified from then)."""
+    by_robot: dict[str, list[str]] = {}
+    for letter in letters:
+        if letter.reference:
+            by_robot.setdefault(letter.robot_slug, []).append(letter.reference)
+    for slug, references in by_robot.items():
+        try:
+            robot = get_robot(slug)
+        except InputError:  # a robot no longer installed: its letters are posted all the same
+            continue
+        robot.on_letters_posted(municipality_id, references, posted_on)
 
 
 def open_secure_document(user: Any, token: str, *, via: str = "web") -> SecureDocument:

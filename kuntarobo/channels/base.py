@@ -53,6 +53,11 @@ class Content:
     # A repeated send of something already delivered: the channel says so to the recipient
     # (a secure link's notice), so that a second copy never arrives unexplained.
     resend: bool = False
+    # Suomi.fi Messages only: the sender's own service id (a municipality's palvelutunnus on a
+    # shared installation; "" the installation's), and the message's id there when the robot
+    # names it (unique within the service and the same on every retry; "" the default).
+    service_id: str = ""
+    external_id: str = ""
 
     def __repr__(self) -> str:
         # Bodies may hold personal data: never in a traceback.

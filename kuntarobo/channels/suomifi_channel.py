@@ -6,6 +6,7 @@ retryable), and the robot takes the next route (usually a print batch)."""
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import threading
 
@@ -51,6 +52,8 @@ class SuomiFiChannel(Channel):
         if content.document is None:
             raise ChannelError("a Suomi.fi message needs a document (PDF)", retryable=False)
         configured = config()
+        if content.service_id:
+            configured = dataclasses.replace(configured, service_id=content.service_id)
         paper = (
             content.postal_address
             if configured.paper_mail_enabled and content.sender_address is not None
@@ -59,7 +62,8 @@ class SuomiFiChannel(Channel):
         message = suomifi.Message(
             # The same on every retry of this delivery: Suomi.fi then answers with the first
             # message instead of delivering a second one.
-            external_id=f"{delivery.robot_slug}-{delivery.reference or delivery.pk}",
+            external_id=content.external_id
+            or f"{delivery.robot_slug}-{delivery.reference or delivery.pk}",
             recipient_id=delivery.recipient,
             title=delivery.subject,
             body=content.body,

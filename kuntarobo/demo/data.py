@@ -16,8 +16,9 @@ from django.db import transaction
 from django.utils import timezone
 from stdnum import iban
 
-from kuntarobo.accounts.models import Membership, Municipality, Role
+from kuntarobo.accounts.models import Delegation, Membership, Municipality, Role
 from kuntarobo.core.folders import FolderRefused, clean_relative
+from kuntarobo.decisions.delegations import grant_delegation
 from kuntarobo.robots.hr_reports.dataset import (
     Absence,
     Dataset,
@@ -389,6 +390,7 @@ def load_demo() -> list[DemoUser]:
     load_hr_supervisors(municipalities["esimerkkila"], today)
     load_file_archiver(municipalities["esimerkkila"], today)
     load_ecec_fees(municipalities["esimerkkila"], today)
+    load_delegations(municipalities)
     return list(DEMO_USERS)
 
 
@@ -425,7 +427,38 @@ def load_hr_supervisors(municipality: Municipality, today: datetime.date) -> Non
         )
 
 
+# Who may decide fee decisions in the demo, and under which (example) delegation decision: the
+# title a decision prints after the official's name comes from here.
+DEMO_DELEGATIONS = (
+    ("tarkastaja", "esimerkkila"),
+    ("paakayttaja", "esimerkkila"),
+    ("naapuri", "naapurila"),
+)
+
+
+def load_delegations(municipalities: dict[str, Municipality]) -> None:
+    for username, slug in DEMO_DELEGATIONS:
+        municipality = municipalities[slug]
+        if Delegation.objects.filter(
+            user__username=username, municipality=municipality, matter="ecec_fees"
+        ).exists():
+            continue
+        grant_delegation(
+            "demo",
+            municipality,
+            username=username,
+            matter="ecec_fees",
+            title_fi="varhaiskasvatuspäällikkö",
+            title_sv="chef för småbarnspedagogiken",
+            title_en="Head of Early Childhood Education",
+            basis=f"{municipality.name_fi}: sivistyslautakunta 14.1.2026 § 5 (esimerkki)",
+            valid_from=datetime.date(2026, 1, 1),
+            via="demo",
+        )
+
+
 ECEC_DEMO_FAMILIES = 60
+DEMO_SETTINGS_UPDATE = datetime.date(2020, 1, 1)
 
 
 def grant_parameter_permission(user: Any) -> None:
@@ -524,17 +557,23 @@ def load_ecec_fees(municipality: Municipality, today: datetime.date) -> None:
     whose decisions start on the 1st of next month."""
     from kuntarobo.robots.ecec_fees.generate import generate_families, write_jsonl
     from kuntarobo.robots.ecec_fees.municipal import example_settings
+    from kuntarobo.robots.ecec_fees.municipal_settings import settings_of
     from kuntarobo.robots.ecec_fees.robot import EcecFeeRobot
     from kuntarobo.runtime.models import RobotSettings
     from kuntarobo.runtime.settings_actions import save_robot_settings
 
-    if not RobotSettings.objects.filter(
-        municipality=municipality, robot_slug=EcecFeeRobot.slug
-    ).exists():
-        settings_json = example_settings(municipality.name_fi)
+    rows = RobotSettings.objects.filter(municipality=municipality, robot_slug=EcecFeeRobot.slug)
+    newest = rows.order_by("-valid_from").first()
+    # A demo made before letters cited the municipal decision and had Swedish addresses gets a
+    # row completing them (from 2020, before the demo's periods); a new demo gets it from 2018.
+    outdated = newest is not None and any(
+        settings_of(newest).missing_texts(language) for language in ("fi", "sv")
+    )
+    if newest is None or (outdated and not rows.filter(valid_from=DEMO_SETTINGS_UPDATE).exists()):
+        settings_json = example_settings(municipality.name_fi, municipality.name_sv)
         settings_json["authority"] = {
             "fi": "Esimerkkilän kunta, varhaiskasvatuspalvelut",
-            "sv": "Esimerkkilä kommun, småbarnspedagogiska tjänster",
+            "sv": f"{municipality.name_in('sv')} kommun, småbarnspedagogiska tjänster",
         }
         settings_json["contact"]["name"] = "Aino Asiakasmaksu"
         save_robot_settings(
@@ -542,7 +581,7 @@ def load_ecec_fees(municipality: Municipality, today: datetime.date) -> None:
             municipality,
             EcecFeeRobot,
             settings_json,
-            valid_from=datetime.date(2018, 1, 1),
+            valid_from=datetime.date(2018, 1, 1) if newest is None else DEMO_SETTINGS_UPDATE,
             via="demo",
         )
     complete_with_example_figures(today)

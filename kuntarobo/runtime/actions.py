@@ -813,14 +813,23 @@ def _review(
     return result
 
 
+def _approval_refusal(actor: Actor, item: WorkItem) -> str | None:
+    """The robot's own reason why this person may not approve the item (a delegation)."""
+    user_id = actor.pk if _is_user(actor) else None
+    return get_robot(item.robot_slug).approval_refusal(execution.item_view(item), user_id)
+
+
 def approve_items(
     actor: Actor, item_ids: Iterable[int], *, note: str = "", via: str = "web"
 ) -> ReviewResult:
     """Approve robot proposals; for class B this is what lets delivery happen."""
     approved: list[WorkItem] = []
 
-    def change(item: WorkItem) -> None:
-        approved.append(item)
+    def change(item: WorkItem) -> str | None:
+        problem = _approval_refusal(actor, item)
+        if problem is None:
+            approved.append(item)
+        return problem
 
     with transaction.atomic():
         result = _review(actor, item_ids, ItemAction.APPROVE, note=note, via=via, change=change)
@@ -969,7 +978,10 @@ def correct_item(
         check_correction(robot, item, parsed)
     approved: list[WorkItem] = []
 
-    def change(locked: WorkItem) -> None:
+    def change(locked: WorkItem) -> str | None:
+        problem = _approval_refusal(actor, locked)
+        if problem is not None:
+            return problem
         lines = []
         for name, value in parsed.items():
             old = locked.output.get(name)
@@ -977,6 +989,7 @@ def correct_item(
             locked.output[name] = value
         locked.explanation = [*locked.explanation, *lines]
         approved.append(locked)
+        return None
 
     with transaction.atomic():
         result = _review(actor, [item_id], ItemAction.CORRECT, note=note, via=via, change=change)

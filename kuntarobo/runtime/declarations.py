@@ -422,6 +422,7 @@ class ItemView:
     # Who approved (or rejected) the item and when: a class B decision prints the official.
     reviewed_by_name: str = ""
     reviewed_at: datetime.datetime | None = None
+    reviewed_by_id: int | None = None
     # What the outside event that ended the item's last wait brought (`Wait`); empty otherwise.
     resume_payload: dict[str, Any] = field(default_factory=dict)
     # The robot's own record data from its last `Outcome.record` (never shown as output).
@@ -585,6 +586,21 @@ class Robot:
         platform's correction action (web, API, command line) asks this for every robot, and
         a refused correction changes nothing and delivers nothing."""
         return []
+
+    @classmethod
+    def on_letters_posted(
+        cls, municipality_id: int, references: Sequence[str], posted_on: datetime.date
+    ) -> None:
+        """Called in the transaction that marks a municipality's print batch posted, with the
+        `reference` of each of this robot's letters in it: a decision's notification date
+        follows from it."""
+
+    @classmethod
+    def approval_refusal(cls, item: ItemView, reviewer_id: int | None) -> str | None:
+        """Why this person may not approve (or correct and so approve) the item, in the user's
+        language, or None: e.g. a decision needs the reviewer's delegation to decide it. The
+        item is then refused like any other (the rest of a bulk approval goes on)."""
+        return None
 
     @classmethod
     def needs_review(cls) -> bool:

@@ -117,6 +117,7 @@ def item_view(item: WorkItem) -> ItemView:
         municipality_id=item.municipality_id,
         reviewed_by_name=reviewer_name(item),
         reviewed_at=item.reviewed_at,
+        reviewed_by_id=item.reviewed_by_id,
         resume_payload=item.resume_payload,
         record=item.record,
     )

@@ -8,6 +8,7 @@ from kuntarobo.web.views import (
     audit,
     caught_mail,
     dashboard,
+    delegations,
     health,
     items,
     robot_settings,
@@ -47,6 +48,8 @@ urlpatterns = [
     path("inbox/approve/", items.inbox_approve, name="inbox_approve"),
     path("inbox/approve-ordinary/", items.inbox_approve_ordinary, name="inbox_approve_ordinary"),
     path("audit/", audit.audit_list, name="audit"),
+    path("delegations/", delegations.delegations, name="delegations"),
+    path("delegations/<int:pk>/end/", delegations.delegation_end, name="delegation_end"),
     path("audit/export.<str:fmt>", audit.audit_export, name="audit_export"),
     # The demo's caught e-mail: 404 wherever no mail catcher is configured.
     path("demo-mail/", caught_mail.caught_mail_list, name="caught_mail"),

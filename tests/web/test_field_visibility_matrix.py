@@ -167,6 +167,9 @@ SHOW_NO_ITEM = {
     "caught_mail",
     "caught_mail_message",
     "caught_mail_attachment",
+    "ecec_fees_staff:mark_posted",
+    "delegations",
+    "delegation_end",
 }
 
 

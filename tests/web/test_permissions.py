@@ -12,8 +12,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from kuntarobo.accounts.models import Role
+from kuntarobo.accounts.models import Delegation, Role
 from kuntarobo.runtime.models import ItemStatus, RobotDeployment, RobotSettings, Run, WorkItem
+from tests.factories import DelegationFactory
 from tests.runtime.helpers import open_review_sample
 from tests.web.conftest import ANONYMOUS, MARKERS, OUTSIDER, ROLES, World
 
@@ -117,6 +118,19 @@ def schedule_switched_off(world: World) -> bool:
         municipality=world.esimerkkila, robot_slug="invoice_check"
     )
     return not deployment.schedule_enabled
+
+
+def delegation(world: World) -> Delegation:
+    """A reviewer's delegation to decide fee decisions in Esimerkkilä, made on first use."""
+    if "delegation" not in world.extra:
+        world.extra["delegation"] = DelegationFactory(municipality=world.esimerkkila)
+    return world.extra["delegation"]  # type: ignore[return-value]
+
+
+def delegation_ended(world: World) -> bool:
+    ended = delegation(world)
+    ended.refresh_from_db()
+    return ended.valid_to is not None
 
 
 def hr_settings_saved(world: World) -> bool:
@@ -261,6 +275,15 @@ CASES: dict[str, Case] = {
         statuses(404, anonymous=404),
     ),
     "audit": Case("get", lambda w: reverse("audit"), only((A,), 200, outsider=200)),
+    # The outsider administers another municipality: their own page, never this one's rows.
+    "delegations": Case("get", lambda w: reverse("delegations"), only((A,), 200, outsider=200)),
+    "delegation_end": Case(
+        "post",
+        lambda w: reverse("delegation_end", args=[delegation(w).pk]),
+        statuses(404, **{Role.ADMINISTRATOR: 302}),
+        changed=delegation_ended,
+        changers=(A,),
+    ),
     "audit_export": Case(
         "get", lambda w: reverse("audit_export", args=["csv"]), only((A,), 200, outsider=200)
     ),

@@ -4,29 +4,23 @@ and the API alike, each writing the audit trail."""
 from __future__ import annotations
 
 import datetime
-import io
 from typing import Any
 
-from django.core.files.base import ContentFile
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from pypdf import PdfReader
 
-from kuntarobo.robots.ecec_fees import calculator, letters
+from kuntarobo.robots.ecec_fees import calculator
 from kuntarobo.robots.ecec_fees.models import (
     MANAGE_PARAMETERS_PERMISSION,
     FeeDecision,
     FeeParameterRow,
-    GuardianCopy,
-    PrintBatch,
     may_manage_parameters,
 )
-from kuntarobo.sdk import InputError
+from kuntarobo.robots.ecec_fees.municipal_settings import SLUG
+from kuntarobo.sdk import InputError, channels
 from kuntarobo.sdk.audit import record
-from kuntarobo.sdk.files import save_file
 from kuntarobo.sdk.models import Municipality
-from kuntarobo.sdk.permissions import Permission, PermissionDeniedError, require
+from kuntarobo.sdk.permissions import PermissionDeniedError
 
 
 def _actor_name(actor: Any) -> str:
@@ -150,63 +144,25 @@ def add_parameter_row(
 
 def make_print_batch(
     actor: Any, municipality: Municipality, *, via: str = "cli"
-) -> PrintBatch | None:
-    """Every sent letter not yet printed, in one PDF for the print room; None if none waits.
-    A guardian's copy follows its decision."""
-    require(actor, municipality, Permission.REVIEW)
-    with transaction.atomic():
-        waiting = list(
-            FeeDecision.objects.waiting_for_print()
-            .select_for_update()
-            .filter(municipality=municipality)
+) -> channels.PrintBatch | None:
+    """Every fee letter waiting in the print channel, in one PDF for the print room (a
+    guardian's copy right after its decision); None if none waits. The letters stay "awaiting
+    printing" until the batch is marked posted (`mark_posted`)."""
+    return channels.make_print_batch(actor, municipality, robot=SLUG, via=via)
+
+
+def mark_posted(
+    actor: Any, municipality: Municipality, batch_id: int, posted_on: datetime.date, *, via: str
+) -> channels.PrintBatch:
+    """The print service posted the batch on `posted_on`: each letter's Delivery record and
+    each decision get that date, and the decisions are deemed received on the seventh day."""
+    batch = channels.PrintBatch.objects.filter(
+        pk=batch_id, municipality=municipality, robot_slug=SLUG
+    ).first()
+    if batch is None:
+        raise InputError(
+            "no print batch %(number)s of fee decisions in this municipality",
+            field="batch",
+            number=batch_id,
         )
-        copies = list(
-            GuardianCopy.objects.waiting_for_print()
-            .select_for_update(of=("self",))
-            .filter(decision__municipality=municipality)
-            .select_related("decision")
-        )
-        if not waiting and not copies:
-            return None
-        letters_in_order = sorted(
-            [(d.decision_number, 1, d.document) for d in waiting]
-            + [(c.decision.decision_number, c.guardian, c.document) for c in copies]
-        )
-        pdfs = []
-        for number, _guardian, document in letters_in_order:
-            try:
-                with document.open("rb") as stored:
-                    pdfs.append(stored.read())
-            except (FileNotFoundError, ValueError):
-                raise InputError(
-                    "the letter of decision %(number)s is missing from the file store: "
-                    "restore it from the backup; no print batch was made",
-                    number=number,
-                ) from None
-        combined = letters.print_batch(pdfs)
-        pages = len(PdfReader(io.BytesIO(combined)).pages)
-        batch = PrintBatch(
-            municipality=municipality,
-            created_by=_actor_name(actor),
-            decisions=len(pdfs),
-            pages=pages,
-        )
-        stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
-        # Removed again if anything below fails and the transaction rolls back.
-        save_file(batch.file, f"print-{municipality.slug}-{stamp}.pdf", ContentFile(combined))
-        batch.save()
-        FeeDecision.objects.filter(pk__in=[d.pk for d in waiting]).update(print_batch=batch)
-        GuardianCopy.objects.filter(pk__in=[c.pk for c in copies]).update(print_batch=batch)
-        record(
-            "ecec_fees.print_batch",
-            actor=actor,
-            municipality=municipality,
-            obj=batch,
-            via=via,
-            details={
-                "decisions": [d.decision_number for d in waiting],
-                "copies": [f"{c.decision.decision_number}-{c.guardian}" for c in copies],
-                "pages": pages,
-            },
-        )
-    return batch
+    return channels.record_posted(actor, batch, posted_on, via=via)

@@ -13,21 +13,10 @@ import json
 from collections.abc import Iterable
 from decimal import Decimal
 
-from kuntarobo.robots.ecec_fees import changes, families, fees, letters
+from kuntarobo.robots.ecec_fees import changes, families, fees, letter_texts, letters
 from kuntarobo.robots.ecec_fees.municipal import MunicipalFeeSettings
 
 RULE_VERSION = "1"
-
-LEGAL_BASIS = {
-    "fi": (
-        "Laki varhaiskasvatuksen asiakasmaksuista (1503/2016)",
-        "Hallintolaki (434/2003) 43–47 § ja 7 a luku (oikaisuvaatimus)",
-    ),
-    "sv": (
-        "Lagen om klientavgifter inom småbarnspedagogiken (1503/2016)",
-        "Förvaltningslagen (434/2003) 43–47 § och 7 a kap. (begäran om omprövning)",
-    ),
-}
 
 
 def decision_start(record: families.FamilyRecord) -> families.FamilyRecord:
@@ -162,16 +151,23 @@ def build_letter(
     change_lines: list[str],
     supersedes: str | None,
     decided_by: str = "",
+    decided_by_title: str = "",
     decided_at: datetime.date | None = None,
     valid_until: datetime.date | None = None,
     addressee: int = 0,
     example_figures: bool = False,
 ) -> letters.DecisionLetter:
-    """The decision as the family reads it; a draft until an official's name is on it.
+    """The decision as the family reads it; a draft until an official's name is on it, with
+    the title of their delegation (`decided_by_title`).
 
     The letter goes to both guardians at the first one's address; `addressee` 1 makes the copy
-    for the second guardian, at their own address (or the first one's if they gave none)."""
+    for the second guardian, at their own address (or the first one's if they gave none).
+    Every settings text comes in the letter's language: a text missing in it raises
+    `MissingTextError` naming it, never falling back to another language."""
     language = record.language
+    settings.check_texts(language)
+    if decided_by and not decided_by_title.strip():
+        raise ValueError(f"{number}: the deciding official {decided_by} has no delegated title")
     address = record.guardians[addressee].address or record.guardians[0].address
     if addressee:
         recipient_name = record.guardians[addressee].name
@@ -180,14 +176,10 @@ def build_letter(
     by_id = {child.id: child for child in record.children}
     contact = settings.contact
     review = settings.review_authority
-    maker = (
-        letters.Contact(name=decided_by, title=settings.decision_maker_title.get(language))
-        if decided_by
-        else None
-    )
+    maker = letters.Contact(name=decided_by, title=decided_by_title) if decided_by else None
     return letters.DecisionLetter(
         language=language,
-        authority=settings.authority.get(language),
+        authority=settings.authority.text(language),
         decision_number=number,
         draft=not decided_by,
         decision_date=decided_at,
@@ -238,18 +230,20 @@ def build_letter(
         computation=tuple(computation_lines(fee, by_id, language)),
         changes=tuple(change_lines),
         supersedes=supersedes,
-        legal_basis=LEGAL_BASIS.get(language, LEGAL_BASIS["fi"]),
+        legal_basis=letter_texts.LEGAL_BASIS[language],
+        municipal_basis=settings.service_need_decision.text(language),
+        automated_note=letter_texts.automation_note(language, decided_by, decided_by_title),
         contact=letters.Contact(
             name=contact.name,
-            title=contact.title.get(language),
+            title=contact.title.text(language),
             phone=contact.phone,
             email=contact.email,
         ),
         review_authority=letters.ReviewAuthority(
-            name=review.name.get(language),
-            street=review.street,
+            name=review.name.text(language),
+            street=review.street.text(language),
             postal_code=review.postal_code,
-            city=review.city,
+            city=review.city.text(language),
             email=review.email,
         ),
         parameters_valid_from=parameters.valid_from or record.period_start,

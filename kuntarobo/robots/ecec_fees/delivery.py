@@ -1,18 +1,20 @@
 """Sending an approved fee decision: the final letter carries the official's name and the
-date; it goes to each guardian's Suomi.fi mailbox when the service is configured, otherwise
-into the next print batch. Every sent decision is archived as its PDF.
+date; it goes through the platform's delivery channels (kuntarobo.sdk.channels) to each
+guardian's Suomi.fi mailbox when the service is configured, otherwise into the next print batch
+(docs/channels.md). Every sent decision is archived as its PDF.
 
 Both guardians are parties and each is notified. The letter is addressed to both at the first
 guardian's address; a second guardian it does not reach (living elsewhere, or left without a
 mailbox when the first was reached electronically) gets a printed copy addressed to them.
 
-A retried delivery renders the same letters, overwrites the same archive files and gives
-Suomi.fi the same external ids, so a decision is never sent twice.
+A retried delivery renders the same letters, overwrites the same archive files and finds the
+same Delivery records (the decision number is their reference), so a decision is never sent
+twice.
 """
 
 from __future__ import annotations
 
-import dataclasses
+import datetime
 import os
 from pathlib import Path
 
@@ -21,16 +23,17 @@ from django.utils import timezone
 
 from kuntarobo.robots.ecec_fees import families, fees, letters
 from kuntarobo.robots.ecec_fees.decision_content import build_letter, decision_start, family_input
-from kuntarobo.robots.ecec_fees.models import (
-    Channel,
-    FeeDecision,
-    FeeParameterRow,
-    GuardianCopy,
-)
+from kuntarobo.robots.ecec_fees.models import Channel, FeeDecision, FeeParameterRow
 from kuntarobo.robots.ecec_fees.municipal import MunicipalFeeSettings
-from kuntarobo.robots.ecec_fees.municipal_settings import row_from, settings_of
-from kuntarobo.sdk import ApplicationException, BusinessException, ItemView, RunContext
-from kuntarobo.sdk.channels import suomifi_messages as suomifi
+from kuntarobo.robots.ecec_fees.municipal_settings import SLUG, row_from, settings_of
+from kuntarobo.sdk import (
+    ApplicationException,
+    BusinessException,
+    InputError,
+    ItemView,
+    RunContext,
+    channels,
+)
 from kuntarobo.sdk.decisions import DecisionStatus
 from kuntarobo.sdk.files import write_file_atomically
 
@@ -77,6 +80,21 @@ def final_letter(decision: FeeDecision, addressee: int = 0) -> letters.DecisionL
             f"differs from the approved one ({decision.total_fee} cents); not sent."
         )
     decided_at = timezone.localtime(decision.decided_at).date() if decision.decided_at else None
+    try:
+        return _letter(decision, record_, fee, settings, row, decided_at, addressee)
+    except ValueError as error:  # a settings text missing in the letter's language, no title
+        raise BusinessException(f"{decision.decision_number}: {error}; not sent") from None
+
+
+def _letter(
+    decision: FeeDecision,
+    record_: families.FamilyRecord,
+    fee: fees.FamilyFee,
+    settings: MunicipalFeeSettings,
+    row: FeeParameterRow,
+    decided_at: datetime.date | None,
+    addressee: int,
+) -> letters.DecisionLetter:
     return build_letter(
         record=record_,
         fee=fee,
@@ -86,6 +104,7 @@ def final_letter(decision: FeeDecision, addressee: int = 0) -> letters.DecisionL
         change_lines=list(decision.letter_changes or []),
         supersedes=decision.letter_supersedes or None,
         decided_by=decision.decided_by,
+        decided_by_title=decision.decided_by_title,
         decided_at=decided_at,
         valid_until=decision.letter_valid_until,
         addressee=addressee,
@@ -112,6 +131,11 @@ def write_atomically(relative: str, content: bytes) -> None:
 
 
 def deliver_decision(item: ItemView, context: RunContext) -> None:
+    """Each guardian is reached through the platform's channels, one Delivery record per
+    guardian and channel: Suomi.fi Messages when configured and the guardian has an identity
+    code, else a letter waiting (queued) for the next print batch. The decision's notification
+    date follows from those records: the third day after sending electronically, the seventh
+    after the print batch is posted."""
     decision = FeeDecision.objects.select_related("municipality", "work_item").get(
         work_item_id=item.id
     )
@@ -120,32 +144,35 @@ def deliver_decision(item: ItemView, context: RunContext) -> None:
     pdf = letters.render_pdf(final_letter(decision))
     relative = archive_path(decision)
     write_atomically(relative, pdf)
-    config = suomifi_config()
+    electronic = suomifi_configured()
     guardians = decision.inputs["guardians"][:2]
     sent: list[str] = []
     on_paper: list[int] = []  # the guardians (by index) the decision reaches only on paper
     for index, guardian in enumerate(guardians):
-        if config is not None and guardian.get("identity_code"):
+        if electronic and guardian.get("identity_code"):
             suffix = "" if index == 0 else f"-{index + 1}"
             home = guardian.get("address") or guardians[0].get("address") or {}
             one, refusal = send_by_suomifi(
-                config, decision, {**guardian, "address": home}, pdf, suffix
+                item, decision, {**guardian, "address": home}, pdf, suffix
             )
             if one:
                 sent.append(one)
                 continue
             context.log(f"{decision.decision_number}{suffix}: Suomi.fi: {refusal}; to print")
         on_paper.append(index)
+    if 0 in on_paper:
+        send_to_print(item, decision, 0, pdf)
     copy_needed = 1 in on_paper and not (0 in on_paper and same_home(guardians[0], guardians[1]))
     if copy_needed:
-        print_copy(decision, 1)
+        print_copy(item, decision, 1)
     channel = Channel.PRINT if 0 in on_paper else Channel.SUOMIFI
     # Only the delivery fields: the database refuses any change to an approved decision's content.
     FeeDecision.objects.filter(pk=decision.pk).update(
         document=relative, channel=channel, message_id=",".join(sent)[:100]
     )
     copy = " and a printed copy for the second guardian" if copy_needed else ""
-    context.log(f"{decision.decision_number}: sent ({channel}){copy}")
+    waits = "waiting for the print batch" if channel == Channel.PRINT else "sent"
+    context.log(f"{decision.decision_number}: {waits} ({channel}){copy}")
 
 
 def same_home(first: dict[str, object], second: dict[str, object]) -> bool:
@@ -165,26 +192,71 @@ def same_home(first: dict[str, object], second: dict[str, object]) -> bool:
     return normalised(first) == normalised(second)
 
 
-def print_copy(decision: FeeDecision, addressee: int) -> None:
+def postal_address(name: str, address: dict[str, object]) -> str:
+    """The envelope window's lines: name, street, postal code and city (and a foreign country)."""
+    lines = [
+        name,
+        str(address.get("street", "")),
+        f"{address.get('postal_code', '')} {address.get('city', '')}".strip(),
+    ]
+    if address.get("country"):
+        lines.append(str(address["country"]).upper())
+    return "\n".join(line for line in lines if line.strip())
+
+
+def send_to_print(item: ItemView, decision: FeeDecision, addressee: int, pdf: bytes) -> None:
+    """The letter waits in the print channel (its Delivery record `queued`) until a print batch
+    takes it and is marked posted. The first guardian's letter names both guardians; a copy
+    (`addressee` 1) goes to the second guardian's own address. A retry finds the same record."""
+    guardians = decision.inputs["guardians"]
+    if addressee:
+        name = str(guardians[addressee]["name"])
+        address = guardians[addressee].get("address") or guardians[0].get("address") or {}
+    else:
+        name = " / ".join(str(g["name"]) for g in guardians[:2])
+        address = guardians[0].get("address") or {}
+    suffix = f"-{addressee + 1}" if addressee else ""
+    language = decision.language if decision.language in TITLES else "fi"
+    try:
+        channels.deliver(
+            municipality=decision.municipality,
+            robot=SLUG,
+            channel="print",
+            recipient=postal_address(name, address),
+            subject=f"{TITLES[language]} {decision.decision_number}{suffix}",
+            content=channels.Content(
+                body="", document=channels.Document(f"{decision.decision_number}{suffix}.pdf", pdf)
+            ),
+            language=language,
+            reference=f"{decision.decision_number}{suffix}",
+            item=item,
+        )
+    except InputError as error:  # no postal address to print on the envelope
+        raise BusinessException(
+            f"{decision.decision_number}{suffix}: the letter cannot be printed: {error}"
+        ) from None
+    except channels.ChannelError as error:
+        raise BusinessException(f"{decision.decision_number}{suffix}: {error}") from None
+
+
+def print_copy(item: ItemView, decision: FeeDecision, addressee: int) -> None:
     """The decision addressed to one guardian alone, archived and waiting for a print batch.
-    A retry rewrites the same file; a copy already printed is left as it is."""
+    A retry rewrites the same file; a copy already in a batch is left as it is."""
     suffix = f"-{addressee + 1}"
-    existing = decision.copies.filter(guardian=addressee + 1).first()
+    reference = f"{decision.decision_number}{suffix}"
+    existing = channels.Delivery.objects.filter(
+        municipality=decision.municipality, robot_slug=SLUG, channel="print", reference=reference
+    ).first()
     if existing is not None and existing.print_batch_id is not None:
         return
-    relative = archive_path(decision, suffix)
-    write_atomically(relative, letters.render_pdf(final_letter(decision, addressee)))
-    name = str(decision.inputs["guardians"][addressee]["name"])[:200]
-    GuardianCopy.objects.update_or_create(
-        decision=decision,
-        guardian=addressee + 1,
-        defaults={"recipient_name": name, "document": relative},
-    )
+    pdf = letters.render_pdf(final_letter(decision, addressee))
+    write_atomically(archive_path(decision, suffix), pdf)
+    send_to_print(item, decision, addressee, pdf)
 
 
-def suomifi_config() -> suomifi.MessagesConfig | None:
+def suomifi_configured() -> bool:
     try:
-        return suomifi.MessagesConfig.from_environment(os.environ)
+        return channels.suomifi_messages.MessagesConfig.from_environment(os.environ) is not None
     except ValueError as error:
         raise ApplicationException(f"Suomi.fi Messages configuration: {error}") from None
 
@@ -198,53 +270,61 @@ def external_id(decision: FeeDecision, own_service_id: str, suffix: str = "") ->
 
 
 def send_by_suomifi(
-    config: suomifi.MessagesConfig,
+    item: ItemView,
     decision: FeeDecision,
     guardian: dict[str, object],
     pdf: bytes,
     suffix: str = "",
 ) -> tuple[str, str]:
     """(message id, ""), or ("", why) when Suomi.fi could not take it electronically and no
-    paper channel is configured there (e.g. no mailbox): then the letter goes to print."""
+    paper channel is configured there (e.g. no mailbox): then the letter goes to print. The
+    Delivery record of the suomifi channel says which."""
     language = decision.language if decision.language in TITLES else "fi"
     address = guardian.get("address") or {}
     assert isinstance(address, dict)
     settings = settings_for(decision)
     paper = None
     sender = None
-    if config.paper_mail_enabled and all(settings.sender_address):
-        paper = suomifi.PostalAddress(
+    config = channels.suomifi_messages.MessagesConfig.from_environment(os.environ)
+    if config is not None and config.paper_mail_enabled and all(settings.sender_address):
+        paper = channels.PostalAddress(
             name=str(guardian["name"]),
             street=str(address.get("street", "")),
             postal_code=str(address.get("postal_code", "")),
             city=str(address.get("city", "")),
         )
         street, code, city = settings.sender_address
-        sender = suomifi.PostalAddress(
-            name=settings.authority.get(language), street=street, postal_code=code, city=city
+        sender = channels.PostalAddress(
+            name=settings.authority.text(language), street=street, postal_code=code, city=city
         )
-    message = suomifi.Message(
-        external_id=external_id(decision, settings.suomifi_service_id, suffix),
-        recipient_id=str(guardian["identity_code"]),
-        title=TITLES[language],
-        body=BODIES[language].format(
-            number=decision.decision_number,
-            valid_from=letters.format_date(decision.valid_from, language),
-        ),
-        attachment_name=f"{decision.decision_number}.pdf",
-        attachment=pdf,
-        paper_mail_address=paper,
-        sender_address=sender,
-    )
-    if settings.suomifi_service_id:
-        config = dataclasses.replace(config, service_id=settings.suomifi_service_id)
     try:
-        return suomifi.MessagesClient(config).send(message).message_id, ""
-    except suomifi.MessagesError as error:
+        delivery = channels.deliver(
+            municipality=decision.municipality,
+            robot=SLUG,
+            channel="suomifi",
+            recipient=str(guardian["identity_code"]),
+            subject=TITLES[language],
+            content=channels.Content(
+                body=BODIES[language].format(
+                    number=decision.decision_number,
+                    valid_from=letters.format_date(decision.valid_from, language),
+                ),
+                document=channels.Document(f"{decision.decision_number}.pdf", pdf),
+                postal_address=paper,
+                sender_address=sender,
+                service_id=settings.suomifi_service_id,
+                external_id=external_id(decision, settings.suomifi_service_id, suffix),
+            ),
+            language=language,
+            reference=f"{decision.decision_number}{suffix}",
+            item=item,
+        )
+    except InputError as error:
+        raise BusinessException(f"the decision cannot be sent by Suomi.fi: {error}") from None
+    except channels.ChannelError as error:
         if error.retryable:
-            raise ApplicationException(f"Suomi.fi Messages: {error}") from None
-        if paper is None and error.status in (400, 404, 422):
+            raise ApplicationException(str(error)) from None
+        if paper is None:
             return "", str(error)
         raise BusinessException(f"Suomi.fi Messages refused the decision: {error}") from None
-    except ValueError as error:
-        raise BusinessException(f"the decision cannot be sent by Suomi.fi: {error}") from None
+    return delivery.external_id, ""

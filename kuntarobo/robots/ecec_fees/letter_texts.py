@@ -225,8 +225,8 @@ LABELS: Final[dict[str, dict[str, str]]] = {
     },
 }
 
-# How to report changes: the ±10 % income rule and the one-year limit on corrections
-# (laki varhaiskasvatuksen asiakasmaksuista 1503/2016, 11 §).
+# How to report changes: the ±10 % income rule and the one-year limit on corrections (act
+# 1503/2016; their sections are not cited, see LEGAL_BASIS).
 CHANGE_REPORTING: Final[dict[str, dict[str, object]]] = {
     "fi": {
         "heading": "Muutoksista ilmoittaminen",
@@ -407,3 +407,117 @@ REVIEW: Final[dict[str, dict[str, object]]] = {
         "fee": "Handling a request for review is free of charge.",
     },
 }
+
+
+# The law each rule of the letter comes from. Sections are cited only as read in the act's
+# text (1503/2016 as amended; Finlex, and the amending acts 959/2017 and 1365/2022):
+#   2 § 5–6 points  full-time (at least 35 h a week) and part-time ECEC, defined;
+#   3 §             the highest fee; "more detailed provisions on the fee are in 5–8 §";
+#   5 §             the full-time monthly fee: income thresholds and fee percentage;
+#   8 §             siblings' fees (the second 40 %, each further one 20 % of the youngest's);
+#   11 §            the incomes the fee is based on (cited by act 1506/2016, 6 §);
+#   13 §            the fee waived or reduced where collecting it endangers the family's
+#                   livelihood (quoted by municipal fee-relief rules).
+# Part-time shares are cited as within 5–8 § (3 §); the sections on the maximum fee when incomes
+# are not reported, on revising and on correcting a fee were not found in a text read here and
+# are left uncited rather than guessed.
+LEGAL_BASIS: Final[dict[str, tuple[str, ...]]] = {
+    "fi": (
+        "Laki varhaiskasvatuksen asiakasmaksuista (1503/2016): 5 § (tulorajat ja "
+        "maksuprosentti), 8 § (sisarusten maksut), 11 § (tulot), 13 § (maksun alentaminen); "
+        "osa-aikainen varhaiskasvatus 2 § 6 k., 3 § ja 5–8 §",
+        "Hallintolaki (434/2003): 8 § (neuvonta), 43–47 § ja 7 a luku (oikaisuvaatimus)",
+    ),
+    "sv": (
+        "Lagen om klientavgifter inom småbarnspedagogiken (1503/2016): 5 § (inkomstgränser och "
+        "avgiftsprocent), 8 § (avgifter för syskon), 11 § (inkomster), 13 § (nedsättning av "
+        "avgiften); småbarnspedagogik på deltid 2 § 6 punkten samt 3 § och 5–8 §",
+        "Förvaltningslagen (434/2003): 8 § (rådgivning), 43–47 § och 7 a kap. (omprövning)",
+    ),
+    "en": (
+        "Act on Early Childhood Education Client Fees (1503/2016): section 5 (income thresholds "
+        "and fee percentage), section 8 (siblings' fees), section 11 (income), section 13 "
+        "(reducing the fee); part-time care section 2, point 6, section 3 and sections 5–8",
+        "Administrative Procedure Act (434/2003): section 8 (advice), sections 43–47 and "
+        "chapter 7 a (request for review)",
+    ),
+}
+
+# The municipal decision behind the service-need shares, cited under the law.
+MUNICIPAL_BASIS: Final[dict[str, str]] = {
+    "fi": "Palveluntarpeen mukaiset maksuosuudet: {decision}",
+    "sv": "Avgiftsandelarna enligt servicebehov: {decision}",
+    "en": "The shares by service need: {decision}",
+}
+
+# Fee relief (1503/2016, 13 §) and the authority's duty to advise (hallintolaki 8 §): the family
+# is told that it may apply, and whom to ask. Relief is never decided by the robot.
+RELIEF: Final[dict[str, dict[str, str]]] = {
+    "fi": {
+        "heading": "Maksun alentaminen",
+        "text": (
+            "Maksu on jätettävä perimättä tai sitä on alennettava, jos sen periminen vaarantaa "
+            "perheen toimeentulon tai huoltajan elatusvelvollisuuden (1503/2016 13 §). "
+            "Alentamista voi hakea; yhteyshenkilö neuvoo."
+        ),
+    },
+    "sv": {
+        "heading": "Nedsättning av avgiften",
+        "text": (
+            "Avgiften ska efterskänkas eller sättas ned om uttagandet av den äventyrar familjens "
+            "försörjning eller vårdnadshavarens underhållsskyldighet (1503/2016 13 §). "
+            "Nedsättning kan sökas; kontaktpersonen ger råd."
+        ),
+    },
+    "en": {
+        "heading": "Reducing the fee",
+        "text": (
+            "The fee must be waived or reduced if collecting it endangers the family's "
+            "livelihood or a guardian's duty of maintenance (1503/2016, section 13). You may "
+            "apply for a reduction; the contact person advises."
+        ),
+    },
+}
+
+# The party is told how the decision was made (hallintolaki 434/2003, chapter 8 b; the
+# programme's rule for class B robots): prepared by automated processing, decided by a person.
+AUTOMATION: Final[dict[str, dict[str, str]]] = {
+    "fi": {
+        "decided": (
+            "Päätösehdotus on valmisteltu automaattisesti ohjelmistorobotilla. Ehdotuksen on "
+            "tarkastanut ja päätöksen tehnyt {name}, {title}."
+        ),
+        "draft": (
+            "Päätösehdotus on valmisteltu automaattisesti ohjelmistorobotilla. Päätöksen tekee "
+            "viranhaltija, jonka nimi ja nimike merkitään päätökseen."
+        ),
+    },
+    "sv": {
+        "decided": (
+            "Beslutsförslaget har beretts automatiskt av en programvarurobot. Förslaget har "
+            "granskats och beslutet fattats av {name}, {title}."
+        ),
+        "draft": (
+            "Beslutsförslaget har beretts automatiskt av en programvarurobot. Beslutet fattas "
+            "av en tjänsteinnehavare, vars namn och titel anges i beslutet."
+        ),
+    },
+    "en": {
+        "decided": (
+            "The proposal was prepared by automated processing (a software robot). It was "
+            "reviewed, and the decision made, by {name}, {title}."
+        ),
+        "draft": (
+            "The proposal was prepared by automated processing (a software robot). The decision "
+            "is made by an official, whose name and title will be on it."
+        ),
+    },
+}
+
+
+def automation_note(language: str, decided_by: str, title: str) -> str:
+    """How the decision was made, naming the official once one has decided."""
+    texts = AUTOMATION[language]
+    if decided_by:
+        return texts["decided"].format(name=decided_by, title=title)
+    return texts["draft"]

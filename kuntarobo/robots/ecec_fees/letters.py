@@ -31,6 +31,8 @@ from kuntarobo.robots.ecec_fees.letter_texts import (
     CHANGE_REPORTING,
     LABELS,
     LANGUAGES,
+    MUNICIPAL_BASIS,
+    RELIEF,
     REVIEW,
 )
 
@@ -147,6 +149,8 @@ class DecisionLetter:
     automated_note: str = ""
     # The demo's example figures (FeeParameterRow.example_figures): see EXAMPLE_FIGURES_NOTE.
     example_figures: bool = False
+    # The municipal decision behind the service-need shares (body, date, §), cited with the law.
+    municipal_basis: str = ""
 
 
 def _check_language(language: str) -> None:
@@ -284,6 +288,21 @@ def _review_section(letter: DecisionLetter) -> dict[str, object]:
     }
 
 
+def _relief_paragraph(letter: DecisionLetter) -> dict[str, object]:
+    """The family may apply for the fee to be reduced or waived (1503/2016 13 §): a paragraph
+    of its own after how to report changes (a section of its own would take a third page)."""
+    relief = RELIEF[letter.language]
+    return {"kind": "para", "text": f"{relief['heading']}: {relief['text']}"}
+
+
+def _legal_basis_section(letter: DecisionLetter, t: dict[str, str]) -> dict[str, object]:
+    """The act's sections each rule comes from, then the municipal decision behind the shares."""
+    items = list(letter.legal_basis)
+    if letter.municipal_basis:
+        items.append(MUNICIPAL_BASIS[letter.language].format(decision=letter.municipal_basis))
+    return {"heading": t["legal_basis"], "blocks": [{"kind": "list", "items": items}]}
+
+
 def _jsonable(value: object) -> object:
     """Strings with amounts kept together; everything else as is."""
     if isinstance(value, str):
@@ -410,15 +429,11 @@ def letter_data(letter: DecisionLetter) -> dict[str, object]:
                 {"kind": "para", "text": reporting["intro"]},
                 {"kind": "list", "items": list(items)},
                 {"kind": "para", "text": reporting["after"]},
+                _relief_paragraph(letter),
             ],
         }
     )
-    sections.append(
-        {
-            "heading": t["legal_basis"],
-            "blocks": [{"kind": "list", "items": list(letter.legal_basis)}],
-        }
-    )
+    sections.append(_legal_basis_section(letter, t))
     people: list[list[object]] = [[t["maker"], maker], [t["date"], date_text]]
     if letter.prepared_by is not None:
         people.append([t["prepared_by"], _contact_lines(letter.prepared_by)])

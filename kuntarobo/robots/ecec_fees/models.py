@@ -132,7 +132,9 @@ class Channel(models.TextChoices):
 
 
 class PrintBatch(models.Model):
-    """Approved decisions gathered into one PDF for the print room or a printing service."""
+    """Approved decisions gathered into one PDF for the print room, as the robot made them
+    before its letters went through the print channel (kuntarobo.sdk.channels): kept as the
+    history the decisions of that time name; new batches are the channel's."""
 
     municipality = models.ForeignKey(
         Municipality, on_delete=models.PROTECT, related_name="ecec_print_batches"
@@ -151,9 +153,6 @@ class PrintBatch(models.Model):
 
     def __str__(self) -> str:
         return f"print batch {self.pk} ({self.decisions} decisions)"
-
-
-SENT_OUT = (DecisionStatus.SENT, DecisionStatus.SUPERSEDED)  # what print batches take letters of
 
 
 class FeeDecisionQuerySet(ScopedQuerySet["FeeDecision"]):
@@ -177,14 +176,6 @@ class FeeDecisionQuerySet(ScopedQuerySet["FeeDecision"]):
             .only("pk", "decision_number", "valid_from", "snapshot")
             .first()
         )
-
-    def waiting_for_print(self) -> FeeDecisionQuerySet:
-        """Sent as letters and not yet in a print batch."""
-        return self.filter(
-            channel=Channel.PRINT,
-            print_batch__isnull=True,
-            status__in=SENT_OUT,
-        ).exclude(document="")
 
     def following(
         self, municipality_id: int, family_id: str, period_start: datetime.date
@@ -285,15 +276,13 @@ class FeeDecision(DecisionRecord):
 
 
 class GuardianCopyQuerySet(models.QuerySet["GuardianCopy"]):
-    def waiting_for_print(self) -> GuardianCopyQuerySet:
-        return self.filter(
-            print_batch__isnull=True,
-            decision__status__in=SENT_OUT,
-        )
+    pass
 
 
 class GuardianCopy(models.Model):
-    """A printed copy of a sent decision for the second guardian, addressed to them.
+    """A printed copy of a sent decision for the second guardian, addressed to them, as the
+    robot kept them before the print channel (history only: a copy is now the channel's
+    Delivery with the reference NUMBER-2).
 
     Both guardians are parties and each must be notified in writing. The decision's own letter
     goes to the first guardian's address with both names on it; a copy is needed when the second

@@ -70,7 +70,28 @@ class Localized:
     sv: str = ""
 
     def get(self, language: str) -> str:
+        """The text in `language`, else the Finnish one (for staff pages; letters use `text`)."""
         return (self.sv if language == "sv" else self.fi) or self.fi
+
+    def text(self, language: str) -> str:
+        """The text in `language` only: "" when it was not given in that language."""
+        return {"fi": self.fi, "sv": self.sv}.get(language, "")
+
+
+class MissingTextError(ValueError):
+    """A letter in a language the settings lack texts in: never printed with the Finnish ones."""
+
+    def __init__(self, language: str, paths: Sequence[str]) -> None:
+        self.language = language
+        self.paths = tuple(paths)
+        name = LANGUAGE_NAMES.get(language, language)
+        super().__init__(
+            f"a letter in {name} needs these municipal settings in {name}, which are missing: "
+            f"{', '.join(self.paths)}; a coordinator enters them on the robot's settings page"
+        )
+
+
+LANGUAGE_NAMES = {"fi": "Finnish", "sv": "Swedish", "en": "English"}
 
 
 @dataclass(frozen=True)
@@ -86,9 +107,9 @@ class ReviewAuthority:
     """Where a request for review (oikaisuvaatimus) is sent."""
 
     name: Localized
-    street: str
+    street: Localized  # "PL 1" / "PB 1"
     postal_code: str
-    city: str
+    city: Localized  # "Esimerkkilä" / the Swedish name
     email: str = ""
 
 
@@ -97,7 +118,8 @@ class MunicipalFeeSettings:
     authority: Localized
     contact: Person
     review_authority: ReviewAuthority
-    decision_maker_title: Localized
+    # The municipal decision that set the service-need shares (body, date, §), cited in letters.
+    service_need_decision: Localized = Localized("")
     service_need_bands: tuple[tuple[int | None, Decimal], ...] = DEFAULT_BANDS
     decision_number_prefix: str = "VAKA"
     large_change_percent: Decimal = Decimal(20)
@@ -142,6 +164,25 @@ class MunicipalFeeSettings:
                 "1 to 100 letters, digits, '_', '-' or '.' (the service's id in Suomi.fi)",
             )
 
+    def missing_texts(self, language: str) -> list[str]:
+        """The settings a letter in `language` prints that have no text in that language."""
+        texts = {
+            "authority": self.authority,
+            "review_authority.name": self.review_authority.name,
+            "review_authority.street": self.review_authority.street,
+            "review_authority.city": self.review_authority.city,
+            "service_need_decision": self.service_need_decision,
+        }
+        if self.contact.title.fi:
+            texts["contact.title"] = self.contact.title
+        return [path for path, text in texts.items() if not text.text(language)]
+
+    def check_texts(self, language: str) -> None:
+        """MissingTextError naming every text a letter in `language` would lack."""
+        missing = self.missing_texts(language)
+        if missing:
+            raise MissingTextError(language, missing)
+
     def coefficient_for_hours(self, hours_per_month: int) -> Decimal:
         for limit, coefficient in self.service_need_bands:
             if limit is None or hours_per_month <= limit:
@@ -159,12 +200,12 @@ class MunicipalFeeSettings:
             },
             "review_authority": {
                 "name": _localized_json(self.review_authority.name),
-                "street": self.review_authority.street,
+                "street": _localized_json(self.review_authority.street),
                 "postal_code": self.review_authority.postal_code,
-                "city": self.review_authority.city,
+                "city": _localized_json(self.review_authority.city),
                 "email": self.review_authority.email,
             },
-            "decision_maker_title": _localized_json(self.decision_maker_title),
+            "service_need_decision": _localized_json(self.service_need_decision),
             "service_need_bands": [
                 {"max_hours": limit, "coefficient": str(coefficient)}
                 for limit, coefficient in self.service_need_bands
@@ -214,18 +255,21 @@ class MunicipalFeeSettings:
             ),
             "review_authority": ReviewAuthority(
                 name=_localized(_required(review, "name")),
-                street=_text(_required(review, "street")),
+                street=_localized(_required(review, "street")),
                 postal_code=_text(_required(review, "postal_code")),
-                city=_text(_required(review, "city")),
+                city=_localized(_required(review, "city")),
                 email=_text(review.field("email", ""), empty=True),
             ),
-            "decision_maker_title": _localized(_required(root, "decision_maker_title")),
             "sender_address": (
                 _text(sender.field("street", ""), empty=True),
                 _text(sender.field("postal_code", ""), empty=True),
                 _text(sender.field("city", ""), empty=True),
             ),
         }
+        # "decision_maker_title" of rows stored before delegations is read past: the title a
+        # letter prints comes from the deciding official's own delegation.
+        if raw.get("service_need_decision"):
+            values["service_need_decision"] = _localized(_top(root, "service_need_decision"), True)
         if "service_need_bands" in raw:
             values["service_need_bands"] = _bands(root.field("service_need_bands"))
         if "decision_number_prefix" in raw:
@@ -251,7 +295,8 @@ _SETTINGS_KEYS = frozenset(
         "authority",
         "contact",
         "review_authority",
-        "decision_maker_title",
+        "decision_maker_title",  # ignored: see from_json
+        "service_need_decision",
         "service_need_bands",
         "decision_number_prefix",
         "large_change_percent",
@@ -344,16 +389,18 @@ def _decimal(reader: Reader) -> Decimal:
     return reader.decimal(numbers=(int,), decimal_comma=True)
 
 
-def example_settings(municipality_name: str) -> dict[str, Any]:
-    """A filled-in example of the settings (the demo, the benchmark and the tests store it)."""
+def example_settings(municipality_name: str, name_sv: str = "") -> dict[str, Any]:
+    """A filled-in example of the settings (the demo, the benchmark and the tests store it),
+    in Finnish and Swedish: `name_sv` is the municipality's Swedish name, if it has one."""
+    swedish = name_sv or municipality_name
     return {
         "authority": {
             "fi": f"{municipality_name}, varhaiskasvatuspalvelut",
-            "sv": f"{municipality_name}, småbarnspedagogiska tjänster",
+            "sv": f"{swedish}, småbarnspedagogiska tjänster",
         },
-        "decision_maker_title": {
-            "fi": "varhaiskasvatusjohtaja",
-            "sv": "direktör för småbarnspedagogik",
+        "service_need_decision": {
+            "fi": "Kasvatus- ja opetuslautakunta 12.5.2026 § 34 (esimerkki)",
+            "sv": "Fostrans- och utbildningsnämnden 12.5.2026 § 34 (exempel)",
         },
         "contact": {
             "name": "Asiakasmaksusihteeri",
@@ -366,9 +413,9 @@ def example_settings(municipality_name: str) -> dict[str, Any]:
                 "fi": "Kasvatus- ja opetuslautakunta",
                 "sv": "Fostrans- och utbildningsnämnden",
             },
-            "street": "PL 1",
+            "street": {"fi": "PL 1", "sv": "PB 1"},
             "postal_code": "00100",
-            "city": municipality_name,
+            "city": {"fi": municipality_name, "sv": swedish},
             "email": "kirjaamo@example.fi",
         },
         "service_need_bands": [

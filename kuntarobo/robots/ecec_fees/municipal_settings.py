@@ -50,11 +50,11 @@ _EMAIL = Text(fi="Sähköposti", sv="E-post", en="E-mail")
 
 SCHEMA = SettingsSchema(
     title=Text(
-        fi="Päättäjä, yhteyshenkilö, oikaisuvaatimusten vastaanottaja, palveluntarpeen "
+        fi="Viranomainen, yhteyshenkilö, oikaisuvaatimusten vastaanottaja, palveluntarpeen "
         "porrastus ja tarkastettavien tapausten rajat",
-        sv="Beslutsfattare, kontaktperson, mottagare av omprövningsbegäran, graderingen av "
+        sv="Myndighet, kontaktperson, mottagare av omprövningsbegäran, graderingen av "
         "servicebehovet och gränserna för fall som granskas",
-        en="Decision maker, contact person, review authority, service-need bands and the limits "
+        en="Authority, contact person, review authority, service-need bands and the limits "
         "of cases an official looks at",
     ),
     dated=True,
@@ -101,22 +101,28 @@ SCHEMA = SettingsSchema(
             ),
             columns=(
                 Setting("name", _NAME, kind="translated", required=True),
-                Setting("street", _STREET, required=True),
+                Setting("street", _STREET, kind="translated", required=True),
                 Setting("postal_code", _POSTAL_CODE, required=True),
-                Setting("city", _CITY, required=True),
+                Setting("city", _CITY, kind="translated", required=True),
                 Setting("email", _EMAIL, default=""),
             ),
         ),
         Setting(
-            "decision_maker_title",
-            Text(fi="Päättäjän nimike", sv="Beslutsfattarens titel", en="Decision maker's title"),
+            "service_need_decision",
+            Text(
+                fi="Palveluntarpeen mukaisten maksuosuuksien päätös",
+                sv="Beslut om avgiftsandelarna enligt servicebehov",
+                en="Decision on the service-need shares",
+            ),
             kind="translated",
             required=True,
             help=Text(
-                fi="Hyväksyvän viranhaltijan nimen perässä, esim. ”varhaiskasvatusjohtaja”.",
-                sv="Efter den godkännande tjänsteinnehavarens namn, t.ex. ”direktör för "
-                "småbarnspedagogik”.",
-                en="Printed after the approving official's name, e.g. “varhaiskasvatusjohtaja”.",
+                fi="Toimielin, päivämäärä ja pykälä, jolla kunta päätti alla olevan porrastuksen, "
+                "esim. ”Kasvatus- ja opetuslautakunta 12.5.2026 § 34”. Päätöksissä mainitaan.",
+                sv="Organ, datum och paragraf där kommunen beslutade graderingen nedan, t.ex. "
+                "”Fostrans- och utbildningsnämnden 12.5.2026 § 34”. Anges i besluten.",
+                en="The body, date and section by which the municipality decided the bands below, "
+                "e.g. “Kasvatus- ja opetuslautakunta 12.5.2026 § 34”. Cited in the decisions.",
             ),
         ),
         Setting(

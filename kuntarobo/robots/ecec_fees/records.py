@@ -10,13 +10,14 @@ from typing import Any
 
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from kuntarobo.robots.ecec_fees.models import (
     Channel,
     FeeDecision,
 )
-from kuntarobo.robots.ecec_fees.municipal_settings import row_from, settings_of
-from kuntarobo.sdk import ItemStatus, ItemView, decisions
+from kuntarobo.robots.ecec_fees.municipal_settings import SLUG
+from kuntarobo.sdk import BusinessException, ItemStatus, ItemView, decisions
 from kuntarobo.sdk.bulk import insert_rows
 from kuntarobo.sdk.decisions import DecisionStatus
 
@@ -98,35 +99,88 @@ def _draft_values(item: ItemView) -> dict[str, Any]:
     }
 
 
+LANGUAGE_NAMES = {"fi": _("Finnish"), "sv": _("Swedish"), "en": _("English")}
+
+
+def approval_refusal(item: ItemView, reviewer_id: int | None) -> str | None:
+    """A fee decision is approved only by an official whose delegation covers the robot's
+    decisions in the municipality today, with a title in the letter's language: the letter
+    prints that title after the name. Anyone else is refused, naming what is missing."""
+    found = (
+        FeeDecision.objects.filter(work_item_id=item.id)
+        .values_list("decision_number", "language")
+        .first()
+    )
+    if found is None:
+        return None  # no draft (the item failed before one was written): nothing to decide
+    number, language = found
+    delegation = decisions.delegation_for(reviewer_id, item.municipality_id, SLUG)
+    if delegation is None:
+        return str(
+            _(
+                "%(number)s: you have no delegation to decide ECEC fees in this municipality "
+                "today; an administrator records it (kuntarobo delegations grant)"
+            )
+            % {"number": number}
+        )
+    if not delegation.title(language):
+        return str(
+            _("%(number)s: your delegation has no title in %(language)s, the letter's language")
+            % {"number": number, "language": LANGUAGE_NAMES.get(language, language)}
+        )
+    return None
+
+
 def approve(item: ItemView) -> None:
-    """The official who approved is the decision maker, with the title the settings give."""
+    """The official who approved is the decision maker, with the title of their delegation
+    (checked by `approval_refusal` before the item was approved)."""
     decision = FeeDecision.objects.select_for_update().get(work_item_id=item.id)
-    settings_row = (
-        row_from(decision.municipality_id, decision.settings_valid_from)
-        if decision.settings_valid_from is not None
-        else None
+    at = item.reviewed_at or timezone.now()
+    delegation = decisions.delegation_for(
+        item.reviewed_by_id, decision.municipality_id, SLUG, timezone.localdate(at)
     )
-    title = ""
-    if settings_row is not None:
-        title = settings_of(settings_row).decision_maker_title.get(decision.language)
-    decisions.approve(
-        decision,
-        official=item.reviewed_by_name or "?",
-        title=title,
-        at=item.reviewed_at or timezone.now(),
-    )
+    title = delegation.title(decision.language) if delegation is not None else ""
+    if not item.reviewed_by_name.strip() or not title:
+        raise BusinessException(
+            f"{decision.decision_number}: approved without an official's name and delegated "
+            "title; not approved"
+        )
+    decisions.approve(decision, official=item.reviewed_by_name, title=title, at=at)
 
 
 def mark_sent(item: ItemView) -> None:
-    """Sent: from now on this decision is in force, and the one it replaces ends the day before
-    (or is replaced altogether when it started on the same day or later)."""
+    """Delivered: sent electronically (notified on the third day), or a letter waiting for its
+    print batch, which stays approved ("awaiting printing") until the batch is posted
+    (`letters_posted`). Either way the decision is in force from now on, and the one it
+    replaces ends the day before (or is replaced altogether when it started on the same day
+    or later)."""
     decision = FeeDecision.objects.select_for_update().get(work_item_id=item.id)
-    decisions.mark_sent(
-        decision,
-        channel=decision.channel,
-        at=decision.sent_at or timezone.now(),
-        electronic=decision.channel == Channel.SUOMIFI,
-    )
+    if decision.channel == Channel.SUOMIFI:
+        decisions.mark_sent(
+            decision, channel=decision.channel, at=decision.sent_at or timezone.now()
+        )
+    supersede_covered(decision)
+
+
+def letters_posted(
+    municipality_id: int, references: Sequence[str], posted_on: datetime.date
+) -> None:
+    """The print batch holding these letters was posted: each decision whose own letter was in
+    it is posted on that day and deemed received on the seventh day after (434/2003, 59 §). A
+    second guardian's copy (`-2`) is posted with its decision's letter or later; the decision's
+    date follows its own letter."""
+    for decision in FeeDecision.objects.select_for_update().filter(
+        municipality_id=municipality_id, decision_number__in=references, channel=Channel.PRINT
+    ):
+        if decision.status == DecisionStatus.APPROVED:
+            decisions.mark_posted(decision, channel=decision.channel, posted_on=posted_on)
+        elif decision.posted_on is None:  # replaced meanwhile: still notified when posted
+            decision.posted_on = posted_on
+            decision.notified_on = decisions.deemed_received(decisions.NoticeKind.LETTER, posted_on)
+            decision.save(update_fields=["posted_on", "notified_on"])
+
+
+def supersede_covered(decision: FeeDecision) -> None:
     family = FeeDecision.objects.select_for_update().of_family(
         decision.municipality_id, decision.family_id
     )

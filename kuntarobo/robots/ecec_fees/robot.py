@@ -28,13 +28,18 @@ from kuntarobo.robots.ecec_fees import (
     fees,
     import_texts,
     letters,
+    records,
 )
 from kuntarobo.robots.ecec_fees.delivery import deliver_decision
 from kuntarobo.robots.ecec_fees.models import (
     FeeDecision,
     FeeParameterRow,
 )
-from kuntarobo.robots.ecec_fees.municipal import MunicipalFeeSettings, first_of_next_month
+from kuntarobo.robots.ecec_fees.municipal import (
+    MissingTextError,
+    MunicipalFeeSettings,
+    first_of_next_month,
+)
 from kuntarobo.robots.ecec_fees.municipal_settings import SCHEMA, SLUG, settings_of
 from kuntarobo.robots.ecec_fees.records import on_item_status, on_item_statuses
 from kuntarobo.robots.ecec_fees.staff_views import DECISIONS_PERMISSION
@@ -631,6 +636,10 @@ class EcecFeeRobot(Robot):
         parameters_from, parameters, settings_from, settings, fee = _computed(
             record, period_start, int(payload["parameters_row"]), int(payload["settings_row"])
         )
+        try:  # before a number is taken: a letter the settings cannot make goes to a person
+            settings.check_texts(record.language)
+        except MissingTextError as error:
+            raise BusinessException(str(error)) from None
         number = decision_number(item, settings.decision_number_prefix, record.period_start)
         current = decision_content.snapshot_of(number, record, fee, parameters_from)
         has_decisions = bool(payload.get("has_decisions", True))
@@ -740,6 +749,16 @@ class EcecFeeRobot(Robot):
 
     def deliver(self, item: ItemView, context: RunContext) -> None:
         deliver_decision(item, context)
+
+    @classmethod
+    def on_letters_posted(
+        cls, municipality_id: int, references: Sequence[str], posted_on: datetime.date
+    ) -> None:
+        records.letters_posted(municipality_id, references, posted_on)
+
+    @classmethod
+    def approval_refusal(cls, item: ItemView, reviewer_id: int | None) -> str | None:
+        return records.approval_refusal(item, reviewer_id)
 
     @classmethod
     def on_status(cls, item: ItemView, status: str) -> None:

@@ -13,4 +13,5 @@ urlpatterns: list[URLPattern] = [
     path("print-batches/", staff_views.make_print_batch, name="make_print_batch"),
     path("print-batches/<int:pk>/pdf", staff_views.print_batch_pdf, name="print_batch_pdf"),
     path("parameters/", parameter_views.parameters, name="parameters"),
+    path("print-batches/<int:pk>/posted", staff_views.mark_posted, name="mark_posted"),
 ]

@@ -5,6 +5,8 @@ CLI uses."""
 
 from __future__ import annotations
 
+import datetime
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -18,13 +20,9 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from kuntarobo.robots.ecec_fees import actions as fee_actions
-from kuntarobo.robots.ecec_fees.models import (
-    FeeDecision,
-    FeeParameterRow,
-    GuardianCopy,
-    PrintBatch,
-)
-from kuntarobo.sdk import InputError
+from kuntarobo.robots.ecec_fees.models import Channel, FeeDecision, FeeParameterRow
+from kuntarobo.robots.ecec_fees.municipal_settings import SLUG
+from kuntarobo.sdk import InputError, channels
 from kuntarobo.sdk.audit import record
 from kuntarobo.sdk.decisions import DecisionStatus
 from kuntarobo.sdk.permissions import Permission, PermissionDeniedError, has_permission
@@ -49,11 +47,9 @@ DECISIONS_PERMISSION = Permission.VIEW_PERSONAL_DATA
 @require_GET
 def decisions(request: HttpRequest) -> HttpResponse:
     municipalities = require_somewhere(request.user, DECISIONS_PERMISSION)
-    shown = (
-        FeeDecision.objects.for_user(request.user, Permission.VIEW_PERSONAL_DATA)
-        .select_related("municipality", "print_batch")
-        .prefetch_related("copies")
-    )
+    shown = FeeDecision.objects.for_user(
+        request.user, Permission.VIEW_PERSONAL_DATA
+    ).select_related("municipality")
     status = request.GET.get("status", "")
     if status in DecisionStatus.values:
         shown = shown.filter(status=status)
@@ -72,8 +68,13 @@ def decisions(request: HttpRequest) -> HttpResponse:
                 "decisions": [d.decision_number for d in listed if d.municipality == municipality]
             },
         )
-    waiting = FeeDecision.objects.waiting_for_print()
-    copies = GuardianCopy.objects.waiting_for_print()
+    _with_letters(listed)
+    waiting = channels.Delivery.objects.filter(
+        robot_slug=SLUG,
+        channel="print",
+        status=channels.DeliveryStatus.QUEUED,
+        print_batch__isnull=True,
+    )
     reviewing = [m for m in municipalities if has_permission(request.user, m, Permission.REVIEW)]
     context = {
         # Rows of the demo's example figures: the decisions computed with them are marked.
@@ -86,16 +87,34 @@ def decisions(request: HttpRequest) -> HttpResponse:
         "status": status,
         "query": query,
         "statuses": DecisionStatus.choices,
-        "batches": PrintBatch.objects.for_user(request.user, Permission.REVIEW)
+        "batches": channels.PrintBatch.objects.for_user(request.user, Permission.REVIEW)
+        .filter(robot_slug=SLUG)
         .select_related("municipality")
         .order_by("-created_at")[:20],
-        "waiting": {
-            m: waiting.filter(municipality=m).count()
-            + copies.filter(decision__municipality=m).count()
-            for m in reviewing
-        },
+        "waiting": {m: waiting.filter(municipality=m).count() for m in reviewing},
     }
     return render(request, "ecec_fees/decisions.html", context)
+
+
+def _with_letters(listed: list[FeeDecision]) -> None:
+    """Each decision's printed letters (its own and a guardian's copy: their Delivery records)
+    and its status as the staff read it: a letter not yet posted is "awaiting printing"."""
+    references = [d.decision_number for d in listed] + [f"{d.decision_number}-2" for d in listed]
+    letters: dict[tuple[int, str], channels.Delivery] = {
+        (letter.municipality_id, letter.reference): letter
+        for letter in channels.Delivery.objects.filter(
+            robot_slug=SLUG, channel="print", reference__in=references
+        )
+    }
+    for decision in listed:
+        own = letters.get((decision.municipality_id, decision.decision_number))
+        copy = letters.get((decision.municipality_id, f"{decision.decision_number}-2"))
+        decision.letter = own  # type: ignore[attr-defined]
+        decision.copy_letter = copy  # type: ignore[attr-defined]
+        awaiting = decision.status == DecisionStatus.APPROVED and decision.channel == Channel.PRINT
+        decision.status_label = (  # type: ignore[attr-defined]
+            _("awaiting printing") if awaiting else decision.get_status_display()
+        )
 
 
 def _decision_for(request: HttpRequest, pk: int) -> FeeDecision:
@@ -143,10 +162,12 @@ def decision_pdf(request: HttpRequest, pk: int) -> HttpResponseBase:
 def copy_pdf(request: HttpRequest, pk: int, guardian: int) -> HttpResponseBase:
     """A second guardian's printed copy, as it went (or goes) to the print room."""
     decision = _decision_for(request, pk)
-    copy = decision.copies.filter(guardian=guardian).first()
-    if copy is None:
+    name = f"{decision.decision_number}-{guardian}"
+    copy = channels.Delivery.objects.filter(
+        municipality=decision.municipality, robot_slug=SLUG, channel="print", reference=name
+    ).first()
+    if copy is None or guardian < 2:
         raise Http404(_("This decision has no such copy."))
-    name = f"{decision.decision_number}-{copy.guardian}"
     return _audited_download(request, decision, copy.document, name)
 
 
@@ -169,12 +190,42 @@ def make_print_batch(request: HttpRequest) -> HttpResponse:
         messages.success(
             request,
             ngettext(
-                "Print batch made: %(count)d decision, %(pages)d pages.",
-                "Print batch made: %(count)d decisions, %(pages)d pages.",
-                batch.decisions,
+                "Print batch made: %(count)d letter, %(pages)d pages.",
+                "Print batch made: %(count)d letters, %(pages)d pages.",
+                batch.letters,
             )
-            % {"count": batch.decisions, "pages": batch.pages},
+            % {"count": batch.letters, "pages": batch.pages},
         )
+    return redirect("ecec_fees_staff:decisions")
+
+
+@login_required
+@require_POST
+def mark_posted(request: HttpRequest, pk: int) -> HttpResponse:
+    """The print service posted the batch on the date given: the decisions are notified."""
+    batch = get_scoped_or_404(
+        channels.PrintBatch.objects.filter(robot_slug=SLUG).select_related("municipality"),
+        request.user,
+        pk,
+        Permission.REVIEW,
+    )
+    try:
+        posted_on = datetime.date.fromisoformat(request.POST.get("posted_on", ""))
+    except ValueError:
+        messages.error(request, _("Give the posting date as a date."))
+        return redirect("ecec_fees_staff:decisions")
+    try:
+        fee_actions.mark_posted(request.user, batch.municipality, batch.pk, posted_on, via="web")
+    except PermissionDeniedError:
+        raise PermissionDenied from None
+    except InputError as error:
+        messages.error(request, str(error))
+        return redirect("ecec_fees_staff:decisions")
+    messages.success(
+        request,
+        _("Print batch %(number)s marked posted on %(date)s.")
+        % {"number": batch.pk, "date": posted_on.strftime("%-d.%-m.%Y")},
+    )
     return redirect("ecec_fees_staff:decisions")
 
 
@@ -182,7 +233,10 @@ def make_print_batch(request: HttpRequest) -> HttpResponse:
 @require_GET
 def print_batch_pdf(request: HttpRequest, pk: int) -> HttpResponseBase:
     batch = get_scoped_or_404(
-        PrintBatch.objects.select_related("municipality"), request.user, pk, Permission.REVIEW
+        channels.PrintBatch.objects.filter(robot_slug=SLUG).select_related("municipality"),
+        request.user,
+        pk,
+        Permission.REVIEW,
     )
     handle = open_stored(batch.file)
     if handle is None:
@@ -193,7 +247,7 @@ def print_batch_pdf(request: HttpRequest, pk: int) -> HttpResponseBase:
         municipality=batch.municipality,
         obj=batch,
         via="web",
-        details={"decisions": batch.decisions},
+        details={"letters": batch.letters},
     )
     return download(
         request, handle, filename=f"print-batch-{batch.pk}.pdf", content_type="application/pdf"

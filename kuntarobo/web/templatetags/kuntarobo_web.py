@@ -211,6 +211,7 @@ NAV_SECTIONS = {
     "audit": "audit",
     "caught_mail": "mail",
     "caught_mail_message": "mail",
+    "delegations": "delegations",
 }
 
 

@@ -20,12 +20,12 @@ from django.core.management.base import CommandError
 
 from kuntarobo.accounts.models import Role
 from kuntarobo.audit.models import AuditEvent
-from kuntarobo.robots.ecec_fees.models import FeeDecision, FeeParameterRow
+from kuntarobo.robots.ecec_fees.models import DecisionStatus, FeeDecision, FeeParameterRow
 from kuntarobo.robots.ecec_fees.municipal import MunicipalFeeSettings, example_settings
 from kuntarobo.robots.ecec_fees.service import calculate
 from kuntarobo.runtime import actions
 from kuntarobo.runtime.models import ItemStatus, RobotSettings, Run, WorkItem
-from tests.factories import MunicipalityFactory, UserFactory, user_with_role
+from tests.factories import MunicipalityFactory, UserFactory, deciding_official, user_with_role
 from tests.robots.ecec_fees.factories import FeeDecisionFactory
 from tests.robots.ecec_fees.helpers import PERIOD, configure, family, write_families
 
@@ -265,8 +265,8 @@ def coordinator(municipality):
 
 @pytest.fixture
 def reviewer(municipality):
-    return user_with_role(
-        Role.REVIEWER, municipality, username="tarkastaja", first_name="Riitta", last_name="P"
+    return deciding_official(
+        municipality, username="tarkastaja", first_name="Riitta", last_name="P"
     )
 
 
@@ -664,18 +664,39 @@ def test_print_batch_gathers_the_sent_letters_into_one_pdf_once(
     call_command("worker", batch=True, interval=0, verbosity=0)
 
     batch = command("print-batch", "--municipality", "esimerkkila", "--user", reviewer.username)
-    assert batch["decisions"] == 2
+    assert batch["letters"] == 2
     assert batch["pages"] >= 2
     pdf = Path(batch["file"])
     assert pdf.is_file()
     assert pdf.read_bytes().startswith(b"%PDF-")
 
     again = command("print-batch", "--municipality", "esimerkkila", "--user", reviewer.username)
-    assert again == {"decisions": 0, "pages": 0, "file": None}
+    assert again == {"batch": None, "letters": 0, "pages": 0, "file": None}
+
+    assert all(d.notified_on is None for d in FeeDecision.objects.all())  # awaiting printing
+    posted = command(
+        "posted",
+        "--municipality=esimerkkila",
+        f"--batch={batch['batch']}",
+        "--date=2025-01-02",
+        f"--user={reviewer.username}",
+    )
+    assert posted == {"batch": batch["batch"], "posted_on": "2025-01-02", "letters": 2}
+    for decision in FeeDecision.objects.all():
+        assert decision.status == DecisionStatus.POSTED
+        assert decision.posted_on == datetime.date(2025, 1, 2)
+        assert decision.notified_on == datetime.date(2025, 1, 9)  # the seventh day after
+    refused(
+        "posted",
+        "--municipality=esimerkkila",
+        f"--batch={batch['batch']}",
+        "--date=2025-01-03",
+        f"--user={reviewer.username}",
+    )
 
 
 @pytest.mark.django_db
 def test_a_viewer_may_not_make_a_print_batch(municipality):
     viewer = user_with_role(Role.VIEWER, municipality, username="katsoja")
     refused("print-batch", "--municipality", "esimerkkila", "--user", viewer.username)
-    assert not AuditEvent.objects.filter(action="ecec_fees.print_batch").exists()
+    assert not AuditEvent.objects.filter(action="channels.print_batch").exists()

@@ -11,8 +11,9 @@ from django.urls import reverse
 
 from kuntarobo.accounts.models import Role
 from kuntarobo.audit.models import AuditEvent
-from kuntarobo.robots.ecec_fees.models import FeeDecision, PrintBatch
+from kuntarobo.robots.ecec_fees.models import FeeDecision
 from kuntarobo.runtime.models import WorkItem
+from kuntarobo.sdk import channels
 from tests.robots.ecec_fees.test_staff_pages import MAKE_BATCH, client_for, world  # noqa: F401
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -40,19 +41,20 @@ def test_a_decision_pdf_missing_on_disk_is_a_file_missing_page_and_not_audited(w
 def test_a_print_batch_with_a_letter_missing_on_disk_is_refused_naming_the_decision(world):  # noqa: F811
     _home, users = world
     decision = FeeDecision.objects.order_by("pk").first()
-    remove(decision.document)
+    letter = channels.Delivery.objects.get(reference=decision.decision_number)
+    remove(letter.document)
     reviewer = client_for(users[Role.REVIEWER])
     response = reviewer.post(MAKE_BATCH, {"municipality": "esimerkkila"}, follow=True)
     assert response.status_code == 200
-    assert decision.decision_number in response.content.decode()
-    assert not PrintBatch.objects.exists()
+    assert f"{decision.decision_number} (toimitus {letter.pk}) puuttuu" in response.content.decode()
+    assert not channels.PrintBatch.objects.exists()
 
 
 def test_a_print_batch_pdf_missing_on_disk_is_a_file_missing_page(world):  # noqa: F811
     _home, users = world
     reviewer = client_for(users[Role.REVIEWER])
     reviewer.post(MAKE_BATCH, {"municipality": "esimerkkila"})
-    batch = PrintBatch.objects.get()
+    batch = channels.PrintBatch.objects.get()
     remove(batch.file)
     response = reviewer.get(reverse("ecec_fees_staff:print_batch_pdf", args=[batch.pk]))
     assert response.status_code == 404

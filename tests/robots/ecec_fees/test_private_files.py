@@ -11,7 +11,8 @@ from django.conf import settings
 from django.urls import reverse
 
 from kuntarobo.accounts.models import Role
-from kuntarobo.robots.ecec_fees.models import FeeDecision, PrintBatch
+from kuntarobo.robots.ecec_fees.models import FeeDecision
+from kuntarobo.sdk import channels
 from tests.robots.ecec_fees.test_staff_pages import MAKE_BATCH, client_for, world  # noqa: F401
 from tests.web.test_response_headers import assert_not_stored
 
@@ -25,7 +26,7 @@ def test_decision_and_print_batch_pdfs_are_not_stored(world):  # noqa: F811
     assert_not_stored(reviewer.get(reverse("ecec_fees_staff:decision_pdf", args=[decision.pk])))
     assert_not_stored(reviewer.get(reverse("ecec_fees_staff:decisions")))
     reviewer.post(MAKE_BATCH, {"municipality": "esimerkkila"})
-    batch = PrintBatch.objects.get()
+    batch = channels.PrintBatch.objects.get()
     response = reviewer.get(reverse("ecec_fees_staff:print_batch_pdf", args=[batch.pk]))
     assert_not_stored(response)
     assert b"".join(response.streaming_content).startswith(b"%PDF-")
@@ -37,7 +38,8 @@ def test_every_file_of_a_run_and_its_print_batch_is_private(world):  # noqa: F81
     media = Path(settings.MEDIA_ROOT)
     files = [p for p in media.rglob("*") if p.is_file()]
     kinds = {p.relative_to(media).parts[0] for p in files}
-    assert {"inputs", "documents", "ecec_fees"} <= kinds  # input, drafts, decisions, batch
+    # input, drafts, decisions, the letters waiting for print and their batch
+    assert {"inputs", "documents", "ecec_fees", "channels"} <= kinds
     assert any("print" in p.parts for p in files)
     wrong = {
         str(path.relative_to(media)): oct(stat.S_IMODE(path.stat().st_mode))

@@ -13,23 +13,19 @@ from django.test import Client
 
 from kuntarobo.accounts.models import Role
 from kuntarobo.audit.models import AuditEvent
+from kuntarobo.channels import actions as channel_actions
 from kuntarobo.robots.ecec_fees import actions as fee_actions
 from kuntarobo.robots.ecec_fees.delivery import final_letter
-from kuntarobo.robots.ecec_fees.models import (
-    Channel,
-    DecisionStatus,
-    FeeDecision,
-    FeeParameterRow,
-    GuardianCopy,
-    PrintBatch,
-)
+from kuntarobo.robots.ecec_fees.models import Channel, DecisionStatus, FeeDecision, FeeParameterRow
 from kuntarobo.robots.ecec_fees.robot import EcecFeeRobot
 from kuntarobo.runtime import actions
 from kuntarobo.runtime.declarations import InputError
+from kuntarobo.runtime.execution import item_view
 from kuntarobo.runtime.models import ItemDocument, ItemStatus, WorkItem
 from kuntarobo.runtime.settings_actions import save_robot_settings
+from kuntarobo.sdk import channels
 from kuntarobo.testing.suomifi_server import SuomiFiMessagesServer
-from tests.factories import MunicipalityFactory, user_with_role
+from tests.factories import MunicipalityFactory, deciding_official, user_with_role
 from tests.robots.ecec_fees.factories import FeeDecisionFactory
 from tests.robots.ecec_fees.helpers import (
     MAIJA,
@@ -63,7 +59,7 @@ def coordinator(municipality):
 
 @pytest.fixture
 def reviewer(municipality):
-    return user_with_role(Role.REVIEWER, municipality, first_name="Riitta", last_name="Päättäjä")
+    return deciding_official(municipality, first_name="Riitta", last_name="Päättäjä")
 
 
 def start(coordinator, municipality, path: Path, period: datetime.date = PERIOD):
@@ -252,22 +248,27 @@ def test_approval_puts_the_officials_name_on_the_letter_and_a_print_batch_gather
     drain()
     approve_all(reviewer)
     decisions = list(FeeDecision.objects.order_by("family_id"))
-    assert [d.status for d in decisions] == [DecisionStatus.SENT, DecisionStatus.SENT]
+    # Letters: approved and awaiting printing, not sent, until their batch is posted.
+    assert [d.status for d in decisions] == [DecisionStatus.APPROVED, DecisionStatus.APPROVED]
     assert all(d.channel == Channel.PRINT for d in decisions)
+    assert all(d.notified_on is None for d in decisions)
     assert decisions[0].decided_by == "Riitta Päättäjä"
     final = all_text(decisions[0].document.read())
     assert "Riitta Päättäjä" in final
-    assert "varhaiskasvatusjohtaja" in final
+    assert "varhaiskasvatuspäällikkö" in final  # the title of Riitta's delegation
     assert "LUONNOS" not in final
     batch = fee_actions.make_print_batch(reviewer, municipality)
     assert batch is not None
-    assert batch.decisions == 2
+    assert batch.letters == 2
     text = all_text(batch.file.read())
     assert "Maija Meikäläinen" in text
     assert "Sven Svensson" in text
     assert fee_actions.make_print_batch(reviewer, municipality) is None  # nothing left
-    assert PrintBatch.objects.count() == 1
-    assert AuditEvent.objects.filter(action="ecec_fees.print_batch").count() == 1
+    assert channels.PrintBatch.objects.count() == 1
+    assert AuditEvent.objects.filter(action="channels.print_batch").count() == 1
+    for decision in decisions:
+        decision.refresh_from_db()
+        assert decision.status == DecisionStatus.APPROVED  # printed, not yet posted
 
 
 def test_a_print_batch_that_fails_to_be_recorded_leaves_no_pdf_and_the_letters_waiting(
@@ -280,13 +281,15 @@ def test_a_print_batch_that_fails_to_be_recorded_leaves_no_pdf_and_the_letters_w
     def audit_down(*args, **kwargs):
         raise DatabaseError("audit trail unavailable")
 
-    monkeypatch.setattr(fee_actions, "record", audit_down)
+    monkeypatch.setattr(channel_actions, "record", audit_down)
     with pytest.raises(DatabaseError):
         fee_actions.make_print_batch(reviewer, municipality)
-    print_folder = Path(settings.MEDIA_ROOT) / "ecec_fees" / "print"
+    print_folder = Path(settings.MEDIA_ROOT) / "channels" / "print"
     assert [p for p in print_folder.rglob("*") if p.is_file()] == []
-    assert not PrintBatch.objects.exists()
-    assert FeeDecision.objects.get().print_batch is None
+    assert not channels.PrintBatch.objects.exists()
+    [letter] = channels.Delivery.objects.filter(channel="print")
+    assert letter.status == channels.DeliveryStatus.QUEUED
+    assert letter.print_batch is None
 
 
 def test_an_approved_decision_cannot_be_edited_or_deleted_in_the_database():
@@ -321,7 +324,7 @@ def test_a_correction_is_a_new_decision_that_supersedes_the_old_one(
     approve_all(reviewer)
     first.refresh_from_db()
     second = FeeDecision.objects.exclude(pk=first.pk).get()
-    assert second.status == DecisionStatus.SENT
+    assert second.status == DecisionStatus.APPROVED  # awaiting printing
     assert second.supersedes_id == first.pk
     assert first.status == DecisionStatus.SUPERSEDED
     assert first.superseded_from == later
@@ -376,11 +379,14 @@ def test_a_guardian_without_a_suomifi_mailbox_gets_the_decision_by_letter(
         approve_all(reviewer)
         assert server.messages == []
     decision = FeeDecision.objects.get()
-    assert decision.status == DecisionStatus.SENT
+    assert decision.status == DecisionStatus.APPROVED  # awaiting printing
     assert decision.channel == Channel.PRINT
+    [refused, letter] = channels.Delivery.objects.order_by("pk")
+    assert (refused.channel, refused.status) == ("suomifi", channels.DeliveryStatus.FAILED)
+    assert (letter.channel, letter.status) == ("print", channels.DeliveryStatus.QUEUED)
     batch = fee_actions.make_print_batch(reviewer, municipality)
     assert batch is not None
-    assert batch.decisions == 1
+    assert batch.letters == 1
 
 
 def test_when_suomifi_is_down_the_delivery_is_retried_and_nothing_is_lost(
@@ -461,7 +467,7 @@ def test_a_correction_back_in_time_replaces_the_old_period_and_ends_before_the_n
     assert january.superseded_from == PERIOD
     assert correction.superseded_from == march
     assert correction.valid_until() == datetime.date(2025, 2, 28)
-    assert march_decision.status == DecisionStatus.SENT
+    assert march_decision.status == DecisionStatus.APPROVED  # awaiting printing
     # The letter's last day, the decision it replaces and the changes since are the decision's
     # own (guarded) content: delivery reads them from it, not from the work item.
     assert correction.letter_valid_until == datetime.date(2025, 2, 28)
@@ -588,8 +594,11 @@ def test_a_second_guardian_living_elsewhere_gets_a_printed_copy_addressed_to_the
     approve_all(reviewer)
     decision = FeeDecision.objects.get()
     assert decision.channel == Channel.PRINT
-    [copy] = GuardianCopy.objects.all()
-    assert (copy.decision, copy.guardian, copy.recipient_name) == (decision, 2, "Matti Virtanen")
+    own, copy = channels.Delivery.objects.filter(channel="print").order_by("pk")
+    assert own.reference == decision.decision_number
+    assert copy.reference == f"{decision.decision_number}-2"
+    assert copy.recipient.splitlines()[0] == "Matti Virtanen"
+    assert copy.item_id == decision.work_item_id
     letter, copy_text = all_text(decision.document.read()), all_text(copy.document.read())
     assert "Maija Meikäläinen / Matti Virtanen" in letter
     assert "Kuusitie 5 B 12" in letter
@@ -599,13 +608,13 @@ def test_a_second_guardian_living_elsewhere_gets_a_printed_copy_addressed_to_the
     assert "Riitta Päättäjä" in copy_text  # the same decision, with the same official
     batch = fee_actions.make_print_batch(reviewer, municipality)
     assert batch is not None
-    assert batch.decisions == 2
-    assert batch.pages == 4  # each letter starts on an odd page
+    assert batch.letters == 2
+    assert batch.pages == 7  # each 3-page letter starts on an odd page: 3 + a blank + 3
     copy.refresh_from_db()
     assert copy.print_batch == batch
     assert fee_actions.make_print_batch(reviewer, municipality) is None
-    event = AuditEvent.objects.get(action="ecec_fees.print_batch")
-    assert event.details["copies"] == [decision.decision_number + "-2"]
+    event = AuditEvent.objects.get(action="channels.print_batch")
+    assert event.details["deliveries"] == [own.pk, copy.pk]  # the copy right after its letter
 
 
 def test_guardians_at_the_same_address_get_one_letter_with_both_names(
@@ -617,7 +626,7 @@ def test_guardians_at_the_same_address_get_one_letter_with_both_names(
     drain()
     approve_all(reviewer)
     assert FeeDecision.objects.filter(channel=Channel.PRINT).count() == 2
-    assert not GuardianCopy.objects.exists()
+    assert channels.Delivery.objects.filter(channel="print").count() == 2  # no copies
 
 
 def test_a_second_guardian_without_a_mailbox_gets_a_printed_copy_when_the_first_got_it_online(
@@ -635,13 +644,15 @@ def test_a_second_guardian_without_a_mailbox_gets_a_printed_copy_when_the_first_
     decision = FeeDecision.objects.get()
     assert message.recipient_id == MAIJA
     assert decision.channel == Channel.SUOMIFI
-    [copy] = GuardianCopy.objects.all()
+    assert decision.status == DecisionStatus.SENT
+    [copy] = channels.Delivery.objects.filter(channel="print")
+    assert copy.reference == f"{decision.decision_number}-2"
     text = all_text(copy.document.read())
     # No address of their own: the copy goes to the family's address, in their name only.
     assert "Matti Virtanen" in text
     assert "Kuusitie 5 B 12" in text
     assert "Maija Meikäläinen / Matti Virtanen" not in text
-    assert fee_actions.make_print_batch(reviewer, municipality).decisions == 1
+    assert fee_actions.make_print_batch(reviewer, municipality).letters == 1
 
 
 def test_a_retried_delivery_makes_no_second_copy_and_leaves_a_printed_one_alone(
@@ -653,12 +664,14 @@ def test_a_retried_delivery_makes_no_second_copy_and_leaves_a_printed_one_alone(
     drain()
     approve_all(reviewer)
     decision = FeeDecision.objects.get()
-    delivery.print_copy(decision, 1)
-    assert GuardianCopy.objects.count() == 1
+    item = item_view(decision.work_item)
+    delivery.print_copy(item, decision, 1)
+    copies = channels.Delivery.objects.filter(reference=f"{decision.decision_number}-2")
+    assert copies.count() == 1
     batch = fee_actions.make_print_batch(reviewer, municipality)
-    printed = GuardianCopy.objects.get().document.read()
-    delivery.print_copy(decision, 1)
-    copy = GuardianCopy.objects.get()
+    printed = copies.get().document.read()
+    delivery.print_copy(item, decision, 1)
+    copy = copies.get()
     assert copy.print_batch == batch
     assert copy.document.read() == printed
 
@@ -688,7 +701,7 @@ def test_a_child_starting_during_the_period_gets_a_decision_of_its_own_from_the_
     )
     approve_all(reviewer)
     first, second = FeeDecision.objects.order_by("valid_from")
-    assert (first.status, second.status) == (DecisionStatus.SENT, DecisionStatus.SENT)
+    assert (first.status, second.status) == (DecisionStatus.APPROVED, DecisionStatus.APPROVED)
     assert first.valid_until() == datetime.date(2025, 3, 16)
     assert second.valid_until() == NEW_FIGURES - datetime.timedelta(days=1)
     again = start(coordinator, municipality, path)

@@ -9,10 +9,11 @@ from django.urls import reverse
 
 from kuntarobo.accounts.models import Role
 from kuntarobo.audit.models import AuditEvent
-from kuntarobo.robots.ecec_fees.models import FeeDecision, GuardianCopy, PrintBatch
+from kuntarobo.robots.ecec_fees.models import FeeDecision
 from kuntarobo.runtime import actions
 from kuntarobo.runtime.models import ItemStatus, WorkItem
-from tests.factories import PASSWORD, MunicipalityFactory, user_with_role
+from kuntarobo.sdk import channels
+from tests.factories import PASSWORD, DelegationFactory, MunicipalityFactory, user_with_role
 from tests.robots.ecec_fees.helpers import PERIOD, configure, family, swedish_family, write_families
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -37,6 +38,7 @@ def make_world(tmp_path, *families):
     other = MunicipalityFactory(slug="naapurila", name_fi="Naapurila")
     configure(home)
     users = {role: user_with_role(role, home) for role in Role.values}
+    DelegationFactory(user=users[Role.REVIEWER], municipality=home)
     users["outsider"] = user_with_role(Role.ADMINISTRATOR, other)
     path = write_families(tmp_path / "f.jsonl", *families)
     actions.start_run(
@@ -104,13 +106,13 @@ def test_a_reviewer_makes_the_print_batch_from_the_page_and_downloads_it(world):
     assert "Tee tulostuserä" in reviewer.get(DECISIONS).content.decode()
     response = reviewer.post(MAKE_BATCH, {"municipality": "esimerkkila"})
     assert response.status_code == 302
-    batch = PrintBatch.objects.get()
-    assert batch.decisions == 2
+    batch = channels.PrintBatch.objects.get()
+    assert batch.letters == 2
     download = reviewer.get(reverse("ecec_fees_staff:print_batch_pdf", args=[batch.pk]))
     assert download.status_code == 200
     assert b"".join(download.streaming_content).startswith(b"%PDF-")
     reviewer.post(MAKE_BATCH, {"municipality": "esimerkkila"})
-    assert PrintBatch.objects.count() == 1  # nothing left to print
+    assert channels.PrintBatch.objects.count() == 1  # nothing left to print
 
 
 def test_only_reviewers_of_the_municipality_may_make_a_print_batch(world):
@@ -126,7 +128,7 @@ def test_only_reviewers_of_the_municipality_may_make_a_print_batch(world):
         == 404
     )
     assert Client().post(MAKE_BATCH, {"municipality": "esimerkkila"}).status_code == 302
-    assert not PrintBatch.objects.exists()
+    assert not channels.PrintBatch.objects.exists()
 
 
 def test_a_second_guardians_printed_copy_is_listed_and_downloads_audited(tmp_path):
@@ -141,18 +143,18 @@ def test_a_second_guardians_printed_copy_is_listed_and_downloads_audited(tmp_pat
         ],
     )
     _home, users = make_world(tmp_path, separated)
-    copy = GuardianCopy.objects.get()
+    decision = FeeDecision.objects.get()
     reviewer = client_for(users[Role.REVIEWER])
     listing = reviewer.get(DECISIONS).content.decode()
-    url = reverse("ecec_fees_staff:copy_pdf", args=[copy.decision_id, 2])
+    url = reverse("ecec_fees_staff:copy_pdf", args=[decision.pk, 2])
     assert url in listing
-    assert "Matti Virtanen" in listing
+    assert "tulostettu kopio toiselle huoltajalle" in listing
     response = reviewer.get(url)
     assert response.status_code == 200
     assert b"".join(response.streaming_content).startswith(b"%PDF-")
     event = AuditEvent.objects.filter(action="ecec_fees.decision.download").get()
-    assert event.details["copy"] == copy.decision.decision_number + "-2"
-    missing = reverse("ecec_fees_staff:copy_pdf", args=[copy.decision_id, 3])
+    assert event.details["copy"] == decision.decision_number + "-2"
+    missing = reverse("ecec_fees_staff:copy_pdf", args=[decision.pk, 3])
     assert reviewer.get(missing).status_code == 404
     assert client_for(users[Role.VIEWER]).get(url).status_code == 403
     assert client_for(users["outsider"]).get(url).status_code == 404

@@ -4,7 +4,8 @@ rows and print batches. A municipality's settings: `kuntarobo settings … ecec_
     calculate     one JSON object on stdin → one JSON object on stdout (exit 2 on bad input)
     run           --input PATH --date YYYY-MM-DD --municipality SLUG: prints a one-line summary
     parameters    list the dated rows, or add one (--add FILE --valid-from DATE --source TEXT)
-    print-batch   gather the sent letters not yet printed into one PDF
+    print-batch   gather the letters waiting to be printed into one PDF
+    posted        --batch N --date YYYY-MM-DD: the print service posted the batch
 """
 
 from __future__ import annotations
@@ -87,7 +88,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         sub = parser.add_subparsers(
-            dest="action", required=True, metavar="{calculate,run,parameters,print-batch}"
+            dest="action", required=True, metavar="{calculate,run,parameters,print-batch,posted}"
         )
         calculate = sub.add_parser(
             "calculate",
@@ -130,6 +131,16 @@ class Command(BaseCommand):
         )
         batch.add_argument("--municipality", required=True)
         batch.add_argument("--user", required=True)
+        posted = sub.add_parser(
+            "posted",
+            help="Mark a print batch posted on a date: its decisions are then notified.",
+            description="The print service posted the batch: each letter is posted on --date "
+            "and each decision deemed received on the seventh day after (434/2003, 59 §).",
+        )
+        posted.add_argument("--municipality", required=True)
+        posted.add_argument("--batch", required=True)
+        posted.add_argument("--date", required=True, help="YYYY-MM-DD")
+        posted.add_argument("--user", required=True)
 
     @no_translations
     def handle(self, *args: Any, **options: Any) -> None:
@@ -140,6 +151,8 @@ class Command(BaseCommand):
             self.run(options)
         elif action == "parameters":
             self.parameters(options)
+        elif action == "posted":
+            self.posted(options)
         else:
             self.print_batch(options)
 
@@ -229,8 +242,33 @@ class Command(BaseCommand):
         except (InputError, PermissionDeniedError) as error:
             fail(str(error))
         if batch is None:
-            self.stdout.write(to_json({"decisions": 0, "pages": 0, "file": None}))
+            self.stdout.write(to_json({"batch": None, "letters": 0, "pages": 0, "file": None}))
             return
         self.stdout.write(
-            to_json({"decisions": batch.decisions, "pages": batch.pages, "file": batch.file.path})
+            to_json(
+                {
+                    "batch": batch.pk,
+                    "letters": batch.letters,
+                    "pages": batch.pages,
+                    "file": batch.file.path,
+                }
+            )
+        )
+
+    def posted(self, options: dict[str, Any]) -> None:
+        user = acting_user(options["user"])
+        raw = options["batch"]
+        if not raw.isdigit():
+            fail(f"--batch must be the print batch's number, not {raw!r}")
+        try:
+            posted_on = datetime.date.fromisoformat(options["date"])
+        except ValueError:
+            fail(f"--date must be a date as YYYY-MM-DD, not {options['date']!r}")
+        try:
+            municipality = get_municipality(options["municipality"])
+            batch = fee_actions.mark_posted(user, municipality, int(raw), posted_on, via="cli")
+        except (InputError, PermissionDeniedError) as error:
+            fail(str(error))
+        self.stdout.write(
+            to_json({"batch": batch.pk, "posted_on": posted_on, "letters": batch.letters})
         )
