@@ -21,6 +21,8 @@ AUDIT_ACTIONS = {
     "item.abandon": _("Item removed from processing"),
     "item.resume": _("Waiting item resumed"),
     "item.supersede": _("Failed item replaced by a corrected input"),
+    "delegation.grant": _("Delegation to decide granted"),
+    "delegation.end": _("Delegation to decide ended"),
     "items.approve_unflagged": _("Proposals without flags approved"),
     "review.sample_draw": _("Random sample for review drawn"),
     "review.sample_open": _("Proposal of the review sample opened"),

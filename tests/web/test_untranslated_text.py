@@ -204,6 +204,7 @@ def pages(world, ecec: object, caught: str = "") -> list[Page]:
         Page("abandon form", reverse("item_abandon", args=[world.failed_item.pk]), Role.REVIEWER),
         Page("correct form", reverse("item_correct", args=[world.review_item.pk]), Role.REVIEWER),
         Page("audit trail", reverse("audit")),
+        Page("delegations", reverse("delegations")),
         Page("audit trail filtered", reverse("audit") + "?action=run.start"),
         Page("fee decisions", reverse("ecec_fees_staff:decisions")),
         Page("estimate", "/varhaiskasvatusmaksu/esimerkkila/", "anonymous"),
@@ -254,11 +255,13 @@ def fee_world(world, tmp_path):
     with problems of many kinds (the import errors shown inside a sentence)."""
     from kuntarobo.robots.ecec_fees.models import FeeParameterRow
     from kuntarobo.robots.ecec_fees.statutory import row_values
+    from tests.factories import DelegationFactory
     from tests.robots.ecec_fees.helpers import configure
 
     for values in row_values():
         FeeParameterRow.objects.get_or_create(valid_from=values["valid_from"], defaults=values)
     configure(world.esimerkkila)
+    DelegationFactory(user=world.users[Role.REVIEWER], municipality=world.esimerkkila)
     actions.configure_deployment(
         "test set-up", world.esimerkkila, "ecec_fees", enabled=True, schedule_enabled=False
     )
@@ -451,7 +454,7 @@ def _recorded_audit_codes() -> set[str]:
 def test_every_audit_event_code_has_a_label_in_the_readers_language(language):
     codes = _recorded_audit_codes()
     codes |= {f"item.{action}" for action in ("approve", "reject", "correct", "retry")}
-    assert {"run.start", "channels.delivery.sent", "ecec_fees.print_batch"} <= codes
+    assert {"run.start", "channels.delivery.sent", "channels.print_batch"} <= codes
     with translation.override(language):
         shown = {code: labels.audit_action_label(code) for code in codes}
     unlabelled = sorted(code for code, label in shown.items() if label == code)
@@ -561,6 +564,7 @@ NOT_PAGES = {
     "audit_export",
     "robot_start",
     "caught_mail_attachment",  # a caught message's attachment, as it was sent
+    "delegation_end",  # a form's action: redirects to the delegations page
 }
 
 

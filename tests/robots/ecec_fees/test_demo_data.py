@@ -62,7 +62,6 @@ def test_the_demo_reviewer_decides_the_demo_decisions_under_a_delegation(setting
     load_demo()
     load_demo()  # a second load adds no second delegation
     assert Delegation.objects.filter(user__username="tarkastaja", matter="ecec_fees").count() == 1
-    deployment = RobotDeployment.objects.get(robot_slug="ecec_fees")
     [export] = ecec_inbox().glob("*.jsonl")
     call_command(
         "ecec_fees",
@@ -70,7 +69,7 @@ def test_the_demo_reviewer_decides_the_demo_decisions_under_a_delegation(setting
         "--input",
         str(export),
         "--date",
-        deployment.parameters["period_start"],
+        ecec_demo_period(datetime.date.today()).isoformat(),
         "--municipality",
         "esimerkkila",
     )

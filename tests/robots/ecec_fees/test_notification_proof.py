@@ -64,7 +64,7 @@ def test_a_printed_letter_awaits_printing_until_its_batch_is_posted_then_counts_
     assert letter.item_id == decision.work_item_id
     assert letter.posted_on is None
     # The work is done, but nothing has left the building: not "sent", no notification date.
-    assert WorkItem.objects.get().status == ItemStatus.DONE
+    assert WorkItem.objects.get(pk=decision.work_item_id).status == ItemStatus.DONE
     assert decision.status == DecisionStatus.APPROVED
     assert (decision.channel, decision.sent_at, decision.notified_on) == (Channel.PRINT, None, None)
 
