@@ -418,9 +418,11 @@ REVIEW: Final[dict[str, dict[str, object]]] = {
 #   11 §            the incomes the fee is based on (cited by act 1506/2016, 6 §);
 #   13 §            the fee waived or reduced where collecting it endangers the family's
 #                   livelihood (quoted by municipal fee-relief rules).
-# Part-time shares are cited as within 5–8 § (3 §); the sections on the maximum fee when incomes
-# are not reported, on revising and on correcting a fee were not found in a text read here and
-# are left uncited rather than guessed.
+# Part-time shares are cited as within 5–8 § (3 §). The sections on the maximum fee when incomes
+# are not reported, on revising and on correcting a fee were searched for again (issue 16) and not
+# found in two sources (one municipal page names 12 § for revising; no act text confirmed it), so
+# they stay uncited rather than guessed. Sources and leads: docs/robots/ecec-fees.md. A section
+# added here must also be added to VERIFIED_SECTIONS_1503 in test_official_and_letter_law.py.
 LEGAL_BASIS: Final[dict[str, tuple[str, ...]]] = {
     "fi": (
         "Laki varhaiskasvatuksen asiakasmaksuista (1503/2016): 5 § (tulorajat ja "
