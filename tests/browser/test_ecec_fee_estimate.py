@@ -79,19 +79,21 @@ def test_a_family_that_leaves_out_its_income_is_told_which_field_to_fix(page, es
 def test_an_official_reviews_the_fee_drafts_approves_them_and_makes_a_print_batch(
     page, live_server, tmp_path
 ):
-    """The official's path in Finnish: the ordinary drafts approved in one go from the inbox, the
-    decisions page, a print batch made from it; axe-core checks every page on the way."""
+    """The official's path in Finnish: the drafts (flagged: they start in the past) looked at and
+    approved from the inbox under the official's delegation, the decisions page, a print batch
+    made from it and marked posted; axe-core checks every page on the way."""
     from django.core.management import call_command
 
     from kuntarobo.accounts.models import Role
-    from kuntarobo.robots.ecec_fees.models import FeeDecision, PrintBatch
+    from kuntarobo.robots.ecec_fees.models import DecisionStatus, FeeDecision
     from kuntarobo.runtime import actions
-    from tests.factories import PASSWORD, user_with_role
+    from kuntarobo.sdk import channels
+    from tests.factories import PASSWORD, deciding_official, user_with_role
     from tests.robots.ecec_fees.helpers import PERIOD, family, swedish_family, write_families
 
     municipality = MunicipalityFactory(slug="esimerkkila", name_fi="Esimerkkilä")
     configure(municipality)
-    reviewer = user_with_role(Role.REVIEWER, municipality, username="tarkastaja")
+    deciding_official(municipality, username="tarkastaja")
     coordinator = user_with_role(Role.COORDINATOR, municipality)
     path = write_families(tmp_path / "f.jsonl", family(), swedish_family())
     actions.start_run(
@@ -108,21 +110,21 @@ def test_an_official_reviews_the_fee_drafts_approves_them_and_makes_a_print_batc
     page.get_by_label("Salasana").fill(PASSWORD)
     page.get_by_role("button", name="Kirjaudu sisään").click()
     expect(page.get_by_role("heading", level=1, name="Etusivu")).to_be_visible()
-    page.goto(f"{live_server.url}/inbox/?tab=review&plain=1")
+    page.goto(f"{live_server.url}/inbox/?tab=review")
+    cards = page.locator("article.item-card")
+    expect(cards).to_have_count(2)  # each family's part from PERIOD (1.8.2026 waits for figures)
+    expect(page.locator("article.has-attention").first).to_contain_text("huomioitavaa")
     assert_accessible(page)
-    # Meaningful review: the random sample (here both proposals) is opened first.
-    sample = page.locator(".sample-list a")
-    expect(sample).to_have_count(2)
-    for href in [sample.nth(number).get_attribute("href") for number in range(2)]:
-        page.goto(f"{live_server.url}{href}")
-        expect(page.locator(".sample-opened")).to_be_visible()
-    page.goto(f"{live_server.url}/inbox/?tab=review&plain=1")
-    page.get_by_role(
-        "button", name="Hyväksy kaikki 2 ehdotusta, joissa ei ole huomioitavaa"
-    ).click()
-    expect(page.locator(".messages, [role=status]").first).to_contain_text("2")
+    page.get_by_label("Valitse kaikki tältä sivulta").check()
+    page.get_by_role("button", name="Hyväksy valitut").click()
+    expect(page.get_by_role("status")).to_contain_text("2 tehtävää hyväksytty.")
     call_command("worker", batch=True, interval=0, verbosity=0)
-    assert FeeDecision.objects.filter(status="sent").count() == 2
+    # Printed letters: approved and awaiting printing, not "sent", until the batch is posted.
+    assert set(FeeDecision.objects.values_list("status", flat=True)) == {DecisionStatus.APPROVED}
+    assert set(FeeDecision.objects.values_list("decided_by_title", flat=True)) <= {
+        "varhaiskasvatuspäällikkö",
+        "chef för småbarnspedagogiken",
+    }
 
     page.goto(f"{live_server.url}/robots/ecec_fees/decisions/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Maksupäätökset ja tulostuserät")
@@ -130,5 +132,11 @@ def test_an_official_reviews_the_fee_drafts_approves_them_and_makes_a_print_batc
     page.get_by_role("button", name="Tee tulostuserä").click()
     expect(page.get_by_role("link", name="Tulostuserä 1 (PDF)")).to_be_visible()
     assert_accessible(page)
-    assert PrintBatch.objects.get().decisions == 2
-    assert reviewer.username == "tarkastaja"
+    batch = channels.PrintBatch.objects.get()
+    page.get_by_label("Postituspäivä").fill(PERIOD.isoformat())
+    page.get_by_role("button", name="Merkitse postitetuksi").click()
+    expect(page.get_by_role("status")).to_be_visible()
+    assert set(FeeDecision.objects.values_list("status", flat=True)) == {DecisionStatus.POSTED}
+    batch.refresh_from_db()
+    assert batch.letters >= 2  # the two decisions (and any copy to a second guardian)
+    assert batch.posted_on == PERIOD
