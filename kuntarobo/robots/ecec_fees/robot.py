@@ -520,68 +520,38 @@ class EcecFeeRobot(Robot):
                 record = line if index == 0 else dataclasses.replace(line, period_start=day)
                 if day in unavailable:
                     canonical = record.to_json()
-                    fingerprint = record.fingerprint(canonical)
-                    left: dict[str, Any] = {
-                        "family": canonical,
-                        "period_start": day.isoformat(),
-                        "fingerprint": fingerprint,
-                        "unavailable": unavailable[day],
-                    }
-                    if index + 1 < len(days):
-                        left["next_period_start"] = days[index + 1].isoformat()
-                    if index > 0 and days[index - 1] in rows:
-                        before = rows[days[index - 1]]
-                        left["preceding"] = {
-                            "period_start": days[index - 1].isoformat(),
-                            "parameters_row": before[0].pk,
-                            "settings_row": before[1].pk,
-                        }
-                    yield ItemSpec(
-                        reference=f"{record.family_id}:{record.period_start}:{fingerprint[:16]}",
-                        title=f"{record.family_id} {day:%d.%m.%Y}",
-                        payload=left,
-                        deadline=day,
+                    payload: dict[str, Any] = {"unavailable": unavailable[day]}
+                else:
+                    parameters_row, settings_row = rows[day]
+                    canonical = record.to_json()  # once: 14,000 families took it three times
+                    basis = decision_content.basis_of(
+                        record, parameters_row.valid_from, settings_row.valid_from, canonical
                     )
-                    continue
-                parameters_row, settings_row = rows[day]
-                canonical = record.to_json()  # once: 14,000 families took it three times
-                basis = decision_content.basis_of(
-                    record, parameters_row.valid_from, settings_row.valid_from, canonical
-                )
-                if basis in current.get(record.family_id, ()):
-                    unchanged += 1
-                    continue
-                fingerprint = record.fingerprint(canonical)
-                payload: dict[str, Any] = {
-                    "family": canonical,
-                    "period_start": day.isoformat(),
-                    "fingerprint": fingerprint,
-                    "parameters_row": parameters_row.pk,
-                    "settings_row": settings_row.pk,
-                    # Most families' first decision: handle() then skips two queries per family.
-                    # (A decision decided meanwhile is still superseded correctly when sent.)
-                    "has_decisions": record.family_id in decided,
-                }
-                if index + 1 < len(days):
-                    payload["next_period_start"] = days[index + 1].isoformat()
-                if index > 0 and days[index - 1] in rows:
-                    before = rows[days[index - 1]]
-                    payload["preceding"] = {
-                        "period_start": days[index - 1].isoformat(),
-                        "parameters_row": before[0].pk,
-                        "settings_row": before[1].pk,
+                    if basis in current.get(record.family_id, ()):
+                        unchanged += 1
+                        continue
+                    payload = {
+                        "parameters_row": parameters_row.pk,
+                        "settings_row": settings_row.pk,
+                        # Most families' first decision: handle() then skips two queries per
+                        # family. (A decision decided meanwhile is still superseded when sent.)
+                        "has_decisions": record.family_id in decided,
                     }
-                yield ItemSpec(
-                    reference=f"{record.family_id}:{record.period_start}:{fingerprint[:16]}",
-                    title=f"{record.family_id} {day:%d.%m.%Y}",
-                    payload=payload,
-                    deadline=day,
-                )
+                yield _period_item(record, day, canonical, payload, days, index, rows)
         if without_parameters:
             context.log(
-                f"{without_parameters} later decision periods fall on days without complete fee "
-                "parameters or municipal settings: not computed on older figures, each goes to a "
-                "person",
+                message(
+                    ngettext_lazy(
+                        "%(count)d later decision period falls on a day without complete fee "
+                        "parameters or municipal settings: not computed on older figures, it "
+                        "goes to a person",
+                        "%(count)d later decision periods fall on days without complete fee "
+                        "parameters or municipal settings: not computed on older figures, each "
+                        "goes to a person",
+                        "count",
+                    ),
+                    count=without_parameters,
+                ),
                 "warning",
             )
         if unchanged:
@@ -823,6 +793,41 @@ def decision_number(item: ItemView, prefix: str, period_start: datetime.date) ->
     year = period_start.year
     (number,) = take_numbers(item.municipality_id, SLUG, year)
     return format_number(prefix, year, number)
+
+
+def _period_item(
+    record: Any,
+    day: datetime.date,
+    canonical: dict[str, Any],
+    payload: dict[str, Any],
+    days: list[datetime.date],
+    index: int,
+    rows: dict[datetime.date, tuple[Any, Any]],
+) -> ItemSpec:
+    """One decision period's item: the family as read, its first day, the next part's first day
+    and the rows the part before it was computed on (what a later part is compared with)."""
+    fingerprint = record.fingerprint(canonical)
+    payload = {
+        "family": canonical,
+        "period_start": day.isoformat(),
+        "fingerprint": fingerprint,
+        **payload,
+    }
+    if index + 1 < len(days):
+        payload["next_period_start"] = days[index + 1].isoformat()
+    if index > 0 and days[index - 1] in rows:
+        before = rows[days[index - 1]]
+        payload["preceding"] = {
+            "period_start": days[index - 1].isoformat(),
+            "parameters_row": before[0].pk,
+            "settings_row": before[1].pk,
+        }
+    return ItemSpec(
+        reference=f"{record.family_id}:{record.period_start}:{fingerprint[:16]}",
+        title=f"{record.family_id} {day:%d.%m.%Y}",
+        payload=payload,
+        deadline=day,
+    )
 
 
 def _computed(
