@@ -67,6 +67,7 @@ from benchmarks.queue_throughput import (  # noqa: E402
     machine,
     run_script_child,
     start_ready_workers,
+    take_into_use,
 )
 
 TARGET_SECONDS = 120.0  # all decisions, PostgreSQL, two workers, 2-core machine
@@ -132,6 +133,7 @@ def _fresh_municipality() -> Any:
     call_command("migrate", verbosity=0, interactive=False)
     slug = f"bench-{uuid.uuid4().hex[:8]}"
     municipality = Municipality.objects.create(slug=slug, name_fi="Benchmark")
+    take_into_use(municipality, "ecec_fees")
     save_robot_settings(
         "benchmark",
         municipality,
@@ -615,15 +617,41 @@ def child_profile(path: Path, items: int) -> dict[str, Any]:
 # --- the parent: the data, the databases, the figures -------------------------------------------
 
 
+def figures_end() -> datetime.date:
+    """The last day of the act's figures in force on PERIOD_START: the day before the next row
+    of the figures begins (1 August 2026, a row without income thresholds yet)."""
+    from kuntarobo.robots.ecec_fees.statutory import ROWS
+
+    starts = sorted(datetime.date.fromisoformat(row[0]) for row in ROWS)
+    following = [day for day in starts if day > PERIOD_START]
+    return following[0] - datetime.timedelta(days=1) if following else datetime.date.max
+
+
+def within_the_figures(family: dict[str, object], last_day: datetime.date) -> None:
+    """Every placement ends by `last_day` at the latest. A decision period is split where a new
+    row of the figures begins, and a part from a row without income thresholds goes to a
+    person: without this, each open-ended family would make a second item that fails, where
+    the benchmark measures one draft decision per decision period on complete figures. The
+    first part's draft is the same either way (it ends on `last_day`)."""
+    kids = family["children"]
+    for child in kids if isinstance(kids, list) else []:
+        placement = child["placement"]
+        end = placement.get("end")
+        if end is None or datetime.date.fromisoformat(str(end)) > last_day:
+            placement["end"] = last_day.isoformat()
+
+
 def generate(families: int, folder: Path) -> dict[str, Any]:
     """The synthetic municipality's export; not part of any figure."""
     from kuntarobo.robots.ecec_fees.generate import generate_families, write_jsonl
 
     children = 0
+    last_day = figures_end()
 
     def counting() -> Iterator[dict[str, object]]:
         nonlocal children
         for family in generate_families(families, seed=SEED, period_start=PERIOD_START):
+            within_the_figures(family, last_day)
             kids = family["children"]
             children += len(kids) if isinstance(kids, list) else 0
             yield family
