@@ -6,9 +6,12 @@ fees computed and all draft decision PDFs written and stored — in under 2 minu
 workers on a 2-core machine; the calculator answers in under 50 ms. Measured here:
 
 * decisions: the families generated once (`generate.generate_families(N, seed=1)`, period
-  2025-01-01, so the complete parameters of 1 August 2024 apply; not timed), then for each
-  set-up a fresh database, `migrate`, a municipality with the example fee settings, real
-  `kuntarobo worker` processes left to register, and `actions.start_run` with the file. The
+  2025-01-01, so the complete parameters of 1 August 2024 apply, every placement ending by
+  31 July 2026 at the latest, the day before the next row of the figures, which has no income
+  thresholds yet: one draft per decision period, no part split off to a person; not timed),
+  then for each set-up a fresh database, `migrate`, a municipality with the example fee
+  settings and the robot taken into use, real `kuntarobo worker` processes left to register,
+  and `actions.start_run` with the file. The
   clock runs from start_run (reading the file, creating and enqueuing N items in one
   transaction) until the run's `finished_at`, which the worker that finishes the last item
   writes (read from the record: the script looks only once a second, to leave the CPU alone).
@@ -739,7 +742,8 @@ def decisions(path: str, workers: int, database: str, keep: bool) -> dict[str, A
 def print_decisions(data: dict[str, Any], results: list[dict[str, Any]]) -> None:
     print(
         f"  input: {data['families']} families, {data['children']} children, "
-        f"{data['megabytes']:.1f} MB JSON Lines, period from {PERIOD_START} "
+        f"{data['megabytes']:.1f} MB JSON Lines, period from {PERIOD_START}, placements "
+        f"ending by {figures_end()} "
         f"(generated in {data['seconds']:.1f} s, not counted)"
     )
     print()
