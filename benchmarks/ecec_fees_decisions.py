@@ -6,9 +6,12 @@ fees computed and all draft decision PDFs written and stored — in under 2 minu
 workers on a 2-core machine; the calculator answers in under 50 ms. Measured here:
 
 * decisions: the families generated once (`generate.generate_families(N, seed=1)`, period
-  2025-01-01, so the complete parameters of 1 August 2024 apply; not timed), then for each
-  set-up a fresh database, `migrate`, a municipality with the example fee settings, real
-  `kuntarobo worker` processes left to register, and `actions.start_run` with the file. The
+  2025-01-01, so the complete parameters of 1 August 2024 apply, every placement ending by
+  31 July 2026 at the latest, the day before the next row of the figures, which has no income
+  thresholds yet: one draft per decision period, no part split off to a person; not timed),
+  then for each set-up a fresh database, `migrate`, a municipality with the example fee
+  settings and the robot taken into use, real `kuntarobo worker` processes left to register,
+  and `actions.start_run` with the file. The
   clock runs from start_run (reading the file, creating and enqueuing N items in one
   transaction) until the run's `finished_at`, which the worker that finishes the last item
   writes (read from the record: the script looks only once a second, to leave the CPU alone).
@@ -67,6 +70,7 @@ from benchmarks.queue_throughput import (  # noqa: E402
     machine,
     run_script_child,
     start_ready_workers,
+    take_into_use,
 )
 
 TARGET_SECONDS = 120.0  # all decisions, PostgreSQL, two workers, 2-core machine
@@ -132,6 +136,7 @@ def _fresh_municipality() -> Any:
     call_command("migrate", verbosity=0, interactive=False)
     slug = f"bench-{uuid.uuid4().hex[:8]}"
     municipality = Municipality.objects.create(slug=slug, name_fi="Benchmark")
+    take_into_use(municipality, "ecec_fees")
     save_robot_settings(
         "benchmark",
         municipality,
@@ -615,15 +620,41 @@ def child_profile(path: Path, items: int) -> dict[str, Any]:
 # --- the parent: the data, the databases, the figures -------------------------------------------
 
 
+def figures_end() -> datetime.date:
+    """The last day of the act's figures in force on PERIOD_START: the day before the next row
+    of the figures begins (1 August 2026, a row without income thresholds yet)."""
+    from kuntarobo.robots.ecec_fees.statutory import ROWS
+
+    starts = sorted(datetime.date.fromisoformat(row[0]) for row in ROWS)
+    following = [day for day in starts if day > PERIOD_START]
+    return following[0] - datetime.timedelta(days=1) if following else datetime.date.max
+
+
+def within_the_figures(family: dict[str, object], last_day: datetime.date) -> None:
+    """Every placement ends by `last_day` at the latest. A decision period is split where a new
+    row of the figures begins, and a part from a row without income thresholds goes to a
+    person: without this, each open-ended family would make a second item that fails, where
+    the benchmark measures one draft decision per decision period on complete figures. The
+    first part's draft is the same either way (it ends on `last_day`)."""
+    kids = family["children"]
+    for child in kids if isinstance(kids, list) else []:
+        placement = child["placement"]
+        end = placement.get("end")
+        if end is None or datetime.date.fromisoformat(str(end)) > last_day:
+            placement["end"] = last_day.isoformat()
+
+
 def generate(families: int, folder: Path) -> dict[str, Any]:
     """The synthetic municipality's export; not part of any figure."""
     from kuntarobo.robots.ecec_fees.generate import generate_families, write_jsonl
 
     children = 0
+    last_day = figures_end()
 
     def counting() -> Iterator[dict[str, object]]:
         nonlocal children
         for family in generate_families(families, seed=SEED, period_start=PERIOD_START):
+            within_the_figures(family, last_day)
             kids = family["children"]
             children += len(kids) if isinstance(kids, list) else 0
             yield family
@@ -711,7 +742,8 @@ def decisions(path: str, workers: int, database: str, keep: bool) -> dict[str, A
 def print_decisions(data: dict[str, Any], results: list[dict[str, Any]]) -> None:
     print(
         f"  input: {data['families']} families, {data['children']} children, "
-        f"{data['megabytes']:.1f} MB JSON Lines, period from {PERIOD_START} "
+        f"{data['megabytes']:.1f} MB JSON Lines, period from {PERIOD_START}, placements "
+        f"ending by {figures_end()} "
         f"(generated in {data['seconds']:.1f} s, not counted)"
     )
     print()

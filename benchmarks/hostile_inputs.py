@@ -36,12 +36,12 @@ import tempfile
 import time
 import zipfile
 from pathlib import Path
-from typing import Any
+from typing import Any, SupportsFloat, cast
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.queue_throughput import machine, run_script_child  # noqa: E402
+from benchmarks.queue_throughput import machine, run_script_child, take_into_use  # noqa: E402
 
 MIB = 1024 * 1024
 BOMB_TARGET_SECONDS = 10.0
@@ -98,7 +98,7 @@ def write_large_export(path: Path, employees: int, units: int) -> dict[str, int]
                 elif isinstance(value, str):
                     worksheet.write_string(number, column, value)
                 else:
-                    worksheet.write_number(number, column, float(value))
+                    worksheet.write_number(number, column, float(cast(SupportsFloat, value)))
         counts[sheet] = len(rows)
     book.close()
     return counts
@@ -196,6 +196,7 @@ def api_start(path: str) -> dict[str, Any]:
 
     call_command("migrate", verbosity=0, interactive=False)
     municipality = Municipality.objects.create(slug="benchmark", name_fi="Benchmark")
+    take_into_use(municipality, "hr_reports")
     user = get_user_model().objects.create_user("coordinator", password=None)
     Membership.objects.create(user=user, municipality=municipality, role=Role.COORDINATOR)
     client = Client(HTTP_HOST="localhost")

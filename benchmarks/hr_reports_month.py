@@ -6,10 +6,15 @@ realistic absences (xlsx, not timed), then times, in one process on a fresh SQLi
 
 * import: reading the export (`exchange.read_export`) on its own;
 * start: `actions.start_run` — read the export again, early-support alerts, one item per unit;
-* reports: every item done in this process — the report, the workbook, one e-mail each to an
-  aiosmtpd server on loopback (real SMTP through Django's backend), the records.
+* reports: every item done in this process — the report, the workbook, its delivery by the
+  robot's default channel (the workbook stored for the supervisor's account and a secure-link
+  notice e-mailed to an aiosmtpd server on loopback: real SMTP through Django's backend), the
+  records.
 
-The total is start + reports, what an operator waits for. Usage:
+Set-up, not timed: the municipality takes the robot into use, every supervisor has an account
+there with the export's address, and the HR settings allow the addresses' mail domain (without
+them no report is sent). Every item must end done. The total is start + reports, what an
+operator waits for. Usage:
 `python benchmarks/hr_reports_month.py [--employees 10000] [--units 300]`.
 """
 
@@ -28,10 +33,49 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.queue_throughput import machine, run_script_child  # noqa: E402
+from benchmarks.queue_throughput import machine, run_script_child, take_into_use  # noqa: E402
 
 TARGET_SECONDS = 60.0
 YEAR, MONTH = 2026, 10
+
+
+def supervisors_and_domains(municipality: Any, data: Any) -> None:
+    """What the robot needs to deliver every report (set-up, not timed): each unit's supervisor
+    a user of the municipality with the export's address (a report goes by secure link to that
+    account, `channels.actions.usernames_for_email`), and the addresses' mail domains allowed
+    in the HR settings (with none, nothing is sent), as `demo.data.load_hr_supervisors` does."""
+    from django.contrib.auth import get_user_model
+
+    from kuntarobo.accounts.models import Membership, Role
+    from kuntarobo.robots.hr_reports.robot import HrReportsRobot
+    from kuntarobo.runtime.settings_actions import save_robot_settings
+
+    user_model = get_user_model()
+    users = []
+    for unit in data.units:
+        first, _space, last = unit.supervisor_name.partition(" ")
+        user = user_model(
+            username=unit.supervisor_email.partition("@")[0],
+            first_name=first,
+            last_name=last,
+            email=unit.supervisor_email,
+        )
+        user.set_unusable_password()
+        users.append(user)
+    user_model.objects.bulk_create(users)
+    saved = user_model.objects.filter(username__in=[u.username for u in users])
+    Membership.objects.bulk_create(
+        Membership(user=user, municipality=municipality, role=Role.VIEWER) for user in saved
+    )
+    domains = sorted({unit.supervisor_email.rpartition("@")[2] for unit in data.units})
+    save_robot_settings(
+        "benchmark",
+        municipality,
+        HrReportsRobot,
+        {"allowed_email_domains": ", ".join(domains)},
+        partial=True,
+        via="cli",
+    )
 
 
 def child(employees: int, units: int) -> dict[str, Any]:
@@ -71,6 +115,7 @@ def child(employees: int, units: int) -> dict[str, Any]:
     municipality, _ = Municipality.objects.get_or_create(
         slug="benchmark", defaults={"name_fi": "Benchmark"}
     )
+    take_into_use(municipality, "hr_reports")
     started = time.monotonic()
     data = hr_dataset(
         year=YEAR, month=MONTH, units=units, employees=employees, unit_without_email=None
@@ -78,6 +123,7 @@ def child(employees: int, units: int) -> dict[str, Any]:
     export = Path(tempfile.mkdtemp(prefix="kuntarobo-hr-bench-")) / "export.xlsx"
     write_export_xlsx(data, export)
     generated = time.monotonic() - started
+    supervisors_and_domains(municipality, data)
 
     started = time.monotonic()
     read_export(export, None)
@@ -99,7 +145,7 @@ def child(employees: int, units: int) -> dict[str, Any]:
     report_seconds = time.monotonic() - started
     summary = run_summary(run.run.pk, run.duplicates)
     controller.stop()
-    if summary["emails_sent"] != units or len(received) != units:
+    if summary["emails_sent"] != units or summary["errors"] or len(received) != units:
         raise RuntimeError(f"{summary} but {len(received)} messages arrived")
     return {
         "employees": len(data.employees),

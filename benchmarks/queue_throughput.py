@@ -157,6 +157,17 @@ def _wait(
         time.sleep(interval)
 
 
+def take_into_use(municipality: Any, robot_slug: str) -> None:
+    """A robot runs only where the municipality has taken it into use (`actions.check_in_use`):
+    its deployment, enabled, with the robot's default parameters and no schedule. Set-up, not
+    timed."""
+    from kuntarobo.runtime import actions
+
+    actions.configure_deployment(
+        "benchmark", municipality, robot_slug, enabled=True, schedule_enabled=False, via="cli"
+    )
+
+
 def _statements_per_item(municipality: Any) -> float:
     """SQL statements one item costs in the worker's loop (the heartbeat thread aside): the
     loop of an in-process worker under a query counter."""
@@ -206,6 +217,7 @@ def child(items: int, workers_count: int) -> dict[str, Any]:
     municipality, _ = Municipality.objects.get_or_create(
         slug="benchmark", defaults={"name_fi": "Benchmark"}
     )
+    take_into_use(municipality, "test_noop")
     log_dir = Path(tempfile.mkdtemp(prefix="kuntarobo-bench-logs-"))
     workers = start_ready_workers(workers_count, log_dir)
     try:
