@@ -17,7 +17,7 @@ from kuntarobo.robots.ecec_fees.models import (
     FeeDecision,
 )
 from kuntarobo.robots.ecec_fees.municipal_settings import SLUG
-from kuntarobo.sdk import BusinessException, ItemStatus, ItemView, decisions
+from kuntarobo.sdk import BusinessException, ItemStatus, ItemView, decisions, message
 from kuntarobo.sdk.bulk import insert_rows
 from kuntarobo.sdk.decisions import DecisionStatus
 
@@ -142,8 +142,13 @@ def approve(item: ItemView) -> None:
     title = delegation.title(decision.language) if delegation is not None else ""
     if not item.reviewed_by_name.strip() or not title:
         raise BusinessException(
-            f"{decision.decision_number}: approved without an official's name and delegated "
-            "title; not approved"
+            message(
+                _(
+                    "%(number)s: approved without an official's name and delegated title; not "
+                    "approved"
+                ),
+                number=decision.decision_number,
+            )
         )
     decisions.approve(decision, official=item.reviewed_by_name, title=title, at=at)
 
