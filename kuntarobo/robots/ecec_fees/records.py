@@ -102,6 +102,13 @@ def _draft_values(item: ItemView) -> dict[str, Any]:
 LANGUAGE_NAMES = {"fi": _("Finnish"), "sv": _("Swedish"), "en": _("English")}
 
 
+# The language named inside the sentence, so that it is inflected in the reader's language.
+NO_TITLE_IN = {
+    "fi": _("%(number)s: your delegation has no title in Finnish, the letter's language"),
+    "sv": _("%(number)s: your delegation has no title in Swedish, the letter's language"),
+}
+
+
 def approval_refusal(item: ItemView, reviewer_id: int | None) -> str | None:
     """A fee decision is approved only by an official whose delegation covers the robot's
     decisions in the municipality today, with a title in the letter's language: the letter
@@ -124,10 +131,13 @@ def approval_refusal(item: ItemView, reviewer_id: int | None) -> str | None:
             % {"number": number}
         )
     if not delegation.title(language):
-        return str(
-            _("%(number)s: your delegation has no title in %(language)s, the letter's language")
-            % {"number": number, "language": LANGUAGE_NAMES.get(language, language)}
-        )
+        template = NO_TITLE_IN.get(language)
+        if template is None:
+            return str(
+                _("%(number)s: your delegation has no title in %(language)s, the letter's language")
+                % {"number": number, "language": LANGUAGE_NAMES.get(language, language)}
+            )
+        return str(template % {"number": number})
     return None
 
 
