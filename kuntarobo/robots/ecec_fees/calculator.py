@@ -424,6 +424,8 @@ def calculate_json(
         raise CalculatorInputError("family", str(error)) from None
     result = response(fee, request.language)
     result["parameters"] = parameters_to_json(parameters)
+    # True when the stored row used holds the demo's example figures, not official ones.
+    result["example_figures"] = parameters.example_figures
     return result
 
 

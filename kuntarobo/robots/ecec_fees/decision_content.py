@@ -74,9 +74,11 @@ def family_input(record: families.FamilyRecord, settings: MunicipalFeeSettings) 
         elif child.hours_per_month is not None:
             coefficient = settings.coefficient_for_hours(child.hours_per_month)
         else:
-            raise ValueError(
+            raise fees.FeeInputError(
+                "service_need_missing",
                 f"{child.name}: the service need (hours a month) is missing: the fee cannot be "
-                "set before it is agreed"
+                "set before it is agreed",
+                child=child.name,
             )
         children.append(
             fees.ChildInput(

@@ -20,8 +20,9 @@ from pathlib import Path
 
 from django.conf import settings as django_settings
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
-from kuntarobo.robots.ecec_fees import families, fees, letters
+from kuntarobo.robots.ecec_fees import families, fee_texts, fees, letters
 from kuntarobo.robots.ecec_fees.decision_content import build_letter, decision_start, family_input
 from kuntarobo.robots.ecec_fees.models import Channel, FeeDecision, FeeParameterRow
 from kuntarobo.robots.ecec_fees.municipal import MunicipalFeeSettings
@@ -33,6 +34,7 @@ from kuntarobo.sdk import (
     ItemView,
     RunContext,
     channels,
+    message,
 )
 from kuntarobo.sdk.decisions import DecisionStatus
 from kuntarobo.sdk.files import write_file_atomically
@@ -76,14 +78,27 @@ def final_letter(decision: FeeDecision, addressee: int = 0) -> letters.DecisionL
         # The rules are versioned and the inputs stored: a mismatch means the code changed
         # under an approved decision. Stop rather than send a letter that differs from it.
         raise BusinessException(
-            f"{decision.decision_number}: the fee recomputed at sending ({fee.total_fee} cents) "
-            f"differs from the approved one ({decision.total_fee} cents); not sent."
+            message(
+                _(
+                    "%(number)s: the fee recomputed at sending (%(recomputed)s) differs from the "
+                    "approved one (%(approved)s); not sent."
+                ),
+                number=decision.decision_number,
+                recomputed=letters.format_euros(fee.total_fee, "fi"),
+                approved=letters.format_euros(decision.total_fee, "fi"),
+            )
         )
     decided_at = timezone.localtime(decision.decided_at).date() if decision.decided_at else None
     try:
         return _letter(decision, record_, fee, settings, row, decided_at, addressee)
     except ValueError as error:  # a settings text missing in the letter's language, no title
-        raise BusinessException(f"{decision.decision_number}: {error}; not sent") from None
+        raise BusinessException(
+            message(
+                _("%(number)s: %(reason)s Not sent."),
+                number=decision.decision_number,
+                reason=fee_texts.reason(error),
+            )
+        ) from None
 
 
 def _letter(
@@ -140,7 +155,13 @@ def deliver_decision(item: ItemView, context: RunContext) -> None:
         work_item_id=item.id
     )
     if decision.status not in (DecisionStatus.APPROVED, DecisionStatus.SENT):
-        raise BusinessException(f"{decision.decision_number} is {decision.status}, not approved")
+        raise BusinessException(
+            message(
+                _("%(number)s is %(status)s, not approved: it is not sent."),
+                number=decision.decision_number,
+                status=DecisionStatus(decision.status).label,
+            )
+        )
     pdf = letters.render_pdf(final_letter(decision))
     relative = archive_path(decision)
     write_atomically(relative, pdf)
@@ -158,7 +179,13 @@ def deliver_decision(item: ItemView, context: RunContext) -> None:
             if one:
                 sent.append(one)
                 continue
-            context.log(f"{decision.decision_number}{suffix}: Suomi.fi: {refusal}; to print")
+            context.log(
+                message(
+                    _("%(number)s: Suomi.fi Messages did not take it (%(reason)s): to print"),
+                    number=f"{decision.decision_number}{suffix}",
+                    reason=refusal,
+                )
+            )
         on_paper.append(index)
     if 0 in on_paper:
         send_to_print(item, decision, 0, pdf)
@@ -170,9 +197,22 @@ def deliver_decision(item: ItemView, context: RunContext) -> None:
     FeeDecision.objects.filter(pk=decision.pk).update(
         document=relative, channel=channel, message_id=",".join(sent)[:100]
     )
-    copy = " and a printed copy for the second guardian" if copy_needed else ""
-    waits = "waiting for the print batch" if channel == Channel.PRINT else "sent"
-    context.log(f"{decision.decision_number}: {waits} ({channel}){copy}")
+    if channel == Channel.SUOMIFI:
+        done = (
+            _("%(number)s: sent by Suomi.fi Messages, and a printed copy for the second guardian")
+            if copy_needed
+            else _("%(number)s: sent by Suomi.fi Messages")
+        )
+    else:
+        done = (
+            _(
+                "%(number)s: waiting for the print batch, with a printed copy for the second "
+                "guardian"
+            )
+            if copy_needed
+            else _("%(number)s: waiting for the print batch")
+        )
+    context.log(message(done, number=decision.decision_number))
 
 
 def same_home(first: dict[str, object], second: dict[str, object]) -> bool:
@@ -233,10 +273,20 @@ def send_to_print(item: ItemView, decision: FeeDecision, addressee: int, pdf: by
         )
     except InputError as error:  # no postal address to print on the envelope
         raise BusinessException(
-            f"{decision.decision_number}{suffix}: the letter cannot be printed: {error}"
+            message(
+                _("%(number)s: the letter cannot be printed: %(reason)s"),
+                number=f"{decision.decision_number}{suffix}",
+                reason=message(error.message, **error.params),
+            )
         ) from None
     except channels.ChannelError as error:
-        raise BusinessException(f"{decision.decision_number}{suffix}: {error}") from None
+        raise BusinessException(
+            message(
+                _("%(number)s: the print channel did not take the letter: %(reason)s"),
+                number=f"{decision.decision_number}{suffix}",
+                reason=str(error),
+            )
+        ) from None
 
 
 def print_copy(item: ItemView, decision: FeeDecision, addressee: int) -> None:
@@ -258,7 +308,9 @@ def suomifi_configured() -> bool:
     try:
         return channels.suomifi_messages.MessagesConfig.from_environment(os.environ) is not None
     except ValueError as error:
-        raise ApplicationException(f"Suomi.fi Messages configuration: {error}") from None
+        raise ApplicationException(
+            message(_("The Suomi.fi Messages configuration is invalid: %(reason)s"), reason=error)
+        ) from None
 
 
 def external_id(decision: FeeDecision, own_service_id: str, suffix: str = "") -> str:
@@ -320,11 +372,23 @@ def send_by_suomifi(
             item=item,
         )
     except InputError as error:
-        raise BusinessException(f"the decision cannot be sent by Suomi.fi: {error}") from None
+        raise BusinessException(
+            message(
+                _("The decision cannot be sent by Suomi.fi Messages: %(reason)s"),
+                reason=message(error.message, **error.params),
+            )
+        ) from None
     except channels.ChannelError as error:
         if error.retryable:
-            raise ApplicationException(str(error)) from None
+            raise ApplicationException(
+                message(
+                    _("Suomi.fi Messages could not be reached: %(reason)s; tried again later"),
+                    reason=str(error),
+                )
+            ) from None
         if paper is None:
             return "", str(error)
-        raise BusinessException(f"Suomi.fi Messages refused the decision: {error}") from None
+        raise BusinessException(
+            message(_("Suomi.fi Messages refused the decision: %(reason)s"), reason=str(error))
+        ) from None
     return delivery.external_id, ""

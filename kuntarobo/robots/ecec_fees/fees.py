@@ -64,6 +64,17 @@ MAX_TIE_ORDERS = 720
 # --- Inputs and parameters ---------------------------------------------------------------
 
 
+class FeeInputError(ValueError):
+    """A family the engine refuses. `code` and `params` name the problem, so that a caller
+    words it in its reader's language (the fee robot's item page); str() is the English
+    sentence, which the calculator's CLI and API show as it is."""
+
+    def __init__(self, code: str, english: str, **params: object) -> None:
+        super().__init__(english)
+        self.code = code
+        self.params = {key: str(value) for key, value in params.items()}
+
+
 def _is_int(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
@@ -79,6 +90,9 @@ class FeeParameters:
     min_fee: int
     sibling_percentages: tuple[int, ...]
     valid_from: datetime.date | None = None
+    # The demo's example figures (a stored row completed with repeated older thresholds), not
+    # official ones: every answer computed with them says so.
+    example_figures: bool = False
 
     def __post_init__(self) -> None:
         pct = self.income_percentage
@@ -127,7 +141,11 @@ class FeeParameters:
     def threshold_for(self, family_size: int) -> int:
         """Sizes over 6 get the 6-person threshold raised once per further child (5 §)."""
         if family_size < 2:
-            raise ValueError(f"family size must be at least 2, got {family_size}")
+            raise FeeInputError(
+                "family_size_too_small",
+                f"family size must be at least 2, got {family_size}",
+                value=family_size,
+            )
         if family_size <= 6:
             return self.income_thresholds[family_size]
         further = family_size - 6
@@ -149,7 +167,11 @@ class Income:
 
     def __post_init__(self) -> None:
         if self.amount is not None and (not _is_int(self.amount) or self.amount < 0):
-            raise ValueError(f"an income must be cents >= 0 or None, got {self.amount!r}")
+            raise FeeInputError(
+                "bad_income",
+                f"an income must be cents >= 0 or None, got {self.amount!r}",
+                value=repr(self.amount),
+            )
 
 
 @dataclass(frozen=True)
@@ -163,7 +185,11 @@ class Deduction:
 
     def __post_init__(self) -> None:
         if not _is_int(self.amount) or self.amount <= 0:
-            raise ValueError(f"a deduction must be cents > 0, got {self.amount!r}")
+            raise FeeInputError(
+                "bad_deduction",
+                f"a deduction must be cents > 0, got {self.amount!r}",
+                value=repr(self.amount),
+            )
 
 
 @dataclass(frozen=True)
@@ -177,17 +203,31 @@ class Alteration:
 
     def __post_init__(self) -> None:
         if self.kind not in ALTERATION_KINDS:
-            raise ValueError(f"alteration kind must be 'discount' or 'increase', got {self.kind!r}")
+            raise FeeInputError(
+                "bad_alteration_kind",
+                f"alteration kind must be 'discount' or 'increase', got {self.kind!r}",
+                value=repr(self.kind),
+            )
         if (self.percent is None) == (self.amount is None):
-            raise ValueError("an alteration has exactly one of percent and amount")
+            raise FeeInputError(
+                "bad_alteration", "an alteration has exactly one of percent and amount"
+            )
         if self.percent is not None and (
             not isinstance(self.percent, Decimal)
             or not self.percent.is_finite()
             or not 0 <= self.percent <= _HUNDRED
         ):
-            raise ValueError(f"alteration percent must be in 0..100, got {self.percent!r}")
+            raise FeeInputError(
+                "bad_alteration_percent",
+                f"alteration percent must be in 0..100, got {self.percent!r}",
+                value=repr(self.percent),
+            )
         if self.amount is not None and (not _is_int(self.amount) or self.amount < 0):
-            raise ValueError(f"alteration amount must be cents >= 0, got {self.amount!r}")
+            raise FeeInputError(
+                "bad_alteration_amount",
+                f"alteration amount must be cents >= 0, got {self.amount!r}",
+                value=repr(self.amount),
+            )
 
 
 @dataclass(frozen=True)
@@ -206,17 +246,31 @@ class ChildInput:
 
     def __post_init__(self) -> None:
         if not isinstance(self.id, str) or not self.id:
-            raise ValueError(f"a child id must be a non-empty string, got {self.id!r}")
+            raise FeeInputError(
+                "bad_child_id",
+                f"a child id must be a non-empty string, got {self.id!r}",
+                value=repr(self.id),
+            )
         if not isinstance(self.birth_date, datetime.date):
-            raise ValueError(f"child {self.id}: birth_date must be a date")
+            raise FeeInputError(
+                "bad_birth_date", f"child {self.id}: birth_date must be a date", child=self.id
+            )
         c = self.service_need_coefficient
         if not isinstance(c, Decimal) or not c.is_finite() or not 0 <= c <= _ONE:
-            raise ValueError(
-                f"child {self.id}: service need coefficient must be in [0, 1], got {c!r}"
+            raise FeeInputError(
+                "bad_coefficient",
+                f"child {self.id}: service need coefficient must be in [0, 1], got {c!r}",
+                child=self.id,
+                value=repr(c),
             )
         hours = self.hours_per_month
         if hours is not None and (not _is_int(hours) or hours < 0):
-            raise ValueError(f"child {self.id}: hours per month must be >= 0, got {hours!r}")
+            raise FeeInputError(
+                "bad_hours",
+                f"child {self.id}: hours per month must be >= 0, got {hours!r}",
+                child=self.id,
+                value=repr(hours),
+            )
         object.__setattr__(self, "alterations", tuple(self.alterations))
 
     @property
@@ -308,20 +362,30 @@ def _orders(children: Sequence[ChildInput]) -> Iterator[tuple[ChildInput, ...]]:
 
 def _check_family(family: FamilyInput) -> None:
     if not _is_int(family.size) or family.size < 2:
-        raise ValueError(
-            f"family size must be at least 2 (an adult and a child), got {family.size!r}"
+        raise FeeInputError(
+            "family_size_too_small",
+            f"family size must be at least 2 (an adult and a child), got {family.size!r}",
+            value=repr(family.size),
         )
     if not any(child.charged for child in family.children):
-        raise ValueError("at least one child in early childhood education is needed")
+        raise FeeInputError(
+            "no_child_in_ecec", "at least one child in early childhood education is needed"
+        )
     if family.size < 1 + len(family.children):
-        raise ValueError(
+        raise FeeInputError(
+            "family_too_small_for_children",
             f"family size {family.size} is too small for {len(family.children)} children in "
-            f"early childhood education (at least {1 + len(family.children)})"
+            f"early childhood education (at least {1 + len(family.children)})",
+            size=family.size,
+            children=len(family.children),
+            minimum=1 + len(family.children),
         )
     seen: set[str] = set()
     for child in family.children:
         if child.id in seen:
-            raise ValueError(f"child id {child.id!r} is given twice")
+            raise FeeInputError(
+                "duplicate_child", f"child id {child.id!r} is given twice", child=child.id
+            )
         seen.add(child.id)
 
 
@@ -578,22 +642,31 @@ def coefficient_for_hours(
 ) -> Decimal:
     """A municipality's hour bands: the first band whose ceiling (inclusive) holds the hours."""
     if hours_per_month < 0:
-        raise ValueError(f"hours per month cannot be negative, got {hours_per_month}")
+        raise FeeInputError(
+            "bad_hours",
+            f"hours per month cannot be negative, got {hours_per_month}",
+            value=hours_per_month,
+        )
     # The whole table is checked first, so a mistyped table fails for every family alike.
     previous: int | None = None
     for i, (ceiling, _coefficient) in enumerate(bands):
         if ceiling is None:
             if i != len(bands) - 1:
-                raise ValueError("only the last hour band can be open-ended")
+                raise FeeInputError("bad_hour_bands", "only the last hour band can be open-ended")
         elif previous is not None and ceiling <= previous:
-            raise ValueError(
-                f"hour bands must be in increasing order, got {ceiling} after {previous}"
+            raise FeeInputError(
+                "bad_hour_bands",
+                f"hour bands must be in increasing order, got {ceiling} after {previous}",
             )
         previous = ceiling
     for ceiling, coefficient in bands:
         if ceiling is None or hours_per_month <= ceiling:
             return coefficient
-    raise ValueError(f"no hour band holds {hours_per_month} hours a month")
+    raise FeeInputError(
+        "no_hour_band",
+        f"no hour band holds {hours_per_month} hours a month",
+        hours=hours_per_month,
+    )
 
 
 # --- Explanations ------------------------------------------------------------------------

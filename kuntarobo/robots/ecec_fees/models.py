@@ -123,6 +123,7 @@ class FeeParameterRow(models.Model):
             min_fee=self.min_fee,
             sibling_percentages=tuple(int(p) for p in self.sibling_percentages),
             valid_from=self.valid_from,
+            example_figures=self.example_figures,
         )
 
 

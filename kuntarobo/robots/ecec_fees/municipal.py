@@ -187,7 +187,12 @@ class MunicipalFeeSettings:
         for limit, coefficient in self.service_need_bands:
             if limit is None or hours_per_month <= limit:
                 return coefficient
-        raise SettingsError("service_need_bands", f"no band covers {hours_per_month} h/month")
+        raise SettingsError(
+            "service_need_bands",
+            f"no band covers {hours_per_month} h/month",
+            "no_hour_band",
+            {"hours": str(hours_per_month)},
+        )
 
     def to_json(self) -> dict[str, Any]:
         data = {

@@ -17,7 +17,7 @@ from kuntarobo.robots.ecec_fees.models import (
     FeeDecision,
 )
 from kuntarobo.robots.ecec_fees.municipal_settings import SLUG
-from kuntarobo.sdk import BusinessException, ItemStatus, ItemView, decisions
+from kuntarobo.sdk import BusinessException, ItemStatus, ItemView, decisions, message
 from kuntarobo.sdk.bulk import insert_rows
 from kuntarobo.sdk.decisions import DecisionStatus
 
@@ -102,6 +102,13 @@ def _draft_values(item: ItemView) -> dict[str, Any]:
 LANGUAGE_NAMES = {"fi": _("Finnish"), "sv": _("Swedish"), "en": _("English")}
 
 
+# The language named inside the sentence, so that it is inflected in the reader's language.
+NO_TITLE_IN = {
+    "fi": _("%(number)s: your delegation has no title in Finnish, the letter's language"),
+    "sv": _("%(number)s: your delegation has no title in Swedish, the letter's language"),
+}
+
+
 def approval_refusal(item: ItemView, reviewer_id: int | None) -> str | None:
     """A fee decision is approved only by an official whose delegation covers the robot's
     decisions in the municipality today, with a title in the letter's language: the letter
@@ -124,10 +131,13 @@ def approval_refusal(item: ItemView, reviewer_id: int | None) -> str | None:
             % {"number": number}
         )
     if not delegation.title(language):
-        return str(
-            _("%(number)s: your delegation has no title in %(language)s, the letter's language")
-            % {"number": number, "language": LANGUAGE_NAMES.get(language, language)}
-        )
+        template = NO_TITLE_IN.get(language)
+        if template is None:
+            return str(
+                _("%(number)s: your delegation has no title in %(language)s, the letter's language")
+                % {"number": number, "language": LANGUAGE_NAMES.get(language, language)}
+            )
+        return str(template % {"number": number})
     return None
 
 
@@ -142,8 +152,13 @@ def approve(item: ItemView) -> None:
     title = delegation.title(decision.language) if delegation is not None else ""
     if not item.reviewed_by_name.strip() or not title:
         raise BusinessException(
-            f"{decision.decision_number}: approved without an official's name and delegated "
-            "title; not approved"
+            message(
+                _(
+                    "%(number)s: approved without an official's name and delegated title; not "
+                    "approved"
+                ),
+                number=decision.decision_number,
+            )
         )
     decisions.approve(decision, official=item.reviewed_by_name, title=title, at=at)
 

@@ -25,6 +25,7 @@ from kuntarobo.robots.ecec_fees import (
     changes,
     decision_content,
     families,
+    fee_texts,
     fees,
     import_texts,
     letters,
@@ -609,7 +610,7 @@ class EcecFeeRobot(Robot):
         try:  # before a number is taken: a letter the settings cannot make goes to a person
             settings.check_texts(record.language)
         except MissingTextError as error:
-            raise BusinessException(str(error)) from None
+            raise BusinessException(fee_texts.reason(error)) from None
         number = decision_number(item, settings.decision_number_prefix, record.period_start)
         current = decision_content.snapshot_of(number, record, fee, parameters_from)
         has_decisions = bool(payload.get("has_decisions", True))
@@ -768,7 +769,17 @@ def _from_the_chosen_day(
         kept.append(record)
     if moved:
         context.notice(_moved_lines(moved, first_day.strftime("%-d.%-m.%Y")))
-        context.log(f"{moved} lines started before {first_day}: moved to it")
+        context.log(
+            message(
+                ngettext_lazy(
+                    "%(count)d line started before %(day)s: moved to it",
+                    "%(count)d lines started before %(day)s: moved to them",
+                    "count",
+                ),
+                count=moved,
+                day=first_day.strftime("%-d.%-m.%Y"),
+            )
+        )
     return kept
 
 
@@ -842,13 +853,13 @@ def _computed(
         try:
             parameters_row = parameters_row_on(record.period_start).pk
         except InputError as error:
-            raise BusinessException(str(error)) from None
+            raise BusinessException(message(error.message, **error.params)) from None
     parameters_from, parameters = cached_parameters(parameters_row)
     settings_from, settings = cached_settings(settings_row)
     try:
         family = decision_content.family_input(record, settings)
     except ValueError as error:
-        raise BusinessException(str(error)) from None
+        raise BusinessException(fee_texts.reason(error)) from None
     if not any(child.charged for child in family.children):
         raise BusinessException(
             message(
@@ -859,7 +870,7 @@ def _computed(
     try:
         fee = fees.calculate_fees(parameters, family)
     except ValueError as error:
-        raise BusinessException(str(error)) from None
+        raise BusinessException(fee_texts.reason(error)) from None
     return parameters_from, parameters, settings_from, settings, fee
 
 

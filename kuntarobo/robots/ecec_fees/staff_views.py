@@ -187,14 +187,15 @@ def make_print_batch(request: HttpRequest) -> HttpResponse:
     if batch is None:
         messages.info(request, _("No letters are waiting to be printed."))
     else:
+        pages = ngettext("%(pages)d page", "%(pages)d pages", batch.pages) % {"pages": batch.pages}
         messages.success(
             request,
             ngettext(
-                "Print batch made: %(count)d letter, %(pages)d pages.",
-                "Print batch made: %(count)d letters, %(pages)d pages.",
+                "Print batch made: %(count)d letter, %(pages)s.",
+                "Print batch made: %(count)d letters, %(pages)s.",
                 batch.letters,
             )
-            % {"count": batch.letters, "pages": batch.pages},
+            % {"count": batch.letters, "pages": pages},
         )
     return redirect("ecec_fees_staff:decisions")
 

@@ -189,3 +189,19 @@ def test_get_is_answered_405(client_with_token):
     assert response.status_code == 405
     assert response["Allow"] == "POST"
     assert error_of(response)["code"] == "method_not_allowed"
+
+
+def test_an_answer_computed_with_the_demos_example_figures_says_so(client_with_token):
+    official = FeeParameterRow.objects.get(valid_from="2024-08-01")
+    # What the demo does to the row from 1.8.2026 while its thresholds are not entered.
+    FeeParameterRow.objects.filter(valid_from="2026-08-01").update(
+        income_thresholds=official.income_thresholds,
+        threshold_increase_per_further_child=official.threshold_increase_per_further_child,
+        example_figures=True,
+    )
+    marked = post(client_with_token, {"date": "2026-09-01", "family": EXAMPLE_FAMILY})
+    assert marked.status_code == 200, marked.content
+    assert marked.json()["example_figures"] is True
+    official_answer = post(client_with_token, {"date": "2025-01-15", "family": EXAMPLE_FAMILY})
+    assert official_answer.json()["example_figures"] is False
+    assert post(client_with_token, EXAMPLE_REQUEST).json()["example_figures"] is False

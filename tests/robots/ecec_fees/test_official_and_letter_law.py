@@ -10,6 +10,7 @@ import re
 
 import pytest
 from django.core.management import call_command
+from django.utils import translation
 
 from kuntarobo.accounts.models import Role
 from kuntarobo.robots.ecec_fees.models import DecisionStatus, FeeDecision
@@ -177,6 +178,9 @@ def test_a_delegation_without_a_swedish_title_cannot_approve_a_swedish_decision(
     result = actions.approve_items(reviewer, [finnish, swedish])
     assert result.done == [finnish]
     assert "no title in Swedish" in result.refused[swedish]
+    with translation.override("fi"):  # the language named inflected in the reader's language
+        again = actions.approve_items(reviewer, [swedish])
+    assert "ei ole nimikettä ruotsiksi" in again.refused[swedish]
 
 
 def test_a_swedish_letter_with_finnish_only_settings_texts_goes_to_a_person_naming_them(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.core.management import call_command
 from django.test import Client
@@ -158,3 +160,24 @@ def test_a_second_guardians_printed_copy_is_listed_and_downloads_audited(tmp_pat
     assert reviewer.get(missing).status_code == 404
     assert client_for(users[Role.VIEWER]).get(url).status_code == 403
     assert client_for(users["outsider"]).get(url).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("fi", r"Tulostuserä tehty: 2 kirjettä, (\d+) (sivu|sivua)\."),
+        ("sv", r"Utskriftsomgången gjord: 2 brev, (\d+) (sida|sidor)\."),
+    ],
+)
+def test_the_print_batch_notice_counts_letters_and_pages_each_in_its_plural_form(
+    world, language, expected
+):
+    _home, users = world
+    reviewer = client_for(users[Role.REVIEWER])
+    reviewer.cookies["django_language"] = language
+    page = reviewer.post(MAKE_BATCH, {"municipality": "esimerkkila"}, follow=True)
+    found = re.search(expected, page.content.decode())
+    assert found, page.content.decode()
+    pages, word = int(found.group(1)), found.group(2)
+    assert pages == channels.PrintBatch.objects.get().pages
+    assert word == {"fi": ("sivu", "sivua"), "sv": ("sida", "sidor")}[language][pages != 1]
