@@ -28,6 +28,7 @@ from kuntarobo.audit.trail import record
 from kuntarobo.core import localized
 from kuntarobo.core.masking import mask_identity_codes
 from kuntarobo.runtime import execution, review_sample, storage_roots
+from kuntarobo.runtime.localized import stored_title
 from kuntarobo.runtime.bulk import insert_rows
 from kuntarobo.runtime.declarations import (
     InputError,
@@ -623,7 +624,7 @@ def _create_items(
     rows = [
         {
             "reference": s.reference,
-            "title": s.title[:300],
+            "title": stored_title(s.title),
             "payload": s.payload,
             "priority": s.priority,
             "deadline": s.deadline,
