@@ -364,6 +364,15 @@ class HrReportsRobot(Robot):
             "integer",
         ),
     )
+    # The input shown on an item's page: the month and the address; the unit's rows are in the
+    # workbook (and in the administrators' raw data), not repeated as data on the page.
+    input_fields = (
+        OutputField("month", Text(fi="Kuukausi", sv="Månad", en="Month")),
+        OutputField(
+            "recipient",
+            Text(fi="Vastaanottajan osoite", sv="Mottagarens adress", en="Recipient's address"),
+        ),
+    )
     accepts_upload = True
     upload_suffixes = SUFFIXES
     municipal_settings = SCHEMA
