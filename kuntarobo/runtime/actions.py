@@ -28,7 +28,6 @@ from kuntarobo.audit.trail import record
 from kuntarobo.core import localized
 from kuntarobo.core.masking import mask_identity_codes
 from kuntarobo.runtime import execution, review_sample, storage_roots
-from kuntarobo.runtime.localized import stored_title
 from kuntarobo.runtime.bulk import insert_rows
 from kuntarobo.runtime.declarations import (
     InputError,
@@ -49,7 +48,7 @@ from kuntarobo.runtime.enqueue import (
     enqueue_many,
 )
 from kuntarobo.runtime.files import save_file
-from kuntarobo.runtime.localized import in_languages
+from kuntarobo.runtime.localized import in_languages, stored_title
 from kuntarobo.runtime.models import (
     ItemAction,
     ItemStatus,

@@ -31,6 +31,7 @@ from django_tasks_db.models import DBTaskResult
 
 from kuntarobo.accounts.models import Municipality
 from kuntarobo.core.backoff import retry_delay_seconds
+from kuntarobo.core.localized import pick
 from kuntarobo.core.masking import mask_identity_codes
 from kuntarobo.runtime.declarations import (
     ApplicationException,
@@ -46,7 +47,6 @@ from kuntarobo.runtime.declarations import (
 from kuntarobo.runtime.enqueue import DELIVER_ITEM, PROCESS_ITEM, RESUME_ITEM, enqueue_items
 from kuntarobo.runtime.files import save_file
 from kuntarobo.runtime.impact import REPEATED, REPEATED_ITEMS
-from kuntarobo.core.localized import pick
 from kuntarobo.runtime.localized import stored_line, stored_text
 from kuntarobo.runtime.models import (
     ItemAction,
