@@ -37,6 +37,7 @@ from kuntarobo.runtime.execution import (
     stage_task,
     write_log,
 )
+from kuntarobo.runtime.localized import stored_text
 from kuntarobo.runtime.models import ItemStatus, Run, RunStatus, WorkerProcess, WorkItem
 from kuntarobo.runtime.outage import is_outage
 
@@ -78,7 +79,12 @@ def recover_lost_work(now: datetime.datetime | None = None) -> int:
             if item.attempts >= robot_class.max_attempts:
                 item.status = ItemStatus.FAILED_APPLICATION
                 item.finished_at = now
-                item.error_message = f"worker {lost_worker} stopped during the last attempt"
+                item.error_message = stored_text(
+                    message(
+                        _("worker %(worker)s stopped during the last attempt"),
+                        worker=lost_worker,
+                    )
+                )
             else:
                 item.status = ItemStatus.NEW if stage == PROCESS else ItemStatus.APPROVED
                 requeue[stage].append(item)
