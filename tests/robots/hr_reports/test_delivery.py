@@ -167,3 +167,9 @@ def test_an_unverified_certificate_is_not_tls_enough_for_the_attachment(
     assert not notice.is_multipart()
     done = WorkItem.objects.get(reference="U1:2026-01")
     assert any("certificate is not verified" in line for line in english(done.explanation))
+    finnish = [pick(line, "fi") for line in done.explanation]
+    assert any(
+        "Ei lähetetty sähköpostin liitteenä: henkilötietoja ei lähetetä sähköpostilla: "
+        "sähköpostipalvelimen varmennetta ei tarkisteta" in line
+        for line in finnish
+    ), finnish
