@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from kuntarobo.channels.addresses import AddressKind
 
@@ -22,7 +22,8 @@ class ChannelError(Exception):
     help (a server down, a timeout) and False when this message cannot go this way (no mailbox,
     personal data refused): the robot then tries the next route. The text is masked."""
 
-    def __init__(self, message: str, *, retryable: bool) -> None:
+    def __init__(self, message: Any, *, retryable: bool) -> None:
+        # `message` is a text, or a lazy one (said in the reader's language when shown).
         super().__init__(message)
         self.retryable = retryable
 

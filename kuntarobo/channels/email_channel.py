@@ -11,12 +11,14 @@ import smtplib
 
 from django.conf import settings
 from django.core.mail import EmailMessage
+from django.utils.translation import gettext_lazy as _
 
 from kuntarobo.channels import smtp
 from kuntarobo.channels.addresses import AddressKind, mask_text
 from kuntarobo.channels.base import Channel as ChannelBase
 from kuntarobo.channels.base import ChannelError, Content, Outgoing, SendResult, register
 from kuntarobo.core.masking import IDENTITY_CODE
+from kuntarobo.runtime.declarations import message
 
 
 def message_id(municipality_slug: str, key: str) -> str:
@@ -111,8 +113,11 @@ class TlsEmailChannel(EmailChannel):
     def check(self, content: Content, subject: str = "") -> None:
         super().check(content, subject)
         refusal = smtp.tls_refusal()
-        if refusal:
+        if refusal is not None:
             raise ChannelError(
-                f"personal data is not sent by e-mail: {refusal}; send it by secure link",
+                message(
+                    _("personal data is not sent by e-mail: %(refusal)s; send it by secure link"),
+                    refusal=refusal,
+                ),
                 retryable=False,
             )

@@ -17,6 +17,9 @@ from django.core.mail import get_connection
 from django.core.mail.backends.base import BaseEmailBackend
 from django.core.mail.backends.smtp import EmailBackend as DjangoSmtpBackend
 from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+
+from kuntarobo.runtime.declarations import message
 
 logger = logging.getLogger(__name__)
 
@@ -41,18 +44,22 @@ def tls_context() -> ssl.SSLContext:
     return context
 
 
-def tls_refusal() -> str:
-    """Why the platform's mail connection does not enforce TLS with a verified certificate, or
-    "" when it does: an SMTP backend with STARTTLS (Django's backend refuses a server that does
-    not offer it) or implicit TLS, and certificate checks on. Personal data may go by e-mail
-    only then (the `email_tls` channel)."""
+def tls_refusal() -> Any | None:
+    """Why the platform's mail connection does not enforce TLS with a verified certificate (a
+    lazy text, said in the reader's language), or None when it does: an SMTP backend with
+    STARTTLS (Django's backend refuses a server that does not offer it) or implicit TLS, and
+    certificate checks on. Personal data may go by e-mail only then (the `email_tls` channel)."""
     if settings.EMAIL_BACKEND not in (DJANGO_SMTP, OURS):
-        return f"the mail backend {settings.EMAIL_BACKEND} is not SMTP over TLS"
+        return message(
+            _("the mail backend %(backend)s is not SMTP over TLS"), backend=settings.EMAIL_BACKEND
+        )
     if not (getattr(settings, "EMAIL_USE_TLS", False) or getattr(settings, "EMAIL_USE_SSL", False)):
-        return "the mail connection does not use TLS (set EMAIL_USE_TLS or EMAIL_USE_SSL)"
+        return _("the mail connection does not use TLS (set EMAIL_USE_TLS or EMAIL_USE_SSL)")
     if not getattr(settings, "KUNTAROBO_EMAIL_VERIFY_CERTIFICATE", True):
-        return "the mail server's certificate is not verified (KUNTAROBO_EMAIL_VERIFY_CERTIFICATE)"
-    return ""
+        return _(
+            "the mail server's certificate is not verified (KUNTAROBO_EMAIL_VERIFY_CERTIFICATE)"
+        )
+    return None
 
 
 class EmailBackend(DjangoSmtpBackend):

@@ -48,7 +48,7 @@ from kuntarobo.runtime.enqueue import (
     enqueue_many,
 )
 from kuntarobo.runtime.files import save_file
-from kuntarobo.runtime.localized import in_languages
+from kuntarobo.runtime.localized import in_languages, stored_title
 from kuntarobo.runtime.models import (
     ItemAction,
     ItemStatus,
@@ -623,7 +623,7 @@ def _create_items(
     rows = [
         {
             "reference": s.reference,
-            "title": s.title[:300],
+            "title": stored_title(s.title),
             "payload": s.payload,
             "priority": s.priority,
             "deadline": s.deadline,

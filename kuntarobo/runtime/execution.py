@@ -24,15 +24,17 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import close_old_connections, connection, transaction
 from django.db.models import Avg, Count, Field, Max, Model, Sum
-from django.utils import timezone
-from django.utils.functional import Promise
+from django.utils import formats, timezone, translation
+from django.utils.functional import Promise, lazy
 from django.utils.translation import gettext_lazy as _
 from django_tasks_db.models import DBTaskResult
 
 from kuntarobo.accounts.models import Municipality
 from kuntarobo.core.backoff import retry_delay_seconds
+from kuntarobo.core.localized import pick
 from kuntarobo.core.masking import mask_identity_codes
 from kuntarobo.runtime.declarations import (
+    ApplicationException,
     BusinessException,
     ItemView,
     Outcome,
@@ -113,7 +115,7 @@ def item_view(item: WorkItem) -> ItemView:
         payload=item.payload,
         attempt=item.attempts,
         output=item.output,
-        title=item.title,
+        title=pick(item.title, translation.get_language()),
         municipality_id=item.municipality_id,
         reviewed_by_name=reviewer_name(item),
         reviewed_at=item.reviewed_at,
@@ -132,14 +134,22 @@ def reviewer_name(item: WorkItem) -> str:
     return user.get_full_name() or user.get_username()
 
 
-def write_log(run_id: int, item_id: int | None, lines: Iterable[tuple[str, str]]) -> None:
+def _local_date_time(moment: datetime.datetime) -> str:
+    return formats.date_format(timezone.localtime(moment), "SHORT_DATETIME_FORMAT")
+
+
+# A moment as the reader writes it (their language's format), rendered when the line is read.
+local_date_time = lazy(_local_date_time, str)
+
+
+def write_log(run_id: int, item_id: int | None, lines: Iterable[tuple[str, Any]]) -> None:
     entries = _log_entries(run_id, item_id, lines)
     if entries:  # bulk_create() opens a transaction even for nothing
         RunLogEntry.objects.bulk_create(entries)
 
 
 def _log_entries(
-    run_id: int, item_id: int | None, lines: Iterable[tuple[str, str]]
+    run_id: int, item_id: int | None, lines: Iterable[tuple[str, Any]]
 ) -> list[RunLogEntry]:
     return [
         RunLogEntry(run_id=run_id, item_id=item_id, level=level, message=stored_text(message))
@@ -321,17 +331,25 @@ def _call_robot(
         # A translatable reason is kept as it is: stored in every language (`stored_text`).
         reason = error.args[0] if len(error.args) == 1 else None
         return "business", reason if isinstance(reason, Promise) else str(error)
+    except ApplicationException as error:
+        reason = error.args[0] if len(error.args) == 1 else None
+        if isinstance(reason, Promise):  # a robot's translatable text, kept in every language
+            logger.warning("item %s failed: %s", item.pk, mask_identity_codes(str(error)))
+            return "application", reason
+        return "application", _technical_failure(item.pk, error)
     except Exception as error:  # every other failure is technical: retried, then a person
         if is_outage(error):
             # The platform's own database failed under the robot: not the item's fault, so
             # not an attempt. The worker waits for the database and returns the item.
             raise
-        text = mask_identity_codes(
-            "".join(traceback.format_exception_only(type(error), error)).strip()
-        )
-        # Masked here, not only by the console handler's filter: every handler gets the record.
-        logger.warning("item %s failed: %s", item.pk, text)
-        return "application", text
+        return "application", _technical_failure(item.pk, error)
+
+
+def _technical_failure(item_id: int, error: BaseException) -> str:
+    text = mask_identity_codes("".join(traceback.format_exception_only(type(error), error)).strip())
+    # Masked here, not only by the console handler's filter: every handler gets the record.
+    logger.warning("item %s failed: %s", item_id, text)
+    return text
 
 
 def execute(item_id: int, worker_id: str, stage: str = PROCESS) -> str:
@@ -529,8 +547,25 @@ def _complete(handled: _Handled, records: _Records) -> str:
         changes["attempts"] = max(item.attempts - 1, 0)
         if result.output is not None:
             changes["output"] = result.output
-        until_text = f" until {wait_until.isoformat()}" if wait_until else ""
-        log(f"{item.reference}: waits{until_text}: {result.reason}", "info")
+        if wait_until is not None:
+            log(
+                message(
+                    _("%(reference)s: waits until %(until)s: %(reason)s"),
+                    reference=item.reference,
+                    until=local_date_time(wait_until),
+                    reason=result.reason,
+                ),
+                "info",
+            )
+        else:
+            log(
+                message(
+                    _("%(reference)s: waits: %(reason)s"),
+                    reference=item.reference,
+                    reason=result.reason,
+                ),
+                "info",
+            )
     elif kind == "business":
         changes["status"] = ItemStatus.FAILED_BUSINESS
         changes["error_message"] = stored_text(result)
@@ -540,7 +575,7 @@ def _complete(handled: _Handled, records: _Records) -> str:
             "warning",
         )
     else:
-        changes["error_message"] = mask_identity_codes(str(result))
+        changes["error_message"] = stored_text(result)
         if item.attempts < robot_class.max_attempts:
             delay = retry_delay_seconds(
                 item.attempts,

@@ -41,3 +41,15 @@ def stored_text(value: Any) -> str:
     if len(set(texts.values())) == 1:  # the same in every language (a robot's own words)
         return next(iter(texts.values()))
     return encode(texts)
+
+
+def stored_title(value: Any, length: int = 300) -> str:
+    """An item's title for its column: a lazy text in every language (shortened to fit), a
+    plain title as it is."""
+    texts = in_languages(value)
+    if texts is None:
+        return str(value)[:length]
+    while len(encode(texts)) > length:
+        longest = max(texts, key=lambda code: len(texts[code]))
+        texts[longest] = texts[longest][:-1]
+    return encode(texts) if len(set(texts.values())) > 1 else next(iter(texts.values()))

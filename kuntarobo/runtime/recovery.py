@@ -15,11 +15,12 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django_tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 from kuntarobo.runtime import actions
-from kuntarobo.runtime.declarations import get_robot
+from kuntarobo.runtime.declarations import get_robot, message
 from kuntarobo.runtime.enqueue import (
     DELIVER_ITEM,
     PROCESS_ITEM,
@@ -36,6 +37,7 @@ from kuntarobo.runtime.execution import (
     stage_task,
     write_log,
 )
+from kuntarobo.runtime.localized import stored_text
 from kuntarobo.runtime.models import ItemStatus, Run, RunStatus, WorkerProcess, WorkItem
 from kuntarobo.runtime.outage import is_outage
 
@@ -77,7 +79,12 @@ def recover_lost_work(now: datetime.datetime | None = None) -> int:
             if item.attempts >= robot_class.max_attempts:
                 item.status = ItemStatus.FAILED_APPLICATION
                 item.finished_at = now
-                item.error_message = f"worker {lost_worker} stopped during the last attempt"
+                item.error_message = stored_text(
+                    message(
+                        _("worker %(worker)s stopped during the last attempt"),
+                        worker=lost_worker,
+                    )
+                )
             else:
                 item.status = ItemStatus.NEW if stage == PROCESS else ItemStatus.APPROVED
                 requeue[stage].append(item)
@@ -96,8 +103,14 @@ def recover_lost_work(now: datetime.datetime | None = None) -> int:
                 [
                     (
                         "warning",
-                        f"{item.reference}: worker {lost_worker} stopped; item returned "
-                        "to the queue",
+                        message(
+                            _(
+                                "%(reference)s: worker %(worker)s stopped; "
+                                "item returned to the queue"
+                            ),
+                            reference=item.reference,
+                            worker=lost_worker,
+                        ),
                     )
                 ],
             )
@@ -149,8 +162,14 @@ def _requeue_unclaimed(result: DBTaskResult[..., Any], runs: set[int]) -> int:
         [
             (
                 "warning",
-                f"{item.reference}: worker {result.worker_ids[-1]} stopped before starting "
-                "the item; item returned to the queue",
+                message(
+                    _(
+                        "%(reference)s: worker %(worker)s stopped before starting the item; "
+                        "item returned to the queue"
+                    ),
+                    reference=item.reference,
+                    worker=result.worker_ids[-1],
+                ),
             )
         ],
     )
@@ -211,8 +230,13 @@ def release_interrupted_work(worker_id: str) -> int:
                 [
                     (
                         "warning",
-                        f"{item.reference}: the platform's database was unavailable during the "
-                        "attempt; item returned to the queue, the attempt not counted",
+                        message(
+                            _(
+                                "%(reference)s: the platform's database was unavailable during "
+                                "the attempt; item returned to the queue, the attempt not counted"
+                            ),
+                            reference=item.reference,
+                        ),
                     )
                 ],
             )
@@ -252,7 +276,7 @@ def _requeue_lost_producer(result: DBTaskResult[..., Any]) -> int:
         )
         return 1
     enqueue(PRODUCE_RUN, *args)
-    write_log(args[0], None, [("warning", "the worker reading the input stopped; read again")])
+    write_log(args[0], None, [("warning", _("the worker reading the input stopped; read again"))])
     return 1
 
 
@@ -321,7 +345,7 @@ def _recover_stalled_reading(run_id: int, stale_before: datetime.datetime) -> in
             write_log(
                 run_id,
                 None,
-                [("warning", "reading the input ended without a result; read again")],
+                [("warning", _("reading the input ended without a result; read again"))],
             )
     return 1
 

@@ -14,6 +14,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import ClassVar
 
+from django.utils.translation import gettext_lazy as _
+
 from kuntarobo.runtime.declarations import (
     ApplicationException,
     BusinessException,
@@ -26,6 +28,7 @@ from kuntarobo.runtime.declarations import (
     RobotClass,
     RunContext,
 )
+from kuntarobo.runtime.declarations import message as sdk_message
 
 BUSINESS_PREFIX = "BusinessException:"
 
@@ -106,7 +109,11 @@ class RobotFrameworkRobot(Robot):
             )
             if not (out / "output.xml").exists():
                 raise ApplicationException(
-                    f"Robot Framework did not run (exit {return_code}): {console.getvalue()[-500:]}"
+                    sdk_message(
+                        _("Robot Framework did not run (exit %(code)s): %(console)s"),
+                        code=str(return_code),
+                        console=console.getvalue()[-500:],
+                    )
                 )
             outcome_of_tasks = TaskSuiteFailure(out / "output.xml")
             documents = [
@@ -114,7 +121,10 @@ class RobotFrameworkRobot(Robot):
                 Document("output.xml", (out / "output.xml").read_bytes(), "application/xml"),
             ]
         for name, message in outcome_of_tasks.failed:
-            context.log(f"task '{name}' failed: {message}", "warning")
+            context.log(
+                sdk_message(_("task '%(name)s' failed: %(problem)s"), name=name, problem=message),
+                "warning",
+            )
         if outcome_of_tasks.business:
             name, message = outcome_of_tasks.business[0]
             raise BusinessException(f"{name}: {message[len(BUSINESS_PREFIX) :].strip()}")

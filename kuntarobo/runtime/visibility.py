@@ -117,7 +117,7 @@ class ItemView:
 
     @property
     def title(self) -> str | None:
-        return self._text(self.item.title) if self.personal else None
+        return self._text(pick(self.item.title, self.language)) if self.personal else None
 
     @property
     def attention(self) -> list[str] | None:

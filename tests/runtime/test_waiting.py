@@ -12,6 +12,7 @@ from django_tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 from kuntarobo.audit.models import AuditEvent
+from kuntarobo.core.localized import pick
 from kuntarobo.runtime import actions, enqueue, tasks
 from kuntarobo.runtime.models import ItemStatus, RunLogEntry, RunStatus, WorkItem
 from kuntarobo.testing.robots import ScriptedRobot
@@ -54,7 +55,9 @@ def test_an_item_that_asks_to_wait_waits_without_spending_an_attempt(municipalit
     assert seen == [ItemStatus.WAITING]
     started.run.refresh_from_db()
     assert started.run.status == RunStatus.RUNNING  # the robot is not done with the item
-    assert RunLogEntry.objects.filter(item=waiting, message="call: waits: the call back").exists()
+    said = [entry.message for entry in RunLogEntry.objects.filter(item=waiting)]
+    assert "call: waits: the call back" in [pick(line, "en") for line in said]
+    assert "call: odottaa: the call back" in [pick(line, "fi") for line in said]
     assert resume_tasks() == []  # no time given: only an outside event ends this wait
 
 

@@ -13,13 +13,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from kuntarobo.robots.hr_reports.reports import UnitReport
 from kuntarobo.robots.hr_reports.workbooks import XLSX_CONTENT_TYPE
-from kuntarobo.sdk import BusinessException
+from kuntarobo.sdk import BusinessException, message
 from kuntarobo.sdk.channels import (
     ChannelError,
     Content,
@@ -39,7 +41,18 @@ class Sent:
     """The delivery of one report and what the explanation says of it."""
 
     delivery: Delivery
-    notes: list[str] = field(default_factory=list)
+    notes: list[Any] = field(default_factory=list)  # lazy texts, said in the reader's language
+
+
+# How a report went, as the explanation and the run log name it.
+CHANNEL_TEXTS = {
+    "secure_link": gettext_lazy("secure link"),
+    "email_tls": gettext_lazy("e-mail attachment over TLS"),
+}
+
+
+def channel_text(channel: str) -> Any:
+    return CHANNEL_TEXTS.get(channel, channel)
 
 
 def workbook_name(report: UnitReport) -> str:
@@ -47,24 +60,31 @@ def workbook_name(report: UnitReport) -> str:
     return f"hr-report-{safe}-{report.month_text}.xlsx"
 
 
-def domain_refusal(address: str, domains: Sequence[str]) -> str:
-    """Why `address` may not get a report ("" when it may), with the address masked: the
-    domain is named, the person is not."""
+def domain_refusal(address: str, domains: Sequence[str]) -> Any | None:
+    """Why `address` may not get a report (None when it may), a lazy text with the address
+    masked: the domain is named, the person is not."""
     masked = mask_address("email", address)
     if not domains:
-        return (
-            f"no allowed e-mail domains are set in the HR robot's settings, so the report "
-            f"to {masked} is not sent; an administrator enters the municipality's domains "
-            "(allowed_email_domains) and the item is retried"
+        return message(
+            gettext_lazy(
+                "no allowed e-mail domains are set in the HR robot's settings, so the report "
+                "to %(address)s is not sent; an administrator enters the municipality's "
+                "domains (allowed_email_domains) and the item is retried"
+            ),
+            address=masked,
         )
     domain = address.rpartition("@")[2].strip().lower()
     if domain not in domains:
-        return (
-            f"the address {masked} is outside the allowed e-mail domains "
-            f"({', '.join(domains)}), so the report is not sent; correct the address in the "
-            "HR system or the allowed domains in the settings"
+        return message(
+            gettext_lazy(
+                "the address %(address)s is outside the allowed e-mail domains (%(domains)s), "
+                "so the report is not sent; correct the address in the HR system or the "
+                "allowed domains in the settings"
+            ),
+            address=masked,
+            domains=", ".join(domains),
         )
-    return ""
+    return None
 
 
 def unit_subject(report: UnitReport, *, resend: bool) -> str:
@@ -145,28 +165,47 @@ def send_report(
     A passing failure (the mail server down) is raised as ChannelError: the item is retried,
     and the Delivery record makes sure a retry sends nothing twice."""
     refusal = domain_refusal(address, domains)
-    if refusal:
+    if refusal is not None:
         raise BusinessException(refusal)
     masked = mask_address("email", address)
     content = Content(body=body, document=document, personal=True, resend=resend)
-    notes: list[str] = []
+    notes: list[Any] = []
     channel, recipient = "secure_link", ""
     if attachment_allowed:
         try:
             get_channel("email_tls").check(content, subject)
         except ChannelError as error:
-            notes.append(f"Not sent as an e-mail attachment: {error}.")
+            notes.append(
+                message(
+                    gettext_lazy("Not sent as an e-mail attachment: %(problem)s."),
+                    problem=error,
+                )
+            )
         else:
             channel, recipient = "email_tls", address
     if channel == "secure_link":
         users = usernames_for_email(municipality_slug, address)
         if len(users) != 1:
-            problem = "no user" if not users else f"{len(users)} users"
-            raise BusinessException(
-                f"the report goes by secure link, and {problem} of the municipality in "
-                f"Kuntarobo has the address {masked}; give the recipient one account with that "
-                "address (any role) and retry the item"
-            )
+            if not users:
+                refusal = message(
+                    gettext_lazy(
+                        "the report goes by secure link, and no user of the municipality in "
+                        "Kuntarobo has the address %(address)s; give the recipient one account "
+                        "with that address (any role) and retry the item"
+                    ),
+                    address=masked,
+                )
+            else:
+                refusal = message(
+                    gettext_lazy(
+                        "the report goes by secure link, and %(count)d users of the "
+                        "municipality in Kuntarobo have the address %(address)s; give the "
+                        "recipient one account with that address (any role) and retry the item"
+                    ),
+                    count=len(users),
+                    address=masked,
+                )
+            raise BusinessException(refusal)
         recipient = users[0]
     try:
         delivery = deliver(
@@ -183,16 +222,31 @@ def send_report(
     except ChannelError as error:
         if error.retryable:
             raise
-        raise BusinessException(f"the report was not sent: {error}") from None
+        raise BusinessException(
+            message(gettext_lazy("the report was not sent: %(problem)s"), problem=error)
+        ) from None
     if channel == "email_tls":
-        notes.append(f"Sent to {masked} as an e-mail attachment over TLS.")
+        notes.append(
+            message(
+                gettext_lazy("Sent to %(address)s as an e-mail attachment over TLS."),
+                address=masked,
+            )
+        )
     else:
         notes.append(
-            f"Sent to {masked} as a secure link (user {recipient}): the e-mail holds only a "
-            "notice and the link; the workbook opens after signing in."
+            message(
+                gettext_lazy(
+                    "Sent to %(address)s as a secure link (user %(user)s): the e-mail holds "
+                    "only a notice and the link; the workbook opens after signing in."
+                ),
+                address=masked,
+                user=recipient,
+            )
         )
     if resend:
-        notes.append("This was a resend: the message says so, and it counts no saved time.")
+        notes.append(
+            gettext_lazy("This was a resend: the message says so, and it counts no saved time.")
+        )
     return Sent(delivery, notes)
 
 

@@ -298,35 +298,6 @@ def build_report(
     )
 
 
-def explanation_lines(report: UnitReport) -> list[str]:
-    """The figures of the report as sentences (English), for the work item's explanation."""
-    lines = [
-        f"Unit {report.unit.unit_id} ({report.unit.unit_name}), {report.month_text}: "
-        f"{report.headcount} persons employed in the month."
-    ]
-    by_type = ", ".join(f"{k} {v}" for k, v in report.absence_days_by_type.items() if v) or "none"
-    lines.append(
-        f"Absences: {len(report.absences)} spells in the month, "
-        f"{report.absence_days_total} days ({by_type})."
-    )
-    lines.append(
-        f"Salaries paid: {format_cents(report.salaries_total_cents)} to "
-        f"{sum(1 for s in report.salaries if s.total_cents)} persons."
-    )
-    if report.previous_total_cents is not None:
-        percent = report.difference_percent
-        lines.append(
-            f"Previous month {format_cents(report.previous_total_cents)}; difference "
-            f"{format_cents(report.difference_cents or 0)}"
-            + (f" ({percent:+} %)." if percent is not None else ".")
-        )
-    lines.append(
-        f"Employments: {report.started_count} started, {report.ended_count} ended in the month."
-    )
-    lines.append(f"Early-support alerts: {len(report.alerts)}.")
-    return lines
-
-
 def format_cents(cents: int) -> str:
     """Finnish euros, "1 234,56 €" (non-breaking thousands), as the shared format writes them."""
     return formatting.format_euros(cents, "fi")

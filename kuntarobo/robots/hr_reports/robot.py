@@ -11,10 +11,11 @@ from pathlib import Path
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.functional import lazy
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext_lazy
+from django.utils.translation import ngettext_lazy, pgettext_lazy
 
 from kuntarobo.core.inputs import LimitExceeded
 from kuntarobo.core.masking import mask_identity_codes
@@ -50,6 +51,7 @@ from kuntarobo.sdk import (
     RunContext,
     Schedule,
     Text,
+    join_messages,
     message,
     register,
 )
@@ -139,6 +141,99 @@ def export_input_error(name: str, errors: list[RowError]) -> InputError:
         count=len(errors),
         problems=listing,
     )
+
+
+LANGUAGE_NAMES = {"fi": _("Finnish"), "sv": _("Swedish"), "en": _("English")}
+ABSENCE_TYPE_TEXTS = {
+    "sickness": pgettext_lazy("absence type", "sickness"),
+    "family_leave": pgettext_lazy("absence type", "family leave"),
+    "annual_leave": pgettext_lazy("absence type", "annual leave"),
+    "unpaid": pgettext_lazy("absence type", "unpaid leave"),
+    "other": pgettext_lazy("absence type", "other"),
+}
+
+
+def _signed_number(value: Decimal) -> str:
+    return ("+" if value > 0 else "") + formats.number_format(value)
+
+
+# A change as the reader writes numbers ("+31,9" in Finnish, "+31.9" in English), said when read.
+signed_number = lazy(_signed_number, str)
+
+
+def explanation_lines(report: reports.UnitReport) -> list[Any]:
+    """The figures of the report as sentences for the work item's explanation, each a lazy
+    text said in the reader's language."""
+    lines: list[Any] = [
+        message(
+            ngettext_lazy(
+                "Unit %(unit_id)s (%(unit_name)s), %(month)s: %(count)d person employed in "
+                "the month.",
+                "Unit %(unit_id)s (%(unit_name)s), %(month)s: %(count)d persons employed in "
+                "the month.",
+                "count",
+            ),
+            unit_id=report.unit.unit_id,
+            unit_name=report.unit.unit_name,
+            month=report.month_text,
+            count=report.headcount,
+        )
+    ]
+    by_type = [
+        format_lazy("{} {}", ABSENCE_TYPE_TEXTS.get(kind, kind), days)
+        for kind, days in report.absence_days_by_type.items()
+        if days
+    ]
+    lines.append(
+        message(
+            ngettext_lazy(
+                "Absences: %(count)d spell in the month, %(days)d days (%(by_type)s).",
+                "Absences: %(count)d spells in the month, %(days)d days (%(by_type)s).",
+                "count",
+            ),
+            count=len(report.absences),
+            days=report.absence_days_total,
+            by_type=join_messages(", ", by_type) if by_type else pgettext_lazy("absences", "none"),
+        )
+    )
+    lines.append(
+        message(
+            ngettext_lazy(
+                "Salaries paid: %(total)s to %(count)d person.",
+                "Salaries paid: %(total)s to %(count)d persons.",
+                "count",
+            ),
+            total=reports.format_cents(report.salaries_total_cents),
+            count=sum(1 for s in report.salaries if s.total_cents),
+        )
+    )
+    if report.previous_total_cents is not None:
+        percent = report.difference_percent
+        values = {
+            "previous": reports.format_cents(report.previous_total_cents),
+            "difference": reports.format_cents(report.difference_cents or 0),
+        }
+        if percent is None:
+            lines.append(
+                message(_("Previous month %(previous)s; difference %(difference)s."), **values)
+            )
+        else:
+            lines.append(
+                message(
+                    _("Previous month %(previous)s; difference %(difference)s (%(percent)s %%)."),
+                    percent=signed_number(percent),
+                    **values,
+                )
+            )
+    lines.append(
+        message(
+            _("Employments: %(started)d started, %(ended)d ended in the month."),
+            started=report.started_count,
+            ended=report.ended_count,
+        )
+    )
+    lines.append(message(_("Early-support alerts: %(count)d."), count=len(report.alerts)))
+    return lines
 
 
 def default_month(today: datetime.date) -> str:
@@ -267,6 +362,15 @@ class HrReportsRobot(Robot):
             "alerts",
             Text(fi="Varhaisen tuen hälytykset", sv="Larm om tidigt stöd", en="Alerts"),
             "integer",
+        ),
+    )
+    # The input shown on an item's page: the month and the address; the unit's rows are in the
+    # workbook (and in the administrators' raw data), not repeated as data on the page.
+    input_fields = (
+        OutputField("month", Text(fi="Kuukausi", sv="Månad", en="Month")),
+        OutputField(
+            "recipient",
+            Text(fi="Vastaanottajan osoite", sv="Mottagarens adress", en="Recipient's address"),
         ),
     )
     accepts_upload = True
@@ -464,8 +568,16 @@ class HrReportsRobot(Robot):
         resend = bool(context.parameters.get("resend"))
         suffix = f":resend-{context.run_id}" if resend else ""
         context.log(
-            f"read {len(data.units)} units, {len(data.employees)} employees from {shown}; "
-            f"reporting {month_text}"
+            message(
+                _(
+                    "read %(units)d units and %(employees)d employees from %(file)s; "
+                    "reporting %(month)s"
+                ),
+                units=len(data.units),
+                employees=len(data.employees),
+                file=shown,
+                month=month_text,
+            )
         )
         summary: list[dict[str, Any]] = []
         for unit in data.units:
@@ -495,7 +607,7 @@ class HrReportsRobot(Robot):
                 "rows": summary,
                 "resend": resend,
             },
-            title=f"HR summary {month_text}",
+            title=message(_("HR summary %(month)s"), month=month_text),
             priority=-1,
             saves_time=not suffix,
         )
@@ -510,10 +622,16 @@ class HrReportsRobot(Robot):
         if not is_valid_email(recipient):
             # Not the address itself: it names the supervisor, and this message is also in the
             # run log and shown to developers. The item's input shows it to the reviewer.
-            problem = "not an e-mail address" if recipient else "none given"
             raise BusinessException(
-                f"unit {report.unit.unit_id} ({report.unit.unit_name}) has no valid supervisor "
-                f"e-mail ({problem}); correct it in the HR system and run the month again"
+                message(
+                    _(
+                        "unit %(unit_id)s (%(unit_name)s) has no valid supervisor e-mail "
+                        "(%(problem)s); correct it in the HR system and run the month again"
+                    ),
+                    unit_id=report.unit.unit_id,
+                    unit_name=report.unit.unit_name,
+                    problem=_("not an e-mail address") if recipient else _("none given"),
+                )
             )
         language = report.unit.language or "fi"
         workbook = workbooks.unit_workbook(
@@ -539,16 +657,36 @@ class HrReportsRobot(Robot):
             resend=resend,
         )
         record = sent.delivery
-        context.log(f"{item.reference}: report delivered to the supervisor ({record.channel})")
-        lines = reports.explanation_lines(report)
+        context.log(
+            message(
+                _("%(reference)s: report delivered to the supervisor (%(channel)s)"),
+                reference=item.reference,
+                channel=delivery.channel_text(record.channel),
+            )
+        )
+        lines = explanation_lines(report)
         earlier = item.payload.get("earlier_alerts") or []
         if earlier:
             months = ", ".join(sorted({str(a.get("first_month")) for a in earlier}))
             lines.append(
-                f"{len(earlier)} early-support alerts reported earlier ({months}) still apply "
-                "and are not raised again: one alert per employee and rule."
+                message(
+                    ngettext_lazy(
+                        "%(count)d early-support alert reported earlier (%(months)s) still "
+                        "applies and is not raised again: one alert per employee and rule.",
+                        "%(count)d early-support alerts reported earlier (%(months)s) still "
+                        "apply and are not raised again: one alert per employee and rule.",
+                        "count",
+                    ),
+                    count=len(earlier),
+                    months=months,
+                )
             )
-        lines.append(f"Language {language}.")
+        lines.append(
+            message(
+                _("Report language: %(language)s."),
+                language=LANGUAGE_NAMES.get(language, language),
+            )
+        )
         lines.extend(sent.notes)
         return Outcome(
             output={
@@ -593,12 +731,19 @@ class HrReportsRobot(Robot):
         assert workbook is not None
         name = f"henkilostoraportit-yhteenveto-{month_text}.xlsx"
         recipient = str(item.payload.get("recipient") or "")
-        lines = [
-            f"Summary of {len(rows)} units for {month_text}: "
-            f"{sum(r.headcount for r in rows)} people, "
-            f"{sum(sum(r.absence_days_by_type.values()) for r in rows)} absence days, "
-            f"salaries {reports.format_cents(sum(r.salaries_total_cents for r in rows))}, "
-            f"{sum(r.alerts for r in rows)} early-support alerts."
+        lines: list[Any] = [
+            message(
+                _(
+                    "Summary for %(month)s: units %(units)d, people %(people)d, absence days "
+                    "%(days)d, salaries %(salaries)s, early-support alerts %(alerts)d."
+                ),
+                month=month_text,
+                units=len(rows),
+                people=sum(r.headcount for r in rows),
+                days=sum(sum(r.absence_days_by_type.values()) for r in rows),
+                salaries=reports.format_cents(sum(r.salaries_total_cents for r in rows)),
+                alerts=sum(r.alerts for r in rows),
+            )
         ]
         if recipient:
             resend = bool(item.payload.get("resend"))
@@ -618,7 +763,7 @@ class HrReportsRobot(Robot):
             )
             lines.extend(sent.notes)
         else:
-            lines.append("No HR e-mail address is set: the summary is kept here only.")
+            lines.append(_("No HR e-mail address is set: the summary is kept here only."))
         return Outcome(
             output={
                 "month": month_text,

@@ -147,6 +147,12 @@ def detail_value(value: Any) -> str:
 
 
 @register.filter
+def in_reader_language(value: Any) -> str:
+    """A text kept in every language (an item's title) in the reader's language."""
+    return localized.pick(value, get_language())
+
+
+@register.filter
 def calendar_rule(code: str) -> str:
     label = labels.CALENDAR_RULES.get(code or "any_day")
     return str(label) if label else code

@@ -10,12 +10,18 @@ import pytest
 
 from kuntarobo.accounts.models import Role
 from kuntarobo.channels.models import Delivery, DeliveryStatus
+from kuntarobo.core.localized import pick
 from kuntarobo.robots.hr_reports.robot import HrReportsRobot
 from kuntarobo.runtime.declarations import InputError
 from kuntarobo.runtime.models import ItemStatus, WorkItem
 from kuntarobo.runtime.settings_actions import save_robot_settings
 from tests.factories import user_with_role
 from tests.robots.hr_reports.test_robot import PERSONAL, drain, start
+
+
+def english(lines: list[object]) -> list[str]:
+    """An item's explanation lines as an English reader sees them."""
+    return [pick(line, "en") for line in lines]
 
 
 def settings_of(coordinator, municipality, **values):
@@ -116,7 +122,7 @@ def test_the_attachment_goes_by_email_over_required_starttls_when_the_settings_a
     delivery = Delivery.objects.get(reference="U1:2026-01")
     assert (delivery.channel, delivery.status) == ("email_tls", DeliveryStatus.SENT)
     done = WorkItem.objects.get(reference="U1:2026-01")
-    assert any("as an e-mail attachment over TLS" in line for line in done.explanation)
+    assert any("as an e-mail attachment over TLS" in line for line in english(done.explanation))
 
 
 def test_the_setting_without_tls_sends_the_link_and_says_why_not_the_attachment(
@@ -131,7 +137,7 @@ def test_the_setting_without_tls_sends_the_link_and_says_why_not_the_attachment(
     done = WorkItem.objects.get(reference="U1:2026-01")
     assert any(
         "Not sent as an e-mail attachment" in line and "does not use TLS" in line
-        for line in done.explanation
+        for line in english(done.explanation)
     )
 
 
@@ -160,4 +166,10 @@ def test_an_unverified_certificate_is_not_tls_enough_for_the_attachment(
     [notice] = mailbox.to("sanna@example.fi")
     assert not notice.is_multipart()
     done = WorkItem.objects.get(reference="U1:2026-01")
-    assert any("certificate is not verified" in line for line in done.explanation)
+    assert any("certificate is not verified" in line for line in english(done.explanation))
+    finnish = [pick(line, "fi") for line in done.explanation]
+    assert any(
+        "Ei lähetetty sähköpostin liitteenä: henkilötietoja ei lähetetä sähköpostilla: "
+        "sähköpostipalvelimen varmennetta ei tarkisteta" in line
+        for line in finnish
+    ), finnish

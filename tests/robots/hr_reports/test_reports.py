@@ -6,6 +6,8 @@ import datetime
 import json
 from decimal import Decimal
 
+from django.utils import translation
+
 from kuntarobo.robots.hr_reports.dataset import (
     Absence,
     Dataset,
@@ -16,12 +18,12 @@ from kuntarobo.robots.hr_reports.dataset import (
 )
 from kuntarobo.robots.hr_reports.reports import (
     build_report,
-    explanation_lines,
     percent_change,
     report_from_payload,
     slice_by_unit,
     unit_payload,
 )
+from kuntarobo.robots.hr_reports.robot import explanation_lines
 
 D = datetime.date
 TODAY = D(2026, 2, 15)
@@ -169,6 +171,7 @@ def test_a_payload_holds_only_the_units_people_and_rebuilds_the_same_report():
     )
     assert rebuilt == direct
     assert rebuilt.alerts[0].person.name == "Aalto Pekka"
-    lines = explanation_lines(rebuilt)
+    with translation.override("en"):
+        lines = [str(line) for line in explanation_lines(rebuilt)]
     assert any("17 days" in line for line in lines)
     assert any("+31.9 %" in line for line in lines)

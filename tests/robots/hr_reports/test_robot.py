@@ -15,6 +15,7 @@ from django.core.management import call_command
 from kuntarobo.accounts.models import Role
 from kuntarobo.audit.models import AuditEvent
 from kuntarobo.channels.models import Delivery, DeliveryStatus
+from kuntarobo.core.localized import pick
 from kuntarobo.robots.hr_reports.exchange import write_export_xlsx
 from kuntarobo.robots.hr_reports.models import SentReport
 from kuntarobo.robots.hr_reports.robot import HrReportsRobot, default_month
@@ -32,6 +33,11 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 # What the export says of the people: none of it may be in an e-mail.
 PERSONAL = ("Aalto", "Virtanen", "Berg", "Pekka", "Anna", "Aino", "Erik", "Esihenkilö", "Chef")
+
+
+def english(lines: list[object]) -> list[str]:
+    """An item's explanation lines as an English reader sees them."""
+    return [pick(line, "en") for line in lines]
 
 
 def drain() -> None:
@@ -129,8 +135,8 @@ def test_by_default_the_supervisor_gets_a_link_and_no_name_or_sickness_figure_by
     done = WorkItem.objects.get(reference="U1:2026-01")
     assert done.status == ItemStatus.DONE
     assert done.output["channel"] == "secure_link"
-    assert any("Salaries paid: 7\u00a0123,95 €" in line for line in done.explanation)
-    assert any("as a secure link" in line for line in done.explanation)
+    assert any("Salaries paid: 7\u00a0123,95 €" in line for line in english(done.explanation))
+    assert any("as a secure link" in line for line in english(done.explanation))
     assert ItemDocument.objects.filter(item=done, name__endswith=".xlsx").count() == 1
     sent = SentReport.objects.get(unit_id="U1", month="2026-01")
     assert (sent.recipient, sent.language, sent.work_item_id) == ("sanna@example.fi", "fi", done.pk)
@@ -202,7 +208,7 @@ def test_the_same_month_again_sends_nothing_and_a_resend_says_so_and_saves_no_ti
     assert saved_minutes(resend.run) == 0  # the work was counted once, by the first run
     resent = WorkItem.objects.get(reference=f"U1:2026-01:resend-{resend.run.pk}")
     assert resent.output["resend"] is True
-    assert any("This was a resend" in line for line in resent.explanation)
+    assert any("This was a resend" in line for line in english(resent.explanation))
     sent = SentReport.objects.get(unit_id="U1", month="2026-01")
     assert sent.work_item_id == resent.pk
     assert SentReport.objects.count() == 2
@@ -326,7 +332,7 @@ def test_the_next_months_run_does_not_raise_the_same_alerts_again(
     assert february.status == ItemStatus.DONE
     assert february.output["alerts"] == 0
     assert len(february.payload["earlier_alerts"]) == 2
-    assert any("reported earlier (2026-01)" in line for line in february.explanation)
+    assert any("reported earlier (2026-01)" in line for line in english(february.explanation))
     from kuntarobo.robots.hr_reports.models import ReportedAlert
 
     rows = ReportedAlert.objects.filter(employee_id="E9").order_by("rule")
