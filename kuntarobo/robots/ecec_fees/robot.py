@@ -124,12 +124,6 @@ def cached_parameters(row_id: int) -> tuple[datetime.date, fees.FeeParameters]:
     return _Cache.parameters[row_id]
 
 
-def example_figures_from(valid_from: datetime.date) -> bool:
-    """Whether the row a decision uses holds the demo's example figures (asked per item, not
-    cached: an administrator may replace an unused example row by the official figures)."""
-    return FeeParameterRow.objects.filter(valid_from=valid_from, example_figures=True).exists()
-
-
 EXAMPLE_FIGURES_ATTENTION = {
     "fi": "Esimerkkiluvut, ei virallisia: tämän jakson lain maksuluvut on syöttänyt demo. "
     "Älä lähetä päätöstä perheelle.",
@@ -661,7 +655,9 @@ class EcecFeeRobot(Robot):
             else None
         )
         family_changes = [changes.change_text(c, record.language) for c in found]
-        example = example_figures_from(parameters_from)
+        # The figures this fee was computed on say themselves whether they are the demo's
+        # example figures (a row replaced later is a new row: a cached row never changes).
+        example = parameters.example_figures
         letter = decision_content.build_letter(
             record=record,
             fee=fee,
