@@ -12,7 +12,7 @@ from unittest import mock
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.core.management import ManagementUtility, call_command
+from django.core.management import ManagementUtility
 from django.db import connections
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -29,6 +29,7 @@ from kuntarobo.web.forms import PARAMETER_PREFIX
 from kuntarobo.web.runs import figures
 from tests.api.helpers import client_for
 from tests.factories import MunicipalityFactory, RunFactory, WorkItemFactory, user_with_role
+from tests.runtime.helpers import drain
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -49,10 +50,6 @@ def invoices(path: Path, *rows: tuple[str, str]) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(HEADER + "".join(lines), encoding="utf-8")
     return path
-
-
-def drain() -> None:
-    call_command("worker", batch=True, interval=0, verbosity=0)
 
 
 @pytest.fixture

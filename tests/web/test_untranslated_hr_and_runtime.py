@@ -10,7 +10,6 @@ import re
 from collections.abc import Iterator
 
 import pytest
-from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 from django.utils import formats, timezone, translation
@@ -29,7 +28,7 @@ from tests.robots.hr_reports.conftest import (  # noqa: F401  (fixtures)
     smtp,
     supervisors,
 )
-from tests.runtime.helpers import script
+from tests.runtime.helpers import drain, script
 from tests.web.test_untranslated_text import untranslated, visible_text
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -51,10 +50,6 @@ EXPECTED = {
         "summary": ["Ingen e-postadress till personalförvaltningen har angetts"],
     },
 }
-
-
-def drain() -> None:
-    call_command("worker", batch=True, interval=0, verbosity=0)
 
 
 def reader(user, language: str) -> Client:

@@ -7,7 +7,6 @@ import datetime
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 
 from kuntarobo.accounts.models import Role
 from kuntarobo.robots.ecec_fees.models import DecisionStatus, FeeDecision
@@ -16,13 +15,10 @@ from kuntarobo.runtime import actions, execution
 from kuntarobo.runtime.models import ItemStatus, WorkItem
 from tests.factories import MunicipalityFactory, user_with_role
 from tests.robots.ecec_fees.helpers import PERIOD, configure, family, write_families
+from tests.runtime.helpers import drain
 from tests.runtime.test_concurrency import together
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def drain() -> None:
-    call_command("worker", batch=True, interval=0, verbosity=0)
 
 
 def start(municipality, path: Path, period: datetime.date = PERIOD):

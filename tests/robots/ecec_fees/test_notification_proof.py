@@ -8,7 +8,6 @@ from __future__ import annotations
 import datetime
 
 import pytest
-from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
@@ -22,12 +21,9 @@ from kuntarobo.sdk import channels
 from kuntarobo.testing.suomifi_server import SuomiFiMessagesServer
 from tests.factories import PASSWORD, MunicipalityFactory, deciding_official, user_with_role
 from tests.robots.ecec_fees.helpers import MAIJA, PERIOD, configure, family, write_families
+from tests.runtime.helpers import drain
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def drain() -> None:
-    call_command("worker", batch=True, interval=0, verbosity=0)
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ import datetime
 import re
 
 import pytest
-from django.core.management import call_command
 from django.utils import translation
 
 from kuntarobo.accounts.models import Role
@@ -28,6 +27,7 @@ from tests.robots.ecec_fees.helpers import (
     write_families,
 )
 from tests.robots.ecec_fees.pdf_helpers import all_text
+from tests.runtime.helpers import drain
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -44,10 +44,6 @@ def sections_cited_from_the_act(text: str, until: str) -> set[str]:
     start = text.index("(1503/2016):")
     line = text[start : text.index(until, start)]
     return {match.group(1) for match in re.finditer(r"(\d+(?:–\d+)?) §", line)}
-
-
-def drain() -> None:
-    call_command("worker", batch=True, interval=0, verbosity=0)
 
 
 @pytest.fixture

@@ -10,7 +10,6 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 from django.utils import translation
@@ -24,15 +23,12 @@ from kuntarobo.runtime import actions
 from kuntarobo.runtime.models import ItemStatus, RunLogEntry, WorkItem
 from tests.factories import MunicipalityFactory, deciding_official, user_with_role
 from tests.robots.ecec_fees.helpers import PERIOD, configure, family, write_families
+from tests.runtime.helpers import drain
 from tests.web.test_untranslated_text import catalogue, untranslated, visible_text
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 NEW_FIGURES = datetime.date(2026, 8, 1)  # the row whose income thresholds are not entered
-
-
-def drain() -> None:
-    call_command("worker", batch=True, interval=0, verbosity=0)
 
 
 def reader(user, language: str) -> Client:

@@ -10,7 +10,6 @@ import re
 
 import openpyxl
 import pytest
-from django.core.management import call_command
 
 from kuntarobo.accounts.models import Role
 from kuntarobo.audit.models import AuditEvent
@@ -27,7 +26,7 @@ from kuntarobo.runtime.models import ItemDocument, ItemStatus, RunStatus, WorkIt
 from tests.factories import user_with_role
 from tests.robots.hr_reports.conftest import NO_EMAIL
 from tests.robots.hr_reports.test_reports import dataset
-from tests.runtime.helpers import read_inputs
+from tests.runtime.helpers import drain, read_inputs
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -38,10 +37,6 @@ PERSONAL = ("Aalto", "Virtanen", "Berg", "Pekka", "Anna", "Aino", "Erik", "Esihe
 def english(lines: list[object]) -> list[str]:
     """An item's explanation lines as an English reader sees them."""
     return [pick(line, "en") for line in lines]
-
-
-def drain() -> None:
-    call_command("worker", batch=True, interval=0, verbosity=0)
 
 
 def start(coordinator, municipality, export, **parameters):
