@@ -14,12 +14,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeGuard
 
-from django.conf import settings
 from django.core.files import File
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
 from django.db.models import Count, QuerySet
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -48,7 +47,7 @@ from kuntarobo.runtime.enqueue import (
     enqueue_many,
 )
 from kuntarobo.runtime.files import save_file
-from kuntarobo.runtime.localized import in_languages, stored_title
+from kuntarobo.runtime.localized import every_language, stored_line, stored_title
 from kuntarobo.runtime.models import (
     ItemAction,
     ItemStatus,
@@ -339,7 +338,7 @@ def produce_run(
             run.items_already_done = made.already_done
             run.summary = {"skipped": dict(context.skipped)} if context.skipped else {}
             if context.notices:
-                run.summary["notices"] = [_in_languages(text) for text in context.notices]
+                run.summary["notices"] = [stored_line(text) for text in context.notices]
             run.save(
                 update_fields=[
                     "items_created",
@@ -428,13 +427,6 @@ class _AlreadyProduced(Exception):
     """The run's items were made by another call meanwhile."""
 
 
-def _in_languages(text: Any) -> dict[str, str]:
-    """A message for a record each reader reads in their own language: a lazy text rendered in
-    every language of the UI (masked), a plain one the same in all."""
-    plain = mask_identity_codes(str(text))
-    return in_languages(text) or {code: plain for code, _name in settings.LANGUAGES}
-
-
 def _refuse(
     run: Run,
     error: InputError,
@@ -446,10 +438,7 @@ def _refuse(
 ) -> None:
     """End a run whose input was refused, and delete its input. On the command line (`inline`)
     the run goes too: the refusal is printed, and nothing is left changed."""
-    texts = {}
-    for language in ("fi", "sv", "en"):
-        with translation.override(language):
-            texts[language] = mask_identity_codes(str(error))
+    texts = every_language(error)
     _end_reading(
         run,
         RunStatus.REFUSED,

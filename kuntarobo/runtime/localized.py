@@ -16,15 +16,19 @@ from kuntarobo.core.localized import encode
 from kuntarobo.core.masking import mask_identity_codes
 
 
-def in_languages(value: Any) -> dict[str, str] | None:
-    """A lazy text rendered in every language of the UI (masked); None for a plain value."""
-    if not isinstance(value, Promise):
-        return None
+def every_language(value: Any) -> dict[str, str]:
+    """`value` rendered in each language of the UI (masked): a lazy text, or an error whose
+    message is one (`InputError`)."""
     texts = {}
     for code, _name in settings.LANGUAGES:
         with translation.override(code):
             texts[code] = mask_identity_codes(str(value))
     return texts
+
+
+def in_languages(value: Any) -> dict[str, str] | None:
+    """A lazy text rendered in every language of the UI (masked); None for a plain value."""
+    return every_language(value) if isinstance(value, Promise) else None
 
 
 def stored_line(value: Any) -> str | dict[str, str]:

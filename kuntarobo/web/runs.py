@@ -9,6 +9,7 @@ from decimal import Decimal
 from django.db.models import Count
 from django.utils.translation import get_language, ngettext
 
+from kuntarobo.core import localized
 from kuntarobo.runtime.impact import REPEATED, REPEATED_ITEMS, manual_minutes_saved
 from kuntarobo.runtime.models import ItemStatus, Run, WorkItem
 from kuntarobo.runtime.statuses import UNFINISHED_STATUSES, failed_count, run_outcome
@@ -121,6 +122,5 @@ def input_result(run: Run) -> str:
 def run_notices(run: Run) -> list[str]:
     """What the robot told about the run's input (`RunContext.notice`), in the reader's
     language."""
-    language = (get_language() or "fi")[:2]
     notices = (run.summary or {}).get("notices") or []
-    return [str(n.get(language) or n.get("fi") or "") for n in notices if isinstance(n, dict)]
+    return [localized.pick(notice, get_language()) for notice in notices]
