@@ -13,6 +13,7 @@ import datetime
 import io
 import re
 from collections.abc import Iterator
+from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.sync_api import Locator, Page, expect
@@ -24,7 +25,9 @@ from tests.demo_process import Demo, wait_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-TODAY = datetime.date.today()
+# The demo's today is Helsinki's (TIME_ZONE), not the machine's: from 22:00 UTC in winter
+# they differ by a day.
+TODAY = datetime.datetime.now(ZoneInfo("Europe/Helsinki")).date()
 NEXT_MONTH = ecec_demo_period(TODAY)
 EXAMPLE_MARK = "ESIMERKKILUVUT, EIVÄT VIRALLISIA:"
 

@@ -3,8 +3,6 @@ robot's decisions; nobody else sees it, and every change is audited as made on t
 
 from __future__ import annotations
 
-import datetime
-
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -102,4 +100,4 @@ def test_another_municipalitys_administrator_can_neither_grant_nor_end_here():
     assert delegation.valid_to is None
     assert outsider.get(PAGE).content.decode().count(delegation.basis) == 0
     assert Delegation.objects.count() == 1
-    assert delegation.valid_from <= datetime.date.today()
+    assert delegation.valid_from <= timezone.localdate()

@@ -29,7 +29,7 @@ from pathlib import Path
 import pytest
 from django.test import Client
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 import kuntarobo
 from kuntarobo.accounts.models import Role
@@ -213,7 +213,7 @@ def pages(world, ecec: object, caught: str = "") -> list[Page]:
             "/varhaiskasvatusmaksu/esimerkkila/",
             "anonymous",
             {
-                "date": datetime.date.today().replace(day=1).isoformat(),
+                "date": timezone.localdate().replace(day=1).isoformat(),
                 "family_size": "3",
                 "income_1": "2500,50",
                 "child_1_birth_date": "2022-09-01",

@@ -69,7 +69,7 @@ def test_the_demo_reviewer_decides_the_demo_decisions_under_a_delegation(setting
         "--input",
         str(export),
         "--date",
-        ecec_demo_period(datetime.date.today()).isoformat(),
+        ecec_demo_period(timezone.localdate()).isoformat(),
         "--municipality",
         "esimerkkila",
     )
