@@ -9,6 +9,7 @@ from collections.abc import Iterator
 import pytest
 from django.db import DatabaseError, connection, models, transaction
 from django.db.models.signals import post_migrate
+from django.utils import timezone
 
 from kuntarobo.accounts.models import Municipality
 from kuntarobo.audit.models import AuditPurgePermit
@@ -145,7 +146,9 @@ def test_notification_dates_follow_the_channel_and_supersession_keeps_the_conten
     actions.mark_posted(posted, channel="print", posted_on=datetime.date(2026, 12, 4))
     sent.refresh_from_db()
     posted.refresh_from_db()
-    assert sent.notified_on == deemed_received(NoticeKind.ELECTRONIC, sent.sent_at.date())
+    assert sent.notified_on == deemed_received(
+        NoticeKind.ELECTRONIC, timezone.localdate(sent.sent_at)
+    )
     assert posted.notified_on == datetime.date(2026, 12, 11)
     actions.supersede(posted, from_day=datetime.date(2027, 1, 1))
     posted.refresh_from_db()
