@@ -13,6 +13,7 @@ platform: list[URLPattern | URLResolver] = [
     path("auth/", include("kuntarobo.accounts.urls")),
     path("api/v1/", include("kuntarobo.api.urls")),
     path("channels/", include("kuntarobo.channels.urls")),
+    path("portfolio/", include("kuntarobo.portfolio.urls")),
     path("", include("kuntarobo.web.urls")),
 ]
 

@@ -34,6 +34,8 @@ class Permission(models.TextChoices):
     VIEW_LOGS = "view_logs", _("See run logs and technical errors")
     VIEW_AUDIT = "view_audit", _("See and export the audit trail")
     MANAGE_USERS = "manage_users", _("Manage users and roles")
+    # Ideas, scoring, business cases, result cards and programme follow-up (find and measure).
+    MANAGE_PORTFOLIO = "manage_portfolio", _("Manage the automation portfolio")
 
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
@@ -45,6 +47,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             Permission.CONFIGURE,
             Permission.VIEW_LOGS,
             Permission.VIEW_PERSONAL_DATA,
+            Permission.MANAGE_PORTFOLIO,
         }
     ),
     Role.REVIEWER: frozenset({Permission.VIEW, Permission.REVIEW, Permission.VIEW_PERSONAL_DATA}),
