@@ -1,0 +1,29 @@
+"""The portfolio's models, one module per area; every model is imported here so Django finds it."""
+
+from kuntarobo.portfolio.models.ideas import (
+    STAGE_MOVES,
+    Assessment,
+    BusinessCase,
+    BusinessCaseYear,
+    Idea,
+    IdeaStageChange,
+    PortfolioQuerySet,
+    Programme,
+    SharingScope,
+    Stage,
+    Workshop,
+)
+
+__all__ = [
+    "STAGE_MOVES",
+    "Assessment",
+    "BusinessCase",
+    "BusinessCaseYear",
+    "Idea",
+    "IdeaStageChange",
+    "PortfolioQuerySet",
+    "Programme",
+    "SharingScope",
+    "Stage",
+    "Workshop",
+]
