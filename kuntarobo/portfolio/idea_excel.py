@@ -14,6 +14,7 @@ text that was written.
 from __future__ import annotations
 
 import datetime
+import functools
 import io
 import zipfile
 from collections.abc import Iterator, Sequence
@@ -107,6 +108,7 @@ def _labels_in(language: str, choices: Any) -> dict[str, str]:
         return {str(choice.label).casefold(): str(choice.value) for choice in choices}
 
 
+@functools.cache
 def _choice_names(choices: Any) -> dict[str, str]:
     """A stage or sharing scope by its code or its label in any of the three languages."""
     names = {str(choice.value).casefold(): str(choice.value) for choice in choices}
@@ -352,7 +354,8 @@ def import_ideas(
     problems = _Problems()
     header: list[Any] | None = None
     header_number = 0
-    for header_number, cells in enumerate(rows, start=1):
+    for cells in rows:
+        header_number += 1
         if any(not _empty(cell) for cell in cells):
             header = cells
             break
@@ -390,10 +393,6 @@ def import_ideas(
     return result
 
 
-STAGES = _choice_names(Stage)
-SCOPES = _choice_names(SharingScope)
-
-
 def _import_row(
     actor: Actor,
     municipality: Municipality,
@@ -428,9 +427,9 @@ def _import_row(
     idea: Idea | None = None
     if "id" in cells and not _empty(cells["id"]):
         try:
-            pk = _number(cells["id"], None)
+            pk = int(_number(cells["id"], None) or 0)
         except ValueError:
-            pk = None
+            pk = 0
         idea = Idea.objects.filter(municipality=municipality, pk=pk).first() if pk else None
         if idea is None:
             problem("id", _("no idea with this id in this municipality"))
@@ -457,13 +456,13 @@ def _import_row(
             problem("workshop", _("no workshop of this title in this municipality"))
     stage = robot = scope = None
     if "stage" in cells and not _empty(cells["stage"]):
-        stage = STAGES.get(_text(cells["stage"]).casefold())
+        stage = _choice_names(Stage).get(_text(cells["stage"]).casefold())
         if stage is None:
             problem("stage", _("unknown stage"))
     if "robot" in cells:
         robot = _text(cells["robot"])
     if "shared_with" in cells and not _empty(cells["shared_with"]):
-        scope = SCOPES.get(_text(cells["shared_with"]).casefold())
+        scope = _choice_names(SharingScope).get(_text(cells["shared_with"]).casefold())
         if scope is None:
             problem("shared_with", _("unknown sharing"))
     if len(problems.found) + problems.more > before:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser, User
 
     from kuntarobo.audit.trail import Actor
+    from kuntarobo.portfolio.sharing import Shareable
 
 # What a person enters about an idea; the rest (stage, robot, sharing) has its own action.
 IDEA_FIELDS = (
@@ -68,7 +69,7 @@ ROBOT_STAGES = (Stage.IN_DEVELOPMENT, Stage.IN_PRODUCTION)
 def _user(actor: Actor) -> User | None:
     if actor is None or isinstance(actor, str) or not actor.is_authenticated:
         return None
-    return actor  # type: ignore[return-value]  # an authenticated user is a User
+    return actor
 
 
 def _validated(obj: Idea | Workshop, *, exclude: tuple[str, ...] = ()) -> None:
@@ -78,7 +79,7 @@ def _validated(obj: Idea | Workshop, *, exclude: tuple[str, ...] = ()) -> None:
     except ValidationError as error:
         for name, problems in error.message_dict.items():
             try:
-                label = obj._meta.get_field(name).verbose_name
+                label = getattr(obj._meta.get_field(name), "verbose_name", name)
             except Exception:  # a non-field error
                 label = name
             raise InputError(
@@ -249,7 +250,8 @@ def share_idea(actor: Actor, idea: Idea, scope: SharingScope | str, *, via: str)
         raise InputError(
             _("unknown sharing scope '%(scope)s'"), field="shared_with", scope=scope
         ) from None
-    return set_sharing(actor, idea, scope, via=via)
+    # Shareable declares a settable `pk: int | None`; a model's is typed read-only int
+    return set_sharing(actor, cast("Shareable", idea), scope, via=via)
 
 
 def copy_idea(actor: Actor, source: Idea, municipality: Municipality, *, via: str) -> Idea:
