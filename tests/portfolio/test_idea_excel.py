@@ -123,16 +123,18 @@ def test_export_import_export_round_trips_every_field_exactly(bank: PortfolioWor
     assert rows_of(second) == rows_of(first)
     header, *rows = rows_of(first)
     assert header == [COLUMNS[key]["fi"] for key in KEYS]
-    assert len(rows) == 3 and all(len(row) == len(KEYS) for row in rows)
+    assert len(rows) == 3
+    assert all(len(row) == len(KEYS) for row in rows)
 
 
 def test_the_export_holds_every_field_with_finnish_headings_and_values(bank: PortfolioWorld):
-    header, *rows = rows_of(export_ideas(manager(bank), bank.esimerkkila, via="web"))
+    _header, *rows = rows_of(export_ideas(manager(bank), bank.esimerkkila, via="web"))
     row = dict(zip(KEYS, rows[1], strict=True))
     idea = Idea.objects.get(title__startswith="=HYPERLINK")
     assert row["id"] == idea.pk
     assert row["municipality"] == "Esimerkkilä"
-    assert row["title"] == idea.title and row["description"] == idea.description
+    assert row["title"] == idea.title
+    assert row["description"] == idea.description
     assert (row["process"], row["systems"], row["beneficiaries"]) == (
         "-Varhaiskasvatus",
         "@Effica, Primus",
@@ -160,7 +162,8 @@ def test_text_that_looks_like_a_formula_is_exported_as_quoted_text(bank: Portfol
         "-Varhaiskasvatus",
         "@Effica, Primus",
     ):
-        assert cells[text].data_type == "s" and cells[text].quotePrefix
+        assert cells[text].data_type == "s"
+        assert cells[text].quotePrefix
     assert cells["123"].data_type == "s"  # a title of digits stays text
 
 
@@ -265,7 +268,8 @@ def test_an_import_is_all_or_nothing_and_names_row_and_column_in_finnish(pworld:
     with translation.override("fi"):
         text = str(refused.value)
     assert "rivi 3, sarake D (Määrä vuodessa)" in text
-    assert "rivi 4, sarake E (Vaihe)" in text and "Tuotannossa" in text
+    assert "rivi 4, sarake E (Vaihe)" in text
+    assert "Tuotannossa" in text
     pworld.idea.refresh_from_db()
     assert pworld.idea.title == "Esimerkin salainen idea"
     assert not Idea.objects.filter(title="Uusi").exists()

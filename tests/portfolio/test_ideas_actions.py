@@ -31,12 +31,14 @@ def test_a_coordinator_creates_an_idea_with_its_first_stage_in_the_history_and_t
         {"department": "Sivistys", "title": "Laskujen tarkastus", "volume_per_year": 500},
         via="web",
     )
-    assert idea.stage == Stage.IDEA and idea.created_by == coordinator(pworld)
+    assert idea.stage == Stage.IDEA
+    assert idea.created_by == coordinator(pworld)
     change = IdeaStageChange.objects.get(idea=idea)
     assert (change.from_stage, change.to_stage) == ("", Stage.IDEA)
     assert "Coordinator" in change.changed_by_label
     event = AuditEvent.objects.get(action="portfolio.idea_created", object_id=str(idea.pk))
-    assert event.municipality == pworld.esimerkkila and event.via == "web"
+    assert event.municipality == pworld.esimerkkila
+    assert event.via == "web"
 
 
 def test_a_viewer_may_see_ideas_but_not_create_or_edit_them(pworld: PortfolioWorld):
@@ -59,7 +61,8 @@ def test_another_municipalitys_administrator_cannot_touch_an_idea(pworld: Portfo
     with pytest.raises(PermissionDeniedError):
         actions.share_idea(outsider, pworld.idea, SharingScope.INSTALLATION, via="web")
     pworld.idea.refresh_from_db()
-    assert pworld.idea.stage == Stage.IDEA and pworld.idea.shared_with == SharingScope.PRIVATE
+    assert pworld.idea.stage == Stage.IDEA
+    assert pworld.idea.shared_with == SharingScope.PRIVATE
 
 
 def test_an_edit_records_the_names_of_the_changed_fields_but_not_the_proposer(
@@ -116,9 +119,11 @@ def test_an_allowed_move_is_written_to_the_history_with_who_and_the_trail(pworld
         Stage.ASSESSED,
         "pisteytetty",
     )
-    assert change.changed_by == coordinator(pworld) and change.changed_at is not None
+    assert change.changed_by == coordinator(pworld)
+    assert change.changed_at is not None
     event = AuditEvent.objects.get(action="portfolio.idea_moved")
-    assert event.details["from"] == "idea" and event.details["to"] == "assessed"
+    assert event.details["from"] == "idea"
+    assert event.details["to"] == "assessed"
 
 
 def test_a_move_the_stage_does_not_allow_is_refused_naming_both_stages_in_finnish(
@@ -128,7 +133,8 @@ def test_a_move_the_stage_does_not_allow_is_refused_naming_both_stages_in_finnis
         actions.move_idea(coordinator(pworld), pworld.idea, Stage.IN_PRODUCTION, via="web")
     with translation.override("fi"):
         text = str(refused.value)
-    assert "Idea" in text and "Tuotannossa" in text
+    assert "Idea" in text
+    assert "Tuotannossa" in text
     pworld.idea.refresh_from_db()
     assert pworld.idea.stage == Stage.IDEA
     assert not IdeaStageChange.objects.filter(idea=pworld.idea).exists()
@@ -199,9 +205,12 @@ def test_a_shared_idea_is_copied_without_its_proposer_workshop_or_stage(pworld: 
     )
     pworld.idea.refresh_from_db()
     copy = actions.copy_idea(pworld.users[OUTSIDER], pworld.idea, pworld.naapurila, via="web")
-    assert copy.municipality == pworld.naapurila and copy.copied_from == pworld.idea
-    assert copy.proposer == "" and copy.workshop is None
-    assert copy.stage == Stage.IDEA and copy.shared_with == SharingScope.PRIVATE
+    assert copy.municipality == pworld.naapurila
+    assert copy.copied_from == pworld.idea
+    assert copy.proposer == ""
+    assert copy.workshop is None
+    assert copy.stage == Stage.IDEA
+    assert copy.shared_with == SharingScope.PRIVATE
     assert (copy.title, copy.systems, copy.volume_per_year, copy.manual_minutes_per_case) == (
         pworld.idea.title,
         pworld.idea.systems,
@@ -209,7 +218,8 @@ def test_a_shared_idea_is_copied_without_its_proposer_workshop_or_stage(pworld: 
         pworld.idea.manual_minutes_per_case,
     )
     event = AuditEvent.objects.get(action="portfolio.idea_copied")
-    assert event.municipality == pworld.naapurila and "Ehdottaja" not in str(event.details)
+    assert event.municipality == pworld.naapurila
+    assert "Ehdottaja" not in str(event.details)
 
 
 def test_an_unshared_idea_of_another_municipality_cannot_be_copied(pworld: PortfolioWorld):
@@ -231,7 +241,8 @@ def test_a_workshop_captures_ideas_while_open_and_refuses_them_once_closed(pworl
         held_on=datetime.date(2021, 4, 1),
         via="web",
     )
-    assert workshop.facilitator == coordinator(pworld) and workshop.is_open
+    assert workshop.facilitator == coordinator(pworld)
+    assert workshop.is_open
     idea = actions.capture_idea(
         coordinator(pworld), workshop, {"title": "Ilmoittautumiset"}, via="web"
     )
