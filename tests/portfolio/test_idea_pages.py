@@ -160,12 +160,16 @@ def test_a_shared_idea_is_shown_to_others_without_its_proposer_and_can_be_copied
     copy = Idea.objects.get(copied_from=pworld.idea)
     assert response["Location"] == reverse("portfolio:idea_detail", args=[copy.pk])
     assert copy.municipality == pworld.naapurila
+    copy_url = reverse("portfolio:idea_detail", args=[copy.pk])
+    assert "Kopioitu ideasta" in page(outsider, copy_url)
     # the owner withdraws the sharing: the others no longer see it
     pworld.client_for(Role.COORDINATOR).post(
         reverse("portfolio:idea_sharing", args=[pworld.idea.pk]), {"shared_with": "private"}
     )
     assert "Esimerkin salainen idea" not in page(outsider, reverse("portfolio:shared_ideas"))
     assert outsider.get(reverse("portfolio:idea_detail", args=[pworld.idea.pk])).status_code == 404
+    assert "Esimerkin salainen idea" in page(outsider, copy_url)  # the copy keeps its title
+    assert "Kopioitu ideasta" not in page(outsider, copy_url)  # but no longer links the source
 
 
 def test_the_capture_page_keeps_focus_on_the_new_idea_form_and_lists_the_captured(
@@ -270,3 +274,23 @@ def test_the_export_link_downloads_a_workbook_and_a_bad_import_is_shown_by_row(
     good.name = "ideat.xlsx"
     response = client.post(url, {"file": good})
     assert response.status_code == 302
+
+
+def test_the_pages_speak_swedish_to_a_swedish_reader(pworld: PortfolioWorld):
+    client = pworld.client_for(Role.COORDINATOR)
+    client.cookies["django_language"] = "sv"
+    expected = {
+        HOME: "Idébank",
+        reverse("portfolio:idea_detail", args=[pworld.idea.pk]): "Flytta till ett annat skede",
+        reverse("portfolio:workshops"): "Workshoppar",
+        reverse("portfolio:workshop_detail", args=[pworld.workshop.pk]): "Registrera en idé",
+        reverse("portfolio:shared_ideas"): "Idéer som andra kommuner delar",
+        reverse("portfolio:ideas_import", args=["esimerkkila"]): "Importera idéer från Excel",
+        reverse("portfolio:idea_new", args=["esimerkkila"]): "Ny idé",
+        reverse("portfolio:workshop_new", args=["esimerkkila"]): "Ny workshop",
+    }
+    for url, text in expected.items():
+        body = client.get(url).content.decode()
+        assert text in body, url
+        for english in ("Idea bank", "Move to another stage", "Capture an idea", "Shared by"):
+            assert english not in body, (url, english)

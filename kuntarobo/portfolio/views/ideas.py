@@ -220,7 +220,7 @@ def _visible_idea(request: HttpRequest, pk: int) -> Idea:
     """An idea of one's own municipalities or shared with them; any other is not found."""
     idea = (
         Idea.objects.visible_to(request.user)
-        .select_related("municipality", "workshop", "copied_from__municipality")
+        .select_related("municipality", "workshop")
         .filter(pk=pk)
         .first()
     )
@@ -283,7 +283,7 @@ def ideas(request: HttpRequest) -> HttpResponse:
         "page": paginate(request, listed, IDEAS_PER_PAGE),
         "municipalities": municipalities,
         "managed": managed,
-        "filtered": bool(request.GET.get("q") or len(request.GET) > int("page" in request.GET)),
+        "filtered": bool(set(request.GET) - {"page"}),
     }
     return render(request, "portfolio/idea_list.html", context)
 
@@ -346,6 +346,13 @@ def idea_detail(request: HttpRequest, pk: int) -> HttpResponse:
         else None,
         "copy_form": CopyForm(municipalities=copy_to) if not own and copy_to.exists() else None,
         "runners": actions.same_robot_users(request.user, idea),
+        # the source of a copy, only while its owner still shares it with the user
+        "source": Idea.objects.visible_to(request.user)
+        .select_related("municipality")
+        .filter(pk=idea.copied_from_id)
+        .first()
+        if idea.copied_from_id
+        else None,
         "robot_stages": [str(s) for s in actions.ROBOT_STAGES],
     }
     return render(request, "portfolio/idea_detail.html", context)
