@@ -547,7 +547,7 @@ def workshop_new(request: HttpRequest, municipality: str) -> HttpResponse:
         except InputError as error:
             _add_input_error(form, error)
         else:
-            messages.success(request, _("Workshop opened: capture its ideas here."))
+            # no message: the capture form takes the focus (autofocus), not a message
             return redirect("portfolio:workshop_detail", pk=workshop.pk)
     status = 400 if request.method == "POST" else 200
     context = {"form": form, "municipality": place}
