@@ -54,6 +54,18 @@ AUDIT_ACTIONS = {
     "channels.secure_document.download": _("Secure document downloaded"),
     "channels.secure_document.refused": _("Secure document download refused"),
     "channels.secure_document.purged": _("Secure document removed"),
+    # The idea bank (kuntarobo.portfolio.ideas, .idea_excel, .sharing)
+    "portfolio.idea_created": _("Automation idea added"),
+    "portfolio.idea_edited": _("Automation idea edited"),
+    "portfolio.idea_moved": _("Automation idea moved to another stage"),
+    "portfolio.idea_robot_set": _("Robot of an automation idea named"),
+    "portfolio.idea_copied": _("Shared automation idea copied"),
+    "portfolio.ideas_exported": _("Idea bank exported to Excel"),
+    "portfolio.ideas_imported": _("Idea bank imported from Excel"),
+    "portfolio.workshop_created": _("Workshop opened"),
+    "portfolio.workshop_closed": _("Workshop closed"),
+    "portfolio.shared": _("Shared with other municipalities"),
+    "portfolio.sharing_withdrawn": _("Sharing withdrawn"),
 }
 
 AUDIT_CHANNELS = {
