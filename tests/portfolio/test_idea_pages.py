@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 from decimal import Decimal
 
+import pytest
 import xlsxwriter
 from django.test import Client
 from django.urls import reverse
@@ -21,6 +22,7 @@ from kuntarobo.portfolio.models import (
 )
 from tests.factories import UserFactory
 from tests.portfolio.conftest import OUTSIDER, PortfolioWorld
+from tests.web.test_untranslated_text import untranslated, visible_text
 
 HOME = reverse("portfolio:ideas")
 
@@ -294,3 +296,40 @@ def test_the_pages_speak_swedish_to_a_swedish_reader(pworld: PortfolioWorld):
         assert text in body, url
         for english in ("Idea bank", "Move to another stage", "Capture an idea", "Shared by"):
             assert english not in body, (url, english)
+
+
+@pytest.mark.parametrize("language", ["fi", "sv"])
+def test_no_english_is_left_on_the_idea_banks_pages(pworld: PortfolioWorld, language: str):
+    Idea.objects.filter(pk=pworld.neighbour_idea.pk).update(
+        shared_with=SharingScope.INSTALLATION, robot_slug="invoice_check"
+    )
+    Idea.objects.filter(pk=pworld.idea.pk).update(robot_slug="invoice_check")
+    Assessment.objects.create(
+        idea=pworld.idea,
+        method_version="1",
+        scores={},
+        weights={},
+        suitability=Decimal("3.00"),
+        automation_potential=Decimal("50.00"),
+        ease=Decimal("2.00"),
+        hours_per_year=Decimal("10"),
+    )
+    client = pworld.client_for(Role.COORDINATOR)
+    client.cookies["django_language"] = language
+    urls = [
+        HOME,
+        reverse("portfolio:idea_detail", args=[pworld.idea.pk]),
+        reverse("portfolio:idea_detail", args=[pworld.neighbour_idea.pk]),
+        reverse("portfolio:idea_edit", args=[pworld.idea.pk]),
+        reverse("portfolio:idea_new", args=["esimerkkila"]),
+        reverse("portfolio:shared_ideas"),
+        reverse("portfolio:workshops"),
+        reverse("portfolio:workshop_new", args=["esimerkkila"]),
+        reverse("portfolio:workshop_detail", args=[pworld.workshop.pk]),
+        reverse("portfolio:ideas_import", args=["esimerkkila"]),
+    ]
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        found = untranslated(visible_text(response.content.decode()), language)
+        assert not found, (url, found)

@@ -17,6 +17,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -29,7 +30,7 @@ from kuntarobo.portfolio.idea_excel import (
     export_ideas,
     import_ideas,
 )
-from kuntarobo.portfolio.models import Idea, SharingScope, Stage, Workshop
+from kuntarobo.portfolio.models import Assessment, Idea, SharingScope, Stage, Workshop
 from kuntarobo.runtime.actions import PermissionDeniedError
 from kuntarobo.runtime.declarations import InputError, all_robots
 from kuntarobo.web.forms import BaseForm, DateInput
@@ -354,6 +355,21 @@ def idea_detail(request: HttpRequest, pk: int) -> HttpResponse:
         if idea.copied_from_id
         else None,
         "robot_stages": [str(s) for s in actions.ROBOT_STAGES],
+        # the models' own labels ({% translate %} would look one with a per cent sign up as "%%")
+        "labels": {
+            name: capfirst(model._meta.get_field(name).verbose_name)  # type: ignore[union-attr]
+            for model, name in (
+                (Idea, "volume_per_year"),
+                (Idea, "manual_minutes_per_case"),
+                (Idea, "rework_share_percent"),
+                (Idea, "beneficiaries"),
+                (Idea, "proposer"),
+                (Idea, "shared_with"),
+                (Assessment, "suitability"),
+                (Assessment, "automation_potential"),
+                (Assessment, "ease"),
+            )
+        },
     }
     return render(request, "portfolio/idea_detail.html", context)
 
