@@ -149,7 +149,7 @@ def export_ideas(actor: Actor, municipality: Municipality, *, via: str) -> bytes
     count = 0
     for row, idea in enumerate(_exported(actor, municipality), start=1):
         count += 1
-        for column, (key, value) in enumerate(_row_values(idea).items()):
+        for column, value in enumerate(_row_values(idea).values()):
             if value is None or value == "":
                 sheet.write_blank(row, column, None)
             elif isinstance(value, datetime.datetime):
@@ -159,7 +159,7 @@ def export_ideas(actor: Actor, municipality: Municipality, *, via: str) -> bytes
             else:
                 text = str(value)
                 sheet.write_string(row, column, text, quoted if starts_like_formula(text) else None)
-            del key
+    sheet.set_column(0, len(COLUMNS) - 1, 20)
     sheet.freeze_panes(1, 0)
     sheet.autofilter(0, 0, max(count, 1), len(COLUMNS) - 1)
     book.close()
@@ -348,7 +348,9 @@ def _columns(header: list[Any], problems: _Problems) -> dict[int, str]:
 def import_ideas(
     actor: Actor, municipality: Municipality, content: bytes, *, via: str
 ) -> ImportResult:
-    """Create and update the municipality's ideas from a workbook, all or nothing."""
+    """Create and update the municipality's ideas from a workbook, all or nothing. An updated
+    idea moves only as its stage allows; a new row may start at any stage (a list kept
+    elsewhere arrives as it stands), which its history records as the import's."""
     require(actor, municipality, Permission.MANAGE_PORTFOLIO)
     rows = _rows(content)
     problems = _Problems()

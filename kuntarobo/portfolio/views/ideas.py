@@ -11,7 +11,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.forms.models import fields_for_model
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -530,6 +530,7 @@ def workshops(request: HttpRequest) -> HttpResponse:
     listed = (
         Workshop.objects.for_user(request.user, Permission.VIEW)
         .select_related("municipality", "facilitator")
+        .annotate(idea_count=Count("ideas"))
         .order_by("-held_on", "title")
     )
     context = {
