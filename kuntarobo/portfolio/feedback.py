@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import csv
 import datetime
-import secrets
 from typing import IO, TYPE_CHECKING, Final
 
 from django.conf import settings
@@ -25,7 +24,7 @@ from kuntarobo.core import satisfaction
 from kuntarobo.core.inputs import CsvDecodeError, InputLimits, LimitExceeded, csv_rows
 from kuntarobo.core.masking import mask_identity_codes
 from kuntarobo.portfolio.models import CustomerFeedback, CustomerFeedbackLink, FeedbackSource
-from kuntarobo.portfolio.surveys import ROBOT_SLUG
+from kuntarobo.portfolio.surveys import ROBOT_SLUG, new_token
 from kuntarobo.runtime.actions import require
 from kuntarobo.runtime.declarations import InputError, join_messages, message
 
@@ -75,7 +74,7 @@ def set_customer_feedback(
             link = CustomerFeedbackLink.objects.create(
                 municipality=municipality,
                 robot_slug=robot_slug,
-                token=secrets.token_hex(16),
+                token=new_token(16),
                 enabled=enabled,
             )
         elif link.enabled != enabled:
