@@ -335,3 +335,14 @@ def test_a_coordinator_creates_a_round_and_sends_it_through_the_pages(smtp, pwor
     sent = client.post(f"/portfolio/surveys/{survey.pk}/send/", {"addresses": "\n".join(ADDRESSES)})
     assert sent.status_code == 302
     assert len(smtp.messages) == 3
+
+
+def test_the_language_chosen_by_the_recipient_wins_over_the_rounds(smtp, survey, coordinator):
+    surveys.send_invitations(coordinator, survey, " ".join(ADDRESSES), via="test")
+    token = sent_tokens(smtp)[ADDRESSES[0]]
+    client = Client()
+    assert 'lang="fi"' in client.get(answer_page(token)).content.decode()
+    client.post("/i18n/setlang/", {"language": "sv", "next": answer_page(token)})
+    swedish = client.get(answer_page(token)).content.decode()
+    assert 'lang="sv"' in swedish
+    assert "Jag kan koncentrera mig på meningsfullt arbete." in swedish
