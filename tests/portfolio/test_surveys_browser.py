@@ -8,9 +8,14 @@ from playwright.sync_api import expect
 
 from kuntarobo.accounts.models import Role
 from kuntarobo.portfolio import feedback, surveys
-from kuntarobo.portfolio.models import CustomerFeedback, SurveyInvitation, SurveyResponse
+from kuntarobo.portfolio.models import (
+    CustomerFeedback,
+    SurveyInvitation,
+    SurveyResponse,
+    SurveySettings,
+)
 from tests.browser.conftest import assert_accessible, browser, page
-from tests.factories import MunicipalityFactory, user_with_role
+from tests.factories import PASSWORD, MunicipalityFactory, user_with_role
 
 __all__ = ["browser", "page"]
 
@@ -64,3 +69,41 @@ def test_a_customer_gives_feedback_through_the_robots_link(page, live_server, wo
     expect(page.get_by_role("heading", level=1)).to_have_text("Kiitos palautteestasi")
     assert_accessible(page)
     assert CustomerFeedback.objects.get().score == 5
+
+
+def test_a_coordinator_makes_a_round_switches_feedback_on_and_sees_import_errors(
+    page, live_server, world
+):
+    municipality, coordinator = world
+    SurveySettings.objects.create(municipality=municipality, allowed_email_domains="esimerkkila.fi")
+    base = live_server.url
+    page.goto(f"{base}/login/")
+    page.get_by_label("Käyttäjätunnus").fill(coordinator.username)
+    page.get_by_label("Salasana").fill(PASSWORD)
+    page.get_by_role("button", name="Kirjaudu sisään").click()
+    expect(page.get_by_role("heading", level=1, name="Etusivu")).to_be_visible()
+
+    page.goto(f"{base}/portfolio/surveys/")
+    assert_accessible(page)
+    page.get_by_role("link", name="Uusi kyselykierros").click()
+    assert_accessible(page)
+    page.get_by_label("Robotti").select_option("invoice_check")
+    page.get_by_label("Ennen käyttöönottoa").check()
+    page.get_by_role("button", name="Luo kierros").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Kyselykierros")
+    assert_accessible(page)
+
+    page.goto(f"{base}/portfolio/feedback/")
+    row = page.get_by_role("row").filter(has_text="Henkilöstöraportit")
+    row.get_by_role("button", name="Ota käyttöön").click()
+    expect(page.get_by_role("status")).to_contain_text("Asiakaspalaute on käytössä")
+    assert_accessible(page)
+
+    page.goto(f"{base}/portfolio/feedback/import/")
+    page.get_by_label("Robotti").select_option("hr_reports")
+    page.get_by_label("CSV-tiedosto").set_input_files(
+        files=[{"name": "palaute.csv", "mimeType": "text/csv", "buffer": b"date;score\nx;9\n"}]
+    )
+    page.get_by_role("button", name="Tuo", exact=True).click()
+    expect(page.locator("#error-summary")).to_contain_text("rivi 2, sarake ”date”")
+    assert_accessible(page)
