@@ -13,17 +13,37 @@ from kuntarobo.portfolio.models.ideas import (
     Stage,
     Workshop,
 )
+from kuntarobo.portfolio.models.surveys import (
+    CustomerFeedback,
+    CustomerFeedbackLink,
+    FeedbackSource,
+    SurveyInvitation,
+    SurveyLanguage,
+    SurveyPhase,
+    SurveyResponse,
+    SurveyRound,
+    SurveySettings,
+)
 
 __all__ = [
     "STAGE_MOVES",
     "Assessment",
     "BusinessCase",
     "BusinessCaseYear",
+    "CustomerFeedback",
+    "CustomerFeedbackLink",
+    "FeedbackSource",
     "Idea",
     "IdeaStageChange",
     "PortfolioQuerySet",
     "Programme",
     "SharingScope",
     "Stage",
+    "SurveyInvitation",
+    "SurveyLanguage",
+    "SurveyPhase",
+    "SurveyResponse",
+    "SurveyRound",
+    "SurveySettings",
     "Workshop",
 ]
