@@ -6,3 +6,7 @@ from django.urls import URLPattern, URLResolver
 app_name = "portfolio"
 
 urlpatterns: list[URLPattern | URLResolver] = []
+
+from kuntarobo.portfolio import scoring_urls  # noqa: E402
+
+urlpatterns += scoring_urls.urlpatterns

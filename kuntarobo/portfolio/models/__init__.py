@@ -13,6 +13,7 @@ from kuntarobo.portfolio.models.ideas import (
     Stage,
     Workshop,
 )
+from kuntarobo.portfolio.models.scoring import ScoringWeights
 
 __all__ = [
     "STAGE_MOVES",
@@ -23,6 +24,7 @@ __all__ = [
     "IdeaStageChange",
     "PortfolioQuerySet",
     "Programme",
+    "ScoringWeights",
     "SharingScope",
     "Stage",
     "Workshop",
