@@ -201,9 +201,7 @@ def assess(
     _not_negative("volume_per_year", volume_per_year)
     _not_negative("minutes_per_case", minutes_per_case)
     if rework_share_percent is not None and not Decimal(0) <= rework_share_percent <= HUNDRED:
-        raise SuitabilityError(
-            "rework_share_percent", NOT_A_SHARE, value=str(rework_share_percent)
-        )
+        raise SuitabilityError("rework_share_percent", NOT_A_SHARE, value=str(rework_share_percent))
 
     total_weight = sum(used.values(), Decimal(0))
     lines: list[Line] = []

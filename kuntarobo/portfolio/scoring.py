@@ -29,6 +29,8 @@ from kuntarobo.runtime.actions import PermissionDeniedError, require
 from kuntarobo.runtime.declarations import InputError
 
 if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
     from kuntarobo.audit.trail import Actor
 
 # The Assessment model's hours column holds at most this; more is a typing error in the idea.
@@ -38,7 +40,7 @@ MAX_NOTE: Final = 5000
 
 def _input_error(error: SuitabilityError) -> InputError:
     """The method's refusal in the reader's language (the msgids are in the catalogue)."""
-    return InputError(_(error.message), field=error.field, **error.params)  # noqa: INT001
+    return InputError(_(error.message), field=error.field, **error.params)
 
 
 def stored(weights: Mapping[str, Decimal]) -> dict[str, str]:
@@ -60,6 +62,13 @@ def weights_in_force(municipality: Municipality | None) -> tuple[dict[str, Decim
     return dict(DEFAULT_WEIGHTS), "method"
 
 
+def _user(actor: Actor) -> User | None:
+    """The signed-in user behind an actor, for the record's "by" column."""
+    if actor is None or isinstance(actor, str) or not actor.is_authenticated:
+        return None
+    return actor
+
+
 def _may_set_installation_default(actor: Actor) -> bool:
     if actor is None or isinstance(actor, str):
         return True  # the system itself (a command run by the operator)
@@ -78,7 +87,9 @@ def set_weights(
     new row, or None when the weights are unchanged (then no event)."""
     if municipality is None:
         if not _may_set_installation_default(actor):
-            raise PermissionDeniedError(_("Only a superuser may change the installation's default."))
+            raise PermissionDeniedError(
+                _("Only a superuser may change the installation's default.")
+            )
     else:
         require(actor, municipality, Permission.MANAGE_PORTFOLIO)
     try:
@@ -93,7 +104,7 @@ def set_weights(
         row = ScoringWeights.objects.create(
             municipality=municipality,
             weights=stored(checked),
-            changed_by=actor if actor is not None and not isinstance(actor, str) else None,
+            changed_by=_user(actor),
             changed_by_label=actor_label(actor),
         )
         record(
@@ -148,9 +159,11 @@ def assess_idea(
             automation_potential=result.automation_potential,
             ease=result.ease,
             hours_per_year=result.hours_per_year,
-            reasoning=[{"text": line.text, "params": dict(line.params)} for line in result.reasoning],
+            reasoning=[
+                {"text": line.text, "params": dict(line.params)} for line in result.reasoning
+            ],
             note=note,
-            assessed_by=actor if actor is not None and not isinstance(actor, str) else None,
+            assessed_by=_user(actor),
         )
         record(
             "portfolio.assessed",
@@ -210,7 +223,9 @@ def ranking(ideas: QuerySet[Idea] | Iterable[Idea]) -> list[tuple[Idea, Assessme
     ranked: list[tuple[Idea, Assessment]] = []
     for idea in ideas:
         ordered = getattr(idea, "ordered_assessments", None)
-        latest = ordered[0] if ordered else (None if ordered is not None else latest_assessment(idea))
+        if ordered is None:  # a plain iterable of ideas: ask each
+            ordered = list(idea.assessments.order_by("-assessed_at", "-pk")[:1])
+        latest = ordered[0] if ordered else None
         if latest is not None:
             ranked.append((idea, latest))
     ranked.sort(key=lambda pair: pair[0].title.casefold())

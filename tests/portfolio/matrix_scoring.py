@@ -57,5 +57,7 @@ CASES = {
         changed=weights_changed,
         changers=MANAGERS,
     ),
-    "portfolio:scoring_method": Case("get", lambda w: reverse("portfolio:scoring_method"), statuses(200)),
+    "portfolio:scoring_method": Case(
+        "get", lambda w: reverse("portfolio:scoring_method"), statuses(200)
+    ),
 }

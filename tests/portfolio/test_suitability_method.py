@@ -192,3 +192,17 @@ def test_any_scores_and_weights_keep_suitability_in_1_to_5_and_potential_in_0_to
     assert result.hours_per_year >= 0
     assert min(scores.values()) - Decimal("0.005") <= result.suitability
     assert result.suitability <= max(scores.values()) + Decimal("0.005")
+
+
+def test_every_text_of_the_method_is_listed_for_the_message_catalogue():
+    from kuntarobo.core import suitability
+    from kuntarobo.portfolio.scoring_texts import METHOD_MSGIDS
+
+    texts = {
+        value
+        for name, value in vars(suitability).items()
+        if name.isupper()
+        and isinstance(value, str)
+        and name not in ("METHOD_VERSION", "ROUND_HALF_UP")
+    } | set(suitability.CRITERION_LINES.values())
+    assert texts <= set(METHOD_MSGIDS)

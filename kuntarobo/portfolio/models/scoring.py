@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from kuntarobo.accounts.models import Municipality
 
@@ -21,7 +22,9 @@ class ScoringWeights(models.Model):
         related_name="scoring_weights",
         verbose_name=_("municipality"),
     )
-    weights = models.JSONField(_("weights"))  # criterion → weight as a decimal string
+    weights = models.JSONField(
+        pgettext_lazy("scoring", "weights")
+    )  # criterion → weight as a decimal string
     changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

@@ -24,7 +24,9 @@ def latest_assessment_of(idea: Idea) -> Assessment | None:
 def may_assess(context: template.Context, idea: Idea) -> bool:
     request = context.get("request")
     user = getattr(request, "user", None)
-    return bool(user is not None and has_permission(user, idea.municipality, Permission.MANAGE_PORTFOLIO))
+    return bool(
+        user is not None and has_permission(user, idea.municipality, Permission.MANAGE_PORTFOLIO)
+    )
 
 
 @register.filter

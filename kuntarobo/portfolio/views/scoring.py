@@ -18,7 +18,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 
 from kuntarobo.accounts.models import Municipality, Permission, has_permission
 from kuntarobo.core.charts import Point, scatter_chart
@@ -64,11 +64,9 @@ EXAMPLE_SCORES = {
     "exception_rate": 4,
     "documentation": 2,
 }
-EXAMPLE_FIGURES = {
-    "volume_per_year": 12000,
-    "minutes_per_case": Decimal(4),
-    "rework_share_percent": Decimal(5),
-}
+EXAMPLE_VOLUME = 12000
+EXAMPLE_MINUTES = Decimal(4)
+EXAMPLE_REWORK = Decimal(5)
 
 
 def idea_detail_path(idea: Idea) -> str:
@@ -154,7 +152,7 @@ def idea_assess(request: HttpRequest, pk: int) -> HttpResponse:
 
 class RankingFilter(BaseForm):
     municipality = forms.ChoiceField(label=gettext_lazy("Municipality"), required=False)
-    department = forms.ChoiceField(label=gettext_lazy("Department"), required=False)
+    department = forms.ChoiceField(label=pgettext_lazy("scoring", "Department"), required=False)
 
     def __init__(
         self, *args: Any, municipalities: QuerySet[Municipality], departments: list[str], **kw: Any
@@ -176,9 +174,7 @@ def _stage_label(stage: str) -> str:
 @login_required
 def ranking_page(request: HttpRequest) -> HttpResponse:
     municipalities = require_somewhere(request.user, Permission.VIEW).order_by("name_fi")
-    ideas = Idea.objects.for_user(request.user, Permission.VIEW).filter(
-        assessments__isnull=False
-    )
+    ideas = Idea.objects.for_user(request.user, Permission.VIEW).filter(assessments__isnull=False)
     departments = sorted(set(ideas.values_list("department", flat=True)), key=str.casefold)
     chosen = RankingFilter(request.GET, municipalities=municipalities, departments=departments)
     if chosen.is_valid():
@@ -200,7 +196,7 @@ def ranking_page(request: HttpRequest) -> HttpResponse:
     chart = None
     if ranked:
         svg = scatter_chart(
-            _("Value against ease"),
+            pgettext("scoring", "Value against ease"),
             _(
                 "Each dot is an assessed idea: ease of implementation from 1 to 5 across, hours "
                 "a robot could save a year upwards. The ideas up and to the right are worth most "
@@ -215,14 +211,14 @@ def ranking_page(request: HttpRequest) -> HttpResponse:
                 )
                 for idea, assessment in ranked
             ],
-            x_label=_("Ease of implementation (1–5)"),
-            y_label=_("Hours a year"),
+            x_label=pgettext("scoring", "Ease of implementation (1–5)"),
+            y_label=pgettext("scoring", "Hours a year"),
             x_max=5.0,
         )
         columns: list[StrOrPromise] = [
-            _("Idea"),
-            _("Ease of implementation (1–5)"),
-            _("Hours a year"),
+            pgettext("scoring", "Idea"),
+            pgettext("scoring", "Ease of implementation (1–5)"),
+            pgettext("scoring", "Hours a year"),
         ]
         chart = ChartView(
             svg=svg,
@@ -238,7 +234,7 @@ def ranking_page(request: HttpRequest) -> HttpResponse:
 
 
 class WeightsForm(BaseForm):
-    scope = forms.ChoiceField(label=gettext_lazy("Weights of"))
+    scope = forms.ChoiceField(label=pgettext_lazy("scoring", "Weights of"))
 
     def __init__(
         self, *args: Any, municipalities: QuerySet[Municipality], installation: bool, **kw: Any
@@ -248,7 +244,7 @@ class WeightsForm(BaseForm):
         assert isinstance(scope, forms.ChoiceField)
         choices: list[tuple[str, str]] = [(m.slug, str(m)) for m in municipalities]
         if installation:
-            choices.append((INSTALLATION, _("The installation's default")))
+            choices.append((INSTALLATION, pgettext("scoring", "The installation's default")))
         scope.choices = choices
         for text in CRITERION_TEXTS:
             self.fields[text.name] = forms.DecimalField(
@@ -334,7 +330,12 @@ def scoring_method(request: HttpRequest) -> HttpResponse:
     municipalities = Municipality.objects.for_user(request.user, Permission.VIEW).order_by(
         "name_fi"
     )
-    example = assess(EXAMPLE_SCORES, **EXAMPLE_FIGURES)
+    example = assess(
+        EXAMPLE_SCORES,
+        volume_per_year=EXAMPLE_VOLUME,
+        minutes_per_case=EXAMPLE_MINUTES,
+        rework_share_percent=EXAMPLE_REWORK,
+    )
     default_weights, default_source = weights_in_force(None)
     context = {
         "method_version": METHOD_VERSION,
@@ -345,11 +346,10 @@ def scoring_method(request: HttpRequest) -> HttpResponse:
         "default_source": WEIGHT_SOURCES[default_source],
         "floor": localized_number(EXCEPTION_FLOOR),
         "example_scores": [(CRITERION_LABELS[n], EXAMPLE_SCORES[n]) for n in CRITERIA],
-        "example_volume": EXAMPLE_FIGURES["volume_per_year"],
-        "example_minutes": localized_number(EXAMPLE_FIGURES["minutes_per_case"]),
-        "example_rework": localized_number(EXAMPLE_FIGURES["rework_share_percent"]),
+        "example_volume": EXAMPLE_VOLUME,
+        "example_minutes": localized_number(EXAMPLE_MINUTES),
+        "example_rework": localized_number(EXAMPLE_REWORK),
         "example_lines": [translated_line(line) for line in example.reasoning],
         "ranking_url": reverse("portfolio:ranking"),
     }
     return render(request, "portfolio/scoring_method.html", context)
-
