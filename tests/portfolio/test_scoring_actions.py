@@ -95,7 +95,8 @@ def test_changed_weights_apply_to_new_assessments_and_old_ones_keep_theirs(pworl
     coordinator = pworld.users[Role.COORDINATOR]
     first = assess_idea(coordinator, pworld.idea, SCORES, via="web")
     row = set_weights(coordinator, pworld.esimerkkila, HEAVY_RULES, via="web")
-    assert row is not None and row.changed_by == coordinator
+    assert row is not None
+    assert row.changed_by == coordinator
     second = assess_idea(coordinator, pworld.idea, SCORES, via="web")
     first.refresh_from_db()
     assert first.weights == dict.fromkeys(SCORES, "1")
@@ -134,7 +135,8 @@ def test_the_installation_default_is_for_superusers_and_applies_where_none_are_s
     superuser = UserFactory(is_superuser=True)
     set_weights(superuser, None, HEAVY_RULES, via="web")
     weights, source = weights_in_force(pworld.naapurila)
-    assert source == "installation" and weights["rule_based"] == Decimal(3)
+    assert source == "installation"
+    assert weights["rule_based"] == Decimal(3)
     set_weights(
         pworld.users[Role.COORDINATOR], pworld.esimerkkila, dict.fromkeys(SCORES, 2), via="web"
     )

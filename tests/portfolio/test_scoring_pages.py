@@ -49,7 +49,8 @@ def test_a_coordinator_assesses_an_idea_and_sees_the_reasoning_in_finnish(pworld
     client = pworld.client_for(Role.COORDINATOR)
     url = reverse("portfolio:idea_assess", args=[pworld.idea.pk])
     response = client.post(url, {**FORM, "note": "Työpajassa"})
-    assert response.status_code == 302 and response["Location"] == url
+    assert response.status_code == 302
+    assert response["Location"] == url
     assert Assessment.objects.get().hours_per_year == Decimal("490.64")
     body = page(client.get(url))
     assert "Idea on arvioitu." in body
@@ -112,9 +113,10 @@ def test_the_ranking_shows_the_chart_with_linked_dots_and_its_data_table(pworld)
         in body
     )
     assert "<caption>Arvo suhteessa helppouteen -kaavion luvut</caption>" in body
-    table = body.split('<table class="chart-data">', 1)[1].split("</table>", 1)[0]
+    table = body.split('<table class="data chart-data">', 1)[1].split("</table>", 1)[0]
     assert '<th scope="row">Esimerkin salainen idea</th>' in table
-    assert '<td class="number">3,25</td>' in table and "490,64" in table
+    assert '<td class="num">3,25</td>' in table
+    assert "490,64" in table
     assert "Naapurin salainen idea" not in body
 
 
@@ -133,7 +135,8 @@ def test_the_ranking_filters_by_municipality_and_department(pworld):
     assert "Varhaiskasvatuksen maksut" in body
     assert "Esimerkin salainen idea" not in body
     body = page(client.get(reverse("portfolio:ranking"), {"municipality": "esimerkkila"}))
-    assert "Varhaiskasvatuksen maksut" in body and "Esimerkin salainen idea" in body
+    assert "Varhaiskasvatuksen maksut" in body
+    assert "Esimerkin salainen idea" in body
 
 
 def test_without_assessed_ideas_the_ranking_says_so_and_draws_no_chart(pworld):
@@ -151,7 +154,8 @@ def test_a_coordinator_changes_the_weights_on_the_page_and_the_change_is_audited
     event = AuditEvent.objects.get(action="portfolio.scoring_weights")
     assert event.details["after"]["rule_based"] == "2.5"
     body = page(client.get(reverse("portfolio:scoring_weights")))
-    assert "kunnan omat painot" in body and "2,5" in body
+    assert "kunnan omat painot" in body
+    assert "2,5" in body
 
 
 def test_a_negative_weight_is_refused_on_the_page(pworld):
@@ -191,7 +195,7 @@ def test_the_method_page_shows_the_weights_in_force_for_the_readers_municipality
     set_weights("test", pworld.esimerkkila, {**dict.fromkeys(SCORES, 1), "rule_based": 4}, via="t")
     body = page(pworld.client_for(Role.VIEWER).get(reverse("portfolio:scoring_method")))
     assert "kunnan omat painot" in body
-    assert '<td class="number">4</td>' in body
+    assert '<td class="num">4</td>' in body
 
 
 def render_panel(pworld, role):
@@ -214,3 +218,38 @@ def test_the_idea_panel_shows_the_latest_assessment_and_the_assess_link_to_manag
     assert reverse("portfolio:idea_assess", args=[pworld.idea.pk]) not in render_panel(
         pworld, Role.VIEWER
     )
+
+
+@pytest.mark.parametrize("language", ["fi", "sv"])
+def test_no_scoring_page_shows_english_to_a_finnish_or_swedish_reader(pworld, language):
+    from tests.web.test_untranslated_text import untranslated, visible_text
+
+    assess_idea("test", pworld.idea, SCORES, note="Arvioitu", via="test")
+    no_figures = Idea.objects.create(
+        municipality=pworld.esimerkkila, department="Talous", title="Ilman lukuja"
+    )
+    assess_idea("test", no_figures, SCORES, via="test")
+    client = pworld.client_for(Role.ADMINISTRATOR)
+    client.cookies["django_language"] = language
+    assess_url = reverse("portfolio:idea_assess", args=[pworld.idea.pk])
+    responses = {
+        "assess": client.get(assess_url),
+        "assess without figures": client.get(
+            reverse("portfolio:idea_assess", args=[no_figures.pk])
+        ),
+        "assess with errors": client.post(assess_url, {"rule_based": "9"}),
+        "ranking": client.get(reverse("portfolio:ranking")),
+        "weights": client.get(reverse("portfolio:scoring_weights")),
+        "weights with errors": client.post(
+            reverse("portfolio:scoring_weights"),
+            {"scope": "esimerkkila", **dict.fromkeys(SCORES, "0")},
+        ),
+        "method": client.get(reverse("portfolio:scoring_method")),
+    }
+    problems = {}
+    for name, response in responses.items():
+        assert response.status_code in (200, 400), name
+        found = untranslated(visible_text(page(response)), language)
+        if found:
+            problems[name] = found
+    assert not problems

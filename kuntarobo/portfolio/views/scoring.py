@@ -90,7 +90,7 @@ class AssessForm(BaseForm):
                 label=text.label,
                 choices=SCORE_CHOICES,
                 widget=forms.RadioSelect,
-                help_text=format_lazy("{} {} {}", text.question, text.low, text.high),
+                help_text=format_lazy("{} {}; {}.", text.question, text.low, text.high),
                 error_messages={"required": gettext_lazy("Choose a score from 1 to 5.")},
             )
             for text in CRITERION_TEXTS
