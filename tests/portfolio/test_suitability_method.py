@@ -62,6 +62,8 @@ def test_a_heavier_weight_moves_the_mean_towards_that_criterion():
     assert result.automation_potential == Decimal("65.63")
     # ease ignores the weights
     assert result.ease == Decimal("3.25")
+    # 840 h × 65.63 % = 551.292 (docs/scoring-method.md)
+    assert result.hours_per_year == Decimal("551.29")
     first = result.reasoning[0]
     assert first.text.startswith("Rule-based")
     assert first.params == {"score": "5", "weight": "3", "contribution": "1.88"}
