@@ -253,3 +253,16 @@ def test_no_scoring_page_shows_english_to_a_finnish_or_swedish_reader(pworld, la
         if found:
             problems[name] = found
     assert not problems
+
+
+def test_a_shared_ideas_panel_shows_others_the_figures_but_not_the_note_or_the_assessor(pworld):
+    assess_idea(
+        pworld.users[Role.COORDINATOR], pworld.idea, SCORES, note="Arvioivat: Maija", via="t"
+    )
+    own = render_panel(pworld, Role.VIEWER)
+    assert "Arvioivat: Maija" in own
+    assert "Coordinator" in own
+    elsewhere = render_panel(pworld, OUTSIDER)
+    assert "3,67 / 5" in elsewhere
+    assert "Arvioivat: Maija" not in elsewhere
+    assert "Coordinator" not in elsewhere

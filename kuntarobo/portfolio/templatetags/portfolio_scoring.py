@@ -29,6 +29,15 @@ def may_assess(context: template.Context, idea: Idea) -> bool:
     )
 
 
+@register.simple_tag(takes_context=True)
+def is_own_idea(context: template.Context, idea: Idea) -> bool:
+    """Whether the reader belongs to the idea's municipality: only then the assessment's note
+    and assessor are shown (a shared idea's reader elsewhere sees the figures and reasoning)."""
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    return bool(user is not None and has_permission(user, idea.municipality, Permission.VIEW))
+
+
 @register.filter
 def reasoning_texts(assessment: Assessment | None) -> list[str]:
     """The assessment's reasoning, one translated line each."""
