@@ -6,7 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kuntarobo.core.suitability import (
@@ -169,6 +169,8 @@ score = st.integers(min_value=1, max_value=5)
 weight = st.decimals(min_value=0, max_value=100, places=2)
 
 
+# No deadline: a busy machine must not fail a test of arithmetic.
+@settings(deadline=None)
 @given(
     scores=st.fixed_dictionaries(dict.fromkeys(CRITERIA, score)),
     weights=st.fixed_dictionaries(dict.fromkeys(CRITERIA, weight)).filter(
