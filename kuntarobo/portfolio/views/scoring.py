@@ -15,7 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
@@ -70,8 +70,12 @@ EXAMPLE_REWORK = Decimal(5)
 
 
 def idea_detail_path(idea: Idea) -> str:
-    """The idea's page (another part of the portfolio draws it, named portfolio:idea_detail)."""
-    return f"/portfolio/ideas/{idea.pk}/"
+    """The idea's page, portfolio:idea_detail (drawn by the idea bank's views); its path is
+    known before that page is mounted."""
+    try:
+        return reverse("portfolio:idea_detail", args=[idea.pk])
+    except NoReverseMatch:
+        return f"/portfolio/ideas/{idea.pk}/"
 
 
 class AssessForm(BaseForm):
