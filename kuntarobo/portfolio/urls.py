@@ -3,9 +3,11 @@ in the permission matrix (tests/portfolio/test_permission_matrix.py collects the
 
 from django.urls import URLPattern, URLResolver
 
-from kuntarobo.portfolio import survey_urls
+from kuntarobo.portfolio import scoring_urls, survey_urls
 
 app_name = "portfolio"
 
-urlpatterns: list[URLPattern | URLResolver] = []
-urlpatterns += survey_urls.urlpatterns
+urlpatterns: list[URLPattern | URLResolver] = [
+    *survey_urls.urlpatterns,
+    *scoring_urls.urlpatterns,
+]

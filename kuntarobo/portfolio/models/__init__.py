@@ -24,6 +24,7 @@ from kuntarobo.portfolio.models.surveys import (
     SurveyRound,
     SurveySettings,
 )
+from kuntarobo.portfolio.models.scoring import ScoringWeights
 
 __all__ = [
     "STAGE_MOVES",
@@ -37,6 +38,7 @@ __all__ = [
     "IdeaStageChange",
     "PortfolioQuerySet",
     "Programme",
+    "ScoringWeights",
     "SharingScope",
     "Stage",
     "SurveyInvitation",
