@@ -13,6 +13,7 @@ from kuntarobo.portfolio.models.ideas import (
     Stage,
     Workshop,
 )
+from kuntarobo.portfolio.models.scoring import ScoringWeights
 from kuntarobo.portfolio.models.surveys import (
     CustomerFeedback,
     CustomerFeedbackLink,
@@ -24,7 +25,6 @@ from kuntarobo.portfolio.models.surveys import (
     SurveyRound,
     SurveySettings,
 )
-from kuntarobo.portfolio.models.scoring import ScoringWeights
 
 __all__ = [
     "STAGE_MOVES",
