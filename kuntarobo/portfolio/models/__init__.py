@@ -1,5 +1,11 @@
 """The portfolio's models, one module per area; every model is imported here so Django finds it."""
 
+from kuntarobo.portfolio.models.documents import (
+    DEFAULT_HOURS_PER_PERSON_YEAR,
+    CardLanguage,
+    PathDocumentVersion,
+    ResultCard,
+)
 from kuntarobo.portfolio.models.ideas import (
     STAGE_MOVES,
     Assessment,
@@ -15,14 +21,18 @@ from kuntarobo.portfolio.models.ideas import (
 )
 
 __all__ = [
+    "DEFAULT_HOURS_PER_PERSON_YEAR",
     "STAGE_MOVES",
     "Assessment",
     "BusinessCase",
     "BusinessCaseYear",
+    "CardLanguage",
     "Idea",
     "IdeaStageChange",
+    "PathDocumentVersion",
     "PortfolioQuerySet",
     "Programme",
+    "ResultCard",
     "SharingScope",
     "Stage",
     "Workshop",
