@@ -145,9 +145,7 @@ def _milliseconds(value: int | None, language: str) -> str:
     if value is None:
         return "–"
     seconds = Decimal(value) / 1000
-    return _("%(seconds)s s") % {
-        "seconds": formatting.format_decimal(seconds.quantize(Decimal("0.1")), language)
-    }
+    return _("%(s)s s") % {"s": formatting.format_decimal(seconds.quantize(Decimal("0.1")), language)}
 
 
 def path_pdf_data(document: PathDocument, language: str) -> dict[str, Any]:

@@ -81,7 +81,7 @@ def save_result_card(
         text = fields.get(name) or ""
         if len(text) > limit:
             raise InputError(
-                gettext_lazy("%(field)s is too long: at most %(limit)d characters"),
+                gettext_lazy("the text is too long: at most %(limit)d characters"),
                 field=name,
                 limit=limit,
             )
@@ -112,7 +112,7 @@ def save_result_card(
         card.period_end = end
         card.hours_per_person_year = int(hours)
         if actor is not None and not isinstance(actor, str) and actor.is_authenticated:
-            card.updated_by = actor  # type: ignore[assignment]
+            card.updated_by = actor
         card.save()
         record(
             "portfolio.result_card_saved",

@@ -87,7 +87,7 @@ class RobotFigures:
 
     def status_shares(self) -> list[tuple[ItemStatus, int, Decimal | None]]:
         """Each status with items, its count and share of the items, in the table's order."""
-        rows = []
+        rows: list[tuple[ItemStatus, int, Decimal | None]] = []
         for status in ItemStatus:
             count = self.counts.get(status, 0)
             if count and status != ItemStatus.SUPERSEDED:

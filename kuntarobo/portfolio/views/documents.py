@@ -4,7 +4,7 @@ path document with the same figures) only when it was shared with it; otherwise 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.contrib import messages
@@ -14,9 +14,8 @@ from django.core.validators import MaxLengthValidator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.html import escape
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from kuntarobo.accounts.models import Municipality, Permission, has_permission
@@ -38,6 +37,9 @@ from kuntarobo.runtime.declarations import InputError, Robot, get_robot
 from kuntarobo.web import labels
 from kuntarobo.web.forms import BaseForm, DateInput
 from kuntarobo.web.scoping import municipality_or_404
+
+if TYPE_CHECKING:
+    from kuntarobo.portfolio.sharing import Shareable
 
 
 def _language() -> str:
@@ -238,7 +240,9 @@ def result_card_share(request: HttpRequest, robot: str, municipality: str) -> Ht
         messages.error(request, _("Choose with whom the card is shared."))
     else:
         try:
-            changed = set_sharing(request.user, card, form.cleaned_data["scope"], via="web")
+            # Shareable declares `pk: int | None`, a saved model's is `int`: the same object.
+            shareable = cast("Shareable", card)
+            changed = set_sharing(request.user, shareable, form.cleaned_data["scope"], via="web")
         except PermissionDeniedError:
             raise PermissionDenied from None
         if changed:
