@@ -144,8 +144,8 @@ def _in(value: Text | str | None, language: str) -> str:
 def _milliseconds(value: int | None, language: str) -> str:
     if value is None:
         return "–"
-    seconds = Decimal(value) / 1000
-    return _("%(s)s s") % {"s": formatting.format_decimal(seconds.quantize(Decimal("0.1")), language)}
+    seconds = (Decimal(value) / 1000).quantize(Decimal("0.1"))
+    return _("%(s)s s") % {"s": formatting.format_decimal(seconds, language)}
 
 
 def path_pdf_data(document: PathDocument, language: str) -> dict[str, Any]:

@@ -5,6 +5,7 @@ page and the PDF with the figures read from the runs."""
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Final
 
 from django.db import transaction
@@ -143,20 +144,25 @@ def period_text(start: datetime.date | None, end: datetime.date | None, language
     return f"{formatting.format_date(start, language)}–{formatting.format_date(end, language)}"
 
 
+def fixed(value: Decimal, places: int, language: str) -> str:
+    """A figure with a fixed number of decimals (0,00 stays 0,00), in the language's format."""
+    text = f"{value:.{places}f}"
+    return text if language == "en" else text.replace(".", ",")
+
+
 def _rate(value: Any, language: str) -> str:
     return "–" if value is None else formatting.format_percent(value, language)
 
 
 def figure_rows(figures: RobotFigures, language: str) -> list[tuple[str, str]]:
     """The card's key figures as label and value, in `language` (inside its translation)."""
-    number = formatting.format_decimal
     return [
         (_("Items handled"), str(figures.items)),
         (_("Items completed"), str(figures.completed)),
-        (_("Hours of manual work saved"), number(figures.hours_saved, language)),
+        (_("Hours of manual work saved"), fixed(figures.hours_saved, 1, language)),
         (
             _("Person-years (%(hours)s h each)") % {"hours": figures.hours_per_person_year},
-            number(figures.person_years, language),
+            fixed(figures.person_years, 2, language),
         ),
         (_("Business exceptions"), _rate(figures.business_exception_rate, language)),
         (_("Application errors"), _rate(figures.error_rate, language)),
@@ -194,7 +200,7 @@ def card_pdf_data(card: ResultCard, figures: RobotFigures) -> dict[str, Any]:
             "period": _("Period: %(period)s")
             % {"period": period_text(start, card.period_end, language)},
             "figures": [list(row) for row in figure_rows(figures, language)],
-            "person_years": formatting.format_decimal(figures.person_years, language),
+            "person_years": fixed(figures.person_years, 2, language),
             "footer": _("Figures from the robot's runs on the Kuntarobo platform, %(date)s")
             % {"date": formatting.format_date(timezone.localdate(), language)},
         }
