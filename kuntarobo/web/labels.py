@@ -54,6 +54,7 @@ AUDIT_ACTIONS = {
     "channels.secure_document.download": _("Secure document downloaded"),
     "channels.secure_document.refused": _("Secure document download refused"),
     "channels.secure_document.purged": _("Secure document removed"),
+    "portfolio.result_card_saved": _("Result card saved"),
 }
 
 AUDIT_CHANNELS = {
