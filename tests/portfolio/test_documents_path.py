@@ -17,7 +17,7 @@ from django.utils import timezone
 from kuntarobo.core.process_diagram import DiagramStep, dot_source, render_svg
 from kuntarobo.portfolio.models import PathDocumentVersion
 from kuntarobo.portfolio.path_document import current_version, path_document, process_diagram
-from kuntarobo.runtime.declarations import get_robot
+from kuntarobo.runtime.declarations import all_robots, get_robot
 from kuntarobo.runtime.models import ItemStatus, WorkItem
 from tests.factories import RunFactory, WorkItemFactory
 
@@ -219,3 +219,18 @@ def test_an_unknown_robots_path_document_is_not_found(pworld):
         reverse("portfolio:path_document", args=["no_such_robot", "esimerkkila"])
     )
     assert response.status_code == 404
+
+
+@pytest.mark.parametrize("robot", [robot.slug for robot in all_robots()])
+def test_every_registered_robot_has_a_path_document_page_and_pdf(pworld, robot):
+    client = pworld.client_for("viewer")
+    declared = get_robot(robot)
+    page = client.get(
+        reverse("portfolio:path_document", args=[robot, "esimerkkila"]), HTTP_ACCEPT_LANGUAGE="sv"
+    )
+    assert page.status_code == 200
+    body = html.unescape(page.content.decode())
+    assert declared.name.get("sv") in body
+    assert all(step.name.get("sv") in body for step in declared.path.steps)
+    pdf = client.get(reverse("portfolio:path_document_pdf", args=[robot, "esimerkkila"]))
+    assert declared.name.fi in " ".join(pdf_text(pdf.content).split())
