@@ -13,6 +13,7 @@ from kuntarobo.portfolio.models.ideas import (
     Stage,
     Workshop,
 )
+from kuntarobo.portfolio.models.measure import RobotMonth, RollupMark, RunningCost
 
 __all__ = [
     "STAGE_MOVES",
@@ -23,6 +24,9 @@ __all__ = [
     "IdeaStageChange",
     "PortfolioQuerySet",
     "Programme",
+    "RobotMonth",
+    "RollupMark",
+    "RunningCost",
     "SharingScope",
     "Stage",
     "Workshop",

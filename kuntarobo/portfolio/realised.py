@@ -1,0 +1,424 @@
+"""Realised figures of robots from their run data, read from a monthly roll-up (`RobotMonth`).
+
+Why a roll-up: two years of 30 robots are one to two million work items; grouping them on every
+page load takes seconds on SQLite. A month's row is computed from its items in one go (never
+by adding deltas), so it is exactly what a direct count gave at its `refreshed_at`.
+
+Which items a month holds: those whose run started in that month, Helsinki time (the month
+the work arrived). A run's items are created with the run, so the month of an item never
+changes; only its status does, and only until it reaches a final status (`FINAL_STATUSES`:
+nothing leads out of them).
+
+When a month is computed again (`refresh`):
+- the months of runs not seen before (runs with an id above the mark `RollupMark`; the mark
+  moves only past runs started over an hour ago, so a run still being written is looked at
+  again next time);
+- every month with items still open (not final): a review, a retry or a delivery may still
+  change them;
+- a settled month (every item final) is never computed again: its figures cannot change, and
+  they stay when housekeeping empties old items.
+`refresh` runs when a run finishes (a signal, `kuntarobo.portfolio.apps`, for that run's month
+only), by `kuntarobo portfolio-refresh` (the whole roll-up; run it from cron, e.g. every 15
+minutes) and from the dashboards for the current month. A page shows when its figures were
+computed.
+
+Definitions (shares of all items of the period, superseded ones included):
+- items handled: items by status;
+- hours saved: `runtime.impact.manual_minutes_saved` (done or approved items, each reference
+  once, × the robot's declared `manual_minutes_per_item`) / 60; person-years: hours / hours
+  per person-year (1,600 h by default);
+- error rate: failed_application share (the robot or a system failed);
+- exception rate: failed_business items plus items the robot flagged for a person's attention
+  (a non-empty `attention`, whatever their status now), each item once;
+- rework rate: superseded items (a corrected input replaced them) plus items a reviewer
+  corrected before approving;
+- lead time: from an item's creation to its finishing, over done items; the mean is exact, the
+  median is the lower bound of its bucket (1 minute under an hour, 5 minutes under a day, 1 hour
+  beyond).
+"""
+
+from __future__ import annotations
+
+import datetime
+import zoneinfo
+from collections import Counter
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Count, Q, Sum
+from django.utils import timezone
+
+from kuntarobo.portfolio.models import RobotMonth, RollupMark
+from kuntarobo.runtime.impact import REPEATED, REPEATED_ITEMS, manual_minutes_saved
+from kuntarobo.runtime.models import Run, WorkItem
+from kuntarobo.runtime.statuses import FINAL_STATUSES, ItemStatus
+
+HOURS_PER_PERSON_YEAR = Decimal(1600)
+# The line `actions.correct_item` adds to the explanation of an item a reviewer corrected.
+CORRECTED_MARK = "Corrected by reviewer:"
+# A run started this recently may still be being written: the mark does not pass it.
+SAFETY = datetime.timedelta(hours=1)
+MARK = "runs"
+STATUSES = (
+    ItemStatus.DONE,
+    ItemStatus.APPROVED,
+    ItemStatus.NEEDS_REVIEW,
+    ItemStatus.FAILED_BUSINESS,
+    ItemStatus.FAILED_APPLICATION,
+    ItemStatus.REJECTED,
+    ItemStatus.ABANDONED,
+    ItemStatus.SUPERSEDED,
+)
+
+Key = tuple[int, str, datetime.date]  # municipality id, robot slug, first day of the month
+
+
+def local_zone() -> zoneinfo.ZoneInfo:
+    return zoneinfo.ZoneInfo(settings.TIME_ZONE)
+
+
+def month_of(moment: datetime.datetime) -> datetime.date:
+    local = moment.astimezone(local_zone())
+    return datetime.date(local.year, local.month, 1)
+
+
+def next_month(month: datetime.date) -> datetime.date:
+    return datetime.date(month.year + month.month // 12, month.month % 12 + 1, 1)
+
+
+def months_between(start: datetime.date, end: datetime.date) -> list[datetime.date]:
+    """The first days of the months touched by start..end, inclusive."""
+    month, last, months = start.replace(day=1), end.replace(day=1), []
+    while month <= last:
+        months.append(month)
+        month = next_month(month)
+    return months
+
+
+def _month_bounds(month: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
+    zone = local_zone()
+    start = datetime.datetime(month.year, month.month, 1, tzinfo=zone)
+    end_day = next_month(month)
+    return start, datetime.datetime(end_day.year, end_day.month, 1, tzinfo=zone)
+
+
+def lead_bucket(seconds: float) -> int:
+    """A lead time's bucket (its lower bound in seconds): fine for short ones, coarse for long."""
+    whole = max(int(seconds), 0)
+    width = 60 if whole < 3600 else 300 if whole < 86400 else 3600
+    return whole - whole % width
+
+
+# --- computing the roll-up ----------------------------------------------------------------------
+
+
+def month_items(key: Key) -> Q:
+    """The items of a key: of runs of the robot in the municipality started in the month."""
+    municipality_id, robot_slug, month = key
+    start, end = _month_bounds(month)
+    runs = Run.objects.filter(
+        municipality_id=municipality_id,
+        robot_slug=robot_slug,
+        created_at__gte=start,
+        created_at__lt=end,
+    ).values("pk")
+    return Q(run__in=runs)
+
+
+def compute_month(key: Key, now: datetime.datetime | None = None) -> RobotMonth | None:
+    """The figures of one key from its work items (None: no items), unsaved."""
+    municipality_id, robot_slug, month = key
+    items = WorkItem.objects.filter(month_items(key))
+    counts: dict[str, int] = {}
+    total = open_items = duration = 0
+    for row in items.values("status").annotate(n=Count("id"), ms=Sum("duration_ms")):
+        counts[row["status"]] = row["n"]
+        total += row["n"]
+        duration += row["ms"] or 0
+        if row["status"] not in FINAL_STATUSES:
+            open_items += row["n"]
+    if not total:
+        return None
+    counts[REPEATED] = items.filter(REPEATED_ITEMS).count()
+    attention = items.exclude(attention=[]).exclude(status=ItemStatus.FAILED_BUSINESS).count()
+    corrected = items.filter(explanation__icontains=CORRECTED_MARK).count()
+    buckets: Counter[int] = Counter()
+    lead_count = lead_seconds = 0
+    done = items.filter(status=ItemStatus.DONE, finished_at__isnull=False)
+    for created, finished in done.values_list("created_at", "finished_at").iterator(2000):
+        assert finished is not None  # filtered
+        seconds = max((finished - created).total_seconds(), 0.0)
+        buckets[lead_bucket(seconds)] += 1
+        lead_count += 1
+        lead_seconds += round(seconds)
+    return RobotMonth(
+        municipality_id=municipality_id,
+        robot_slug=robot_slug,
+        month=month,
+        counts=counts,
+        items=total,
+        open_items=open_items,
+        attention_items=attention,
+        corrected_items=corrected,
+        lead_count=lead_count,
+        lead_seconds=lead_seconds,
+        lead_buckets={str(bucket): n for bucket, n in sorted(buckets.items())},
+        duration_ms=duration,
+        refreshed_at=now or timezone.now(),
+    )
+
+
+def store(keys: Iterable[Key], now: datetime.datetime | None = None) -> int:
+    """Compute the keys again and keep the result (a key without items loses its row)."""
+    now = now or timezone.now()
+    done = 0
+    for key in sorted(set(keys)):
+        row = compute_month(key, now)
+        municipality_id, robot_slug, month = key
+        with transaction.atomic():
+            RobotMonth.objects.filter(
+                municipality_id=municipality_id, robot_slug=robot_slug, month=month
+            ).delete()
+            if row is not None:
+                row.save()
+        done += 1
+    return done
+
+
+@dataclass(frozen=True)
+class RefreshResult:
+    months: int  # keys computed again
+    last_run_id: int
+
+
+def refresh(
+    *,
+    municipality_ids: Collection[int] | None = None,
+    months: Collection[datetime.date] | None = None,
+    now: datetime.datetime | None = None,
+) -> RefreshResult:
+    """Bring the roll-up up to date (see the module's docstring). Limited to municipalities or
+    months, it computes only their new and open keys and leaves the mark where it was."""
+    now = now or timezone.now()
+    mark, _created = RollupMark.objects.get_or_create(name=MARK)
+    new_runs = Run.objects.filter(pk__gt=mark.last_run_id)
+    open_rows = RobotMonth.objects.filter(open_items__gt=0)
+    if municipality_ids is not None:
+        new_runs = new_runs.filter(municipality_id__in=municipality_ids)
+        open_rows = open_rows.filter(municipality_id__in=municipality_ids)
+    if months is not None:
+        open_rows = open_rows.filter(month__in=months)
+    keys: set[Key] = set()
+    last_run_id = mark.last_run_id
+    settled_before, advancing = now - SAFETY, True
+    for pk, municipality_id, robot_slug, created in new_runs.values_list(
+        "pk", "municipality_id", "robot_slug", "created_at"
+    ).order_by("pk"):
+        month = month_of(created)
+        if months is not None and month not in months:
+            continue
+        keys.add((municipality_id, robot_slug, month))
+        # The mark passes runs in order while they are old enough; a recent one stops it.
+        advancing = advancing and created < settled_before
+        if advancing:
+            last_run_id = pk
+    keys.update(open_rows.values_list("municipality_id", "robot_slug", "month"))
+    count = store(keys, now)
+    if municipality_ids is None and months is None:
+        RollupMark.objects.filter(name=MARK).update(last_run_id=last_run_id, refreshed_at=now)
+    return RefreshResult(months=count, last_run_id=last_run_id)
+
+
+def refresh_run_month(run: Run) -> None:
+    """A finished run's month computed again (its other months wait for the next refresh)."""
+    store([(run.municipality_id, run.robot_slug, month_of(run.created_at))])
+
+
+# --- reading the roll-up ------------------------------------------------------------------------
+
+
+@dataclass
+class _Sum:
+    counts: Counter[str] = field(default_factory=Counter)
+    items: int = 0
+    open_items: int = 0
+    attention: int = 0
+    corrected: int = 0
+    minutes: Decimal = Decimal(0)
+    lead_count: int = 0
+    lead_seconds: int = 0
+    buckets: Counter[int] = field(default_factory=Counter)
+    refreshed_at: datetime.datetime | None = None
+
+    def add(self, row: RobotMonth) -> None:
+        self.counts.update({str(k): int(v) for k, v in row.counts.items()})
+        self.items += row.items
+        self.open_items += row.open_items
+        self.attention += row.attention_items
+        self.corrected += row.corrected_items
+        self.minutes += manual_minutes_saved(row.robot_slug, row.counts)
+        self.lead_count += row.lead_count
+        self.lead_seconds += row.lead_seconds
+        self.buckets.update({int(k): int(v) for k, v in row.lead_buckets.items()})
+        if self.refreshed_at is None or row.refreshed_at < self.refreshed_at:
+            self.refreshed_at = row.refreshed_at
+
+    def merge(self, other: _Sum) -> None:
+        self.counts.update(other.counts)
+        self.items += other.items
+        self.open_items += other.open_items
+        self.attention += other.attention
+        self.corrected += other.corrected
+        self.minutes += other.minutes
+        self.lead_count += other.lead_count
+        self.lead_seconds += other.lead_seconds
+        self.buckets.update(other.buckets)
+        if other.refreshed_at is not None and (
+            self.refreshed_at is None or other.refreshed_at < self.refreshed_at
+        ):
+            self.refreshed_at = other.refreshed_at
+
+    def median_seconds(self) -> int | None:
+        if not self.lead_count:
+            return None
+        middle, seen = (self.lead_count + 1) // 2, 0
+        for bucket in sorted(self.buckets):
+            seen += self.buckets[bucket]
+            if seen >= middle:
+                return bucket
+        return None  # pragma: no cover - the buckets add up to lead_count
+
+    def figures(self, hours_per_person_year: Decimal) -> Figures:
+        def share(n: int) -> Decimal | None:
+            return None if not self.items else Decimal(n) / Decimal(self.items)
+
+        counts = {status: self.counts.get(status, 0) for status in ItemStatus.values}
+        exceptions = counts[ItemStatus.FAILED_BUSINESS] + self.attention
+        hours = self.minutes / 60
+        median = self.median_seconds()
+        return Figures(
+            items=self.items,
+            counts=counts,
+            saved_items=counts[ItemStatus.DONE]
+            + counts[ItemStatus.APPROVED]
+            - self.counts.get(REPEATED, 0),
+            open_items=self.open_items,
+            hours_saved=hours,
+            person_years=hours / hours_per_person_year,
+            failed_application=counts[ItemStatus.FAILED_APPLICATION],
+            exceptions=exceptions,
+            rework=counts[ItemStatus.SUPERSEDED] + self.corrected,
+            error_rate=share(counts[ItemStatus.FAILED_APPLICATION]),
+            exception_rate=share(exceptions),
+            rework_rate=share(counts[ItemStatus.SUPERSEDED] + self.corrected),
+            lead_time_mean_hours=None
+            if not self.lead_count
+            else Decimal(self.lead_seconds) / self.lead_count / 3600,
+            lead_time_median_hours=None if median is None else Decimal(median) / 3600,
+            refreshed_at=self.refreshed_at,
+        )
+
+
+@dataclass(frozen=True)
+class Figures:
+    """Realised figures of a span of time; rates are shares 0..1 (None without items)."""
+
+    items: int
+    counts: dict[str, int]  # by status, every status present
+    saved_items: int
+    open_items: int
+    hours_saved: Decimal
+    person_years: Decimal
+    failed_application: int
+    exceptions: int
+    rework: int
+    error_rate: Decimal | None
+    exception_rate: Decimal | None
+    rework_rate: Decimal | None
+    lead_time_mean_hours: Decimal | None
+    lead_time_median_hours: Decimal | None
+    refreshed_at: datetime.datetime | None  # the oldest computation the figures rest on
+
+
+@dataclass(frozen=True)
+class MonthFigures(Figures):
+    month: datetime.date
+
+
+@dataclass(frozen=True)
+class YearFigures(Figures):
+    year: int
+
+
+@dataclass(frozen=True)
+class RealisedFigures:
+    municipality_ids: tuple[int, ...]
+    robot_slug: str | None
+    start: datetime.date
+    end: datetime.date
+    hours_per_person_year: Decimal
+    totals: Figures
+    months: list[MonthFigures]  # every month of the period, empty ones included
+    years: list[YearFigures]
+    robots: dict[str, Figures]  # totals by robot
+
+
+def realised_figures(
+    municipality_ids: Collection[int],
+    robot_slug: str | None,
+    start: datetime.date,
+    end: datetime.date,
+    *,
+    hours_per_person_year: Decimal = HOURS_PER_PERSON_YEAR,
+) -> RealisedFigures:
+    """The figures of a robot (None: every robot) in the municipalities over the months touched
+    by start..end, from the roll-up as last refreshed. The caller checks the user may see
+    these municipalities' figures."""
+    months = months_between(start, end)
+    rows = RobotMonth.objects.filter(
+        municipality_id__in=list(municipality_ids), month__gte=months[0], month__lte=months[-1]
+    )
+    if robot_slug is not None:
+        rows = rows.filter(robot_slug=robot_slug)
+    by_month: dict[datetime.date, _Sum] = {month: _Sum() for month in months}
+    by_robot: dict[str, _Sum] = {}
+    for row in rows.only(
+        "robot_slug",
+        "month",
+        "counts",
+        "items",
+        "open_items",
+        "attention_items",
+        "corrected_items",
+        "lead_count",
+        "lead_seconds",
+        "lead_buckets",
+        "refreshed_at",
+    ):
+        by_month[row.month].add(row)
+        by_robot.setdefault(row.robot_slug, _Sum()).add(row)
+    total, by_year = _Sum(), dict[int, _Sum]()
+    for month, figures in by_month.items():
+        total.merge(figures)
+        by_year.setdefault(month.year, _Sum()).merge(figures)
+    per_year = hours_per_person_year
+    return RealisedFigures(
+        municipality_ids=tuple(sorted(municipality_ids)),
+        robot_slug=robot_slug,
+        start=start,
+        end=end,
+        hours_per_person_year=per_year,
+        totals=total.figures(per_year),
+        months=[
+            MonthFigures(**vars(figures.figures(per_year)), month=month)
+            for month, figures in by_month.items()
+        ],
+        years=[
+            YearFigures(**vars(figures.figures(per_year)), year=year)
+            for year, figures in by_year.items()
+        ],
+        robots={slug: figures.figures(per_year) for slug, figures in sorted(by_robot.items())},
+    )
