@@ -13,14 +13,14 @@ When a month is computed again (`refresh`):
 - the months of runs not seen before (runs with an id above the mark `RollupMark`; the mark
   moves only past runs started over an hour ago, so a run still being written is looked at
   again next time);
-- every month with items still open (not final): a review, a retry or a delivery may still
-  change them;
+- every month with items still open (not final) whose open items' statuses changed since it
+  was computed (a review, a retry, a delivery; see `refresh` for why that is exact);
 - a settled month (every item final) is never computed again: its figures cannot change, and
   they stay when housekeeping empties old items.
-`refresh` runs when a run finishes (a signal, `kuntarobo.portfolio.apps`, for that run's month
+`refresh` runs when a run finishes (a signal, kuntarobo.portfolio.signals, for that run's month
 only), by `kuntarobo portfolio-refresh` (the whole roll-up; run it from cron, e.g. every 15
-minutes) and from the dashboards for the current month. A page shows when its figures were
-computed.
+minutes) and when a dashboard is opened, for the municipalities it shows (new runs and changed
+months only: usually nothing to compute). A page shows when its figures were computed.
 
 Definitions (shares of all items of the period, superseded ones included):
 - items handled: items by status;
@@ -45,12 +45,28 @@ from collections import Counter
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, Q, Sum
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models import (
+    BigIntegerField,
+    Case,
+    Count,
+    F,
+    Func,
+    Max,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.sql.compiler import SQLCompiler
 from django.utils import timezone
 
+from kuntarobo.accounts.models import Municipality
 from kuntarobo.portfolio.models import RobotMonth, RollupMark
 from kuntarobo.runtime.impact import REPEATED, REPEATED_ITEMS, manual_minutes_saved
 from kuntarobo.runtime.models import Run, WorkItem
@@ -106,54 +122,100 @@ def _month_bounds(month: datetime.date) -> tuple[datetime.datetime, datetime.dat
 
 
 def lead_bucket(seconds: float) -> int:
-    """A lead time's bucket (its lower bound in seconds): fine for short ones, coarse for long."""
+    """A lead time's bucket (its lower bound in seconds): fine for short ones, coarse for long.
+    The database computes the same (`lead_bucket_sql`)."""
     whole = max(int(seconds), 0)
     width = 60 if whole < 3600 else 300 if whole < 86400 else 3600
     return whole - whole % width
 
 
+class LeadSeconds(Func):
+    """Whole seconds from an item's creation to its finishing, computed by the database (a
+    month's lead times are summed and bucketed there, not converted row by row in Python)."""
+
+    output_field = BigIntegerField()
+    template = "CAST(ROUND(EXTRACT(EPOCH FROM (%(expressions)s))) AS BIGINT)"
+    arg_joiner = " - "
+
+    def __init__(self) -> None:
+        super().__init__(F("finished_at"), F("created_at"))
+
+    def as_sqlite(
+        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra: Any
+    ) -> tuple[str, Any]:
+        return self.as_sql(
+            compiler,
+            connection,
+            template="CAST(ROUND((julianday(%(expressions)s)) * 86400) AS INTEGER)",
+            arg_joiner=") - julianday(",
+            **extra,
+        )
+
+
+def lead_bucket_sql() -> Case:
+    """`lead_bucket` in SQL, over the `lead` annotation (integer division on both databases)."""
+    lead = F("lead")
+    return Case(
+        When(lead__lt=0, then=Value(0)),
+        When(lead__lt=3600, then=lead / 60 * 60),
+        When(lead__lt=86400, then=lead / 300 * 300),
+        default=lead / 3600 * 3600,
+        output_field=BigIntegerField(),
+    )
+
+
 # --- computing the roll-up ----------------------------------------------------------------------
 
 
-def month_items(key: Key) -> Q:
-    """The items of a key: of runs of the robot in the municipality started in the month."""
+def month_runs(key: Key) -> QuerySet[Run]:
+    """The runs of the robot in the municipality started in the month: their items are the
+    key's."""
     municipality_id, robot_slug, month = key
     start, end = _month_bounds(month)
-    runs = Run.objects.filter(
+    return Run.objects.filter(
         municipality_id=municipality_id,
         robot_slug=robot_slug,
         created_at__gte=start,
         created_at__lt=end,
-    ).values("pk")
-    return Q(run__in=runs)
+    )
 
 
 def compute_month(key: Key, now: datetime.datetime | None = None) -> RobotMonth | None:
     """The figures of one key from its work items (None: no items), unsaved."""
     municipality_id, robot_slug, month = key
-    items = WorkItem.objects.filter(month_items(key))
+    runs = month_runs(key)
+    last_run_id = runs.aggregate(last=Max("pk"))["last"] or 0
+    items = WorkItem.objects.filter(run__in=runs.values("pk"))
     counts: dict[str, int] = {}
-    total = open_items = duration = 0
-    for row in items.values("status").annotate(n=Count("id"), ms=Sum("duration_ms")):
+    total = open_items = 0
+    for row in items.values("status").annotate(n=Count("id")):
         counts[row["status"]] = row["n"]
         total += row["n"]
-        duration += row["ms"] or 0
         if row["status"] not in FINAL_STATUSES:
             open_items += row["n"]
     if not total:
         return None
-    counts[REPEATED] = items.filter(REPEATED_ITEMS).count()
-    attention = items.exclude(attention=[]).exclude(status=ItemStatus.FAILED_BUSINESS).count()
-    corrected = items.filter(explanation__icontains=CORRECTED_MARK).count()
-    buckets: Counter[int] = Counter()
+    flagged = ~Q(attention=[]) & ~Q(status=ItemStatus.FAILED_BUSINESS)
+    marks = items.aggregate(
+        repeated=Count("id", filter=REPEATED_ITEMS),
+        attention=Count("id", filter=flagged),
+        corrected=Count("id", filter=Q(explanation__icontains=CORRECTED_MARK)),
+    )
+    counts[REPEATED] = marks["repeated"]
+    attention, corrected = marks["attention"], marks["corrected"]
+    buckets: dict[str, int] = {}
     lead_count = lead_seconds = 0
     done = items.filter(status=ItemStatus.DONE, finished_at__isnull=False)
-    for created, finished in done.values_list("created_at", "finished_at").iterator(2000):
-        assert finished is not None  # filtered
-        seconds = max((finished - created).total_seconds(), 0.0)
-        buckets[lead_bucket(seconds)] += 1
-        lead_count += 1
-        lead_seconds += round(seconds)
+    for row in (
+        done.annotate(lead=LeadSeconds())
+        .annotate(bucket=lead_bucket_sql())
+        .values("bucket")
+        .annotate(n=Count("id"), seconds=Sum("lead"))
+        .order_by("bucket")
+    ):
+        buckets[str(row["bucket"])] = row["n"]
+        lead_count += row["n"]
+        lead_seconds += row["seconds"]
     return RobotMonth(
         municipality_id=municipality_id,
         robot_slug=robot_slug,
@@ -165,8 +227,8 @@ def compute_month(key: Key, now: datetime.datetime | None = None) -> RobotMonth 
         corrected_items=corrected,
         lead_count=lead_count,
         lead_seconds=lead_seconds,
-        lead_buckets={str(bucket): n for bucket, n in sorted(buckets.items())},
-        duration_ms=duration,
+        lead_buckets=buckets,
+        last_run_id=last_run_id,
         refreshed_at=now or timezone.now(),
     )
 
@@ -194,40 +256,87 @@ class RefreshResult:
     last_run_id: int
 
 
+OPEN_STATUSES = tuple(status for status in ItemStatus.values if status not in FINAL_STATUSES)
+
+
+def open_signature(counts: dict[str, int]) -> dict[str, int]:
+    """The statuses of a month's open items: what any change to them changes (see `refresh`)."""
+    return {status: n for status in OPEN_STATUSES if (n := int(counts.get(status, 0)))}
+
+
+def open_now(municipality_ids: Collection[int]) -> dict[Key, dict[str, int]]:
+    """The statuses of the open items of each key as they are now: a query over the open
+    items only (the index on municipality and status), however many items are final."""
+    found: dict[Key, Counter[str]] = {}
+    rows = (
+        WorkItem.objects.filter(
+            municipality_id__in=list(municipality_ids), status__in=OPEN_STATUSES
+        )
+        .values("municipality_id", "robot_slug", "run__created_at", "status")
+        .annotate(n=Count("id"))
+    )
+    for row in rows:
+        key = (row["municipality_id"], row["robot_slug"], month_of(row["run__created_at"]))
+        found.setdefault(key, Counter())[row["status"]] += row["n"]
+    return {key: dict(counter) for key, counter in found.items()}
+
+
 def refresh(
     *,
     municipality_ids: Collection[int] | None = None,
-    months: Collection[datetime.date] | None = None,
     now: datetime.datetime | None = None,
 ) -> RefreshResult:
-    """Bring the roll-up up to date (see the module's docstring). Limited to municipalities or
-    months, it computes only their new and open keys and leaves the mark where it was."""
+    """Bring the roll-up up to date (see the module's docstring). Limited to municipalities (a
+    dashboard's), it looks at their runs and months only, computes a month of new runs only
+    when a run is newer than the month's figures, and leaves the mark where it was: the whole
+    refresh looks at every run past the mark again, so a run committed late is never missed.
+
+    A month is computed again when it has runs not seen before, or when the statuses of its
+    open items differ from those it was computed with. That is exact: an item's month never
+    changes, a final status is never left, and every change of an open item that a figure
+    counts (its status; a reviewer's correction comes with approval) changes the statuses of
+    the month's open items: the item leaves them, or moves among them."""
     now = now or timezone.now()
     mark, _created = RollupMark.objects.get_or_create(name=MARK)
-    new_runs = Run.objects.filter(pk__gt=mark.last_run_id)
-    open_rows = RobotMonth.objects.filter(open_items__gt=0)
-    if municipality_ids is not None:
-        new_runs = new_runs.filter(municipality_id__in=municipality_ids)
-        open_rows = open_rows.filter(municipality_id__in=municipality_ids)
-    if months is not None:
-        open_rows = open_rows.filter(month__in=months)
+    ids = (
+        list(Municipality.objects.values_list("pk", flat=True))
+        if municipality_ids is None
+        else list(municipality_ids)
+    )
     keys: set[Key] = set()
     last_run_id = mark.last_run_id
     settled_before, advancing = now - SAFETY, True
+    new_runs = Run.objects.filter(pk__gt=mark.last_run_id, municipality_id__in=ids)
+    newest: dict[Key, int] = {}
     for pk, municipality_id, robot_slug, created in new_runs.values_list(
         "pk", "municipality_id", "robot_slug", "created_at"
     ).order_by("pk"):
-        month = month_of(created)
-        if months is not None and month not in months:
-            continue
-        keys.add((municipality_id, robot_slug, month))
+        newest[(municipality_id, robot_slug, month_of(created))] = pk
         # The mark passes runs in order while they are old enough; a recent one stops it.
         advancing = advancing and created < settled_before
         if advancing:
             last_run_id = pk
-    keys.update(open_rows.values_list("municipality_id", "robot_slug", "month"))
+    if municipality_ids is None:
+        keys.update(newest)
+    elif newest:
+        seen = {
+            (m, r, month): last
+            for m, r, month, last in RobotMonth.objects.filter(
+                municipality_id__in=ids, month__in={key[2] for key in newest}
+            ).values_list("municipality_id", "robot_slug", "month", "last_run_id")
+        }
+        keys.update(key for key, pk in newest.items() if pk > seen.get(key, 0))
+    current = open_now(ids)
+    stored = RobotMonth.objects.filter(municipality_id__in=ids, open_items__gt=0)
+    for municipality_id, robot_slug, month, counts in stored.values_list(
+        "municipality_id", "robot_slug", "month", "counts"
+    ):
+        key = (municipality_id, robot_slug, month)
+        if current.pop(key, {}) != open_signature(counts):
+            keys.add(key)
+    keys.update(current)  # open items of a month not computed yet
     count = store(keys, now)
-    if municipality_ids is None and months is None:
+    if municipality_ids is None:
         RollupMark.objects.filter(name=MARK).update(last_run_id=last_run_id, refreshed_at=now)
     return RefreshResult(months=count, last_run_id=last_run_id)
 

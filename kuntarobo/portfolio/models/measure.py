@@ -16,15 +16,16 @@ class RobotMonth(models.Model):
     """The figures of one robot in one municipality for the items whose run started in one
     month (Helsinki time), computed from the work items in one go, never adjusted by deltas.
     A month whose items are all in a final status is settled and kept as it is (also after
-    housekeeping empties the items); one with items still open is computed again on every
-    refresh (kuntarobo.portfolio.realised.refresh)."""
+    housekeeping empties the items); one with items still open is computed again when their
+    statuses changed (kuntarobo.portfolio.realised.refresh)."""
 
     municipality = models.ForeignKey(
         Municipality, on_delete=models.CASCADE, related_name="robot_months"
     )
     robot_slug = models.CharField(max_length=50)
     month = models.DateField()  # the first day of the month
-    # Items by status, and `repeated_work` (runtime.impact.REPEATED) of those done or approved.
+    # Items by status (the open ones' statuses are the month's signature), and `repeated_work`
+    # (runtime.impact.REPEATED) of those done or approved.
     counts = models.JSONField(default=dict)
     items = models.PositiveIntegerField(default=0)
     open_items = models.PositiveIntegerField(default=0)  # not in a final status
@@ -35,7 +36,7 @@ class RobotMonth(models.Model):
     lead_count = models.PositiveIntegerField(default=0)
     lead_seconds = models.BigIntegerField(default=0)
     lead_buckets = models.JSONField(default=dict)
-    duration_ms = models.BigIntegerField(default=0)  # the robot's own processing time
+    last_run_id = models.BigIntegerField(default=0)  # the newest run the figures include
     refreshed_at = models.DateTimeField()
 
     objects = PortfolioQuerySet["RobotMonth"].as_manager()
