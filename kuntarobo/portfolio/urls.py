@@ -3,9 +3,10 @@ in the permission matrix (tests/portfolio/test_permission_matrix.py collects the
 
 from django.urls import URLPattern, URLResolver
 
-from kuntarobo.portfolio import document_urls
+from kuntarobo.portfolio import dashboard_urls, document_urls
 
 app_name = "portfolio"
 
 urlpatterns: list[URLPattern | URLResolver] = []
+urlpatterns += dashboard_urls.urlpatterns
 urlpatterns += document_urls.urlpatterns

@@ -19,6 +19,7 @@ from kuntarobo.portfolio.models.ideas import (
     Stage,
     Workshop,
 )
+from kuntarobo.portfolio.models.measure import RobotMonth, RollupMark, RunningCost
 
 __all__ = [
     "DEFAULT_HOURS_PER_PERSON_YEAR",
@@ -33,6 +34,9 @@ __all__ = [
     "PortfolioQuerySet",
     "Programme",
     "ResultCard",
+    "RobotMonth",
+    "RollupMark",
+    "RunningCost",
     "SharingScope",
     "Stage",
     "Workshop",
