@@ -225,10 +225,10 @@ def path_pdf_data(document: PathDocument, language: str) -> dict[str, Any]:
             "human_role": _in(robot.path.human_role, language),
             "period": _("Items from %(first)s to %(last)s")
             % {
-                "first": formatting.format_date(figures.first_day, language),
-                "last": formatting.format_date(figures.last_day, language),
+                "first": formatting.format_date(figures.start, language),
+                "last": formatting.format_date(figures.end, language),
             }
-            if figures.first_day and figures.last_day
+            if figures.items
             else _("No runs yet."),
             "figures": [
                 [_("Items"), str(figures.items)],

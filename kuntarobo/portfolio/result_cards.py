@@ -136,11 +136,8 @@ def card_figures(card: ResultCard) -> RobotFigures:
     )
 
 
-def period_text(start: datetime.date | None, end: datetime.date | None, language: str) -> str:
-    """The figures' period as "1.1.2026–31.3.2026" (an open end is the first item / today)."""
-    end = end or timezone.localdate()
-    if start is None:
-        return formatting.format_date(end, language)
+def period_text(start: datetime.date, end: datetime.date, language: str) -> str:
+    """The figures' period as "1.3.2026–31.3.2026" (from the first day of its first month)."""
     return f"{formatting.format_date(start, language)}–{formatting.format_date(end, language)}"
 
 
@@ -164,9 +161,12 @@ def figure_rows(figures: RobotFigures, language: str) -> list[tuple[str, str]]:
             _("Person-years (%(hours)s h each)") % {"hours": figures.hours_per_person_year},
             fixed(figures.person_years, 2, language),
         ),
-        (_("Business exceptions"), _rate(figures.business_exception_rate, language)),
+        (_("Exceptions (handled by a person)"), _rate(figures.exception_rate, language)),
         (_("Application errors"), _rate(figures.error_rate, language)),
-        (_("Rework (rejected or corrected)"), _rate(figures.rework_rate, language)),
+        (
+            _("Rework (corrected input or reviewer's correction)"),
+            _rate(figures.rework_rate, language),
+        ),
     ]
 
 
@@ -175,7 +175,6 @@ def card_pdf_data(card: ResultCard, figures: RobotFigures) -> dict[str, Any]:
     language = card.language
     robot = get_robot(card.robot_slug)
     with translation.override(language):
-        start = card.period_start or figures.first_day
         return {
             "lang": language,
             "title": _("Result card"),
@@ -198,7 +197,7 @@ def card_pdf_data(card: ResultCard, figures: RobotFigures) -> dict[str, Any]:
             "systems": _lines(card.systems),
             "costs": card.costs,
             "period": _("Period: %(period)s")
-            % {"period": period_text(start, card.period_end, language)},
+            % {"period": period_text(figures.start, figures.end, language)},
             "figures": [list(row) for row in figure_rows(figures, language)],
             "person_years": fixed(figures.person_years, 2, language),
             "footer": _("Figures from the robot's runs on the Kuntarobo platform, %(date)s")

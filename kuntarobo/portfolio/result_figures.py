@@ -1,97 +1,96 @@
-"""A robot's figures in a municipality, read from its work items: how many, how much manual time
-they stand for (the platform's one definition, `runtime.impact.manual_minutes_saved`), in
-person-years, how often a person had to step in, how long an item took, and the volume per
-month. The result card and the path document both show these, so they never disagree.
+"""A robot's figures in a municipality for its result card and path document.
 
-Definitions (docs/portfolio.md, "Path documents and result cards"):
-- items: the period's work items, except those replaced by a corrected input (the correction is
-  counted instead);
-- business exceptions, application errors, waiting for review: the items in that status now;
-- rework: items a person rejected, or replaced by a corrected input, of all the period's items
-  including the replaced ones."""
+The counts, hours, person-years and rates are the realised figures of the platform's monthly
+roll-up (`kuntarobo.portfolio.realised`, the same the impact dashboards show; its module
+docstring defines them), so a card never disagrees with a dashboard. A period is whole months,
+as in the roll-up: the months touched by its first and last day; an item belongs to the month
+its run started. Only the handling time of an item (`WorkItem.duration_ms`, the robot's own
+working time), which the roll-up does not keep, is read from the items here."""
 
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Avg, Count, Max, Min, Q
-from django.db.models.functions import TruncMonth
+from django.db.models import Avg, Max, Min
 from django.utils import timezone
 
 from kuntarobo.accounts.models import Municipality
 from kuntarobo.portfolio.models import DEFAULT_HOURS_PER_PERSON_YEAR
-from kuntarobo.runtime.impact import REPEATED, REPEATED_ITEMS, manual_minutes_saved
-from kuntarobo.runtime.models import ItemStatus, WorkItem
+from kuntarobo.portfolio.realised import (
+    RealisedFigures,
+    months_between,
+    next_month,
+    realised_figures,
+    refresh,
+)
+from kuntarobo.runtime.models import ItemStatus, Run, WorkItem
+
+ONE_DECIMAL = Decimal("0.1")
 
 
-def share(part: int, whole: int) -> Decimal | None:
-    """`part` of `whole` in per cent with one decimal; None without a whole."""
-    if whole <= 0:
+def percent(rate: Decimal | None) -> Decimal | None:
+    """A share 0..1 as per cent with one decimal."""
+    if rate is None:
         return None
-    return (Decimal(100) * part / whole).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    return (rate * 100).quantize(ONE_DECIMAL, rounding=ROUND_HALF_UP)
 
 
 @dataclass(frozen=True)
 class RobotFigures:
     robot_slug: str
-    counts: dict[str, int]
-    hours_per_person_year: int
-    minutes_saved: Decimal
-    first_day: datetime.date | None
-    last_day: datetime.date | None
+    start: datetime.date  # the first day of the period's first month
+    end: datetime.date  # the last day asked for
+    realised: RealisedFigures
     average_item_ms: int | None
     longest_item_ms: int | None
-    per_month: list[tuple[datetime.date, int]] = field(default_factory=list)
-
-    @property
-    def superseded(self) -> int:
-        return self.counts.get(ItemStatus.SUPERSEDED, 0)
 
     @property
     def items(self) -> int:
-        return sum(n for status, n in self.counts.items() if status != REPEATED) - self.superseded
+        return self.realised.totals.items
 
     @property
     def completed(self) -> int:
-        """Items whose preparation a person no longer does (done, or approved to delivery)."""
-        return self.counts.get(ItemStatus.DONE, 0) + self.counts.get(ItemStatus.APPROVED, 0)
+        """Items whose preparation a person no longer does, each reference once."""
+        return self.realised.totals.saved_items
 
     @property
     def hours_saved(self) -> Decimal:
-        return (self.minutes_saved / 60).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+        return self.realised.totals.hours_saved.quantize(ONE_DECIMAL, rounding=ROUND_HALF_UP)
+
+    @property
+    def hours_per_person_year(self) -> int:
+        return int(self.realised.hours_per_person_year)
 
     @property
     def person_years(self) -> Decimal:
-        return (self.minutes_saved / 60 / self.hours_per_person_year).quantize(
-            Decimal("0.01"), rounding=ROUND_HALF_UP
-        )
+        return self.realised.totals.person_years.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
     @property
-    def business_exception_rate(self) -> Decimal | None:
-        return share(self.counts.get(ItemStatus.FAILED_BUSINESS, 0), self.items)
+    def exception_rate(self) -> Decimal | None:
+        return percent(self.realised.totals.exception_rate)
 
     @property
     def error_rate(self) -> Decimal | None:
-        return share(self.counts.get(ItemStatus.FAILED_APPLICATION, 0), self.items)
-
-    @property
-    def review_rate(self) -> Decimal | None:
-        return share(self.counts.get(ItemStatus.NEEDS_REVIEW, 0), self.items)
+        return percent(self.realised.totals.error_rate)
 
     @property
     def rework_rate(self) -> Decimal | None:
-        rework = self.counts.get(ItemStatus.REJECTED, 0) + self.superseded
-        return share(rework, self.items + self.superseded)
+        return percent(self.realised.totals.rework_rate)
+
+    @property
+    def per_month(self) -> list[tuple[datetime.date, int]]:
+        return [(month.month, month.items) for month in self.realised.months]
 
     def status_shares(self) -> list[tuple[ItemStatus, int, Decimal | None]]:
-        """Each status with items, its count and share of the items, in the table's order."""
+        """Each status with items, its count and share of all items, in the table's order."""
+        counts = self.realised.totals.counts
         rows: list[tuple[ItemStatus, int, Decimal | None]] = []
         for status in ItemStatus:
-            count = self.counts.get(status, 0)
-            if count and status != ItemStatus.SUPERSEDED:
-                rows.append((status, count, share(count, self.items)))
+            count = counts.get(status, 0)
+            if count:
+                rows.append((status, count, percent(Decimal(count) / self.items)))
         return rows
 
 
@@ -103,47 +102,34 @@ def robot_figures(
     end: datetime.date | None = None,
     hours_per_person_year: int = DEFAULT_HOURS_PER_PERSON_YEAR,
 ) -> RobotFigures:
-    """The figures of the robot's items created in the period (Helsinki dates, both ends
-    included; an open end is unbounded)."""
-    items = WorkItem.objects.filter(municipality=municipality, robot_slug=robot_slug)
-    if start is not None:
-        items = items.filter(created_at__date__gte=start)
-    if end is not None:
-        items = items.filter(created_at__date__lte=end)
-    counts = {
-        row["status"]: row["n"] for row in items.order_by().values("status").annotate(n=Count("pk"))
-    }
-    counts[REPEATED] = items.filter(REPEATED_ITEMS).count()
-    stats = items.aggregate(
-        first=Min("created_at"),
-        last=Max("created_at"),
-        average=Avg("duration_ms", filter=Q(duration_ms__isnull=False)),
-        longest=Max("duration_ms"),
+    """The figures of the robot's work in the municipality from `start` (default: its first
+    run) to `end` (default: today), the roll-up brought up to date for the municipality first."""
+    refresh(municipality_ids=[municipality.pk])
+    runs = Run.objects.filter(municipality=municipality, robot_slug=robot_slug)
+    today = timezone.localdate()
+    if start is None:
+        first = runs.aggregate(first=Min("created_at"))["first"]
+        start = timezone.localdate(first) if first is not None else today
+    end = end or today
+    start = min(start, end)
+    months = months_between(start, end)
+    realised = realised_figures(
+        [municipality.pk],
+        robot_slug,
+        start,
+        end,
+        hours_per_person_year=Decimal(hours_per_person_year),
     )
-    months = (
-        items.annotate(month=TruncMonth("created_at"))
-        .order_by("month")
-        .values("month")
-        .annotate(n=Count("pk"))
-    )
+    first_day, after = months[0], next_month(months[-1])
+    in_period = runs.filter(created_at__date__gte=first_day, created_at__date__lt=after)
+    durations = WorkItem.objects.filter(
+        run__in=in_period.values("pk"), duration_ms__isnull=False
+    ).aggregate(average=Avg("duration_ms"), longest=Max("duration_ms"))
     return RobotFigures(
         robot_slug=robot_slug,
-        counts=counts,
-        hours_per_person_year=hours_per_person_year,
-        minutes_saved=manual_minutes_saved(robot_slug, counts),
-        first_day=_local_date(stats["first"]),
-        last_day=_local_date(stats["last"]),
-        average_item_ms=round(stats["average"]) if stats["average"] is not None else None,
-        longest_item_ms=stats["longest"],
-        per_month=[(_month(row["month"]), row["n"]) for row in months],
+        start=first_day,
+        end=end,
+        realised=realised,
+        average_item_ms=round(durations["average"]) if durations["average"] is not None else None,
+        longest_item_ms=durations["longest"],
     )
-
-
-def _local_date(moment: datetime.datetime | None) -> datetime.date | None:
-    return timezone.localdate(moment) if moment is not None else None
-
-
-def _month(value: datetime.datetime | datetime.date) -> datetime.date:
-    if isinstance(value, datetime.datetime):
-        value = value.date()
-    return value.replace(day=1)

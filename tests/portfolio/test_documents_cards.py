@@ -16,11 +16,12 @@ from django.utils import timezone
 from kuntarobo.accounts.models import Role
 from kuntarobo.audit.models import AuditEvent
 from kuntarobo.portfolio.models import ResultCard, SharingScope
+from kuntarobo.portfolio.realised import CORRECTED_MARK
 from kuntarobo.portfolio.result_cards import TEXT_LIMITS, card_figures, save_result_card
 from kuntarobo.portfolio.sharing import set_sharing
 from kuntarobo.runtime.actions import PermissionDeniedError
 from kuntarobo.runtime.declarations import InputError, get_robot
-from kuntarobo.runtime.models import ItemStatus, WorkItem
+from kuntarobo.runtime.models import ItemStatus, Run
 from tests.factories import MunicipalityFactory, RunFactory, WorkItemFactory, user_with_role
 
 ROBOT = "invoice_check"  # 3 manual minutes per item
@@ -31,11 +32,12 @@ def pdf_pages(content: bytes) -> list[str]:
     return [" ".join(page.extract_text().split()) for page in reader.pages]
 
 
-def make_items(municipality, statuses: dict[str, int], **fields):
+def make_items(municipality, statuses: dict[str, int], **fields) -> Run:
     run = RunFactory(municipality=municipality, robot_slug=ROBOT)
     for status, count in statuses.items():
         for _ in range(count):
             WorkItemFactory(run=run, status=status, **fields)
+    return run
 
 
 def card_url(name: str, municipality: str = "esimerkkila") -> str:
@@ -51,7 +53,7 @@ def test_the_cards_figures_come_from_the_robots_runs_in_the_municipality(pworld)
     make_items(
         pworld.esimerkkila,
         {
-            ItemStatus.DONE: 40,
+            ItemStatus.DONE: 39,
             ItemStatus.APPROVED: 10,
             ItemStatus.REJECTED: 5,
             ItemStatus.FAILED_BUSINESS: 3,
@@ -60,34 +62,39 @@ def test_the_cards_figures_come_from_the_robots_runs_in_the_municipality(pworld)
     )
     # A report sent again repeats work already counted: no time saved by it.
     make_items(pworld.esimerkkila, {ItemStatus.DONE: 1}, saves_time=False)
+    # A reviewer corrected one proposal (rework); the robot flagged another (an exception).
+    make_items(
+        pworld.esimerkkila,
+        {ItemStatus.APPROVED: 1},
+        explanation=[f"{CORRECTED_MARK} amount 1 → 2"],
+    )
+    make_items(pworld.esimerkkila, {ItemStatus.NEEDS_REVIEW: 1}, attention=["check the amount"])
     make_items(pworld.naapurila, {ItemStatus.DONE: 100})  # another municipality's
     card = save(pworld, hours_per_person_year=10)
 
     figures = card_figures(card)
 
-    assert figures.items == 61
-    assert figures.completed == 51
-    assert figures.minutes_saved == Decimal(150)  # (51 − 1 repeated) × 3 min
-    assert figures.hours_saved == Decimal("2.5")
+    assert figures.items == 62
+    assert figures.completed == 50  # 40 done + 11 approved − 1 repeated
+    assert figures.hours_saved == Decimal("2.5")  # 50 × 3 min
     assert figures.person_years == Decimal("0.25")  # 2.5 h / 10 h
-    assert figures.business_exception_rate == Decimal("4.9")  # 3 / 61
-    assert figures.error_rate == Decimal("3.3")  # 2 / 61
-    assert figures.rework_rate == Decimal("8.2")  # 5 rejected / 61
+    assert figures.exception_rate == Decimal("6.5")  # (3 failed + 1 flagged) / 62
+    assert figures.error_rate == Decimal("3.2")  # 2 / 62
+    assert figures.rework_rate == Decimal("1.6")  # 1 corrected / 62
 
 
-def test_a_corrected_input_counts_as_rework_and_its_replaced_item_not_as_an_item(pworld):
+def test_an_item_replaced_by_a_corrected_input_counts_as_rework(pworld):
     make_items(pworld.esimerkkila, {ItemStatus.DONE: 3, ItemStatus.SUPERSEDED: 1})
     figures = card_figures(save(pworld))
-    assert figures.items == 3
+    assert figures.items == 4
+    assert figures.completed == 3
     assert figures.rework_rate == Decimal("25.0")  # 1 of the 4 items made
 
 
 def test_the_cards_period_limits_its_figures(pworld):
-    make_items(pworld.esimerkkila, {ItemStatus.DONE: 4})
-    old = list(WorkItem.objects.filter(municipality=pworld.esimerkkila)[:3])
-    WorkItem.objects.filter(pk__in=[item.pk for item in old]).update(
-        created_at=timezone.now() - datetime.timedelta(days=400)
-    )
+    old = make_items(pworld.esimerkkila, {ItemStatus.DONE: 3})
+    Run.objects.filter(pk=old.pk).update(created_at=timezone.now() - datetime.timedelta(days=400))
+    make_items(pworld.esimerkkila, {ItemStatus.DONE: 1})
     today = timezone.localdate()
     card = save(pworld, period_start=today - datetime.timedelta(days=30), period_end=today)
     assert card_figures(card).items == 1

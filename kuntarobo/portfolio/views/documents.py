@@ -129,7 +129,7 @@ def result_card_page(request: HttpRequest, robot: str, municipality: str) -> Htt
         "card": card,
         "figures": figures,
         "figure_rows": figure_rows(figures, _language()),
-        "period": period_text(card.period_start or figures.first_day, card.period_end, _language()),
+        "period": period_text(figures.start, figures.end, _language()),
         "member": member,
         "can_manage": member and has_permission(request.user, place, Permission.MANAGE_PORTFOLIO),
         "share_form": ShareForm(initial={"scope": card.shared_with}),
