@@ -3,11 +3,13 @@ in the permission matrix (tests/portfolio/test_permission_matrix.py collects the
 
 from django.urls import URLPattern, URLResolver
 
-from kuntarobo.portfolio import scoring_urls, survey_urls
+from kuntarobo.portfolio import dashboard_urls, document_urls, scoring_urls, survey_urls
 
 app_name = "portfolio"
 
 urlpatterns: list[URLPattern | URLResolver] = [
     *survey_urls.urlpatterns,
     *scoring_urls.urlpatterns,
+    *dashboard_urls.urlpatterns,
+    *document_urls.urlpatterns,
 ]

@@ -56,6 +56,7 @@ AUDIT_ACTIONS = {
     "channels.secure_document.purged": _("Secure document removed"),
     "portfolio.assessed": _("Idea assessed for automation"),
     "portfolio.scoring_weights": _("Weights of the suitability method changed"),
+    "portfolio.result_card_saved": _("Result card saved"),
 }
 
 AUDIT_CHANNELS = {
