@@ -307,7 +307,8 @@ def _euros(reader: Reader) -> Decimal:
     if isinstance(reader.value, str):
         # The contract's amounts are JSON numbers: "5" is a quoting slip, refused like "abc".
         reader.fail("not_decimal", value=reader.shown())
-    value = reader.decimal()
+    # A Decimal comes from the web's forms, which read the figures already.
+    value = reader.decimal(numbers=(int, float, Decimal))
     if value < 0:
         reader.fail("negative", value=reader.shown())
     if value >= MAX_EUROS:
