@@ -264,14 +264,18 @@ def evaluate(
     meets_ratio = ratio >= rules.benefit_ratio_min
     lines.append(
         Line(
-            "Rules: payback at most %(payback_max)s years: %(payback_ok)s; benefit ratio at "
-            "least %(ratio_min)s: %(ratio_ok)s.",
-            {
-                "payback_max": str(rules.payback_max_years),
-                "payback_ok": "yes" if meets_payback else "no",
-                "ratio_min": str(rules.benefit_ratio_min),
-                "ratio_ok": "yes" if meets_ratio else "no",
-            },
+            "Rule: payback at most %(max)s years: met."
+            if meets_payback
+            else "Rule: payback at most %(max)s years: not met.",
+            {"max": str(rules.payback_max_years)},
+        )
+    )
+    lines.append(
+        Line(
+            "Rule: benefit ratio at least %(min)s: met."
+            if meets_ratio
+            else "Rule: benefit ratio at least %(min)s: not met.",
+            {"min": str(rules.benefit_ratio_min)},
         )
     )
     return BusinessCaseResult(

@@ -3,6 +3,10 @@ in the permission matrix (tests/portfolio/test_permission_matrix.py collects the
 
 from django.urls import URLPattern, URLResolver
 
+from kuntarobo.portfolio import business_case_urls
+
 app_name = "portfolio"
 
 urlpatterns: list[URLPattern | URLResolver] = []
+
+urlpatterns += business_case_urls.urlpatterns
