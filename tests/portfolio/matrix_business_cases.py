@@ -1,4 +1,4 @@
-"""The permission matrix of the business cases' pages (kuntarobo/portfolio/business_case_urls.py)."""
+"""The permission matrix of the business cases' pages (portfolio/business_case_urls.py)."""
 
 from __future__ import annotations
 
