@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kuntarobo.core.business_case import (
@@ -316,6 +316,7 @@ def cases(draw: st.DrawFn) -> tuple[int, int, list[YearFigures]]:
     return start, horizon, figures
 
 
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(cases())
 def test_the_cumulative_net_benefit_of_the_horizon_year_is_all_net_benefits_less_the_investment(
     case: tuple[int, int, list[YearFigures]],
@@ -330,6 +331,7 @@ def test_the_cumulative_net_benefit_of_the_horizon_year_is_all_net_benefits_less
     assert list(result.cumulative_net_benefit) == list(range(start, horizon + 1))
 
 
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(cases())
 def test_a_payback_lies_within_the_span_and_its_year_is_the_first_to_reach_the_investment(
     case: tuple[int, int, list[YearFigures]],
