@@ -83,7 +83,7 @@ MESSAGES: Final[Mapping[str, StrOrPromise]] = {
     "not_text": _("must be a string, got %(value)s"),
     "empty_text": _("is required"),
     "too_long": _("is longer than %(max)s characters"),
-    "not_cents": _("must have at most 2 decimals, got %(value)s"),
+    "too_many_decimals": _("must have at most 2 decimals, got %(value)s"),
     "no_such_idea": _("no idea %(value)s in this municipality"),
 }
 
@@ -188,7 +188,6 @@ class _Checked:
         self.hourly_cost = None if hourly is None else _limited(hourly, MAX_HOURLY_COST)
         years = root.mapping().get("years")
         core_years: object = years
-        self.derived: dict[int, tuple[int, Decimal]] = {}
         if isinstance(years, list):
             # The case's hourly cost is each derived year's; the core checks the rest.
             core_years = [
@@ -243,7 +242,7 @@ def _limited(reader: Reader, limit: Decimal) -> Decimal:
     if value > limit:
         reader.fail("above_maximum", value=reader.shown(), max=limit)
     if value != value.quantize(Decimal("0.01")):
-        reader.fail("not_cents", value=reader.shown())
+        reader.fail("too_many_decimals", value=reader.shown())
     return value
 
 
