@@ -269,3 +269,28 @@ def test_the_list_shows_only_the_users_municipalities_cases(pworld):
     theirs = text_of(client_in(pworld, "outsider", "fi").get("/portfolio/business-cases/"))
     assert "Naapurin laskelma" in theirs
     assert "Uusi liiketoimintamalli" in theirs
+
+
+@pytest.mark.parametrize("language", ["fi", "sv"])
+def test_every_explanation_line_of_the_method_is_translated(language):
+    from django.utils import translation
+
+    from kuntarobo.core.business_case import parse
+
+    # A case with a year past the horizon and a payback, and one that never pays back, meeting
+    # and failing each rule: every kind of line the method writes.
+    texts: set[str] = set()
+    for gross in (100, 1):
+        data = {
+            "start_year": 2021,
+            "horizon_year": 2026,
+            "years": [
+                {"year": 2021, "development_cost": 50, "gross_benefit": gross},
+                {"year": 2027, "gross_benefit": 5},
+            ],
+        }
+        texts |= {line.text for line in parse(data).evaluate().explanation}
+    assert len(texts) == 10
+    with translation.override(language):
+        untranslated = [text for text in texts if translation.gettext(text) == text]
+    assert untranslated == []
