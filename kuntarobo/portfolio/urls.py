@@ -3,7 +3,13 @@ in the permission matrix (tests/portfolio/test_permission_matrix.py collects the
 
 from django.urls import URLPattern, URLResolver
 
-from kuntarobo.portfolio import dashboard_urls, document_urls, scoring_urls, survey_urls
+from kuntarobo.portfolio import (
+    business_case_urls,
+    dashboard_urls,
+    document_urls,
+    scoring_urls,
+    survey_urls,
+)
 
 app_name = "portfolio"
 
@@ -12,4 +18,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
     *scoring_urls.urlpatterns,
     *dashboard_urls.urlpatterns,
     *document_urls.urlpatterns,
+    *business_case_urls.urlpatterns,
 ]
