@@ -3,6 +3,9 @@ in the permission matrix (tests/portfolio/test_permission_matrix.py collects the
 
 from django.urls import URLPattern, URLResolver
 
+from kuntarobo.portfolio import programme_urls
+
 app_name = "portfolio"
 
 urlpatterns: list[URLPattern | URLResolver] = []
+urlpatterns += programme_urls.urlpatterns
