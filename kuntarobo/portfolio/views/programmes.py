@@ -44,10 +44,18 @@ from kuntarobo.web.forms import BaseForm, DateInput
 SCALE = [(n, str(n)) for n in range(1, 6)]
 
 
+class EuroField(forms.DecimalField):
+    """Euros as people type them: 1234,50 or 1 234.50."""
+
+    def to_python(self, value: Any) -> Decimal | None:
+        if isinstance(value, str):
+            value = value.replace("\xa0", "").replace(" ", "").replace(",", ".")
+        result: Decimal | None = super().to_python(value)
+        return result
+
+
 def euro_field(label: Any, **kwargs: Any) -> forms.DecimalField:
-    return forms.DecimalField(
-        label=label, max_digits=12, decimal_places=2, min_value=Decimal(0), **kwargs
-    )
+    return EuroField(label=label, max_digits=12, decimal_places=2, min_value=Decimal(0), **kwargs)
 
 
 class CostForm(BaseForm):
