@@ -6,11 +6,14 @@ lead municipality keep its records."""
 from __future__ import annotations
 
 import datetime
+import re
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.db.models import Q, QuerySet
+from django.utils.formats import number_format
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -38,6 +41,7 @@ if TYPE_CHECKING:
 
     from kuntarobo.audit.trail import Actor
 
+DECIMAL = re.compile(r"-?\d+\.\d+")
 FollowUpRecord = ProgrammeCost | ProgrammeOutput | ProgrammeRisk | ProgrammeMilestone
 
 # The record kinds of the follow-up by the name used in URLs and the audit trail.
@@ -253,8 +257,18 @@ class AxisView:
 
 
 def explain(result: rules.AxisResult) -> list[str]:
-    """The rule's lines in the reader's language."""
-    return [gettext(line.text) % dict(line.params) for line in result.lines]
+    """The rule's lines in the reader's language, decimal figures in its number format."""
+    return [
+        gettext(line.text) % {name: _localized(value) for name, value in line.params.items()}
+        for line in result.lines
+    ]
+
+
+def _localized(value: str) -> str:
+    if not DECIMAL.fullmatch(value):
+        return value
+    places = len(value.split(".")[1])
+    return number_format(Decimal(value), places, force_grouping=True)
 
 
 def follow_up_of(programme: Programme, today: datetime.date) -> rules.FollowUp:

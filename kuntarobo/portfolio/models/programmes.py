@@ -10,9 +10,13 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from kuntarobo.core.programme_follow_up import Axis, CostKind, Light, OutputStatus
 from kuntarobo.portfolio.models.ideas import Programme
+
+# The message context of words the robots' pages use in another sense (schedule, outputs).
+CONTEXT = "programme follow-up"
 
 
 class CostKindChoice(models.TextChoices):
@@ -23,7 +27,7 @@ class CostKindChoice(models.TextChoices):
 
 class OutputStatusChoice(models.TextChoices):
     PLANNED = OutputStatus.PLANNED.value, _("Planned")
-    IN_PROGRESS = OutputStatus.IN_PROGRESS.value, _("In progress")
+    IN_PROGRESS = OutputStatus.IN_PROGRESS.value, pgettext_lazy(CONTEXT, "In progress")
     DELIVERED = OutputStatus.DELIVERED.value, _("Delivered")
     LATE = OutputStatus.LATE.value, _("Late")
     DROPPED = OutputStatus.DROPPED.value, _("Dropped")
@@ -35,9 +39,9 @@ class RiskStatus(models.TextChoices):
 
 
 class AxisChoice(models.TextChoices):
-    SCHEDULE = Axis.SCHEDULE.value, _("Schedule")
+    SCHEDULE = Axis.SCHEDULE.value, pgettext_lazy(CONTEXT, "Schedule")
     COSTS = Axis.COSTS.value, _("Costs")
-    OUTPUTS = Axis.OUTPUTS.value, _("Outputs")
+    OUTPUTS = Axis.OUTPUTS.value, pgettext_lazy(CONTEXT, "Outputs")
     SCOPE = Axis.SCOPE.value, _("Scope of outputs")
     STAFF = Axis.STAFF.value, _("Staff")
     RISKS = Axis.RISKS.value, _("Risks")
@@ -81,7 +85,7 @@ class ProgrammeOutput(models.Model):
     """Something the programme promised to deliver ("32 robots", "path documents")."""
 
     programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="outputs")
-    title = models.CharField(_("output"), max_length=200)
+    title = models.CharField(pgettext_lazy(CONTEXT, "output"), max_length=200)
     planned = models.CharField(_("planned"), max_length=500, blank=True)
     delivered = models.CharField(_("delivered"), max_length=500, blank=True)
     planned_quantity = models.PositiveIntegerField(_("planned quantity"), null=True, blank=True)

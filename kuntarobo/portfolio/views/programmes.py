@@ -16,7 +16,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from kuntarobo.portfolio.models import (
@@ -27,6 +27,7 @@ from kuntarobo.portfolio.models import (
     Programme,
     RiskStatus,
 )
+from kuntarobo.portfolio.models.programmes import CONTEXT
 from kuntarobo.portfolio.programmes import (
     RECORD_KINDS,
     FollowUpRecord,
@@ -47,11 +48,10 @@ SCALE = [(n, str(n)) for n in range(1, 6)]
 class EuroField(forms.DecimalField):
     """Euros as people type them: 1234,50 or 1 234.50."""
 
-    def to_python(self, value: Any) -> Decimal | None:
+    def to_python(self, value: Any) -> Any:
         if isinstance(value, str):
             value = value.replace("\xa0", "").replace(" ", "").replace(",", ".")
-        result: Decimal | None = super().to_python(value)
-        return result
+        return super().to_python(value)
 
 
 def euro_field(label: Any, **kwargs: Any) -> forms.DecimalField:
@@ -87,7 +87,7 @@ class CostForm(BaseForm):
 
 
 class OutputForm(BaseForm):
-    title = forms.CharField(label=gettext_lazy("output"), max_length=200)
+    title = forms.CharField(label=pgettext_lazy(CONTEXT, "output"), max_length=200)
     planned = forms.CharField(label=gettext_lazy("planned"), max_length=500, required=False)
     delivered = forms.CharField(label=gettext_lazy("delivered"), max_length=500, required=False)
     planned_quantity = forms.IntegerField(
