@@ -220,3 +220,32 @@ def test_the_actions_refuse_bad_input_naming_the_field_and_other_municipalities(
     assert not ProgrammeCost.objects.exists()
     assert not ProgrammeRisk.objects.exists()
     assert not AuditEvent.objects.filter(action__startswith="portfolio.programme").exists()
+
+
+def test_every_kind_of_record_opens_in_its_edit_form_with_its_values(pworld):
+    programme = pworld.programme
+    records = {
+        "costs": ProgrammeCost.objects.create(
+            programme=programme, kind="other", planned_cents=123_456, description="Matkat"
+        ),
+        "outputs": programme.outputs.create(title="Polkudokumentit", status="late"),
+        "risks": programme.risks.create(description="Toimittaja viivästyy", likelihood=2, impact=4),
+        "milestones": programme.milestones.create(
+            title="Loppuraportti", planned_on=datetime.date(2022, 8, 31)
+        ),
+    }
+    expected = {
+        "costs": "1234.56",
+        "outputs": "Polkudokumentit",
+        "risks": "Toimittaja viivästyy",
+        "milestones": "2022-08-31",
+    }
+    client = pworld.client_for(Role.ADMINISTRATOR)
+    for kind, obj in records.items():
+        url = reverse("portfolio:programme_record_edit", args=[programme.pk, kind, obj.pk])
+        response = client.get(url)
+        assert response.status_code == 200, kind
+        assert expected[kind] in response.content.decode(), kind
+    page = client.get(detail(pworld)).content.decode()
+    assert "Late: Polkudokumentit." in page
+    assert "The worst open risk, Toimittaja viivästyy, scores 8" in page
