@@ -5,12 +5,14 @@ lead municipality keep its records."""
 
 from __future__ import annotations
 
+import copy
 import datetime
 import re
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils.formats import number_format
@@ -138,12 +140,17 @@ def save_record(
     if obj is not None and (not isinstance(obj, model) or obj.programme_id != programme.pk):
         raise InputError(_("The record is not of this programme."), field="record")
     current = _details(obj, fields) if obj is not None else {}
-    target = obj if obj is not None else model(programme=programme)
+    target = copy.copy(obj) if obj is not None else model(programme=programme)
     _validate(kind, {**{name: getattr(target, name) for name in fields}, **values})
+    for name, value in values.items():
+        setattr(target, name, value)
+    try:
+        target.full_clean(exclude=["programme"])
+    except ValidationError as error:
+        name, messages = next(iter(error.message_dict.items()))
+        raise InputError(messages[0], field=name) from None
     with transaction.atomic():
         obj = target
-        for name, value in values.items():
-            setattr(obj, name, value)
         obj.save()
         record(
             f"portfolio.programme_{kind}_saved",

@@ -249,3 +249,16 @@ def test_every_kind_of_record_opens_in_its_edit_form_with_its_values(pworld):
     page = client.get(detail(pworld)).content.decode()
     assert "Late: Polkudokumentit." in page
     assert "The worst open risk, Toimittaja viivästyy, scores 8" in page
+
+
+def test_the_action_checks_the_models_limits_for_every_entry_point(pworld):
+    with pytest.raises(InputError) as raised:
+        save_record(
+            pworld.users[Role.COORDINATOR],
+            pworld.programme,
+            "outputs",
+            {"title": "x" * 201, "status": "planned"},
+            via="test",
+        )
+    assert raised.value.field == "title"
+    assert not pworld.programme.outputs.exists()
