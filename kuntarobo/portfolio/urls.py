@@ -7,6 +7,7 @@ from kuntarobo.portfolio import (
     business_case_urls,
     dashboard_urls,
     document_urls,
+    programme_urls,
     scoring_urls,
     survey_urls,
 )
@@ -19,4 +20,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
     *dashboard_urls.urlpatterns,
     *document_urls.urlpatterns,
     *business_case_urls.urlpatterns,
+    *programme_urls.urlpatterns,
 ]

@@ -19,8 +19,26 @@ from kuntarobo.portfolio.models.ideas import (
     Stage,
     Workshop,
 )
-from kuntarobo.portfolio.models.measure import RobotMonth, RollupMark, RunningCost
-from kuntarobo.portfolio.models.scoring import ScoringWeights
+from kuntarobo.portfolio.models.measure import (
+    RobotMonth,
+    RollupMark,
+    RunningCost,
+)
+from kuntarobo.portfolio.models.programmes import (
+    AxisChoice,
+    CostKindChoice,
+    LightChoice,
+    OutputStatusChoice,
+    ProgrammeAxisOverride,
+    ProgrammeCost,
+    ProgrammeMilestone,
+    ProgrammeOutput,
+    ProgrammeRisk,
+    RiskStatus,
+)
+from kuntarobo.portfolio.models.scoring import (
+    ScoringWeights,
+)
 from kuntarobo.portfolio.models.surveys import (
     CustomerFeedback,
     CustomerFeedbackLink,
@@ -37,18 +55,28 @@ __all__ = [
     "DEFAULT_HOURS_PER_PERSON_YEAR",
     "STAGE_MOVES",
     "Assessment",
+    "AxisChoice",
     "BusinessCase",
     "BusinessCaseYear",
     "CardLanguage",
+    "CostKindChoice",
     "CustomerFeedback",
     "CustomerFeedbackLink",
     "FeedbackSource",
     "Idea",
     "IdeaStageChange",
+    "LightChoice",
+    "OutputStatusChoice",
     "PathDocumentVersion",
     "PortfolioQuerySet",
     "Programme",
+    "ProgrammeAxisOverride",
+    "ProgrammeCost",
+    "ProgrammeMilestone",
+    "ProgrammeOutput",
+    "ProgrammeRisk",
     "ResultCard",
+    "RiskStatus",
     "RobotMonth",
     "RollupMark",
     "RunningCost",
