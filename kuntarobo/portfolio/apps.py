@@ -7,3 +7,6 @@ class PortfolioConfig(AppConfig):
     label = "portfolio"
     verbose_name = _("Find and measure")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from kuntarobo.portfolio import signals  # noqa: F401 - connects the receivers

@@ -9,14 +9,10 @@ from playwright.sync_api import expect
 
 from kuntarobo.accounts.models import Role
 from kuntarobo.portfolio.models import Idea, Stage
-from tests.browser import conftest as browser_fixtures
 from tests.browser.conftest import assert_accessible
 from tests.portfolio.conftest import PortfolioWorld
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-# The browser tests' fixtures, here for the portfolio's own browser test.
-browser = browser_fixtures.browser
-page = browser_fixtures.page
 
 PASSWORD = "salasana-selaintestiin"
 

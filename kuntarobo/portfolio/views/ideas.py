@@ -30,7 +30,7 @@ from kuntarobo.portfolio.idea_excel import (
     export_ideas,
     import_ideas,
 )
-from kuntarobo.portfolio.models import Assessment, Idea, SharingScope, Stage, Workshop
+from kuntarobo.portfolio.models import Idea, SharingScope, Stage, Workshop
 from kuntarobo.runtime.actions import PermissionDeniedError
 from kuntarobo.runtime.declarations import InputError, all_robots
 from kuntarobo.web.forms import BaseForm, DateInput
@@ -365,9 +365,6 @@ def idea_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 (Idea, "beneficiaries"),
                 (Idea, "proposer"),
                 (Idea, "shared_with"),
-                (Assessment, "suitability"),
-                (Assessment, "automation_potential"),
-                (Assessment, "ease"),
             )
         },
     }
