@@ -16,36 +16,13 @@ from kuntarobo.portfolio.realised import (
     realised_figures,
     refresh,
 )
-from kuntarobo.runtime.models import Run, WorkItem
+from kuntarobo.runtime.models import WorkItem
 from kuntarobo.runtime.statuses import FINAL_STATUSES, ItemStatus, RunStatus
-from tests.factories import MunicipalityFactory, RunFactory, WorkItemFactory
+from tests.factories import MunicipalityFactory
+from tests.portfolio.measure_data import made_run
 
 UTC = datetime.UTC
 S = ItemStatus
-
-
-def made_run(
-    municipality: Any,
-    when: datetime.datetime,
-    items: list[dict[str, Any]],
-    robot: str = "invoice_check",
-) -> Run:
-    """A run started at `when` with items of the given fields; each item is finished `lead`
-    minutes after `when` (default 30) when its status is final or a result."""
-    run = RunFactory(municipality=municipality, robot_slug=robot)
-    Run.objects.filter(pk=run.pk).update(created_at=when)
-    for fields in items:
-        fields = dict(fields)
-        lead = fields.pop("lead", 30)
-        status = fields.setdefault("status", S.DONE)
-        finished = None if status in (S.NEW, S.IN_PROGRESS, S.WAITING) else when
-        item = WorkItemFactory(run=run, **fields)
-        WorkItem.objects.filter(pk=item.pk).update(
-            created_at=when,
-            finished_at=None if finished is None else when + datetime.timedelta(minutes=lead),
-        )
-    run.refresh_from_db()
-    return run
 
 
 def march_items() -> list[dict[str, Any]]:
