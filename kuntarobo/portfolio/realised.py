@@ -473,6 +473,9 @@ class RealisedFigures:
     months: list[MonthFigures]  # every month of the period, empty ones included
     years: list[YearFigures]
     robots: dict[str, Figures]  # totals by robot
+    # When the whole roll-up was last brought up to date (`kuntarobo portfolio-refresh`); a
+    # settled month never changes, so this is the time the figures are exact at.
+    up_to_date_at: datetime.datetime | None
 
 
 def realised_figures(
@@ -530,4 +533,7 @@ def realised_figures(
             for year, figures in by_year.items()
         ],
         robots={slug: figures.figures(per_year) for slug, figures in sorted(by_robot.items())},
+        up_to_date_at=RollupMark.objects.filter(name=MARK)
+        .values_list("refreshed_at", flat=True)
+        .first(),
     )
