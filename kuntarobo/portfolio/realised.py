@@ -48,7 +48,6 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import (
     BigIntegerField,
@@ -234,18 +233,29 @@ def compute_month(key: Key, now: datetime.datetime | None = None) -> RobotMonth 
 
 
 def store(keys: Iterable[Key], now: datetime.datetime | None = None) -> int:
-    """Compute the keys again and keep the result (a key without items loses its row)."""
+    """Compute the keys again and keep the result (a key without items loses its row). Two
+    refreshes at once (a worker's signal, cron) may both write a key: the row is updated in
+    place, and one written from older figures differs from the items' open statuses or misses
+    a newer run, so the next refresh computes it again."""
     now = now or timezone.now()
     done = 0
     for key in sorted(set(keys)):
         row = compute_month(key, now)
         municipality_id, robot_slug, month = key
-        with transaction.atomic():
-            RobotMonth.objects.filter(
-                municipality_id=municipality_id, robot_slug=robot_slug, month=month
-            ).delete()
-            if row is not None:
-                row.save()
+        same: dict[str, Any] = {
+            "municipality_id": municipality_id,
+            "robot_slug": robot_slug,
+            "month": month,
+        }
+        if row is None:
+            RobotMonth.objects.filter(**same).delete()
+        else:
+            values = {
+                field.attname: getattr(row, field.attname)
+                for field in RobotMonth._meta.concrete_fields
+                if not field.primary_key and field.attname not in same
+            }
+            RobotMonth.objects.update_or_create(**same, defaults=values)
         done += 1
     return done
 
