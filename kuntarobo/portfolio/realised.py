@@ -18,9 +18,9 @@ When a month is computed again (`refresh`):
 - a settled month (every item final) is never computed again: its figures cannot change, and
   they stay when housekeeping empties old items.
 `refresh` runs when a run finishes (a signal, kuntarobo.portfolio.signals, for that run's month
-only), by `kuntarobo portfolio-refresh` (the whole roll-up; run it from cron, e.g. every 15
-minutes) and when a dashboard is opened, for the municipalities it shows (new runs and changed
-months only: usually nothing to compute). A page shows when its figures were computed.
+only) and by `kuntarobo portfolio-refresh` (the whole roll-up; run it from cron, e.g. every 15
+minutes). Dashboards only read: a page answers in the same time whatever changed, and says
+when the roll-up was last brought up to date.
 
 Definitions (shares of all items of the period, superseded ones included):
 - items handled: items by status;
@@ -296,10 +296,11 @@ def refresh(
     municipality_ids: Collection[int] | None = None,
     now: datetime.datetime | None = None,
 ) -> RefreshResult:
-    """Bring the roll-up up to date (see the module's docstring). Limited to municipalities (a
-    dashboard's), it looks at their runs and months only, computes a month of new runs only
-    when a run is newer than the month's figures, and leaves the mark where it was: the whole
-    refresh looks at every run past the mark again, so a run committed late is never missed.
+    """Bring the roll-up up to date (see the module's docstring). Limited to municipalities
+    (e.g. after loading a municipality's data), it looks at their runs and months only,
+    computes a month of new runs only when a run is newer than the month's figures, and leaves
+    the mark where it was: the whole refresh looks at every run past the mark again, so a run
+    committed late is never missed.
 
     A month is computed again when it has runs not seen before, or when the statuses of its
     open items differ from those it was computed with. That is exact: an item's month never
