@@ -380,6 +380,9 @@ def dashboards(request: HttpRequest) -> HttpResponse:
             "municipalities": municipalities,
             "robots": sorted((robot_label(slug), slug) for slug in slugs),
             "programmes": programmes_of(request),
+            "manages": Municipality.objects.for_user(
+                request.user, Permission.MANAGE_PORTFOLIO
+            ).exists(),
         },
     )
 
