@@ -22,12 +22,14 @@ demo: install
 	$(BIN)/kuntarobo demo
 
 # Debian packages the tests need (Chromium for browser tests, PostgreSQL server binaries for the
-# throwaway cluster, gettext for translations); installed only when missing and when root.
+# throwaway cluster, gettext for translations, Graphviz for path documents' process diagrams);
+# installed only when missing and when root.
 system-deps:
 	@missing=""; \
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
 	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
 	command -v msgfmt >/dev/null || missing="$$missing gettext"; \
+	command -v dot >/dev/null || missing="$$missing graphviz"; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = "0" ]; then \
 	    echo "installing Debian packages:$$missing"; \

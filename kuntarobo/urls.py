@@ -14,6 +14,8 @@ platform: list[URLPattern | URLResolver] = [
     path("api/v1/", include("kuntarobo.api.urls")),
     path("channels/", include("kuntarobo.channels.urls")),
     path("portfolio/", include("kuntarobo.portfolio.urls")),
+    # Public satisfaction answer pages (no sign-in): staff survey links, customer feedback.
+    path("palaute/", include("kuntarobo.portfolio.public_urls")),
     path("", include("kuntarobo.web.urls")),
 ]
 

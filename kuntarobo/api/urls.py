@@ -3,7 +3,7 @@
 a robot's included, must have a case in the permission matrix test
 (tests/api/test_permission_matrix.py), which enumerates them."""
 
-from django.urls import URLPattern, URLResolver, path, re_path
+from django.urls import URLPattern, URLResolver, include, path, re_path
 
 from kuntarobo.api import settings_views, views
 from kuntarobo.runtime import mounting
@@ -32,6 +32,7 @@ platform: list[URLPattern | URLResolver] = [
     path("items/<int:item_id>/correct", views.item_correct, name="item-correct"),
     path("audit", views.audit, name="audit"),
     path("audit/export", views.audit_export, name="audit-export"),
+    path("portfolio/", include("kuntarobo.portfolio.business_case_api_urls")),
 ]
 
 urlpatterns: list[URLPattern | URLResolver] = [

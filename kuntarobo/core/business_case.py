@@ -17,10 +17,11 @@ the same `evaluate`.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any, Final
+from typing import Any, Final, NoReturn
 
 from kuntarobo.core.strict_json import Reader, StrictJsonError, Wording
 
@@ -159,6 +160,8 @@ def evaluate(
     """The business case from checked figures (`parse` checks raw input). A year missing from
     `years` counts as a year of zeros; years after the horizon are ignored."""
     rules = rules or Rules()
+    if horizon_year < start_year:
+        raise ValueError(f"horizon_year {horizon_year} is before start_year {start_year}")
     by_year = {figures.year: figures for figures in years}
     span = range(start_year, horizon_year + 1)
     lines: list[Line] = []
@@ -173,6 +176,10 @@ def evaluate(
     investment = sum(
         (by_year[year].development_cost for year in span if year in by_year), Decimal(0)
     )
+    if investment <= 0:
+        # Neither payback nor a ratio is defined without an investment; `parse` refuses such
+        # input with its field named, a caller of evaluate must not reach here with it.
+        raise ValueError("the investment (the sum of development costs) must be more than 0")
     lines.append(
         Line(
             "Investment = the sum of development costs %(start)s–%(horizon)s = %(investment)s €.",
@@ -257,14 +264,18 @@ def evaluate(
     meets_ratio = ratio >= rules.benefit_ratio_min
     lines.append(
         Line(
-            "Rules: payback at most %(payback_max)s years: %(payback_ok)s; benefit ratio at "
-            "least %(ratio_min)s: %(ratio_ok)s.",
-            {
-                "payback_max": str(rules.payback_max_years),
-                "payback_ok": "yes" if meets_payback else "no",
-                "ratio_min": str(rules.benefit_ratio_min),
-                "ratio_ok": "yes" if meets_ratio else "no",
-            },
+            "Rule: payback at most %(max)s years: met."
+            if meets_payback
+            else "Rule: payback at most %(max)s years: not met.",
+            {"max": str(rules.payback_max_years)},
+        )
+    )
+    lines.append(
+        Line(
+            "Rule: benefit ratio at least %(min)s: met."
+            if meets_ratio
+            else "Rule: benefit ratio at least %(min)s: not met.",
+            {"min": str(rules.benefit_ratio_min)},
         )
     )
     return BusinessCaseResult(
@@ -297,7 +308,11 @@ RULE_KEYS: Final = ("payback_max_years", "benefit_ratio_min", "ratio_years")
 
 
 def _euros(reader: Reader) -> Decimal:
-    value = reader.decimal()
+    if isinstance(reader.value, str):
+        # The contract's amounts are JSON numbers: "5" is a quoting slip, refused like "abc".
+        reader.fail("not_decimal", value=reader.shown())
+    # A Decimal comes from the web's forms, which read the figures already.
+    value = reader.decimal(numbers=(int, float, Decimal))
     if value < 0:
         reader.fail("negative", value=reader.shown())
     if value >= MAX_EUROS:
@@ -388,3 +403,31 @@ def parse(data: object) -> BusinessCaseInput:
     if investment <= 0:
         root.fail("no_investment", at="years")
     return checked
+
+
+# --- the command line's answer (the Django command and the fast path share it) -------------
+
+MAX_INPUT_CHARS: Final = 1_000_000
+
+
+def answer_text(text: str) -> tuple[str, str, int]:
+    """(standard output, standard error, exit code) of `kuntarobo portfolio business-case`
+    for the text read from standard input: the result as JSON, or exit 2 with the problem
+    named by its field (or by line and column when the text is not JSON)."""
+    if len(text) > MAX_INPUT_CHARS:
+        return "", f"the input is longer than {MAX_INPUT_CHARS} characters\n", 2
+    try:
+        data = json.loads(text, parse_constant=_refuse_constant)
+    except json.JSONDecodeError as error:
+        return "", f"not JSON: {error.msg} at line {error.lineno} column {error.colno}\n", 2
+    except ValueError as error:
+        return "", f"not JSON: {error}\n", 2
+    try:
+        result = parse(data).evaluate()
+    except BusinessCaseError as error:
+        return "", f"{error.path or 'input'}: {error.message}\n", 2
+    return json.dumps(result.as_json(), ensure_ascii=False, indent=2) + "\n", "", 0
+
+
+def _refuse_constant(name: str) -> NoReturn:
+    raise ValueError(f"{name} is not a number JSON allows")

@@ -78,12 +78,14 @@ def tick_label(value: float) -> str:
     return f"{value:.2f}".rstrip("0").rstrip(".")
 
 
-def _open(title: str, description: str, frame: Frame, css: str) -> tuple[str, list[str]]:
+def _open(
+    title: str, description: str, frame: Frame, css: str, role: str = "img"
+) -> tuple[str, list[str]]:
     ident = f"chart{next(_ids)}"
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart {escape(css)}" '
         f'viewBox="0 0 {frame.width} {frame.height}" width="{frame.width}" '
-        f'height="{frame.height}" role="img" aria-labelledby="{ident}-t {ident}-d" '
+        f'height="{frame.height}" role="{role}" aria-labelledby="{ident}-t {ident}-d" '
         f'font-family="{FONT}" font-size="12">',
         f'<title id="{ident}-t">{escape(title)}</title>',
         f'<desc id="{ident}-d">{escape(description)}</desc>',
@@ -256,7 +258,9 @@ def scatter_chart(
     """Dots on two axes, e.g. value (hours a year) against ease of implementation; a dot with
     an `href` is a link, so a keyboard user reaches each idea from the chart too."""
     frame = frame or Frame(height=360, bottom=48)
-    _, parts = _open(title, description, frame, "chart-scatter")
+    # An image's content is presentational: with links inside, the chart is a figure instead.
+    role = "figure" if any(point.href for point in points) else "img"
+    _, parts = _open(title, description, frame, "chart-scatter", role)
     top_x = x_max or nice_ceiling(max((p.x for p in points), default=0.0))
     top_y = y_max or nice_ceiling(max((p.y for p in points), default=0.0))
     _y_axis(parts, frame, top_y, y_label)

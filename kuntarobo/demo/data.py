@@ -19,6 +19,7 @@ from stdnum import iban
 from kuntarobo.accounts.models import Delegation, Membership, Municipality, Role
 from kuntarobo.core.folders import FolderRefused, clean_relative
 from kuntarobo.decisions.delegations import grant_delegation
+from kuntarobo.portfolio.helmi import load_helmi
 from kuntarobo.robots.hr_reports.dataset import (
     Absence,
     Dataset,
@@ -391,6 +392,9 @@ def load_demo() -> list[DemoUser]:
     load_file_archiver(municipalities["esimerkkila"], today)
     load_ecec_fees(municipalities["esimerkkila"], today)
     load_delegations(municipalities)
+    # The Helmi programme (kuntarobo.portfolio.helmi): Esimerkkilä keeps its follow-up and runs
+    # the bundled robots' ideas; Naapurila is a member.
+    load_helmi(municipalities["esimerkkila"], members=[municipalities["naapurila"]])
     return list(DEMO_USERS)
 
 

@@ -3,9 +3,22 @@ in the permission matrix (tests/portfolio/test_permission_matrix.py collects the
 
 from django.urls import URLPattern, URLResolver
 
-from kuntarobo.portfolio import dashboard_urls
+from kuntarobo.portfolio import (
+    business_case_urls,
+    dashboard_urls,
+    document_urls,
+    programme_urls,
+    scoring_urls,
+    survey_urls,
+)
 
 app_name = "portfolio"
 
-urlpatterns: list[URLPattern | URLResolver] = []
-urlpatterns += dashboard_urls.urlpatterns
+urlpatterns: list[URLPattern | URLResolver] = [
+    *survey_urls.urlpatterns,
+    *scoring_urls.urlpatterns,
+    *dashboard_urls.urlpatterns,
+    *document_urls.urlpatterns,
+    *business_case_urls.urlpatterns,
+    *programme_urls.urlpatterns,
+]

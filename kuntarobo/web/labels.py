@@ -54,6 +54,9 @@ AUDIT_ACTIONS = {
     "channels.secure_document.download": _("Secure document downloaded"),
     "channels.secure_document.refused": _("Secure document download refused"),
     "channels.secure_document.purged": _("Secure document removed"),
+    "portfolio.assessed": _("Idea assessed for automation"),
+    "portfolio.scoring_weights": _("Weights of the suitability method changed"),
+    "portfolio.result_card_saved": _("Result card saved"),
 }
 
 AUDIT_CHANNELS = {

@@ -192,6 +192,10 @@ SHOW_NO_ITEM = {
     "items-resume",
     "items-approve-unflagged",
     "item-correct",
+    # Business cases: plans in euros, no personal data, no work item or run.
+    "portfolio-business-case",
+    "portfolio-business-cases",
+    "portfolio-stored-business-case",
     "unknown",
 }
 

@@ -170,6 +170,38 @@ def home_failed(world: World) -> WorkItem:
     return world.home.failed
 
 
+def home_case(world: World) -> Any:
+    """A business case of the home municipality, made on first use."""
+    if "case" not in world.__dict__:
+        from kuntarobo.portfolio.business_cases import save_business_case
+
+        world.__dict__["case"] = save_business_case(
+            "test", world.home.municipality, business_case_body("Laskujen robotti"), via="test"
+        )
+    return world.__dict__["case"]
+
+
+def business_case_body(title: str | None = None) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "start_year": 2021,
+        "horizon_year": 2026,
+        "years": [{"year": 2021, "development_cost": 1000, "gross_benefit": 600}],
+    }
+    return body if title is None else {"title": title, **body}
+
+
+def check_case_listing(world: World, caller: str, response: Any) -> None:
+    ids = [row["id"] for row in response.json()["results"]]
+    assert ids == ([] if caller == "neighbour" else [home_case(world).pk])
+
+
+def check_case_saved(world: World, caller: str, response: Any) -> None:
+    from kuntarobo.portfolio.models import BusinessCase
+
+    titles = set(BusinessCase.objects.values_list("title", flat=True))
+    assert ("Muutettu" in titles) is (caller in CONFIGURERS and response.status_code == 200)
+
+
 LISTING = statuses(200)
 UNKNOWN = statuses(404)
 
@@ -273,6 +305,36 @@ CASES: dict[tuple[str, str], Case] = {
         lambda w: "/api/v1/ecec-fees/calculate",
         statuses(200),
         body=lambda w: {"date": "2025-01-15", "family": ECEC_FAMILY},
+    ),
+    ("portfolio-business-case", "POST"): Case(
+        "POST",
+        lambda w: "/api/v1/portfolio/business-case",
+        statuses(200),
+        body=lambda w: business_case_body(),
+    ),
+    ("portfolio-business-cases", "GET"): Case(
+        "GET",
+        lambda w: (home_case(w), "/api/v1/portfolio/business-cases")[1],
+        LISTING,
+        check=check_case_listing,
+    ),
+    ("portfolio-business-cases", "POST"): Case(
+        "POST",
+        lambda w: "/api/v1/portfolio/business-cases",
+        only(CONFIGURERS, 201, neighbour=400),
+        body=lambda w: {"municipality": "esimerkkila", **business_case_body("Uusi")},
+    ),
+    ("portfolio-stored-business-case", "GET"): Case(
+        "GET",
+        lambda w: f"/api/v1/portfolio/business-cases/{home_case(w).pk}",
+        statuses(200, neighbour=404),
+    ),
+    ("portfolio-stored-business-case", "PUT"): Case(
+        "PUT",
+        lambda w: f"/api/v1/portfolio/business-cases/{home_case(w).pk}",
+        only(CONFIGURERS, 200, neighbour=404),
+        body=lambda w: business_case_body("Muutettu"),
+        check=check_case_saved,
     ),
     ("audit", "GET"): Case(
         "GET",

@@ -59,3 +59,13 @@ def test_the_axis_maximum_is_a_round_number_at_or_above_the_largest_value():
     assert nice_ceiling(180) == 200
     assert nice_ceiling(2400) == 2500
     assert nice_ceiling(0.3) == 0.5
+
+
+def test_a_scatter_chart_with_links_is_a_figure_since_an_image_may_hold_no_links():
+    linked = ElementTree.fromstring(
+        scatter_chart("T", "D", [Point("A", 1, 2, href="/a/")], x_label="x", y_label="y")
+    )
+    plain = ElementTree.fromstring(
+        scatter_chart("T", "D", [Point("A", 1, 2)], x_label="x", y_label="y")
+    )
+    assert (linked.get("role"), plain.get("role")) == ("figure", "img")

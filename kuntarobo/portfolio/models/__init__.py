@@ -1,5 +1,11 @@
 """The portfolio's models, one module per area; every model is imported here so Django finds it."""
 
+from kuntarobo.portfolio.models.documents import (
+    DEFAULT_HOURS_PER_PERSON_YEAR,
+    CardLanguage,
+    PathDocumentVersion,
+    ResultCard,
+)
 from kuntarobo.portfolio.models.ideas import (
     STAGE_MOVES,
     Assessment,
@@ -13,21 +19,75 @@ from kuntarobo.portfolio.models.ideas import (
     Stage,
     Workshop,
 )
-from kuntarobo.portfolio.models.measure import RobotMonth, RollupMark, RunningCost
+from kuntarobo.portfolio.models.measure import (
+    RobotMonth,
+    RollupMark,
+    RunningCost,
+)
+from kuntarobo.portfolio.models.programmes import (
+    AxisChoice,
+    CostKindChoice,
+    LightChoice,
+    OutputStatusChoice,
+    ProgrammeAxisOverride,
+    ProgrammeCost,
+    ProgrammeMilestone,
+    ProgrammeOutput,
+    ProgrammeRisk,
+    RiskStatus,
+)
+from kuntarobo.portfolio.models.scoring import (
+    ScoringWeights,
+)
+from kuntarobo.portfolio.models.surveys import (
+    CustomerFeedback,
+    CustomerFeedbackLink,
+    FeedbackSource,
+    SurveyInvitation,
+    SurveyLanguage,
+    SurveyPhase,
+    SurveyResponse,
+    SurveyRound,
+    SurveySettings,
+)
 
 __all__ = [
+    "DEFAULT_HOURS_PER_PERSON_YEAR",
     "STAGE_MOVES",
     "Assessment",
+    "AxisChoice",
     "BusinessCase",
     "BusinessCaseYear",
+    "CardLanguage",
+    "CostKindChoice",
+    "CustomerFeedback",
+    "CustomerFeedbackLink",
+    "FeedbackSource",
     "Idea",
     "IdeaStageChange",
+    "LightChoice",
+    "OutputStatusChoice",
+    "PathDocumentVersion",
     "PortfolioQuerySet",
     "Programme",
+    "ProgrammeAxisOverride",
+    "ProgrammeCost",
+    "ProgrammeMilestone",
+    "ProgrammeOutput",
+    "ProgrammeRisk",
+    "ResultCard",
+    "RiskStatus",
     "RobotMonth",
     "RollupMark",
     "RunningCost",
+    "ScoringWeights",
     "SharingScope",
     "Stage",
+    "SurveyInvitation",
+    "SurveyLanguage",
+    "SurveyPhase",
+    "SurveyResponse",
+    "SurveyRound",
+    "SurveySettings",
     "Workshop",
 ]

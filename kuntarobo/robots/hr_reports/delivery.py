@@ -98,7 +98,14 @@ def unit_subject(report: UnitReport, *, resend: bool) -> str:
         return _("Sent again: %(subject)s") % {"subject": subject} if resend else subject
 
 
-def unit_body(report: UnitReport, municipality_name: str) -> str:
+def feedback_lines(feedback: str | None) -> list[str]:
+    """The municipality's customer feedback link (kuntarobo.sdk.feedback), when it is on."""
+    if not feedback:
+        return []
+    return [_("How satisfied were you with how your matter was handled? Tell us:"), feedback, ""]
+
+
+def unit_body(report: UnitReport, municipality_name: str, feedback: str | None = None) -> str:
     """The body of an e-mail that carries the workbook: what it is, no names, no figures."""
     with translation.override(report.unit.language or "fi"):
         return "\n".join(
@@ -119,6 +126,7 @@ def unit_body(report: UnitReport, municipality_name: str) -> str:
                     "Questions to HR."
                 ),
                 "",
+                *feedback_lines(feedback),
                 _("This message was sent by a software robot."),
             ]
         )
@@ -130,7 +138,7 @@ def summary_subject(month: str, *, resend: bool) -> str:
         return _("Sent again: %(subject)s") % {"subject": subject} if resend else subject
 
 
-def summary_body(month: str, municipality_name: str) -> str:
+def summary_body(month: str, municipality_name: str, feedback: str | None = None) -> str:
     with translation.override("fi"):
         return "\n".join(
             [
@@ -140,6 +148,7 @@ def summary_body(month: str, municipality_name: str) -> str:
                 )
                 % {"municipality": municipality_name, "month": month},
                 "",
+                *feedback_lines(feedback),
                 _("This message was sent by a software robot."),
             ]
         )

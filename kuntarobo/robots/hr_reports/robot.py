@@ -616,6 +616,7 @@ class HrReportsRobot(Robot):
         if item.payload.get("kind") == "summary":
             return self.handle_summary(item, context)
         from kuntarobo.robots.hr_reports.exchange import is_valid_email
+        from kuntarobo.sdk.feedback import feedback_url
 
         report = reports.report_from_payload(item.payload, today=timezone.localdate())
         recipient = str(item.payload.get("recipient") or "")
@@ -650,7 +651,9 @@ class HrReportsRobot(Robot):
             address=recipient,
             language=language,
             subject=delivery.unit_subject(report, resend=resend),
-            body=delivery.unit_body(report, context.municipality_name),
+            body=delivery.unit_body(
+                report, context.municipality_name, feedback_url(item.municipality_id, self.slug)
+            ),
             document=ChannelDocument(name, workbook, workbooks.XLSX_CONTENT_TYPE),
             domains=domains,
             attachment_allowed=attachment,
@@ -725,6 +728,8 @@ class HrReportsRobot(Robot):
     def handle_summary(self, item: ItemView, context: RunContext) -> Outcome:
         """The summary workbook of all units, in Finnish, kept with the item and sent to HR
         when an address is configured."""
+        from kuntarobo.sdk.feedback import feedback_url
+
         month_text = str(item.payload["month"])
         rows = [reports.SummaryRow(**row) for row in item.payload.get("rows", [])]
         workbook = workbooks.summary_workbook(rows, month_text, "fi")
@@ -755,7 +760,11 @@ class HrReportsRobot(Robot):
                 address=recipient,
                 language="fi",
                 subject=delivery.summary_subject(month_text, resend=resend),
-                body=delivery.summary_body(month_text, context.municipality_name),
+                body=delivery.summary_body(
+                    month_text,
+                    context.municipality_name,
+                    feedback_url(item.municipality_id, self.slug),
+                ),
                 document=ChannelDocument(name, workbook, workbooks.XLSX_CONTENT_TYPE),
                 domains=domains,
                 attachment_allowed=attachment,

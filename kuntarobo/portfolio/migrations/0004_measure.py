@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0004_delegation'),
-        ('portfolio', '0001_initial'),
+        ('portfolio', '0003_scoring'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
