@@ -13,8 +13,16 @@ from django.urls import reverse
 from django.utils import timezone
 
 from kuntarobo.accounts.models import Role
-from kuntarobo.portfolio.models import Assessment
+from kuntarobo.core.satisfaction import STATEMENTS
+from kuntarobo.portfolio.models import (
+    Assessment,
+    CustomerFeedback,
+    FeedbackSource,
+    SurveyResponse,
+    SurveyRound,
+)
 from kuntarobo.portfolio.realised import refresh
+from kuntarobo.portfolio.views.dashboards import month_label
 from tests.portfolio.conftest import OUTSIDER, PortfolioWorld
 from tests.portfolio.measure_data import done_items, made_run
 
@@ -110,6 +118,50 @@ def test_the_satisfaction_section_waits_for_survey_results(measured) -> None:
     body = page(measured, Role.VIEWER, "dashboard_robot", "invoice_check")
     assert "Staff and customer satisfaction" in body
     assert "No survey results yet." in body
+
+
+def surveyed(world: PortfolioWorld) -> None:
+    """Three staff answers before and three after in Esimerkkilä (fewer are never shown), and
+    two customers' scores this month; Naapurila's staff answered too."""
+    for municipality, phases in (
+        (world.esimerkkila, {"before": 2, "after": 4}),
+        (world.naapurila, {"before": 5}),
+    ):
+        for phase, score in phases.items():
+            survey = SurveyRound.objects.create(
+                municipality=municipality, robot_slug="invoice_check", phase=phase
+            )
+            for _ in range(3):
+                SurveyResponse.objects.create(
+                    round=survey,
+                    phase=phase,
+                    scores=dict.fromkeys(STATEMENTS, score),
+                    answered_on=timezone.localdate(),
+                )
+    for score in (3, 4):
+        CustomerFeedback.objects.create(
+            municipality=world.esimerkkila,
+            robot_slug="invoice_check",
+            given_on=timezone.localdate(),
+            score=score,
+            source=FeedbackSource.values[0],
+        )
+
+
+def test_staff_and_customer_satisfaction_are_charted_with_their_tables(measured) -> None:
+    surveyed(measured)
+    body = page(measured, Role.VIEWER, "dashboard_robot", "invoice_check")
+    staff = body.split("Staff satisfaction (the chart&#x27;s figures)")[1].split("</table>")[0]
+    row = staff.split("All statements</th>")[1].split("</tr>")[0]
+    # Esimerkkilä's own answers only: 2.00 before, 4.00 after (Naapurila's 5s not counted).
+    assert re.findall(r'<td class="num">([^<]*)</td>', row) == ["2.00", "4.00"]
+    customers = body.split("Customer satisfaction per month (the chart&#x27;s figures)")[1]
+    assert (
+        f'<th scope="row">{month_label(timezone.localdate())}</th><td class="num">2</td>'
+        '<td class="num">3.50</td>' in customers.split("</table>")[0]
+    )
+    assert "No survey results yet." not in body
+    assert body.count("<svg") == 6
 
 
 @pytest.mark.parametrize(

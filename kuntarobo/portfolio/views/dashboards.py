@@ -30,6 +30,7 @@ from django.utils.translation import gettext as _
 from kuntarobo.accounts.models import Municipality, Permission
 from kuntarobo.core import charts
 from kuntarobo.core.business_case import BusinessCaseResult, Line
+from kuntarobo.core.satisfaction import STATEMENTS
 from kuntarobo.portfolio.models import (
     Assessment,
     BusinessCase,
@@ -37,10 +38,17 @@ from kuntarobo.portfolio.models import (
     Programme,
     RobotMonth,
     RunningCost,
+    SurveyPhase,
 )
 from kuntarobo.portfolio.planned_realised import compare
 from kuntarobo.portfolio.realised import Figures, MonthFigures, RealisedFigures, realised_figures
 from kuntarobo.portfolio.running_costs import set_running_cost
+from kuntarobo.portfolio.satisfaction import (
+    StaffResult,
+    customer_satisfaction,
+    staff_satisfaction,
+)
+from kuntarobo.portfolio.surveys import STATEMENT_TEXTS
 from kuntarobo.runtime.actions import PermissionDeniedError
 from kuntarobo.runtime.declarations import InputError, all_robots, get_robot
 from kuntarobo.runtime.models import RobotDeployment
@@ -302,6 +310,89 @@ def value_ease_chart(ideas: QuerySet[Idea], subject: str) -> ChartBlock | None:
     )
 
 
+def satisfaction_charts(
+    municipality_ids: Sequence[int], robot_slug: str | None, period: Period, subject: str
+) -> list[ChartBlock]:
+    """Staff satisfaction before and after deployment, and customers' scores per month
+    (kuntarobo.portfolio.satisfaction); none when there are no results to show. Staff means
+    below the anonymity threshold are None and are not drawn."""
+    blocks: list[ChartBlock] = []
+    staff = [r for r in staff_satisfaction(municipality_ids, robot_slug) if r.overall is not None]
+    if staff:
+        keys = list(STATEMENTS)
+        labels = [str(n) for n in range(1, len(keys) + 1)] + [pgettext("measure", "All statements")]
+        texts = [str(STATEMENT_TEXTS[key]) for key in keys] + [
+            pgettext("measure", "All statements")
+        ]
+        phases = [(str(SurveyPhase(r.phase).label), r) for r in staff]
+
+        def values(result: StaffResult) -> list[Decimal | None]:
+            return [result.means.get(key) for key in keys] + [result.overall]
+
+        svg = charts.bar_chart(
+            pgettext("measure", "Staff satisfaction before and after: %(subject)s")
+            % {"subject": subject},
+            pgettext(
+                "measure",
+                "Mean agreement with each statement of the staff questionnaire, 1–5, before and "
+                "after the robot; the statements are numbered as in the table.",
+            ),
+            labels,
+            [
+                charts.Series(label, [None if v is None else float(v) for v in values(r)])
+                for label, r in phases
+            ],
+            y_label=pgettext("measure", "mean 1–5"),
+        )
+        rows = [
+            (f"{number}. {text}", [num(values(r)[index], 2) for _label, r in phases])
+            for index, (number, text) in enumerate(zip(labels, texts, strict=True))
+        ]
+        rows.append(
+            (pgettext("measure", "Responses"), [num(r.responses, 0) for _label, r in phases])
+        )
+        blocks.append(
+            ChartBlock(
+                "staff",
+                pgettext("measure", "Staff satisfaction"),
+                mark_safe(svg),  # noqa: S308 - charts escape every text they draw
+                pgettext("measure", "Staff satisfaction (the chart's figures)"),
+                [pgettext("measure", "Statement"), *[label for label, _r in phases]],
+                rows,
+            )
+        )
+    customers = customer_satisfaction(municipality_ids, robot_slug, period.start, period.end)
+    if any(month.responses for month in customers):
+        svg = charts.line_chart(
+            pgettext("measure", "Customer satisfaction per month: %(subject)s")
+            % {"subject": subject},
+            pgettext("measure", "The mean of customers' scores, 1–5, per month."),
+            [month_label(m.month) for m in customers],
+            [
+                charts.Series(
+                    pgettext("measure", "Mean score"),
+                    [None if m.mean is None else float(m.mean) for m in customers],
+                )
+            ],
+            y_label=pgettext("measure", "mean 1–5"),
+        )
+        blocks.append(
+            ChartBlock(
+                "customers",
+                pgettext("measure", "Customer satisfaction"),
+                mark_safe(svg),  # noqa: S308 - charts escape every text they draw
+                pgettext("measure", "Customer satisfaction per month (the chart's figures)"),
+                [
+                    pgettext("measure", "Month"),
+                    pgettext("measure", "Responses"),
+                    pgettext("measure", "Mean score"),
+                ],
+                [(month_label(m.month), [num(m.responses, 0), num(m.mean, 2)]) for m in customers],
+            )
+        )
+    return blocks
+
+
 def key_figures(totals: Figures) -> list[tuple[str, str]]:
     return [
         (pgettext("measure", "Items handled"), num(totals.items, 0)),
@@ -336,7 +427,9 @@ def breakdown_cells(totals: Figures) -> list[str]:
 def dashboard_context(
     request: HttpRequest, figures: RealisedFigures, period: Period, subject: str
 ) -> dict[str, Any]:
+    ids = list(figures.municipality_ids)
     return {
+        "satisfaction": satisfaction_charts(ids, figures.robot_slug, period, subject),
         "subject": subject,
         "period": period,
         "period_choices": period_choices(timezone.localdate()),
