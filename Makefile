@@ -66,6 +66,7 @@ bench: install
 	$(BIN)/python benchmarks/hr_reports_month.py
 	$(BIN)/python benchmarks/ecec_fees_decisions.py
 	$(BIN)/python benchmarks/hostile_inputs.py
+	$(BIN)/python benchmarks/portfolio_dashboards.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache .mypy_cache

@@ -19,6 +19,7 @@ from stdnum import iban
 from kuntarobo.accounts.models import Delegation, Membership, Municipality, Role
 from kuntarobo.core.folders import FolderRefused, clean_relative
 from kuntarobo.decisions.delegations import grant_delegation
+from kuntarobo.demo.portfolio_examples import load_portfolio_examples
 from kuntarobo.portfolio.helmi import load_helmi
 from kuntarobo.robots.hr_reports.dataset import (
     Absence,
@@ -395,6 +396,9 @@ def load_demo() -> list[DemoUser]:
     # The Helmi programme (kuntarobo.portfolio.helmi): Esimerkkilä keeps its follow-up and runs
     # the bundled robots' ideas; Naapurila is a member.
     load_helmi(municipalities["esimerkkila"], members=[municipalities["naapurila"]])
+    # The 49 analysed ideas scored, and the HR reports robot's result card and business case
+    # (its realised side and the card's figures come from the demo's runs).
+    load_portfolio_examples(municipalities["esimerkkila"], today.year)
     return list(DEMO_USERS)
 
 

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 from django.db.models import Sum
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from kuntarobo.core.business_case import BusinessCaseResult, Rules, YearFigures, evaluate
 from kuntarobo.portfolio.models import BusinessCase, RunningCost
@@ -110,11 +110,23 @@ def compare(
     rules = rules_of(case)
     robot_slug = case.idea.robot_slug if case.idea is not None else ""
     if not robot_slug:
-        problems.append(_("The case's idea names no robot in production: nothing is measured."))
+        problems.append(
+            pgettext_lazy(
+                "measure", "The case's idea names no robot in production: nothing is measured."
+            )
+        )
     if case.hourly_cost_cents is None:
-        problems.append(_("The case has no hourly cost: the hours saved cannot be valued."))
+        problems.append(
+            pgettext_lazy(
+                "measure", "The case has no hourly cost: the hours saved cannot be valued."
+            )
+        )
     if investment <= 0:
-        problems.append(_("The plan has no development costs: payback and ratio need them."))
+        problems.append(
+            pgettext_lazy(
+                "measure", "The plan has no development costs: payback and ratio need them."
+            )
+        )
     measured_end = min(datetime.date(case.horizon_year, 12, 31), today)
     figures: RealisedFigures | None = None
     months: list[RealisedMonth] = []

@@ -18,9 +18,9 @@ When a month is computed again (`refresh`):
 - a settled month (every item final) is never computed again: its figures cannot change, and
   they stay when housekeeping empties old items.
 `refresh` runs when a run finishes (a signal, kuntarobo.portfolio.signals, for that run's month
-only), by `kuntarobo portfolio-refresh` (the whole roll-up; run it from cron, e.g. every 15
-minutes) and when a dashboard is opened, for the municipalities it shows (new runs and changed
-months only: usually nothing to compute). A page shows when its figures were computed.
+only) and by `kuntarobo portfolio-refresh` (the whole roll-up; run it from cron, e.g. every 15
+minutes). Dashboards only read: a page answers in the same time whatever changed, and says
+when the roll-up was last brought up to date.
 
 Definitions (shares of all items of the period, superseded ones included):
 - items handled: items by status;
@@ -48,7 +48,6 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import (
     BigIntegerField,
@@ -234,18 +233,29 @@ def compute_month(key: Key, now: datetime.datetime | None = None) -> RobotMonth 
 
 
 def store(keys: Iterable[Key], now: datetime.datetime | None = None) -> int:
-    """Compute the keys again and keep the result (a key without items loses its row)."""
+    """Compute the keys again and keep the result (a key without items loses its row). Two
+    refreshes at once (a worker's signal, cron) may both write a key: the row is updated in
+    place, and one written from older figures differs from the items' open statuses or misses
+    a newer run, so the next refresh computes it again."""
     now = now or timezone.now()
     done = 0
     for key in sorted(set(keys)):
         row = compute_month(key, now)
         municipality_id, robot_slug, month = key
-        with transaction.atomic():
-            RobotMonth.objects.filter(
-                municipality_id=municipality_id, robot_slug=robot_slug, month=month
-            ).delete()
-            if row is not None:
-                row.save()
+        same: dict[str, Any] = {
+            "municipality_id": municipality_id,
+            "robot_slug": robot_slug,
+            "month": month,
+        }
+        if row is None:
+            RobotMonth.objects.filter(**same).delete()
+        else:
+            values = {
+                field.attname: getattr(row, field.attname)
+                for field in RobotMonth._meta.concrete_fields
+                if not field.primary_key and field.attname not in same
+            }
+            RobotMonth.objects.update_or_create(**same, defaults=values)
         done += 1
     return done
 
@@ -286,10 +296,11 @@ def refresh(
     municipality_ids: Collection[int] | None = None,
     now: datetime.datetime | None = None,
 ) -> RefreshResult:
-    """Bring the roll-up up to date (see the module's docstring). Limited to municipalities (a
-    dashboard's), it looks at their runs and months only, computes a month of new runs only
-    when a run is newer than the month's figures, and leaves the mark where it was: the whole
-    refresh looks at every run past the mark again, so a run committed late is never missed.
+    """Bring the roll-up up to date (see the module's docstring). Limited to municipalities
+    (e.g. after loading a municipality's data), it looks at their runs and months only,
+    computes a month of new runs only when a run is newer than the month's figures, and leaves
+    the mark where it was: the whole refresh looks at every run past the mark again, so a run
+    committed late is never missed.
 
     A month is computed again when it has runs not seen before, or when the statuses of its
     open items differ from those it was computed with. That is exact: an item's month never
@@ -473,6 +484,9 @@ class RealisedFigures:
     months: list[MonthFigures]  # every month of the period, empty ones included
     years: list[YearFigures]
     robots: dict[str, Figures]  # totals by robot
+    # When the whole roll-up was last brought up to date (`kuntarobo portfolio-refresh`); a
+    # settled month never changes, so this is the time the figures are exact at.
+    up_to_date_at: datetime.datetime | None
 
 
 def realised_figures(
@@ -530,4 +544,7 @@ def realised_figures(
             for year, figures in by_year.items()
         ],
         robots={slug: figures.figures(per_year) for slug, figures in sorted(by_robot.items())},
+        up_to_date_at=RollupMark.objects.filter(name=MARK)
+        .values_list("refreshed_at", flat=True)
+        .first(),
     )

@@ -7,7 +7,7 @@ import datetime
 from typing import TYPE_CHECKING
 
 from django.db import transaction
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from kuntarobo.accounts.models import Municipality, Permission
 from kuntarobo.audit.trail import record
@@ -37,10 +37,12 @@ def set_running_cost(
     require(actor, municipality, Permission.MANAGE_PORTFOLIO)
     robot_slug = robot_slug.strip()
     if not robot_slug:
-        raise InputError(_("the robot is required"), field="robot_slug")
+        raise InputError(pgettext_lazy("measure", "the robot is required"), field="robot_slug")
     if cents is not None and not 0 <= cents < MAX_CENTS:
         raise InputError(
-            _("the cost must be between 0 and %(max)s euros"), field="cost", max=MAX_CENTS // 100
+            pgettext_lazy("measure", "the cost must be between 0 and %(max)s euros"),
+            field="cost",
+            max=MAX_CENTS // 100,
         )
     month = month.replace(day=1)
     with transaction.atomic():

@@ -57,6 +57,8 @@ AUDIT_ACTIONS = {
     "portfolio.assessed": _("Idea assessed for automation"),
     "portfolio.scoring_weights": _("Weights of the suitability method changed"),
     "portfolio.result_card_saved": _("Result card saved"),
+    "portfolio.running_cost_set": pgettext_lazy("measure", "Running cost of a robot entered"),
+    "portfolio.running_cost_removed": pgettext_lazy("measure", "Running cost of a robot removed"),
     # The idea bank (kuntarobo.portfolio.ideas, .idea_excel, .sharing)
     "portfolio.idea_created": _("Automation idea added"),
     "portfolio.idea_edited": _("Automation idea edited"),

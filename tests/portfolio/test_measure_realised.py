@@ -16,36 +16,13 @@ from kuntarobo.portfolio.realised import (
     realised_figures,
     refresh,
 )
-from kuntarobo.runtime.models import Run, WorkItem
+from kuntarobo.runtime.models import WorkItem
 from kuntarobo.runtime.statuses import FINAL_STATUSES, ItemStatus, RunStatus
-from tests.factories import MunicipalityFactory, RunFactory, WorkItemFactory
+from tests.factories import MunicipalityFactory
+from tests.portfolio.measure_data import made_run
 
 UTC = datetime.UTC
 S = ItemStatus
-
-
-def made_run(
-    municipality: Any,
-    when: datetime.datetime,
-    items: list[dict[str, Any]],
-    robot: str = "invoice_check",
-) -> Run:
-    """A run started at `when` with items of the given fields; each item is finished `lead`
-    minutes after `when` (default 30) when its status is final or a result."""
-    run = RunFactory(municipality=municipality, robot_slug=robot)
-    Run.objects.filter(pk=run.pk).update(created_at=when)
-    for fields in items:
-        fields = dict(fields)
-        lead = fields.pop("lead", 30)
-        status = fields.setdefault("status", S.DONE)
-        finished = None if status in (S.NEW, S.IN_PROGRESS, S.WAITING) else when
-        item = WorkItemFactory(run=run, **fields)
-        WorkItem.objects.filter(pk=item.pk).update(
-            created_at=when,
-            finished_at=None if finished is None else when + datetime.timedelta(minutes=lead),
-        )
-    run.refresh_from_db()
-    return run
 
 
 def march_items() -> list[dict[str, Any]]:
@@ -248,3 +225,36 @@ def test_a_finished_run_computes_its_month_once_committed(
         run.save(update_fields=["status", "finished_at"])
     row = RobotMonth.objects.get(municipality=town)
     assert (row.month, row.items) == (datetime.date(2026, 4, 1), 3)
+
+
+@pytest.mark.django_db
+def test_an_open_month_whose_items_kept_their_statuses_is_not_computed_again() -> None:
+    town = MunicipalityFactory()
+    run = made_run(
+        town,
+        datetime.datetime(2026, 2, 5, 8, tzinfo=UTC),
+        [{}, {"status": S.FAILED_BUSINESS}, {"status": S.NEEDS_REVIEW}],
+    )
+    refresh()
+    # Retried and failed again: nothing a figure counts changed, and the month is left alone.
+    run.items.filter(status=S.FAILED_BUSINESS).update(attempts=2)
+    assert refresh().months == 0
+    # Approved: the open items' statuses changed, and the month is computed again.
+    run.items.filter(status=S.NEEDS_REVIEW).update(status=S.APPROVED)
+    assert refresh().months == 1
+    day = datetime.date(2026, 2, 1)
+    assert realised_figures([town.pk], None, day, day).totals.saved_items == 2
+
+
+@pytest.mark.django_db
+def test_a_dashboards_refresh_computes_a_month_only_for_a_run_newer_than_its_figures() -> None:
+    town = MunicipalityFactory()
+    when = datetime.datetime(2026, 2, 5, 8, tzinfo=UTC)
+    made_run(town, when, [{}])
+    now = when + datetime.timedelta(minutes=10)  # the run is too recent for the mark
+    assert refresh(municipality_ids=[town.pk], now=now).months == 1
+    assert refresh(municipality_ids=[town.pk], now=now).months == 0
+    made_run(town, when, [{}, {}])
+    assert refresh(municipality_ids=[town.pk], now=now).months == 1
+    day = datetime.date(2026, 2, 1)
+    assert realised_figures([town.pk], None, day, day).totals.items == 3

@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from kuntarobo.accounts.models import Municipality
 from kuntarobo.portfolio.models.ideas import PortfolioQuerySet
@@ -75,7 +76,7 @@ class RunningCost(models.Model):
     )
     robot_slug = models.CharField(_("robot"), max_length=50)
     month = models.DateField(_("month"))  # the first day of the month
-    cents = models.BigIntegerField(_("cost"))
+    cents = models.BigIntegerField(pgettext_lazy("measure", "cost"))
     note = models.CharField(_("note"), max_length=500, blank=True)
     entered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -86,8 +87,8 @@ class RunningCost(models.Model):
 
     class Meta:
         ordering = ["-month", "robot_slug"]
-        verbose_name = _("running cost")
-        verbose_name_plural = _("running costs")
+        verbose_name = pgettext_lazy("measure", "running cost")
+        verbose_name_plural = pgettext_lazy("measure", "running costs")
         constraints = [
             models.UniqueConstraint(
                 fields=["municipality", "robot_slug", "month"], name="running_cost_once"

@@ -24,12 +24,13 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import get_language, pgettext, pgettext_lazy
 from django.utils.translation import gettext as _
 
 from kuntarobo.accounts.models import Municipality, Permission
 from kuntarobo.core import charts
 from kuntarobo.core.business_case import BusinessCaseResult, Line
+from kuntarobo.core.satisfaction import STATEMENTS
 from kuntarobo.portfolio.models import (
     Assessment,
     BusinessCase,
@@ -37,10 +38,17 @@ from kuntarobo.portfolio.models import (
     Programme,
     RobotMonth,
     RunningCost,
+    SurveyPhase,
 )
 from kuntarobo.portfolio.planned_realised import compare
 from kuntarobo.portfolio.realised import Figures, MonthFigures, RealisedFigures, realised_figures
 from kuntarobo.portfolio.running_costs import set_running_cost
+from kuntarobo.portfolio.satisfaction import (
+    StaffResult,
+    customer_satisfaction,
+    staff_satisfaction,
+)
+from kuntarobo.portfolio.surveys import STATEMENT_TEXTS
 from kuntarobo.runtime.actions import PermissionDeniedError
 from kuntarobo.runtime.declarations import InputError, all_robots, get_robot
 from kuntarobo.runtime.models import RobotDeployment
@@ -62,7 +70,7 @@ class Period:
 
 
 def period_choices(today: datetime.date) -> list[tuple[str, str]]:
-    return [(LAST_12, _("Last 12 months"))] + [
+    return [(LAST_12, pgettext("measure", "Last 12 months"))] + [
         (str(year), str(year)) for year in range(today.year, today.year - YEARS_BACK - 1, -1)
     ]
 
@@ -116,37 +124,51 @@ def productivity_charts(figures: RealisedFigures, subject: str) -> list[ChartBlo
     months = figures.months
     labels = [month_label(m.month) for m in months]
     items = charts.line_chart(
-        _("Items per month: %(subject)s") % {"subject": subject},
-        _("Items handled and items whose preparation a person no longer does, per month."),
+        pgettext("measure", "Items per month: %(subject)s") % {"subject": subject},
+        pgettext(
+            "measure",
+            "Items handled and items whose preparation a person no longer does, per month.",
+        ),
         labels,
         [
-            charts.Series(_("Items handled"), [float(m.items) for m in months]),
-            charts.Series(_("Items saving manual work"), [float(m.saved_items) for m in months]),
+            charts.Series(pgettext("measure", "Items handled"), [float(m.items) for m in months]),
+            charts.Series(
+                pgettext("measure", "Items saving manual work"),
+                [float(m.saved_items) for m in months],
+            ),
         ],
-        y_label=_("items"),
+        y_label=pgettext("measure", "items"),
     )
     hours = charts.bar_chart(
-        _("Hours saved per month: %(subject)s") % {"subject": subject},
-        _("Manual work saved per month, in hours."),
+        pgettext("measure", "Hours saved per month: %(subject)s") % {"subject": subject},
+        pgettext("measure", "Manual work saved per month, in hours."),
         labels,
-        [charts.Series(_("Hours saved"), [float(m.hours_saved) for m in months])],
-        y_label=_("hours"),
+        [charts.Series(pgettext("measure", "Hours saved"), [float(m.hours_saved) for m in months])],
+        y_label=pgettext("measure", "hours"),
     )
     return [
         ChartBlock(
             "items",
-            _("Items per month"),
+            pgettext("measure", "Items per month"),
             mark_safe(items),  # noqa: S308 - charts escape every text they draw
-            _("Items per month (the chart's figures)"),
-            [_("Month"), _("Items handled"), _("Items saving manual work")],
+            pgettext("measure", "Items per month (the chart's figures)"),
+            [
+                pgettext("measure", "Month"),
+                pgettext("measure", "Items handled"),
+                pgettext("measure", "Items saving manual work"),
+            ],
             [(month_label(m.month), [num(m.items, 0), num(m.saved_items, 0)]) for m in months],
         ),
         ChartBlock(
             "hours",
-            _("Hours saved per month"),
+            pgettext("measure", "Hours saved per month"),
             mark_safe(hours),  # noqa: S308 - charts escape every text they draw
-            _("Hours saved per month (the chart's figures)"),
-            [_("Month"), _("Hours saved"), _("Person-years")],
+            pgettext("measure", "Hours saved per month (the chart's figures)"),
+            [
+                pgettext("measure", "Month"),
+                pgettext("measure", "Hours saved"),
+                pgettext("measure", "Person-years"),
+            ],
             [(month_label(m.month), [num(m.hours_saved), num(m.person_years, 3)]) for m in months],
         ),
     ]
@@ -156,35 +178,56 @@ def quality_charts(figures: RealisedFigures, subject: str) -> list[ChartBlock]:
     months = figures.months
     labels = [month_label(m.month) for m in months]
     rates = charts.line_chart(
-        _("Error, exception and rework rates: %(subject)s") % {"subject": subject},
-        _("Shares of the month's items, in per cent."),
+        pgettext("measure", "Error, exception and rework rates: %(subject)s")
+        % {"subject": subject},
+        pgettext("measure", "Shares of the month's items, in per cent."),
         labels,
         [
-            charts.Series(_("Error rate"), [percent(m.error_rate) for m in months]),
-            charts.Series(_("Exception rate"), [percent(m.exception_rate) for m in months]),
-            charts.Series(_("Rework rate"), [percent(m.rework_rate) for m in months]),
+            charts.Series(
+                pgettext("measure", "Error rate"), [percent(m.error_rate) for m in months]
+            ),
+            charts.Series(
+                pgettext("measure", "Exception rate"), [percent(m.exception_rate) for m in months]
+            ),
+            charts.Series(
+                pgettext("measure", "Rework rate"), [percent(m.rework_rate) for m in months]
+            ),
         ],
         y_label="%",
     )
     first, latest = quarter(months[:3]), quarter(months[-3:])
-    kinds = [_("Error rate"), _("Exception rate"), _("Rework rate")]
+    kinds = [
+        pgettext("measure", "Error rate"),
+        pgettext("measure", "Exception rate"),
+        pgettext("measure", "Rework rate"),
+    ]
     before_after = charts.bar_chart(
-        _("First and latest three months: %(subject)s") % {"subject": subject},
-        _("The rates of the period's first three months beside its latest three, in per cent."),
+        pgettext("measure", "First and latest three months: %(subject)s") % {"subject": subject},
+        pgettext(
+            "measure",
+            "The rates of the period's first three months beside its latest three, in per cent.",
+        ),
         kinds,
         [
-            charts.Series(_("First three months"), [percent(r) for r in first]),
-            charts.Series(_("Latest three months"), [percent(r) for r in latest]),
+            charts.Series(pgettext("measure", "First three months"), [percent(r) for r in first]),
+            charts.Series(pgettext("measure", "Latest three months"), [percent(r) for r in latest]),
         ],
         y_label="%",
     )
     return [
         ChartBlock(
             "rates",
-            _("Rates per month"),
+            pgettext("measure", "Rates per month"),
             mark_safe(rates),  # noqa: S308 - charts escape every text they draw
-            _("Error, exception and rework rates per month (the chart's figures)"),
-            [_("Month"), _("Error rate"), _("Exception rate"), _("Rework rate")],
+            pgettext(
+                "measure", "Error, exception and rework rates per month (the chart's figures)"
+            ),
+            [
+                pgettext("measure", "Month"),
+                pgettext("measure", "Error rate"),
+                pgettext("measure", "Exception rate"),
+                pgettext("measure", "Rework rate"),
+            ],
             [
                 (
                     month_label(m.month),
@@ -199,10 +242,14 @@ def quality_charts(figures: RealisedFigures, subject: str) -> list[ChartBlock]:
         ),
         ChartBlock(
             "before-after",
-            _("Before and after"),
+            pgettext("measure", "Before and after"),
             mark_safe(before_after),  # noqa: S308 - charts escape every text they draw
-            _("The first and latest three months (the chart's figures)"),
-            [_("Rate"), _("First three months"), _("Latest three months")],
+            pgettext("measure", "The first and latest three months (the chart's figures)"),
+            [
+                pgettext("measure", "Rate"),
+                pgettext("measure", "First three months"),
+                pgettext("measure", "Latest three months"),
+            ],
             [
                 (kind, [percent_text(a), percent_text(b)])
                 for kind, a, b in zip(kinds, first, latest, strict=True)
@@ -235,21 +282,27 @@ def value_ease_chart(ideas: QuerySet[Idea], subject: str) -> ChartBlock | None:
     if not assessed:
         return None
     svg = charts.scatter_chart(
-        _("Value against ease: %(subject)s") % {"subject": subject},
-        _("Each assessed idea: hours saved a year against the ease of implementation."),
+        pgettext("measure", "Value against ease: %(subject)s") % {"subject": subject},
+        pgettext(
+            "measure", "Each assessed idea: hours saved a year against the ease of implementation."
+        ),
         [
             charts.Point(idea.title, float(assessment.ease), float(assessment.hours_per_year))
             for idea, assessment in assessed
         ],
-        x_label=_("ease of implementation"),
-        y_label=_("hours saved per year"),
+        x_label=pgettext("measure", "ease of implementation"),
+        y_label=pgettext("measure", "hours saved per year"),
     )
     return ChartBlock(
         "value-ease",
-        _("Value against ease"),
+        pgettext("measure", "Value against ease"),
         mark_safe(svg),  # noqa: S308 - charts escape every text they draw
-        _("Assessed ideas (the chart's figures)"),
-        [_("Idea"), _("ease of implementation"), _("hours saved per year")],
+        pgettext("measure", "Assessed ideas (the chart's figures)"),
+        [
+            pgettext("measure", "Idea"),
+            pgettext("measure", "ease of implementation"),
+            pgettext("measure", "hours saved per year"),
+        ],
         [
             (idea.title, [num(assessment.ease, 2), num(assessment.hours_per_year, 0)])
             for idea, assessment in assessed
@@ -257,18 +310,101 @@ def value_ease_chart(ideas: QuerySet[Idea], subject: str) -> ChartBlock | None:
     )
 
 
+def satisfaction_charts(
+    municipality_ids: Sequence[int], robot_slug: str | None, period: Period, subject: str
+) -> list[ChartBlock]:
+    """Staff satisfaction before and after deployment, and customers' scores per month
+    (kuntarobo.portfolio.satisfaction); none when there are no results to show. Staff means
+    below the anonymity threshold are None and are not drawn."""
+    blocks: list[ChartBlock] = []
+    staff = [r for r in staff_satisfaction(municipality_ids, robot_slug) if r.overall is not None]
+    if staff:
+        keys = list(STATEMENTS)
+        labels = [str(n) for n in range(1, len(keys) + 1)] + [pgettext("measure", "All statements")]
+        texts = [str(STATEMENT_TEXTS[key]) for key in keys] + [
+            pgettext("measure", "All statements")
+        ]
+        phases = [(str(SurveyPhase(r.phase).label), r) for r in staff]
+
+        def values(result: StaffResult) -> list[Decimal | None]:
+            return [result.means.get(key) for key in keys] + [result.overall]
+
+        svg = charts.bar_chart(
+            pgettext("measure", "Staff satisfaction before and after: %(subject)s")
+            % {"subject": subject},
+            pgettext(
+                "measure",
+                "Mean agreement with each statement of the staff questionnaire, 1–5, before and "
+                "after the robot; the statements are numbered as in the table.",
+            ),
+            labels,
+            [
+                charts.Series(label, [None if v is None else float(v) for v in values(r)])
+                for label, r in phases
+            ],
+            y_label=pgettext("measure", "mean 1–5"),
+        )
+        rows = [
+            (f"{number}. {text}", [num(values(r)[index], 2) for _label, r in phases])
+            for index, (number, text) in enumerate(zip(labels, texts, strict=True))
+        ]
+        rows.append(
+            (pgettext("measure", "Responses"), [num(r.responses, 0) for _label, r in phases])
+        )
+        blocks.append(
+            ChartBlock(
+                "staff",
+                pgettext("measure", "Staff satisfaction"),
+                mark_safe(svg),  # noqa: S308 - charts escape every text they draw
+                pgettext("measure", "Staff satisfaction (the chart's figures)"),
+                [pgettext("measure", "Statement"), *[label for label, _r in phases]],
+                rows,
+            )
+        )
+    customers = customer_satisfaction(municipality_ids, robot_slug, period.start, period.end)
+    if any(month.responses for month in customers):
+        svg = charts.line_chart(
+            pgettext("measure", "Customer satisfaction per month: %(subject)s")
+            % {"subject": subject},
+            pgettext("measure", "The mean of customers' scores, 1–5, per month."),
+            [month_label(m.month) for m in customers],
+            [
+                charts.Series(
+                    pgettext("measure", "Mean score"),
+                    [None if m.mean is None else float(m.mean) for m in customers],
+                )
+            ],
+            y_label=pgettext("measure", "mean 1–5"),
+        )
+        blocks.append(
+            ChartBlock(
+                "customers",
+                pgettext("measure", "Customer satisfaction"),
+                mark_safe(svg),  # noqa: S308 - charts escape every text they draw
+                pgettext("measure", "Customer satisfaction per month (the chart's figures)"),
+                [
+                    pgettext("measure", "Month"),
+                    pgettext("measure", "Responses"),
+                    pgettext("measure", "Mean score"),
+                ],
+                [(month_label(m.month), [num(m.responses, 0), num(m.mean, 2)]) for m in customers],
+            )
+        )
+    return blocks
+
+
 def key_figures(totals: Figures) -> list[tuple[str, str]]:
     return [
-        (_("Items handled"), num(totals.items, 0)),
-        (_("Items saving manual work"), num(totals.saved_items, 0)),
-        (_("Hours saved"), num(totals.hours_saved)),
-        (_("Person-years"), num(totals.person_years, 2)),
-        (_("Error rate"), percent_text(totals.error_rate)),
-        (_("Exception rate"), percent_text(totals.exception_rate)),
-        (_("Rework rate"), percent_text(totals.rework_rate)),
-        (_("Lead time, median (hours)"), num(totals.lead_time_median_hours, 2)),
-        (_("Lead time, mean (hours)"), num(totals.lead_time_mean_hours, 2)),
-        (_("Items still open"), num(totals.open_items, 0)),
+        (pgettext("measure", "Items handled"), num(totals.items, 0)),
+        (pgettext("measure", "Items saving manual work"), num(totals.saved_items, 0)),
+        (pgettext("measure", "Hours saved"), num(totals.hours_saved)),
+        (pgettext("measure", "Person-years"), num(totals.person_years, 2)),
+        (pgettext("measure", "Error rate"), percent_text(totals.error_rate)),
+        (pgettext("measure", "Exception rate"), percent_text(totals.exception_rate)),
+        (pgettext("measure", "Rework rate"), percent_text(totals.rework_rate)),
+        (pgettext("measure", "Lead time, median (hours)"), num(totals.lead_time_median_hours, 2)),
+        (pgettext("measure", "Lead time, mean (hours)"), num(totals.lead_time_mean_hours, 2)),
+        (pgettext("measure", "Items still open"), num(totals.open_items, 0)),
     ]
 
 
@@ -291,7 +427,9 @@ def breakdown_cells(totals: Figures) -> list[str]:
 def dashboard_context(
     request: HttpRequest, figures: RealisedFigures, period: Period, subject: str
 ) -> dict[str, Any]:
+    ids = list(figures.municipality_ids)
     return {
+        "satisfaction": satisfaction_charts(ids, figures.robot_slug, period, subject),
         "subject": subject,
         "period": period,
         "period_choices": period_choices(timezone.localdate()),
@@ -335,6 +473,9 @@ def dashboards(request: HttpRequest) -> HttpResponse:
             "municipalities": municipalities,
             "robots": sorted((robot_label(slug), slug) for slug in slugs),
             "programmes": programmes_of(request),
+            "manages": Municipality.objects.for_user(
+                request.user, Permission.MANAGE_PORTFOLIO
+            ).exists(),
         },
     )
 
@@ -423,11 +564,11 @@ def result_rows(result: BusinessCaseResult | None) -> list[tuple[str, str]]:
         return []
     yes, no = _("yes"), _("no")
     return [
-        (_("Investment (€)"), num(result.investment, 2)),
-        (_("Payback (years)"), num(result.payback_years, 2)),
-        (_("Benefit ratio"), num(result.benefit_ratio_6y, 2)),
-        (_("Meets the payback rule"), yes if result.meets_payback_rule else no),
-        (_("Meets the ratio rule"), yes if result.meets_ratio_rule else no),
+        (pgettext("measure", "Investment (€)"), num(result.investment, 2)),
+        (pgettext("measure", "Payback (years)"), num(result.payback_years, 2)),
+        (pgettext("measure", "Benefit ratio"), num(result.benefit_ratio_6y, 2)),
+        (pgettext("measure", "Meets the payback rule"), yes if result.meets_payback_rule else no),
+        (pgettext("measure", "Meets the ratio rule"), yes if result.meets_ratio_rule else no),
     ]
 
 
@@ -451,24 +592,26 @@ def business_case_realised(request: HttpRequest, pk: int) -> HttpResponse:
 
     blocks: list[ChartBlock] = []
     if plan is not None:
-        chart_series = [charts.Series(_("Planned"), net(plan))]
+        chart_series = [charts.Series(pgettext("measure", "Planned"), net(plan))]
         if realised is not None:
-            chart_series.append(charts.Series(_("Realised"), net(realised)))
+            chart_series.append(charts.Series(pgettext("measure", "Realised"), net(realised)))
         blocks.append(
             ChartBlock(
                 "net",
-                _("Net benefit per year"),
+                pgettext("measure", "Net benefit per year"),
                 mark_safe(  # noqa: S308 - charts escape every text they draw
                     charts.bar_chart(
-                        _("Net benefit per year, planned and realised"),
-                        _("Gross benefits less running costs per year, in euros."),
+                        pgettext("measure", "Net benefit per year, planned and realised"),
+                        pgettext(
+                            "measure", "Gross benefits less running costs per year, in euros."
+                        ),
                         labels,
                         [positive(s) for s in chart_series],
                         y_label="€",
                     )
                 ),
-                _("Net benefit per year (the chart's figures, €)"),
-                [_("Year"), *[str(s.label) for s in chart_series]],
+                pgettext("measure", "Net benefit per year (the chart's figures, €)"),
+                [pgettext("measure", "Year"), *[str(s.label) for s in chart_series]],
                 [
                     (label, [num(s.values[i], 2) for s in chart_series])
                     for i, label in enumerate(labels)
@@ -531,16 +674,19 @@ def year_rows(
 
 class RunningCostForm(BaseForm):
     municipality = forms.ModelChoiceField(
-        queryset=Municipality.objects.none(), label=gettext_lazy("Municipality")
+        queryset=Municipality.objects.none(), label=pgettext_lazy("measure", "Municipality")
     )
-    robot_slug = forms.ChoiceField(label=gettext_lazy("Robot"))
+    robot_slug = forms.ChoiceField(label=pgettext_lazy("measure", "Robot"))
     month = forms.DateField(
-        label=gettext_lazy("Month"), widget=MonthInput(), input_formats=["%Y-%m"]
+        label=pgettext_lazy("measure", "Month"), widget=MonthInput(), input_formats=["%Y-%m"]
     )
     cost = forms.DecimalField(
-        label=gettext_lazy("Running cost (€)"), min_value=0, max_digits=10, decimal_places=2
+        label=pgettext_lazy("measure", "Running cost (€)"),
+        min_value=0,
+        max_digits=10,
+        decimal_places=2,
     )
-    note = forms.CharField(label=gettext_lazy("Note"), max_length=500, required=False)
+    note = forms.CharField(label=pgettext_lazy("measure", "Note"), max_length=500, required=False)
 
     def __init__(self, *args: Any, municipalities: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -575,7 +721,7 @@ def running_costs(request: HttpRequest) -> HttpResponse:
         except PermissionDeniedError:
             raise Http404(_("Not found.")) from None
         else:
-            messages.success(request, _("The running cost was saved."))
+            messages.success(request, pgettext("measure", "The running cost was saved."))
             return redirect("portfolio:running_costs")
     costs = RunningCost.objects.filter(municipality__in=managed).select_related("municipality")
     return render(
