@@ -7,6 +7,7 @@ from kuntarobo.portfolio import (
     business_case_urls,
     dashboard_urls,
     document_urls,
+    idea_urls,
     programme_urls,
     scoring_urls,
     survey_urls,
@@ -22,3 +23,4 @@ urlpatterns: list[URLPattern | URLResolver] = [
     *business_case_urls.urlpatterns,
     *programme_urls.urlpatterns,
 ]
+urlpatterns += idea_urls.urlpatterns

@@ -59,6 +59,18 @@ AUDIT_ACTIONS = {
     "portfolio.result_card_saved": _("Result card saved"),
     "portfolio.running_cost_set": pgettext_lazy("measure", "Running cost of a robot entered"),
     "portfolio.running_cost_removed": pgettext_lazy("measure", "Running cost of a robot removed"),
+    # The idea bank (kuntarobo.portfolio.ideas, .idea_excel, .sharing)
+    "portfolio.idea_created": _("Automation idea added"),
+    "portfolio.idea_edited": _("Automation idea edited"),
+    "portfolio.idea_moved": _("Automation idea moved to another stage"),
+    "portfolio.idea_robot_set": _("Robot of an automation idea named"),
+    "portfolio.idea_copied": _("Shared automation idea copied"),
+    "portfolio.ideas_exported": _("Idea bank exported to Excel"),
+    "portfolio.ideas_imported": _("Idea bank imported from Excel"),
+    "portfolio.workshop_created": _("Workshop opened"),
+    "portfolio.workshop_closed": _("Workshop closed"),
+    "portfolio.shared": _("Shared with other municipalities"),
+    "portfolio.sharing_withdrawn": _("Sharing withdrawn"),
 }
 
 AUDIT_CHANNELS = {

@@ -23,15 +23,26 @@ CHROMIUM_ARGS = [
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
 
+# The session's one Chromium. Other test directories import these fixtures (tests/portfolio),
+# which makes a second session fixture: it borrows this browser, as a second sync Playwright
+# beside the first fails ("Sync API inside the asyncio loop").
+_SESSION: dict[str, object] = {}
+
+
 @pytest.fixture(scope="session")
 def browser() -> Iterator:
     if not os.path.exists(CHROMIUM):
         pytest.skip(f"{CHROMIUM} is missing: apt-get install chromium (make system-deps)")
+    if "browser" in _SESSION:
+        yield _SESSION["browser"]
+        return
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        _SESSION["browser"] = browser
         yield browser
+        del _SESSION["browser"]
         browser.close()
 
 

@@ -10,13 +10,8 @@ from playwright.sync_api import expect
 from kuntarobo.accounts.models import Role
 from kuntarobo.portfolio.models import ResultCard, SharingScope
 from kuntarobo.runtime.models import ItemStatus
-from tests.browser import conftest as browser_fixtures
 from tests.browser.conftest import assert_accessible
 from tests.factories import MunicipalityFactory, RunFactory, WorkItemFactory, user_with_role
-
-# The browser tests' Chromium fixtures, used here too.
-browser = browser_fixtures.browser
-page = browser_fixtures.page
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from kuntarobo.accounts.models import Role
 from kuntarobo.portfolio.models import Assessment
-from tests.browser.conftest import assert_accessible, browser, page  # noqa: F401  (fixtures)
+from tests.browser.conftest import assert_accessible
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 PASSWORD = "Salasana-123-pitka"
@@ -21,7 +21,7 @@ def test_a_coordinator_scores_an_idea_and_finds_it_on_the_chart(
     live_server,
     transactional_db,
     pworld,
-    page,  # noqa: F811
+    page,
 ):
     coordinator = pworld.users[Role.COORDINATOR]
     coordinator.set_password(PASSWORD)

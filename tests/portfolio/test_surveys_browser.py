@@ -14,10 +14,8 @@ from kuntarobo.portfolio.models import (
     SurveyResponse,
     SurveySettings,
 )
-from tests.browser.conftest import assert_accessible, browser, page
+from tests.browser.conftest import assert_accessible
 from tests.factories import PASSWORD, MunicipalityFactory, user_with_role
-
-__all__ = ["browser", "page"]
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
