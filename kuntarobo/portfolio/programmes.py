@@ -53,6 +53,19 @@ RECORD_KINDS: dict[str, type[FollowUpRecord]] = {
     "risks": ProgrammeRisk,
     "milestones": ProgrammeMilestone,
 }
+# The audit event codes per kind, written out so the audit page's labels can be checked.
+SAVED_EVENTS: dict[str, str] = {
+    "costs": "portfolio.programme_costs_saved",
+    "outputs": "portfolio.programme_outputs_saved",
+    "risks": "portfolio.programme_risks_saved",
+    "milestones": "portfolio.programme_milestones_saved",
+}
+DELETED_EVENTS: dict[str, str] = {
+    "costs": "portfolio.programme_costs_deleted",
+    "outputs": "portfolio.programme_outputs_deleted",
+    "risks": "portfolio.programme_risks_deleted",
+    "milestones": "portfolio.programme_milestones_deleted",
+}
 # The fields an action accepts per kind; anything else is refused.
 RECORD_FIELDS: dict[str, tuple[str, ...]] = {
     "costs": ("kind", "year", "description", "planned_cents", "realised_cents", "note"),
@@ -153,7 +166,7 @@ def save_record(
         obj = target
         obj.save()
         record(
-            f"portfolio.programme_{kind}_saved",
+            SAVED_EVENTS[kind],
             actor=actor,
             municipality=programme.lead,
             obj=obj,
@@ -171,7 +184,7 @@ def delete_record(actor: Actor, programme: Programme, obj: FollowUpRecord, *, vi
     with transaction.atomic():
         details = {"programme": programme.pk, **_details(obj, RECORD_FIELDS[kind])}
         record(
-            f"portfolio.programme_{kind}_deleted",
+            DELETED_EVENTS[kind],
             actor=actor,
             municipality=programme.lead,
             obj=obj,

@@ -4,7 +4,7 @@ point, in the audit trail. Only records without personal data have a `shared_wit
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from django.db import transaction
 
@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
 
 class Shareable(Protocol):
-    pk: int | None
+    pk: Any
     municipality: Municipality
     shared_with: str
 

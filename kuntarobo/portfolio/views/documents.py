@@ -4,7 +4,7 @@ path document with the same figures) only when it was shared with it; otherwise 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib import messages
@@ -39,7 +39,7 @@ from kuntarobo.web.forms import BaseForm, DateInput
 from kuntarobo.web.scoping import municipality_or_404
 
 if TYPE_CHECKING:
-    from kuntarobo.portfolio.sharing import Shareable
+    pass
 
 
 def _language() -> str:
@@ -240,9 +240,7 @@ def result_card_share(request: HttpRequest, robot: str, municipality: str) -> Ht
         messages.error(request, _("Choose with whom the card is shared."))
     else:
         try:
-            # Shareable declares `pk: int | None`, a saved model's is `int`: the same object.
-            shareable = cast("Shareable", card)
-            changed = set_sharing(request.user, shareable, form.cleaned_data["scope"], via="web")
+            changed = set_sharing(request.user, card, form.cleaned_data["scope"], via="web")
         except PermissionDeniedError:
             raise PermissionDenied from None
         if changed:
