@@ -228,6 +228,15 @@ if not 1 <= KUNTAROBO_REVIEW_SAMPLE_PERCENT <= 100:
 if KUNTAROBO_REVIEW_SAMPLE_MINIMUM < 1:
     raise ImproperlyConfigured("KUNTAROBO_REVIEW_SAMPLE_MINIMUM must be at least 1")
 
+# The impact dashboards read a monthly roll-up of the runs (kuntarobo.portfolio.realised); the
+# scheduler brings it up to date this often (seconds; 0 leaves it to `kuntarobo
+# portfolio-refresh`), so reviews after a run's end reach the figures. The demo: every minute.
+KUNTAROBO_PORTFOLIO_REFRESH_SECONDS = env_int(
+    "KUNTAROBO_PORTFOLIO_REFRESH_SECONDS", 60 if KUNTAROBO_DEMO else 300
+)
+if KUNTAROBO_PORTFOLIO_REFRESH_SECONDS < 0:
+    raise ImproperlyConfigured("KUNTAROBO_PORTFOLIO_REFRESH_SECONDS must not be negative")
+
 # Runtime knobs: how long a silent worker is trusted, how application errors back off.
 KUNTAROBO_WORKER_HEARTBEAT_SECONDS = env_int("KUNTAROBO_WORKER_HEARTBEAT_SECONDS", 5)
 KUNTAROBO_WORKER_STALE_SECONDS = env_int("KUNTAROBO_WORKER_STALE_SECONDS", 30)

@@ -258,3 +258,32 @@ def test_a_dashboards_refresh_computes_a_month_only_for_a_run_newer_than_its_fig
     assert refresh(municipality_ids=[town.pk], now=now).months == 1
     day = datetime.date(2026, 2, 1)
     assert realised_figures([town.pk], None, day, day).totals.items == 3
+
+
+@pytest.mark.django_db
+def test_the_schedulers_pass_brings_reviews_after_a_runs_end_to_the_figures_at_its_pace(
+    settings,
+) -> None:
+    from kuntarobo.runtime.management.commands.scheduler import scheduler_pass
+
+    settings.KUNTAROBO_PORTFOLIO_REFRESH_SECONDS = 3600
+    town = MunicipalityFactory()
+    run = made_run(
+        town, datetime.datetime(2026, 2, 5, 8, tzinfo=UTC), [{}, {"status": S.NEEDS_REVIEW}]
+    )
+    state: dict[str, Any] = {}
+    scheduler_pass(state)
+    run.items.filter(status=S.NEEDS_REVIEW).update(status=S.DONE)
+
+    def done_in_february() -> int:
+        (february,) = realised_figures(
+            [town.pk], None, datetime.date(2026, 2, 1), datetime.date(2026, 2, 28)
+        ).months
+        return february.counts[S.DONE]
+
+    scheduler_pass(state)  # within the hour: the roll-up waits
+    assert done_in_february() == 1
+    settings.KUNTAROBO_PORTFOLIO_REFRESH_SECONDS = 1
+    state["portfolio_refreshed_at"] -= 2
+    scheduler_pass(state)
+    assert done_in_february() == 2

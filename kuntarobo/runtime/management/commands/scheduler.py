@@ -15,6 +15,7 @@ from django.db import close_old_connections
 
 from kuntarobo.runtime import actions, housekeeping, recovery, scheduling
 from kuntarobo.runtime.outage import Outage, is_outage
+from kuntarobo.runtime.signals import scheduler_pass_done
 
 logger = logging.getLogger("kuntarobo.scheduler")
 
@@ -39,6 +40,11 @@ def scheduler_pass(state: dict[str, Any] | None = None) -> dict[str, int]:
             if is_outage(error):
                 raise
             logger.exception("housekeeping failed")
+        for _receiver, outcome in scheduler_pass_done.send_robust(sender=None, state=state):
+            if isinstance(outcome, Exception):
+                if is_outage(outcome):
+                    raise outcome
+                logger.error("a receiver of the scheduler's pass failed: %r", outcome)
     return result
 
 
