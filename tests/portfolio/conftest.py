@@ -14,10 +14,6 @@ from django.test import Client
 
 from kuntarobo.accounts.models import Municipality, Role
 from kuntarobo.portfolio.models import Idea, Programme, SharingScope, Stage, Workshop
-
-# The browser tests' Chromium, once for the whole session: the same fixture imported into each
-# browser test module would start a second Playwright beside the first, which fails.
-from tests.browser.conftest import browser, page  # noqa: F401
 from tests.factories import MunicipalityFactory, user_with_role
 
 ROLES = (Role.ADMINISTRATOR, Role.COORDINATOR, Role.REVIEWER, Role.DEVELOPER, Role.VIEWER)
