@@ -18,11 +18,12 @@ the same `evaluate`.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Final, NoReturn
 
+from kuntarobo.core.explanation import Line
 from kuntarobo.core.strict_json import Reader, StrictJsonError, Wording
 
 TWO_PLACES: Final = Decimal("0.01")
@@ -76,18 +77,6 @@ class YearFigures:
     development_cost: Decimal = Decimal(0)
     running_cost: Decimal = Decimal(0)
     gross_benefit: Decimal = Decimal(0)
-
-
-@dataclass(frozen=True)
-class Line:
-    """One line of the explanation: an English text with %(name)s parameters (translated by
-    the caller through its message catalogue) and its parameters, already formatted."""
-
-    text: str
-    params: Mapping[str, str] = field(default_factory=dict)
-
-    def english(self) -> str:
-        return self.text % dict(self.params)
 
 
 @dataclass(frozen=True)

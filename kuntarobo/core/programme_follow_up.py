@@ -25,11 +25,13 @@ with a reason replaces the computed light; the computed one stays visible beside
 from __future__ import annotations
 
 import datetime
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 from typing import Final
+
+from kuntarobo.core.explanation import Line
 
 HUNDRED: Final = Decimal(100)
 
@@ -62,18 +64,6 @@ class OutputStatus(StrEnum):
     DELIVERED = "delivered"
     LATE = "late"
     DROPPED = "dropped"
-
-
-@dataclass(frozen=True)
-class Line:
-    """One line of the explanation: an English text with %(name)s parameters (translated by
-    the caller through its message catalogue) and its parameters, already formatted."""
-
-    text: str
-    params: Mapping[str, str] = field(default_factory=dict)
-
-    def english(self) -> str:
-        return self.text % dict(self.params)
 
 
 @dataclass(frozen=True)

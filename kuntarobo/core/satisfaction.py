@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Final
 
-from kuntarobo.core.business_case import Line
+from kuntarobo.core.explanation import Line
 
 SCALE: Final = (1, 2, 3, 4, 5)
 # The staff questionnaire's statements, in the order they are asked; their wording is in

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Final
 
-from kuntarobo.core.business_case import Line
+from kuntarobo.core.explanation import Line
 
 METHOD_VERSION: Final = "1"
 

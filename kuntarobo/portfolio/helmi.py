@@ -25,6 +25,7 @@ from typing import Final, NamedTuple
 from django.db import transaction
 
 from kuntarobo.accounts.models import Municipality
+from kuntarobo.core.suitability import CRITERIA
 from kuntarobo.portfolio import helmi_data as data
 from kuntarobo.portfolio.models import (
     Idea,
@@ -37,14 +38,6 @@ from kuntarobo.portfolio.models import (
     Workshop,
 )
 
-CRITERIA: Final = (
-    "rule_based",
-    "digital_input",
-    "stability",
-    "standardisation",
-    "exception_rate",
-    "documentation",
-)
 BUNDLED_ROBOTS: Final = ("hr_reports", "ecec_fees", "invoice_check", "file_archiver")
 DEMO_NOTE: Final = (
     "Esittelyaineisto: tyypillinen kunnan prosessi, tuotettu Helmi-hankkeen jäljitelmää "

@@ -22,7 +22,8 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import pgettext_lazy
 
-from kuntarobo.core.business_case import BusinessCaseResult, Rules, YearFigures, evaluate
+from kuntarobo.core.business_case import BusinessCaseResult, YearFigures, evaluate
+from kuntarobo.portfolio.business_cases import case_rules, plan_figures
 from kuntarobo.portfolio.models import BusinessCase, RunningCost
 from kuntarobo.portfolio.realised import (
     HOURS_PER_PERSON_YEAR,
@@ -73,26 +74,6 @@ class PlannedRealised:
     problems: list[StrOrPromise]
 
 
-def rules_of(case: BusinessCase) -> Rules:
-    return Rules(
-        payback_max_years=Decimal(case.payback_max_years),
-        benefit_ratio_min=Decimal(case.benefit_ratio_min),
-        ratio_years=case.ratio_years,
-    )
-
-
-def planned_years(case: BusinessCase) -> list[YearFigures]:
-    return [
-        YearFigures(
-            year=row.year,
-            development_cost=euros(row.development_cost_cents),
-            running_cost=euros(row.running_cost_cents),
-            gross_benefit=euros(row.gross_benefit_cents),
-        )
-        for row in case.years.all()
-    ]
-
-
 def compare(
     case: BusinessCase,
     *,
@@ -103,11 +84,11 @@ def compare(
     realised side, up to the current month)."""
     today = today or timezone.localdate()
     problems: list[StrOrPromise] = []
-    plan_years = planned_years(case)
+    plan_years = plan_figures(case)
     by_year = {figures.year: figures for figures in plan_years}
     span = range(case.start_year, case.horizon_year + 1)
     investment = sum((by_year[y].development_cost for y in span if y in by_year), Decimal(0))
-    rules = rules_of(case)
+    rules = case_rules(case)
     robot_slug = case.idea.robot_slug if case.idea is not None else ""
     if not robot_slug:
         problems.append(

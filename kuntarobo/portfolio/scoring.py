@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kuntarobo.accounts.models import Municipality, Permission
 from kuntarobo.audit.trail import actor_label, record
-from kuntarobo.core.business_case import Line
+from kuntarobo.core.explanation import Line
 from kuntarobo.core.suitability import (
     CRITERIA,
     DEFAULT_WEIGHTS,

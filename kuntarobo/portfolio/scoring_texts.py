@@ -16,7 +16,7 @@ from kuntarobo.core.formatting import LANGUAGES, format_decimal
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
 
-    from kuntarobo.core.business_case import Line
+    from kuntarobo.core.explanation import Line
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from kuntarobo.accounts.models import Municipality, Permission, has_permission
-from kuntarobo.core.business_case import BusinessCaseError, BusinessCaseResult, Line, Rules, parse
+from kuntarobo.core.business_case import BusinessCaseError, BusinessCaseResult, Rules, parse
+from kuntarobo.core.explanation import Line
 from kuntarobo.portfolio.business_cases import (
     case_json,
     delete_business_case,

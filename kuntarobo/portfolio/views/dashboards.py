@@ -29,7 +29,8 @@ from django.utils.translation import gettext as _
 
 from kuntarobo.accounts.models import Municipality, Permission
 from kuntarobo.core import charts
-from kuntarobo.core.business_case import BusinessCaseResult, Line
+from kuntarobo.core.business_case import BusinessCaseResult
+from kuntarobo.core.explanation import Line
 from kuntarobo.core.satisfaction import STATEMENTS
 from kuntarobo.portfolio.models import (
     Assessment,
