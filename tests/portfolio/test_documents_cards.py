@@ -227,10 +227,16 @@ def test_a_card_shared_with_the_installation_is_visible_to_others_until_withdraw
     far = Client()
     far.force_login(stranger)
     assert far.get(card_url("result_card")).status_code == 200
+    # Others find it among what is shared with them.
+    shared = far.get(reverse("portfolio:shared_ideas")).content.decode()
+    assert card_url("result_card") in shared
 
     assert set_sharing(coordinator, card, SharingScope.PRIVATE, via="test")
     assert client.get(card_url("result_card")).status_code == 404
     assert far.get(card_url("result_card")).status_code == 404
+    assert (
+        card_url("result_card") not in far.get(reverse("portfolio:shared_ideas")).content.decode()
+    )
     actions = list(
         AuditEvent.objects.filter(action__startswith="portfolio.shar").values_list(
             "action", flat=True

@@ -30,9 +30,9 @@ from kuntarobo.portfolio.idea_excel import (
     export_ideas,
     import_ideas,
 )
-from kuntarobo.portfolio.models import Idea, SharingScope, Stage, Workshop
+from kuntarobo.portfolio.models import Idea, ResultCard, SharingScope, Stage, Workshop
 from kuntarobo.runtime.actions import PermissionDeniedError
-from kuntarobo.runtime.declarations import InputError, all_robots
+from kuntarobo.runtime.declarations import InputError, all_robots, get_robot
 from kuntarobo.web.forms import BaseForm, DateInput
 from kuntarobo.web.scoping import municipality_or_404, require_somewhere
 from kuntarobo.web.views.common import paginate
@@ -444,6 +444,17 @@ def idea_copy(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("portfolio:idea_detail", pk=copy.pk)
 
 
+def robot_name(slug: str) -> str:
+    """The robot's name in the reader's language, or "" when it is no longer installed."""
+    try:
+        return str(get_robot(slug).name.get())
+    except InputError:
+        return ""
+
+
+MAX_SHARED_CARDS = 200
+
+
 @login_required
 def shared_ideas(request: HttpRequest) -> HttpResponse:
     """What other municipalities share with the user's: never the proposer."""
@@ -463,7 +474,16 @@ def shared_ideas(request: HttpRequest) -> HttpResponse:
             | Q(systems__icontains=word)
         )
     managed = _managed(request).order_by("name_fi")
+    # Shared result cards (and so their robots' path documents) of robots still installed.
+    shared_cards = (
+        ResultCard.objects.visible_to(request.user)
+        .exclude(municipality__in=own)
+        .select_related("municipality")
+        .order_by("municipality__name_fi", "robot_slug")[:MAX_SHARED_CARDS]
+    )
+    cards = [(card, name) for card in shared_cards if (name := robot_name(card.robot_slug))]
     context = {
+        "cards": cards,
         "page": paginate(request, listed, IDEAS_PER_PAGE),
         "query": query,
         "copy_form": CopyForm(municipalities=managed) if managed.exists() else None,
