@@ -47,8 +47,6 @@ HELSINKI: Final = "Europe/Helsinki"
 MAX_SPAN_DAYS: Final = 366
 PARTS: Final = ("morning", "afternoon", "evening")
 OUTCOMES: Final = frozenset({"busy", "no_answer", "machine", "declined", "technical", "no_input"})
-# The calendar's own eves (holidays' Finnish names and the English ones, whichever it gives).
-_CALENDAR_EVES: Final = ("aatto", "eve")
 
 
 @dataclass(frozen=True)
@@ -133,14 +131,21 @@ def parse_schedule(data: object, path: str = "schedule") -> CallSchedule:
 # --- blocked days and windows -------------------------------------------------------------
 
 
+def _is_calendar_eve(day: datetime.date) -> bool:
+    """Christmas Eve or Midsummer Eve (the Friday 19-25 June), which the calendar lists itself;
+    told by date, not by name, so the calendar's language does not matter."""
+    if (day.month, day.day) == (12, 24):
+        return True
+    return day.month == 6 and 19 <= day.day <= 25 and day.weekday() == 4
+
+
 @lru_cache(maxsize=64)
 def _blocked_in_year(year: int) -> frozenset[datetime.date]:
     """The days of `year` blocked by the documented rule (module docstring)."""
     calendar = holidays.country_holidays("FI", years=[year, year + 1])
     blocked: set[datetime.date] = set(calendar.keys())
-    for day, name in calendar.items():
-        own_eve = any(mark in name.lower() for mark in _CALENDAR_EVES)
-        if day.weekday() < 5 and not own_eve:
+    for day in calendar:
+        if day.weekday() < 5 and not _is_calendar_eve(day):
             blocked.add(day - datetime.timedelta(days=1))
     return frozenset(day for day in blocked if day.year == year)
 
