@@ -1,0 +1,233 @@
+"""A phone survey questionnaire (parsed JSON, checked field by field) and the pure state machine
+of one call: the telephony layer feeds it keypad digits, timeouts, recordings and hang-ups, and
+it answers with what to do next (play, record, hang up with a disposition). No I/O, no Django.
+
+Format (see docs/phone-survey.md, "Questionnaire format"): the step types follow Surveda's
+(single choice, numeric, explanation, flag, language) plus an open answer recorded as audio.
+Finnish rules (GDPR): the introduction must say who calls, why, where the number came from and
+how to refuse (the stop key); a stop key press is honoured at once as "do_not_call".
+Source: /work/shared/docs/domain/phone-survey.md (Uusikaupunki 2021 survey, Surveda).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Final, Literal
+
+from kuntarobo.core.strict_json import Reader, StrictJsonError
+
+STEP_TYPES: Final = ("single_choice", "numeric", "explanation", "open_answer", "flag", "language")
+FLAG_DISPOSITIONS: Final = ("completed", "ineligible", "refused")
+KEYS: Final = tuple("0123456789")
+END: Final = "end"
+CONSENT: Final = "consent"  # the step id of the consent gate in actions
+CONFIRM: Final = "#"  # ends a numeric entry
+
+Answer = int | str | float | None
+Disposition = Literal["completed", "partial", "refused", "ineligible", "do_not_call", "no_input"]
+
+
+class QuestionnaireError(StrictJsonError):
+    """A questionnaire that breaks the format; `path` names the field."""
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One keypad choice: the key pressed, the value stored and its label per language."""
+
+    key: str
+    value: str
+    label: Mapping[str, str]
+
+
+@dataclass(frozen=True)
+class Step:
+    """One step; the fields a type does not use keep their defaults."""
+
+    id: str
+    type: str
+    prompt: Mapping[str, str]
+    choices: tuple[Choice, ...] = ()
+    skip: Mapping[str, str] = field(default_factory=dict)
+    minimum: int = 0
+    maximum: int = 0
+    max_seconds: int = 0
+    disposition: str = ""
+
+
+@dataclass(frozen=True)
+class Questionnaire:
+    """A checked questionnaire: every prompt exists in every declared language."""
+
+    id: str
+    languages: tuple[str, ...]
+    introduction: Mapping[str, str]
+    consent_prompt: Mapping[str, str]
+    consent_key: str
+    stop_key: str
+    max_retries: int
+    steps: tuple[Step, ...]
+
+    def index(self, step_id: str) -> int:
+        return next(i for i, step in enumerate(self.steps) if step.id == step_id)
+
+
+# --- parsing ----------------------------------------------------------------------------------
+
+
+def _fail(path: str, message: str, code: str = "invalid") -> QuestionnaireError:
+    return QuestionnaireError(path, message, code)
+
+
+def _texts(reader: Reader, languages: tuple[str, ...], *, required: bool = True) -> dict[str, str]:
+    """Text per language: every declared language present and non-empty, no others."""
+    reader.object(languages)
+    texts: dict[str, str] = {}
+    for language in languages:
+        if not reader.has(language):
+            if not required:
+                continue
+            raise _fail(f"{reader.path}.{language}", "is required", "missing")
+        texts[language] = reader.field(language).text(strip=True, allow_empty=False)
+    return texts
+
+
+def _key(reader: Reader) -> str:
+    value = reader.value
+    if not isinstance(value, str) or value not in KEYS:
+        raise _fail(reader.path, f"must be one key from 0 to 9, got {reader.shown()}", "bad_key")
+    return value
+
+
+_STEP_FIELDS: Final[Mapping[str, tuple[str, ...]]] = {
+    "single_choice": ("id", "type", "prompt", "choices", "skip"),
+    "numeric": ("id", "type", "prompt", "min", "max"),
+    "explanation": ("id", "type", "prompt"),
+    "open_answer": ("id", "type", "prompt", "max_seconds"),
+    "flag": ("id", "type", "prompt", "disposition"),
+    "language": ("id", "type", "prompt", "choices"),
+}
+
+
+def _choices(reader: Reader, languages: tuple[str, ...], stop_key: str, *, is_language: bool) -> tuple[Choice, ...]:
+    choices: list[Choice] = []
+    seen_keys: set[str] = set()
+    seen_values: set[str] = set()
+    for item in reader.items(min_items=1, max_items=10):
+        item.object(("key", "value", "label"))
+        key = _key(item.field("key"))
+        if key == stop_key:
+            raise _fail(f"{item.path}.key", f"is the stop key {key}", "stop_key")
+        if key in seen_keys:
+            raise _fail(f"{item.path}.key", f"key {key} is used twice", "duplicate")
+        value = item.field("value").text(strip=True, allow_empty=False)
+        if value in seen_values:
+            raise _fail(f"{item.path}.value", f"value {value} is used twice", "duplicate")
+        if is_language and value not in languages:
+            raise _fail(f"{item.path}.value", f"{value} is not a declared language", "language")
+        seen_keys.add(key)
+        seen_values.add(value)
+        choices.append(Choice(key, value, _texts(item.field("label"), languages)))
+    return tuple(choices)
+
+
+def _step(reader: Reader, languages: tuple[str, ...], stop_key: str) -> Step:
+    reader.object()
+    kind = reader.field("type").text()
+    if kind not in STEP_TYPES:
+        raise _fail(f"{reader.path}.type", f"unknown step type {kind!r}", "unknown_type")
+    reader.object(_STEP_FIELDS[kind])
+    step_id = reader.field("id").text(strip=True, allow_empty=False)
+    prompt_reader = reader.optional("prompt") if kind == "flag" else reader.field("prompt")
+    prompt = {} if prompt_reader is None else _texts(prompt_reader, languages)
+    if kind in ("single_choice", "language"):
+        choices = _choices(
+            reader.field("choices"), languages, stop_key, is_language=kind == "language"
+        )
+        skip: dict[str, str] = {}
+        skip_reader = reader.optional("skip")
+        if skip_reader is not None:
+            skip_reader.object()
+            values = {choice.value for choice in choices}
+            for value, target in skip_reader.entries():
+                if value not in values:
+                    raise _fail(target.path, f"{value} is not a choice value", "unknown_value")
+                skip[value] = target.text(strip=True, allow_empty=False)
+        return Step(step_id, kind, prompt, choices, skip)
+    if kind == "numeric":
+        minimum = reader.field("min").integer(minimum=0)
+        maximum = reader.field("max").integer(minimum=0)
+        if minimum > maximum:
+            raise _fail(f"{reader.path}.min", f"min {minimum} is above max {maximum}", "min_max")
+        return Step(step_id, kind, prompt, minimum=minimum, maximum=maximum)
+    if kind == "open_answer":
+        seconds = reader.field("max_seconds").integer(minimum=1, maximum=600)
+        return Step(step_id, kind, prompt, max_seconds=seconds)
+    if kind == "flag":
+        disposition = reader.field("disposition").text()
+        if disposition not in FLAG_DISPOSITIONS:
+            raise _fail(
+                f"{reader.path}.disposition",
+                f"must be one of {', '.join(FLAG_DISPOSITIONS)}, got {disposition!r}",
+                "bad_disposition",
+            )
+        return Step(step_id, kind, prompt, disposition=disposition)
+    return Step(step_id, kind, prompt)
+
+
+def parse_questionnaire(data: object) -> Questionnaire:
+    """Check a parsed questionnaire (JSON or YAML turned into dicts) and build it, or raise a
+    QuestionnaireError naming the field ("steps[3].choices[1].key")."""
+    root = Reader(data, "", __import__("kuntarobo.core.strict_json", fromlist=["Wording"]).Wording(error=QuestionnaireError))
+    root.object(
+        ("id", "languages", "introduction", "consent", "stop_key", "max_retries", "steps")
+    )
+    questionnaire_id = root.field("id").text(strip=True, allow_empty=False)
+    languages: list[str] = []
+    for item in root.field("languages").items(min_items=1):
+        language = item.text(strip=True, allow_empty=False)
+        if language in languages:
+            raise _fail(item.path, f"language {language} is declared twice", "duplicate")
+        languages.append(language)
+    langs = tuple(languages)
+    introduction = _texts(root.field("introduction"), langs)
+    stop_key = _key(root.field("stop_key"))
+    consent = root.field("consent")
+    consent.object(("prompt", "key"))
+    consent_prompt = _texts(consent.field("prompt"), langs)
+    consent_key = _key(consent.field("key"))
+    if consent_key == stop_key:
+        raise _fail("consent.key", f"is the stop key {stop_key}", "stop_key")
+    max_retries = root.field("max_retries", 2).integer(minimum=0, maximum=5)
+    step_readers = root.field("steps").items()
+    if not step_readers:
+        raise _fail("steps", "must have at least one step", "too_few")
+    steps: list[Step] = []
+    ids: dict[str, int] = {}
+    for index, item in enumerate(step_readers):
+        step = _step(item, langs, stop_key)
+        if step.id in ids or step.id in (END, CONSENT):
+            raise _fail(f"{item.path}.id", f"id {step.id!r} is used twice or reserved", "duplicate")
+        ids[step.id] = index
+        steps.append(step)
+    for index, step in enumerate(steps):
+        for value, target in step.skip.items():
+            where = f"steps[{index}].skip.{value}"
+            if target == END:
+                continue
+            if target not in ids:
+                raise _fail(where, f"skips to a missing step {target!r}", "missing_step")
+            if ids[target] <= index:
+                raise _fail(where, f"may only skip forward, not to {target!r}", "backward_skip")
+    return Questionnaire(
+        questionnaire_id,
+        langs,
+        MappingProxyType(introduction),
+        MappingProxyType(consent_prompt),
+        consent_key,
+        stop_key,
+        max_retries,
+        tuple(steps),
+    )
