@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Final, Literal
 
-from kuntarobo.core.strict_json import Reader, StrictJsonError
+from kuntarobo.core.strict_json import Reader, StrictJsonError, Wording
 
 STEP_TYPES: Final = ("single_choice", "numeric", "explanation", "open_answer", "flag", "language")
 FLAG_DISPOSITIONS: Final = ("completed", "ineligible", "refused")
@@ -111,7 +111,9 @@ _STEP_FIELDS: Final[Mapping[str, tuple[str, ...]]] = {
 }
 
 
-def _choices(reader: Reader, languages: tuple[str, ...], stop_key: str, *, is_language: bool) -> tuple[Choice, ...]:
+def _choices(
+    reader: Reader, languages: tuple[str, ...], stop_key: str, *, is_language: bool
+) -> tuple[Choice, ...]:
     choices: list[Choice] = []
     seen_keys: set[str] = set()
     seen_values: set[str] = set()
@@ -180,10 +182,8 @@ def _step(reader: Reader, languages: tuple[str, ...], stop_key: str) -> Step:
 def parse_questionnaire(data: object) -> Questionnaire:
     """Check a parsed questionnaire (JSON or YAML turned into dicts) and build it, or raise a
     QuestionnaireError naming the field ("steps[3].choices[1].key")."""
-    root = Reader(data, "", __import__("kuntarobo.core.strict_json", fromlist=["Wording"]).Wording(error=QuestionnaireError))
-    root.object(
-        ("id", "languages", "introduction", "consent", "stop_key", "max_retries", "steps")
-    )
+    root = Reader(data, "", Wording(error=QuestionnaireError))
+    root.object(("id", "languages", "introduction", "consent", "stop_key", "max_retries", "steps"))
     questionnaire_id = root.field("id").text(strip=True, allow_empty=False)
     languages: list[str] = []
     for item in root.field("languages").items(min_items=1):
@@ -231,3 +231,190 @@ def parse_questionnaire(data: object) -> Questionnaire:
         max_retries,
         tuple(steps),
     )
+
+
+# --- one call ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Play:
+    """Play `text` in `language` (TTS or the recorded prompt of `step_id`), then wait for keys."""
+
+    text: str
+    language: str
+    step_id: str
+
+
+@dataclass(frozen=True)
+class Record:
+    """Play `text`, then record the answer for at most `max_seconds` and call on_recording."""
+
+    text: str
+    language: str
+    step_id: str
+    max_seconds: int
+
+
+@dataclass(frozen=True)
+class HangUp:
+    """Play `text` (may be empty), then hang up; the call ends with `disposition`."""
+
+    disposition: Disposition
+    answers: Mapping[str, Answer]
+    text: str = ""
+    language: str = ""
+
+
+Action = Play | Record | HangUp
+
+
+class Interview:
+    """The state of one answered call. Keys: a single choice takes one key; a numeric entry is
+    collected digit by digit and ends with '#'. The stop key ends the call as "do_not_call" at
+    any step; in a numeric step, where it is also a digit, only when pressed alone and never
+    confirmed (the entry times out). Invalid or no input re-asks up to max_retries times; then
+    the consent gate ends as "no_input" and a question is left unanswered (None)."""
+
+    def __init__(self, questionnaire: Questionnaire, language: str) -> None:
+        if language not in questionnaire.languages:
+            raise ValueError(f"language {language!r} is not declared")
+        self.questionnaire = questionnaire
+        self.language = language
+        self.answers: dict[str, Answer] = {}
+        self._index = -1  # -1 is the consent gate
+        self._retries = 0
+        self._buffer = ""
+        self._last: Action | None = None
+        self._result: HangUp | None = None
+
+    # --- the caller's events -----------------------------------------------------------------
+
+    def start(self) -> Play:
+        """The introduction (who calls, why, where the number came from, how to refuse) and the
+        consent gate ("press 1 to answer"), which also keeps answering machines out."""
+        q = self.questionnaire
+        text = f"{q.introduction[self.language]} {q.consent_prompt[self.language]}"
+        action = Play(text, self.language, CONSENT)
+        self._last = action
+        return action
+
+    def on_digits(self, digits: str) -> Action:
+        """Keys pressed since the last event (DTMF as a string, e.g. "4", "42#")."""
+        if self._result is not None:
+            return self._result
+        step = self._step()
+        if step is not None and step.type == "numeric":
+            return self._numeric(step, digits)
+        if not digits:
+            return self._invalid()
+        key = digits[0]
+        if key == self.questionnaire.stop_key:
+            return self._hang_up("do_not_call")
+        if step is None:
+            if key == self.questionnaire.consent_key:
+                return self._enter(0)
+            return self._invalid()
+        choice = next((c for c in step.choices if c.key == key), None)
+        if choice is None:
+            return self._invalid()
+        self.answers[step.id] = choice.value
+        if step.type == "language":
+            self.language = choice.value
+        target = step.skip.get(choice.value)
+        if target == END:
+            return self._hang_up("completed")
+        if target is not None:
+            return self._enter(self.questionnaire.index(target))
+        return self._enter(self._index + 1)
+
+    def on_timeout(self) -> Action:
+        """No (complete) input within the caller's wait."""
+        if self._result is not None:
+            return self._result
+        step = self._step()
+        if step is not None and step.type == "numeric" and self._buffer:
+            if self._buffer == self.questionnaire.stop_key:
+                return self._hang_up("do_not_call")
+        return self._invalid()
+
+    def on_recording(self, seconds: float) -> Action:
+        """The open answer was recorded (the caller keeps the audio); 0 seconds is no input."""
+        if self._result is not None:
+            return self._result
+        step = self._step()
+        if step is None or step.type != "open_answer":
+            raise ValueError("no open answer is being recorded")
+        if seconds <= 0:
+            return self._invalid()
+        self.answers[step.id] = float(seconds)
+        return self._enter(self._index + 1)
+
+    def on_hangup(self) -> HangUp:
+        """The callee hung up: a break-off after some answers is "partial", else "refused"."""
+        if self._result is not None:
+            return self._result
+        answered = any(value is not None for value in self.answers.values())
+        return self._hang_up("partial" if self._index >= 0 and answered else "refused")
+
+    @property
+    def result(self) -> HangUp | None:
+        return self._result
+
+    # --- inside ------------------------------------------------------------------------------
+
+    def _step(self) -> Step | None:
+        return None if self._index < 0 else self.questionnaire.steps[self._index]
+
+    def _numeric(self, step: Step, digits: str) -> Action:
+        self._buffer += digits
+        if CONFIRM not in self._buffer:
+            return self._last if self._last is not None else self._invalid()
+        entry = self._buffer.split(CONFIRM, 1)[0]
+        self._buffer = ""
+        if not entry.isdigit() or not step.minimum <= int(entry) <= step.maximum:
+            return self._invalid()
+        self.answers[step.id] = int(entry)
+        return self._enter(self._index + 1)
+
+    def _invalid(self) -> Action:
+        """Re-ask, or give up on this step after max_retries re-asks."""
+        self._buffer = ""
+        step = self._step()
+        if self._retries < self.questionnaire.max_retries and self._last is not None:
+            self._retries += 1
+            return self._last
+        if step is None:
+            return self._hang_up("no_input")
+        self.answers[step.id] = None
+        return self._enter(self._index + 1)
+
+    def _enter(self, index: int, before: str = "") -> Action:
+        """Go to the step at `index`: explanations are spoken before the next prompt."""
+        self._retries = 0
+        self._buffer = ""
+        steps = self.questionnaire.steps
+        while index < len(steps):
+            self._index = index
+            step = steps[index]
+            text = step.prompt.get(self.language, "")
+            spoken = f"{before} {text}".strip()
+            if step.type == "flag":
+                return self._hang_up(step.disposition, spoken)  # type: ignore[arg-type]
+            if step.type == "explanation":
+                before = spoken
+                index += 1
+                continue
+            action: Action
+            if step.type == "open_answer":
+                action = Record(spoken, self.language, step.id, step.max_seconds)
+            else:
+                action = Play(spoken, self.language, step.id)
+            self._last = action
+            return action
+        return self._hang_up("completed", before)
+
+    def _hang_up(self, disposition: Disposition, text: str = "") -> HangUp:
+        self._result = HangUp(
+            disposition, MappingProxyType(dict(self.answers)), text, self.language
+        )
+        return self._result
