@@ -332,9 +332,9 @@ class Interview:
         if self._result is not None:
             return self._result
         step = self._step()
-        if step is not None and step.type == "numeric" and self._buffer:
-            if self._buffer == self.questionnaire.stop_key:
-                return self._hang_up("do_not_call")
+        stop = self.questionnaire.stop_key
+        if step is not None and step.type == "numeric" and self._buffer == stop:
+            return self._hang_up("do_not_call")
         return self._invalid()
 
     def on_recording(self, seconds: float) -> Action:
@@ -418,3 +418,159 @@ class Interview:
             disposition, MappingProxyType(dict(self.answers)), text, self.language
         )
         return self._result
+
+
+# --- the demo ---------------------------------------------------------------------------------
+
+
+def _t(fi: str, sv: str, en: str) -> dict[str, str]:
+    return {"fi": fi, "sv": sv, "en": en}
+
+
+# AN EXAMPLE in our own wording, modelled on the Uusikaupunki strategy survey of December 2021
+# (who calls, why, where the number came from, how to refuse; age group, area, satisfaction
+# 0-10, the most important development target, an open answer). Not the city's actual text.
+DEMO_QUESTIONNAIRE: Final[Mapping[str, object]] = {
+    "id": "demo-strategy-survey",
+    "languages": ["fi", "sv", "en"],
+    "introduction": _t(
+        "Hei, tämä on Esimerkkikaupungin automaattinen kyselypuhelu kaupungin strategiatyötä "
+        "varten. Numeronne on saatu numeropalvelusta. Jos ette halua vastata tai haluatte, "
+        "ettei teille enää soiteta, painakaa 9.",
+        "Hej, detta är ett automatiskt enkätsamtal från Exempelstad för stadens strategiarbete. "
+        "Ditt nummer kommer från en nummertjänst. Om du inte vill svara eller inte vill bli "
+        "uppringd igen, tryck 9.",
+        "Hello, this is an automated survey call from the City of Example for the city's "
+        "strategy work. Your number came from a directory service. If you do not want to "
+        "answer or do not want to be called again, press 9.",
+    ),
+    "consent": {
+        "prompt": _t(
+            "Vastataksenne kyselyyn painakaa 1.",
+            "Tryck 1 för att svara på enkäten.",
+            "To answer the survey, press 1.",
+        ),
+        "key": "1",
+    },
+    "stop_key": "9",
+    "max_retries": 2,
+    "steps": [
+        {
+            "id": "language",
+            "type": "language",
+            "prompt": _t(
+                "Suomeksi paina 1. På svenska tryck 2. In English press 3.",
+                "Suomeksi paina 1. På svenska tryck 2. In English press 3.",
+                "Suomeksi paina 1. På svenska tryck 2. In English press 3.",
+            ),
+            "choices": [
+                {"key": "1", "value": "fi", "label": _t("suomi", "finska", "Finnish")},
+                {"key": "2", "value": "sv", "label": _t("ruotsi", "svenska", "Swedish")},
+                {"key": "3", "value": "en", "label": _t("englanti", "engelska", "English")},
+            ],
+        },
+        {
+            "id": "age_group",
+            "type": "single_choice",
+            "prompt": _t(
+                "Mikä on ikäryhmänne? Alle 18 paina 1, 18–29 paina 2, 30–49 paina 3, "
+                "50–64 paina 4, 65 tai yli paina 5.",
+                "Vilken är din åldersgrupp? Under 18 tryck 1, 18–29 tryck 2, 30–49 tryck 3, "
+                "50–64 tryck 4, 65 eller äldre tryck 5.",
+                "What is your age group? Under 18 press 1, 18 to 29 press 2, 30 to 49 press 3, "
+                "50 to 64 press 4, 65 or over press 5.",
+            ),
+            "choices": [
+                {"key": "1", "value": "under_18", "label": _t("alle 18", "under 18", "under 18")},
+                {"key": "2", "value": "18-29", "label": _t("18–29", "18–29", "18–29")},
+                {"key": "3", "value": "30-49", "label": _t("30–49", "30–49", "30–49")},
+                {"key": "4", "value": "50-64", "label": _t("50–64", "50–64", "50–64")},
+                {"key": "5", "value": "65+", "label": _t("65+", "65+", "65+")},
+            ],
+            "skip": {"under_18": "too_young"},
+        },
+        {
+            "id": "area",
+            "type": "single_choice",
+            "prompt": _t(
+                "Missä asutte? Keskustassa paina 1, muualla taajamassa paina 2, haja-asutus"
+                "alueella paina 3.",
+                "Var bor du? I centrum tryck 1, annanstans i tätorten tryck 2, på landsbygden "
+                "tryck 3.",
+                "Where do you live? In the centre press 1, elsewhere in town press 2, in the "
+                "countryside press 3.",
+            ),
+            "choices": [
+                {"key": "1", "value": "centre", "label": _t("keskusta", "centrum", "centre")},
+                {"key": "2", "value": "town", "label": _t("taajama", "tätort", "town")},
+                {"key": "3", "value": "rural", "label": _t("haja-asutus", "landsbygd", "rural")},
+            ],
+        },
+        {
+            "id": "satisfaction",
+            "type": "numeric",
+            "prompt": _t(
+                "Kuinka tyytyväinen olette asumiseen kaupungissa asteikolla 0–10? Näppäilkää "
+                "luku ja painakaa risuaita.",
+                "Hur nöjd är du med att bo i staden på en skala 0–10? Slå siffran och tryck "
+                "fyrkant.",
+                "How satisfied are you with living in the town, from 0 to 10? Key the number "
+                "and press hash.",
+            ),
+            "min": 0,
+            "max": 10,
+        },
+        {
+            "id": "target",
+            "type": "single_choice",
+            "prompt": _t(
+                "Mikä on tärkein kehityskohde? Palvelut paina 1, työpaikat paina 2, "
+                "liikenne paina 3, ympäristö paina 4, vapaa-aika paina 5.",
+                "Vilket är det viktigaste att utveckla? Service tryck 1, arbetsplatser tryck 2, "
+                "trafik tryck 3, miljö tryck 4, fritid tryck 5.",
+                "What is the most important thing to develop? Services press 1, jobs press 2, "
+                "transport press 3, environment press 4, leisure press 5.",
+            ),
+            "choices": [
+                {"key": "1", "value": "services", "label": _t("palvelut", "service", "services")},
+                {"key": "2", "value": "jobs", "label": _t("työpaikat", "arbetsplatser", "jobs")},
+                {"key": "3", "value": "transport", "label": _t("liikenne", "trafik", "transport")},
+                {
+                    "key": "4",
+                    "value": "environment",
+                    "label": _t("ympäristö", "miljö", "environment"),
+                },
+                {"key": "5", "value": "leisure", "label": _t("vapaa-aika", "fritid", "leisure")},
+            ],
+        },
+        {
+            "id": "open",
+            "type": "open_answer",
+            "prompt": _t(
+                "Kertokaa vielä omin sanoin, mitä kaupungin pitäisi kehittää. Puhukaa äänimerkin "
+                "jälkeen.",
+                "Berätta med egna ord vad staden borde utveckla. Tala efter tonen.",
+                "Tell us in your own words what the town should develop. Speak after the tone.",
+            ),
+            "max_seconds": 60,
+        },
+        {
+            "id": "thanks",
+            "type": "flag",
+            "disposition": "completed",
+            "prompt": _t(
+                "Kiitos vastauksistanne!", "Tack för dina svar!", "Thank you for your answers!"
+            ),
+        },
+        {
+            "id": "too_young",
+            "type": "flag",
+            "disposition": "ineligible",
+            "prompt": _t(
+                "Kysely on täysi-ikäisille. Kiitos ajastanne!",
+                "Enkäten är för vuxna. Tack för din tid!",
+                "The survey is for adults. Thank you for your time!",
+            ),
+        },
+    ],
+}
