@@ -126,8 +126,10 @@ def test_a_bad_flag_disposition_and_a_missing_introduction_are_named() -> None:
 def test_start_plays_the_introduction_and_the_consent_gate_in_the_call_language() -> None:
     talk = Interview(parse_questionnaire(demo()), "sv")
     action = talk.start()
-    assert action.step_id == CONSENT and action.language == "sv"
-    assert "tryck 9" in action.text and action.text.endswith("Tryck 1 för att svara på enkäten.")
+    assert action.step_id == CONSENT
+    assert action.language == "sv"
+    assert "tryck 9" in action.text
+    assert action.text.endswith("Tryck 1 för att svara på enkäten.")
 
 
 def test_a_full_happy_path_collects_every_answer_and_completes_with_the_thanks() -> None:
@@ -136,7 +138,8 @@ def test_a_full_happy_path_collects_every_answer_and_completes_with_the_thanks()
     assert talk.on_digits("1").step_id == "satisfaction"  # type: ignore[union-attr]
     assert talk.on_digits("10#").step_id == "target"  # type: ignore[union-attr]
     record = talk.on_digits("2")
-    assert isinstance(record, Record) and record.step_id == "open"
+    assert isinstance(record, Record)
+    assert record.step_id == "open"
     end = talk.on_recording(12.5)
     assert end == HangUp(
         "completed",
@@ -163,10 +166,12 @@ def test_hanging_up_at_the_consent_gate_is_a_refusal() -> None:
 def test_no_input_at_the_consent_gate_re_asks_twice_then_ends_as_no_input() -> None:
     talk = interview()
     first = talk.on_timeout()
-    assert isinstance(first, Play) and first.step_id == CONSENT
+    assert isinstance(first, Play)
+    assert first.step_id == CONSENT
     assert talk.on_digits("5") == first  # a wrong key counts as invalid input too
     end = talk.on_timeout()  # 1 ask + 2 re-asks used up
-    assert isinstance(end, HangUp) and end.disposition == "no_input"
+    assert isinstance(end, HangUp)
+    assert end.disposition == "no_input"
 
 
 @pytest.mark.parametrize(
@@ -185,7 +190,8 @@ def test_the_stop_key_at_any_step_ends_as_do_not_call(presses: list[str]) -> Non
     for keys in presses:
         talk.on_digits(keys)
     end = talk.on_digits("9")
-    assert isinstance(end, HangUp) and end.disposition == "do_not_call"
+    assert isinstance(end, HangUp)
+    assert end.disposition == "do_not_call"
 
 
 def test_in_a_numeric_step_9_confirmed_is_an_answer_but_9_left_alone_is_the_stop() -> None:
@@ -200,16 +206,19 @@ def test_in_a_numeric_step_9_confirmed_is_an_answer_but_9_left_alone_is_the_stop
     talk.on_digits("1")
     talk.on_digits("9")
     end = talk.on_timeout()  # "9" never confirmed with '#'
-    assert isinstance(end, HangUp) and end.disposition == "do_not_call"
+    assert isinstance(end, HangUp)
+    assert end.disposition == "do_not_call"
 
 
 def test_an_invalid_answer_is_re_asked_then_skipped_as_missing() -> None:
     talk = consented()
     ask = talk.on_digits("7")  # no choice 7 for age group: re-ask
-    assert isinstance(ask, Play) and ask.step_id == "age_group"
+    assert isinstance(ask, Play)
+    assert ask.step_id == "age_group"
     assert talk.on_timeout() == ask  # second re-ask
     nxt = talk.on_digits("8")  # third failure: skipped
-    assert isinstance(nxt, Play) and nxt.step_id == "area"
+    assert isinstance(nxt, Play)
+    assert nxt.step_id == "area"
     assert talk.answers["age_group"] is None
 
 
@@ -247,20 +256,23 @@ def test_the_language_step_switches_the_language_of_the_following_prompts() -> N
     talk = interview("fi")
     talk.on_digits("1")
     ask = talk.on_digits("2")  # svenska
-    assert isinstance(ask, Play) and ask.language == "sv" and ask.text.startswith("Vilken")
+    assert isinstance(ask, Play)
+    assert ask.language == "sv"
+    assert ask.text.startswith("Vilken")
     assert talk.language == "sv"
 
 
 def test_an_explanation_is_spoken_before_the_next_prompt() -> None:
     data = demo()
-    data["steps"].insert(2, {"id": "info", "type": "explanation", "prompt": {
-        "fi": "Seuraavaksi asuinalue.", "sv": "Nu boendeområdet.", "en": "Next, your area."}})  # fmt: skip
+    prompt = {"fi": "Seuraavaksi asuinalue.", "sv": "Nu boendeområdet.", "en": "Next, your area."}
+    data["steps"].insert(2, {"id": "info", "type": "explanation", "prompt": prompt})
     talk = Interview(parse_questionnaire(data), "en")
     talk.start()
     talk.on_digits("1")
     talk.on_digits("3")
     ask = talk.on_digits("3")
-    assert isinstance(ask, Play) and ask.step_id == "area"
+    assert isinstance(ask, Play)
+    assert ask.step_id == "area"
     assert ask.text.startswith("Next, your area. Where do you live?")
 
 
@@ -277,7 +289,8 @@ def test_an_empty_recording_is_no_input() -> None:
     for keys in ("4", "1", "5#", "1"):
         talk.on_digits(keys)
     ask = talk.on_recording(0)
-    assert isinstance(ask, Record) and ask.step_id == "open"
+    assert isinstance(ask, Record)
+    assert ask.step_id == "open"
 
 
 @given(st.text(alphabet="0123456789#*", max_size=12))
