@@ -81,14 +81,12 @@ def _fail(path: str, message: str, code: str = "invalid") -> QuestionnaireError:
     return QuestionnaireError(path, message, code)
 
 
-def _texts(reader: Reader, languages: tuple[str, ...], *, required: bool = True) -> dict[str, str]:
+def _texts(reader: Reader, languages: tuple[str, ...]) -> dict[str, str]:
     """Text per language: every declared language present and non-empty, no others."""
     reader.object(languages)
     texts: dict[str, str] = {}
     for language in languages:
         if not reader.has(language):
-            if not required:
-                continue
             raise _fail(f"{reader.path}.{language}", "is required", "missing")
         texts[language] = reader.field(language).text(strip=True, allow_empty=False)
     return texts
@@ -267,6 +265,12 @@ class HangUp:
 
 Action = Play | Record | HangUp
 
+_FLAG_DISPOSITION: Final[Mapping[str, Disposition]] = {
+    "completed": "completed",
+    "ineligible": "ineligible",
+    "refused": "refused",
+}
+
 
 class Interview:
     """The state of one answered call. Keys: a single choice takes one key; a numeric entry is
@@ -280,7 +284,7 @@ class Interview:
             raise ValueError(f"language {language!r} is not declared")
         self.questionnaire = questionnaire
         self.language = language
-        self.answers: dict[str, Answer] = {}
+        self._answers: dict[str, Answer] = {}
         self._index = -1  # -1 is the consent gate
         self._retries = 0
         self._buffer = ""
@@ -317,7 +321,7 @@ class Interview:
         choice = next((c for c in step.choices if c.key == key), None)
         if choice is None:
             return self._invalid()
-        self.answers[step.id] = choice.value
+        self._answers[step.id] = choice.value
         if step.type == "language":
             self.language = choice.value
         target = step.skip.get(choice.value)
@@ -346,15 +350,24 @@ class Interview:
             raise ValueError("no open answer is being recorded")
         if seconds <= 0:
             return self._invalid()
-        self.answers[step.id] = float(seconds)
+        self._answers[step.id] = float(seconds)
         return self._enter(self._index + 1)
 
     def on_hangup(self) -> HangUp:
         """The callee hung up: a break-off after some answers is "partial", else "refused"."""
         if self._result is not None:
             return self._result
-        answered = any(value is not None for value in self.answers.values())
+        by_id = {step.id: step for step in self.questionnaire.steps}
+        answered = any(
+            value is not None and by_id[step_id].type != "language"
+            for step_id, value in self._answers.items()
+        )
         return self._hang_up("partial" if self._index >= 0 and answered else "refused")
+
+    @property
+    def answers(self) -> Mapping[str, Answer]:
+        """The answers so far by step id; None for a question skipped after the retries."""
+        return MappingProxyType(self._answers)
 
     @property
     def result(self) -> HangUp | None:
@@ -373,7 +386,7 @@ class Interview:
         self._buffer = ""
         if not entry.isdigit() or not step.minimum <= int(entry) <= step.maximum:
             return self._invalid()
-        self.answers[step.id] = int(entry)
+        self._answers[step.id] = int(entry)
         return self._enter(self._index + 1)
 
     def _invalid(self) -> Action:
@@ -385,7 +398,7 @@ class Interview:
             return self._last
         if step is None:
             return self._hang_up("no_input")
-        self.answers[step.id] = None
+        self._answers[step.id] = None
         return self._enter(self._index + 1)
 
     def _enter(self, index: int, before: str = "") -> Action:
@@ -399,7 +412,7 @@ class Interview:
             text = step.prompt.get(self.language, "")
             spoken = f"{before} {text}".strip()
             if step.type == "flag":
-                return self._hang_up(step.disposition, spoken)  # type: ignore[arg-type]
+                return self._hang_up(_FLAG_DISPOSITION[step.disposition], spoken)
             if step.type == "explanation":
                 before = spoken
                 index += 1
@@ -415,7 +428,7 @@ class Interview:
 
     def _hang_up(self, disposition: Disposition, text: str = "") -> HangUp:
         self._result = HangUp(
-            disposition, MappingProxyType(dict(self.answers)), text, self.language
+            disposition, MappingProxyType(dict(self._answers)), text, self.language
         )
         return self._result
 

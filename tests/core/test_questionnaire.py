@@ -301,3 +301,41 @@ def test_any_keys_at_the_age_question_keep_the_call_in_a_known_state(keys: str) 
         assert action.disposition in ("do_not_call", "ineligible")
     else:
         assert action.step_id in ("age_group", "area")
+
+
+def test_a_hang_up_right_after_choosing_the_language_is_a_refusal_not_a_partial() -> None:
+    talk = consented()  # only the language is answered
+    assert talk.on_hangup().disposition == "refused"
+
+
+def test_a_flag_step_can_end_the_call_as_refused() -> None:
+    data = demo()
+    data["steps"][1]["skip"] = {"under_18": "no_thanks"}
+    data["steps"].append({"id": "no_thanks", "type": "flag", "disposition": "refused"})
+    talk = Interview(parse_questionnaire(data), "fi")
+    talk.start()
+    talk.on_digits("1")
+    talk.on_digits("1")
+    end = talk.on_digits("1")
+    assert end == HangUp("refused", {"language": "fi", "age_group": "under_18"}, "", "fi")
+
+
+def test_an_unknown_field_and_a_missing_field_are_named() -> None:
+    data = demo()
+    data["steps"][3]["step"] = 1
+    assert error_path(data) == "steps[3].step"
+    data = demo()
+    del data["steps"][5]["max_seconds"]
+    assert error_path(data) == "steps[5].max_seconds"
+
+
+def test_a_backward_skip_is_refused_so_a_call_cannot_loop() -> None:
+    data = demo()
+    data["steps"][2]["skip"] = {"rural": "age_group"}
+    assert error_path(data) == "steps[2].skip.rural"
+
+
+def test_a_language_choice_must_be_a_declared_language() -> None:
+    data = demo()
+    data["steps"][0]["choices"][2]["value"] = "de"
+    assert error_path(data) == "steps[0].choices[2].value"
