@@ -41,7 +41,8 @@ def test_a_plain_csv_with_english_headers_is_read():
     assert respondent.phone_e164 == "+358401234567"
     assert (respondent.age_group, respondent.gender, respondent.area) == ("18-29", "f", "Keskusta")
     assert respondent.language == "sv"
-    assert read.invalid == () and read.duplicates == ()
+    assert read.invalid == ()
+    assert read.duplicates == ()
 
 
 def test_finnish_headers_and_a_semicolon_separator_are_understood():
