@@ -1,10 +1,11 @@
 """Who answered compared with who lives in the town, and post-stratification weights.
 
 Pure Python (no Django). The Uusikaupunki phone survey (2023) is the reason: 18–29-year-olds were
-5.3 % of the respondents but about 15 % of the population, 65+ were 54 %. Comparing the shares
-shows the bias; weighting each cell by population share / sample share corrects the estimates
-for the cells that have respondents. A cell without respondents cannot be weighted (it would
-divide by zero): it is reported instead, and its part of the population stays unrepresented.
+5.3 % of the respondents and 65+ were 54 % (domain notes, phone-survey.md). Against a population
+share of, say, 15 % for the young, comparing the shares shows the bias; weighting each cell
+by population share / sample share corrects the estimates for the cells that have respondents.
+A cell without respondents cannot be weighted (it would divide by zero): it is reported
+instead, and its part of the population stays unrepresented.
 Shares are fractions (0..1) as exact-as-possible Decimals; callers round when they show them.
 """
 
