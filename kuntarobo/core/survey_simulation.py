@@ -43,6 +43,7 @@ from kuntarobo.core.questionnaire import (
     CONFIRM,
     CONSENT,
     DEMO_QUESTIONNAIRE,
+    Choice,
     HangUp,
     Interview,
     Play,
@@ -242,8 +243,9 @@ def _interview(
     return action.disposition, seconds
 
 
-def _screens_out(questionnaire: Questionnaire, skip: Mapping[str, str], choice: object) -> bool:
-    target = skip.get(getattr(choice, "value", ""))
+def _screens_out(questionnaire: Questionnaire, skip: Mapping[str, str], choice: Choice) -> bool:
+    """Whether picking `choice` skips to an "ineligible" flag (e.g. under 18)."""
+    target = skip.get(choice.value)
     if target is None or target == "end":
         return False
     step = questionnaire.steps[questionnaire.index(target)]
