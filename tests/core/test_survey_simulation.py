@@ -160,3 +160,31 @@ def test_bad_arguments_name_the_field() -> None:
         simulate(SCHEDULE, SAMPLE, lines=0, seed=1)
     with pytest.raises(ValueError, match=r"population\.busy"):
         Population(busy=2)
+
+
+def test_a_non_working_number_gets_one_404_and_ends_not_eligible() -> None:
+    result = simulate(SCHEDULE, SAMPLE[:5], population=Population(non_working=1), seed=4)
+    for outcome in result.respondents:
+        assert [(a.outcome, a.code) for a in outcome.attempts] == [("404 Not Found", "4.3")]
+        assert outcome.final_code == aapor.NON_WORKING
+    assert result.counts.NE == 5
+    assert result.billed_seconds == 0
+    assert result.cost_cents == 0
+
+
+def test_an_always_busy_number_is_retried_after_the_busy_delay_until_max_attempts() -> None:
+    population = Population(non_working=0, busy=1, technical=0)
+    result = simulate(SCHEDULE, SAMPLE[:1], max_attempts=3, population=population, seed=4)
+    attempts = result.respondents[0].attempts
+    # Mon 7.12. 10:00, then the RetryPolicy's 15 minutes later each time: 10:15, 10:30.
+    assert [a.at.strftime("%d %H:%M") for a in attempts] == ["07 10:00", "07 10:15", "07 10:30"]
+    assert {a.outcome for a in attempts} == {"486 Busy Here"}
+    assert result.respondents[0].final_code == aapor.ALWAYS_BUSY
+
+
+def test_no_window_left_means_no_calls() -> None:
+    # Sat 12.12.-Sun 13.12.2026 with the default weekdays Mon-Fri: no window at all.
+    weekend = CallSchedule(datetime.date(2026, 12, 12), datetime.date(2026, 12, 13))
+    result = simulate(weekend, SAMPLE[:3], seed=1)
+    assert result.calls == 0
+    assert {o.final_code for o in result.respondents} == {aapor.NOT_ATTEMPTED}
