@@ -51,10 +51,11 @@ from kuntarobo.portfolio.satisfaction import (
 )
 from kuntarobo.portfolio.surveys import STATEMENT_TEXTS
 from kuntarobo.runtime.actions import PermissionDeniedError
-from kuntarobo.runtime.declarations import InputError, all_robots, get_robot
+from kuntarobo.runtime.declarations import InputError, all_robots
 from kuntarobo.runtime.models import RobotDeployment
 from kuntarobo.web.forms import BaseForm, MonthInput
 from kuntarobo.web.scoping import municipality_or_404, require_somewhere
+from kuntarobo.web.templatetags.kuntarobo_web import robot_name
 
 LAST_12 = "12m"
 YEARS_BACK = 4
@@ -409,13 +410,6 @@ def key_figures(totals: Figures) -> list[tuple[str, str]]:
     ]
 
 
-def robot_label(slug: str) -> str:
-    try:
-        return get_robot(slug).name.get(get_language())
-    except InputError:
-        return slug
-
-
 def breakdown_cells(totals: Figures) -> list[str]:
     return [
         num(totals.items, 0),
@@ -472,7 +466,7 @@ def dashboards(request: HttpRequest) -> HttpResponse:
         "portfolio/dashboard_index.html",
         {
             "municipalities": municipalities,
-            "robots": sorted((robot_label(slug), slug) for slug in slugs),
+            "robots": sorted((robot_name(slug), slug) for slug in slugs),
             "programmes": programmes_of(request),
             "manages": Municipality.objects.for_user(
                 request.user, Permission.MANAGE_PORTFOLIO
@@ -495,7 +489,7 @@ def robot_dashboard(request: HttpRequest, robot: str) -> HttpResponse:
     period = period_of(request)
     ids = [m.pk for m in municipalities]
     figures = realised_figures(ids, robot, period.start, period.end)
-    name = robot_label(robot)
+    name = robot_name(robot)
     per_municipality = [
         (m, breakdown_cells(realised_figures([m.pk], robot, period.start, period.end).totals))
         for m in municipalities
@@ -521,7 +515,7 @@ def municipality_dashboard(request: HttpRequest, municipality: str) -> HttpRespo
         {
             "municipality": place,
             "robots": [
-                (slug, robot_label(slug), breakdown_cells(one))
+                (slug, robot_name(slug), breakdown_cells(one))
                 for slug, one in figures.robots.items()
             ],
             "value_ease": value_ease_chart(ideas, subject),

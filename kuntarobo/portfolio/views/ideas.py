@@ -32,7 +32,7 @@ from kuntarobo.portfolio.idea_excel import (
 )
 from kuntarobo.portfolio.models import Idea, ResultCard, SharingScope, Stage, Workshop
 from kuntarobo.runtime.actions import PermissionDeniedError
-from kuntarobo.runtime.declarations import InputError, all_robots, get_robot
+from kuntarobo.runtime.declarations import InputError, all_robots
 from kuntarobo.web.forms import BaseForm, DateInput
 from kuntarobo.web.scoping import municipality_or_404, require_somewhere
 from kuntarobo.web.views.common import paginate
@@ -444,14 +444,6 @@ def idea_copy(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("portfolio:idea_detail", pk=copy.pk)
 
 
-def robot_name(slug: str) -> str:
-    """The robot's name in the reader's language, or "" when it is no longer installed."""
-    try:
-        return str(get_robot(slug).name.get())
-    except InputError:
-        return ""
-
-
 MAX_SHARED_CARDS = 200
 
 
@@ -481,7 +473,8 @@ def shared_ideas(request: HttpRequest) -> HttpResponse:
         .select_related("municipality")
         .order_by("municipality__name_fi", "robot_slug")[:MAX_SHARED_CARDS]
     )
-    cards = [(card, name) for card in shared_cards if (name := robot_name(card.robot_slug))]
+    installed = {robot.slug for robot in all_robots()}
+    cards = [card for card in shared_cards if card.robot_slug in installed]
     context = {
         "cards": cards,
         "page": paginate(request, listed, IDEAS_PER_PAGE),
