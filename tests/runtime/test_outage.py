@@ -285,25 +285,28 @@ def test_the_heartbeat_resumes_after_an_outage(monkeypatch, tmp_path, settings, 
     busy = sqlite_busy(tmp_path)
     real_heartbeat = execution.heartbeat
     beats = []
+    recovered = threading.Event()
+    beating = worker("beating-worker")
 
     def heartbeat(worker_id: str) -> None:
         beats.append(worker_id)
         if len(beats) <= 3:
             raise busy
         real_heartbeat(worker_id)
+        # Stop after the first beat that got through: the test reads the database
+        # only after the thread has ended, so no read of its own can lock a later beat.
+        beating._stop.set()
+        recovered.set()
 
     monkeypatch.setattr(execution, "heartbeat", heartbeat)
-    beating = worker("beating-worker")
     before = timezone.now()
     thread = threading.Thread(target=beating._beat)
     with caplog.at_level(logging.WARNING):
         thread.start()
-        deadline = time.monotonic() + 20
-        while not WorkerProcess.objects.filter(heartbeat_at__gte=before).exists():
-            assert time.monotonic() < deadline, "no heartbeat after the outage"
-            time.sleep(0.05)
-        beating._stop.set()
+        assert recovered.wait(timeout=20), "no heartbeat after the outage"
         thread.join(timeout=10)
+    assert not thread.is_alive()
+    assert WorkerProcess.objects.filter(heartbeat_at__gte=before).exists()
     messages = [record.getMessage() for record in caplog.records]
     assert sum("heartbeat: the database is unavailable" in m for m in messages) == 1
     assert sum("heartbeat: the database is back" in m for m in messages) == 1
