@@ -110,6 +110,7 @@ PLATFORM_APPS: tuple[str, ...] = (
     "kuntarobo.robots.file_archiver",
     "kuntarobo.robots.hr_reports",
     "kuntarobo.robots.ecec_fees",
+    "kuntarobo.robots.phone_survey",
     "kuntarobo.portfolio",
     "kuntarobo.demo",
     "django.contrib.admin",

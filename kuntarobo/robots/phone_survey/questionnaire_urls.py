@@ -1,0 +1,5 @@
+"""The questionnaire pages' URLs (part of staff_urls)."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []
