@@ -252,8 +252,8 @@ class CampaignForm(forms.Form):
         if not phone.startswith(FINNISH_PREFIX):
             raise forms.ValidationError(
                 _(
-                    "The caller number must be a Finnish number (+358): calls from abroad with a "
-                    "foreign number are blocked or hidden."
+                    "The caller number must be a Finnish number (+358) that accepts call-backs: "
+                    "people do not answer or call back an unknown foreign number."
                 )
             )
         return phone

@@ -74,6 +74,7 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
             respondent_count=Count("respondents"),
             final_count=Count("respondents", filter=~Q(respondents__final_code="")),
         )
+        .order_by("-created_at", "-pk")
     )
     page = paginate(request, campaigns, PAGE_SIZE)
     context = {
