@@ -13,14 +13,16 @@ import csv
 import io
 import zipfile
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from python_calamine import CalamineWorkbook
 
+from kuntarobo.core.explanation import Line
 from kuntarobo.core.respondents import (
+    Problem,
     RespondentsError,
     RespondentsRead,
     mask_phone,
@@ -54,6 +56,17 @@ ROW_TEXTS = (
     _("Row %(row)s: %(value)s is not a valid phone number."),
     _("Row %(row)s, column %(column)s: unknown language %(value)s (use fi, sv or en)."),
 )
+# The core's row problems by their English text, worded without the row (the message around
+# them names the row and the column); another problem is shown as the core words it.
+SHORT_TEXTS: dict[str, Any] = {
+    "Row %(row)s: the phone number is missing.": _("the phone number is missing."),
+    "Row %(row)s: %(value)s is not a valid phone number.": _(
+        "%(value)s is not a valid phone number."
+    ),
+    "Row %(row)s, column %(column)s: unknown language %(value)s (use fi, sv or en).": _(
+        "unknown language %(value)s (use fi, sv or en)."
+    ),
+}
 COLUMN_NAMES: dict[str, Any] = {
     "phone": _("phone"),
     "language": _("language"),
@@ -129,8 +142,9 @@ def _cell(value: Any) -> str:
     return " ".join(str(value).split())
 
 
-def _xlsx_text(content: bytes, name: str, limits: InputLimits) -> str:
-    """The first sheet as CSV text (";"), the sheet's row numbers kept as the text's lines."""
+def _xlsx_text(content: bytes, name: str, limits: InputLimits) -> tuple[str, int]:
+    """The first sheet as CSV text (";") from its first row with something in it, and how many
+    empty rows came before it (to give the messages the sheet's own row numbers)."""
     try:
         with zipfile.ZipFile(io.BytesIO(content)) as zipped:
             check_archive(zipped, limits)
@@ -152,14 +166,17 @@ def _xlsx_text(content: bytes, name: str, limits: InputLimits) -> str:
                 _("The file has more than %(limit)s rows (the limit)."), limit=limits.rows
             )
         start = sheet.start
-        # calamine starts at the first used row and column; earlier rows are kept empty so
-        # that the row numbers in the messages are the sheet's own.
-        for _row in range(start[0] if start else 0):
-            writer.writerow([])
+        # calamine's rows start at the sheet's first row but at the first used column.
         padding = [""] * (start[1] if start else 0)
-        for number, row in enumerate(sheet.iter_rows()):
+        skipped = 0
+        header_seen = False
+        for row in sheet.iter_rows():
             cells = [*padding, *(_cell(value) for value in row)]
-            if number == 0:  # the header decides the delimiter: keep it free of others
+            if not header_seen:
+                if not any(cells):
+                    skipped += 1
+                    continue
+                header_seen = True  # the header decides the delimiter: keep it free of others
                 cells = [c.replace(";", " ").replace(",", " ").replace("\t", " ") for c in cells]
             writer.writerow(cells)
     except InputError:
@@ -170,7 +187,28 @@ def _xlsx_text(content: bytes, name: str, limits: InputLimits) -> str:
         ) from None
     finally:
         book.close()
-    return output.getvalue()
+    return output.getvalue(), skipped
+
+
+def _shifted(read: RespondentsRead, offset: int) -> RespondentsRead:
+    """Row numbers moved down by `offset` (the empty rows above a sheet's header)."""
+    if not offset:
+        return read
+
+    def line(problem: Problem) -> Problem:
+        params = dict(problem.message.params)
+        params["row"] = str(problem.row + offset)
+        return replace(
+            problem, row=problem.row + offset, message=Line(problem.message.text, params)
+        )
+
+    return RespondentsRead(
+        tuple(replace(r, row=r.row + offset) for r in read.respondents),
+        tuple(line(p) for p in read.invalid),
+        tuple(
+            replace(d, row=d.row + offset, first_row=d.first_row + offset) for d in read.duplicates
+        ),
+    )
 
 
 def _fatal(error: RespondentsError, limit: int) -> InputError:
@@ -196,14 +234,15 @@ def read_file(name: str, content: bytes) -> RespondentsRead:
             _("The file is larger than %(limit)s (the limit)."), limit=format_size(MAX_FILE_BYTES)
         )
     limits = _limits()
+    offset = 0
     if name.casefold().endswith(XLSX_SUFFIXES):
-        text = _xlsx_text(content, name, limits)
+        text, offset = _xlsx_text(content, name, limits)
     elif name.casefold().endswith((".csv", ".txt")):
         text = _csv_text(content)
     else:
         raise _file_error(_("Upload a CSV (.csv) or Excel (.xlsx) file."))
     try:
-        return read_respondents(text, max_rows=limits.rows)
+        return _shifted(read_respondents(text, max_rows=limits.rows), offset)
     except RespondentsError as error:
         raise _fatal(error, limits.rows) from None
 
@@ -214,7 +253,10 @@ def _problems(read: RespondentsRead) -> list[Any]:
             _("Row %(row)s, column %(column)s: %(problem)s"),
             row=problem.row,
             column=COLUMN_NAMES.get(problem.column, problem.column),
-            problem=message(_(problem.message.text), **dict(problem.message.params)),
+            problem=message(
+                SHORT_TEXTS.get(problem.message.text) or _(problem.message.text),
+                **dict(problem.message.params),
+            ),
         )
         for problem in read.invalid
     ]
