@@ -379,3 +379,19 @@ def test_starting_and_ending_call_the_robots_actions_with_the_signed_in_user(wor
         == 302
     )
     assert calls == [("start", campaign.pk, user.username), ("end", campaign.pk, user.username)]
+
+
+@pytest.mark.parametrize(
+    ("language", "heading", "error"),
+    [
+        ("fi", "Kyselykampanjat", "Valitse ainakin yksi viikonpäivä."),
+        ("sv", "Enkätkampanjer", "Välj minst en veckodag."),
+        ("en", "Survey campaigns", "Choose at least one weekday."),
+    ],
+)
+def test_the_pages_and_their_errors_are_in_the_readers_language(world, language, heading, error):
+    coordinator = client_for(world["users"][Role.COORDINATOR])
+    coordinator.cookies["django_language"] = language
+    assert heading in coordinator.get(LIST).content.decode()
+    response = coordinator.post(create_url(world), form_data(world, weekdays=[]))
+    assert error in response.content.decode()
