@@ -166,7 +166,9 @@ def campaign_edit(request: HttpRequest, pk: int) -> HttpResponse:
             request, campaign, str(NOT_DRAFT) % {"status": campaign.get_status_display()}
         )
     if request.method == "POST":
-        form = CampaignForm(request.POST, municipality=campaign.municipality)
+        form = CampaignForm(
+            request.POST, initial=initial_for(campaign), municipality=campaign.municipality
+        )
         if form.is_valid():
             updated = Campaign.objects.filter(pk=campaign.pk, status=CampaignStatus.DRAFT)
             form.apply(campaign)
