@@ -28,7 +28,11 @@ from kuntarobo.robots.phone_survey.campaign_forms import (
     RespondentsUploadForm,
     initial_for,
 )
-from kuntarobo.robots.phone_survey.campaign_import import ImportReport, import_respondents
+from kuntarobo.robots.phone_survey.campaign_import import (
+    MAX_FILE_BYTES,
+    ImportReport,
+    import_respondents,
+)
 from kuntarobo.robots.phone_survey.models import (
     Campaign,
     CampaignStatus,
@@ -235,7 +239,7 @@ def respondents_import(request: HttpRequest, pk: int) -> HttpResponse:
                 report = import_respondents(
                     campaign,
                     upload.name or "",
-                    upload.read(),
+                    upload.read(MAX_FILE_BYTES + 1),  # a larger file is refused unread
                     actor=request.user,
                     replace=form.cleaned_data["replace"],
                 )
@@ -353,7 +357,11 @@ def do_not_call(request: HttpRequest, municipality: str) -> HttpResponse:
 @require_POST
 def do_not_call_remove(request: HttpRequest, municipality: str, pk: int) -> HttpResponse:
     place = municipality_or_404(request.user, municipality, MANAGE_PERMISSION)
-    entry = DoNotCallEntry.objects.filter(municipality=place, pk=pk).first()
+    entry = (
+        DoNotCallEntry.objects.for_user(request.user, MANAGE_PERMISSION)
+        .filter(municipality=place, pk=pk)
+        .first()
+    )
     if entry is not None:
         actions.remove_do_not_call(place, entry.phone, actor=request.user)
         messages.success(

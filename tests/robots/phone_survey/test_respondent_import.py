@@ -275,3 +275,14 @@ def test_the_reader_gives_the_same_result_for_csv_and_xlsx():
     from_csv = read_file("a.csv", GOOD_CSV.encode())
     from_xlsx = read_file("a.xlsx", xlsx(rows))
     assert from_csv == from_xlsx
+
+
+def test_a_file_over_the_size_limit_is_refused_unread(world, monkeypatch):
+    from kuntarobo.robots.phone_survey import campaign_import, campaign_views
+
+    monkeypatch.setattr(campaign_import, "MAX_FILE_BYTES", 100)
+    monkeypatch.setattr(campaign_views, "MAX_FILE_BYTES", 100)
+    response = upload(world, "vastaajat.csv", b"phone\n" + b"0401234567\n" * 20)
+    assert response.status_code == 400
+    assert file_errors(response) == ["Tiedosto on suurempi kuin 100 B (raja)."]
+    assert not Respondent.objects.exists()
