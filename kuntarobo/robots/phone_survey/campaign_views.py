@@ -80,9 +80,13 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
         )
         .order_by("-created_at", "-pk")
     )
+    chosen = request.GET.get("municipality", "")
+    if chosen:
+        campaigns = campaigns.filter(municipality__slug=chosen)
     page = paginate(request, campaigns, PAGE_SIZE)
     context = {
         "page": page,
+        "chosen": chosen,
         "managed": [
             m for m in municipalities if has_permission(request.user, m, MANAGE_PERMISSION)
         ],

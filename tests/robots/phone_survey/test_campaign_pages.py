@@ -398,3 +398,18 @@ def test_the_pages_and_their_errors_are_in_the_readers_language(world, language,
     assert heading in coordinator.get(LIST).content.decode()
     response = coordinator.post(create_url(world), form_data(world, weekdays=[]))
     assert error in response.content.decode()
+
+
+def test_the_list_can_be_narrowed_to_one_municipality(world):
+    from kuntarobo.accounts.models import Membership
+
+    neighbour = CampaignFactory(municipality=world["other"], name="Naapurin kysely")
+    user = world["users"][Role.VIEWER]
+    Membership.objects.create(user=user, municipality=world["other"], role=Role.VIEWER)
+    viewer = client_for(user)
+    both = viewer.get(LIST).content.decode()
+    assert "Naapurin kysely" in both
+    assert "Strategiakysely 2026" in both
+    only = viewer.get(LIST, {"municipality": "naapurila"}).content.decode()
+    assert neighbour.name in only
+    assert "Strategiakysely 2026" not in only
