@@ -170,6 +170,17 @@ SHOW_NO_ITEM = {
     "ecec_fees_staff:mark_posted",
     "delegations",
     "delegation_end",
+    # The phone survey's campaign pages show no work item: who sees which phone numbers there
+    # is tried in tests/robots/phone_survey/test_campaign_pages.py.
+    "phone_survey:campaign_list",
+    "phone_survey:campaign_detail",
+    "phone_survey:campaign_create",
+    "phone_survey:campaign_edit",
+    "phone_survey:respondents_import",
+    "phone_survey:campaign_start",
+    "phone_survey:campaign_end",
+    "phone_survey:do_not_call",
+    "phone_survey:do_not_call_remove",
 }
 
 
