@@ -105,6 +105,7 @@ def respondent_rows(campaign: Campaign) -> list[RespondentRow]:
     codes: dict[int, list[str]] = defaultdict(list)
     for respondent_id, code in (
         Attempt.objects.filter(respondent__campaign=campaign)
+        .exclude(code="")  # a call in progress has no code yet
         .order_by("respondent", "number")
         .values_list("respondent_id", "code")
     ):
@@ -168,7 +169,7 @@ def live_figures(campaign: Campaign, rows: list[RespondentRow] | None = None) ->
         max_attempts=max(campaign.max_attempts, 1),
         target=campaign.target_completes,
     )
-    outcomes = Counter(code for code in attempts.values_list("code", flat=True))
+    outcomes = Counter(attempts.exclude(code="").values_list("code", flat=True))
     return Live(
         in_progress=attempts.filter(ended_at__isnull=True).count(),
         attempts=attempts.count(),
