@@ -17,6 +17,7 @@ from typing import Any, Final
 
 import typst
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from kuntarobo.core.formatting import format_date
 from kuntarobo.robots.phone_survey.report_figures import (
@@ -91,7 +92,8 @@ def council_data(report: Report) -> dict[str, Any]:
         questions.append(
             {
                 "prompt": counts.prompt,
-                "answered": _("%(count)s answered.") % {"count": counts.answered},
+                "answered": ngettext("%(count)s answered.", "%(count)s answered.", counts.answered)
+                % {"count": counts.answered},
                 "rows": rows,
                 "notes": extra,
                 "svg": question.chart.svg if question.chart else "",
