@@ -9,6 +9,7 @@ Rates and weights themselves come from kuntarobo.core.aapor and kuntarobo.core.s
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -177,15 +178,17 @@ class Cost:
 
 
 def cost(billed_seconds: Iterable[Decimal], price_per_minute_cents: int, completes: int) -> Cost:
-    """Cost = billed seconds / 60 × price per minute, rounded half up to a cent once at the end
-    (not per call: the operator's invoice sums seconds); per complete divides that total."""
+    """Cost = total billed seconds × price per minute / 60, rounded up to a whole cent once at
+    the end, as the campaign simulation computes it (kuntarobo.core.survey_simulation), so a
+    plan and its campaign are compared on the same terms; per complete divides that total
+    (rounded half up)."""
     if price_per_minute_cents < 0:
         raise SurveyReportError("price_per_minute_cents", "cannot be negative")
     seconds = sum(billed_seconds, Decimal(0))
     if seconds < 0:
         raise SurveyReportError("seconds", "cannot be negative")
     exact = Fraction(seconds) * price_per_minute_cents / 60
-    cents = int(_round(exact, Decimal(1)))
+    cents = math.ceil(exact)
     minutes = _round(Fraction(seconds) / 60)
     lines = [
         Line(

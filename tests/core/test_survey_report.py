@@ -62,15 +62,22 @@ def test_attempts_left_beyond_those_allowed_are_refused():
         )
 
 
-def test_the_cost_is_billed_seconds_times_the_minute_price_rounded_once():
-    # 90 + 45.5 + 30 = 165.5 s = 2.758… min; × 12 c = 33.1 c -> 33 c; per complete 33/2 = 16.5 -> 17
-    result = survey_report.cost([Decimal("90"), Decimal("45.5"), Decimal("30")], 12, 2)
+def test_the_cost_is_billed_seconds_times_the_minute_price_rounded_up_once():
+    # 90 + 45.5 + 30 = 165.5 s = 2.758… min; × 12 c = 33.1 c -> 34 c (up, as the simulation);
+    # per complete 34 / 3 = 11.33 -> 11
+    result = survey_report.cost([Decimal("90"), Decimal("45.5"), Decimal("30")], 12, 3)
     assert result.minutes == Decimal("2.8")
-    assert result.cents == 33
-    assert result.per_complete_cents == 17
+    assert result.cents == 34
+    assert result.per_complete_cents == 11
     assert result.lines[0].english() == (
-        "Billed time 165.5 s = 2.8 min; × 12 cents a minute = 33 cents."
+        "Billed time 165.5 s = 2.8 min; × 12 cents a minute = 34 cents."
     )
+
+
+def test_a_cost_of_a_whole_number_of_cents_is_not_rounded_up():
+    assert survey_report.cost([Decimal("120")], 15, 1).cents == 30
+    # per complete half up: 45 / 2 = 22.5 -> 23
+    assert survey_report.cost([Decimal("180")], 15, 2).per_complete_cents == 23
 
 
 def test_without_completes_there_is_no_cost_per_complete():

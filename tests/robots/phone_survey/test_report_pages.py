@@ -254,7 +254,8 @@ def test_the_attempts_export_lists_every_attempt(world):
     assert rows[2][0] == rows[3][0]  # the same respondent's two attempts
     assert rows[3][8] == "150.0"
     running = [row for row in rows[1:] if row[4] == ""]
-    assert len(running) == 1 and running[0][7] == ""
+    assert len(running) == 1
+    assert running[0][7] == ""
     sheet = openpyxl.load_workbook(
         io.BytesIO(client.get(url("report_attempts", campaign, "xlsx")).content)
     ).active
