@@ -5,14 +5,15 @@ show the same numbers."""
 
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from django.utils.crypto import salted_hmac
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from kuntarobo.core import aapor, charts, survey_report, survey_weights
 from kuntarobo.core.explanation import Line
@@ -56,9 +57,19 @@ DIMENSION_LABELS: dict[str, Any] = {
 GROUPS = ("I", "P", "R", "NC", "O", "UH", "UO", "NE")
 
 
+_DECIMAL = re.compile(r"[+-]?\d+\.\d+")
+
+
 def translate(line: Line) -> str:
-    """An explanation line in the active language (its msgid is in the catalogue)."""
-    return str(_(line.text) % dict(line.params))
+    """An explanation line in the active language (its msgid is in the catalogue); the pure
+    modules write decimals with a point, Finnish and Swedish readers get a comma."""
+    params = dict(line.params)
+    if (get_language() or "")[:2] in ("fi", "sv"):
+        params = {
+            name: value.replace(".", ",") if _DECIMAL.fullmatch(value) else value
+            for name, value in params.items()
+        }
+    return str(_(line.text) % params)
 
 
 def code_label(code: str) -> str:

@@ -99,7 +99,7 @@ def test_the_live_panel_is_polled_by_htmx_and_answers_as_a_fragment(world):
     assert f'hx-get="{live}"' in page
     assert 'hx-trigger="every 5s"' in page
     fragment = client.get(live, HTTP_HX_REQUEST="true").content.decode()
-    assert fragment.lstrip().startswith("<div") or fragment.lstrip().startswith("{")
+    assert fragment.lstrip().startswith('<div id="report-live"')
     assert "<html" not in fragment
     assert cell(fragment, "live-attempts") == "11"
     make.attempt(campaign.respondents.order_by("row").last(), "3.12")
@@ -280,6 +280,9 @@ def test_the_council_pdf_in_finnish_has_the_key_figures(world):
     assert "0,74 €" in text  # per complete
     assert "Oletko tyytyväinen kuntaan?" in text
     assert "Esimerkkilä" in text
+    assert "Vastaajat ja väestö" in text
+    assert "65+ 2 66,7 % 30 % 36,7 0,45" in text  # sample vs population, weight 0.3 / (2/3)
+    assert "RR3 = I / ((I+P) + (R+NC+O) + e(UH+UO))" in text  # the definition
     assert AuditEvent.objects.filter(action="phone_survey.report.pdf").count() == 1
 
 
@@ -337,3 +340,13 @@ def test_signed_out_visitors_are_sent_to_sign_in(world):
     campaign, _users = world
     response = Client().get(url("report", campaign))
     assert response.status_code == 302
+
+
+def test_the_finnish_page_explains_with_decimal_commas(world):
+    campaign, users = world
+    html = client_for(users["viewer"], "fi").get(url("report", campaign)).content.decode()
+    assert "Vastausosuudet (AAPOR)" in html
+    assert cell(html, "rate-RR1") == "33,3 %"
+    assert "RR3 = I / ((I+P) + (R+NC+O) + e(UH+UO)) = 3 / 8,5714 = 0,3500" in html
+    assert "18-29: väestö 20,0 % / vastaajat 33,3 % = paino 0,60." in html
+    assert cell(html, "cost-total") == "2,23 €"
