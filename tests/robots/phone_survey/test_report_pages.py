@@ -350,3 +350,19 @@ def test_the_finnish_page_explains_with_decimal_commas(world):
     assert "RR3 = I / ((I+P) + (R+NC+O) + e(UH+UO)) = 3 / 8,5714 = 0,3500" in html
     assert "18-29: väestö 20,0 % / vastaajat 33,3 % = paino 0,60." in html
     assert cell(html, "cost-total") == "2,23 €"
+
+
+@pytest.mark.parametrize("text", ['=HYPERLINK("http://x","y")', "+1", "-cmd", "@SUM(1)", "\t=1+1"])
+def test_every_formula_start_in_a_respondents_field_stays_text(world, text):
+    campaign, users = world
+    first = campaign.respondents.order_by("row").first()
+    first.area = text
+    first.save()
+    client = client_for(users["viewer"])
+    rows = read_csv(client.get(url("report_answers", campaign, "csv")))
+    assert rows[1][3] == "'" + text
+    sheet = openpyxl.load_workbook(
+        io.BytesIO(client.get(url("report_answers", campaign, "xlsx")).content)
+    ).active
+    assert sheet.cell(row=2, column=4).value == text
+    assert sheet.cell(row=2, column=4).quotePrefix
