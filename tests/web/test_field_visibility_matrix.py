@@ -181,6 +181,14 @@ SHOW_NO_ITEM = {
     "phone_survey:campaign_end",
     "phone_survey:do_not_call",
     "phone_survey:do_not_call_remove",
+    # A survey campaign's report: figures without work items; who sees which of its personal
+    # data (recordings, phone numbers) is tried in tests/robots/phone_survey/test_report_pages.py.
+    "phone_survey:report",
+    "phone_survey:report_live",
+    "phone_survey:report_answers",
+    "phone_survey:report_attempts",
+    "phone_survey:report_pdf",
+    "phone_survey:report_recording",
 }
 
 
