@@ -274,8 +274,8 @@ def _questionnaire(reader: Reader, folder: Path) -> Questionnaire:
 def read_campaign(path: Path) -> Campaign:
     """The campaign file checked; a problem raises InputError naming `campaign.<field>`."""
     data = _parse_document(path, "campaign")
-    root = Reader(data, "campaign", WORDING).object(CAMPAIGN_KEYS)
     try:
+        root = Reader(data, "campaign", WORDING).object(CAMPAIGN_KEYS)
         schedule = parse_schedule(root.field("schedule").value, "campaign.schedule")
         max_attempts = root.field("max_attempts", DEFAULT_MAX_ATTEMPTS).integer(
             minimum=1, maximum=MAX_ATTEMPTS_LIMIT
