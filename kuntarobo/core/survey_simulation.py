@@ -26,7 +26,8 @@ Documented choices:
   quota the number matches; from that moment a quota at its target is full and no call starts
   to a number matching a full quota (calls already running may still complete: overshoot, as
   with real calls). A number in a full quota never reached by a person (its final code would
-  be an unknown, 3.x) ends 4.8 (quota filled, not eligible). A number matching no quota is
+  be an unknown, 3.x) ends 4.8 (quota filled, not eligible), except one on the do-not-call
+  list, which keeps 3.11 (it was left out for that). A number matching no quota is
   called as usual. Without quotas the results are exactly those of the campaign without them.
 """
 
@@ -458,7 +459,8 @@ def simulate(
             quota_full=False,
         )
         unknown = aapor.group_of(final) in (aapor.Group.UH, aapor.Group.UO)
-        if unknown and any(full[bucket] for bucket in buckets[index]):
+        excluded = respondent.phone in do_not_call  # not called because of the list: 3.11
+        if unknown and not excluded and any(full[bucket] for bucket in buckets[index]):
             final = aapor.QUOTA_FILLED
         outcomes.append(SimOutcome(respondent.phone, tuple(tried), final))
     counts = aapor.Counts.from_final_codes(o.final_code for o in outcomes)

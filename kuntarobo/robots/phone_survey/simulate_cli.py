@@ -443,6 +443,8 @@ def simulate_main(argv: Sequence[str]) -> int:
     with one stderr line and nothing on stdout."""
     try:
         summary = run(argv)
+    except SystemExit as done:  # --help: argparse printed it
+        return done.code if isinstance(done.code, int) else 0
     except InputError as error:
         sys.stderr.write(" ".join(str(error).split()) + "\n")
         return 2

@@ -393,3 +393,8 @@ def test_the_uusikaupunki_sized_campaign_runs_in_seconds_and_adds_up(tmp_path: P
     assert {datetime.date(2021, 12, 6), datetime.date(2021, 12, 24)} <= set(blocked_days(2021))
     assert not days & set(blocked_days(2021))
     assert all(day.isoweekday() <= 5 and day.month == 12 for day in days)
+
+
+def test_help_is_printed_and_exits_0(capsys: pytest.CaptureFixture[str]) -> None:
+    assert simulate_main(["--help"]) == 0
+    assert "--campaign" in capsys.readouterr().out
