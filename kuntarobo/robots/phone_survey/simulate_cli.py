@@ -32,7 +32,7 @@ from kuntarobo.core.questionnaire import (
     QuestionnaireError,
     parse_questionnaire,
 )
-from kuntarobo.core.respondents import DoNotCall, RespondentsError, read_respondents
+from kuntarobo.core.respondents import DoNotCall, RespondentsError, mask_phone, read_respondents
 from kuntarobo.core.strict_json import Reader, StrictJsonError, Wording
 from kuntarobo.core.survey_simulation import (
     Population,
@@ -87,6 +87,7 @@ WORDING: Final = Wording(
         "busy_and_technical": "busy + technical must not be above 1, got {value}",
         "no_bucket": "a quota needs at least one of age_group, gender, area",
         "duplicate_bucket": "the same bucket as quotas[{first}]",
+        "not_phone_text": "must be a phone number in quotes, got {value}",
     }
 )
 
@@ -256,6 +257,13 @@ def _quotas(reader: Reader) -> tuple[Quota, ...]:
     return tuple(quotas)
 
 
+def _phone_text(reader: Reader) -> str:
+    """A number as text; a YAML number (its leading 0 lost) is refused, shown masked."""
+    if not isinstance(reader.value, str):
+        reader.fail("not_phone_text", value=mask_phone(str(reader.value)))
+    return reader.text(strip=True, allow_empty=False)
+
+
 def _questionnaire(reader: Reader, folder: Path) -> Questionnaire:
     if reader.value is None:
         return parse_questionnaire(DEMO_QUESTIONNAIRE)
@@ -285,7 +293,7 @@ def read_campaign(path: Path) -> Campaign:
         questionnaire = _questionnaire(root.field("questionnaire", None), path.parent)
         do_not_call: frozenset[str] = frozenset()
         if (numbers := root.optional("do_not_call")) is not None:
-            texts = [item.text(strip=True, allow_empty=False) for item in numbers.items()]
+            texts = [_phone_text(item) for item in numbers.items()]
             try:
                 do_not_call = DoNotCall.of(texts).numbers
             except RespondentsError as error:

@@ -276,6 +276,10 @@ BAD_CAMPAIGNS: list[tuple[dict[str, Any], str]] = [
     ({**CAMPAIGN, "max_attempts": 2.5}, "campaign.max_attempts: "),
     ({**CAMPAIGN, "price_per_minute_cents": "9"}, "campaign.price_per_minute_cents: "),
     ({**CAMPAIGN, "do_not_call": ["040 000", "123"]}, "campaign.do_not_call[0]: "),
+    (
+        {**CAMPAIGN, "do_not_call": ["+358401234567", 401234567]},
+        "campaign.do_not_call[1]: must be a phone number in quotes, got ******567",
+    ),
     ({**CAMPAIGN, "simulation": {"answer_rate": 0.5}}, "campaign.simulation.answer_rate: "),
     ({**CAMPAIGN, "simulation": {"busy": 1.5}}, "campaign.simulation.busy: "),
     (
