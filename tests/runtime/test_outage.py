@@ -7,7 +7,6 @@ from __future__ import annotations
 import logging
 import sqlite3
 import threading
-import time
 from pathlib import Path
 from types import ModuleType, SimpleNamespace
 
