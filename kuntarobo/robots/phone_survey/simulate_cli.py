@@ -355,12 +355,21 @@ def read_sample(path: Path) -> Sample:
 
 
 def output(result: SimulationResult, campaign: Campaign, sample: Sample) -> dict[str, object]:
-    """The contract's JSON, and the rows left out and the quotas' completes when there are."""
+    """The contract's JSON; the plan's figures (when, how many days, the cost of a complete);
+    the rows left out and the quotas' completes when there are any."""
     data = result.as_json()
+    moments = sorted(a.at for o in result.respondents for a in o.attempts)
+    completes = result.counts.I
+    data["plan"] = {
+        "first_call_at": moments[0].isoformat() if moments else None,
+        "last_call_at": moments[-1].isoformat() if moments else None,
+        "call_days": len({moment.date() for moment in moments}),
+        "cost_per_complete_cents": -(-result.cost_cents // completes) if completes else None,
+    }
     if sample.left_out:
         data["left_out_rows"] = list(sample.left_out)
     if campaign.quotas:
-        completes = {o.phone for o in result.respondents if o.final_code == "1.1"}
+        done = {o.phone for o in result.respondents if o.final_code == "1.1"}
         data["quotas"] = [
             {
                 "age_group": quota.age_group,
@@ -368,7 +377,7 @@ def output(result: SimulationResult, campaign: Campaign, sample: Sample) -> dict
                 "area": quota.area,
                 "target": quota.target,
                 "completes": sum(
-                    1 for r in sample.respondents if r.phone in completes and quota.matches(r)
+                    1 for r in sample.respondents if r.phone in done and quota.matches(r)
                 ),
             }
             for quota in campaign.quotas

@@ -402,3 +402,30 @@ def test_the_uusikaupunki_sized_campaign_runs_in_seconds_and_adds_up(tmp_path: P
 def test_help_is_printed_and_exits_0(capsys: pytest.CaptureFixture[str]) -> None:
     assert simulate_main(["--help"]) == 0
     assert "--campaign" in capsys.readouterr().out
+
+
+def test_the_plan_gives_the_first_and_last_call_the_days_and_the_cost_of_a_complete(
+    tmp_path: Path,
+) -> None:
+    data = _output(tmp_path)
+    moments = sorted(
+        datetime.datetime.fromisoformat(a["at"]) for r in data["respondents"] for a in r["attempts"]
+    )
+    plan = data["plan"]
+    assert plan["first_call_at"] == "2026-12-07T10:00:00+02:00" == moments[0].isoformat()
+    assert plan["last_call_at"] == moments[-1].isoformat()
+    assert plan["call_days"] == len({m.date() for m in moments})
+    assert plan["cost_per_complete_cents"] == -(-data["cost_cents"] // data["counts"]["I"])
+
+
+def test_a_campaign_without_any_window_calls_nobody_and_says_so(tmp_path: Path) -> None:
+    weekend = _schedule(start_date="2026-12-12", end_date="2026-12-13")
+    data = _output(tmp_path, weekend)
+    assert data["calls"] == 0
+    assert data["plan"] == {
+        "first_call_at": None,
+        "last_call_at": None,
+        "call_days": 0,
+        "cost_per_complete_cents": None,
+    }
+    assert data["counts"]["UH"] == 120
