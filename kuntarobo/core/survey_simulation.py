@@ -18,6 +18,17 @@ Documented choices:
 - Only call STARTS must be inside a window; a call may run past the window's end.
 - A line free later than a number's due time delays that number to the first open moment
   after the line frees up; the heap is ordered by (time, sequence number), so ties are stable.
+  Every number due before the first line frees up is delayed to that same moment, in its
+  order, so they wait as one group (one heap entry holding a queue), which keeps a campaign of
+  thousands of numbers on a few lines linear instead of quadratic, with the same order.
+- Quotas (optional): each `Quota` names an age group, a gender and/or an area (a key left out
+  matches anyone) and a target of completes. A complete counts when its call ENDS, into every
+  quota the number matches; from that moment a quota at its target is full and no call starts
+  to a number matching a full quota (calls already running may still complete: overshoot, as
+  with real calls). A number in a full quota never reached by a person (its final code would
+  be an unknown, 3.x) ends 4.8 (quota filled, not eligible), except one on the do-not-call
+  list, which keeps 3.11 (it was left out for that). A number matching no quota is
+  called as usual. Without quotas the results are exactly those of the campaign without them.
 """
 
 from __future__ import annotations
@@ -25,6 +36,7 @@ from __future__ import annotations
 import datetime
 import heapq
 import random
+from collections import deque
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -134,6 +146,32 @@ class SimRespondent:
     phone: str
     age_group: str | None = None
     language: str = "fi"
+    gender: str | None = None
+    area: str | None = None
+
+
+@dataclass(frozen=True)
+class Quota:
+    """A bucket of the sample (the keys given; None matches anyone) and its completes target."""
+
+    target: int
+    age_group: str | None = None
+    gender: str | None = None
+    area: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.target < 1:
+            raise ValueError(f"quota.target: {self.target} must be at least 1")
+
+    def matches(self, respondent: SimRespondent) -> bool:
+        return all(
+            wanted is None or wanted == have
+            for wanted, have in (
+                (self.age_group, respondent.age_group),
+                (self.gender, respondent.gender),
+                (self.area, respondent.area),
+            )
+        )
 
 
 @dataclass(frozen=True)
@@ -287,6 +325,37 @@ _NOT_ANSWERED: Final[Mapping[str, bool]] = MappingProxyType(
 )
 
 
+# A heap entry: (due time, sequence number, respondent index, or -1 with a waiting group).
+_Entry = tuple[datetime.datetime, int, int, "deque[int] | None"]
+
+
+def _wait_for_a_line(
+    queue: list[_Entry], limit: datetime.datetime, later: datetime.datetime | None, seq: int
+) -> int:
+    """Every entry due before `limit` (when the first line frees up) moves, in its order, to
+    `later` as one group; the same order as moving each number on its own. Returns next seq."""
+    batch: deque[int] | None = None
+    before: list[int] = []
+    while queue and queue[0][0] < limit:
+        _, _, index, members = heapq.heappop(queue)
+        if members is None:
+            if batch is None:
+                before.append(index)
+            else:
+                batch.append(index)
+        elif batch is None:
+            batch = members
+            batch.extendleft(reversed(before))
+        else:
+            batch.extend(members)
+    if batch is None:
+        batch = deque(before)
+    if later is not None and batch:
+        heapq.heappush(queue, (later, seq, -1, batch))
+        seq += 1
+    return seq
+
+
 def simulate(
     schedule: CallSchedule,
     respondents: Sequence[SimRespondent],
@@ -298,6 +367,7 @@ def simulate(
     do_not_call: frozenset[str] = frozenset(),
     population: Population | None = None,
     policy: RetryPolicy | None = None,
+    quotas: Sequence[Quota] = (),
     seed: int,
 ) -> SimulationResult:
     """Run the campaign in simulated time; the same seed gives the same result.
@@ -317,8 +387,12 @@ def simulate(
     working = [rng.random() >= pop.non_working for _ in respondents]
     attempts: list[list[SimAttempt]] = [[] for _ in respondents]
     parts: list[set[str]] = [set() for _ in respondents]
+    buckets = [tuple(i for i, quota in enumerate(quotas) if quota.matches(r)) for r in respondents]
+    completes = [0] * len(quotas)
+    full = [False] * len(quotas)
+    ending: list[tuple[datetime.datetime, int, int]] = []  # (end, seq, index) of completes
     free_at: list[datetime.datetime] = []  # a min-heap of busy lines' end times
-    queue: list[tuple[datetime.datetime, int, int]] = []
+    queue: list[_Entry] = []
     seq = 0
     first = next_open(
         schedule, datetime.datetime.combine(schedule.start_date, datetime.time(), zone)
@@ -326,34 +400,55 @@ def simulate(
     if first is not None:
         for index, respondent in enumerate(respondents):
             if respondent.phone not in do_not_call:
-                queue.append((first, seq, index))
+                queue.append((first, seq, index, None))
                 seq += 1
     heapq.heapify(queue)
     while queue:
-        at, _, index = heapq.heappop(queue)
+        at, _, index, members = queue[0]
+        if members is not None:
+            index = members[0]
+        while ending and ending[0][0] <= at:
+            _, _, done = heapq.heappop(ending)
+            for bucket in buckets[done]:
+                completes[bucket] += 1
+                full[bucket] = full[bucket] or completes[bucket] >= quotas[bucket].target
         while free_at and free_at[0] <= at:
             heapq.heappop(free_at)
-        if len(free_at) >= lines:
-            later = next_open(schedule, free_at[0])
-            if later is not None:
-                heapq.heappush(queue, (later, seq, index))
-                seq += 1
+        if any(full[bucket] for bucket in buckets[index]):
+            pass  # a full quota: the number is no longer called
+        elif len(free_at) >= lines:
+            seq = _wait_for_a_line(queue, free_at[0], next_open(schedule, free_at[0]), seq)
+            continue
+        if members is None or len(members) == 1:
+            heapq.heappop(queue)
+        else:
+            members.popleft()
+        if any(full[bucket] for bucket in buckets[index]):
             continue
         part = part_of_day(schedule, at)
         outcome, code, line_seconds, billed = _attempt(
             respondents[index], working[index], part, q, pop, rng
         )
         attempts[index].append(SimAttempt(at.astimezone(zone), outcome, code, line_seconds, billed))
-        heapq.heappush(free_at, at + datetime.timedelta(seconds=line_seconds))
+        end = at + datetime.timedelta(seconds=line_seconds)
+        heapq.heappush(free_at, end)
+        if code == aapor.COMPLETE and buckets[index]:
+            heapq.heappush(ending, (end, seq, index))
+            seq += 1
         if len(attempts[index]) >= max_attempts or not aapor.retry_allowed(code):
             continue
         parts[index].add(part)
         due = next_attempt_at(schedule, retry, at, _RETRY_OUTCOME[code], parts[index])
         if due is not None:
-            heapq.heappush(queue, (due, seq, index))
+            heapq.heappush(queue, (due, seq, index, None))
             seq += 1
+    while ending:  # completes still running when the last call started
+        _, _, done = heapq.heappop(ending)
+        for bucket in buckets[done]:
+            completes[bucket] += 1
+            full[bucket] = full[bucket] or completes[bucket] >= quotas[bucket].target
     outcomes: list[SimOutcome] = []
-    for respondent, tried in zip(respondents, attempts, strict=True):
+    for index, (respondent, tried) in enumerate(zip(respondents, attempts, strict=True)):
         codes = [a.code for a in tried]
         final = aapor.final_code(
             codes,
@@ -363,6 +458,10 @@ def simulate(
             ineligible=aapor.NO_ELIGIBLE_RESPONDENT in codes,
             quota_full=False,
         )
+        unknown = aapor.group_of(final) in (aapor.Group.UH, aapor.Group.UO)
+        excluded = respondent.phone in do_not_call  # not called because of the list: 3.11
+        if unknown and not excluded and any(full[bucket] for bucket in buckets[index]):
+            final = aapor.QUOTA_FILLED
         outcomes.append(SimOutcome(respondent.phone, tuple(tried), final))
     counts = aapor.Counts.from_final_codes(o.final_code for o in outcomes)
     all_attempts = [a for o in outcomes for a in o.attempts]
