@@ -238,7 +238,7 @@ def _preview(row: Questionnaire) -> dict[str, Any]:
     return {
         "parsed": parsed,
         "steps": steps,
-        "languages": languages,
+        "step_languages": languages,
         "step_ids": [s["id"] for s in steps],
     }
 

@@ -97,7 +97,7 @@ def load_source(source: str) -> Any:
         )
     if text.startswith(("{", "[")):
         try:
-            return json.loads(text)
+            return json.loads(source)
         except json.JSONDecodeError as error:
             raise InputError(
                 SYNTAX_ERROR,
@@ -107,7 +107,7 @@ def load_source(source: str) -> Any:
                 detail=error.msg,
             ) from None
     try:
-        return yaml.safe_load(text)
+        return yaml.safe_load(source)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         problem = getattr(error, "problem", None) or str(error)
