@@ -114,7 +114,9 @@ def replay(
         action = _feed(interview, step, answers[step.id])
         if not isinstance(action, HangUp) and action.step_id == step.id:
             action = _skip(interview, step.id)  # a stored answer the rules refuse
-    questions = sum(1 for s in questionnaire.steps if s.type not in ("explanation", "flag", "language"))
+    questions = sum(
+        1 for s in questionnaire.steps if s.type not in ("explanation", "flag", "language")
+    )
     if isinstance(action, HangUp):
         return interview, Position(None, (), action, answered, questions)
     index = questionnaire.index(action.step_id)

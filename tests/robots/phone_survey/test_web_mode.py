@@ -46,7 +46,8 @@ def test_the_introduction_comes_first_in_the_persons_own_language(client):
     text = client.get(url(respondent)).content.decode()
     assert '<html lang="sv">' in text
     assert "automatiskt enkätsamtal från Exempelstad" in text  # the questionnaire's introduction
-    assert "Vem frågar" in text and "Varifrån ditt nummer kommer" in text
+    assert "Vem frågar" in text
+    assert "Varifrån ditt nummer kommer" in text
     assert "Kontakta mig inte igen" in text
     assert not Attempt.objects.exists()  # reading is not answering
 
@@ -103,8 +104,10 @@ def test_a_missing_choice_is_named_in_an_error_summary_and_nothing_is_stored(cli
     response = client.post(url(respondent), {"step": "age_group"})
     text = response.content.decode()
     assert response.status_code == 200
-    assert 'role="alert"' in text and "Tämä kenttä vaaditaan" in text
-    assert "<fieldset" in text and "<legend" in text
+    assert 'role="alert"' in text
+    assert "Tämä kenttä vaaditaan" in text
+    assert "<fieldset" in text
+    assert "<legend" in text
     assert not Answer.objects.exists()
 
 
@@ -159,7 +162,8 @@ def test_an_unknown_link_is_not_found_and_tells_nothing(client):
     response = client.get(reverse("phone_survey_public:survey", args=["x" * 43]))
     assert response.status_code == 404
     text = response.content.decode()
-    assert "Esimerkki" not in text and "Strategiakysely" not in text
+    assert "Esimerkki" not in text
+    assert "Strategiakysely" not in text
 
 
 def test_the_link_of_an_ended_campaign_is_gone(client):
@@ -203,7 +207,9 @@ def test_the_web_form_follows_the_interview_state_machine_of_the_call():
         questionnaire, {"age_group": "18-29", "area": "", "satisfaction": "99"}, "en"
     )
     # The area left unanswered and an out-of-range number are skipped as the call skips them.
-    assert where.step is not None and where.step.id == "target"
+    assert where.step is not None
+    assert where.step.id == "target"
     assert where.end is None
     _interview, end = web_mode.replay(questionnaire, {"age_group": "under_18"}, "en")
-    assert end.end is not None and end.end.disposition == "ineligible"
+    assert end.end is not None
+    assert end.end.disposition == "ineligible"
