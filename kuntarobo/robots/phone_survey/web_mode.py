@@ -142,9 +142,13 @@ def is_open(respondent: Respondent) -> bool:
     return (
         respondent.campaign.status != CampaignStatus.ENDED
         and not respondent.final_code
-        and respondent.campaign.offer_web
         and not actions.is_on_do_not_call(respondent.campaign.municipality_id, respondent.phone)
     )
+
+
+def may_answer(respondent: Respondent) -> bool:
+    """The form is open and the campaign offers it (else its page only lets one refuse)."""
+    return respondent.campaign.offer_web and is_open(respondent)
 
 
 def _web_attempt(respondent: Respondent, now: datetime.datetime) -> Attempt:
@@ -168,7 +172,7 @@ def start(respondent: Respondent, *, now: datetime.datetime | None = None) -> No
     """The person read the introduction and chose to answer: the web session's attempt."""
     with transaction.atomic():
         row = Respondent.objects.select_for_update().get(pk=respondent.pk)
-        if is_open(row):
+        if may_answer(row):
             _web_attempt(row, now or timezone.now())
 
 
@@ -186,7 +190,7 @@ def answer_step(
     now = now or timezone.now()
     with transaction.atomic():
         respondent = Respondent.objects.select_for_update().get(pk=respondent.pk)
-        if not is_open(respondent):
+        if not may_answer(respondent):
             return position(respondent, language)
         questionnaire = parsed(respondent)
         answers = stored_answers(respondent)

@@ -132,7 +132,7 @@ def _survey(
     if request.method == "POST" and request.POST.get("start"):
         web_mode.start(respondent)
         return redirect(request.path)
-    if not started:
+    if not started or not campaign.offer_web:
         return render(request, "phone_survey/web_intro.html", context)
     where = web_mode.position(respondent, lang)
     if where.step is None:  # ended by a stored answer (e.g. the questionnaire's last step)

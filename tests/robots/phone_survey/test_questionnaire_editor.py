@@ -264,3 +264,9 @@ def _only_finnish() -> dict:
     definition["languages"] = ["fi"]
     definition["steps"] = [s for s in definition["steps"] if s["type"] != "language"]
     return definition
+
+
+def test_the_documented_yaml_example_is_the_demo_questionnaire():
+    text = (Path(__file__).parents[3] / "docs" / "phone-survey.md").read_text(encoding="utf-8")
+    block = text.split("```yaml\n", 1)[1].split("```", 1)[0]
+    assert yaml.safe_load(block) == demo_definition()

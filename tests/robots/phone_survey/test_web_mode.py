@@ -213,3 +213,14 @@ def test_the_web_form_follows_the_interview_state_machine_of_the_call():
     _interview, end = web_mode.replay(questionnaire, {"age_group": "under_18"}, "en")
     assert end.end is not None
     assert end.end.disposition == "ineligible"
+
+
+def test_without_the_web_offer_the_link_only_lets_the_person_refuse(client):
+    respondent = make_respondent(campaign=make_campaign(offer_web=False))
+    text = client.get(url(respondent)).content.decode()
+    assert "Aloita vastaaminen" not in text
+    assert "Älkää ottako minuun enää yhteyttä" in text
+    client.post(url(respondent), {"start": "1"})
+    assert not Attempt.objects.exists()
+    client.post(reverse("phone_survey_public:refuse", args=[respondent.token]))
+    assert DoNotCallEntry.objects.filter(phone=respondent.phone).exists()
