@@ -35,6 +35,17 @@ class NoticeResult:
     skipped: int
 
 
+def notice_day(campaign: Campaign) -> datetime.date | None:
+    """The day the advance notice is due: `notice_days_before` the schedule's first day (None
+    when the schedule does not parse). The robot's rules decide when to call
+    `send_advance_notices`; this is the day they aim for."""
+    try:
+        schedule = parse_schedule(campaign.schedule)
+    except ValueError:
+        return None
+    return schedule.start_date - datetime.timedelta(days=campaign.notice_days_before)
+
+
 def personal_link(respondent: Respondent) -> str:
     """The absolute address of the person's web form."""
     root = str(getattr(settings, "SITE_ROOT", "")).rstrip("/")

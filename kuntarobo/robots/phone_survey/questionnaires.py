@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import yaml
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
@@ -68,6 +69,9 @@ UNKNOWN_ERROR = _("%(path)s: %(problem)s (%(detail)s)")
 SYNTAX_ERROR = _(
     "The text is not valid YAML or JSON (line %(line)s, column %(column)s): %(detail)s"
 )
+NO_ALIASES = _(
+    "YAML anchors and aliases (&name, *name) are not allowed: write each part out (line %(line)s)."
+)
 NOT_A_QUESTIONNAIRE = _("The text must be a questionnaire: a mapping starting with id:")
 
 
@@ -107,6 +111,13 @@ def load_source(source: str) -> Any:
                 detail=error.msg,
             ) from None
     try:
+        # An alias repeats a part without writing it out: a small text could expand into a
+        # huge one when it is stored, so the editor accepts only plain, written-out YAML.
+        for event in yaml.parse(source, Loader=yaml.SafeLoader):
+            if isinstance(event, yaml.AliasEvent):
+                mark = event.start_mark
+                line = mark.line + 1 if mark is not None else "?"
+                raise InputError(NO_ALIASES, field="source", line=line)
         return yaml.safe_load(source)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
@@ -229,8 +240,6 @@ def save_recording(
             language=language,
         )
     content = check_wav(upload)
-    from django.core.files.base import ContentFile
-
     with transaction.atomic():
         old = PromptRecording.objects.filter(
             questionnaire=questionnaire, step_id=step_id, language=language

@@ -3,6 +3,7 @@ loopback carrying the notice and the personal link, nothing else."""
 
 from __future__ import annotations
 
+import datetime
 import json
 import threading
 from collections.abc import Iterator
@@ -205,3 +206,8 @@ def test_the_notice_of_an_ended_campaign_is_gone_and_an_unknown_one_not_found(cl
     assert (
         client.get(reverse("phone_survey_public:notice", args=[ended.pk + 99])).status_code == 404
     )
+
+
+def test_the_notice_is_due_the_given_number_of_days_before_the_first_call_day():
+    campaign = make_campaign(notice_days_before=3)
+    assert notice.notice_day(campaign) == datetime.date(2026, 12, 11)

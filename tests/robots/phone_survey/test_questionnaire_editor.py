@@ -270,3 +270,15 @@ def test_the_documented_yaml_example_is_the_demo_questionnaire():
     text = (Path(__file__).parents[3] / "docs" / "phone-survey.md").read_text(encoding="utf-8")
     block = text.split("```yaml\n", 1)[1].split("```", 1)[0]
     assert yaml.safe_load(block) == demo_definition()
+
+
+def test_yaml_aliases_are_refused_so_a_small_text_cannot_expand(client, coordinator, municipality):
+    source = demo_yaml().replace("languages:\n- fi\n- sv\n- en\n", "languages: &l\n- fi\n") + (
+        "extra: *l\n"
+    )
+    response = client.post(
+        reverse("phone_survey:questionnaire_create"),
+        {"municipality": municipality.pk, "name": "Alias", "source": source},
+    )
+    assert "YAML-ankkurit ja -viittaukset" in response.content.decode()
+    assert not Questionnaire.objects.exists()
