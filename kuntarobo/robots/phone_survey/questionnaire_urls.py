@@ -14,4 +14,9 @@ urlpatterns: list[URLPattern] = [
         views.questionnaire_recording,
         name="questionnaire_recording",
     ),
+    path(
+        "questionnaires/<int:pk>/recordings/<int:recording>/",
+        views.questionnaire_recording_file,
+        name="questionnaire_recording_file",
+    ),
 ]

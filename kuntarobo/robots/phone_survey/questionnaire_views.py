@@ -11,7 +11,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -19,11 +19,17 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from kuntarobo.core.questionnaire import DEMO_QUESTIONNAIRE, QuestionnaireError, parse_questionnaire
 from kuntarobo.robots.phone_survey import questionnaires
-from kuntarobo.robots.phone_survey.models import LANGUAGES, Questionnaire
+from kuntarobo.robots.phone_survey.models import LANGUAGES, PromptRecording, Questionnaire
 from kuntarobo.sdk import InputError
 from kuntarobo.sdk.models import Municipality
 from kuntarobo.sdk.permissions import Permission, PermissionDeniedError, has_permission
-from kuntarobo.sdk.web import get_scoped_or_404, require_somewhere
+from kuntarobo.sdk.web import (
+    download,
+    file_missing,
+    get_scoped_or_404,
+    open_stored,
+    require_somewhere,
+)
 
 
 class QuestionnaireForm(forms.Form):
@@ -301,3 +307,22 @@ def questionnaire_recording(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("The recording was saved."))
             return redirect("phone_survey:questionnaire_detail", pk=row.pk)
     return _detail(request, row, form)
+
+
+@login_required
+@require_http_methods(["GET", "HEAD"])
+def questionnaire_recording_file(
+    request: HttpRequest, pk: int, recording: int
+) -> HttpResponse | FileResponse:
+    """A recorded prompt, to listen to before the campaign starts."""
+    row = get_scoped_or_404(Questionnaire.objects.all(), request.user, pk)
+    prompt = PromptRecording.objects.filter(questionnaire=row, pk=recording).first()
+    handle = open_stored(prompt.audio) if prompt is not None else None
+    if prompt is None or handle is None:
+        return file_missing(request)
+    return download(
+        request,
+        handle,
+        filename=f"{prompt.step_id}-{prompt.language}.wav",
+        content_type="audio/wav",
+    )

@@ -215,6 +215,12 @@ def test_a_recorded_prompt_is_stored_for_its_step_and_language(
     recording = PromptRecording.objects.get()
     assert (recording.step_id, recording.language) == ("thanks", "sv")
     assert Path(recording.audio.path).read_bytes() == wav_bytes()
+    detail = client.get(reverse("phone_survey:questionnaire_detail", args=[row.pk]))
+    link = reverse("phone_survey:questionnaire_recording_file", args=[row.pk, recording.pk])
+    assert link in detail.content.decode()
+    heard = client.get(link)
+    assert b"".join(heard.streaming_content) == wav_bytes()
+    assert heard["Content-Type"] == "audio/wav"
     # A new recording replaces the old one, whose file goes.
     with django_capture_on_commit_callbacks(execute=True):
         _upload(client, row, wav_bytes(0.4))
