@@ -224,3 +224,20 @@ def test_without_the_web_offer_the_link_only_lets_the_person_refuse(client):
     assert not Attempt.objects.exists()
     client.post(reverse("phone_survey_public:refuse", args=[respondent.token]))
     assert DoNotCallEntry.objects.filter(phone=respondent.phone).exists()
+
+
+def test_every_audit_event_of_the_editor_the_form_and_the_notices_has_words_in_fi_and_sv():
+    import re
+    from pathlib import Path
+
+    from kuntarobo.robots.phone_survey import notice, questionnaires
+    from kuntarobo.robots.phone_survey.web_audit import WEB_AUDIT_ACTIONS
+
+    codes = set()
+    for module in (notice, questionnaires, web_mode):
+        source = Path(module.__file__).read_text(encoding="utf-8")
+        codes |= set(re.findall(r'"(phone_survey\.[a-z_]+)"', source))
+    assert len(codes) >= 6
+    for code in codes:
+        assert WEB_AUDIT_ACTIONS[code].get("fi"), code
+        assert WEB_AUDIT_ACTIONS[code].get("sv"), code
