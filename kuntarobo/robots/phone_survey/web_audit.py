@@ -29,6 +29,17 @@ WEB_AUDIT_ACTIONS: dict[str, Text] = {
         sv="Enkäten besvarades på webben",
         en="Survey answered on the web",
     ),
+    # The do-not-call list's actions (actions.py), which the web form's refusal uses too.
+    "phone_survey.do_not_call_added": Text(
+        fi="Numero lisättiin soittokieltolistalle",
+        sv="Numret lades till på spärrlistan",
+        en="Number added to the do-not-call list",
+    ),
+    "phone_survey.do_not_call_removed": Text(
+        fi="Numero poistettiin soittokieltolistalta",
+        sv="Numret togs bort från spärrlistan",
+        en="Number removed from the do-not-call list",
+    ),
     "phone_survey.advance_notices_sent": Text(
         fi="Ennakkoilmoitukset lähetettiin tekstiviestillä",
         sv="Förhandsmeddelanden skickades per sms",
