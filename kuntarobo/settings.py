@@ -205,6 +205,12 @@ KUNTAROBO_EMAIL_VERIFY_CERTIFICATE = env_bool("KUNTAROBO_EMAIL_VERIFY_CERTIFICAT
 KUNTAROBO_SECURE_LINK_DAYS = env_int("KUNTAROBO_SECURE_LINK_DAYS", 14)
 if KUNTAROBO_SECURE_LINK_DAYS < 1:
     raise ImproperlyConfigured("KUNTAROBO_SECURE_LINK_DAYS must be at least 1")
+# The phone survey robot's text messages (advance notices, the web link after a refused call):
+# an HTTP SMS gateway taking POST {"to", "text", "reference"} with a bearer token. Unset: the
+# robot refuses to send and says so (docs/phone-survey.md, "Advance notice").
+KUNTAROBO_SMS_GATEWAY_URL = os.environ.get("KUNTAROBO_SMS_GATEWAY_URL", "").strip()
+KUNTAROBO_SMS_GATEWAY_TOKEN = os.environ.get("KUNTAROBO_SMS_GATEWAY_TOKEN", "").strip()
+KUNTAROBO_SMS_GATEWAY_TIMEOUT = env_int("KUNTAROBO_SMS_GATEWAY_TIMEOUT", 10)
 
 # The demo's mail catcher (kuntarobo/demo/mail_catcher.py): an SMTP server on loopback that
 # keeps what the robots send as .eml files in this folder, read on the page "Demo e-mail"
