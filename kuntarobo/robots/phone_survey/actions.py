@@ -102,6 +102,8 @@ def start_campaign(campaign: Campaign, *, actor: Any) -> Campaign:
         locked.status = CampaignStatus.RUNNING
         locked.started_at = timezone.now()
         locked.save(update_fields=["run", "status", "started_at"])
+        campaign.run, campaign.status = locked.run, locked.status
+        campaign.started_at = locked.started_at
         record(
             "phone_survey.campaign_started",
             actor=actor,
@@ -132,6 +134,7 @@ def end_campaign(campaign: Campaign, *, actor: Any) -> Campaign:
         locked.status = CampaignStatus.ENDED
         locked.ended_at = timezone.now()
         locked.save(update_fields=["status", "ended_at"])
+        campaign.status, campaign.ended_at = locked.status, locked.ended_at
         open_ones = Respondent.objects.filter(campaign=locked, final_code="")
         codes: dict[int, list[PastAttempt]] = {}
         for respondent_id, at, code in (
