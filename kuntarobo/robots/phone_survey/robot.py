@@ -56,6 +56,28 @@ class PhoneSurveyRobot(Robot):
     # at ~40 s per unsuccessful call, plus ~3 min for the interview itself. Only items that
     # ended in a complete count it (`on_statuses` marks the others `saves_time=False`).
     manual_minutes_per_item = Decimal("15")
+    audit_actions = {
+        "phone_survey.campaign_started": Text(
+            fi="Kyselykampanja käynnistetty",
+            sv="Enkätkampanjen startad",
+            en="Survey campaign started",
+        ),
+        "phone_survey.campaign_ended": Text(
+            fi="Kyselykampanja päätetty",
+            sv="Enkätkampanjen avslutad",
+            en="Survey campaign ended",
+        ),
+        "phone_survey.do_not_call_added": Text(
+            fi="Numero lisätty soittokieltolistalle",
+            sv="Numret lagt till på listan över nummer som inte får ringas",
+            en="Number added to the do-not-call list",
+        ),
+        "phone_survey.do_not_call_removed": Text(
+            fi="Numero poistettu soittokieltolistalta",
+            sv="Numret borttaget från listan över nummer som inte får ringas",
+            en="Number removed from the do-not-call list",
+        ),
+    }
     output_fields = (
         OutputField(
             "final_code",
