@@ -30,12 +30,13 @@ from kuntarobo.robots.phone_survey.models import (
     Respondent,
 )
 from kuntarobo.runtime import actions as runtime_actions
-from kuntarobo.runtime import enqueue
+from kuntarobo.runtime import enqueue, execution
 from kuntarobo.runtime.declarations import InputError
 from kuntarobo.runtime.models import ItemStatus, Run, RunStatus, WorkItem
 from tests.robots.phone_survey.conftest import at, interview, run_to_the_end, unanswered
 from tests.robots.phone_survey.factories import SCHEDULE, CampaignFactory, RespondentFactory
-from tests.runtime.helpers import drain
+from tests.runtime.helpers import drain, read_inputs
+from tests.runtime.test_concurrency import together
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -299,3 +300,33 @@ def test_the_simulated_dialler_gives_the_same_outcome_for_the_same_seed_and_atte
     outcomes = {(call(seed, 5, 1).outcome, call(seed, 5, 1).disposition) for seed in range(40)}
     assert len(outcomes) > 2  # the seed matters
     assert isinstance(dialler_for(facts), SimulatedDialler)
+
+
+@pytest.mark.postgres_only  # threads as workers: SQLite's test database runs one writer at a time
+def test_no_more_calls_are_in_progress_than_the_campaign_has_lines(
+    municipality, coordinator, clock, scripted
+):
+    """Six workers take six respondents at once; two lines: two calls at a time, the rest
+    wait a few seconds for a line (and are called when their time comes)."""
+    campaign = campaign_with(municipality, 6, dialler="scripted", lines=2, max_attempts=1)
+    scripted.default = interview("completed")
+    scripted.seconds = 0.6
+    actions.start_campaign(campaign, actor=coordinator)
+    assert read_inputs() == 1
+    clock.moment = at(2, 10)
+    ids = list(WorkItem.objects.filter(run=campaign.run).values_list("pk", flat=True))
+    results = together(
+        *[
+            lambda item=item, n=n: execution.execute(item, f"worker-{n}")
+            for n, item in enumerate(ids)
+        ]
+    )
+    assert not [r for r in results if isinstance(r, BaseException)], results
+    assert scripted.most_at_once == 2
+    assert sorted(results) == [ItemStatus.DONE] * 2 + [ItemStatus.WAITING] * 4
+    waiting = WorkItem.objects.filter(run=campaign.run, status=ItemStatus.WAITING)
+    assert {w.wait_until for w in waiting} == {at(2, 10) + planning.LINE_WAIT}
+    run_to_the_end(clock)
+    assert len(scripted.calls) == 6
+    assert scripted.most_at_once == 2
+    assert Respondent.objects.filter(campaign=campaign, final_code=aapor.COMPLETE).count() == 6
