@@ -23,7 +23,6 @@ from django.core.files import File
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from kuntarobo.core import aapor
@@ -128,6 +127,7 @@ def quota_full(campaign: Campaign, respondent: Respondent) -> bool:
 def lines_busy(campaign: Campaign, moment: datetime.datetime) -> int:
     return Attempt.objects.filter(
         respondent__campaign=campaign,
+        channel="phone",
         ended_at__isnull=True,
         started_at__gt=moment - STALE_CALL,
     ).count()
@@ -135,9 +135,9 @@ def lines_busy(campaign: Campaign, moment: datetime.datetime) -> int:
 
 def close_interrupted(respondent: Respondent) -> int:
     """An attempt left in progress by a worker that died: a technical failure (3.16)."""
-    return Attempt.objects.filter(respondent=respondent, ended_at__isnull=True).update(
-        ended_at=now(), outcome="interrupted", code=aapor.TECHNICAL
-    )
+    return Attempt.objects.filter(
+        respondent=respondent, channel="phone", ended_at__isnull=True
+    ).update(ended_at=now(), outcome="interrupted", code=aapor.TECHNICAL)
 
 
 @dataclass(frozen=True)
@@ -195,7 +195,7 @@ def finish(respondent: Respondent, decision: planning.Finish) -> Outcome:
 def wait(respondent: Respondent, decision: planning.WaitUntil) -> Wait:
     Respondent.objects.filter(pk=respondent.pk).update(next_attempt_at=decision.until)
     return Wait(
-        gettext(str(REASONS[decision.reason])),
+        str(REASONS[decision.reason]),
         until=decision.until,
         output=output_of(respondent),
     )
@@ -319,16 +319,18 @@ def handle(respondent_id: int, campaign_id: int, work_item_id: int) -> Outcome |
     if respondent.final_code:
         return Outcome(output=output_of(respondent))
     close_interrupted(respondent)
-    try:
-        dialler: Dialler = dialler_for(facts_of(respondent.campaign))
-    except DiallerMissingError as error:
-        raise ApplicationException(str(error)) from error
+    # A questionnaire that cannot be read fails the item before a line is taken.
+    questionnaire = questionnaire_of(respondent.campaign)
     with transaction.atomic():
         campaign = Campaign.objects.select_for_update().get(pk=campaign_id)
         respondent.campaign = campaign
         moment = now()
         decision = planning.decide(_situation(campaign, respondent, moment, lines=True))
         if isinstance(decision, planning.CallNow):
+            try:
+                dialler: Dialler = dialler_for(facts_of(campaign))
+            except DiallerMissingError as error:  # rolls back: no line taken, no attempt
+                raise ApplicationException(str(error)) from error
             number = (
                 max(
                     Attempt.objects.filter(respondent=respondent).values_list("number", flat=True),
@@ -348,7 +350,6 @@ def handle(respondent_id: int, campaign_id: int, work_item_id: int) -> Outcome |
         return finish(respondent, decision)
     if isinstance(decision, planning.WaitUntil):
         raise wait(respondent, decision)
-    questionnaire = questionnaire_of(campaign)
     try:
         result = dialler.call(_request(respondent, attempt, questionnaire))
     except Exception as error:  # any failure of the call is the attempt's technical failure
