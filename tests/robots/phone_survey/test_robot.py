@@ -4,8 +4,10 @@ timers between attempts, ended with a final AAPOR code for every number."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import itertools
+from pathlib import Path
 
 import pytest
 from django_tasks_db.models import DBTaskResult
@@ -23,6 +25,7 @@ from kuntarobo.robots.phone_survey.dialling import (
     dialler_for,
 )
 from kuntarobo.robots.phone_survey.models import (
+    Answer,
     Attempt,
     Campaign,
     CampaignStatus,
@@ -330,3 +333,63 @@ def test_no_more_calls_are_in_progress_than_the_campaign_has_lines(
     assert len(scripted.calls) == 6
     assert scripted.most_at_once == 2
     assert Respondent.objects.filter(campaign=campaign, final_code=aapor.COMPLETE).count() == 6
+
+
+def test_a_call_left_in_progress_by_a_dead_worker_is_a_technical_failure_retried_later(
+    municipality, coordinator, clock, scripted
+):
+    campaign = campaign_with(municipality, 0, dialler="scripted")
+    respondent = RespondentFactory(campaign=campaign)
+    Attempt.objects.create(
+        respondent=respondent, number=1, started_at=at(2, 10), outcome="calling", code=""
+    )
+    actions.start_campaign(campaign, actor=coordinator)
+    clock.moment = at(2, 10, 5)
+    drain()
+    lost = respondent.attempts.get()
+    assert (lost.code, lost.outcome, lost.ended_at) == (
+        aapor.TECHNICAL,
+        "interrupted",
+        at(2, 10, 5),
+    )
+    item = WorkItem.objects.get(run=campaign.run)
+    assert (item.status, item.wait_until) == (ItemStatus.WAITING, at(2, 10, 30))
+    assert scripted.calls == []
+
+
+def test_an_open_answers_recording_is_stored_with_its_answer_and_gone_if_the_write_fails(
+    municipality, coordinator, clock, scripted, tmp_path, monkeypatch, settings
+):
+    audio = tmp_path / "open.wav"
+    audio.write_bytes(b"RIFF....WAVEfmt ")
+    campaign = campaign_with(municipality, 0, dialler="scripted", max_attempts=1)
+    kept = RespondentFactory(campaign=campaign, phone="+358401112225")
+    stopped = RespondentFactory(campaign=campaign, phone="+358401112226")
+
+    def with_recording(disposition: str):
+        def result(request):
+            answered = interview(disposition, {"open": 12})(request)
+            return dataclasses.replace(answered, recordings={"open": str(audio)})
+
+        return result
+
+    scripted.script[kept.phone] = with_recording("completed")
+    scripted.script[stopped.phone] = with_recording("do_not_call")
+
+    def list_down(*args, **kwargs):
+        raise RuntimeError("the do-not-call list cannot be written")
+
+    monkeypatch.setattr(actions, "add_do_not_call", list_down)
+    actions.start_campaign(campaign, actor=coordinator)
+    clock.moment = at(2, 10)
+    drain()
+
+    answer = Answer.objects.get(respondent=kept)
+    assert (answer.value, Path(answer.recording.path).read_bytes()) == ("12", audio.read_bytes())
+    assert not Answer.objects.filter(respondent=stopped).exists()
+    stored = sorted(p.name for p in Path(settings.MEDIA_ROOT).rglob("*.wav"))
+    assert stored == [Path(answer.recording.name).name]
+    # The failed write kept nothing of the call; the retried item closed the line it had taken
+    # as a technical failure, to be tried again later.
+    lost = stopped.attempts.get()
+    assert (lost.code, lost.outcome) == (aapor.TECHNICAL, "interrupted")
