@@ -18,6 +18,7 @@ from kuntarobo.robots.phone_survey.models import (
     DoNotCallEntry,
     Respondent,
 )
+from kuntarobo.robots.phone_survey.planning import PastAttempt, final_code
 from kuntarobo.sdk import InputError, ItemStatus
 from kuntarobo.sdk.audit import record
 from kuntarobo.sdk.items import resume_items
@@ -119,8 +120,6 @@ def end_campaign(campaign: Campaign, *, actor: Any) -> Campaign:
     attempts (never attempted: 3.11), the campaign is ended, and its waiting items are resumed
     so that the robot finishes them at once (an item in a call finishes when the call ends,
     with that call counted). Audited with the counts by AAPOR group."""
-    from kuntarobo.robots.phone_survey.planning import PastAttempt, final_code
-
     with transaction.atomic():
         locked = Campaign.objects.select_for_update().get(pk=campaign.pk)
         if not CampaignStatus(locked.status).can_move_to(CampaignStatus.ENDED):
