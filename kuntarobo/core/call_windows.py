@@ -249,24 +249,32 @@ def next_attempt_at(
     last_attempt_at: datetime.datetime,
     outcome: str,
     parts_tried: set[str],
+    *,
+    not_before: datetime.datetime | None = None,
 ) -> datetime.datetime | None:
     """When to call again after `outcome`; None when the campaign has no fitting window left.
 
     busy, technical, no_input: the first open moment after the delay. no_answer, machine: at
     least `other_part` later, in a part of the day not in `parts_tried` nor the last attempt's
     (any other part once all are tried). declined: at least `declined` later, never in the part
-    of the day of the last attempt."""
+    of the day of the last attempt. `not_before`: a robot that comes back late (a worker was
+    down) asks for the first fitting moment from now on, with the same part-of-day rule."""
     if outcome not in OUTCOMES:
         raise ValueError(f"unknown outcome {outcome!r}")
     last_part = part_of_day(schedule, last_attempt_at)
     others = frozenset(PARTS) - {last_part}
+
+    def after(delay: datetime.timedelta) -> datetime.datetime:
+        earliest = last_attempt_at + delay
+        return earliest if not_before is None else max(earliest, not_before)
+
     if outcome == "busy":
-        return next_open(schedule, last_attempt_at + policy.busy)
+        return next_open(schedule, after(policy.busy))
     if outcome == "technical":
-        return next_open(schedule, last_attempt_at + policy.technical)
+        return next_open(schedule, after(policy.technical))
     if outcome == "no_input":
-        return next_open(schedule, last_attempt_at + policy.no_input)
+        return next_open(schedule, after(policy.no_input))
     if outcome == "declined":
-        return _earliest(schedule, last_attempt_at + policy.declined, others)
+        return _earliest(schedule, after(policy.declined), others)
     untried = others - parts_tried
-    return _earliest(schedule, last_attempt_at + policy.other_part, untried or others)
+    return _earliest(schedule, after(policy.other_part), untried or others)

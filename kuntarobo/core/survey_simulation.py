@@ -74,17 +74,26 @@ NOT_FOUND: Final = "404 Not Found"
 UNAVAILABLE: Final = "503 Service Unavailable"
 
 # interim code -> next_attempt_at's outcome, for the codes that may be retried.
-_RETRY_OUTCOME: Final[Mapping[str, str]] = {
-    aapor.ALWAYS_BUSY: "busy",
-    aapor.NO_ANSWER: "no_answer",
-    aapor.ANSWERING_MACHINE: "machine",
-    aapor.CALL_BLOCKING: "declined",
-    aapor.TECHNICAL: "technical",
-    aapor.NO_INPUT: "no_input",
-}
+_RETRY_OUTCOME: Final[Mapping[str, str]] = MappingProxyType(
+    {
+        aapor.ALWAYS_BUSY: "busy",
+        aapor.NO_ANSWER: "no_answer",
+        aapor.ANSWERING_MACHINE: "machine",
+        aapor.CALL_BLOCKING: "declined",
+        aapor.TECHNICAL: "technical",
+        aapor.NO_INPUT: "no_input",
+    }
+)
 
-# Interview disposition -> the attempt's interim code.
-_DISPOSITION_CODE: Final[Mapping[str, str]] = {
+
+def retry_outcome(code: str) -> str:
+    """The retry rule (`call_windows.next_attempt_at`'s outcome) of a retryable interim code;
+    a code without a rule of its own (3.9, 2.3x) is retried like a technical failure."""
+    return _RETRY_OUTCOME.get(code, "technical")
+
+
+# Interview disposition -> the attempt's interim code (a stop-key press is a refusal).
+DISPOSITION_CODE: Final[Mapping[str, str]] = {
     "completed": aapor.COMPLETE,
     "partial": aapor.PARTIAL,
     "refused": aapor.REFUSAL,
@@ -243,12 +252,14 @@ class SimulationResult:
 
 def _interview(
     questionnaire: Questionnaire, language: str, population: Population, rng: random.Random
-) -> tuple[str, int]:
-    """Drive one consenting-or-not person through the Interview; (disposition, seconds)."""
+) -> tuple[HangUp, int, bool]:
+    """Drive one consenting-or-not person through the Interview: (its hang-up, seconds,
+    whether any key was pressed)."""
     language = language if language in questionnaire.languages else questionnaire.languages[0]
     interview = Interview(questionnaire, language)
     action: Play | Record | HangUp = interview.start()
     seconds = 0
+    pressed = False
     while not isinstance(action, HangUp):
         seconds += population.seconds_per_prompt
         if isinstance(action, Record):
@@ -258,17 +269,20 @@ def _interview(
             continue
         seconds += population.seconds_per_answer
         if action.step_id == CONSENT:
+            pressed = True
             if rng.random() < population.consent:
                 action = interview.on_digits(questionnaire.consent_key)
             elif rng.random() < population.stop_share:
                 action = interview.on_digits(questionnaire.stop_key)
             else:
+                pressed = False
                 action = interview.on_hangup()
             continue
         if rng.random() < population.break_off:
             action = interview.on_hangup()
             continue
         step = questionnaire.steps[questionnaire.index(action.step_id)]
+        pressed = True
         if step.type == "numeric":
             action = interview.on_digits(f"{rng.randint(step.minimum, step.maximum)}{CONFIRM}")
         elif step.type == "language":
@@ -278,7 +292,7 @@ def _interview(
             # The sample is of adults: no one picks a choice that screens them out.
             keys = [c.key for c in step.choices if not _screens_out(questionnaire, step.skip, c)]
             action = interview.on_digits(rng.choice(keys or [c.key for c in step.choices]))
-    return action.disposition, seconds
+    return action, seconds, pressed
 
 
 def _screens_out(questionnaire: Questionnaire, skip: Mapping[str, str], choice: Choice) -> bool:
@@ -290,34 +304,76 @@ def _screens_out(questionnaire: Questionnaire, skip: Mapping[str, str], choice: 
     return step.type == "flag" and step.disposition == "ineligible"
 
 
-def _attempt(
-    respondent: SimRespondent,
-    working: bool,
-    part: str,
-    questionnaire: Questionnaire,
+@dataclass(frozen=True)
+class SimulatedCall:
+    """One simulated attempt, as a dialler reports a call: the SIP status and its text, the
+    interim code, the line's and the billed seconds, who answered, the Interview's disposition
+    ("" when no person answered) and the answers."""
+
+    sip_status: int
+    outcome: str
+    code: str
+    line_seconds: int
+    billed_seconds: int
+    ring_seconds: int
+    answered: bool = False
+    machine: bool = False
+    got_input: bool = False
+    disposition: str = ""
+    answers: Mapping[str, object] = field(default_factory=lambda: MappingProxyType({}))
+
+
+def number_works(population: Population, rng: random.Random) -> bool:
+    """Whether a number is in use (drawn once per number)."""
+    return rng.random() >= population.non_working
+
+
+def simulate_attempt(
     population: Population,
+    questionnaire: Questionnaire,
+    respondent: SimRespondent,
+    part: str,
+    *,
+    working: bool,
     rng: random.Random,
-) -> tuple[str, str, int, int]:
-    """One call: (outcome, interim code, line seconds, billed seconds)."""
+) -> SimulatedCall:
+    """One call to `respondent` in `part` of the day by the population model: the one model
+    both `simulate` and the robot's simulated dialler use."""
     if not working:
-        return NOT_FOUND, aapor.interim_code(404, **_NOT_ANSWERED), population.busy_seconds, 0
+        code = aapor.interim_code(404, **_NOT_ANSWERED)
+        return SimulatedCall(404, NOT_FOUND, code, population.busy_seconds, 0, 0)
     draw = rng.random()
     if draw < population.busy:
-        return BUSY, aapor.interim_code(486, **_NOT_ANSWERED), population.busy_seconds, 0
+        code = aapor.interim_code(486, **_NOT_ANSWERED)
+        return SimulatedCall(486, BUSY, code, population.busy_seconds, 0, 0)
     if draw < population.busy + population.technical:
-        return UNAVAILABLE, aapor.interim_code(503, **_NOT_ANSWERED), population.busy_seconds, 0
+        code = aapor.interim_code(503, **_NOT_ANSWERED)
+        return SimulatedCall(503, UNAVAILABLE, code, population.busy_seconds, 0, 0)
     factor = population.age_factor.get(respondent.age_group or "", 1.0)
     ring = rng.randint(5, population.ring_seconds)
     if rng.random() < min(1.0, population.answer_by_part[part] * factor):
-        disposition, talk = _interview(questionnaire, respondent.language, population, rng)
-        return OK, _DISPOSITION_CODE[disposition], ring + talk, talk
+        hang_up, talk, pressed = _interview(questionnaire, respondent.language, population, rng)
+        return SimulatedCall(
+            200,
+            OK,
+            DISPOSITION_CODE[hang_up.disposition],
+            ring + talk,
+            talk,
+            ring,
+            answered=True,
+            got_input=pressed,
+            disposition=hang_up.disposition,
+            answers=MappingProxyType(dict(hang_up.answers)),
+        )
     if rng.random() < population.machine:
         code = aapor.interim_code(
             200, answered=True, machine=True, got_input=False, cancelled_after_ring_timeout=False
         )
-        return OK, code, ring + population.machine_seconds, population.machine_seconds
+        seconds = population.machine_seconds
+        return SimulatedCall(200, OK, code, ring + seconds, seconds, ring, True, True)
     code = aapor.interim_code(408, **_NOT_ANSWERED)
-    return TIMEOUT, code, population.ring_seconds, 0
+    ring = population.ring_seconds
+    return SimulatedCall(408, TIMEOUT, code, ring, 0, ring)
 
 
 _NOT_ANSWERED: Final[Mapping[str, bool]] = MappingProxyType(
@@ -384,7 +440,7 @@ def simulate(
     retry = policy or RetryPolicy()
     rng = random.Random(seed)  # noqa: S311 - a reproducible simulation, not a secret
     zone = schedule.zone
-    working = [rng.random() >= pop.non_working for _ in respondents]
+    working = [number_works(pop, rng) for _ in respondents]
     attempts: list[list[SimAttempt]] = [[] for _ in respondents]
     parts: list[set[str]] = [set() for _ in respondents]
     buckets = [tuple(i for i, quota in enumerate(quotas) if quota.matches(r)) for r in respondents]
@@ -426,11 +482,14 @@ def simulate(
         if any(full[bucket] for bucket in buckets[index]):
             continue
         part = part_of_day(schedule, at)
-        outcome, code, line_seconds, billed = _attempt(
-            respondents[index], working[index], part, q, pop, rng
+        call = simulate_attempt(pop, q, respondents[index], part, working=working[index], rng=rng)
+        code = call.code
+        attempts[index].append(
+            SimAttempt(
+                at.astimezone(zone), call.outcome, code, call.line_seconds, call.billed_seconds
+            )
         )
-        attempts[index].append(SimAttempt(at.astimezone(zone), outcome, code, line_seconds, billed))
-        end = at + datetime.timedelta(seconds=line_seconds)
+        end = at + datetime.timedelta(seconds=call.line_seconds)
         heapq.heappush(free_at, end)
         if code == aapor.COMPLETE and buckets[index]:
             heapq.heappush(ending, (end, seq, index))
@@ -438,7 +497,7 @@ def simulate(
         if len(attempts[index]) >= max_attempts or not aapor.retry_allowed(code):
             continue
         parts[index].add(part)
-        due = next_attempt_at(schedule, retry, at, _RETRY_OUTCOME[code], parts[index])
+        due = next_attempt_at(schedule, retry, at, retry_outcome(code), parts[index])
         if due is not None:
             heapq.heappush(queue, (due, seq, index, None))
             seq += 1

@@ -19,6 +19,7 @@ submodules hold what it uses at run time:
 - `kuntarobo.sdk.settings`: the robot's municipal settings as a schema, and reading them;
 - `kuntarobo.sdk.decisions`: decision records, running numbers, their state changes;
 - `kuntarobo.sdk.items`: resuming a waiting item when its outside event arrives.
+- `kuntarobo.sdk.runs`: starting a run from a robot's own code.
 - `kuntarobo.sdk.feedback`: the municipality's customer feedback link for a robot's messages.
 
 Importing this package loads no model, so a robot's pure modules may use its declarations.

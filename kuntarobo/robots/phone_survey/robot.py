@@ -7,13 +7,21 @@ timer (`Wait(until=…)`), so attempts and timers survive restarts."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from decimal import Decimal
 
+from django.utils.translation import gettext_lazy as _
+
+from kuntarobo.core import aapor
+from kuntarobo.robots.phone_survey import calling
+from kuntarobo.robots.phone_survey.models import Campaign, CampaignStatus, Respondent
 from kuntarobo.sdk import (
+    InputError,
     ItemSpec,
+    ItemStatus,
     ItemView,
     Outcome,
+    OutputField,
     Parameter,
     PathDescription,
     PathStep,
@@ -24,6 +32,7 @@ from kuntarobo.sdk import (
     Wait,
     register,
 )
+from kuntarobo.sdk.models import WorkItem
 
 
 @register
@@ -42,8 +51,43 @@ class PhoneSurveyRobot(Robot):
     systems = (
         Text(fi="puhelinoperaattori (SIP)", sv="teleoperatör (SIP)", en="phone operator (SIP)"),
     )
-    # A human interviewer's minutes per number handled (see docs/phone-survey.md).
-    manual_minutes_per_item = Decimal("0")
+    # A human interviewer's minutes per COMPLETED interview: our estimate, not a measured figure
+    # (docs/phone-survey.md, "The robot's rules"): ~17.9 calls per complete (Uusikaupunki 2021)
+    # at ~40 s per unsuccessful call, plus ~3 min for the interview itself. Only items that
+    # ended in a complete count it (`on_statuses` marks the others `saves_time=False`).
+    manual_minutes_per_item = Decimal("15")
+    audit_actions = {
+        "phone_survey.campaign_started": Text(
+            fi="Kyselykampanja käynnistetty",
+            sv="Enkätkampanjen startad",
+            en="Survey campaign started",
+        ),
+        "phone_survey.campaign_ended": Text(
+            fi="Kyselykampanja päätetty",
+            sv="Enkätkampanjen avslutad",
+            en="Survey campaign ended",
+        ),
+        "phone_survey.do_not_call_added": Text(
+            fi="Numero lisätty soittokieltolistalle",
+            sv="Numret lagt till på listan över nummer som inte får ringas",
+            en="Number added to the do-not-call list",
+        ),
+        "phone_survey.do_not_call_removed": Text(
+            fi="Numero poistettu soittokieltolistalta",
+            sv="Numret borttaget från listan över nummer som inte får ringas",
+            en="Number removed from the do-not-call list",
+        ),
+    }
+    output_fields = (
+        OutputField(
+            "final_code",
+            Text(fi="Lopullinen AAPOR-koodi", sv="Slutlig AAPOR-kod", en="Final AAPOR code"),
+        ),
+        OutputField(
+            "disposition",
+            Text(fi="Haastattelun tulos", sv="Intervjuns utfall", en="Interview outcome"),
+        ),
+    )
     parameters = (
         Parameter(
             "campaign",
@@ -70,7 +114,48 @@ class PhoneSurveyRobot(Robot):
     public_urls = (("kysely/", "kuntarobo.robots.phone_survey.public_urls"),)
 
     def produce(self, context: RunContext) -> Iterator[ItemSpec]:
-        raise NotImplementedError  # the robot's rules: another step of issue 18
+        """One work item per respondent of the running campaign the run was started for."""
+        campaign_id = context.parameters["campaign"]
+        campaign = Campaign.objects.filter(
+            pk=campaign_id, municipality__slug=context.municipality_slug
+        ).first()
+        if campaign is None:
+            raise InputError(
+                _("survey campaign %(campaign)s does not exist in this municipality"),
+                field="campaign",
+                campaign=campaign_id,
+            )
+        if campaign.status != CampaignStatus.RUNNING:
+            raise InputError(
+                _("survey campaign %(campaign)s is not running"),
+                field="campaign",
+                campaign=campaign_id,
+            )
+        rows = (
+            Respondent.objects.filter(campaign=campaign)
+            .order_by("row", "pk")
+            .values_list("pk", "row")
+        )
+        for respondent_id, row in rows.iterator(chunk_size=2000):
+            yield ItemSpec(
+                reference=f"survey-{campaign.pk}-respondent-{respondent_id}",
+                payload={"campaign": campaign.pk, "respondent": respondent_id},
+                title=f"{campaign.name} #{row or respondent_id}",
+            )
 
     def handle(self, item: ItemView, context: RunContext) -> Outcome | Wait:
-        raise NotImplementedError
+        return calling.handle(
+            int(item.payload["respondent"]), int(item.payload["campaign"]), item.id
+        )
+
+    @classmethod
+    def on_statuses(cls, changes: Sequence[tuple[ItemView, str]]) -> None:
+        """Only a completed interview saves a human interviewer's time (the impact figures
+        count `manual_minutes_per_item` per done item with `saves_time`)."""
+        no_interview = [
+            item.id
+            for item, status in changes
+            if status == ItemStatus.DONE and item.output.get("final_code") != aapor.COMPLETE
+        ]
+        if no_interview:
+            WorkItem.objects.filter(pk__in=no_interview).update(saves_time=False)
