@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from kuntarobo.core import aapor
 from kuntarobo.robots.phone_survey import calling
 from kuntarobo.robots.phone_survey.models import Campaign, CampaignStatus, Respondent
+from kuntarobo.robots.phone_survey.web_audit import WEB_AUDIT_ACTIONS
 from kuntarobo.sdk import (
     InputError,
     ItemSpec,
@@ -27,6 +28,7 @@ from kuntarobo.sdk import (
     PathStep,
     Robot,
     RobotClass,
+    RobotPage,
     RunContext,
     Text,
     Wait,
@@ -67,16 +69,46 @@ class PhoneSurveyRobot(Robot):
             sv="Enkätkampanjen avslutad",
             en="Survey campaign ended",
         ),
-        "phone_survey.do_not_call_added": Text(
-            fi="Numero lisätty soittokieltolistalle",
-            sv="Numret lagt till på listan över nummer som inte får ringas",
-            en="Number added to the do-not-call list",
+        "phone_survey.campaign_created": Text(
+            fi="Kyselykampanja luotu", sv="Enkätkampanjen skapad", en="Survey campaign created"
         ),
-        "phone_survey.do_not_call_removed": Text(
-            fi="Numero poistettu soittokieltolistalta",
-            sv="Numret borttaget från listan över nummer som inte får ringas",
-            en="Number removed from the do-not-call list",
+        "phone_survey.campaign_changed": Text(
+            fi="Kyselykampanjaa muutettu",
+            sv="Enkätkampanjen ändrad",
+            en="Survey campaign changed",
         ),
+        "phone_survey.respondents_imported": Text(
+            fi="Kampanjan vastaajat tuotu",
+            sv="Kampanjens respondenter importerade",
+            en="Campaign respondents imported",
+        ),
+        "phone_survey.do_not_call_viewed": Text(
+            fi="Soittokieltolistan numerot katsottu",
+            sv="Spärrlistans nummer visade",
+            en="Do-not-call numbers viewed",
+        ),
+        "phone_survey.report.answers_export": Text(
+            fi="Kyselyn vastaukset ladattu",
+            sv="Enkätens svar nedladdade",
+            en="Survey answers downloaded",
+        ),
+        "phone_survey.report.attempts_export": Text(
+            fi="Kyselyn soittoyritykset ladattu",
+            sv="Enkätens samtalsförsök nedladdade",
+            en="Survey call attempts downloaded",
+        ),
+        "phone_survey.report.pdf": Text(
+            fi="Kyselyn valtuustoraportti ladattu",
+            sv="Enkätens fullmäktigerapport nedladdad",
+            en="Survey council report downloaded",
+        ),
+        "phone_survey.report.recording": Text(
+            fi="Avoimen vastauksen äänite kuunneltu",
+            sv="Inspelning av ett öppet svar avlyssnad",
+            en="Open answer recording played",
+        ),
+        # The editor's, the web form's, the notices' and the do-not-call list's events.
+        **WEB_AUDIT_ACTIONS,
     }
     output_fields = (
         OutputField(
@@ -108,6 +140,16 @@ class PhoneSurveyRobot(Robot):
                 "person",
             ),
             PathStep(Text(fi="Soitot", sv="Samtal", en="Calls"), "robot"),
+        ),
+    )
+    pages = (
+        RobotPage(
+            Text(fi="Kyselykampanjat", sv="Enkätkampanjer", en="Survey campaigns"),
+            "phone_survey:campaign_list",
+        ),
+        RobotPage(
+            Text(fi="Kyselylomakkeet", sv="Enkätformulär", en="Questionnaires"),
+            "phone_survey:questionnaire_list",
         ),
     )
     urls = "kuntarobo.robots.phone_survey.staff_urls"
