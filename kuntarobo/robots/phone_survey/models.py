@@ -147,6 +147,10 @@ class Campaign(models.Model):
         help_text=_("A personal link to the same questionnaire, e.g. to those who refuse a call."),
     )
     simulation = models.JSONField(_("simulation settings"), default=dict, blank=True)
+    # The population the respondents are compared with and weighted to: {"age_group": {...},
+    # "gender": {...}, "area": {...}}, each category a share or a count of people
+    # (kuntarobo.core.survey_report.parse_population).
+    population = models.JSONField(_("population"), default=dict, blank=True)
     seed = models.PositiveIntegerField(_("simulation seed"), default=1)
     run = models.ForeignKey(Run, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     created_at = models.DateTimeField(_("created"), auto_now_add=True)

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import yaml
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -17,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from kuntarobo.core.questionnaire import DEMO_QUESTIONNAIRE, QuestionnaireError, parse_questionnaire
+from kuntarobo.core.questionnaire import QuestionnaireError, parse_questionnaire
 from kuntarobo.robots.phone_survey import questionnaires
 from kuntarobo.robots.phone_survey.models import LANGUAGES, PromptRecording, Questionnaire
 from kuntarobo.sdk import InputError
@@ -81,10 +80,6 @@ class RecordingForm(forms.Form):
         language_field.choices = [(c, n) for c, n in LANGUAGES if c in languages]
 
 
-def _demo_source() -> str:
-    return yaml.safe_dump(dict(DEMO_QUESTIONNAIRE), allow_unicode=True, sort_keys=False, width=100)
-
-
 def _add_error(form: forms.Form, error: InputError) -> None:
     field = error.field if error.field in form.fields else None
     form.add_error(field, str(error))
@@ -135,7 +130,7 @@ def questionnaire_create(request: HttpRequest) -> HttpResponse:
                 messages.success(request, _("The questionnaire was saved."))
                 return redirect("phone_survey:questionnaire_detail", pk=row.pk)
     else:
-        form = QuestionnaireForm(request.user, initial={"source": _demo_source()})
+        form = QuestionnaireForm(request.user, initial={"source": questionnaires.demo_source()})
     return render(
         request, "phone_survey/questionnaire_form.html", {"form": form, "questionnaire": None}
     )

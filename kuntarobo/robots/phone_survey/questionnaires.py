@@ -18,8 +18,8 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from kuntarobo.core.questionnaire import DEMO_QUESTIONNAIRE, QuestionnaireError, parse_questionnaire
 from kuntarobo.core.questionnaire import Questionnaire as ParsedQuestionnaire
-from kuntarobo.core.questionnaire import QuestionnaireError, parse_questionnaire
 from kuntarobo.robots.phone_survey.models import (
     CampaignStatus,
     PromptRecording,
@@ -129,6 +129,11 @@ def load_source(source: str) -> Any:
             column=(mark.column + 1) if mark is not None else "?",
             detail=problem,
         ) from None
+
+
+def demo_source() -> str:
+    """The demo questionnaire (kuntarobo.core.questionnaire) as the YAML a user starts from."""
+    return yaml.safe_dump(dict(DEMO_QUESTIONNAIRE), allow_unicode=True, sort_keys=False, width=100)
 
 
 def parse_source(source: str) -> tuple[dict[str, Any], ParsedQuestionnaire]:

@@ -266,8 +266,8 @@ def _shown_rows(
 def _population(
     campaign: Campaign, completes: list[RespondentRow], language: str
 ) -> tuple[list[Comparison], bool, str]:
-    raw = campaign.simulation.get("population") if isinstance(campaign.simulation, dict) else None
-    if raw is None:
+    raw = campaign.population
+    if not raw:
         return [], True, ""
     try:
         population = survey_report.parse_population(raw)

@@ -155,7 +155,7 @@ def ten_numbers(municipality, **kwargs: Any) -> Campaign:
         max_attempts=3,
         target_completes=4,
         price_per_minute_cents=30,
-        simulation=kwargs.pop("simulation", {"population": POPULATION}),
+        population=kwargs.pop("population", POPULATION),
         **kwargs,
     )
     people = []

@@ -140,7 +140,7 @@ def test_the_respondents_are_compared_with_the_population_and_weighted(world):
 
 def test_without_a_population_table_the_page_says_so(world):
     campaign, users = world
-    campaign.simulation = {}
+    campaign.population = {}
     campaign.save()
     html = client_for(users["viewer"]).get(url("report", campaign)).content.decode()
     assert 'id="population-missing"' in html
@@ -148,7 +148,7 @@ def test_without_a_population_table_the_page_says_so(world):
 
 def test_a_bad_population_table_is_named_on_the_page(world):
     campaign, users = world
-    campaign.simulation = {"population": {"income": {"low": 1}}}
+    campaign.population = {"income": {"low": 1}}
     campaign.save()
     html = client_for(users["viewer"]).get(url("report", campaign)).content.decode()
     assert "population.income" in html
