@@ -181,6 +181,11 @@ SHOW_NO_ITEM = {
     "phone_survey:campaign_end",
     "phone_survey:do_not_call",
     "phone_survey:do_not_call_remove",
+    # A campaign's respondents, one respondent and a recorded answer: masked numbers and the
+    # personal-data permission are tried in tests/robots/phone_survey/test_respondent_pages.py.
+    "phone_survey:respondent_list",
+    "phone_survey:respondent_detail",
+    "phone_survey:answer_recording",
 }
 
 
