@@ -30,11 +30,18 @@ from kuntarobo.core.questionnaire import (
 from kuntarobo.core.respondents import mask_phone
 from kuntarobo.robots.phone_survey.campaign_forms import NO_FINAL_CODE, RespondentFilterForm
 from kuntarobo.robots.phone_survey.code_labels import (
+    channel_label,
     code_label,
     code_with_label,
     disposition_label,
 )
-from kuntarobo.robots.phone_survey.models import Answer, Attempt, Campaign, Respondent
+from kuntarobo.robots.phone_survey.models import (
+    Answer,
+    Attempt,
+    Campaign,
+    DoNotCallEntry,
+    Respondent,
+)
 from kuntarobo.sdk.audit import record
 from kuntarobo.sdk.permissions import Permission, has_permission
 from kuntarobo.sdk.web import download, file_missing, get_scoped_or_404, open_stored, paginate
@@ -212,6 +219,7 @@ def respondent_detail(request: HttpRequest, pk: int, respondent_pk: int) -> Http
         {
             "attempt": attempt,
             "code_label": code_label(attempt.code) if attempt.code else "",
+            "channel": channel_label(attempt.channel),
         }
         for attempt in Attempt.objects.filter(respondent=respondent).order_by("number")
     ]
@@ -232,6 +240,10 @@ def respondent_detail(request: HttpRequest, pk: int, respondent_pk: int) -> Http
         "full_numbers": full_numbers,
         "final_label": code_label(respondent.final_code) if respondent.final_code else "",
         "disposition": disposition_label(respondent.disposition),
+        "completed_via": channel_label(respondent.completed_via),
+        "on_do_not_call": DoNotCallEntry.objects.filter(
+            municipality_id=campaign.municipality_id, phone=respondent.phone
+        ).exists(),
         "attempts": attempts,
         "answers": answers,
     }

@@ -43,6 +43,12 @@ DISPOSITION_LABELS: dict[str, Promise] = {
     "no_input": pgettext_lazy("disposition", "no input"),
 }
 
+# Where an attempt happened or an answer came from (Attempt.channel, Respondent.completed_via).
+CHANNEL_LABELS: dict[str, Promise] = {
+    "phone": pgettext_lazy("channel", "phone call"),
+    "web": pgettext_lazy("channel", "web form"),
+}
+
 
 def code_label(code: str) -> str:
     """The code's meaning in the active language; an unknown code says so."""
@@ -62,3 +68,8 @@ def code_with_label(code: str) -> str:
 def disposition_label(disposition: str) -> str:
     label = DISPOSITION_LABELS.get(disposition)
     return disposition if label is None else str(label)
+
+
+def channel_label(channel: str) -> str:
+    label = CHANNEL_LABELS.get(channel)
+    return channel if label is None else str(label)

@@ -20,7 +20,11 @@ from kuntarobo.core import aapor
 from kuntarobo.robots.phone_survey import code_labels
 from kuntarobo.robots.phone_survey.models import Answer, Attempt
 from tests.factories import PASSWORD, MunicipalityFactory, user_with_role
-from tests.robots.phone_survey.campaign_factories import CampaignFactory, RespondentFactory
+from tests.robots.phone_survey.campaign_factories import (
+    CampaignFactory,
+    DoNotCallFactory,
+    RespondentFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -232,8 +236,17 @@ def test_a_respondents_page_shows_every_attempt_with_its_code_in_words(world):
     assert "200" in text
     assert "1.1 Valmis haastattelu" in text
     assert "232" in text
+    assert "<td>puhelu</td>" in text  # the channel in words
     busy = client_for(world["users"][Role.VIEWER], "sv").get(detail_url(world, "busy"))
     assert "3.15 Samtalet avvisat eller blockerat" in busy.content.decode()
+
+
+def test_a_respondents_page_says_whether_the_number_is_on_the_do_not_call_list(world):
+    client = client_for(world["users"][Role.VIEWER])
+    fact = "Soittokieltoluettelossa (ei soiteta koskaan)</dt><dd>{}</dd>"
+    assert fact.format("ei") in client.get(detail_url(world, "busy")).content.decode()
+    DoNotCallFactory(municipality=world["home"], phone=world["busy"].phone)
+    assert fact.format("kyllä") in client.get(detail_url(world, "busy")).content.decode()
 
 
 def test_answers_are_in_the_questionnaires_order_with_questions_in_the_readers_language(world):
