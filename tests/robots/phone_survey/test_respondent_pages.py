@@ -6,6 +6,8 @@ reader's language."""
 from __future__ import annotations
 
 import datetime
+import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,6 +20,7 @@ from kuntarobo.accounts.models import Role
 from kuntarobo.audit.models import AuditEvent
 from kuntarobo.core import aapor
 from kuntarobo.robots.phone_survey import code_labels
+from kuntarobo.robots.phone_survey.campaign_audit import CAMPAIGN_AUDIT_ACTIONS
 from kuntarobo.robots.phone_survey.models import Answer, Attempt
 from tests.factories import PASSWORD, MunicipalityFactory, user_with_role
 from tests.robots.phone_survey.campaign_factories import (
@@ -28,6 +31,7 @@ from tests.robots.phone_survey.campaign_factories import (
 
 pytestmark = pytest.mark.django_db
 
+PACKAGE = Path(code_labels.__file__).parent
 WAV = b"RIFF$\x00\x00\x00WAVEfmt " + bytes(28)
 
 
@@ -296,3 +300,20 @@ def test_an_anonymous_visitor_is_sent_to_sign_in(world):
         response = Client().get(url)
         assert response.status_code == 302
         assert "/login/" in response["Location"]
+
+
+def test_every_audit_event_of_the_campaign_pages_has_words_in_finnish_swedish_and_english():
+    """The events the pages and the do-not-call actions write (their code is found in the
+    source), each with its three languages for the robot's `audit_actions`."""
+    source = "".join(
+        (PACKAGE / name).read_text(encoding="utf-8")
+        for name in ("campaign_views.py", "campaign_respondents.py", "campaign_import.py")
+    )
+    written = set(re.findall(r'"(phone_survey\.[a-z_]+)"', source))
+    assert written >= {"phone_survey.respondents_viewed", "phone_survey.recording_played"}
+    assert written <= set(CAMPAIGN_AUDIT_ACTIONS)
+    for code, text in CAMPAIGN_AUDIT_ACTIONS.items():
+        assert text.fi, code
+        assert text.sv, code
+        assert text.en, code
+        assert len({text.fi, text.sv, text.en}) == 3, code
