@@ -1,18 +1,23 @@
 """A phone survey campaign prepared in a real browser, in Finnish: a coordinator creates the
 campaign, sees the schedule's problem beside its field and fixes it, imports respondents (a file
-with one bad row is refused whole, naming its row and column), then opens the respondents list
-and the do-not-call list. axe-core finds no violation on any page on the way."""
+with one bad row is refused whole, naming its row and column), then opens the respondents list,
+a respondent whose recorded answer plays, and the do-not-call list. axe-core finds no violation
+on any page on the way."""
 
 from __future__ import annotations
 
+import io
+import wave
 from pathlib import Path
 
 import pytest
+from django.core.files.base import ContentFile
 from django.urls import reverse
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from kuntarobo.accounts.models import Role
-from kuntarobo.robots.phone_survey.models import Campaign, CampaignStatus, Respondent
+from kuntarobo.robots.phone_survey.models import Answer, Campaign, CampaignStatus, Respondent
 from tests.browser.conftest import assert_accessible
 from tests.factories import MunicipalityFactory, user_with_role
 from tests.robots.phone_survey.campaign_factories import DoNotCallFactory, QuestionnaireFactory
@@ -27,6 +32,17 @@ BAD_CSV = (
     "0451234568;65+;;;sv\n"
 )
 GOOD_CSV = BAD_CSV.replace("040 12;", "0401234569;")
+
+
+def half_a_second_of_silence() -> bytes:
+    """A real telephone-quality WAV (8 kHz, 16-bit mono), as the dialler records them."""
+    out = io.BytesIO()
+    with wave.open(out, "wb") as audio:
+        audio.setnchannels(1)
+        audio.setsampwidth(2)
+        audio.setframerate(8000)
+        audio.writeframes(bytes(8000))
+    return out.getvalue()
 
 
 @pytest.fixture
@@ -117,9 +133,22 @@ def test_a_coordinator_prepares_a_campaign_and_imports_its_respondents_in_finnis
     page.get_by_role("button", name="Näytä").click()
     expect(table.locator("tbody tr")).to_have_count(2)
     assert_accessible(page)
+    # A recorded open answer plays in the respondent's page (the coordinator may hear it).
+    respondent = Respondent.objects.get(campaign=campaign, row=3)
+    voice = Answer(respondent=respondent, step_id="open", answered_at=timezone.now())
+    voice.recording.save("vastaus.wav", ContentFile(half_a_second_of_silence()), save=True)
     table.get_by_role("link", name="Rivi 3").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Vastaaja rivillä 3")
     expect(page.get_by_text("Ei vielä soitettu.")).to_be_visible()
+    expect(page.get_by_role("row", name="Kertokaa vielä omin sanoin")).to_be_visible()
+    duration = page.locator("audio").evaluate(
+        """audio => new Promise((resolve, reject) => {
+            audio.addEventListener("loadedmetadata", () => resolve(audio.duration));
+            audio.addEventListener("error", () => reject(new Error("not playable")));
+            audio.load();
+        })"""
+    )
+    assert abs(duration - 0.5) < 0.01
     assert_accessible(page)
 
     # The do-not-call list, from the campaign page.
