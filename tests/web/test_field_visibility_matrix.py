@@ -189,6 +189,11 @@ SHOW_NO_ITEM = {
     "phone_survey:report_attempts",
     "phone_survey:report_pdf",
     "phone_survey:report_recording",
+    # A campaign's respondents, one respondent and a recorded answer: masked numbers and the
+    # personal-data permission are tried in tests/robots/phone_survey/test_respondent_pages.py.
+    "phone_survey:respondent_list",
+    "phone_survey:respondent_detail",
+    "phone_survey:answer_recording",
 }
 
 

@@ -374,3 +374,34 @@ class DoNotCallForm(forms.Form):
         if phone is None:
             raise forms.ValidationError(_("This is not a valid phone number."))
         return phone
+
+
+NO_FINAL_CODE = "none"
+
+
+class RespondentFilterForm(forms.Form):
+    """The respondents list's filters; the choices are the values the campaign really has, so
+    a filter never offers an empty result."""
+
+    final_code = forms.ChoiceField(label=_("Final code"), required=False)
+    disposition = forms.ChoiceField(label=_("Disposition"), required=False)
+    age_group = forms.ChoiceField(label=_("Age group"), required=False)
+
+    def __init__(
+        self,
+        data: Any,
+        *,
+        codes: list[tuple[str, str]],
+        dispositions: list[tuple[str, str]],
+        age_groups: list[str],
+    ) -> None:
+        super().__init__(data)
+        everyone = ("", _("All"))
+        self._choose("final_code", [everyone, (NO_FINAL_CODE, _("No final code yet")), *codes])
+        self._choose("disposition", [everyone, *dispositions])
+        self._choose("age_group", [everyone, *((group, group) for group in age_groups)])
+
+    def _choose(self, name: str, choices: list[tuple[str, Any]]) -> None:
+        field = self.fields[name]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = choices

@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, path
 
-from kuntarobo.robots.phone_survey import campaign_views
+from kuntarobo.robots.phone_survey import campaign_respondents, campaign_views
 
 urlpatterns: list[URLPattern] = [
     path("campaigns/", campaign_views.campaign_list, name="campaign_list"),
@@ -15,6 +15,21 @@ urlpatterns: list[URLPattern] = [
         "campaigns/<int:pk>/respondents/import/",
         campaign_views.respondents_import,
         name="respondents_import",
+    ),
+    path(
+        "campaigns/<int:pk>/respondents/",
+        campaign_respondents.respondent_list,
+        name="respondent_list",
+    ),
+    path(
+        "campaigns/<int:pk>/respondents/<int:respondent_pk>/",
+        campaign_respondents.respondent_detail,
+        name="respondent_detail",
+    ),
+    path(
+        "campaigns/<int:pk>/respondents/<int:respondent_pk>/answers/<int:answer_pk>/recording/",
+        campaign_respondents.answer_recording,
+        name="answer_recording",
     ),
     path("campaigns/<int:pk>/start/", campaign_views.campaign_start, name="campaign_start"),
     path("campaigns/<int:pk>/end/", campaign_views.campaign_end, name="campaign_end"),

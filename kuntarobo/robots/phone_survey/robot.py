@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kuntarobo.core import aapor
 from kuntarobo.robots.phone_survey import calling
+from kuntarobo.robots.phone_survey.campaign_audit import CAMPAIGN_AUDIT_ACTIONS
 from kuntarobo.robots.phone_survey.models import Campaign, CampaignStatus, Respondent
 from kuntarobo.robots.phone_survey.web_audit import WEB_AUDIT_ACTIONS
 from kuntarobo.sdk import (
@@ -69,24 +70,6 @@ class PhoneSurveyRobot(Robot):
             sv="Enkätkampanjen avslutad",
             en="Survey campaign ended",
         ),
-        "phone_survey.campaign_created": Text(
-            fi="Kyselykampanja luotu", sv="Enkätkampanjen skapad", en="Survey campaign created"
-        ),
-        "phone_survey.campaign_changed": Text(
-            fi="Kyselykampanjaa muutettu",
-            sv="Enkätkampanjen ändrad",
-            en="Survey campaign changed",
-        ),
-        "phone_survey.respondents_imported": Text(
-            fi="Kampanjan vastaajat tuotu",
-            sv="Kampanjens respondenter importerade",
-            en="Campaign respondents imported",
-        ),
-        "phone_survey.do_not_call_viewed": Text(
-            fi="Soittokieltolistan numerot katsottu",
-            sv="Spärrlistans nummer visade",
-            en="Do-not-call numbers viewed",
-        ),
         "phone_survey.report.answers_export": Text(
             fi="Kyselyn vastaukset ladattu",
             sv="Enkätens svar nedladdade",
@@ -107,7 +90,13 @@ class PhoneSurveyRobot(Robot):
             sv="Inspelning av ett öppet svar avlyssnad",
             en="Open answer recording played",
         ),
-        # The editor's, the web form's, the notices' and the do-not-call list's events.
+        "phone_survey.campaign_simulated": Text(
+            fi="Kyselykampanja ajettu simuloidussa ajassa",
+            sv="Enkätkampanjen körd i simulerad tid",
+            en="Survey campaign played in simulated time",
+        ),
+        # The campaign pages' events, then the editor's, the web form's and the notices'.
+        **CAMPAIGN_AUDIT_ACTIONS,
         **WEB_AUDIT_ACTIONS,
     }
     output_fields = (
