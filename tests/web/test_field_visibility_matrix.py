@@ -183,6 +183,13 @@ SHOW_NO_ITEM = {
     "phone_survey:do_not_call_remove",
     # A survey campaign's report: figures without work items; who sees which of its personal
     # data (recordings, phone numbers) is tried in tests/robots/phone_survey/test_report_pages.py.
+    # The questionnaire editor: texts and recorded prompts, no respondent's data.
+    "phone_survey:questionnaire_list",
+    "phone_survey:questionnaire_create",
+    "phone_survey:questionnaire_detail",
+    "phone_survey:questionnaire_edit",
+    "phone_survey:questionnaire_recording",
+    "phone_survey:questionnaire_recording_file",
     "phone_survey:report",
     "phone_survey:report_live",
     "phone_survey:report_answers",
