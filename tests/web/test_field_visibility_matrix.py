@@ -179,6 +179,7 @@ SHOW_NO_ITEM = {
     "phone_survey:respondents_import",
     "phone_survey:campaign_start",
     "phone_survey:campaign_end",
+    "phone_survey:campaign_simulate",
     "phone_survey:do_not_call",
     "phone_survey:do_not_call_remove",
     # A survey campaign's report: figures without work items; who sees which of its personal

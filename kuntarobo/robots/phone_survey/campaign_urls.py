@@ -32,6 +32,9 @@ urlpatterns: list[URLPattern] = [
         name="answer_recording",
     ),
     path("campaigns/<int:pk>/start/", campaign_views.campaign_start, name="campaign_start"),
+    path(
+        "campaigns/<int:pk>/simulate/", campaign_views.campaign_simulate, name="campaign_simulate"
+    ),
     path("campaigns/<int:pk>/end/", campaign_views.campaign_end, name="campaign_end"),
     path("do-not-call/<slug:municipality>/", campaign_views.do_not_call, name="do_not_call"),
     path(

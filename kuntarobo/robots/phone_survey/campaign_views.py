@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kuntarobo.core.respondents import mask_phone
-from kuntarobo.robots.phone_survey import actions
+from kuntarobo.robots.phone_survey import actions, history
 from kuntarobo.robots.phone_survey.campaign_forms import (
     WEEKDAYS,
     CampaignForm,
@@ -280,6 +280,23 @@ def campaign_start(request: HttpRequest, pk: int) -> HttpResponse:
         return _refused(request, campaign, str(error))
     messages.success(request, _("The campaign is started: calls begin in the call windows."))
     return redirect("phone_survey:campaign_detail", pk=campaign.pk)
+
+
+@login_required
+@require_POST
+def campaign_simulate(request: HttpRequest, pk: int) -> HttpResponse:
+    """Play a draft campaign with simulated calls to its end in simulated time (planning)."""
+    campaign = _campaign(request, pk, RUN_PERMISSION)
+    try:
+        history.play_in_simulated_time(campaign, actor=request.user)
+    except PermissionDeniedError:
+        raise PermissionDenied from None
+    except InputError as error:
+        return _refused(request, campaign, str(error))
+    messages.success(
+        request, _("The campaign was played in simulated time: its report shows the outcome.")
+    )
+    return redirect("phone_survey:report", pk=campaign.pk)
 
 
 @login_required

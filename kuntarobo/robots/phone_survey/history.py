@@ -27,6 +27,7 @@ from kuntarobo.robots.phone_survey.models import (
 )
 from kuntarobo.sdk import InputError
 from kuntarobo.sdk.audit import record
+from kuntarobo.sdk.permissions import Permission, require
 
 
 def _refuse_unless_playable(campaign: Campaign) -> None:
@@ -54,6 +55,7 @@ def play_in_simulated_time(campaign: Campaign, *, actor: Any) -> Campaign:
     """Run the draft campaign from its schedule's first window to the end in simulated time and
     end it: every respondent gets its attempts, answers and final code. All or nothing (one
     transaction); audited with the counts."""
+    require(actor, campaign.municipality, Permission.RUN)
     _refuse_unless_playable(campaign)
     schedule = calling.schedule_of(campaign)
     questionnaire = calling.questionnaire_of(campaign)
