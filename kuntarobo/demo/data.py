@@ -20,6 +20,7 @@ from kuntarobo.accounts.models import Delegation, Membership, Municipality, Role
 from kuntarobo.core.folders import FolderRefused, clean_relative
 from kuntarobo.decisions.delegations import grant_delegation
 from kuntarobo.demo.portfolio_examples import load_portfolio_examples
+from kuntarobo.demo.survey_examples import load_survey_examples
 from kuntarobo.portfolio.helmi import load_helmi
 from kuntarobo.robots.hr_reports.dataset import (
     Absence,
@@ -399,6 +400,13 @@ def load_demo() -> list[DemoUser]:
     # The 49 analysed ideas scored, and the HR reports robot's result card and business case
     # (its realised side and the card's figures come from the demo's runs).
     load_portfolio_examples(municipalities["esimerkkila"], today.year)
+    # The phone survey: one campaign played in simulated time, one calling (simulated) today.
+    deploy(municipalities["esimerkkila"], "phone_survey", {})
+    load_survey_examples(
+        municipalities["esimerkkila"],
+        user_model.objects.get(username=DEMO_USERS[1].username),
+        today,
+    )
     return list(DEMO_USERS)
 
 
