@@ -122,7 +122,9 @@ def test_a_number_the_gateway_refuses_stays_due_and_the_others_are_sent(gateway)
     assert failing.notified_at is None
     assert other.notified_at == NOW
     gateway.failing.clear()
-    assert notice.send_advance_notices(campaign, now=NOW).sent == 1
+    # Not tried again sooner than NOTICE_RETRY (the robot's turns try it too: never twice at once).
+    assert notice.send_advance_notices(campaign, now=NOW).sent == 0
+    assert notice.send_advance_notices(campaign, now=NOW + notice.NOTICE_RETRY).sent == 1
 
 
 def test_refused_numbers_and_those_already_called_get_no_notice(gateway):
