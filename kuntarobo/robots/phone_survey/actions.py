@@ -10,72 +10,37 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kuntarobo.core.aapor import Counts
-from kuntarobo.core.respondents import mask_phone
+from kuntarobo.robots.phone_survey import notice
+from kuntarobo.robots.phone_survey.do_not_call import ROBOT_ACTOR as ROBOT_ACTOR
+from kuntarobo.robots.phone_survey.do_not_call import add_do_not_call as add_do_not_call
+from kuntarobo.robots.phone_survey.do_not_call import is_on_do_not_call as is_on_do_not_call
+from kuntarobo.robots.phone_survey.do_not_call import remove_do_not_call as remove_do_not_call
 from kuntarobo.robots.phone_survey.models import (
     Attempt,
     Campaign,
     CampaignStatus,
-    DoNotCallEntry,
     Respondent,
 )
 from kuntarobo.robots.phone_survey.planning import PastAttempt, final_code
+from kuntarobo.robots.phone_survey.sms_channel import configured_gateway
 from kuntarobo.sdk import InputError, ItemStatus
 from kuntarobo.sdk.audit import record
 from kuntarobo.sdk.items import resume_items
-from kuntarobo.sdk.models import Municipality, WorkItem
+from kuntarobo.sdk.models import WorkItem
 from kuntarobo.sdk.permissions import Permission, require
 from kuntarobo.sdk.runs import start_run
 
 ROBOT_SLUG = "phone_survey"
-ROBOT_ACTOR = "robot:phone_survey"
 COUNT_GROUPS = ("I", "P", "R", "NC", "O", "UH", "UO", "NE")
-
-
-def add_do_not_call(
-    municipality: Municipality, phone_e164: str, *, source: str, actor: Any = ROBOT_ACTOR
-) -> bool:
-    """Put a number on the municipality's do-not-call list at once (the stop key, the web
-    form's refusal, or staff): True if it was not there before. The audit trail keeps only the
-    masked number."""
-    with transaction.atomic():
-        _, created = DoNotCallEntry.objects.get_or_create(
-            municipality=municipality, phone=phone_e164, defaults={"source": source}
-        )
-        if created:
-            record(
-                "phone_survey.do_not_call_added",
-                actor=actor,
-                municipality=municipality,
-                details={"phone": mask_phone(phone_e164), "source": source},
-            )
-    return created
-
-
-def remove_do_not_call(municipality: Municipality, phone_e164: str, *, actor: Any) -> bool:
-    """Take a number off the list (staff only, e.g. the person asked to be called after all)."""
-    with transaction.atomic():
-        deleted, _ = DoNotCallEntry.objects.filter(
-            municipality=municipality, phone=phone_e164
-        ).delete()
-        if deleted:
-            record(
-                "phone_survey.do_not_call_removed",
-                actor=actor,
-                municipality=municipality,
-                details={"phone": mask_phone(phone_e164)},
-            )
-    return bool(deleted)
-
-
-def is_on_do_not_call(municipality_id: int, phone_e164: str) -> bool:
-    return DoNotCallEntry.objects.filter(municipality_id=municipality_id, phone=phone_e164).exists()
 
 
 def start_campaign(campaign: Campaign, *, actor: Any) -> Campaign:
     """Move a draft campaign to running: start its run (one waiting work item per respondent,
     made by the run's reading task) and keep the run on the campaign. Audited; refused with a
     clear error, changing nothing, when the campaign is not a draft or has no respondents (or
-    the actor may not start runs, or the robot is not in use)."""
+    the actor may not start runs, or the robot is not in use, or it sends an advance notice
+    and no SMS gateway is configured). With `sms_notice` the notices are sent once it runs
+    (outside the transaction); the robot makes no first call before a number's notice went."""
     with transaction.atomic():
         locked = Campaign.objects.select_for_update().get(pk=campaign.pk)
         if not CampaignStatus(locked.status).can_move_to(CampaignStatus.RUNNING):
@@ -89,6 +54,16 @@ def start_campaign(campaign: Campaign, *, actor: Any) -> Campaign:
             raise InputError(
                 _("survey campaign %(campaign)s has no respondents to call"),
                 field="respondents",
+                campaign=locked.name,
+            )
+        if locked.sms_notice and not sms_configured():
+            raise InputError(
+                _(
+                    "Survey campaign %(campaign)s sends an advance notice by SMS, but no SMS "
+                    "gateway is configured (KUNTAROBO_SMS_GATEWAY_URL and "
+                    "KUNTAROBO_SMS_GATEWAY_TOKEN). The campaign was not started."
+                ),
+                field="sms_notice",
                 campaign=locked.name,
             )
         started = start_run(
@@ -112,7 +87,18 @@ def start_campaign(campaign: Campaign, *, actor: Any) -> Campaign:
             obj=locked,
             details={"campaign": locked.pk, "run": started.run.pk},
         )
+    if locked.sms_notice:
+        notice.send_advance_notices(locked, now=timezone.now())
     return locked
+
+
+def sms_configured() -> bool:
+    """Whether an SMS gateway is configured (the notice and the web link need one)."""
+    try:
+        configured_gateway()
+    except InputError:
+        return False
+    return True
 
 
 def end_campaign(campaign: Campaign, *, actor: Any) -> Campaign:

@@ -30,7 +30,7 @@ from kuntarobo.core.call_windows import CallSchedule, parse_schedule, part_of_da
 from kuntarobo.core.questionnaire import Questionnaire, parse_questionnaire
 from kuntarobo.core.respondents import mask_phone
 from kuntarobo.core.survey_simulation import DISPOSITION_CODE
-from kuntarobo.robots.phone_survey import actions, planning
+from kuntarobo.robots.phone_survey import actions, notice, planning
 from kuntarobo.robots.phone_survey.dialling import (
     CallRequest,
     CallResult,
@@ -66,6 +66,7 @@ REASONS: Final[dict[str, Any]] = {
     "window": _("waits for the call window"),
     "retry": _("waits for the next attempt"),
     "lines_busy": _("every line is busy"),
+    "notice": _("waits for the advance notice to reach the number"),
 }
 
 
@@ -161,6 +162,7 @@ def _situation(
         lines_busy=lines_busy(campaign, moment) if lines else 0,
         lines=max(campaign.lines, 1),
         campaign_ended=campaign.status == CampaignStatus.ENDED,
+        notice_pending=notice.notice_pending(respondent),
     )
 
 
@@ -261,10 +263,16 @@ def record_call(respondent: Respondent, attempt: Attempt, result: CallResult) ->
         respondent.attempts_made = Attempt.objects.filter(
             respondent=respondent, channel="phone", ended_at__isnull=False
         ).count()
-        if result.disposition:
+        # The web form may have ended this respondent during the call: its end stands.
+        current = Respondent.objects.select_for_update().get(pk=respondent.pk)
+        respondent.final_code = current.final_code
+        if current.final_code:
+            respondent.disposition = current.disposition
+            respondent.completed_via = current.completed_via
+        elif result.disposition:
             respondent.disposition = result.disposition
-        if result.disposition == "completed":
-            respondent.completed_via = "phone"
+            if result.disposition == "completed":
+                respondent.completed_via = "phone"
         respondent.save(
             update_fields=["parts_tried", "attempts_made", "disposition", "completed_via"]
         )
@@ -297,6 +305,14 @@ def _failed_call(attempt: Attempt, error: Exception) -> CallResult:
         started_at=attempt.started_at,
         ended_at=now(),
     )
+
+
+def _after_finish(respondent: Respondent, outcome: Outcome) -> Outcome:
+    """A call that ended refused or broken off: the personal web link by SMS, once a person,
+    outside the line's transaction; it never fails the item (`notice.offer_web_after_call`)."""
+    if respondent.disposition in notice.WEB_LINK_AFTER:
+        notice.offer_web_after_call(respondent, now=now())
+    return outcome
 
 
 def handle(respondent_id: int, campaign_id: int, work_item_id: int) -> Outcome | Wait:
@@ -347,8 +363,10 @@ def handle(respondent_id: int, campaign_id: int, work_item_id: int) -> Outcome |
                 code="",
             )
     if isinstance(decision, planning.Finish):
-        return finish(respondent, decision)
+        return _after_finish(respondent, finish(respondent, decision))
     if isinstance(decision, planning.WaitUntil):
+        if decision.reason == "notice":  # outside the transaction: an HTTP request
+            notice.resend_notice(respondent, now=moment)
         raise wait(respondent, decision)
     try:
         result = dialler.call(_request(respondent, attempt, questionnaire))
@@ -366,7 +384,7 @@ def handle(respondent_id: int, campaign_id: int, work_item_id: int) -> Outcome |
     after = planning.decide(_situation(campaign, respondent, now(), lines=False))
     respondent.refresh_from_db()
     if isinstance(after, planning.Finish):
-        return finish(respondent, after)
+        return _after_finish(respondent, finish(respondent, after))
     if isinstance(after, planning.WaitUntil):
         raise wait(respondent, after)
     # The next attempt is due at once (a zero retry delay): the timer brings the item back.

@@ -189,6 +189,11 @@ class Respondent(models.Model):
     disposition = models.CharField(_("disposition"), max_length=20, blank=True)
     completed_via = models.CharField(_("answered by"), max_length=10, blank=True)
     notified_at = models.DateTimeField(_("advance notice sent"), null=True, blank=True)
+    # The advance notice's tries (a failed number is tried again at the robot's next turn).
+    notice_tries = models.PositiveSmallIntegerField(_("advance notice tries"), default=0)
+    notice_tried_at = models.DateTimeField(_("advance notice last tried"), null=True, blank=True)
+    # The personal web link offered by SMS after a refused or broken-off call: once a person.
+    web_link_sent_at = models.DateTimeField(_("web link sent"), null=True, blank=True)
     work_item = models.ForeignKey(
         WorkItem, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

@@ -8,6 +8,8 @@ Order of the rules (the first that applies wins):
    `max_attempts` are made -> finish;
 3. the number is on the municipality's do-not-call list -> finish, never call;
 4. the respondent's quota bucket is full -> finish, not called again (4.8 if never attempted);
+4b. the campaign sends an advance notice and it has not reached this number yet (first attempt
+   only) -> wait `NOTICE_WAIT` (the robot tries the notice again meanwhile);
 5. the next fitting moment (the first open window for a first attempt; the retry rule of the
    last outcome otherwise, `call_windows.next_attempt_at`) is later -> wait until then; no
    fitting moment left -> finish;
@@ -34,6 +36,8 @@ from kuntarobo.core.survey_simulation import retry_outcome
 
 # How long a respondent waits when every line is busy: short, a call takes about a minute.
 LINE_WAIT: Final = datetime.timedelta(seconds=5)
+# How long a respondent waits for its advance notice to go before it is looked at again.
+NOTICE_WAIT: Final = datetime.timedelta(hours=1)
 
 
 @dataclass(frozen=True)
@@ -58,6 +62,7 @@ class Situation:
     lines_busy: int = 0
     lines: int = 1
     campaign_ended: bool = False
+    notice_pending: bool = False  # the advance notice is due but has not reached the number
 
 
 @dataclass(frozen=True)
@@ -171,6 +176,8 @@ def decide(situation: Situation) -> Decision:
         return Finish(final_code(s.attempts), "do_not_call")
     if s.quota_full:
         return Finish(final_code(s.attempts, quota_full=True), "quota_full")
+    if s.notice_pending and not s.attempts:
+        return WaitUntil(s.now + NOTICE_WAIT, "notice")
     due = due_at(s)
     if due is None:
         return Finish(final_code(s.attempts), "no_window_left")

@@ -24,14 +24,17 @@ from kuntarobo.core.questionnaire import (
     parse_questionnaire,
 )
 from kuntarobo.core.questionnaire import Questionnaire as ParsedQuestionnaire
-from kuntarobo.robots.phone_survey import actions
+from kuntarobo.robots.phone_survey import do_not_call
 from kuntarobo.robots.phone_survey.models import (
     Answer,
     Attempt,
     CampaignStatus,
     Respondent,
 )
+from kuntarobo.sdk import ItemStatus
 from kuntarobo.sdk.audit import record
+from kuntarobo.sdk.items import resume_item
+from kuntarobo.sdk.models import WorkItem
 
 WEB = "web"
 OPEN_OUTCOME = "web_open"
@@ -137,12 +140,31 @@ def position(respondent: Respondent, language: str) -> Position:
     return replay(parsed(respondent), stored_answers(respondent), language)[1]
 
 
+# The phone dispositions after which the web form stays open (the issue's point: reaching
+# those who will not answer a call). Not do_not_call: the stop key means never contact again.
+REOPEN_AFTER_PHONE: frozenset[str] = frozenset({"refused", "partial"})
+
+
+def web_after_phone(respondent: Respondent) -> bool:
+    """A respondent whose final code came from a phone call that ended refused or broken off,
+    in a campaign that offers the web form, who has not ended a web session yet: the form
+    stays open to them, and completing it upgrades the final code to complete."""
+    return (
+        bool(respondent.final_code)
+        and respondent.campaign.offer_web
+        and respondent.disposition in REOPEN_AFTER_PHONE
+        and not respondent.completed_via
+        and not respondent.attempts.filter(channel=WEB, ended_at__isnull=False).exists()
+    )
+
+
 def is_open(respondent: Respondent) -> bool:
-    """May the form still take answers? Not after a final code, nor in an ended campaign."""
+    """May the form still take answers? Not in an ended campaign, not for a number on the
+    do-not-call list, and not after a final code, except `web_after_phone`."""
     return (
         respondent.campaign.status != CampaignStatus.ENDED
-        and not respondent.final_code
-        and not actions.is_on_do_not_call(respondent.campaign.municipality_id, respondent.phone)
+        and (not respondent.final_code or web_after_phone(respondent))
+        and not do_not_call.is_on_do_not_call(respondent.campaign.municipality_id, respondent.phone)
     )
 
 
@@ -230,15 +252,22 @@ def _finish(
 def web_answered(respondent: Respondent, *, disposition: str = "completed") -> Respondent:
     """The respondent answered on the web: the final disposition and AAPOR code are set and
     `completed_via` is "web", so the robot's rules (which check `final_code`/`disposition`
-    before each call) stop calling this number. Idempotent; audited without personal data."""
+    before each call) stop calling this number, and its waiting work item is resumed at once
+    (after the commit) so the robot finishes it now. Idempotent; audited without personal data.
+
+    An earlier final code stands, with one exception: a respondent who refused or broke off on
+    the phone (`web_after_phone`) and completes the form is upgraded to complete (1.1)."""
     if disposition not in FINAL_CODES:
         raise ValueError(f"disposition: {disposition!r} is not one the web form ends with")
     with transaction.atomic():
         row = (
             Respondent.objects.select_for_update().select_related("campaign").get(pk=respondent.pk)
         )
+        details: dict[str, object] = {"campaign": row.campaign_id, "disposition": disposition}
         if row.final_code:
-            return row
+            if disposition != "completed" or not _upgradable(row):
+                return row
+            details["upgraded_from"] = row.final_code
         row.disposition = disposition
         row.final_code = FINAL_CODES[disposition]
         row.completed_via = WEB if disposition != "do_not_call" else ""
@@ -246,12 +275,41 @@ def web_answered(respondent: Respondent, *, disposition: str = "completed") -> R
         row.save(update_fields=["disposition", "final_code", "completed_via", "next_attempt_at"])
         record(
             "phone_survey.answered_on_web",
-            actor=actions.ROBOT_ACTOR,
+            actor=do_not_call.ROBOT_ACTOR,
             municipality=row.campaign.municipality,
-            details={"campaign": row.campaign_id, "disposition": disposition},
+            details=details,
         )
+        if row.work_item_id is not None:
+            item_id = row.work_item_id
+            transaction.on_commit(lambda: resume_waiting(item_id))
     respondent.refresh_from_db()
     return row
+
+
+def _upgradable(row: Respondent) -> bool:
+    """`web_after_phone` while the web session is being ended (its attempt already carries
+    the end, so that rule's "no ended web session" is read without it) in an open campaign."""
+    return (
+        row.campaign.status != CampaignStatus.ENDED
+        and row.campaign.offer_web
+        and row.disposition in REOPEN_AFTER_PHONE
+        and not row.completed_via
+        and not do_not_call.is_on_do_not_call(row.campaign.municipality_id, row.phone)
+        and not row.attempts.filter(channel=WEB, ended_at__isnull=False)
+        .exclude(outcome="web_completed")
+        .exists()
+    )
+
+
+def resume_waiting(item_id: int) -> bool:
+    """Bring the respondent's work item back to the robot now if it waits (for its next call's
+    timer), so it is finished at once; an item not waiting is left alone. Whether it was."""
+    if not WorkItem.objects.filter(pk=item_id, status=ItemStatus.WAITING).exists():
+        return False
+    result = resume_item(
+        do_not_call.ROBOT_ACTOR, item_id, note="the respondent answered on the web", via="system"
+    )
+    return item_id in result.done
 
 
 def refuse(respondent: Respondent, *, now: datetime.datetime | None = None) -> None:
@@ -260,7 +318,7 @@ def refuse(respondent: Respondent, *, now: datetime.datetime | None = None) -> N
     now = now or timezone.now()
     campaign = respondent.campaign
     with transaction.atomic():
-        actions.add_do_not_call(campaign.municipality, respondent.phone, source=WEB)
+        do_not_call.add_do_not_call(campaign.municipality, respondent.phone, source=WEB)
         attempt = respondent.attempts.filter(channel=WEB, outcome=OPEN_OUTCOME).first()
         if attempt is not None:
             _finish(respondent, attempt, "do_not_call", now)

@@ -5,9 +5,11 @@ runs a campaign to its end through the real worker and the platform's timers."""
 from __future__ import annotations
 
 import datetime
+import json
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -23,6 +25,7 @@ from tests.factories import MunicipalityFactory, user_with_role
 from tests.runtime.helpers import drain
 
 HELSINKI = ZoneInfo("Europe/Helsinki")
+TOKEN = "gateway-secret-1"
 
 
 def at(day: int, hour: int, minute: int = 0) -> datetime.datetime:
@@ -145,3 +148,52 @@ def run_to_the_end(clock: Clock, *, worker: str = "test-drain", rounds: int = 50
         runtime_actions.resume_due_items(now=clock.moment)
         drain(worker)
     raise AssertionError("the campaign did not end")
+
+
+class Gateway:
+    """A local SMS gateway: keeps every request; answers with `status` (or fails one number)."""
+
+    def __init__(self) -> None:
+        self.requests: list[dict[str, Any]] = []
+        self.status = 200
+        self.failing: set[str] = set()
+        gateway = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                data = json.loads(body)
+                gateway.requests.append(
+                    {"auth": self.headers.get("Authorization"), "path": self.path, **data}
+                )
+                status = 503 if data.get("to") in gateway.failing else gateway.status
+                answer = json.dumps({"id": f"sms-{len(gateway.requests)}"}).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(answer)))
+                self.end_headers()
+                self.wfile.write(answer)
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/send"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+        self.thread.join()
+
+
+@pytest.fixture
+def sms_gateway(settings) -> Iterator[Gateway]:
+    """A real HTTP SMS gateway on loopback, configured as the installation's."""
+    server = Gateway()
+    settings.KUNTAROBO_SMS_GATEWAY_URL = server.url
+    settings.KUNTAROBO_SMS_GATEWAY_TOKEN = TOKEN
+    settings.SITE_ROOT = "https://kuntarobo.example.fi"
+    yield server
+    server.close()
