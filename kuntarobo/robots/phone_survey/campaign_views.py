@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kuntarobo.core.respondents import mask_phone
-from kuntarobo.robots.phone_survey import actions, history
+from kuntarobo.robots.phone_survey import actions, history, notice
 from kuntarobo.robots.phone_survey.campaign_forms import (
     WEEKDAYS,
     CampaignForm,
@@ -112,6 +112,7 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "is_draft": status == CampaignStatus.DRAFT,
         "may_start": may_run and status.can_move_to(CampaignStatus.RUNNING),
         "may_end": may_run and status.can_move_to(CampaignStatus.ENDED),
+        "start_by": notice.start_by_text(campaign) if status == CampaignStatus.DRAFT else None,
     }
     return render(request, "phone_survey/campaign_detail.html", context)
 

@@ -413,3 +413,18 @@ def test_the_list_can_be_narrowed_to_one_municipality(world):
     only = viewer.get(LIST, {"municipality": "naapurila"}).content.decode()
     assert neighbour.name in only
     assert "Strategiakysely 2026" not in only
+
+
+def test_a_draft_with_an_sms_notice_says_by_which_day_to_start_it(world):
+    campaign = world["campaign"]
+    campaign.sms_notice = True
+    campaign.notice_days_before = 3
+    campaign.save()
+    client = Client(HTTP_ACCEPT_LANGUAGE="fi")
+    client.force_login(world["users"][Role.COORDINATOR])
+    html = client.get(reverse("phone_survey:campaign_detail", args=[campaign.pk])).content
+    assert "Käynnistä kampanja viimeistään" in html.decode()
+    campaign.sms_notice = False
+    campaign.save()
+    html = client.get(reverse("phone_survey:campaign_detail", args=[campaign.pk])).content
+    assert "Käynnistä kampanja viimeistään" not in html.decode()
