@@ -16,6 +16,7 @@ Why the shape (lessons in the domain notes, verified on this machine):
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import math
 import os
@@ -140,8 +141,9 @@ class CallRecord:
     @property
     def code(self) -> str:
         """The interim AAPOR code of this attempt."""
-        if self.answered and not self.machine and self.disposition in DISPOSITION_CODE:
-            return DISPOSITION_CODE[self.disposition]
+        disposition = self.disposition
+        if self.answered and not self.machine and disposition is not None:
+            return DISPOSITION_CODE[disposition]
         status = self.sip_status if self.sip_status is None or self.sip_status >= 300 else None
         return aapor.interim_code(
             None if self.answered else status,
@@ -343,10 +345,7 @@ class _Session:
     def on_media(self) -> None:
         info = self.call.getInfo()
         for index, media in enumerate(info.media):
-            if (
-                media.type == pj.PJMEDIA_TYPE_AUDIO
-                and media.status == pj.PJSUA_CALL_MEDIA_ACTIVE
-            ):
+            if media.type == pj.PJMEDIA_TYPE_AUDIO and media.status == pj.PJSUA_CALL_MEDIA_ACTIVE:
                 self.audio = self.call.getAudioMedia(index)
                 self.record.log("media", "active")
                 self.connect()
@@ -511,7 +510,9 @@ class _Session:
             record.log("max_call_seconds")
             if self.interview.result is None:
                 self.interview.on_hangup()
-                record.disposition = self.interview.result.disposition if self.interview.result else None
+                record.disposition = (
+                    self.interview.result.disposition if self.interview.result else None
+                )
             self._hangup()
             return
         if self.judging is not None:
@@ -680,7 +681,7 @@ class Engine:
     def _run(self) -> None:
         try:
             self._start_endpoint()
-        except BaseException as error:  # noqa: BLE001 - reported to the starting thread
+        except BaseException as error:
             self._error = error
             self._ready.set()
             return
@@ -699,15 +700,13 @@ class Engine:
                     try:
                         session.handle_events()
                         session.tick(now)
-                    except Exception as error:  # noqa: BLE001 - one call's failure ends it only
+                    except Exception as error:
                         logger.exception("call failed")
                         session.record.log("error", repr(error))
                         if session.call is not None and not session.hung_up:
                             session.hung_up = True
-                            try:
+                            with contextlib.suppress(pj.Error):
                                 session.call.hangup(pj.CallOpParam(True))
-                            except pj.Error:
-                                pass
                         session.finish()
                     if session.done:
                         self._sessions.remove(session)
@@ -776,10 +775,8 @@ class Engine:
         for session in self._sessions:
             session.stop_media()
             if session.call is not None and not session.hung_up:
-                try:
+                with contextlib.suppress(pj.Error):
                     session.call.hangup(pj.CallOpParam(True))
-                except pj.Error:
-                    pass
             if not session.future.done():
                 session.record.log("engine_stopped")
                 session.finish()
@@ -790,4 +787,3 @@ class Engine:
         self._accounts.clear()
         self._endpoint.libDestroy()
         del self._endpoint
-

@@ -119,7 +119,6 @@ class Agent(pj.Account):  # type: ignore[misc]
         param = pj.CallOpParam()
         param.statusCode = 180
         call.answer(param)
-        print(f"FROM {call.getInfo().remoteUri}", flush=True)
         self.calls.append(call)
         self.count += 1
 
@@ -151,8 +150,12 @@ def main() -> None:
     agent = Agent(options.get("script", []), float(options.get("answer_after", 0.2)))
     agent.create(account_config)
     stop = threading.Event()
-    threading.Thread(target=lambda: (sys.stdin.read(), stop.set()), daemon=True).start()
-    print("READY", flush=True)
+
+    def wait_for_stdin_to_close() -> None:
+        sys.stdin.read()
+        stop.set()
+
+    threading.Thread(target=wait_for_stdin_to_close, daemon=True).start()
     while not stop.is_set():
         endpoint.libHandleEvents(10)
         now = time.time()
@@ -170,7 +173,6 @@ def main() -> None:
         call.tones = None
         call.hangup(pj.CallOpParam(True))
     agent.calls.clear()
-    print(f"ENDED {agent.count}", flush=True)
     # Exit without PJSUA2's teardown: destroying a Call object after the library asserts, and
     # this process has nothing left to save.
     os._exit(0)

@@ -116,7 +116,7 @@ def callee() -> Iterator[Callable[..., Peer]]:
     def start(script: list[list[Any]], answer_after: float = 0.2) -> Peer:
         port = free_port()
         options = {"port": port, "script": script, "answer_after": answer_after}
-        process = subprocess.Popen(  # noqa: S603 - our own script
+        process = subprocess.Popen(
             [sys.executable, str(CALLEE), json.dumps(options)],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
@@ -192,9 +192,22 @@ def sipp(tmp_path: Path) -> Iterator[Callable[[int, str], Peer]]:
         port = free_port()
         scenario = tmp_path / f"uas-{status}.xml"
         scenario.write_text(sipp_scenario(status, reason), encoding="ascii")
-        process = subprocess.Popen(  # noqa: S603 - a fixed program
-            ["sipp", "-sf", str(scenario), "-i", "127.0.0.1", "-p", str(port), "-m", "1",
-             "-nostdin", "-trace_err", "-error_file", str(tmp_path / "sipp-errors.log")],
+        process = subprocess.Popen(
+            [
+                "sipp",
+                "-sf",
+                str(scenario),
+                "-i",
+                "127.0.0.1",
+                "-p",
+                str(port),
+                "-m",
+                "1",
+                "-nostdin",
+                "-trace_err",
+                "-error_file",
+                str(tmp_path / "sipp-errors.log"),
+            ],
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
@@ -276,9 +289,24 @@ def kamailio(tmp_path: Path) -> Iterator[Callable[[str], Peer]]:
         port = free_port()
         config = tmp_path / "kamailio.cfg"
         config.write_text(KAMAILIO_CFG.format(port=port, password=password), encoding="ascii")
-        process = subprocess.Popen(  # noqa: S603 - a fixed program
-            ["kamailio", "-f", str(config), "-DD", "-E", "-m", "32", "-M", "8",
-             "-Y", str(tmp_path), "-P", str(tmp_path / "kamailio.pid"), "-w", str(tmp_path)],
+        process = subprocess.Popen(
+            [
+                "kamailio",
+                "-f",
+                str(config),
+                "-DD",
+                "-E",
+                "-m",
+                "32",
+                "-M",
+                "8",
+                "-Y",
+                str(tmp_path),
+                "-P",
+                str(tmp_path / "kamailio.pid"),
+                "-w",
+                str(tmp_path),
+            ],
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,

@@ -80,17 +80,20 @@ def test_a_callee_who_keys_every_answer_completes_the_interview_with_a_recorded_
     )
     record = _call(engine, f"sip:survey@127.0.0.1:{peer.port}", questionnaire, prompts, tmp_path)
 
-    assert record.answered and record.sip_status == 200
+    assert record.answered
+    assert record.sip_status == 200
     assert record.disposition == "completed"
     assert record.code == aapor.COMPLETE
     assert record.answers["area"] == "rural"
     assert record.answers["score"] == 42
-    assert isinstance(record.answers["open"], float) and record.answers["open"] > 1.0
+    assert isinstance(record.answers["open"], float)
+    assert record.answers["open"] > 1.0
     assert ("key", "3 inband") in [(kind, detail) for _t, kind, detail in record.events]
     assert len(record.recordings) == 1
     assert rms_of_wav(Path(record.recordings[0])) > 500
     assert record.duration_seconds > 3
-    assert record.got_input and not record.machine
+    assert record.got_input
+    assert not record.machine
 
 
 def test_a_silent_open_answer_is_no_answer_and_the_recording_is_quiet(
@@ -100,8 +103,17 @@ def test_a_silent_open_answer_is_no_answer_and_the_recording_is_quiet(
     callee: Callable[..., Peer],
     tmp_path: Path,
 ) -> None:
-    peer = callee([["wait", 0.6], ["dtmf", "1"], ["wait", 0.5], ["dtmf", "2"], ["wait", 0.5],
-                   ["dtmf", "7#"], ["wait", 20]])
+    peer = callee(
+        [
+            ["wait", 0.6],
+            ["dtmf", "1"],
+            ["wait", 0.5],
+            ["dtmf", "2"],
+            ["wait", 0.5],
+            ["dtmf", "7#"],
+            ["wait", 20],
+        ]
+    )
     record = _call(engine, f"sip:survey@127.0.0.1:{peer.port}", questionnaire, prompts, tmp_path)
 
     assert record.disposition == "completed"
@@ -117,8 +129,9 @@ def test_a_callee_who_hangs_up_after_one_answer_is_a_partial(
     callee: Callable[..., Peer],
     tmp_path: Path,
 ) -> None:
-    peer = callee([["wait", 0.6], ["dtmf", "1"], ["wait", 0.5], ["dtmf", "2"], ["wait", 0.5],
-                   ["hangup"]])
+    peer = callee(
+        [["wait", 0.6], ["dtmf", "1"], ["wait", 0.5], ["dtmf", "2"], ["wait", 0.5], ["hangup"]]
+    )
     record = _call(engine, f"sip:survey@127.0.0.1:{peer.port}", questionnaire, prompts, tmp_path)
 
     assert record.answered
@@ -137,11 +150,16 @@ def test_a_callee_who_never_presses_a_key_is_answered_without_input(
 ) -> None:
     peer = callee([["wait", 30]])
     record = _call(
-        engine, f"sip:survey@127.0.0.1:{peer.port}", questionnaire, prompts, tmp_path,
+        engine,
+        f"sip:survey@127.0.0.1:{peer.port}",
+        questionnaire,
+        prompts,
+        tmp_path,
         timing=Timing(ring_timeout=4, input_timeout=0.5),
     )
 
-    assert record.answered and not record.got_input
+    assert record.answered
+    assert not record.got_input
     assert record.disposition == "no_input"
     assert record.code == aapor.NO_INPUT
     assert [kind for _t, kind, _d in record.events].count("timeout") == 2
@@ -156,7 +174,11 @@ def test_the_stop_key_ends_the_call_at_once_as_do_not_call(
 ) -> None:
     peer = callee([["wait", 0.6], ["inband", "9"], ["wait", 20]])
     record = _call(
-        engine, f"sip:survey@127.0.0.1:{peer.port}", questionnaire, prompts, tmp_path,
+        engine,
+        f"sip:survey@127.0.0.1:{peer.port}",
+        questionnaire,
+        prompts,
+        tmp_path,
         language="fi",
     )
 
@@ -188,7 +210,8 @@ def test_a_call_refused_by_the_network_gets_the_code_of_its_sip_status(
     record = _call(engine, f"sip:survey@127.0.0.1:{peer.port}", questionnaire, prompts, tmp_path)
 
     assert record.sip_status == status
-    assert not record.answered and record.answered_at is None
+    assert not record.answered
+    assert record.answered_at is None
     assert record.code == code
     assert record.duration_seconds == 0.0
     assert peer.process.wait(10) == 0  # SIPp saw the whole dialogue (our ACK included)
@@ -203,7 +226,11 @@ def test_a_phone_that_only_rings_is_cancelled_after_the_ring_timeout_as_no_answe
 ) -> None:
     peer = sipp(180, "Ringing")
     record = _call(
-        engine, f"sip:survey@127.0.0.1:{peer.port}", questionnaire, prompts, tmp_path,
+        engine,
+        f"sip:survey@127.0.0.1:{peer.port}",
+        questionnaire,
+        prompts,
+        tmp_path,
         timing=Timing(ring_timeout=1.5),
     )
 
@@ -223,8 +250,9 @@ def test_a_call_through_the_operators_proxy_answers_its_challenge_and_shows_the_
     tmp_path: Path,
 ) -> None:
     proxy = kamailio("s3cret")
-    peer = callee([["wait", 0.6], ["dtmf", "1"], ["wait", 0.5], ["dtmf", "3"], ["wait", 0.5],
-                   ["dtmf", "9"]])
+    peer = callee(
+        [["wait", 0.6], ["dtmf", "1"], ["wait", 0.5], ["dtmf", "3"], ["wait", 0.5], ["dtmf", "9"]]
+    )
     trunk = Trunk(
         caller_id="+35821000000",
         display_name="Esimerkkikaupunki",
@@ -235,7 +263,11 @@ def test_a_call_through_the_operators_proxy_answers_its_challenge_and_shows_the_
         realm="trunk.test",
     )
     record = _call(
-        engine, f"sip:survey@127.0.0.1:{peer.port}", questionnaire, prompts, tmp_path,
+        engine,
+        f"sip:survey@127.0.0.1:{peer.port}",
+        questionnaire,
+        prompts,
+        tmp_path,
         trunk=trunk,
     )
 
@@ -245,8 +277,10 @@ def test_a_call_through_the_operators_proxy_answers_its_challenge_and_shows_the_
     assert record.disposition == "do_not_call"
     lines = peer.stop()
     assert any(
-        line.startswith("FROM ") and "+35821000000@trunk.test" in line
-        and "Esimerkkikaupunki" in line for line in lines
+        line.startswith("FROM ")
+        and "+35821000000@trunk.test" in line
+        and "Esimerkkikaupunki" in line
+        for line in lines
     ), lines
 
 
@@ -261,11 +295,18 @@ def test_a_wrong_trunk_password_is_not_an_answered_call(
     proxy = kamailio("right")
     peer = callee([["wait", 5]])
     trunk = Trunk(
-        domain="trunk.test", proxy=f"sip:127.0.0.1:{proxy.port};lr", username="city",
-        password="wrong", realm="trunk.test",
+        domain="trunk.test",
+        proxy=f"sip:127.0.0.1:{proxy.port};lr",
+        username="city",
+        password="wrong",
+        realm="trunk.test",
     )
     record = _call(
-        engine, f"sip:survey@127.0.0.1:{peer.port}", questionnaire, prompts, tmp_path,
+        engine,
+        f"sip:survey@127.0.0.1:{peer.port}",
+        questionnaire,
+        prompts,
+        tmp_path,
         trunk=trunk,
     )
 
@@ -283,8 +324,18 @@ def test_four_calls_run_at_once_on_the_one_engine_and_a_fifth_waits_for_a_free_l
     tmp_path: Path,
 ) -> None:
     peers = [
-        callee([["wait", 0.6], ["dtmf", "1"], ["wait", 0.5], ["dtmf", "2"], ["wait", 0.5],
-                ["dtmf", f"{n}#"], ["wait", 0.3], ["dtmf", "9"]])
+        callee(
+            [
+                ["wait", 0.6],
+                ["dtmf", "1"],
+                ["wait", 0.5],
+                ["dtmf", "2"],
+                ["wait", 0.5],
+                ["dtmf", f"{n}#"],
+                ["wait", 0.3],
+                ["dtmf", "9"],
+            ]
+        )
         for n in range(5)
     ]
     # One callee per call (callee.py: a callee process answers each call in a fresh slot).
@@ -328,9 +379,7 @@ def test_nobody_listening_is_a_technical_failure_without_a_sip_status(
 ) -> None:
     from tests.loopback import free_port
 
-    record = _call(
-        engine, f"sip:survey@127.0.0.1:{free_port()}", questionnaire, prompts, tmp_path
-    )
+    record = _call(engine, f"sip:survey@127.0.0.1:{free_port()}", questionnaire, prompts, tmp_path)
 
     assert record.sip_status is None
     assert record.code == aapor.TECHNICAL
