@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -291,7 +292,7 @@ def kamailio(tmp_path: Path) -> Iterator[Callable[[str], Peer]]:
         config.write_text(KAMAILIO_CFG.format(port=port, password=password), encoding="ascii")
         process = subprocess.Popen(
             [
-                "kamailio",
+                shutil.which("kamailio") or "/usr/sbin/kamailio",
                 "-f",
                 str(config),
                 "-DD",
