@@ -29,6 +29,12 @@ from typing import Any
 import pjsua2 as pj
 
 
+def say(line: str) -> None:
+    """One line to the test that started this callee."""
+    sys.stdout.write(line + "\n")
+    sys.stdout.flush()
+
+
 class Callee(pj.Call):  # type: ignore[misc]
     def __init__(self, agent: Agent, account: Any, call_id: int) -> None:
         super().__init__(account, call_id)
@@ -119,6 +125,7 @@ class Agent(pj.Account):  # type: ignore[misc]
         param = pj.CallOpParam()
         param.statusCode = 180
         call.answer(param)
+        say(f"FROM {call.getInfo().remoteUri}")
         self.calls.append(call)
         self.count += 1
 
@@ -156,6 +163,7 @@ def main() -> None:
         stop.set()
 
     threading.Thread(target=wait_for_stdin_to_close, daemon=True).start()
+    say("READY")
     while not stop.is_set():
         endpoint.libHandleEvents(10)
         now = time.time()
@@ -173,6 +181,7 @@ def main() -> None:
         call.tones = None
         call.hangup(pj.CallOpParam(True))
     agent.calls.clear()
+    say(f"ENDED {agent.count}")
     # Exit without PJSUA2's teardown: destroying a Call object after the library asserts, and
     # this process has nothing left to save.
     os._exit(0)
