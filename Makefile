@@ -72,6 +72,7 @@ bench: install
 	$(BIN)/python benchmarks/ecec_fees_decisions.py
 	$(BIN)/python benchmarks/hostile_inputs.py
 	$(BIN)/python benchmarks/portfolio_dashboards.py
+	$(BIN)/python benchmarks/phone_survey_calls.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache .mypy_cache
