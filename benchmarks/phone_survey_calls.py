@@ -6,8 +6,8 @@ process), so N calls run in ceil(N/4) caller processes, each placing its 4 at on
 telephony engine, to ceil(N/4) scripted PJSUA2 callees (tests/robots/phone_survey/telephony/
 callee.py) that each answer 4 calls and key a known sequence: consent 1, a choice, a number and
 # (the interview then thanks and hangs up). A call's keys are compared with what the interview
-received (matching keys in order); the difference is "lost". The clock runs from the first dial to the last end;
-prompt synthesis is done before it starts.
+received (matching keys in order); the difference is "lost". The clock runs from the first dial
+to the last end; prompt synthesis is done before it starts.
 
 Usage: `python benchmarks/phone_survey_calls.py [--calls 30]`.
 """
@@ -153,7 +153,7 @@ def main() -> None:
         counts = [min(PER_PROCESS, calls - PER_PROCESS * g) for g in range(groups)]
         workers = [
             context.Process(target=_caller, args=(port, count, work, queue))
-            for (port, _keys_, _p), count in zip(callees, counts, strict=True)
+            for (port, _expected, _process), count in zip(callees, counts, strict=True)
         ]
         for worker in workers:
             worker.start()
