@@ -661,7 +661,8 @@ class Engine:
         if account is not None:
             return account
         config = pj.AccountConfig()
-        config.idUri = trunk.from_uri(f"{self.config.bind_address}:{self.sip_port}")
+        host = self.config.bind_address if self._specific_address else "localhost"
+        config.idUri = trunk.from_uri(f"{host}:{self.sip_port}")
         config.regConfig.registrarUri = ""
         config.regConfig.registerOnAdd = False
         if trunk.proxy:
@@ -670,13 +671,20 @@ class Engine:
             config.sipConfig.authCreds.append(
                 pj.AuthCredInfo("digest", trunk.realm, trunk.username, 0, trunk.password)
             )
-        config.mediaConfig.transportConfig.boundAddress = self.config.bind_address
-        config.mediaConfig.transportConfig.publicAddress = self.config.bind_address
+        if self._specific_address:
+            config.mediaConfig.transportConfig.boundAddress = self.config.bind_address
+            config.mediaConfig.transportConfig.publicAddress = self.config.bind_address
         config.mediaConfig.transportConfig.port = self.config.rtp_port
         account = _Account()
         account.create(config)
         self._accounts[trunk] = account
         return account
+
+    @property
+    def _specific_address(self) -> bool:
+        """0.0.0.0 (or empty) binds every interface and lets the stack pick the address
+        it announces; a specific address is both bound and announced."""
+        return self.config.bind_address not in ("", "0.0.0.0")  # noqa: S104
 
     def _run(self) -> None:
         try:
@@ -758,8 +766,9 @@ class Engine:
         self._endpoint.libInit(config)
         transport = pj.TransportConfig()
         transport.port = self.config.sip_port
-        transport.boundAddress = self.config.bind_address
-        transport.publicAddress = self.config.bind_address
+        if self._specific_address:
+            transport.boundAddress = self.config.bind_address
+            transport.publicAddress = self.config.bind_address
         self._endpoint.transportCreate(pj.PJSIP_TRANSPORT_UDP, transport)
         self._endpoint.libStart()
         self._endpoint.audDevManager().setNullDev()

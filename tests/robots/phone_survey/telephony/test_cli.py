@@ -164,3 +164,14 @@ def test_an_unknown_sub_command_names_the_known_ones(capsys: pytest.CaptureFixtu
 
 def test_sub_commands_are_a_table_others_can_extend() -> None:
     assert fast_cli.SUBCOMMANDS["test-call"] is fast_cli.test_call_main
+
+
+def test_the_django_command_hands_its_arguments_to_the_fast_path(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from kuntarobo.robots.phone_survey.management.commands.survey import Command
+
+    with pytest.raises(SystemExit) as exit_info:
+        Command().run_from_argv(["kuntarobo", "survey", "test-call", "--to", "tel:1"])
+    assert exit_info.value.code == 2
+    assert "the following arguments are required: --questionnaire" in capsys.readouterr().err
