@@ -276,6 +276,7 @@ class _Session:
         self.record_until: float | None = None
         self.hangup_at: float | None = None
         self.hung_up = False
+        self.hung_up_at = 0.0
         self.judging: tuple[Path, float] | None = None
         self.got_response = False
         self.last_key: tuple[str, float] = ("", 0.0)
@@ -506,7 +507,12 @@ class _Session:
                 record.log("gave_up")
                 self.finish()
             return
-        if now - (record.answered_at or now) > self.timing.max_call_seconds and not self.hung_up:
+        if self.hung_up:
+            if now - self.hung_up_at > SETUP_GRACE_SECONDS:
+                record.log("bye_unanswered")  # the far end never confirmed our BYE
+                self.finish()
+            return
+        if now - (record.answered_at or now) > self.timing.max_call_seconds:
             record.log("max_call_seconds")
             if self.interview.result is None:
                 self.interview.on_hangup()
@@ -524,11 +530,12 @@ class _Session:
         elif self.deadline is not None and now >= self.deadline:
             self.record.log("timeout")
             self.perform(self.interview.on_timeout())
-        elif self.hangup_at is not None and now >= self.hangup_at and not self.hung_up:
+        elif self.hangup_at is not None and now >= self.hangup_at:
             self._hangup()
 
     def _hangup(self) -> None:
         self.hung_up = True
+        self.hung_up_at = time.time()
         self.hangup_at = None
         try:
             self.call.hangup(pj.CallOpParam(True))
