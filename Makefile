@@ -22,7 +22,9 @@ demo: install
 	$(BIN)/kuntarobo demo
 
 # Debian packages the tests need (Chromium for browser tests, PostgreSQL server binaries for the
-# throwaway cluster, gettext for translations, Graphviz for path documents' process diagrams);
+# throwaway cluster, gettext for translations, Graphviz for path documents' process diagrams;
+# for the phone survey robot espeak-ng speaks prompts, and SIPp and Kamailio are the real SIP
+# peers of its call tests);
 # installed only when missing and when root.
 system-deps:
 	@missing=""; \
@@ -30,6 +32,9 @@ system-deps:
 	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
 	command -v msgfmt >/dev/null || missing="$$missing gettext"; \
 	command -v dot >/dev/null || missing="$$missing graphviz"; \
+	command -v espeak-ng >/dev/null || missing="$$missing espeak-ng"; \
+	command -v sipp >/dev/null || missing="$$missing sip-tester"; \
+	command -v kamailio >/dev/null || test -x /usr/sbin/kamailio || missing="$$missing kamailio"; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = "0" ]; then \
 	    echo "installing Debian packages:$$missing"; \
@@ -68,6 +73,7 @@ bench: install
 	$(BIN)/python benchmarks/hostile_inputs.py
 	$(BIN)/python benchmarks/portfolio_dashboards.py
 	$(BIN)/python benchmarks/phone_survey_simulation.py
+	$(BIN)/python benchmarks/phone_survey_calls.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache .mypy_cache

@@ -212,6 +212,20 @@ KUNTAROBO_SMS_GATEWAY_URL = os.environ.get("KUNTAROBO_SMS_GATEWAY_URL", "").stri
 KUNTAROBO_SMS_GATEWAY_TOKEN = os.environ.get("KUNTAROBO_SMS_GATEWAY_TOKEN", "").strip()
 KUNTAROBO_SMS_GATEWAY_TIMEOUT = env_int("KUNTAROBO_SMS_GATEWAY_TIMEOUT", 10)
 
+# The phone survey robot's SIP trunk (docs/phone-survey.md, "Real calls"): calls of campaigns
+# with real calls leave through this proxy as sip:<number>@<domain>, shown from the campaign's
+# caller number. The password is read from the environment only. The worker's SIP and RTP bind
+# to KUNTAROBO_SIP_BIND.
+KUNTAROBO_SIP_DOMAIN = os.environ.get("KUNTAROBO_SIP_DOMAIN", "").strip()
+KUNTAROBO_SIP_PROXY = os.environ.get("KUNTAROBO_SIP_PROXY", "").strip()
+KUNTAROBO_SIP_USERNAME = os.environ.get("KUNTAROBO_SIP_USERNAME", "").strip()
+KUNTAROBO_SIP_PASSWORD = os.environ.get("KUNTAROBO_SIP_PASSWORD", "")
+KUNTAROBO_SIP_BIND = os.environ.get("KUNTAROBO_SIP_BIND", "127.0.0.1").strip()
+KUNTAROBO_SIP_PORT = env_int("KUNTAROBO_SIP_PORT", 0)
+KUNTAROBO_SIP_RING_SECONDS = env_int("KUNTAROBO_SIP_RING_SECONDS", 30)
+KUNTAROBO_SIP_INPUT_SECONDS = env_int("KUNTAROBO_SIP_INPUT_SECONDS", 7)
+KUNTAROBO_SIP_RECORD_SECONDS = env_int("KUNTAROBO_SIP_RECORD_SECONDS", 60)
+
 # The demo's mail catcher (kuntarobo/demo/mail_catcher.py): an SMTP server on loopback that
 # keeps what the robots send as .eml files in this folder, read on the page "Demo e-mail"
 # (administrators only). Set in the demo; anywhere else the catcher and its page exist only if

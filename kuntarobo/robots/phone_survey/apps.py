@@ -8,4 +8,5 @@ class PhoneSurveyConfig(AppConfig):
     verbose_name = _("Phone survey robot")
 
     def ready(self) -> None:
-        from kuntarobo.robots.phone_survey import robot  # noqa: F401  (registers the robot)
+        # The robot, and the "sip" dialler beside the always-present simulated one.
+        from kuntarobo.robots.phone_survey import robot, sip_dialler  # noqa: F401
