@@ -1,6 +1,7 @@
 """The demo's phone survey: Esimerkkilä's questionnaire, one campaign played to its end in
 simulated time over the weeks before today (its dashboard and council report are full), and one
-campaign started today that the demo's worker calls, with simulated calls, in its windows.
+ready to start: when a user starts it, the demo's worker calls it, with simulated calls, in its
+windows from today on (left as a draft so that loading the demo starts no run by itself).
 
 Every number, answer and population share here is demo material (marked "esittelyaineisto" in
 the names a user sees); no call leaves the machine: both campaigns use the simulated dialler,
@@ -16,13 +17,13 @@ from typing import Any
 from django.db import transaction
 
 from kuntarobo.accounts.models import Municipality
-from kuntarobo.robots.phone_survey import actions, history
+from kuntarobo.robots.phone_survey import history
 from kuntarobo.robots.phone_survey.models import Campaign, Dialler, Respondent
 from kuntarobo.robots.phone_survey.questionnaires import demo_source, save_questionnaire
 
 QUESTIONNAIRE_NAME = "Asukaskysely 2026 (esittelyaineisto)"
 ENDED_NAME = "Kuntastrategiakysely (esittelyaineisto, simuloitu)"
-LIVE_NAME = "Nuorten kysely (esittelyaineisto, käynnissä)"
+LIVE_NAME = "Nuorten kysely (esittelyaineisto)"
 CALLER_ID = "+358290000000"  # demo material: no call leaves the machine
 AGE_SHARES = {"18-29": 0.15, "30-44": 0.22, "45-64": 0.31, "65+": 0.32}
 GENDER_SHARES = {"nainen": 0.51, "mies": 0.49}
@@ -129,4 +130,3 @@ def load_survey_examples(municipality: Municipality, actor: Any, today: datetime
             seed=2026,
         )
         _add_respondents(live, 40, rng, age_group="18-29")
-        actions.start_campaign(live, actor=actor)

@@ -1,6 +1,7 @@
 """The demo's phone survey (issue 18, "A demo campaign in the demo municipality with its
 dashboard and report"): a campaign played to its end in simulated time, whose report and
-council PDF show its figures, and one the demo's worker calls today with simulated calls."""
+council PDF show its figures, and one that, once started, the demo's worker calls today with
+simulated calls."""
 
 from __future__ import annotations
 
@@ -17,8 +18,9 @@ from kuntarobo.core import aapor
 from kuntarobo.core.call_windows import is_open, parse_schedule
 from kuntarobo.demo.data import load_demo
 from kuntarobo.demo.survey_examples import ENDED_NAME, LIVE_NAME
+from kuntarobo.robots.phone_survey import actions
 from kuntarobo.robots.phone_survey.models import Attempt, Campaign, CampaignStatus
-from kuntarobo.runtime.models import ItemStatus, WorkItem
+from kuntarobo.runtime.models import ItemStatus, Run, WorkItem
 from tests.runtime.helpers import drain
 
 
@@ -56,10 +58,13 @@ def test_the_demo_campaign_ends_with_every_number_coded_and_its_report_shows_the
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_demos_live_campaign_is_called_by_the_worker_in_its_windows():
+def test_the_demos_second_campaign_once_started_is_called_by_the_worker_in_its_windows():
     load_demo()
     live = Campaign.objects.get(name=LIVE_NAME)
-    assert live.status == CampaignStatus.RUNNING
+    assert live.status == CampaignStatus.DRAFT
+    assert not Run.objects.exists()  # loading the demo starts nothing by itself
+    actions.start_campaign(live, actor=get_user_model().objects.get(username="koordinaattori"))
+    live.refresh_from_db()
     assert live.run is not None
     drain()
     items = WorkItem.objects.filter(run=live.run)
