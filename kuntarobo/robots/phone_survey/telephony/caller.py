@@ -55,12 +55,14 @@ logger = logging.getLogger(__name__)
 CLOCK_RATE: Final = 8000
 # The pjsua2-python wheel is built with PJSUA_MAX_CALLS = 4 (measured: a fifth makeCall fails
 # with PJ_ETOOMANY whatever maxCalls says), so one process holds at most 4 calls; more calls
-# wait in the engine for a free slot, and more parallel calls need more processes (CallPool).
+# wait in the engine for a free slot, and more parallel calls need more processes (workers).
 MAX_CALLS_PER_PROCESS: Final = 4
 PJ_ETOOMANY: Final = 70010
 POLL_MS: Final = 10
 SPEECH_RMS: Final = 200.0  # a recording quieter than this (about -44 dBFS) is no answer
 RECORDING_FLUSH_SECONDS: Final = 2.0  # at most, for the bridge to close a recorder's file
+# A disconnected media port lives this long before it is freed (the bridge drops it lazily).
+PORT_RETIRE_SECONDS: Final = 1.0
 SAME_KEY_SECONDS: Final = 0.3  # one key seen both as RFC 2833 and in-band counts once
 SETUP_GRACE_SECONDS: Final = 40.0  # INVITE transaction timer B plus margin
 
@@ -489,6 +491,13 @@ class _Session:
         self.stop_player()
         if self.recorder is not None:
             self.close_recording()
+        if self.dtmf_port is not None:
+            # The conference bridge removes ports in the background (PJSIP 2.14+) and may still
+            # hand this one a frame: disconnect it now, destroy it only a moment later.
+            if self.audio is not None:
+                with contextlib.suppress(pj.Error):
+                    self.audio.stopTransmit(self.dtmf_port)
+            self.engine.retire(self.dtmf_port)
         self.dtmf_port = None
         self.audio = None
 
@@ -584,6 +593,7 @@ class Engine:
         self._commands: queue.SimpleQueue[Callable[[], None]] = queue.SimpleQueue()
         self._sessions: list[_Session] = []
         self._waiting: deque[Callable[[], bool]] = deque()  # calls beyond max_calls wait
+        self._retired: deque[tuple[float, Any]] = deque()  # media ports kept until then
         self._no_slot_until = 0.0
         self._accounts: dict[Trunk, Any] = {}
         self._stop = threading.Event()
@@ -650,6 +660,14 @@ class Engine:
         self._commands.put(lambda: self._waiting.append(begin))
         return future
 
+    def retire(self, port: Any) -> None:
+        """Keep a disconnected media port alive a moment (see `_Session.stop_media`)."""
+        self._retired.append((time.time() + PORT_RETIRE_SECONDS, port))
+
+    def _release_retired(self, now: float) -> None:
+        while self._retired and self._retired[0][0] <= now:
+            self._retired.popleft()
+
     def call(self, to: str, questionnaire: Questionnaire, **options: Any) -> CallRecord:
         """Place one call and wait for its end."""
         return self.place_call(to, questionnaire, **options).result()
@@ -711,6 +729,7 @@ class Engine:
                         break
                     command()
                 now = time.time()
+                self._release_retired(now)
                 for session in list(self._sessions):
                     try:
                         session.handle_events()
@@ -798,6 +817,9 @@ class Engine:
                 session.finish()
             session.call = None
         self._sessions.clear()
+        if self._retired:
+            time.sleep(PORT_RETIRE_SECONDS)  # let the bridge drop them before they are freed
+            self._retired.clear()
         for account in self._accounts.values():
             account.shutdown()
         self._accounts.clear()
