@@ -30,6 +30,7 @@ system-deps:
 	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
 	command -v msgfmt >/dev/null || missing="$$missing gettext"; \
 	command -v dot >/dev/null || missing="$$missing graphviz"; \
+	command -v espeak-ng >/dev/null || missing="$$missing espeak-ng"; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = "0" ]; then \
 	    echo "installing Debian packages:$$missing"; \
@@ -67,6 +68,8 @@ bench: install
 	$(BIN)/python benchmarks/ecec_fees_decisions.py
 	$(BIN)/python benchmarks/hostile_inputs.py
 	$(BIN)/python benchmarks/portfolio_dashboards.py
+	$(BIN)/python benchmarks/phone_survey_calls.py
+	$(BIN)/python benchmarks/phone_survey_calls.py --proxy
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache .mypy_cache

@@ -201,7 +201,7 @@ def worker(options: dict[str, Any]) -> None:
                 "ended_at": record.ended_at,
                 "disposition": record.disposition,
                 "digits": record.digits,
-                "answers": {key: value for key, value in record.answers.items()},
+                "answers": dict(record.answers),
                 "code": record.code,
                 "events": [event for event in record.events if event[1] != "play"],
             }
@@ -327,8 +327,10 @@ def run(calls: int, per_callee: int, use_proxy: bool) -> dict[str, Any]:
                 KAMAILIO_CFG.format(port=proxy_port, password=PASSWORD), encoding="ascii"
             )
             kamailio = subprocess.Popen(
-                ["kamailio", "-f", str(config), "-DD", "-E", "-m", "64", "-M", "8"]
-                + ["-Y", str(work), "-P", str(work / "kamailio.pid"), "-w", str(work)],
+                [
+                    *("kamailio", "-f", str(config), "-DD", "-E", "-m", "64", "-M", "8"),
+                    *("-Y", str(work), "-P", str(work / "kamailio.pid"), "-w", str(work)),
+                ],
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
@@ -457,7 +459,7 @@ def run(calls: int, per_callee: int, use_proxy: bool) -> dict[str, Any]:
 
 
 def passed(figures: dict[str, Any]) -> bool:
-    return (
+    return bool(
         figures["lost_digits"] == 0
         and figures["wrong_answers"] == 0
         and figures["completed"] == figures["calls"]
