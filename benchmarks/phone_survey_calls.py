@@ -206,9 +206,11 @@ def worker(options: dict[str, Any]) -> None:
                 "events": [event for event in record.events if event[1] != "play"],
             }
         )
-    engine.shutdown()
     rss_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     print("RESULT " + json.dumps({"records": records, "rss_kib": rss_kib}), flush=True)
+    print("SHUTDOWN", file=sys.stderr, flush=True)
+    engine.shutdown()
+    print("STOPPED", file=sys.stderr, flush=True)
 
 
 # --- the parent ----------------------------------------------------------------------------------
@@ -229,6 +231,15 @@ class Process:
             if time.time() > deadline:
                 break
         raise RuntimeError(f"a child process never printed {word} (exit {self.process.poll()})")
+
+    def result(self) -> dict[str, Any]:
+        """A worker's records; none (and its RSS unknown) when it died before printing them."""
+        try:
+            line = self.wait_for("RESULT ", CALL_SECONDS + 90)
+        except RuntimeError:
+            return {"records": [], "rss_kib": 0}
+        figures: dict[str, Any] = json.loads(line[len("RESULT ") :])
+        return figures
 
     def stop(self) -> None:
         if self.process.poll() is None:
@@ -373,7 +384,7 @@ def run(calls: int, per_callee: int, use_proxy: bool) -> dict[str, Any]:
                     [sys.executable, __file__, "--worker", json.dumps(options)],
                     stdin=subprocess.PIPE,
                     stdout=subprocess.PIPE,
-                    stderr=subprocess.DEVNULL,
+                    stderr=(work / f"worker-{first // CALLS_PER_ENGINE}.err").open("w"),
                     text=True,
                 )
             )
@@ -386,14 +397,15 @@ def run(calls: int, per_callee: int, use_proxy: bool) -> dict[str, Any]:
             assert process.process.stdin is not None
             process.process.stdin.write("GO\n")
             process.process.stdin.flush()
-        results = [
-            json.loads(process.wait_for("RESULT ", CALL_SECONDS + 90)[len("RESULT ") :])
-            for process in workers
-        ]
+        results = [process.result() for process in workers]
         wall = max(time.time() - began, 1e-9)
         records = [record for result in results for record in result["records"]]
-        for process in workers:
-            process.process.wait(30)
+        exits = [process.process.wait(30) for process in workers]
+        crashes = [
+            (code, (work / f"worker-{index}.err").read_text(errors="replace")[-300:])
+            for index, code in enumerate(exits)
+            if code != 0
+        ]
     finally:
         for child in children:
             child.stop()
@@ -431,7 +443,8 @@ def run(calls: int, per_callee: int, use_proxy: bool) -> dict[str, Any]:
         "proxy": use_proxy,
         "engine_processes": len(workers),
         "callee_processes": callee_count,
-        "placed": len(records),
+        "placed": len(targets),
+        "reported": len(records),
         "answered": len(answered),
         "completed": len(completed),
         "wall_seconds": round(wall, 2),
@@ -450,6 +463,8 @@ def run(calls: int, per_callee: int, use_proxy: bool) -> dict[str, Any]:
         "peak_rss_any_child_mib": round(
             resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1
         ),
+        "engine_exits_not_zero": [code for code, _tail in crashes],
+        "engine_crash_stderr": [tail for _code, tail in crashes][:2],
         "failed_calls": [
             {"to": r["to"], "code": r["code"], "digits": r["digits"], "events": r["events"]}
             for r in records
@@ -464,6 +479,7 @@ def passed(figures: dict[str, Any]) -> bool:
         and figures["wrong_answers"] == 0
         and figures["completed"] == figures["calls"]
         and figures["peak_simultaneous"] >= figures["calls"]
+        and not figures["engine_exits_not_zero"]
     )
 
 
@@ -503,6 +519,7 @@ def main() -> None:
     )
     labels = [
         ("placed", "calls placed"),
+        ("reported", "calls reported by the engines"),
         ("answered", "answered"),
         ("completed", "completed (every answer right)"),
         ("wall_seconds", "wall time, s (GO to the last end)"),
@@ -518,6 +535,10 @@ def main() -> None:
     ]
     for key, label in labels:
         print(f"  {label:42} {figures[key]}")
+    for code, tail in zip(
+        figures["engine_exits_not_zero"], figures["engine_crash_stderr"], strict=False
+    ):
+        print(f"  an engine process exited {code}: {tail[-200:]!r}")
     for failure in figures["failed_calls"]:
         print(f"  failed: {json.dumps(failure)[:400]}")
     ok = passed(figures)

@@ -30,7 +30,9 @@ def test_thirty_simultaneous_calls_lose_no_keypad_digit() -> None:
     assert lines, (finished.returncode, finished.stdout[-2000:], finished.stderr[-2000:])
     figures = json.loads(lines[-1])
 
+    assert figures["engine_exits_not_zero"] == [], figures["engine_crash_stderr"]
     assert figures["placed"] == 30
+    assert figures["reported"] == 30
     assert figures["answered"] == 30
     assert figures["completed"] == 30, figures["failed_calls"]
     assert figures["digits_expected"] == 150  # 1, 3, two score digits and # per call
