@@ -19,7 +19,8 @@ What runs (everything real, on 127.0.0.1):
 Figures: calls placed, answered, completed; wall time from GO to the last call's end; calls
 per minute; digits expected, received and lost; the peak number of calls up at once (from the
 answer and end times of the records); peak RSS of the engine processes. Exit 1 if a digit is
-lost, a call did not complete, or fewer than N calls were up at once.
+lost, a call did not complete, fewer than N calls were up at once or an engine process crashed
+(its stderr is shown; its unreported calls count as lost).
 Usage: `python benchmarks/phone_survey_calls.py [--calls 30] [--proxy] [--json]`.
 """
 
