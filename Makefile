@@ -74,6 +74,7 @@ bench: install
 	$(BIN)/python benchmarks/portfolio_dashboards.py
 	$(BIN)/python benchmarks/phone_survey_simulation.py
 	$(BIN)/python benchmarks/phone_survey_calls.py
+	$(BIN)/python benchmarks/phone_survey_calls.py --proxy
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache .mypy_cache
