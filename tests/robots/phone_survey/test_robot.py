@@ -248,16 +248,16 @@ def test_a_campaign_starts_only_from_a_draft_with_respondents(municipality, coor
 def test_a_campaign_without_its_dialler_fails_as_a_technical_error(
     municipality, coordinator, clock
 ):
-    campaign = campaign_with(municipality, 1, dialler="sip")
-    with pytest.raises(DiallerMissingError, match="no dialler 'sip'"):
+    campaign = campaign_with(municipality, 1, dialler="fax")
+    with pytest.raises(DiallerMissingError, match="no dialler 'fax'"):
         dialler_for(
-            CampaignFacts(campaign.pk, "sip", parse_schedule(SCHEDULE), seed=1, simulation={})
+            CampaignFacts(campaign.pk, "fax", parse_schedule(SCHEDULE), seed=1, simulation={})
         )
     actions.start_campaign(campaign, actor=coordinator)
     clock.moment = at(2, 10)
     drain()
     item = WorkItem.objects.get(run=campaign.run)
-    assert "no dialler 'sip'" in item.error_message
+    assert "no dialler 'fax'" in item.error_message
     assert item.status in (ItemStatus.NEW, ItemStatus.FAILED_APPLICATION)
     assert not Attempt.objects.exists()
 
