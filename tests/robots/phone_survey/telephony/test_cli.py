@@ -156,7 +156,8 @@ def test_bad_input_exits_2_with_one_line_naming_the_problem(
 
 def test_an_unknown_sub_command_names_the_known_ones(capsys: pytest.CaptureFixture[str]) -> None:
     assert fast_cli.answer(["survey", "frobnicate"]) == 2
-    assert "unknown sub-command 'frobnicate' (known: simulate, test-call)" in capsys.readouterr().err
+    refusal = capsys.readouterr().err
+    assert "unknown sub-command 'frobnicate' (known: simulate, test-call)" in refusal
     assert fast_cli.answer(["survey"]) == 2
     assert fast_cli.answer(["survey", "--help"]) == 0
     assert "test-call" in capsys.readouterr().out
