@@ -21,7 +21,10 @@ from kuntarobo.robots.phone_survey import fast_cli
 
 
 class Command(BaseCommand):
-    help = "The phone survey robot: test-call (one real SIP call with a questionnaire)."
+    help = (
+        "The phone survey robot: simulate (a whole campaign in simulated time), test-call (one "
+        "real SIP call with a questionnaire)."
+    )
     requires_system_checks: list[str] = []  # places a call, reads no database
 
     def add_arguments(self, parser: ArgumentParser) -> None:
