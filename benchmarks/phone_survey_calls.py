@@ -29,7 +29,6 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import os
 import resource
 import shutil
 import subprocess
@@ -44,6 +43,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.queue_throughput import machine  # noqa: E402
+from kuntarobo.testing.sip_peers import start_kamailio, wait_for_udp_listener  # noqa: E402
 
 CALLEE = ROOT / "tests" / "robots" / "phone_survey" / "telephony" / "callee.py"
 CALLS_PER_ENGINE = 4  # caller.MAX_CALLS_PER_PROCESS; not imported: the parent loads no pjsua2
@@ -106,44 +106,6 @@ def callee_script(score: int) -> list[list[Any]]:
         ["dtmf", f"{score}#"],
         ["wait", 60],  # the engine hangs up after its thanks
     ]
-
-
-KAMAILIO_CFG = """#!KAMAILIO
-debug=1
-log_stderror=yes
-children=4
-listen=udp:127.0.0.1:{port}
-mpath="/usr/lib/x86_64-linux-gnu/kamailio/modules/"
-loadmodule "tm.so"
-loadmodule "sl.so"
-loadmodule "rr.so"
-loadmodule "pv.so"
-loadmodule "maxfwd.so"
-loadmodule "siputils.so"
-loadmodule "textops.so"
-loadmodule "auth.so"
-
-request_route {{
-    if (!mf_process_maxfwd_header("10")) {{ sl_send_reply("483", "Too Many Hops"); exit; }}
-    if (has_totag()) {{
-        if (loose_route()) {{ t_relay(); exit; }}
-        if (is_method("ACK")) {{ if (t_check_trans()) {{ t_relay(); }} exit; }}
-        sl_send_reply("404", "Not here");
-        exit;
-    }}
-    if (is_method("CANCEL")) {{ if (t_check_trans()) {{ t_relay(); }} exit; }}
-    if (is_method("INVITE")) {{
-        if (!pv_proxy_authenticate("trunk.test", "{password}", "0")) {{
-            proxy_challenge("trunk.test", "0");
-            exit;
-        }}
-        consume_credentials();
-        record_route();
-    }}
-    remove_hf("Route");
-    t_relay();
-}}
-"""
 
 
 # --- the worker: one engine process placing its calls -------------------------------------------
@@ -262,23 +224,6 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def wait_for_udp_listener(port: int, process: subprocess.Popen[str], name: str) -> None:
-    """Until `process` has bound the UDP port (it is ready to answer SIP)."""
-    import socket
-
-    deadline = time.time() + START_SECONDS
-    while time.time() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"{name} exited at start")
-        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
-            try:
-                probe.bind(("127.0.0.1", port))
-            except OSError:
-                return
-        time.sleep(0.05)
-    raise RuntimeError(f"{name} does not listen on UDP {port}")
-
-
 def warm_prompts(directory: Path, scores: list[int]) -> None:
     """Speak every prompt of the calls once before the clock runs (espeak-ng in 8 workers at
     the same moment would be measured instead of the calls)."""
@@ -334,22 +279,7 @@ def run(calls: int, per_callee: int, use_proxy: bool) -> dict[str, Any]:
             if shutil.which("kamailio") is None:
                 raise SystemExit("kamailio is not installed (make system-deps)")
             proxy_port = free_port()
-            config = work / "kamailio.cfg"
-            config.write_text(
-                KAMAILIO_CFG.format(port=proxy_port, password=PASSWORD), encoding="ascii"
-            )
-            kamailio = subprocess.Popen(
-                [
-                    *("kamailio", "-f", str(config), "-DD", "-E", "-m", "64", "-M", "8"),
-                    *("-Y", str(work), "-P", str(work / "kamailio.pid"), "-w", str(work)),
-                ],
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-                text=True,
-                env={**os.environ, "HOME": str(work)},
-            )
-            wait_for_udp_listener(proxy_port, kamailio, "Kamailio")
+            kamailio = start_kamailio(work, proxy_port, PASSWORD, children=4, memory_mb=64)
         expected: dict[str, str] = {}
         targets: list[str] = []
         for index, score in enumerate(scores):
@@ -367,7 +297,7 @@ def run(calls: int, per_callee: int, use_proxy: bool) -> dict[str, Any]:
             )
             children.append(callee)
             # Ready once its SIP port is bound (not its "READY" line: see the report on 80d5d68).
-            wait_for_udp_listener(port, callee.process, "a callee")
+            wait_for_udp_listener(port, callee.process, "a callee", START_SECONDS)
             for slot in range(min(per_callee, calls - len(targets))):
                 target = f"sip:survey{index}x{slot}@127.0.0.1:{port}"
                 targets.append(target)

@@ -29,6 +29,7 @@ from kuntarobo.core.questionnaire import (
 )
 from kuntarobo.core.respondents import mask_phone
 from kuntarobo.robots.phone_survey.campaign_forms import NO_FINAL_CODE, RespondentFilterForm
+from kuntarobo.robots.phone_survey.campaign_views import campaign_or_404
 from kuntarobo.robots.phone_survey.code_labels import (
     channel_label,
     code_label,
@@ -44,19 +45,10 @@ from kuntarobo.robots.phone_survey.models import (
 )
 from kuntarobo.sdk.audit import record
 from kuntarobo.sdk.permissions import Permission, has_permission
-from kuntarobo.sdk.web import download, file_missing, get_scoped_or_404, open_stored, paginate
+from kuntarobo.sdk.web import download, file_missing, open_stored, paginate
 
 NUMBERS_PERMISSION = Permission.VIEW_PERSONAL_DATA
 PAGE_SIZE = 50
-
-
-def _campaign(request: HttpRequest, pk: int, permission: str = Permission.VIEW) -> Campaign:
-    return get_scoped_or_404(
-        Campaign.objects.select_related("municipality", "questionnaire"),
-        request.user,
-        pk,
-        permission,
-    )
 
 
 def _respondent(campaign: Campaign, respondent_pk: int) -> Respondent:
@@ -80,7 +72,7 @@ def _distinct(campaign: Campaign, field: str) -> list[str]:
 @login_required
 @require_GET
 def respondent_list(request: HttpRequest, pk: int) -> HttpResponse:
-    campaign = _campaign(request, pk)
+    campaign = campaign_or_404(request, pk)
     full_numbers = has_permission(request.user, campaign.municipality, NUMBERS_PERMISSION)
     form = RespondentFilterForm(
         request.GET,
@@ -212,7 +204,7 @@ def answer_rows(campaign: Campaign, answers: list[Answer]) -> list[AnswerRow]:
 @login_required
 @require_GET
 def respondent_detail(request: HttpRequest, pk: int, respondent_pk: int) -> HttpResponse:
-    campaign = _campaign(request, pk)
+    campaign = campaign_or_404(request, pk)
     respondent = _respondent(campaign, respondent_pk)
     full_numbers = has_permission(request.user, campaign.municipality, NUMBERS_PERMISSION)
     attempts = [
@@ -256,7 +248,7 @@ def answer_recording(
     request: HttpRequest, pk: int, respondent_pk: int, answer_pk: int
 ) -> HttpResponseBase:
     """An open answer's recording: the person's own voice, so personal data (403 without)."""
-    campaign = _campaign(request, pk, NUMBERS_PERMISSION)
+    campaign = campaign_or_404(request, pk, NUMBERS_PERMISSION)
     respondent = _respondent(campaign, respondent_pk)
     answer = Answer.objects.filter(respondent=respondent, pk=answer_pk).first()
     if answer is None or not answer.recording:

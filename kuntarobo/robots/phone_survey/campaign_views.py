@@ -51,7 +51,8 @@ NUMBERS_PERMISSION = Permission.VIEW_PERSONAL_DATA
 PAGE_SIZE = 50
 
 
-def _campaign(request: HttpRequest, pk: int, permission: str = Permission.VIEW) -> Campaign:
+def campaign_or_404(request: HttpRequest, pk: int, permission: str = Permission.VIEW) -> Campaign:
+    """The campaign if the user holds `permission` in its municipality, else 404."""
     return get_scoped_or_404(
         Campaign.objects.select_related("municipality", "questionnaire"),
         request.user,
@@ -98,7 +99,7 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    campaign = _campaign(request, pk)
+    campaign = campaign_or_404(request, pk)
     user = request.user
     may_run = has_permission(user, campaign.municipality, RUN_PERMISSION)
     status = CampaignStatus(campaign.status)
@@ -169,7 +170,7 @@ NOT_DRAFT = gettext_lazy(
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def campaign_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    campaign = _campaign(request, pk, MANAGE_PERMISSION)
+    campaign = campaign_or_404(request, pk, MANAGE_PERMISSION)
     if campaign.status != CampaignStatus.DRAFT:
         return _refused(
             request, campaign, str(NOT_DRAFT) % {"status": campaign.get_status_display()}
@@ -229,7 +230,7 @@ def campaign_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def respondents_import(request: HttpRequest, pk: int) -> HttpResponse:
-    campaign = _campaign(request, pk, MANAGE_PERMISSION)
+    campaign = campaign_or_404(request, pk, MANAGE_PERMISSION)
     if campaign.status != CampaignStatus.DRAFT:
         return _refused(
             request, campaign, str(NOT_DRAFT) % {"status": campaign.get_status_display()}
@@ -268,7 +269,7 @@ def respondents_import(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def campaign_start(request: HttpRequest, pk: int) -> HttpResponse:
-    campaign = _campaign(request, pk, RUN_PERMISSION)
+    campaign = campaign_or_404(request, pk, RUN_PERMISSION)
     if not CampaignStatus(campaign.status).can_move_to(CampaignStatus.RUNNING):
         return _refused(request, campaign, _("Only a draft campaign can be started."))
     if not Respondent.objects.filter(campaign=campaign).exists():
@@ -287,7 +288,7 @@ def campaign_start(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def campaign_simulate(request: HttpRequest, pk: int) -> HttpResponse:
     """Play a draft campaign with simulated calls to its end in simulated time (planning)."""
-    campaign = _campaign(request, pk, RUN_PERMISSION)
+    campaign = campaign_or_404(request, pk, RUN_PERMISSION)
     try:
         history.play_in_simulated_time(campaign, actor=request.user)
     except PermissionDeniedError:
@@ -303,7 +304,7 @@ def campaign_simulate(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def campaign_end(request: HttpRequest, pk: int) -> HttpResponse:
-    campaign = _campaign(request, pk, RUN_PERMISSION)
+    campaign = campaign_or_404(request, pk, RUN_PERMISSION)
     if not CampaignStatus(campaign.status).can_move_to(CampaignStatus.ENDED):
         return _refused(request, campaign, _("Only a running campaign can be ended."))
     try:

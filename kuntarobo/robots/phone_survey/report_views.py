@@ -28,6 +28,7 @@ from django.views.decorators.http import require_GET
 from kuntarobo.core.questionnaire import QuestionnaireError, parse_questionnaire
 from kuntarobo.core.spreadsheet_safety import escape_row, starts_like_formula
 from kuntarobo.robots.phone_survey import report_figures, report_pdf
+from kuntarobo.robots.phone_survey.campaign_views import campaign_or_404
 from kuntarobo.robots.phone_survey.models import Answer, Attempt, Campaign, Respondent
 from kuntarobo.sdk.audit import record
 from kuntarobo.sdk.permissions import Permission, has_permission
@@ -36,12 +37,6 @@ from kuntarobo.sdk.web import download, file_missing, get_scoped_or_404, open_st
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV = "text/csv; charset=utf-8"
 POLL_SECONDS = 5
-
-
-def _campaign(request: HttpRequest, pk: int) -> Campaign:
-    return get_scoped_or_404(
-        Campaign.objects.select_related("municipality", "questionnaire"), request.user, pk
-    )
 
 
 def _language() -> str:
@@ -57,7 +52,7 @@ def _personal(request: HttpRequest, campaign: Campaign) -> bool:
 @require_GET
 @never_cache
 def dashboard(request: HttpRequest, pk: int) -> HttpResponse:
-    campaign = _campaign(request, pk)
+    campaign = campaign_or_404(request, pk)
     personal = _personal(request, campaign)
     figures = report_figures.report(campaign, _language(), with_recordings=personal)
     context = {
@@ -82,7 +77,7 @@ def dashboard(request: HttpRequest, pk: int) -> HttpResponse:
 @never_cache
 def live(request: HttpRequest, pk: int) -> HttpResponse:
     """The live panel alone: what htmx swaps in every few seconds while the campaign runs."""
-    campaign = _campaign(request, pk)
+    campaign = campaign_or_404(request, pk)
     context = {
         "campaign": campaign,
         "live": report_figures.live_figures(campaign),
@@ -231,7 +226,7 @@ def _export(
 @login_required
 @require_GET
 def answers_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
-    campaign = _campaign(request, pk)
+    campaign = campaign_or_404(request, pk)
     phones = request.GET.get("phones") == "1"
     if phones and not _personal(request, campaign):
         raise PermissionDenied
@@ -241,7 +236,7 @@ def answers_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
 @login_required
 @require_GET
 def attempts_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
-    campaign = _campaign(request, pk)
+    campaign = campaign_or_404(request, pk)
     return _export(request, campaign, "attempts", fmt, _attempt_table(campaign), False)
 
 
@@ -250,7 +245,7 @@ def attempts_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
 def council_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     """The council's report in Finnish or Swedish, as the reader chooses (default: Finnish,
     or Swedish when the reader's page is in Swedish)."""
-    campaign = _campaign(request, pk)
+    campaign = campaign_or_404(request, pk)
     language = request.GET.get("language") or ("sv" if _language() == "sv" else "fi")
     if language not in ("fi", "sv"):
         return HttpResponse(_("Choose Finnish or Swedish."), status=400)

@@ -5,11 +5,8 @@ proxy asking for credentials. Every peer gets a free random port."""
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import subprocess
 import sys
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +17,7 @@ import pytest
 from kuntarobo.core.questionnaire import Questionnaire, parse_questionnaire
 from kuntarobo.robots.phone_survey.telephony.caller import Engine, EngineConfig, Timing
 from kuntarobo.robots.phone_survey.telephony.prompts import PromptCache
+from kuntarobo.testing.sip_peers import start_kamailio, wait_for_udp_listener
 from tests.loopback import free_port
 
 CALLEE = Path(__file__).with_name("callee.py")
@@ -217,7 +215,6 @@ def sipp(tmp_path: Path) -> Iterator[Callable[[int, str], Peer]]:
         )
         peer = Peer(process, port)
         peers.append(peer)
-        _wait_for_udp_listener(port, process)
         return peer
 
     yield start
@@ -227,60 +224,6 @@ def sipp(tmp_path: Path) -> Iterator[Callable[[int, str], Peer]]:
         peer.process.wait(5)
 
 
-def _wait_for_udp_listener(port: int, process: subprocess.Popen[str]) -> None:
-    """Until something has bound the UDP port (the peer is ready to answer)."""
-    import socket
-
-    deadline = time.time() + 10
-    while time.time() < deadline:
-        assert process.poll() is None, "the peer exited at start"
-        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
-            try:
-                probe.bind(("127.0.0.1", port))
-            except OSError:
-                return
-        time.sleep(0.05)
-    raise AssertionError(f"nothing listens on UDP {port}")
-
-
-KAMAILIO_CFG = """#!KAMAILIO
-debug=1
-log_stderror=yes
-children=2
-listen=udp:127.0.0.1:{port}
-mpath="/usr/lib/x86_64-linux-gnu/kamailio/modules/"
-loadmodule "tm.so"
-loadmodule "sl.so"
-loadmodule "rr.so"
-loadmodule "pv.so"
-loadmodule "maxfwd.so"
-loadmodule "siputils.so"
-loadmodule "textops.so"
-loadmodule "auth.so"
-
-request_route {{
-    if (!mf_process_maxfwd_header("10")) {{ sl_send_reply("483", "Too Many Hops"); exit; }}
-    if (has_totag()) {{
-        if (loose_route()) {{ t_relay(); exit; }}
-        if (is_method("ACK")) {{ if (t_check_trans()) {{ t_relay(); }} exit; }}
-        sl_send_reply("404", "Not here");
-        exit;
-    }}
-    if (is_method("CANCEL")) {{ if (t_check_trans()) {{ t_relay(); }} exit; }}
-    if (is_method("INVITE")) {{
-        if (!pv_proxy_authenticate("trunk.test", "{password}", "0")) {{
-            proxy_challenge("trunk.test", "0");
-            exit;
-        }}
-        consume_credentials();
-        record_route();
-    }}
-    remove_hf("Route");
-    t_relay();
-}}
-"""
-
-
 @pytest.fixture
 def kamailio(tmp_path: Path) -> Iterator[Callable[[str], Peer]]:
     """Start Kamailio as a proxy that asks every INVITE for a password: kamailio(pw) -> Peer."""
@@ -288,35 +231,10 @@ def kamailio(tmp_path: Path) -> Iterator[Callable[[str], Peer]]:
 
     def start(password: str) -> Peer:
         port = free_port()
-        config = tmp_path / "kamailio.cfg"
-        config.write_text(KAMAILIO_CFG.format(port=port, password=password), encoding="ascii")
-        process = subprocess.Popen(
-            [
-                shutil.which("kamailio") or "/usr/sbin/kamailio",
-                "-f",
-                str(config),
-                "-DD",
-                "-E",
-                "-m",
-                "32",
-                "-M",
-                "8",
-                "-Y",
-                str(tmp_path),
-                "-P",
-                str(tmp_path / "kamailio.pid"),
-                "-w",
-                str(tmp_path),
-            ],
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            text=True,
-            env={**os.environ, "HOME": str(tmp_path)},
-        )
+        process = start_kamailio(tmp_path, port, password, stderr=subprocess.PIPE)
         peer = Peer(process, port)
         peers.append(peer)
-        _wait_for_udp_listener(port, process)
+        wait_for_udp_listener(port, process, "the peer")
         return peer
 
     yield start
