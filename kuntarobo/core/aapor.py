@@ -79,6 +79,18 @@ CODES: dict[str, tuple[Group, str]] = {
     QUOTA_FILLED: (Group.NE, "Quota filled"),
 }
 
+# A person's interview, by how it ended (the questionnaire Interview's dispositions) -> the
+# attempt's interim code: the one table of the simulation, the robot and the SIP caller. A
+# stop-key press is a refusal (and puts the number on the do-not-call list).
+DISPOSITION_CODE: dict[str, str] = {
+    "completed": COMPLETE,
+    "partial": PARTIAL,
+    "refused": REFUSAL,
+    "do_not_call": REFUSAL,
+    "ineligible": NO_ELIGIBLE_RESPONDENT,
+    "no_input": NO_INPUT,
+}
+
 
 def group_of(code: str, field: str = "code") -> Group:
     """The group of a known code; an unknown code is an error naming the field."""

@@ -92,17 +92,6 @@ def retry_outcome(code: str) -> str:
     return _RETRY_OUTCOME.get(code, "technical")
 
 
-# Interview disposition -> the attempt's interim code (a stop-key press is a refusal).
-DISPOSITION_CODE: Final[Mapping[str, str]] = {
-    "completed": aapor.COMPLETE,
-    "partial": aapor.PARTIAL,
-    "refused": aapor.REFUSAL,
-    "do_not_call": aapor.REFUSAL,
-    "ineligible": aapor.NO_ELIGIBLE_RESPONDENT,
-    "no_input": aapor.NO_INPUT,
-}
-
-
 def _frozen(values: Mapping[str, float]) -> Mapping[str, float]:
     return MappingProxyType(dict(values))
 
@@ -356,7 +345,7 @@ def simulate_attempt(
         return SimulatedCall(
             200,
             OK,
-            DISPOSITION_CODE[hang_up.disposition],
+            aapor.DISPOSITION_CODE[hang_up.disposition],
             ring + talk,
             talk,
             ring,

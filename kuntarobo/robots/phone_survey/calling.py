@@ -29,7 +29,6 @@ from kuntarobo.core import aapor
 from kuntarobo.core.call_windows import CallSchedule, parse_schedule, part_of_day
 from kuntarobo.core.questionnaire import Questionnaire, parse_questionnaire
 from kuntarobo.core.respondents import mask_phone
-from kuntarobo.core.survey_simulation import DISPOSITION_CODE
 from kuntarobo.robots.phone_survey import actions, notice, planning
 from kuntarobo.robots.phone_survey.dialling import (
     CallRequest,
@@ -208,7 +207,7 @@ def attempt_code(result: CallResult) -> str:
     SIP outcome (`aapor.interim_code`)."""
     if result.answered and not result.machine and result.disposition:
         try:
-            return DISPOSITION_CODE[result.disposition]
+            return aapor.DISPOSITION_CODE[result.disposition]
         except KeyError:
             raise ValueError(f"unknown disposition {result.disposition!r}") from None
     return aapor.interim_code(
@@ -281,7 +280,10 @@ def record_call(respondent: Respondent, attempt: Attempt, result: CallResult) ->
     return code
 
 
-def _request(respondent: Respondent, attempt: Attempt, questionnaire: Questionnaire) -> CallRequest:
+def call_request(
+    respondent: Respondent, attempt: Attempt, questionnaire: Questionnaire
+) -> CallRequest:
+    """What the dialler is asked for one attempt (its start is the attempt's)."""
     campaign = respondent.campaign
     return CallRequest(
         phone=respondent.phone,
@@ -369,7 +371,7 @@ def handle(respondent_id: int, campaign_id: int, work_item_id: int) -> Outcome |
             notice.resend_notice(respondent, now=moment)
         raise wait(respondent, decision)
     try:
-        result = dialler.call(_request(respondent, attempt, questionnaire))
+        result = dialler.call(call_request(respondent, attempt, questionnaire))
     except Exception as error:  # any failure of the call is the attempt's technical failure
         result = _failed_call(attempt, error)
     code = record_call(respondent, attempt, result)

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kuntarobo.core.call_windows import next_open
 from kuntarobo.robots.phone_survey import actions, calling, planning
-from kuntarobo.robots.phone_survey.dialling import CallRequest, dialler_for
+from kuntarobo.robots.phone_survey.dialling import dialler_for
 from kuntarobo.robots.phone_survey.models import (
     Attempt,
     Campaign,
@@ -115,19 +115,7 @@ def play_in_simulated_time(campaign: Campaign, *, actor: Any) -> Campaign:
                 outcome=calling.CALLING,
                 code="",
             )
-            result = dialler.call(
-                CallRequest(
-                    phone=respondent.phone,
-                    language=respondent.language,
-                    questionnaire=questionnaire,
-                    caller_id=campaign.caller_id,
-                    campaign_id=campaign.pk,
-                    respondent_id=respondent.pk,
-                    attempt=attempt.number,
-                    age_group=respondent.age_group,
-                    at=moment,
-                )
-            )
+            result = dialler.call(calling.call_request(respondent, attempt, questionnaire))
             calling.record_call(respondent, attempt, result)
             calls += 1
             last_end = max(last_end, result.ended_at)

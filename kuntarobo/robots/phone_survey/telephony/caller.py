@@ -27,7 +27,7 @@ import time
 import uuid
 import wave
 from collections import deque
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -65,16 +65,6 @@ RECORDING_FLUSH_SECONDS: Final = 2.0  # at most, for the bridge to close a recor
 PORT_RETIRE_SECONDS: Final = 1.0
 SAME_KEY_SECONDS: Final = 0.3  # one key seen both as RFC 2833 and in-band counts once
 SETUP_GRACE_SECONDS: Final = 40.0  # INVITE transaction timer B plus margin
-
-# Interview disposition -> the attempt's interim code (the same table as the simulation).
-DISPOSITION_CODE: Final[Mapping[str, str]] = {
-    "completed": aapor.COMPLETE,
-    "partial": aapor.PARTIAL,
-    "refused": aapor.REFUSAL,
-    "do_not_call": aapor.REFUSAL,
-    "ineligible": aapor.NO_ELIGIBLE_RESPONDENT,
-    "no_input": aapor.NO_INPUT,
-}
 
 
 class TelephonyError(RuntimeError):
@@ -145,7 +135,7 @@ class CallRecord:
         """The interim AAPOR code of this attempt."""
         disposition = self.disposition
         if self.answered and not self.machine and disposition is not None:
-            return DISPOSITION_CODE[disposition]
+            return aapor.DISPOSITION_CODE[disposition]
         status = self.sip_status if self.sip_status is None or self.sip_status >= 300 else None
         return aapor.interim_code(
             None if self.answered else status,
