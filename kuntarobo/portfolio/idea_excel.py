@@ -17,7 +17,7 @@ import datetime
 import functools
 import io
 import zipfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
@@ -35,7 +35,7 @@ from kuntarobo.core.spreadsheet_safety import starts_like_formula
 from kuntarobo.portfolio import ideas as actions
 from kuntarobo.portfolio.models import Idea, SharingScope, Stage, Workshop
 from kuntarobo.runtime.actions import require
-from kuntarobo.runtime.declarations import InputError, join_messages, message
+from kuntarobo.runtime.declarations import InputError, InputProblems, message
 
 if TYPE_CHECKING:
     from kuntarobo.audit.trail import Actor
@@ -203,15 +203,8 @@ class ImportResult:
     unchanged: int
 
 
-class IdeaImportError(InputError):
+class IdeaImportError(InputProblems):
     """The workbook's problems, each naming its row and column; nothing was written."""
-
-    def __init__(self, problems: Sequence[Any], more: int = 0) -> None:
-        parts = list(problems)
-        if more:
-            parts.append(message(_("… and %(count)s more problems"), count=more))
-        super().__init__(join_messages("\n", parts), field="file")
-        self.problems = parts
 
 
 class _Problems:

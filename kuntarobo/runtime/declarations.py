@@ -94,6 +94,18 @@ class InputError(Exception):
         return str(self.message)
 
 
+class InputProblems(InputError):
+    """A file's problems, each naming its row and column, one per line (and how many more
+    were not listed); nothing was written."""
+
+    def __init__(self, problems: Sequence[Any], more: int = 0, *, field: str = "file") -> None:
+        parts = list(problems)
+        if more:
+            parts.append(message(_("… and %(count)s more problems"), count=more))
+        super().__init__(join_messages("\n", parts), field=field)
+        self.problems = parts
+
+
 class BusinessException(Exception):
     """The data does not allow the robot to proceed: a person must look at it. Not retried."""
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
-from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -34,7 +33,7 @@ from kuntarobo.robots.phone_survey.models import (
     DoNotCallEntry,
     Respondent,
 )
-from kuntarobo.sdk import InputError, join_messages, message
+from kuntarobo.sdk import InputError, InputProblems, message
 from kuntarobo.sdk.audit import record
 from kuntarobo.sdk.inputs import (
     InputLimits,
@@ -76,15 +75,8 @@ COLUMN_NAMES: dict[str, Any] = {
 }
 
 
-class RespondentsImportError(InputError):
+class RespondentsImportError(InputProblems):
     """The file's problems, each naming its row and column; nothing was written."""
-
-    def __init__(self, problems: Sequence[Any], more: int = 0) -> None:
-        parts = list(problems)
-        if more:
-            parts.append(message(_("… and %(count)s more problems"), count=more))
-        super().__init__(join_messages("\n", parts), field="file")
-        self.problems = parts
 
 
 @dataclass
