@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.utils import timezone
 from django_tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
@@ -119,6 +120,7 @@ def test_a_worker_killed_in_the_middle_of_an_item_loses_nothing_and_repeats_noth
         victim_id = held.claimed_by
         done_before_the_kill = WorkItem.objects.filter(run=run, status=ItemStatus.DONE).count()
         victim = workers.pop(victim_id)
+        killed_at = timezone.now()
         victim.send_signal(signal.SIGKILL)
         victim.wait(timeout=10)
         wait_for(
@@ -162,10 +164,15 @@ def test_a_worker_killed_in_the_middle_of_an_item_loses_nothing_and_repeats_noth
     # also be "lost": its result is then discarded, which the counts above allow for.)
     failed = list(DBTaskResult.objects.filter(status=TaskResultStatus.FAILED))
     assert all(task.exception_class_path.endswith("WorkerLostError") for task in failed)
-    # The worker had taken a batch of tasks (KUNTAROBO_WORKER_BATCH), the held item's among
-    # them; its tasks are failed as lost, and their items were still completed once (above),
-    # by the victim before the kill or by another worker after it.
-    killed_tasks = [task for task in failed if task.worker_ids[-1] == victim_id]
+    # At the kill the worker held one batch of tasks (KUNTAROBO_WORKER_BATCH), the held item's
+    # among them; those are failed as lost after the kill, and their items were still completed
+    # once (above), by the victim before the kill or by another worker after it. (Batches it
+    # lost earlier, while alive but too slow to beat under load, were failed before the kill.)
+    killed_tasks = [
+        task
+        for task in failed
+        if task.worker_ids[-1] == victim_id and task.finished_at >= killed_at
+    ]
     assert held.pk in {task.args_kwargs["args"][0] for task in killed_tasks}
     assert len(killed_tasks) <= settings.KUNTAROBO_WORKER_BATCH
     assert not DBTaskResult.objects.filter(
