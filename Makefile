@@ -60,8 +60,9 @@ typecheck: install
 	SECRET_KEY=mypy-imports-settings-only $(BIN)/mypy
 
 test: test-deps lint typecheck
-	$(BIN)/pytest $(PYTEST_ARGS)
-	$(BIN)/pytest --db=postgres -m "not browser" $(PYTEST_ARGS)
+	$(BIN)/pytest -m "not sip" $(PYTEST_ARGS)
+	$(BIN)/pytest --db=postgres -m "not browser and not sip" $(PYTEST_ARGS)
+	$(BIN)/pytest -m sip $(PYTEST_ARGS)
 
 messages: install
 	cd kuntarobo && ../$(BIN)/kuntarobo makemessages -l fi -l sv -l en --no-obsolete && ../$(BIN)/kuntarobo compilemessages
