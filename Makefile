@@ -21,7 +21,8 @@ install: $(STAMP)
 demo: install
 	$(BIN)/kuntarobo demo
 
-# Debian packages the tests need (Chromium for browser tests, PostgreSQL server binaries for the
+# Debian packages the tests need (Chromium for browser tests and browser robots, chromedriver for
+# Robot Framework's SeleniumLibrary, PostgreSQL server binaries for the
 # throwaway cluster, gettext for translations, Graphviz for path documents' process diagrams;
 # for the phone survey robot espeak-ng speaks prompts, and SIPp and Kamailio are the real SIP
 # peers of its call tests);
@@ -29,6 +30,7 @@ demo: install
 system-deps:
 	@missing=""; \
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
+	command -v chromedriver >/dev/null || missing="$$missing chromium-driver"; \
 	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
 	command -v msgfmt >/dev/null || missing="$$missing gettext"; \
 	command -v dot >/dev/null || missing="$$missing graphviz"; \

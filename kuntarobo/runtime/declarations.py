@@ -106,12 +106,22 @@ class InputProblems(InputError):
         self.problems = parts
 
 
-class BusinessException(Exception):
+class _WithDocuments(Exception):
+    """An item's failure may keep what the robot saw (a screenshot, the page's HTML, a Robot
+    Framework log): `documents` are stored with the item like an outcome's, masked of secrets."""
+
+    def __init__(self, *args: Any, documents: Sequence[Document] = ()) -> None:
+        super().__init__(*args)
+        self.documents = list(documents)
+
+
+class BusinessException(_WithDocuments):
     """The data does not allow the robot to proceed: a person must look at it. Not retried."""
 
 
-class ApplicationException(Exception):
-    """A system failed (down, timed out): the item is retried with back-off."""
+class ApplicationException(_WithDocuments):
+    """A system failed (down, timed out, a screen not as expected): the item is retried with
+    back-off."""
 
 
 class Wait(Exception):

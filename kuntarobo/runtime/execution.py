@@ -32,10 +32,11 @@ from django_tasks_db.models import DBTaskResult
 from kuntarobo.accounts.models import Municipality
 from kuntarobo.core.backoff import retry_delay_seconds
 from kuntarobo.core.localized import pick
-from kuntarobo.core.masking import mask_identity_codes
+from kuntarobo.core.masking import mask_identity_codes, mask_secrets, mask_secrets_in_bytes
 from kuntarobo.runtime.declarations import (
     ApplicationException,
     BusinessException,
+    Document,
     ItemView,
     Outcome,
     Robot,
@@ -316,6 +317,34 @@ def _item_with_run_sql(vendor: str) -> str:
 
 def _call_robot(
     robot: Robot, item: WorkItem, context: RunContext, stage: str
+) -> tuple[str, Outcome | Wait | str | Promise, list[Document]]:
+    """What the robot did: a kind, its result, and the documents a failure kept."""
+    try:
+        kind, result = _call_robot_unguarded(robot, item, context, stage)
+    except (BusinessException, ApplicationException) as error:
+        kind, result = _failure(item, error)
+        return kind, result, [_masked(document) for document in error.documents]
+    return kind, result, []
+
+
+def _masked(document: Document) -> Document:
+    """A failure's document may hold what a page showed while a secret was typed."""
+    return Document(document.name, mask_secrets_in_bytes(document.content), document.content_type)
+
+
+def _failure(item: WorkItem, error: Exception) -> tuple[str, str | Promise]:
+    reason = error.args[0] if len(error.args) == 1 else None
+    if isinstance(error, BusinessException):
+        # A translatable reason is kept as it is: stored in every language (`stored_text`).
+        return "business", reason if isinstance(reason, Promise) else mask_secrets(str(error))
+    if isinstance(reason, Promise):  # a robot's translatable text, kept in every language
+        logger.warning("item %s failed: %s", item.pk, mask_identity_codes(str(error)))
+        return "application", reason
+    return "application", _technical_failure(item.pk, error)
+
+
+def _call_robot_unguarded(
+    robot: Robot, item: WorkItem, context: RunContext, stage: str
 ) -> tuple[str, Outcome | Wait | str | Promise]:
     try:
         if stage == PROCESS:
@@ -327,16 +356,8 @@ def _call_robot(
         if stage == PROCESS:
             return "wait", wait
         return "application", "the robot asked to wait while delivering; only handle() may wait"
-    except BusinessException as error:
-        # A translatable reason is kept as it is: stored in every language (`stored_text`).
-        reason = error.args[0] if len(error.args) == 1 else None
-        return "business", reason if isinstance(reason, Promise) else str(error)
-    except ApplicationException as error:
-        reason = error.args[0] if len(error.args) == 1 else None
-        if isinstance(reason, Promise):  # a robot's translatable text, kept in every language
-            logger.warning("item %s failed: %s", item.pk, mask_identity_codes(str(error)))
-            return "application", reason
-        return "application", _technical_failure(item.pk, error)
+    except (BusinessException, ApplicationException):
+        raise  # the caller keeps their documents
     except Exception as error:  # every other failure is technical: retried, then a person
         if is_outage(error):
             # The platform's own database failed under the robot: not the item's fault, so
@@ -408,14 +429,16 @@ class _Handled:
     result: Outcome | Wait | str | Promise
     context: RunContext
     duration_ms: int
+    # What a failure kept (a screenshot, a page): stored with the item like an outcome's.
+    failure_documents: list[Document] = field(default_factory=list)
 
 
 def _handle(item: WorkItem, token: str, context: RunContext, stage: str) -> _Handled:
     robot_class = get_robot(item.robot_slug)
     started = time.monotonic()
-    kind, result = _call_robot(robot_class(), item, context, stage)
+    kind, result, kept = _call_robot(robot_class(), item, context, stage)
     duration_ms = int((time.monotonic() - started) * 1000)
-    return _Handled(item, token, robot_class, stage, kind, result, context, duration_ms)
+    return _Handled(item, token, robot_class, stage, kind, result, context, duration_ms, kept)
 
 
 @dataclass
@@ -611,6 +634,7 @@ def _complete(handled: _Handled, records: _Records) -> str:
                 "error",
             )
     documents = result.documents if isinstance(result, Outcome) and stage == PROCESS else []
+    documents = [*documents, *handled.failure_documents]
     if not update_row(WorkItem, item.pk, {"claim_token": token}, changes):
         logger.warning("item %s: result of a lost claim discarded", item.pk)
         return "stale"

@@ -1,0 +1,1 @@
+"""The vault: named values and credentials of a municipality's robots, secrets encrypted at rest."""
