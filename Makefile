@@ -72,6 +72,7 @@ messages: install
 bench: install
 	$(BIN)/python benchmarks/queue_throughput.py
 	$(BIN)/python benchmarks/hr_reports_month.py
+	$(BIN)/python benchmarks/hr_fetch_practice.py
 	$(BIN)/python benchmarks/ecec_fees_decisions.py
 	$(BIN)/python benchmarks/hostile_inputs.py
 	$(BIN)/python benchmarks/portfolio_dashboards.py

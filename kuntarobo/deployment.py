@@ -109,6 +109,7 @@ PLATFORM_APPS: tuple[str, ...] = (
     "kuntarobo.robots.invoice_check",
     "kuntarobo.robots.file_archiver",
     "kuntarobo.robots.hr_reports",
+    "kuntarobo.robots.hr_fetch",
     "kuntarobo.robots.ecec_fees",
     "kuntarobo.robots.phone_survey",
     "kuntarobo.portfolio",

@@ -238,6 +238,11 @@ KUNTAROBO_MAIL_CATCHER_PORT = env_int("KUNTAROBO_MAIL_CATCHER_PORT", 8025)
 if KUNTAROBO_DEMO and not ({"EMAIL_HOST", "EMAIL_PORT"} & set(os.environ)):
     EMAIL_HOST, EMAIL_PORT = "127.0.0.1", KUNTAROBO_MAIL_CATCHER_PORT
 
+# The demo's practice system (kuntarobo/practice/): an imitation of a payroll system's screens
+# that the HR fetch robot logs in to. `kuntarobo demo` runs it on loopback at this port (not the
+# mail catcher's 8025) and the demo's HR fetch settings point at it.
+KUNTAROBO_PRACTICE_PORT = env_int("KUNTAROBO_PRACTICE_PORT", 8026)
+
 # Meaningful review (GDPR art. 22, docs/architecture.md): before approving all proposals
 # without flags of a class B robot, a reviewer opens a random sample of them: this percentage
 # of the batch (rounded up), at least the minimum, or the whole batch when it is smaller.

@@ -37,6 +37,9 @@ class Demo:
         # The demo's mail catcher on a free port too (tests run side by side).
         self.mail_port = free_port()
         env["KUNTAROBO_MAIL_CATCHER_PORT"] = str(self.mail_port)
+        # And its practice system (the HR fetch robot's payroll system).
+        self.practice_port = free_port()
+        env["KUNTAROBO_PRACTICE_PORT"] = str(self.practice_port)
         self.env = env
         self.process = subprocess.Popen(
             [sys.executable, "-m", "kuntarobo", "demo"],

@@ -40,6 +40,17 @@ class Command(BaseCommand):
             # is read on the page "Demo e-mail"; nothing leaves the machine.
             port = str(settings.KUNTAROBO_MAIL_CATCHER_PORT)
             children["mail"] = [*command, "mail_catcher", "--port", port]
+        # The practice system: the imitation payroll system the HR fetch robot logs in to
+        # (its address is in the robot's demo settings, `demo.data.load_hr_fetch`).
+        practice_port = str(settings.KUNTAROBO_PRACTICE_PORT)
+        children["practice"] = [
+            *command,
+            "practice_system",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            practice_port,
+        ]
         supervisor = Supervisor(children, log=self.stderr.write)
         url = f"http://{options['host']}:{options['port']}/"
         self.stdout.write(f"\nkuntarobo is running at {url}\n")
@@ -51,6 +62,11 @@ class Command(BaseCommand):
                 f"E-mail is caught on 127.0.0.1:{settings.KUNTAROBO_MAIL_CATCHER_PORT}; read it at "
                 f"{url}demo-mail/ (as paakayttaja)."
             )
+        self.stdout.write(
+            f"The practice system (the HR fetch robot's payroll system) is at "
+            f"http://127.0.0.1:{practice_port}/; start a run of "
+            f"'Palkka-aineiston nouto' to fetch the month and mail the HR reports."
+        )
         self.stdout.write("Press Ctrl-C to stop.\n")
 
         stop = threading.Event()
