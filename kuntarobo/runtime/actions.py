@@ -168,6 +168,7 @@ def start_run(
     scheduled_for: datetime.datetime | None = None,
     via: str = "web",
     background: bool = False,
+    started_by: WorkItem | None = None,
 ) -> StartedRun:
     """Validate the request, store the run and its input, then read the input.
 
@@ -226,6 +227,7 @@ def start_run(
             scheduled_for=scheduled_for,
             via=via,
             reader=reader,
+            started_by=started_by,
         )
         if background:
             return StartedRun(run=run, created=0, duplicates=0)
@@ -244,6 +246,7 @@ def _store_run(
     scheduled_for: datetime.datetime | None,
     via: str,
     reader: str,
+    started_by: WorkItem | None = None,
 ) -> Run:
     """Store the `starting` run and its input in one short transaction; with no inline
     `reader`, audit the start and queue the reading in the same transaction."""
@@ -260,6 +263,7 @@ def _store_run(
                 rule_version=robot.rule_version,
                 input_name=input_name[:255],
                 summary={"reader": reader} if reader else {},
+                started_by=started_by,
             )
             if isinstance(input_file, Path):
                 with input_file.open("rb") as handle:
@@ -292,12 +296,15 @@ def _store_run(
 def _start_details(
     run: Run, robot: type[Robot], parameters: dict[str, Any], input_name: str
 ) -> dict[str, Any]:
-    return {
+    details: dict[str, Any] = {
         "robot": robot.slug,
         "trigger": run.trigger,
         "parameters": parameters,
         "input": input_name,
     }
+    if run.started_by_id is not None:
+        details["started_by_item"] = run.started_by_id
+    return details
 
 
 def produce_run(

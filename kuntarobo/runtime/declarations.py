@@ -373,6 +373,19 @@ class Retention:
 
 
 @dataclass(frozen=True)
+class Chain:
+    """When an item of this robot is done, the platform starts `robot` in the same municipality
+    with the item's document whose name ends with `document` as the next run's input, copied
+    through the platform's storage (never a path), and parameters from the item's output:
+    `parameters` pairs an output key with the next robot's parameter. Both runs' pages show
+    the chain."""
+
+    robot: str
+    document: str
+    parameters: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
 class RobotPage:
     """A page of the robot's own app (e.g. its decisions), linked from the robot's page."""
 
@@ -559,6 +572,8 @@ class Robot:
     requires_upload: ClassVar[bool] = False
     rule_version: ClassVar[str] = "1"
     pages: ClassVar[tuple[RobotPage, ...]] = ()
+    # Robots whose runs an item of this one starts when it is done (`Chain`).
+    chains: ClassVar[tuple[Chain, ...]] = ()
     # What the robot's app mounts (dotted module paths of URL confs; the platform includes
     # them from the registry, so a robot installed through KUNTAROBO_EXTRA_APPS needs no edit
     # of platform code): staff pages under /robots/<slug>/, API endpoints under

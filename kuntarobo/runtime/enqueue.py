@@ -25,6 +25,7 @@ PROCESS_ITEM = f"{_TASKS}.process_item"
 DELIVER_ITEM = f"{_TASKS}.deliver_item"
 PRODUCE_RUN = f"{_TASKS}.produce_run"
 RESUME_ITEM = f"{_TASKS}.resume_waiting_item"
+START_CHAINED = f"{_TASKS}.start_chained_runs"
 
 
 def task_at(task: Task[Any, Any] | str) -> Task[Any, Any]:

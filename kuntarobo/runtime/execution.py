@@ -45,7 +45,14 @@ from kuntarobo.runtime.declarations import (
     get_robot,
     message,
 )
-from kuntarobo.runtime.enqueue import DELIVER_ITEM, PROCESS_ITEM, RESUME_ITEM, enqueue_items
+from kuntarobo.runtime.enqueue import (
+    DELIVER_ITEM,
+    PROCESS_ITEM,
+    RESUME_ITEM,
+    START_CHAINED,
+    enqueue,
+    enqueue_items,
+)
 from kuntarobo.runtime.files import save_file
 from kuntarobo.runtime.impact import REPEATED, REPEATED_ITEMS
 from kuntarobo.runtime.localized import stored_line, stored_text
@@ -647,6 +654,10 @@ def _complete(handled: _Handled, records: _Records) -> str:
         records.documents.append(stored)
     if retry_task is not None:
         enqueue_items(retry_task, [item], run_after=item.retry_at)
+    if robot_class.chains and changes.get("status") == ItemStatus.DONE:
+        # Queued in the item's own transaction: the next run starts exactly when the item is
+        # done, and is not lost if this worker dies right after committing.
+        enqueue(START_CHAINED, item.pk)
     if kind == "wait" and item.wait_until is not None:
         enqueue_items(RESUME_ITEM, [item], run_after=item.wait_until)
     records.statuses.setdefault(robot_class, []).append((item_view(item), str(item.status)))

@@ -116,6 +116,15 @@ class Run(models.Model):
     items_corrected = models.PositiveIntegerField(default=0)
     items_already_done = models.PositiveIntegerField(default=0)
     summary = models.JSONField(default=dict, blank=True)
+    # The work item of another robot whose finishing started this run (`Chain`), if any.
+    started_by = models.ForeignKey(
+        "WorkItem",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="chained_runs",
+        verbose_name=_("started by the work item"),
+    )
     # Why the input was refused ({"fi", "sv", "en", "field"}, rendered at refusal so each viewer
     # reads it in their language), or a crash's masked technical error ({"technical"}).
     error = models.JSONField(default=dict, blank=True)
@@ -129,7 +138,13 @@ class Run(models.Model):
                 fields=["municipality", "robot_slug", "scheduled_for"],
                 condition=Q(scheduled_for__isnull=False),
                 name="run_unique_schedule_tick",
-            )
+            ),
+            # A finished item starts each robot of its chain once, however often it is asked.
+            models.UniqueConstraint(
+                fields=["started_by", "robot_slug"],
+                condition=Q(started_by__isnull=False),
+                name="run_unique_chain_step",
+            ),
         ]
         verbose_name = _("run")
         verbose_name_plural = _("runs")

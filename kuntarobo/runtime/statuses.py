@@ -27,6 +27,7 @@ class Trigger(models.TextChoices):
     SCHEDULE = "schedule", _("Schedule")
     API = "api", _("API")
     CLI = "cli", _("Command line")
+    CHAIN = "chain", _("Another robot's run")
 
 
 class ItemAction(models.TextChoices):

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from django_tasks import TaskContext, task
 
-from kuntarobo.runtime import actions, execution
+from kuntarobo.runtime import actions, chains, execution
 
 QUEUE = "robots"
 
@@ -38,3 +38,9 @@ def resume_waiting_item(item_id: int) -> str:
     """Bring back a waiting item whose time has come (queued for its `wait_until`); an item an
     outside event resumed first is left alone."""
     return f"resumed {actions.resume_due_items(item_ids=[item_id])}"
+
+
+@task(queue_name=QUEUE)
+def start_chained_runs(item_id: int) -> str:
+    """Start the runs a done item's robot chains to (`chains.start_chained_runs`)."""
+    return f"started {chains.start_chained_runs(item_id)}"

@@ -20,6 +20,8 @@ from kuntarobo.runtime.declarations import (
     _REGISTRY,
     ApplicationException,
     BusinessException,
+    Chain,
+    Document,
     InputError,
     ItemSpec,
     ItemView,
@@ -230,12 +232,73 @@ class GatedRobot(Robot):
         return Outcome(output={})
 
 
+class ExportingRobot(Robot):
+    """The first robot of a chain: each item "fetches" a text file of the lines its run's
+    `lines` parameter gives and keeps it as a document; when the item is done, the platform
+    starts `test_importing` with the file (`chains`). A `fail` parameter makes the item fail
+    for good (nothing is chained)."""
+
+    slug = "test_exporting"
+    name = Text(fi="Noutava testirobotti", en="Exporting test robot")
+    description = Text(fi="Noutaa tiedoston.", en="Fetches a file.")
+    robot_class = RobotClass.ASSISTS
+    path = _PATH
+    max_attempts = 1
+    parameters = (
+        Parameter("lines", Text(fi="Rivit"), kind="text", default="a,b"),
+        Parameter("label", Text(fi="Nimi"), kind="text", default="first"),
+        Parameter("fail", Text(fi="Epäonnistu"), kind="boolean", default=False),
+    )
+    chains = (Chain("test_importing", ".txt", (("label", "label"),)),)
+
+    def produce(self, context: RunContext) -> Iterator[ItemSpec]:
+        yield ItemSpec(reference=f"export-{context.run_id}", payload=dict(context.parameters))
+
+    def handle(self, item: ItemView, context: RunContext) -> Outcome:
+        if item.payload.get("fail"):
+            raise BusinessException("the system had no data")
+        lines = str(item.payload.get("lines") or "").split(",")
+        content = "\n".join(lines).encode()
+        return Outcome(
+            output={"label": item.payload.get("label"), "lines": len(lines)},
+            documents=[
+                Document("notes.log", b"not the export", "text/plain"),
+                Document("export.txt", content, "text/plain"),
+            ],
+        )
+
+
+class ImportingRobot(Robot):
+    """The second robot of a chain: one item per line of its input file."""
+
+    slug = "test_importing"
+    name = Text(fi="Lukeva testirobotti", en="Importing test robot")
+    description = Text(fi="Lukee tiedoston.", en="Reads a file.")
+    robot_class = RobotClass.ASSISTS
+    path = _PATH
+    accepts_upload = True
+    requires_upload = True
+    upload_suffixes = (".txt",)
+    parameters = (Parameter("label", Text(fi="Nimi"), kind="text", default=""),)
+
+    def produce(self, context: RunContext) -> Iterator[ItemSpec]:
+        assert context.input_path is not None
+        label = str(context.parameters.get("label") or "")
+        for number, line in enumerate(context.input_path.read_text().splitlines()):
+            yield ItemSpec(reference=f"{label}-{number}-{line}", payload={"line": line})
+
+    def handle(self, item: ItemView, context: RunContext) -> Outcome:
+        return Outcome(output={"line": item.payload["line"]})
+
+
 TEST_ROBOTS: tuple[type[Robot], ...] = (
     NoopRobot,
     CountingRobot,
     ScriptedRobot,
     DecidingRobot,
     GatedRobot,
+    ExportingRobot,
+    ImportingRobot,
 )
 _lock = threading.Lock()
 

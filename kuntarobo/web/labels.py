@@ -14,6 +14,7 @@ AUDIT_ACTIONS = {
     "run.read": _("Run's input read"),
     "run.refuse": _("Run's input refused"),
     "run.fail": _("Reading a run's input failed"),
+    "run.chain_refused": _("The next robot of a chain could not be started"),
     "item.approve": _("Item approved"),
     "item.reject": _("Item rejected"),
     "item.correct": _("Item corrected and approved"),

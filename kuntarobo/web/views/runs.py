@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import get_language, ngettext
 
+from kuntarobo.runtime.chains import chain_of
 from kuntarobo.runtime.models import Run, RunLogEntry, RunStatus
 from kuntarobo.runtime.personal_data import record_shown, sight_for
 from kuntarobo.runtime.statuses import failed_count, run_outcome_label
@@ -92,6 +93,7 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_view_logs": can_view_logs,
         "log_entries": log_entries,
         "log_limit": LOG_ENTRIES_SHOWN,
+        "chain": chain_of(run),
     }
     return render(request, "web/run_detail.html", context)
 
