@@ -19,6 +19,7 @@ from stdnum import iban
 from kuntarobo.accounts.models import Delegation, Membership, Municipality, Role
 from kuntarobo.core.folders import FolderRefused, clean_relative
 from kuntarobo.decisions.delegations import grant_delegation
+from kuntarobo.demo.hr_fetch_examples import load_hr_fetch, payroll_export
 from kuntarobo.demo.portfolio_examples import load_portfolio_examples
 from kuntarobo.demo.survey_examples import load_survey_examples
 from kuntarobo.portfolio.helmi import load_helmi
@@ -344,15 +345,14 @@ def hr_inbox() -> Path:
 
 
 def write_hr_export(folder: Path, today: datetime.date) -> Path:
-    """The demo export of the month before `today`, as the payroll system would leave it."""
+    """The demo export of the month before `today`, as the payroll system would leave it: in
+    the payroll system's own names, which the HR robot's column mapping in the demo reads (the
+    same mapping reads what the HR fetch robot downloads, `demo.hr_fetch_examples`)."""
     from kuntarobo.robots.hr_reports.exchange import write_export_xlsx
 
     last_month = today.replace(day=1) - datetime.timedelta(days=1)
-    folder.mkdir(parents=True, exist_ok=True)
-    target = folder / f"hr-export-{last_month:%Y-%m}.xlsx"
-    if not target.exists():
-        write_export_xlsx(hr_dataset(year=last_month.year, month=last_month.month), target)
-    return target
+    data = hr_dataset(year=last_month.year, month=last_month.month)
+    return payroll_export(folder, today, lambda path: write_export_xlsx(data, path))
 
 
 @transaction.atomic
@@ -391,6 +391,14 @@ def load_demo() -> list[DemoUser]:
     write_hr_export(hr_inbox(), today)
     deploy(municipalities["esimerkkila"], "hr_reports", {"input_folder": HR_EXPORTS})
     load_hr_supervisors(municipalities["esimerkkila"], today)
+    # The HR fetch robot takes the month from the practice system (run by `kuntarobo demo`)
+    # and starts the HR reports robot with it.
+    load_hr_fetch(
+        municipalities["esimerkkila"],
+        user_model.objects.get(username="koordinaattori"),
+        DEMO_PASSWORD,
+        deploy,
+    )
     load_file_archiver(municipalities["esimerkkila"], today)
     load_ecec_fees(municipalities["esimerkkila"], today)
     load_delegations(municipalities)
