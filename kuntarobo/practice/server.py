@@ -642,8 +642,10 @@ class PracticeServer:
     def stop(self) -> None:
         """Close the listening socket and every open connection; the loop then ends."""
         if self._server is not None:
-            self._server.task_dispatcher.shutdown()
-            wasyncore.close_all(self._server._map)
+            server = self._server
+            server.task_dispatcher.shutdown()
+            # Closed on the loop's own thread, woken by its trigger: no wait for a poll timeout.
+            server.trigger.pull_trigger(lambda: wasyncore.close_all(server._map))
             self._server = None
         if self._thread is not None:
             self._thread.join(timeout=5)
