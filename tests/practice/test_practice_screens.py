@@ -64,7 +64,8 @@ def test_a_wrong_password_shows_the_login_error_and_never_echoes_the_password(pr
     assert has_id(response.text, "login-error")
     assert not has_id(response.text, "locked")
     assert "väärä-salasana-123" not in response.text
-    assert has_id(response.text, "username") and 'value="robotti"' in response.text
+    assert has_id(response.text, "username")
+    assert 'value="robotti"' in response.text
     assert "väärä" not in response.url
 
 
@@ -77,7 +78,8 @@ def test_three_wrong_passwords_lock_the_account_and_the_right_one_is_refused_whi
     practice,
 ):
     first, second = login(practice, password="x"), login(practice, password="y")
-    assert has_id(first.text, "login-error") and has_id(second.text, "login-error")
+    assert has_id(first.text, "login-error")
+    assert has_id(second.text, "login-error")
     third = login(practice, password="z")
     assert has_id(third.text, "locked")
     refused = login(practice)
@@ -198,7 +200,8 @@ def test_each_report_has_its_own_rows_and_a_unit_filter_narrows_them(practice, s
     counts = {}
     for report in ("henkilostoaineisto", "poissaolot", "palkat", "palvelussuhteet"):
         page = results(signed_in, practice, report=report).text
-        assert has_id(page, "results") and has_id(page, "download")
+        assert has_id(page, "results")
+        assert has_id(page, "download")
         counts[report] = row_count(page)
     assert counts["henkilostoaineisto"] == 40
     assert counts["palkat"] >= 40  # everyone is paid, some get supplements
@@ -210,9 +213,11 @@ def test_each_report_has_its_own_rows_and_a_unit_filter_narrows_them(practice, s
 
 def test_a_bad_month_or_unit_is_shown_on_the_form(practice, signed_in):
     bad_month = results(signed_in, practice, month="11/2026")
-    assert bad_month.status_code == 400 and has_id(bad_month.text, "form-error")
+    assert bad_month.status_code == 400
+    assert has_id(bad_month.text, "form-error")
     bad_unit = results(signed_in, practice, unit="9999")
-    assert bad_unit.status_code == 400 and has_id(bad_unit.text, "form-error")
+    assert bad_unit.status_code == 400
+    assert has_id(bad_unit.text, "form-error")
 
 
 def test_a_month_without_data_shows_no_table_and_no_download(practice, signed_in):
@@ -244,17 +249,20 @@ def test_the_renamed_field_replaces_the_month_input_and_back(practice, signed_in
     assert "Palkkakausi" in page
     assert not has_id(page, "month")
     old_robot = results(signed_in, practice)  # still sends month=...
-    assert has_id(old_robot.text, "form-error") and not has_id(old_robot.text, "results")
+    assert has_id(old_robot.text, "form-error")
+    assert not has_id(old_robot.text, "results")
     new_robot = signed_in.get(
         practice.url + "raportit/tulokset/",
         params={"unit": "all", "period": LAST_MONTH, "report": "henkilostoaineisto"},
     )
     assert has_id(new_robot.text, "results")
     download = re.search(r'id="download" href="([^"]+)"', new_robot.text)
-    assert download and "period=" in download.group(1)
+    assert download
+    assert "period=" in download.group(1)
     practice.options.renamed_field = False
     page = signed_in.get(practice.url + "raportit/").text
-    assert has_id(page, "month") and not has_id(page, "period")
+    assert has_id(page, "month")
+    assert not has_id(page, "period")
 
 
 def test_the_administration_screen_switches_the_screen_version(practice, signed_in):

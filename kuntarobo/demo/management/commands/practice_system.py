@@ -19,7 +19,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("--host", default="127.0.0.1")
-        parser.add_argument("--port", type=int, default=8025)
+        parser.add_argument("--port", type=int, default=8026)  # 8025: the mail catcher
         parser.add_argument("--units", type=int, default=PracticeOptions.units)
         parser.add_argument(
             "--employees-per-unit", type=int, default=PracticeOptions.employees_per_unit
