@@ -17,6 +17,7 @@ from kuntarobo.practice.columns import HR_EXCHANGE_MAPPING
 from kuntarobo.practice.data import generate_month, month_end, month_start
 from kuntarobo.practice.export import SHEET_COLUMNS
 from kuntarobo.practice.server import PracticeOptions, PracticeServer
+from kuntarobo.robots.hr_reports.early_support import Thresholds, alerts_for_units
 from kuntarobo.robots.hr_reports.exchange import ColumnMapping, read_export
 from kuntarobo.robots.hr_reports.reports import parse_month, slice_by_unit
 from tests.practice.conftest import LAST_MONTH, login
@@ -104,6 +105,21 @@ def test_the_mapping_reads_the_download_as_the_hr_exchange_format(practice, sign
     )
     assert sorted(slices.employees) == ["1000", "1001", "1002", "1003"]
     assert slices.previous_month_in_export
+
+
+def test_the_hr_robots_early_support_rules_fire_on_the_downloaded_month(
+    practice, signed_in, tmp_path
+):
+    path = tmp_path / "export.xlsx"
+    path.write_bytes(download(signed_in, practice).content)
+    dataset = read_export(path, ColumnMapping.from_json(HR_EXCHANGE_MAPPING), InputLimits())
+    year, month = parse_month(LAST_MONTH)
+    alerts = alerts_for_units(
+        dataset, year=year, month=month, thresholds=Thresholds(), today=datetime.date.today()
+    )
+    rules = {alert.rule for unit_alerts in alerts.values() for alert in unit_alerts}
+    assert "discussion" in rules  # repeated short sick leaves
+    assert "thirty_day_rule" in rules  # a long sick leave going on
 
 
 def test_the_mapping_is_accepted_as_stored_json(tmp_path: Path):
