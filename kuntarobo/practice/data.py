@@ -237,21 +237,9 @@ def generate_month(
         unit_id = str(1000 + n)
         unit_random = random.Random(f"{seed}/unit/{unit_id}")  # noqa: S311 (invented data)
         month_random = random.Random(f"{seed}/unit/{unit_id}/{month}")  # noqa: S311
-        swedish = n % 5 == 3  # every fifth unit is Swedish-speaking
-        names = SWEDISH_UNIT_NAMES if swedish else UNIT_NAMES
-        base_name = names[(n // 5 if swedish else n) % len(names)]
-        unit_rows.append(
-            UnitRow(
-                unit_id=unit_id,
-                name=f"{base_name} {n // len(names) + 1}" if n >= len(names) else base_name,
-                supervisor=(
-                    f"{unit_random.choice(LAST_NAMES)} "
-                    f"{unit_random.choice(SWEDISH_FIRST_NAMES if swedish else FIRST_NAMES)}"
-                ),
-                supervisor_email=f"esihenkilo.{unit_id}@{mail_domain}",
-                language="ruotsi" if swedish else "suomi",
-            )
-        )
+        unit = _unit(n, unit_random, mail_domain)
+        swedish = unit.language == "ruotsi"
+        unit_rows.append(unit)
         for k in range(employees_per_unit):
             number = str(10001 + n * employees_per_unit + k)
             person_random = unit_random  # drawn in the same order every month
@@ -327,6 +315,39 @@ def generate_month(
         absences=tuple(absences),
         unit_by_id={u.unit_id: u for u in unit_rows},
         person_by_number={p.person_number: p for p in persons},
+    )
+
+
+def _unit(n: int, unit_random: random.Random, mail_domain: str) -> UnitRow:
+    """Unit number n (from 0); every fifth unit is Swedish-speaking. Draws the supervisor's
+    name first from the unit's random stream, so the unit list alone is cheap."""
+    swedish = n % 5 == 3
+    names = SWEDISH_UNIT_NAMES if swedish else UNIT_NAMES
+    index = n // 5 if swedish else n
+    name = names[index % len(names)]
+    if index >= len(names):
+        name = f"{name} {index // len(names) + 1}"
+    unit_id = str(1000 + n)
+    return UnitRow(
+        unit_id=unit_id,
+        name=name,
+        supervisor=(
+            f"{unit_random.choice(LAST_NAMES)} "
+            f"{unit_random.choice(SWEDISH_FIRST_NAMES if swedish else FIRST_NAMES)}"
+        ),
+        supervisor_email=f"esihenkilo.{unit_id}@{mail_domain}",
+        language="ruotsi" if swedish else "suomi",
+    )
+
+
+@functools.lru_cache(maxsize=16)
+def generate_units(
+    units: int, seed: int = 1, mail_domain: str = "esimerkkila.fi"
+) -> tuple[UnitRow, ...]:
+    """The units alone, as every month has them (the report form's list)."""
+    return tuple(
+        _unit(n, random.Random(f"{seed}/unit/{1000 + n}"), mail_domain)  # noqa: S311
+        for n in range(units)
     )
 
 

@@ -34,6 +34,7 @@ from kuntarobo.practice.data import (
     MonthData,
     current_month,
     generate_month,
+    generate_units,
     parse_month,
     shift_month,
 )
@@ -281,13 +282,7 @@ sivuittain, ja koko kuukauden aineiston voi ladata Excel-tiedostona.</p>
         month_value = query.get(month_field, shift_month(current_month(), -1))
         unit_value = query.get("unit", "all")
         report_value = query.get("report", "henkilostoaineisto")
-        units = generate_month(
-            current_month(),
-            options.units,
-            options.employees_per_unit,
-            options.seed,
-            options.mail_domain,
-        ).units
+        units = generate_units(options.units, options.seed, options.mail_domain)
         unit_options = _option("all", "Kaikki yksiköt", unit_value) + "".join(
             _option(u.unit_id, f"{u.unit_id} {u.name}", unit_value) for u in units
         )

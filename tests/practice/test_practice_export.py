@@ -14,7 +14,7 @@ import requests
 
 from kuntarobo.core.inputs import InputLimits
 from kuntarobo.practice.columns import HR_EXCHANGE_MAPPING
-from kuntarobo.practice.data import generate_month, month_end, month_start
+from kuntarobo.practice.data import generate_month, generate_units, month_end, month_start
 from kuntarobo.practice.export import SHEET_COLUMNS
 from kuntarobo.practice.server import PracticeOptions, PracticeServer
 from kuntarobo.robots.hr_reports.early_support import Thresholds, alerts_for_units
@@ -150,6 +150,7 @@ def test_the_data_is_the_same_every_time_and_the_people_stay_from_month_to_month
     earlier = generate_month("2025-03", 6, 10, 7)
     assert [p.name for p in earlier.persons] == [p.name for p in once.persons]
     assert generate_month(LAST_MONTH, 6, 10, 8).persons != once.persons
+    assert generate_units(6, 7) == once.units
 
 
 def test_a_month_of_three_hundred_units_is_generated_quickly():
