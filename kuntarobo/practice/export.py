@@ -5,19 +5,16 @@ HR exchange format)."""
 from __future__ import annotations
 
 import datetime
-import io
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
-
-import xlsxwriter
 
 from kuntarobo.practice.data import (
     ABSENCE_CODES,
     MonthData,
     absence_days_in_month,
 )
+from kuntarobo.practice.xlsx import Cell, write_workbook
 
 REPORTS = {
     "henkilostoaineisto": "Henkilöstöaineisto (kaikki taulukot)",
@@ -104,8 +101,6 @@ SCREEN_COLUMNS: dict[str, tuple[str, ...]] = {
         "Päättymispäivä",
     ),
 }
-
-Cell = str | int | float | datetime.date | None
 
 
 @dataclass(frozen=True)
@@ -249,43 +244,10 @@ def _sheet_rows(data: MonthData, selection: Selection) -> dict[str, list[list[Ce
 
 
 def workbook(data: MonthData, selection: Selection) -> bytes:
-    """The report as an .xlsx (xlsxwriter streams rows: a large month stays quick)."""
-    buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True, "constant_memory": True})
-    book.set_properties({"title": "Harjoituspalkka — keksitty harjoitusaineisto"})
-    bold = book.add_format({"bold": True})
-    date = book.add_format({"num_format": "yyyy-mm-dd"})
-    money = book.add_format({"num_format": "0.00"})
-    for sheet, rows in _sheet_rows(data, selection).items():
-        worksheet = book.add_worksheet(sheet)
-        columns = SHEET_COLUMNS[sheet]
-        worksheet.write_row(0, 0, columns, bold)
-        _write_rows(worksheet, rows, date, money)
-        worksheet.set_column(0, len(columns) - 1, 18)
-    book.close()
-    return buffer.getvalue()
-
-
-_EXCEL_EPOCH = datetime.date(1899, 12, 30)
-
-
-def _write_rows(sheet: Any, rows: Sequence[list[Cell]], date: Any, money: Any) -> None:
-    """Cells by type; a date as Excel's day number with a date format (xlsxwriter's own date
-    conversion is the slowest part of a large export)."""
-    write_number = sheet.write_number
-    write_string = sheet.write_string
-    for r, row in enumerate(rows, 1):
-        for c, value in enumerate(row):
-            if value is None:
-                continue
-            if isinstance(value, datetime.date):
-                write_number(r, c, (value - _EXCEL_EPOCH).days, date)
-            elif isinstance(value, float):
-                write_number(r, c, value, money)
-            elif isinstance(value, int):
-                write_number(r, c, value)
-            else:
-                write_string(r, c, value)
+    """The report as an .xlsx: the selected sheets with their header rows."""
+    return write_workbook(
+        (sheet, SHEET_COLUMNS[sheet], rows) for sheet, rows in _sheet_rows(data, selection).items()
+    )
 
 
 def file_name(month: str, selection: Selection) -> str:

@@ -3,7 +3,7 @@ software robots to log in, fill a report form, page through results and download
 export, on loopback, with invented data.
 
 "Another system" on purpose: no Django and nothing of kuntarobo (an import-linter contract),
-only the standard library, waitress and xlsxwriter. Every screen says that it is a practice
+only the standard library and waitress. Every screen says that it is a practice
 system with invented data; it imitates no vendor's product.
 
 Plain WSGI: the screens are small and their ids are a contract with the robots
@@ -541,7 +541,7 @@ def _cached_workbook(
     mail_domain: str,
     selection: Selection,
 ) -> bytes:
-    """A large month's workbook takes seconds to write: a robot downloading it again (or a
+    """A large month's workbook takes a second to write: a robot downloading it again (or a
     benchmark's many robots) gets the same bytes."""
     data = generate_month(month, units, employees_per_unit, seed, mail_domain)
     return workbook(data, selection)

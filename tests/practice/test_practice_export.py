@@ -17,6 +17,7 @@ from kuntarobo.practice.columns import HR_EXCHANGE_MAPPING
 from kuntarobo.practice.data import generate_month, generate_units, month_end, month_start
 from kuntarobo.practice.export import SHEET_COLUMNS
 from kuntarobo.practice.server import PracticeOptions, PracticeServer
+from kuntarobo.practice.xlsx import write_workbook
 from kuntarobo.robots.hr_reports.early_support import Thresholds, alerts_for_units
 from kuntarobo.robots.hr_reports.exchange import ColumnMapping, read_export
 from kuntarobo.robots.hr_reports.reports import parse_month, slice_by_unit
@@ -176,3 +177,26 @@ def test_a_large_download_reads_back_with_every_unit_and_employee(tmp_path):
     assert len(dataset.units) == 300
     assert len(dataset.employees) == 3000
     assert all(isinstance(p.payment_date, datetime.date) for p in dataset.payments[:10])
+
+
+def test_the_workbook_writer_keeps_texts_as_texts_and_dates_as_dates(tmp_path):
+    header = [f"Sarake {n}" for n in range(30)]  # past column Z
+    texts = ["=SUM(A1:A2)", "  välilyönnit ", 'A & B <C> "D"', "Åke", None]
+    path = tmp_path / "writer.xlsx"
+    path.write_bytes(
+        write_workbook(
+            [
+                ("Ä & Ö", header, [[*texts, datetime.date(2026, 2, 28), 12.5, 7]]),
+                ("Tyhjä", ["Yksi"], []),
+            ]
+        )
+    )
+    book = openpyxl.load_workbook(path)
+    assert book.sheetnames == ["Ä & Ö", "Tyhjä"]
+    sheet = book["Ä & Ö"]
+    assert [c.value for c in sheet[1]] == header
+    row = [c.value for c in sheet[2]][:8]
+    assert row == [*texts, datetime.datetime(2026, 2, 28), 12.5, 7]
+    assert sheet["A2"].data_type == "s"  # never a formula
+    assert sheet["AD1"].value == "Sarake 29"
+    assert book["Tyhjä"].max_row == 1
