@@ -99,12 +99,12 @@ def test_a_lock_ends_after_its_time_and_the_right_password_then_resets_the_count
 
 
 def test_wrong_passwords_while_locked_keep_the_account_locked(practice):
-    practice.options.lockout_seconds = 1
+    practice.options.lockout_seconds = 2
     for _ in range(3):
         login(practice, password="x")
-    time.sleep(0.6)
-    assert has_id(login(practice, password="x").text, "locked")  # counted, the lock renewed
-    time.sleep(0.6)
+    time.sleep(1.3)
+    assert has_id(login(practice, password="x").text, "locked")  # counted: the lock renewed
+    time.sleep(1.0)  # past the first lock's end, well within the renewed one
     assert has_id(login(practice).text, "locked")
 
 
@@ -149,9 +149,9 @@ def test_an_idle_session_times_out_to_the_login_page_that_says_so(practice, sign
 
 
 def test_a_used_session_stays_alive_past_the_time_out(practice, signed_in):
-    practice.options.session_seconds = 1
+    practice.options.session_seconds = 2
     for _ in range(3):
-        time.sleep(0.6)
+        time.sleep(0.8)
         assert signed_in.get(practice.url + "valikko/").url == practice.url + "valikko/"
 
 
