@@ -634,6 +634,13 @@ class PracticeServer:
         self._thread = threading.Thread(target=server.run, name="practice-system", daemon=True)
         self._thread.start()
 
+    def __enter__(self) -> PracticeServer:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
     def stop(self) -> None:
         """Close the listening socket and every open connection; the loop then ends."""
         if self._server is not None:

@@ -29,15 +29,12 @@ def test_a_stopped_server_no_longer_listens(practice):
 
 
 def test_two_servers_listen_side_by_side_on_free_ports():
-    first, second = PracticeServer(), PracticeServer()
-    first.start()
-    second.start()
-    try:
+    with PracticeServer() as first, PracticeServer() as second:
         assert first.url != second.url
+        assert requests.get(first.url, timeout=5).status_code == 200
         assert requests.get(second.url, timeout=5).status_code == 200
-    finally:
-        first.stop()
-        second.stop()
+    with pytest.raises(OSError), socket.create_connection(("127.0.0.1", second.port), timeout=2):
+        pass
 
 
 def test_the_command_serves_until_sigterm():
