@@ -9,8 +9,10 @@ so the robot never tries a password twice and never locks the account."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urljoin
 
 from django.utils.translation import gettext_lazy as _
 
@@ -27,7 +29,8 @@ WHOLE_DATA_SET = "henkilostoaineisto"  # the report with all five sheets of the 
 AFTER_LOGIN = "#menu-reports, #login-error, #locked"
 AFTER_SHOW = "table#results, #no-data"
 RESULT_ROWS = "table#results tbody tr"
-WAIT_MS = 15_000  # a screen that has not appeared by then is not coming (a time-out)
+MENU = "valikko/"  # the main menu, relative to the login screen's address
+NUMBER = re.compile(r"\d+")
 
 
 @dataclass(frozen=True)
@@ -57,7 +60,6 @@ class _Screens:
 def fetch_month(page: Page, url: str, username: str, password: str, month: str) -> Fetched:
     """The month's HR data set from the payroll system at `url` (its login screen)."""
     screens = _Screens(page)
-    page.set_default_timeout(WAIT_MS)
     log_in(page, url, username, password)
     page.click("#menu-reports")
     page.wait_for_selector("select#unit")
@@ -66,7 +68,7 @@ def fetch_month(page: Page, url: str, username: str, password: str, month: str) 
         page.click("button#show")
     page.wait_for_selector(AFTER_SHOW)
     if page.locator("#no-data").count():
-        log_out(page)
+        log_out(page, url)
         raise BusinessException(
             message(
                 _(
@@ -83,7 +85,7 @@ def fetch_month(page: Page, url: str, username: str, password: str, month: str) 
             f"the result pages held {rows} rows, the screen said #row-count {expected}"
         )
     content = download(page)
-    log_out(page)
+    log_out(page, url)
     return Fetched(content=content, rows=rows, pages=pages, screens=screens.count)
 
 
@@ -124,10 +126,12 @@ def fill_form(page: Page, month: str) -> None:
 
 
 def row_count(page: Page) -> int:
+    """The number the screen gives for all pages together ("Rivejä: 1234" or "1234")."""
     text = (page.text_content("#row-count") or "").strip()
-    if not text.isdigit():
-        raise UnexpectedPage(f"#row-count is not a number: {text[:40]!r}")
-    return int(text)
+    numbers = NUMBER.findall(text)
+    if len(numbers) != 1:
+        raise UnexpectedPage(f"#row-count does not hold one number: {text[:40]!r}")
+    return int(numbers[0])
 
 
 def walk_results(page: Page) -> tuple[int, int]:
@@ -157,9 +161,9 @@ def download(page: Page) -> bytes:
     return content
 
 
-def log_out(page: Page) -> None:
-    """Leave no session open: from the menu if the screen has no logout of its own."""
+def log_out(page: Page, url: str) -> None:
+    """Leave no session open: through the menu's #logout."""
     if not page.locator("#logout").count():
-        raise UnexpectedPage("the screen has no #logout")
+        page.goto(urljoin(url, MENU))
     page.click("#logout")
     page.wait_for_selector("#username")

@@ -11,6 +11,7 @@ import pytest
 
 from kuntarobo.accounts.models import Role
 from kuntarobo.practice.columns import HR_EXCHANGE_MAPPING
+from kuntarobo.practice.data import generate_units
 from kuntarobo.practice.server import PracticeOptions, PracticeServer
 from kuntarobo.robots.hr_fetch.robot import HrFetchRobot
 from kuntarobo.robots.hr_reports.robot import HrReportsRobot
@@ -88,4 +89,6 @@ def reports_settings(practice, municipality, coordinator) -> list[str]:
 
 def supervisor_addresses(practice: PracticeServer) -> list[str]:
     """Every unit's supervisor in the practice system's data."""
-    return sorted({unit.supervisor_email for unit in practice.data.units})
+    options = practice.options
+    units = generate_units(options.units, options.seed, options.mail_domain)
+    return sorted(unit.supervisor_email for unit in units)
