@@ -22,6 +22,7 @@ from typing import ClassVar
 
 from django.utils.translation import gettext_lazy as _
 
+from kuntarobo.core.masking import mask_secrets, mask_secrets_in_bytes
 from kuntarobo.runtime.declarations import (
     ApplicationException,
     BusinessException,
@@ -34,7 +35,6 @@ from kuntarobo.runtime.declarations import (
     RobotClass,
     RunContext,
 )
-from kuntarobo.core.masking import mask_secrets, mask_secrets_in_bytes
 from kuntarobo.runtime.declarations import message as sdk_message
 
 BUSINESS_PREFIX = "BusinessException:"
@@ -185,7 +185,7 @@ class RobotFrameworkRobot(Robot):
 
 def rebot_log(output: Path, log: Path) -> None:
     """log.html from an output.xml with Robot Framework's own rebot, quietly."""
-    from robot import rebot
+    from robot.rebot import rebot
 
     quiet = io.StringIO()
     rebot(str(output), log=str(log), report="NONE", output="NONE", stdout=quiet, stderr=quiet)
