@@ -185,7 +185,7 @@ class RobotFrameworkRobot(Robot):
 
 def rebot_log(output: Path, log: Path) -> None:
     """log.html from an output.xml with Robot Framework's own rebot, quietly."""
-    from robot.rebot import rebot
+    from robot.rebot import rebot  # type: ignore[import-untyped]
 
     quiet = io.StringIO()
     rebot(str(output), log=str(log), report="NONE", output="NONE", stdout=quiet, stderr=quiet)
