@@ -143,22 +143,20 @@ def update_asset(
         if not asset.is_credential:
             raise InputError(_("Only a credential has a secret."), field="secret")
         _check_secret(secret)
-        asset.secret = keys.encrypt(secret)
-        asset.secret_changed_at = timezone.now()
-        asset.secret_changed_by = actor_label(actor)
-        changed.append("secret")
-    if not changed:
-        return asset
-    asset.updated_by = actor_label(actor)
-    _save(asset)
-    record(
-        "vault.asset_updated",
-        actor=actor,
-        municipality=asset.municipality,
-        obj=asset,
-        details={"name": asset.name, "robot": asset.robot_slug, "fields": changed},
-        via=via,
-    )
+    with transaction.atomic():
+        if changed:
+            asset.updated_by = actor_label(actor)
+            _save(asset)
+            record(
+                "vault.asset_updated",
+                actor=actor,
+                municipality=asset.municipality,
+                obj=asset,
+                details={"name": asset.name, "robot": asset.robot_slug, "fields": changed},
+                via=via,
+            )
+        if secret:
+            rotate_secret(actor, asset, secret, via=via)
     return asset
 
 
