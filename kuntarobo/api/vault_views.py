@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.views.decorators.debug import sensitive_variables
 
 from kuntarobo.accounts.models import Municipality, Permission, has_permission
 from kuntarobo.api.http import ApiError, Body, Query, bad_request, endpoint, forbidden, paginate
@@ -70,6 +71,7 @@ def _unavailable(error: VaultKeyError) -> ApiError:
 
 
 @endpoint("GET", "POST")
+@sensitive_variables()
 def assets(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         return _create(request)
@@ -90,6 +92,7 @@ def assets(request: HttpRequest) -> HttpResponse:
     return paginate(query, listed.order_by("municipality__slug", "name", "robot_slug"), asset_data)
 
 
+@sensitive_variables()
 def _create(request: HttpRequest) -> HttpResponse:
     body = Body.from_json(request, CREATE_FIELDS, ("municipality", "name", "kind"))
     municipality = _managed(request, body.required_text("municipality"), "field")
@@ -126,6 +129,7 @@ def _asset(request: HttpRequest, asset_id: int) -> Asset:
 
 
 @endpoint("GET", "PATCH", "DELETE")
+@sensitive_variables()
 def asset(request: HttpRequest, asset_id: int) -> HttpResponse:
     found = _asset(request, asset_id)
     if request.method == "DELETE":

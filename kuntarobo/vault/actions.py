@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.debug import sensitive_variables
 
 from kuntarobo.accounts.models import Municipality, Permission
 from kuntarobo.audit.trail import actor_label, record
@@ -29,6 +30,8 @@ PLAIN_KINDS = (AssetKind.TEXT, AssetKind.NUMBER, AssetKind.BOOLEAN)
 
 
 def _check_secret(secret: str) -> None:
+    """Refuse a secret too short to mask or too long to be one; a good one is masked from now
+    on in this process (a log line or a stored error that quotes it shows the mask)."""
     if len(secret) < MIN_SECRET_LENGTH:
         raise InputError(
             _("The secret is too short: at least %(length)s characters."),
@@ -41,6 +44,7 @@ def _check_secret(secret: str) -> None:
             field="secret",
             length=MAX_SECRET_LENGTH,
         )
+    remember_secret(secret)
 
 
 def _validate(asset: Asset) -> None:
@@ -75,6 +79,7 @@ def _save(asset: Asset) -> None:
         ) from None
 
 
+@sensitive_variables()
 def create_asset(
     actor: Actor,
     municipality: Municipality,
@@ -121,6 +126,7 @@ def create_asset(
     return asset
 
 
+@sensitive_variables()
 def update_asset(
     actor: Actor,
     asset: Asset,
@@ -160,6 +166,7 @@ def update_asset(
     return asset
 
 
+@sensitive_variables()
 def rotate_secret(actor: Actor, asset: Asset, secret: str, *, via: str = "") -> Asset:
     """A new secret for a credential (the system's password was changed)."""
     require(actor, asset.municipality, Permission.MANAGE_VAULT)
@@ -197,6 +204,7 @@ def delete_asset(actor: Actor, asset: Asset, *, via: str = "") -> None:
     )
 
 
+@sensitive_variables()
 def store_credential(
     actor: Actor,
     municipality: Municipality,
@@ -317,6 +325,7 @@ def _missing(name: str, wanted: str) -> BusinessException:
     return BusinessException(message(text, name=name))
 
 
+@sensitive_variables()
 def read(
     context: RunContext, name: str, *, credential: bool, item: ItemView | None = None
 ) -> tuple[Asset, Any]:
@@ -353,6 +362,7 @@ def read(
     return asset, value
 
 
+@sensitive_variables()
 def credential_for_robot(context: RunContext, name: str, item: ItemView | None) -> tuple[str, str]:
     """(username, secret) of a credential, for the Robot Framework runtime's variables."""
     _asset, (username, secret) = read(context, name, credential=True, item=item)

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from django.views.decorators.debug import sensitive_variables
 
 
 class VaultKeyError(Exception):
@@ -17,6 +18,7 @@ class VaultKeyError(Exception):
     the system works without keys."""
 
 
+@sensitive_variables()
 def parse_keys(keys: Sequence[str], source: str) -> list[Fernet]:
     fernets = []
     for number, key in enumerate(keys, start=1):
@@ -40,6 +42,7 @@ def keys_in_file(path: Path) -> list[str]:
     return [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")]
 
 
+@sensitive_variables()
 def load(keys: Sequence[str], key_file: str) -> MultiFernet:
     """The MultiFernet of the configured keys, KUNTAROBO_VAULT_KEYS first."""
     if keys:
@@ -61,10 +64,12 @@ def configured() -> MultiFernet:
     return load(settings.KUNTAROBO_VAULT_KEYS, settings.KUNTAROBO_VAULT_KEY_FILE)
 
 
+@sensitive_variables()
 def encrypt(secret: str) -> str:
     return configured().encrypt(secret.encode("utf-8")).decode("ascii")
 
 
+@sensitive_variables()
 def decrypt(token: str) -> str:
     try:
         return configured().decrypt(token.encode("ascii")).decode("utf-8")

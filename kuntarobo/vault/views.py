@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 
 from kuntarobo.accounts.models import Municipality, Permission, has_permission
 from kuntarobo.runtime.actions import PermissionDeniedError
@@ -70,6 +71,8 @@ def asset_list(request: HttpRequest, municipality: str) -> HttpResponse:
     return render(request, "vault/assets.html", {"municipality": place, "assets": assets})
 
 
+@sensitive_post_parameters("secret")
+@sensitive_variables()
 @login_required
 def asset_create(request: HttpRequest, municipality: str) -> HttpResponse:
     place = _municipality(request, municipality)
@@ -99,6 +102,8 @@ def asset_create(request: HttpRequest, municipality: str) -> HttpResponse:
     return _form_page(request, place, form, None)
 
 
+@sensitive_post_parameters("secret")
+@sensitive_variables()
 @login_required
 def asset_edit(request: HttpRequest, municipality: str, pk: int) -> HttpResponse:
     place = _municipality(request, municipality)
@@ -144,6 +149,8 @@ def _form_page(
     return render(request, "vault/asset_form.html", context, status=status)
 
 
+@sensitive_post_parameters("secret")
+@sensitive_variables()
 @login_required
 def asset_rotate(request: HttpRequest, municipality: str, pk: int) -> HttpResponse:
     place = _municipality(request, municipality)
