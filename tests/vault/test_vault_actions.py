@@ -175,9 +175,7 @@ def test_a_name_is_unique_per_municipality_and_robot(place):
         ("colour", "", "kind"),
     ],
 )
-def test_a_value_that_does_not_fit_its_kind_is_refused_naming_the_field(
-    place, kind, value, field
-):
+def test_a_value_that_does_not_fit_its_kind_is_refused_naming_the_field(place, kind, value, field):
     with pytest.raises(InputError) as refused:
         actions.create_asset(
             place.admin, place.municipality, name="x", kind=kind, value=value, secret=SECRET
