@@ -11,7 +11,7 @@ from cryptography.fernet import Fernet
 from kuntarobo.accounts.models import Municipality, Role
 from tests.factories import MunicipalityFactory, user_with_role
 
-SECRET = "Kissa-Koira-2026!"  # noqa: S105  (a test secret, what must never be seen)
+SECRET = "Kissa-Koira-2026!"
 
 
 @dataclass

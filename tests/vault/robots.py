@@ -20,8 +20,8 @@ from kuntarobo.sdk import (
     RobotClass,
     RunContext,
     Text,
+    vault,
 )
-from kuntarobo.sdk import vault
 from kuntarobo.sdk.robotframework import RobotFrameworkRobot
 
 _PATH = PathDescription(summary=Text(fi="Holvin testirobotti", en="Vault test robot"), steps=())

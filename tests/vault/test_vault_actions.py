@@ -93,16 +93,20 @@ def test_a_secret_encrypted_under_another_key_gives_a_clear_error_naming_the_set
     place, new_key
 ):
     asset = AssetFactory(municipality=place.municipality, credential=True)
-    with override_settings(KUNTAROBO_VAULT_KEYS=[new_key]):
-        with pytest.raises(keys.VaultKeyError) as refused:
-            keys.decrypt(asset.secret)
+    with (
+        override_settings(KUNTAROBO_VAULT_KEYS=[new_key]),
+        pytest.raises(keys.VaultKeyError) as refused,
+    ):
+        keys.decrypt(asset.secret)
     assert "KUNTAROBO_VAULT_KEYS" in str(refused.value)
 
 
 def test_a_key_that_is_not_a_fernet_key_is_refused_by_its_place_in_the_list(place, new_key):
-    with override_settings(KUNTAROBO_VAULT_KEYS=[new_key, "salasana"]):
-        with pytest.raises(keys.VaultKeyError, match="KUNTAROBO_VAULT_KEYS: key 2"):
-            keys.encrypt(SECRET)
+    with (
+        override_settings(KUNTAROBO_VAULT_KEYS=[new_key, "salasana"]),
+        pytest.raises(keys.VaultKeyError, match="KUNTAROBO_VAULT_KEYS: key 2"),
+    ):
+        keys.encrypt(SECRET)
 
 
 def test_the_key_file_holds_one_key_a_line_and_the_first_encrypts(tmp_path, new_key, settings):
