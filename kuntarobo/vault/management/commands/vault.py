@@ -47,6 +47,7 @@ class Command(BaseCommand):
         listing.add_argument("--json", action="store_true", help="JSON lines instead of a table")
         setting = verbs.add_parser(
             "set",
+            allow_abbrev=False,  # --secret is no abbreviation of --secret-stdin
             help="Create an asset or change it.",
             description="A credential's secret comes from standard input with --secret-stdin, "
             "or from a prompt; never from the command line. Audited.",
