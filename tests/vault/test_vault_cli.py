@@ -10,7 +10,6 @@ import os
 import sqlite3
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -26,7 +25,7 @@ NEW_KEY = Fernet.generate_key().decode()
 
 
 @pytest.fixture(scope="module")
-def var(tmp_path_factory) -> Iterator[Path]:
+def var(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("vault-cli")
     done = kuntarobo(folder, "migrate", "-v0")
     assert done.returncode == 0, done.stderr
@@ -38,7 +37,7 @@ def var(tmp_path_factory) -> Iterator[Path]:
         "M.objects.create(slug='esimerkkila', name_fi='Esimerkkilä')",
     )
     assert done.returncode == 0, done.stderr
-    yield folder
+    return folder
 
 
 def kuntarobo(
@@ -114,7 +113,11 @@ def test_the_command_takes_no_secret_from_the_command_line(var):
             "",
             "--secret-stdin",
         ),
-        (["--municipality", "esimerkkila", "--kind", "credential", "--secret-stdin"], "", "username"),
+        (
+            ["--municipality", "esimerkkila", "--kind", "credential", "--secret-stdin"],
+            "",
+            "username",
+        ),
     ],
 )  # fmt: skip
 def test_bad_input_exits_with_2_and_one_line_naming_the_problem(var, arguments, stdin, problem):
