@@ -163,3 +163,24 @@ def test_a_server_errors_page_and_its_error_report_never_show_the_posted_secret(
     assert SECRET not in text
     assert SECRET not in report.get_traceback_html()
     assert SECRET not in logging.Formatter().format(logged)
+
+
+@pytest.mark.parametrize("language", ["fi", "sv"])
+def test_every_vault_page_and_its_errors_are_in_the_readers_language(place, language):
+    from tests.web.test_untranslated_text import untranslated, visible_text
+
+    asset = AssetFactory(municipality=place.municipality, name="talous", credential=True)
+    AssetFactory(municipality=place.municipality, name="raja", kind="number", value="5000")
+    client = client_of(place.admin, language)
+    client.cookies["django_language"] = language
+    shown = [client.get(url).content.decode() for url in pages(asset).values()]
+    shown.append(
+        client.post(
+            reverse("vault:asset_create", args=["esimerkkila"]),
+            {"name": "Väärä", "kind": "credential", "secret": "abc"},
+        ).content.decode()
+    )
+    shown.append(client.post(pages(asset)["rotate"], {"secret": "abc"}).content.decode())
+    for page in shown:
+        text = visible_text(page)
+        assert not untranslated(text, language), untranslated(text, language)
