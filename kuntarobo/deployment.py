@@ -104,6 +104,7 @@ PLATFORM_APPS: tuple[str, ...] = (
     "kuntarobo.runtime",
     "kuntarobo.decisions",
     "kuntarobo.channels",
+    "kuntarobo.vault",
     "kuntarobo.web",
     "kuntarobo.api",
     "kuntarobo.robots.invoice_check",
