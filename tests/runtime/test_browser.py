@@ -81,7 +81,7 @@ def test_a_selector_that_no_longer_matches_is_an_application_exception_with_the_
     assert "#search" in text
     assert "did not appear within 0.7 s" in text
     with translation.override("fi"):
-        assert "0.7" in str(raised.value.args[0])
+        assert str(raised.value.args[0]).endswith("ei tullut näkyviin 0.7 sekunnissa")
     kept = documents_of(raised.value)
     assert set(kept) == {"screenshot.png", "page.html"}
     png, png_type = kept["screenshot.png"]
