@@ -26,6 +26,11 @@ PAGES = {
         "</head><body><h1>Hakemukset</h1><p class='notice'>Kuukaudelle ei ole tietoja.</p>"
         "</body></html>"
     ),
+    "/closed.html": (
+        "<!doctype html><html lang='fi'><head><meta charset='utf-8'><title>Hakemukset</title>"
+        "</head><body><h1>Hakemukset</h1><p class='service-closed'>Palvelu on suljettu "
+        "huoltokatkon ajan.</p></body></html>"
+    ),
 }
 
 

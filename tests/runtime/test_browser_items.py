@@ -40,7 +40,7 @@ from tests.runtime.helpers import drain
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-SECRET = "Holvi-Salaisuus-7Q9zX"  # noqa: S105  (a test's secret, masked in what is kept)
+SECRET = "Holvi-Salaisuus-7Q9zX"  # as if read from the vault: masked in what is kept
 
 
 class BrowserTestRobot(Robot):
