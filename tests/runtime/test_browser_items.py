@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
@@ -33,7 +34,7 @@ from kuntarobo.sdk import (
     register,
 )
 from kuntarobo.sdk.browser import UnexpectedPage, in_browser
-from tests.factories import MunicipalityFactory, user_with_role
+from tests.factories import PASSWORD, MunicipalityFactory, user_with_role
 from tests.runtime.browser_pages import serving
 from tests.runtime.helpers import drain
 
@@ -160,3 +161,27 @@ def test_a_viewer_without_personal_data_sees_no_screenshot(coordinator, site, cl
     client.force_login(viewer)
     assert "<img" not in client.get(f"/items/{item.pk}/").content.decode()
     assert client.get(f"/items/{item.pk}/documents/{screenshot.pk}/").status_code in (403, 404)
+
+
+@pytest.mark.slow
+def test_the_screenshot_loads_on_the_item_page_under_its_policy(
+    coordinator, site, live_server, page
+):
+    item = run(coordinator, f"{site}/changed.html")
+    violations: list[str] = []
+    page.on(
+        "console",
+        lambda line: (
+            violations.append(line.text) if "Content Security Policy" in line.text else None
+        ),
+    )
+    page.goto(f"{live_server.url}/login/")
+    page.get_by_label("Käyttäjätunnus").fill(coordinator.username)
+    page.get_by_label("Salasana").fill(PASSWORD)
+    page.get_by_role("button", name="Kirjaudu sisään").click()
+    expect(page.get_by_role("heading", level=1, name="Etusivu")).to_be_visible()
+    page.goto(f"{live_server.url}/items/{item.pk}/")
+    image = page.get_by_role("img", name="Kuvakaappaus sivusta virheen hetkellä")
+    expect(image).to_be_visible()
+    assert image.evaluate("image => image.complete && image.naturalWidth") == 1280
+    assert violations == []
