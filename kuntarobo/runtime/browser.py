@@ -82,7 +82,8 @@ def in_browser(
 
     Failures on the page end as an `ApplicationException` keeping a screenshot and the page's
     HTML; a `BusinessException`/`ApplicationException` of `work` is raised again with them."""
-    shown = system or str(_("the web system"))
+    # A lazy text: every reader of the log and the error sees it in their own language.
+    shown: Any = system or _("the web system")
     limit = int(settings.KUNTAROBO_BROWSER_ITEM_SECONDS)
     context.log(
         message(
@@ -271,7 +272,7 @@ def _abandon(engine: _Engine) -> None:
 atexit.register(close_browser)
 
 
-def _work_on_a_fresh_page(engine: _Engine, work: Callable[[Page], T], system: str) -> T:
+def _work_on_a_fresh_page(engine: _Engine, work: Callable[[Page], T], system: Any) -> T:
     from playwright.sync_api import Error as PlaywrightError
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
@@ -329,7 +330,7 @@ def _new_context(browser: Browser) -> BrowserContext:
     )
 
 
-def _timeout_message(system: str, error: Exception) -> Any:
+def _timeout_message(system: Any, error: Exception) -> Any:
     text = str(getattr(error, "message", error))
     waited = re.search(r"Timeout (\d+)ms exceeded", text)
     seconds = round(int(waited.group(1)) / 1000, 1) if waited else "?"

@@ -226,3 +226,31 @@ def test_a_robot_runs_beside_the_tests_own_browser(site, context, page):
         == "Uusi ilme"
     )
     assert page.title() == "Hakemukset"
+
+
+@pytest.mark.slow
+def test_work_stuck_outside_the_browser_is_left_behind_and_a_new_browser_takes_over(
+    site, context, settings
+):
+    settings.KUNTAROBO_BROWSER_ITEM_SECONDS = 1
+
+    def stuck(page) -> None:
+        page.goto(f"{site}/form.html")
+        time.sleep(8)  # not in the browser: killing the browser does not end it
+
+    def title(page) -> str:
+        page.goto(f"{site}/form.html")
+        return page.title()
+
+    in_browser(context, ITEM, title)
+    before = browser_process_ids()
+    started = time.monotonic()
+    with pytest.raises(ApplicationException) as raised:
+        in_browser(context, ITEM, stuck)
+    assert time.monotonic() - started < 7.5  # the limit and the grace, not the whole sleep
+    assert str(raised.value) == "the web system: the browser work did not end within 1 s"
+    with translation.override("sv"):
+        assert str(raised.value.args[0]).startswith("webbsystemet: ")
+    settings.KUNTAROBO_BROWSER_ITEM_SECONDS = 300
+    assert in_browser(context, ITEM, title) == "Hakemukset"
+    assert browser_process_ids()[0] != before[0]

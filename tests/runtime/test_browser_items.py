@@ -10,9 +10,9 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from playwright.sync_api import expect
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
+from playwright.sync_api import expect
 
 from kuntarobo.accounts.models import Role
 from kuntarobo.core.masking import remember_secret
