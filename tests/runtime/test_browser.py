@@ -232,8 +232,6 @@ def test_a_robot_runs_beside_the_tests_own_browser(site, context, page):
 def test_work_stuck_outside_the_browser_is_left_behind_and_a_new_browser_takes_over(
     site, context, settings
 ):
-    settings.KUNTAROBO_BROWSER_ITEM_SECONDS = 1
-
     def stuck(page) -> None:
         page.goto(f"{site}/form.html")
         time.sleep(8)  # not in the browser: killing the browser does not end it
@@ -242,8 +240,9 @@ def test_work_stuck_outside_the_browser_is_left_behind_and_a_new_browser_takes_o
         page.goto(f"{site}/form.html")
         return page.title()
 
-    in_browser(context, ITEM, title)
+    in_browser(context, ITEM, title)  # the browser is up: its launch is not timed below
     before = browser_process_ids()
+    settings.KUNTAROBO_BROWSER_ITEM_SECONDS = 1
     started = time.monotonic()
     with pytest.raises(ApplicationException) as raised:
         in_browser(context, ITEM, stuck)
