@@ -253,3 +253,19 @@ def test_work_stuck_outside_the_browser_is_left_behind_and_a_new_browser_takes_o
     settings.KUNTAROBO_BROWSER_ITEM_SECONDS = 300
     assert in_browser(context, ITEM, title) == "Hakemukset"
     assert browser_process_ids()[0] != before[0]
+
+
+def test_a_secret_in_a_failures_message_is_masked(site, context):
+    from kuntarobo.core.masking import remember_secret
+
+    secret = "Salainen-Tunnus-4K8p"
+    remember_secret(secret)
+
+    def sign_in(page) -> None:
+        page.goto(f"{site}/changed.html?password={secret}")
+        raise UnexpectedPage(f"still on {page.url} after signing in")
+
+    with pytest.raises(ApplicationException) as raised:
+        in_browser(context, ITEM, sign_in, system="Hakemusjärjestelmä")
+    assert secret not in str(raised.value)
+    assert "password=********" in str(raised.value)
