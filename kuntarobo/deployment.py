@@ -109,6 +109,7 @@ PLATFORM_APPS: tuple[str, ...] = (
     "kuntarobo.api",
     "kuntarobo.robots.invoice_check",
     "kuntarobo.robots.file_archiver",
+    "kuntarobo.robots.web_form_check_rf",
     "kuntarobo.robots.hr_reports",
     "kuntarobo.robots.ecec_fees",
     "kuntarobo.robots.phone_survey",

@@ -290,6 +290,15 @@ KUNTAROBO_READING_GRACE_SECONDS = env_int("KUNTAROBO_READING_GRACE_SECONDS", 300
 # Longest wait between tries while the platform's database is unreachable, locked or full.
 KUNTAROBO_DB_RETRY_MAX_SECONDS = env_int("KUNTAROBO_DB_RETRY_MAX_SECONDS", 30)
 
+# Browser robots (kuntarobo/runtime/browser.py, docs/browser-robots.md): Debian's Chromium and
+# chromedriver (never downloaded); how long one browser action, one navigation and one item's
+# whole browser work may take before the item fails as an application exception.
+KUNTAROBO_CHROMIUM = os.environ.get("KUNTAROBO_CHROMIUM", "/usr/bin/chromium")
+KUNTAROBO_CHROMEDRIVER = os.environ.get("KUNTAROBO_CHROMEDRIVER", "/usr/bin/chromedriver")
+KUNTAROBO_BROWSER_TIMEOUT_MS = env_int("KUNTAROBO_BROWSER_TIMEOUT_MS", 10_000)
+KUNTAROBO_BROWSER_NAVIGATION_TIMEOUT_MS = env_int("KUNTAROBO_BROWSER_NAVIGATION_TIMEOUT_MS", 30_000)
+KUNTAROBO_BROWSER_ITEM_SECONDS = env_int("KUNTAROBO_BROWSER_ITEM_SECONDS", 300)
+
 # Storage roots: a robot reads and writes files only below <root>/<municipality>/<robot>/
 # (default <VAR_DIR>/municipalities); a municipality may have its own root, given as a JSON
 # object {"slug": "/absolute/path"}. See docs/operations.md.
