@@ -205,6 +205,26 @@ KUNTAROBO_EMAIL_VERIFY_CERTIFICATE = env_bool("KUNTAROBO_EMAIL_VERIFY_CERTIFICAT
 KUNTAROBO_SECURE_LINK_DAYS = env_int("KUNTAROBO_SECURE_LINK_DAYS", 14)
 if KUNTAROBO_SECURE_LINK_DAYS < 1:
     raise ImproperlyConfigured("KUNTAROBO_SECURE_LINK_DAYS must be at least 1")
+# The vault's encryption keys (docs/credentials.md): Fernet keys, comma-separated, the first
+# encrypts and all decrypt; or a file outside the database with one key per line. Without
+# either the vault refuses to save or read a secret; the embedded demo makes a key file in var/.
+KUNTAROBO_VAULT_KEYS = [
+    key.strip() for key in os.environ.get("KUNTAROBO_VAULT_KEYS", "").split(",") if key.strip()
+]
+KUNTAROBO_VAULT_KEY_FILE = os.environ.get("KUNTAROBO_VAULT_KEY_FILE", "").strip()
+if not KUNTAROBO_VAULT_KEYS and not KUNTAROBO_VAULT_KEY_FILE and KUNTAROBO_DEMO:
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    vault_key_file = VAR_DIR / "vault_keys"
+    try:
+        descriptor = os.open(vault_key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        pass
+    else:
+        from cryptography.fernet import Fernet
+
+        with os.fdopen(descriptor, "w") as handle:
+            handle.write(Fernet.generate_key().decode("ascii") + "\n")
+    KUNTAROBO_VAULT_KEY_FILE = str(vault_key_file)
 # The phone survey robot's text messages (advance notices, the web link after a refused call):
 # an HTTP SMS gateway taking POST {"to", "text", "reference"} with a bearer token. Unset: the
 # robot refuses to send and says so (docs/phone-survey.md, "Advance notice").
@@ -274,6 +294,15 @@ KUNTAROBO_SCHEDULER_INTERVAL_SECONDS = env_int("KUNTAROBO_SCHEDULER_INTERVAL_SEC
 KUNTAROBO_READING_GRACE_SECONDS = env_int("KUNTAROBO_READING_GRACE_SECONDS", 300)
 # Longest wait between tries while the platform's database is unreachable, locked or full.
 KUNTAROBO_DB_RETRY_MAX_SECONDS = env_int("KUNTAROBO_DB_RETRY_MAX_SECONDS", 30)
+
+# Browser robots (kuntarobo/runtime/browser.py, docs/browser-robots.md): Debian's Chromium and
+# chromedriver (never downloaded); how long one browser action, one navigation and one item's
+# whole browser work may take before the item fails as an application exception.
+KUNTAROBO_CHROMIUM = os.environ.get("KUNTAROBO_CHROMIUM", "/usr/bin/chromium")
+KUNTAROBO_CHROMEDRIVER = os.environ.get("KUNTAROBO_CHROMEDRIVER", "/usr/bin/chromedriver")
+KUNTAROBO_BROWSER_TIMEOUT_MS = env_int("KUNTAROBO_BROWSER_TIMEOUT_MS", 10_000)
+KUNTAROBO_BROWSER_NAVIGATION_TIMEOUT_MS = env_int("KUNTAROBO_BROWSER_NAVIGATION_TIMEOUT_MS", 30_000)
+KUNTAROBO_BROWSER_ITEM_SECONDS = env_int("KUNTAROBO_BROWSER_ITEM_SECONDS", 300)
 
 # Storage roots: a robot reads and writes files only below <root>/<municipality>/<robot>/
 # (default <VAR_DIR>/municipalities); a municipality may have its own root, given as a JSON

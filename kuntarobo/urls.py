@@ -13,6 +13,7 @@ platform: list[URLPattern | URLResolver] = [
     path("auth/", include("kuntarobo.accounts.urls")),
     path("api/v1/", include("kuntarobo.api.urls")),
     path("channels/", include("kuntarobo.channels.urls")),
+    path("vault/", include("kuntarobo.vault.urls")),
     path("portfolio/", include("kuntarobo.portfolio.urls")),
     # Public satisfaction answer pages (no sign-in): staff survey links, customer feedback.
     path("palaute/", include("kuntarobo.portfolio.public_urls")),

@@ -164,3 +164,37 @@ class WorkItemFactory(factory.django.DjangoModelFactory):
         if kwargs["municipality"] != run.municipality or kwargs["robot_slug"] != run.robot_slug:
             raise ValueError("a work item belongs to its run's municipality and robot")
         return super()._create(model_class, *args, **kwargs)
+
+
+class AssetFactory(factory.django.DjangoModelFactory):
+    """A text asset of the vault for every robot of the municipality; `credential=True` makes
+    a credential whose secret (`plain_secret`) is encrypted under the tests' vault key."""
+
+    class Meta:
+        model = "vault.Asset"
+        django_get_or_create = ("municipality", "robot_slug", "name")
+
+    class Params:
+        plain_secret = "Salainen-Tunnus-42"
+        credential = factory.Trait(
+            kind="credential",
+            value="",
+            username="robotti",
+            secret=factory.LazyAttribute(lambda o: _encrypted(o.plain_secret)),
+            secret_changed_at=factory.LazyFunction(timezone.now),
+            secret_changed_by="Testi Pääkäyttäjä (admin)",
+        )
+
+    municipality = factory.SubFactory(MunicipalityFactory, slug="esimerkkila")
+    robot_slug = ""
+    name = factory.Sequence(lambda n: f"asset-{n}")
+    kind = "text"
+    value = "arvo"
+    created_by = "test"
+    updated_by = "test"
+
+
+def _encrypted(secret: str) -> str:
+    from kuntarobo.vault import keys
+
+    return keys.encrypt(secret)

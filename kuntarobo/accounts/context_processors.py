@@ -15,4 +15,5 @@ def municipalities(request: HttpRequest) -> dict[str, Any]:
         "can_audit": Municipality.objects.for_user(user, Permission.VIEW_AUDIT).exists(),
         "can_review": Municipality.objects.for_user(user, Permission.REVIEW).exists(),
         "can_manage_users": Municipality.objects.for_user(user, Permission.MANAGE_USERS).exists(),
+        "can_manage_vault": Municipality.objects.for_user(user, Permission.MANAGE_VAULT).exists(),
     }

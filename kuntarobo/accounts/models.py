@@ -36,6 +36,8 @@ class Permission(models.TextChoices):
     MANAGE_USERS = "manage_users", _("Manage users and roles")
     # Ideas, scoring, business cases, result cards and programme follow-up (find and measure).
     MANAGE_PORTFOLIO = "manage_portfolio", _("Manage the automation portfolio")
+    # The vault's assets and credentials (kuntarobo.vault): administrators only.
+    MANAGE_VAULT = "manage_vault", _("Manage the vault's assets and credentials")
 
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {

@@ -5,7 +5,7 @@ a robot's included, must have a case in the permission matrix test
 
 from django.urls import URLPattern, URLResolver, include, path, re_path
 
-from kuntarobo.api import settings_views, views
+from kuntarobo.api import settings_views, vault_views, views
 from kuntarobo.runtime import mounting
 
 app_name = "api"
@@ -33,6 +33,8 @@ platform: list[URLPattern | URLResolver] = [
     path("audit", views.audit, name="audit"),
     path("audit/export", views.audit_export, name="audit-export"),
     path("portfolio/", include("kuntarobo.portfolio.business_case_api_urls")),
+    path("vault/assets", vault_views.assets, name="vault-assets"),
+    path("vault/assets/<int:asset_id>", vault_views.asset, name="vault-asset"),
 ]
 
 urlpatterns: list[URLPattern | URLResolver] = [

@@ -16,6 +16,7 @@ submodules hold what it uses at run time:
 - `kuntarobo.sdk.web`: a robot's staff pages;
 - `kuntarobo.sdk.channels`: delivery channels (e-mail, secure link, Suomi.fi Messages, print);
 - `kuntarobo.sdk.robotframework`: robots written as Robot Framework suites;
+- `kuntarobo.sdk.browser`: browser robots: another web system driven in the worker's Chromium;
 - `kuntarobo.sdk.settings`: the robot's municipal settings as a schema, and reading them;
 - `kuntarobo.sdk.decisions`: decision records, running numbers, their state changes;
 - `kuntarobo.sdk.items`: resuming a waiting item when its outside event arrives.

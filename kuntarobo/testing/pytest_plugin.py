@@ -8,6 +8,7 @@ plugin starts and removes.
 
 from __future__ import annotations
 
+import base64
 import os
 import secrets
 import tempfile
@@ -34,6 +35,14 @@ def pytest_load_initial_conftests(
     # Tests run as a deployment (not the demo), which needs an explicit key; one per session,
     # inherited by the processes tests start.
     os.environ.setdefault("SECRET_KEY", "test-" + secrets.token_urlsafe(40))
+    # The vault's key (a Fernet key) in a file of the tests' var/, as the demo makes one.
+    if not os.environ.get("KUNTAROBO_VAULT_KEYS") and not os.environ.get(
+        "KUNTAROBO_VAULT_KEY_FILE"
+    ):
+        vault_keys = Path(os.environ["KUNTAROBO_VAR_DIR"]) / "vault_keys"
+        vault_keys.write_text(base64.urlsafe_b64encode(secrets.token_bytes(32)).decode() + "\n")
+        vault_keys.chmod(0o600)
+        os.environ["KUNTAROBO_VAULT_KEY_FILE"] = str(vault_keys)
     # Live servers in tests speak plain HTTP on loopback, where HTTP clients (requests) do not
     # send Secure cookies. The secure default itself is tested in tests/test_deployment.py.
     os.environ.setdefault("SESSION_COOKIE_SECURE", "false")

@@ -93,6 +93,13 @@ AUDIT_ACTIONS = {
     "portfolio.survey_round.answered": _("Staff survey answered"),
     "portfolio.survey_round.closed": _("Staff survey round closed"),
     "portfolio.survey_settings": _("Survey settings changed"),
+    # The vault (kuntarobo.vault): never with a secret in the details.
+    "vault.asset_created": _("Asset added to the vault"),
+    "vault.asset_updated": _("Asset of the vault changed"),
+    "vault.asset_deleted": _("Asset removed from the vault"),
+    "vault.secret_rotated": _("Credential's secret replaced"),
+    "vault.key_rotated": _("Vault's secrets encrypted under a new key"),
+    "vault.read": _("Asset of the vault read by a robot"),
 }
 
 AUDIT_CHANNELS = {
@@ -143,12 +150,15 @@ AUDIT_DETAILS = {
     "expired_at": _("expired"),
     "filters": _("filters"),
     "folders": _("folders"),
+    "fields": _("fields"),
     "format": _("format"),
     "from": pgettext_lazy("audit detail", "from"),
     "grace_seconds": _("grace period (s)"),
     "input": _("input"),
+    "item": _("work item"),
     "ip_address": _("IP address"),
     "items": _("work items"),
+    "kind": _("kind"),
     "message_id": _("message id"),
     "name": _("name"),
     "note": _("note"),
@@ -164,6 +174,8 @@ AUDIT_DETAILS = {
     "robot": _("robot"),
     "role": _("role"),
     "route": _("route"),
+    "run": _("run"),
+    "secrets": _("secrets"),
     "source": _("source"),
     "status": _("status"),
     "up_to": _("up to"),

@@ -202,6 +202,25 @@ def check_case_saved(world: World, caller: str, response: Any) -> None:
     assert ("Muutettu" in titles) is (caller in CONFIGURERS and response.status_code == 200)
 
 
+def home_asset(world: World) -> Any:
+    """A credential in the home municipality's vault (made once per world)."""
+    if "asset" not in world.__dict__:
+        from tests.factories import AssetFactory
+
+        world.__dict__["asset"] = AssetFactory(
+            municipality=world.home.municipality, name="talous", credential=True
+        )
+    return world.__dict__["asset"]
+
+
+def check_vault_listing(world: World, caller: str, response: Any) -> None:
+    home_asset(world)
+    own, _ = own_municipalities(world, caller)
+    assert {row["municipality"] for row in response.json()["results"]} <= {own}
+    assert "Salainen" not in response.content.decode()
+
+
+ADMINISTRATORS = {"administrator"}
 LISTING = statuses(200)
 UNKNOWN = statuses(404)
 
@@ -335,6 +354,39 @@ CASES: dict[tuple[str, str], Case] = {
         only(CONFIGURERS, 200, neighbour=404),
         body=lambda w: business_case_body("Muutettu"),
         check=check_case_saved,
+    ),
+    ("vault-assets", "GET"): Case(
+        "GET",
+        lambda w: (home_asset(w), "/api/v1/vault/assets")[1],
+        only(ADMINISTRATORS, 200, neighbour=200),
+        check=check_vault_listing,
+    ),
+    ("vault-assets", "POST"): Case(
+        "POST",
+        lambda w: "/api/v1/vault/assets",
+        only(ADMINISTRATORS, 201, neighbour=400),
+        body=lambda w: {
+            "municipality": "esimerkkila",
+            "name": "raja",
+            "kind": "number",
+            "value": "5000",
+        },
+    ),
+    ("vault-asset", "GET"): Case(
+        "GET",
+        lambda w: f"/api/v1/vault/assets/{home_asset(w).pk}",
+        only(ADMINISTRATORS, 200, neighbour=404),
+    ),
+    ("vault-asset", "PATCH"): Case(
+        "PATCH",
+        lambda w: f"/api/v1/vault/assets/{home_asset(w).pk}",
+        only(ADMINISTRATORS, 200, neighbour=404),
+        body=lambda w: {"username": "uusi"},
+    ),
+    ("vault-asset", "DELETE"): Case(
+        "DELETE",
+        lambda w: f"/api/v1/vault/assets/{home_asset(w).pk}",
+        only(ADMINISTRATORS, 204, neighbour=404),
     ),
     ("audit", "GET"): Case(
         "GET",
