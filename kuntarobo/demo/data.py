@@ -396,6 +396,7 @@ def load_demo() -> list[DemoUser]:
     load_hr_fetch(
         municipalities["esimerkkila"],
         user_model.objects.get(username="koordinaattori"),
+        user_model.objects.get(username="paakayttaja"),
         DEMO_PASSWORD,
         deploy,
     )

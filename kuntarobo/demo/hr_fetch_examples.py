@@ -34,7 +34,11 @@ def practice_url() -> str:
 
 
 def load_hr_fetch(
-    municipality: Municipality, coordinator: Any, demo_password: str, deploy: Any
+    municipality: Municipality,
+    coordinator: Any,
+    administrator: Any,
+    demo_password: str,
+    deploy: Any,
 ) -> None:
     """Deploy the fetch robot with the practice system's address, keep its credential in the
     vault, map the practice export's names for the HR reports robot, and give every
@@ -54,8 +58,8 @@ def load_hr_fetch(
         )
     options = PracticeOptions()
     if find_asset(municipality.slug, "", CREDENTIAL) is None:
-        store_credential(
-            coordinator,
+        store_credential(  # the administrator keeps the vault
+            administrator,
             municipality,
             CREDENTIAL,
             PRACTICE_USER,

@@ -35,6 +35,7 @@ def url_problem(url: str) -> str | None:
 def check(values: dict[str, Any]) -> None:
     url = str(values.get(SYSTEM_URL) or "").strip()
     values[SYSTEM_URL] = url
+    values[CREDENTIAL] = str(values.get(CREDENTIAL) or "").strip() or DEFAULT_CREDENTIAL
     if url and url_problem(url):
         raise InputError(
             _("“%(label)s” must be an http or https address without a user name or password"),
@@ -73,7 +74,6 @@ SCHEMA = SettingsSchema(
             ),
             kind="text",
             default=DEFAULT_CREDENTIAL,
-            required=True,
             help=Text(
                 fi="Robotti kirjautuu holviin tallennetulla tunnuksella ja salasanalla; salasana "
                 "ei näy asetuksissa eikä lokeissa.",

@@ -9,13 +9,18 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kuntarobo.robots.hr_fetch import months
-from kuntarobo.robots.hr_fetch.municipal_settings import CREDENTIAL, SCHEMA, SYSTEM_URL
+from kuntarobo.robots.hr_fetch.municipal_settings import (
+    CREDENTIAL,
+    DEFAULT_CREDENTIAL,
+    SCHEMA,
+    SYSTEM_URL,
+)
 from kuntarobo.robots.hr_fetch.screens import Fetched, fetch_month
 from kuntarobo.sdk import (
     Chain,
@@ -41,7 +46,9 @@ from kuntarobo.sdk.settings import current_settings
 from kuntarobo.sdk.vault import credential
 
 SLUG = "hr_fetch"
-SYSTEM = "payroll"  # how the browser runtime names the system in its logs
+# How the browser runtime names the system in its messages: a lazy text, so each reader of the
+# log and the error sees it in their language (the runtime's own default is one too).
+SYSTEM = cast(str, _("the payroll system"))
 
 
 @register
@@ -274,7 +281,7 @@ class HrFetchRobot(Robot):
         month = months.check_month(str(item.payload["month"]))
         values = current_settings(context.municipality_slug, type(self))
         url = str(values[SYSTEM_URL])
-        login = credential(context, str(values[CREDENTIAL]), item=item)
+        login = credential(context, str(values.get(CREDENTIAL) or DEFAULT_CREDENTIAL), item=item)
 
         def work(page: Any) -> Fetched:
             return fetch_month(page, url, login.username, login.secret.reveal(), month)

@@ -50,12 +50,18 @@ def coordinator(municipality):
 
 
 @pytest.fixture
-def fetch_settings(practice, municipality, coordinator) -> None:
+def administrator(municipality):
+    """Keeps the municipality's vault (a coordinator may not)."""
+    return user_with_role(Role.ADMINISTRATOR, municipality)
+
+
+@pytest.fixture
+def fetch_settings(practice, municipality, coordinator, administrator) -> None:
     """The robot's settings point at the practice system; the vault holds its credential."""
     save_robot_settings(
         coordinator, municipality, HrFetchRobot, {"system_url": practice.url}, partial=True
     )
-    store_credential(coordinator, municipality, "palkkajarjestelma", "robotti", PASSWORD)
+    store_credential(administrator, municipality, "palkkajarjestelma", "robotti", PASSWORD)
 
 
 @pytest.fixture

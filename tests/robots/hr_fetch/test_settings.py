@@ -8,22 +8,18 @@ import pytest
 from kuntarobo.robots.hr_fetch.robot import HrFetchRobot
 from kuntarobo.runtime import actions
 from kuntarobo.runtime.declarations import InputError
-from kuntarobo.runtime.models import RunStatus
+from kuntarobo.runtime.models import WorkItem
 from kuntarobo.runtime.settings_actions import current_settings, save_robot_settings
-from tests.runtime.helpers import drain
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_without_the_systems_address_the_run_is_refused_before_any_item(municipality, coordinator):
-    run = actions.start_run(
-        coordinator, municipality, "hr_fetch", parameters={"month": "2026-11"}
-    ).run
-    drain()
-    run.refresh_from_db()
-    assert run.status == RunStatus.REFUSED
-    assert "address" in run.error["en"]
-    assert run.items.count() == 0
+    with pytest.raises(InputError) as refused:
+        actions.start_run(coordinator, municipality, "hr_fetch", parameters={"month": "2026-11"})
+    assert refused.value.field == "system_url"
+    assert "address is not set" in str(refused.value)
+    assert not WorkItem.objects.exists()
 
 
 def test_an_address_with_a_password_in_it_is_refused_and_nothing_is_saved(
