@@ -37,7 +37,7 @@ sys.path.insert(0, str(ROOT))
 from benchmarks.queue_throughput import machine, run_script_child, take_into_use  # noqa: E402
 
 TARGET_SECONDS = 120.0
-PASSWORD = "Harjoitus-2026!"  # noqa: S105  (the practice system's own demo password)
+PASSWORD = "Harjoitus-2026!"
 
 
 def rss_kib(pid: int, field: str = "VmRSS") -> int:
@@ -96,9 +96,7 @@ class Sampler(threading.Thread):
 def child(units: int, per_unit: int) -> dict[str, Any]:
     from kuntarobo.practice.server import PracticeOptions, PracticeServer
 
-    server = PracticeServer(
-        PracticeOptions(units=units, employees_per_unit=per_unit), "127.0.0.1"
-    )
+    server = PracticeServer(PracticeOptions(units=units, employees_per_unit=per_unit), "127.0.0.1")
     server.start()
 
     import django
@@ -108,8 +106,8 @@ def child(units: int, per_unit: int) -> dict[str, Any]:
     from django.core.management import call_command
 
     from kuntarobo.accounts.models import Municipality
-    from kuntarobo.robots.hr_fetch.robot import HrFetchRobot
     from kuntarobo.robots.hr_fetch.months import default_month
+    from kuntarobo.robots.hr_fetch.robot import HrFetchRobot
     from kuntarobo.runtime import actions, execution
     from kuntarobo.runtime.models import Trigger, WorkItem
     from kuntarobo.runtime.settings_actions import save_robot_settings

@@ -109,9 +109,13 @@ class HrFetchRobot(Robot):
     output_fields = (
         OutputField("month", Text(fi="Kuukausi", sv="Månad", en="Month")),
         OutputField("rows", Text(fi="Rivejä", sv="Rader", en="Rows"), "integer"),
-        OutputField("pages", Text(fi="Tulossivuja", sv="Resultatsidor", en="Result pages"), "integer"),
+        OutputField(
+            "pages", Text(fi="Tulossivuja", sv="Resultatsidor", en="Result pages"), "integer"
+        ),
         OutputField("file", Text(fi="Tiedosto", sv="Fil", en="File")),
-        OutputField("size_bytes", Text(fi="Koko (tavua)", sv="Storlek (byte)", en="Size (bytes)"), "integer"),
+        OutputField(
+            "size_bytes", Text(fi="Koko (tavua)", sv="Storlek (byte)", en="Size (bytes)"), "integer"
+        ),
     )
     input_fields = (OutputField("month", Text(fi="Kuukausi", sv="Månad", en="Month")),)
     path = PathDescription(

@@ -23,7 +23,7 @@ from tests.loopback import Mailbox
 
 __all__ = ["start_smtp"]
 
-PASSWORD = "Harjoitus-2026!"  # noqa: S105  (the practice system's own)
+PASSWORD = "Harjoitus-2026!"
 UNITS = 2
 PER_UNIT = 3
 
@@ -87,9 +87,7 @@ def reports_settings(practice, municipality, coordinator) -> list[str]:
     )
     addresses = supervisor_addresses(practice)
     for address in addresses:
-        user_with_role(
-            Role.VIEWER, municipality, username=address.partition("@")[0], email=address
-        )
+        user_with_role(Role.VIEWER, municipality, username=address.partition("@")[0], email=address)
     return addresses
 
 

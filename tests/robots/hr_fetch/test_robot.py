@@ -50,7 +50,8 @@ def test_one_click_fetches_the_month_and_the_chain_mails_every_supervisor_their_
     assert item.status == ItemStatus.DONE, item.error_message
     assert item.reference == f"hr-fetch-{month}"
     assert item.output["month"] == month
-    assert item.output["rows"] > 0 and item.output["pages"] >= 1
+    assert item.output["rows"] > 0
+    assert item.output["pages"] >= 1
     assert item.output["file"] == f"palkka-aineisto-{month}.xlsx"
     document = ItemDocument.objects.get(item=item)
     assert document.name == item.output["file"]
@@ -78,7 +79,8 @@ def test_a_renamed_field_is_a_changed_screen_kept_as_a_screenshot_and_the_next_a
 
     assert item.status == ItemStatus.NEW  # a technical failure: retried later
     assert item.attempts == 1
-    assert item.retry_at is not None and item.retry_at > timezone.now()
+    assert item.retry_at is not None
+    assert item.retry_at > timezone.now()
     names = set(ItemDocument.objects.filter(item=item).values_list("name", flat=True))
     assert "screenshot.png" in names
     assert "#month" in item.error_message
