@@ -6,6 +6,9 @@ without data goes to a person."""
 from __future__ import annotations
 
 import datetime
+import urllib.error
+import urllib.parse
+import urllib.request
 
 import pytest
 from django.utils import timezone
@@ -121,3 +124,21 @@ def test_a_month_without_data_goes_to_a_person(practice, municipality, coordinat
     assert "no data" in pick(item.error_message, "en")
     assert practice.login_attempts["robotti"] == 1
     assert not Run.objects.filter(robot_slug="hr_reports").exists()
+
+
+def test_a_locked_account_goes_to_a_person_and_the_robot_does_not_try_again(
+    practice, municipality, coordinator, fetch_settings
+):
+    # Someone else typed a wrong password three times: the account is locked.
+    for _attempt in range(practice.options.lockout_failures):
+        form = urllib.parse.urlencode({"username": "robotti", "password": "arvaus"}).encode()
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(practice.url, form, timeout=10)
+        assert refused.value.code == 401
+    item = fetch(coordinator, municipality)
+
+    assert item.status == ItemStatus.FAILED_BUSINESS
+    assert item.attempts == 1
+    assert "locked" in pick(item.error_message, "en")
+    # The robot's one attempt, with the right password, refused by the lock.
+    assert practice.login_attempts["robotti"] == practice.options.lockout_failures + 1
