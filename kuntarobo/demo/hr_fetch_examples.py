@@ -47,7 +47,9 @@ def load_hr_fetch(
     from kuntarobo.robots.hr_reports.robot import HrReportsRobot
 
     deploy(municipality, HrFetchRobot.slug, {})
-    if not current_settings(municipality, HrFetchRobot).get("system_url"):
+    stored = str(current_settings(municipality, HrFetchRobot).get("system_url") or "")
+    # Empty, or the demo's own practice system on another port (KUNTAROBO_PRACTICE_PORT changed).
+    if stored != practice_url() and (not stored or stored.startswith("http://127.0.0.1:")):
         save_robot_settings(
             coordinator,
             municipality,

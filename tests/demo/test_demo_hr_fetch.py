@@ -16,8 +16,17 @@ from kuntarobo.demo.data import load_demo
 from kuntarobo.demo.mail_catcher import catcher
 from kuntarobo.practice.data import generate_units
 from kuntarobo.practice.server import PracticeOptions, PracticeServer
+from kuntarobo.robots.hr_fetch.robot import HrFetchRobot
 from kuntarobo.runtime import actions
-from kuntarobo.runtime.models import ItemStatus, Run, RunStatus, Trigger, WorkItem
+from kuntarobo.runtime.models import (
+    ItemStatus,
+    RobotSettings,
+    Run,
+    RunStatus,
+    Trigger,
+    WorkItem,
+)
+from kuntarobo.runtime.settings_actions import current_settings
 from kuntarobo.sdk.browser import close_browser
 from tests.loopback import free_port
 from tests.runtime.helpers import drain
@@ -58,6 +67,8 @@ def test_one_start_of_the_fetch_robot_ends_with_the_supervisors_mail_in_the_catc
     load_demo()
     load_demo()  # loading twice changes nothing
     town = Municipality.objects.get(slug="esimerkkila")
+    assert RobotSettings.objects.filter(robot_slug="hr_fetch").count() == 1
+    assert current_settings(town, HrFetchRobot)["system_url"] == practice_system.url
     # The one click: no parameter, the previous month by default.
     started = actions.start_run(
         get_user_model().objects.get(username="koordinaattori"), town, "hr_fetch"
