@@ -20,6 +20,7 @@ from django.utils.http import urlencode
 from django.views.decorators.csrf import csrf_exempt
 
 from kuntarobo.core.inputs import MAX_DATE, MIN_DATE
+from kuntarobo.core.masking import mask_identity_codes
 from kuntarobo.runtime.actions import PermissionDeniedError
 from kuntarobo.runtime.declarations import InputError
 
@@ -41,7 +42,10 @@ class ApiError(Exception):
         self.field = field
 
     def response(self) -> JsonResponse:
-        body = {"error": {"code": self.code, "message": self.message, "field": self.field}}
+        # An error may quote what the request sent (a path, a value): never an identity code or
+        # a secret of the vault back into an answer that proxies and clients log.
+        message = mask_identity_codes(str(self.message))
+        body = {"error": {"code": self.code, "message": message, "field": self.field}}
         return JsonResponse(body, status=self.status)
 
 
