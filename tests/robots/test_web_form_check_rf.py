@@ -63,6 +63,11 @@ def test_a_heading_that_does_not_match_is_an_application_exception(coordinator, 
     assert item.retry_at is not None
     assert "Check The Web Form" in str(item.error_message)
     assert "Hakemukset" in str(item.error_message)
+    # The failure keeps the suite's log and output, with SeleniumLibrary's screenshot of the
+    # page at the failure embedded in them.
+    assert {"log.html", "output.xml"} <= set(item.documents.values_list("name", flat=True))
+    output = item.documents.get(name="output.xml").file.read().decode()
+    assert "data:image/png;base64," in output
 
 
 def test_a_page_saying_the_service_is_closed_is_a_business_exception(coordinator, site):
