@@ -4,6 +4,7 @@ without `manage_vault` (a coordinator, a viewer) it is refused (403). Secrets ar
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -79,8 +80,11 @@ def asset_create(request: HttpRequest, municipality: str) -> HttpResponse:
     form = AssetForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            actions.create_asset(
+        saved = _act(
+            request,
+            form,
+            place,
+            lambda: actions.create_asset(
                 request.user,
                 place,
                 name=data["name"],
@@ -91,14 +95,11 @@ def asset_create(request: HttpRequest, municipality: str) -> HttpResponse:
                 secret=data["secret"],
                 description=data["description"],
                 via="web",
-            )
-        except PermissionDeniedError:
-            raise PermissionDenied from None
-        except (InputError, VaultKeyError) as error:
-            _refused(form, error)
-        else:
-            messages.success(request, _("Saved in the vault."))
-            return redirect("vault:assets", municipality=place.slug)
+            ),
+            _("Saved in the vault."),
+        )
+        if saved is not None:
+            return saved
     return _form_page(request, place, form, None)
 
 
@@ -121,8 +122,11 @@ def asset_edit(request: HttpRequest, municipality: str, pk: int) -> HttpResponse
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            actions.update_asset(
+        saved = _act(
+            request,
+            form,
+            place,
+            lambda: actions.update_asset(
                 request.user,
                 asset,
                 value=data["value"],
@@ -130,15 +134,33 @@ def asset_edit(request: HttpRequest, municipality: str, pk: int) -> HttpResponse
                 description=data["description"],
                 secret=data["secret"],
                 via="web",
-            )
-        except PermissionDeniedError:
-            raise PermissionDenied from None
-        except (InputError, VaultKeyError) as error:
-            _refused(form, error)
-        else:
-            messages.success(request, _("Saved in the vault."))
-            return redirect("vault:assets", municipality=place.slug)
+            ),
+            _("Saved in the vault."),
+        )
+        if saved is not None:
+            return saved
     return _form_page(request, place, form, asset)
+
+
+@sensitive_variables()
+def _act(
+    request: HttpRequest,
+    form: forms.Form,
+    place: Municipality,
+    action: Callable[[], object],
+    done: str,
+) -> HttpResponse | None:
+    """Do a form's vault action: back to the list when it is done, else None with the
+    refusal beside its field (a permission refused is a 403, as for every page)."""
+    try:
+        action()
+    except PermissionDeniedError:
+        raise PermissionDenied from None
+    except (InputError, VaultKeyError) as error:
+        _refused(form, error)
+        return None
+    messages.success(request, done)
+    return redirect("vault:assets", municipality=place.slug)
 
 
 def _form_page(
@@ -159,15 +181,16 @@ def asset_rotate(request: HttpRequest, municipality: str, pk: int) -> HttpRespon
         raise Http404(_("Not found."))
     form = RotateSecretForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        try:
-            actions.rotate_secret(request.user, asset, form.cleaned_data["secret"], via="web")
-        except PermissionDeniedError:
-            raise PermissionDenied from None
-        except (InputError, VaultKeyError) as error:
-            _refused(form, error)
-        else:
-            messages.success(request, _("The new secret is saved."))
-            return redirect("vault:assets", municipality=place.slug)
+        secret = form.cleaned_data["secret"]
+        saved = _act(
+            request,
+            form,
+            place,
+            lambda: actions.rotate_secret(request.user, asset, secret, via="web"),
+            _("The new secret is saved."),
+        )
+        if saved is not None:
+            return saved
     status = 400 if request.method == "POST" else 200
     context = {"municipality": place, "form": form, "asset": asset}
     return render(request, "vault/asset_rotate.html", context, status=status)
