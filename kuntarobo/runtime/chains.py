@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kuntarobo.audit.trail import record
 from kuntarobo.runtime.actions import start_run
-from kuntarobo.runtime.declarations import Chain, InputError, all_robots, get_robot, message
+from kuntarobo.runtime.declarations import Chain, InputError, get_robot, message
 from kuntarobo.runtime.execution import write_log
 from kuntarobo.runtime.models import ItemDocument, ItemStatus, Run, Trigger, WorkItem
 
@@ -36,8 +36,9 @@ def start_chained_runs(item_id: int) -> int:
     item = WorkItem.objects.select_related("municipality", "run").filter(pk=item_id).first()
     if item is None or item.status != ItemStatus.DONE:
         return 0
-    robot = next((r for r in all_robots() if r.slug == item.robot_slug), None)
-    if robot is None:
+    try:
+        robot = get_robot(item.robot_slug)
+    except InputError:  # a robot no longer installed chains to nothing
         return 0
     started = 0
     for step in robot.chains:
@@ -63,7 +64,6 @@ def _start(item: WorkItem, step: Chain) -> int:
         for key, parameter in step.parameters
         if item.output.get(key) not in (None, "")
     }
-    get_robot(step.robot)  # an unknown robot is refused by name
     with document.file.open("rb") as handle:
         try:
             result = start_run(

@@ -49,6 +49,8 @@ SLUG = "hr_fetch"
 # How the browser runtime names the system in its messages: a lazy text, so each reader of the
 # log and the error sees it in their language (the runtime's own default is one too).
 SYSTEM = cast(str, _("the payroll system"))
+# Where the path document says the robot's steps happen.
+PAYROLL_SYSTEM = Text(fi="palkkajärjestelmä", sv="lönesystemet", en="payroll system")
 
 
 @register
@@ -140,7 +142,7 @@ class HrFetchRobot(Robot):
             PathStep(
                 Text(fi="Kirjaudu sisään (kerran)", sv="Logga in (en gång)", en="Log in (once)"),
                 "robot",
-                Text(fi="palkkajärjestelmä", sv="lönesystemet", en="payroll system"),
+                PAYROLL_SYSTEM,
             ),
             PathStep(
                 Text(
@@ -149,7 +151,7 @@ class HrFetchRobot(Robot):
                     en="Choose the reports: every unit, the month, the HR data set",
                 ),
                 "robot",
-                Text(fi="palkkajärjestelmä", sv="lönesystemet", en="payroll system"),
+                PAYROLL_SYSTEM,
             ),
             PathStep(
                 Text(
@@ -158,7 +160,7 @@ class HrFetchRobot(Robot):
                     en="Page through the results and check the row count",
                 ),
                 "robot",
-                Text(fi="palkkajärjestelmä", sv="lönesystemet", en="payroll system"),
+                PAYROLL_SYSTEM,
             ),
             PathStep(
                 Text(
@@ -167,7 +169,7 @@ class HrFetchRobot(Robot):
                     en="Download the Excel file and log out",
                 ),
                 "robot",
-                Text(fi="palkkajärjestelmä", sv="lönesystemet", en="payroll system"),
+                PAYROLL_SYSTEM,
             ),
             PathStep(
                 Text(
